@@ -1,0 +1,89 @@
+# actorc — one non-recursive GNU Makefile; each folder adds a fragment (build.mk).
+#
+#   make               build actorc, libactor and the examples
+#   make demo          install missing build dependencies, build, run an example
+#   make check         all tests, under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make regen         rewrite gen/ and the codegen goldens with the current actorc
+#   make bench         benchmarks, as ratios against anchors run beside them
+#   make fuzz          the libFuzzer targets, longer (FUZZ_SECONDS=300)
+#   make install PREFIX=/usr/local
+#   make format        clang-format the hand-written sources
+#
+# SANITIZER=address,undefined (or thread) builds everything instrumented into
+# build/san-<name>/ so sanitized and plain objects never mix.
+
+.SUFFIXES:
+.DELETE_ON_ERROR:
+SHELL := /bin/bash
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := cc
+endif
+CXX ?= c++
+FLEX ?= flex
+BISON ?= bison
+PYTHON ?= /usr/bin/python3
+PKG_CONFIG ?= pkg-config
+
+SANITIZER ?=
+ifeq ($(SANITIZER),)
+BUILD := build
+SANFLAGS :=
+OPT ?= -O2
+else
+BUILD := build/san-$(subst $(comma),-,$(SANITIZER))
+SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT ?= -O1 -g
+endif
+comma := ,
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wformat=2
+CSTD := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+DEPFLAGS = -MMD -MP
+MSGPACK_CFLAGS := $(shell $(PKG_CONFIG) --cflags msgpack 2>/dev/null)
+MSGPACK_LIBS := $(shell $(PKG_CONFIG) --libs msgpack 2>/dev/null || echo -lmsgpackc)
+ZMQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libzmq 2>/dev/null)
+ZMQ_LIBS := $(shell $(PKG_CONFIG) --libs libzmq 2>/dev/null || echo -lzmq)
+
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = $(CSTD) $(WARNINGS) $(CFLAGS) $(SANFLAGS) -fPIC
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+ACTORC := $(BUILD)/bin/actorc
+LIBACTOR_A := $(BUILD)/lib/libactor.a
+LIBACTOR_SO := $(BUILD)/lib/libactor.so
+
+# Filled in by the fragments.
+ALL_TARGETS :=
+CHECK_TESTS :=        # commands (programs or scripts) run by tools/run-tests
+BENCH_TARGETS :=
+CLEAN_EXTRA :=
+
+.PHONY: all
+all: build-all
+
+include tools/build.mk
+include compiler/build.mk
+include runtime/build.mk
+include gen/build.mk
+include tests/build.mk
+include bench/build.mk
+include examples/build.mk
+
+.PHONY: build-all
+build-all: $(ALL_TARGETS)
+
+# Generic compile rule for hand-written C under the tree.
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS_$(firstword $(subst /, ,$<))) $(DEPFLAGS) -c $< -o $@
+
+.PHONY: clean
+clean:
+	rm -rf build $(CLEAN_EXTRA)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

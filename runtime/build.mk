@@ -1,0 +1,15 @@
+# runtime/: libactor (static and shared). Public headers in runtime/include/actor/.
+
+RUNTIME_SRCS := $(wildcard runtime/*.c)
+RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/%.o)
+CPPFLAGS_runtime = -Iruntime/include $(MSGPACK_CFLAGS) $(ZMQ_CFLAGS)
+
+$(LIBACTOR_A): $(RUNTIME_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+$(LIBACTOR_SO): $(RUNTIME_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libactor.so $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
+
+ALL_TARGETS += $(LIBACTOR_A) $(LIBACTOR_SO)

@@ -1,0 +1,36 @@
+# tools/: dependency installation, the test runner, install, format.
+
+DEB_PACKAGES_BUILD := gcc make pkg-config flex bison libmsgpack-dev libzmq3-dev
+DEB_PACKAGES_TEST := clang libclang-rt-14-dev python3 python3-msgpack python3-zmq \
+                     protobuf-c-compiler libprotobuf-c-dev libcaf-dev g++ iproute2
+
+.PHONY: deps deps-build
+deps:
+	@tools/deps.sh $(DEB_PACKAGES_BUILD) $(DEB_PACKAGES_TEST)
+deps-build:
+	@tools/deps.sh $(DEB_PACKAGES_BUILD)
+
+# make check: every test under ASan + UBSan (and TSan for concurrency tests).
+CHECK_SANITIZER ?= address,undefined
+.PHONY: check test
+check: deps
+	$(MAKE) --no-print-directory SANITIZER=$(CHECK_SANITIZER) test
+
+# Runs CHECK_TESTS (built first) and prints "N passed, N failed" last.
+test: build-all $(CHECK_DEPS)
+	@ACTORC=$(ACTORC) BUILD=$(BUILD) PYTHON=$(PYTHON) CC="$(CC)" tools/run-tests $(CHECK_TESTS)
+
+.PHONY: install
+install: $(ACTORC) $(LIBACTOR_A) $(LIBACTOR_SO)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/actor
+	install -m 755 $(ACTORC) $(DESTDIR)$(PREFIX)/bin/actorc
+	install -m 644 $(LIBACTOR_A) $(DESTDIR)$(PREFIX)/lib/libactor.a
+	install -m 755 $(LIBACTOR_SO) $(DESTDIR)$(PREFIX)/lib/libactor.so
+	install -m 644 runtime/include/actor/*.h $(DESTDIR)$(PREFIX)/include/actor/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(ACTORC_VERSION)|g' \
+	    runtime/libactor.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libactor.pc
+
+FORMAT_SOURCES = $(filter-out gen/%,$(shell git ls-files '*.c' '*.h' 2>/dev/null))
+.PHONY: format
+format:
+	clang-format -i $(FORMAT_SOURCES)
