@@ -30,11 +30,11 @@ PKG_CONFIG ?= pkg-config
 
 SANITIZER ?=
 ifeq ($(SANITIZER),)
-BUILD := build
+BUILD ?= build
 SANFLAGS :=
 OPT ?= -O2
 else
-BUILD := build/san-$(subst $(comma),-,$(SANITIZER))
+BUILD ?= build/san-$(subst $(comma),-,$(SANITIZER))
 SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT ?= -O1 -g
 endif
