@@ -60,6 +60,7 @@ LIBACTOR_SO := $(BUILD)/lib/libactor.so
 # Filled in by the fragments.
 ALL_TARGETS :=
 CHECK_TESTS :=        # commands (programs or scripts) run by tools/run-tests
+CHECK_DEPS :=         # what those commands need built
 BENCH_TARGETS :=
 CLEAN_EXTRA :=
 
@@ -76,6 +77,11 @@ include examples/build.mk
 
 .PHONY: build-all
 build-all: $(ALL_TARGETS)
+
+# Runs CHECK_TESTS (built first) and prints "N passed, N failed" last.
+.PHONY: test
+test: build-all $(CHECK_DEPS)
+	@ACTORC=$(ACTORC) BUILD=$(BUILD) PYTHON=$(PYTHON) CC="$(CC)" tools/run-tests $(CHECK_TESTS)
 
 # Generic compile rule for hand-written C under the tree.
 $(BUILD)/%.o: %.c

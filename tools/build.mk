@@ -12,13 +12,9 @@ deps-build:
 
 # make check: every test under ASan + UBSan (and TSan for concurrency tests).
 CHECK_SANITIZER ?= address,undefined
-.PHONY: check test
+.PHONY: check
 check: deps
 	$(MAKE) --no-print-directory SANITIZER=$(CHECK_SANITIZER) test
-
-# Runs CHECK_TESTS (built first) and prints "N passed, N failed" last.
-test: build-all $(CHECK_DEPS)
-	@ACTORC=$(ACTORC) BUILD=$(BUILD) PYTHON=$(PYTHON) CC="$(CC)" tools/run-tests $(CHECK_TESTS)
 
 .PHONY: install
 install: $(ACTORC) $(LIBACTOR_A) $(LIBACTOR_SO)
