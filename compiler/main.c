@@ -1,0 +1,293 @@
+/*
+ * main.c - the actorc command line (DESIGN.md section 5).
+ *
+ *   actorc [-I dir]... [-o outdir] [-M depfile] [--check] [-Werror] file.actor...
+ *
+ * Loads every input with its imports, resolves and checks the program, and
+ * unless --check or an error stops it, writes <stem>.h and <stem>.c for each
+ * input (never for modules only imported) and the optional make depfile.
+ * Diagnostics are printed once, at the end. Exit status: 0 success, 1 errors
+ * in the input, 2 usage errors.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "actorc.h"
+
+enum { EXIT_INPUT_ERROR = 1, EXIT_USAGE = 2 };
+
+typedef struct options {
+    ptr_vec inputs;       /* const char *, as given */
+    const char *outdir;   /* NULL: the current directory */
+    const char *depfile;  /* -M, or NULL */
+    bool check_only;      /* --check */
+    bool werror;          /* -Werror */
+} options;
+
+static const char usage_text[] =
+    "usage: actorc [options] file.actor...\n"
+    "\n"
+    "Compiles each file.actor into file.h and file.c (the msgpack codecs of its\n"
+    "messages, its enums, constants and error codes).\n"
+    "\n"
+    "options:\n"
+    "  -I dir, -Idir    search dir for imports, after the importing file's own\n"
+    "                   directory; may be repeated, searched in order\n"
+    "  -o outdir        write the generated files into outdir (default: .)\n"
+    "  -M depfile       also write make dependencies of the outputs (like gcc -MD -MP)\n"
+    "  --check          check the inputs only; write nothing\n"
+    "  -Werror          treat warnings as errors\n"
+    "  --help           print this help and exit\n"
+    "  --version        print the version and exit\n"
+    "\n"
+    "exit status: 0 on success, 1 when an input has errors, 2 on a usage error.\n";
+
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "actorc: error: %s%s%s\n%s", what, arg ? arg : "", arg ? "'" : "",
+            usage_text);
+    return EXIT_USAGE;
+}
+
+/* The value of an option given as "-X value" or "-Xvalue"; NULL if absent. */
+static char *option_value(int argc, char **argv, int *i, const char *flag)
+{
+    char *arg = argv[*i];
+    size_t n = strlen(flag);
+    if (arg[n] != '\0')
+        return arg + n;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+/* Fills *o from argv. Returns -1 to go on, or the exit status to stop with. */
+static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *include_dirs)
+{
+    bool only_files = false;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i];
+        if (only_files || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            ptr_vec_push(a, &o->inputs, arg);
+        } else if (strcmp(arg, "--") == 0) {
+            only_files = true;
+        } else if (strcmp(arg, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(arg, "--version") == 0) {
+            printf("actorc %s\n", ACTORC_VERSION);
+            return 0;
+        } else if (strcmp(arg, "--check") == 0) {
+            o->check_only = true;
+        } else if (strcmp(arg, "-Werror") == 0) {
+            o->werror = true;
+        } else if (strncmp(arg, "-I", 2) == 0 || strncmp(arg, "-o", 2) == 0 ||
+                   strncmp(arg, "-M", 2) == 0) {
+            char flag[3] = {arg[0], arg[1], '\0'};
+            char *value = option_value(argc, argv, &i, flag);
+            if (!value || !*value)
+                return usage_error("missing argument to '", flag);
+            if (flag[1] == 'I')
+                ptr_vec_push(a, include_dirs, value);
+            else if (flag[1] == 'o')
+                o->outdir = value;
+            else
+                o->depfile = value;
+        } else {
+            return usage_error("unknown option '", arg);
+        }
+    }
+    if (o->inputs.len == 0)
+        return usage_error("no input files", NULL);
+    return -1;
+}
+
+/* ------------------------------------------------------------ outputs */
+
+static const char *output_path(arena *a, const options *o, const ast_module *m, const char *ext)
+{
+    if (!o->outdir)
+        return arena_printf(a, "%s.%s", m->stem, ext);
+    size_t len = strlen(o->outdir);
+    return arena_printf(a, "%s%s%s.%s", o->outdir, o->outdir[len - 1] == '/' ? "" : "/",
+                        m->stem, ext);
+}
+
+/* Two inputs with one stem would overwrite each other's outputs. */
+static void check_output_names(program *p, const ptr_vec *roots)
+{
+    for (size_t i = 0; i < roots->len; i++) {
+        const ast_module *m = roots->items[i];
+        for (size_t j = 0; j < i; j++) {
+            const ast_module *other = roots->items[j];
+            if (strcmp(m->stem, other->stem) == 0) {
+                diag_error(p->diags, (src_loc){.file = m->file},
+                           "'%s' and '%s' would both write %s.h and %s.c", other->file->path,
+                           m->file->path, m->stem, m->stem);
+                break;
+            }
+        }
+    }
+}
+
+/* mkdir -p; reports and returns -1 on failure. */
+static int make_dirs(program *p, const char *dir)
+{
+    char *path = arena_strdup(p->arena, dir);
+    for (char *s = path + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char saved = *s;
+            *s = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                diag_error(p->diags, (src_loc){0}, "cannot create directory '%s': %s", path,
+                           strerror(errno));
+                return -1;
+            }
+            *s = saved;
+            if (saved == '\0')
+                break;
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        diag_error(p->diags, (src_loc){0}, "'%s' is not a directory", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ depfile */
+
+/* `path` escaped for a make rule. */
+static void put_make_word(FILE *f, const char *path)
+{
+    for (const char *s = path; *s; s++) {
+        if (*s == ' ' || *s == '#' || *s == '\\')
+            fputc('\\', f);
+        else if (*s == '$')
+            fputc('$', f);
+        fputc(*s, f);
+    }
+}
+
+static bool vec_contains(const ptr_vec *v, const void *item)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (v->items[i] == item)
+            return true;
+    return false;
+}
+
+/* Every file m depends on: m, then its imports depth-first, each once. */
+static void collect_deps(arena *a, ast_module *m, ptr_vec *deps)
+{
+    if (vec_contains(deps, m))
+        return;
+    ptr_vec_push(a, deps, m);
+    for (size_t i = 0; i < m->imports.len; i++) {
+        const ast_import *imp = m->imports.items[i];
+        if (imp->module)
+            collect_deps(a, imp->module, deps);
+    }
+}
+
+static void write_deps(FILE *f, program *p, const options *o, const ptr_vec *roots)
+{
+    ptr_vec phony = {0};
+    for (size_t i = 0; i < roots->len; i++) {
+        ast_module *m = roots->items[i];
+        ptr_vec deps = {0};
+        collect_deps(p->arena, m, &deps);
+        put_make_word(f, output_path(p->arena, o, m, "h"));
+        fputc(' ', f);
+        put_make_word(f, output_path(p->arena, o, m, "c"));
+        fputc(':', f);
+        for (size_t j = 0; j < deps.len; j++) {
+            ast_module *d = deps.items[j];
+            fputs(j == 0 ? " " : " \\\n ", f);
+            put_make_word(f, d->file->path);
+            if (j > 0 && !vec_contains(&phony, d))
+                ptr_vec_push(p->arena, &phony, d);
+        }
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < phony.len; i++) {
+        const ast_module *d = phony.items[i];
+        fputc('\n', f);
+        put_make_word(f, d->file->path);
+        fputs(":\n", f);
+    }
+}
+
+/* Writes the depfile through a temporary renamed into place. */
+static int write_depfile(program *p, const options *o, const ptr_vec *roots)
+{
+    const char *tmp = arena_printf(p->arena, "%s.tmp%ld", o->depfile, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        diag_error(p->diags, (src_loc){0}, "cannot write '%s': %s", tmp, strerror(errno));
+        return -1;
+    }
+    write_deps(f, p, o, roots);
+    bool failed = ferror(f) != 0;
+    failed |= fclose(f) != 0;
+    if (failed || rename(tmp, o->depfile) != 0) {
+        diag_error(p->diags, (src_loc){0}, "cannot write '%s': %s", o->depfile, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ the run */
+
+static int run(program *p, const options *o)
+{
+    ptr_vec roots = {0};
+    for (size_t i = 0; i < o->inputs.len; i++) {
+        ast_module *m = load_module(p, o->inputs.items[i]);
+        if (m && !vec_contains(&roots, m))
+            ptr_vec_push(p->arena, &roots, m);
+    }
+    check_output_names(p, &roots);
+    /* Semantic checks run on complete syntax trees only: after a syntax
+     * error they would mostly report what error recovery dropped. */
+    if (diag_failures(p->diags) == 0 && p->diags->errors == 0) {
+        resolve_program(p);
+        check_program(p);
+    }
+    if (diag_failures(p->diags) != 0 || o->check_only)
+        return 0;
+    const char *outdir = o->outdir ? o->outdir : ".";
+    if (o->outdir && make_dirs(p, outdir) != 0)
+        return -1;
+    for (size_t i = 0; i < roots.len; i++)
+        if (emit_module(p, roots.items[i], outdir) != 0)
+            return -1;
+    if (o->depfile && write_depfile(p, o, &roots) != 0)
+        return -1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    diag_sink diags;
+    diag_init(&diags);
+    program p = {.arena = arena_new(), .diags = &diags};
+    options o = {0};
+    int status = parse_options(p.arena, argc, argv, &o, &p.include_dirs);
+    if (status < 0) {
+        diags.warnings_are_errors = o.werror;
+        int rc = run(&p, &o);
+        diag_print(&diags, stderr);
+        status = rc != 0 || diag_failures(&diags) != 0 ? EXIT_INPUT_ERROR : 0;
+    }
+    diag_fini(&diags);
+    arena_destroy(&p.arena);
+    if (fflush(stdout) != 0 && status == 0)
+        status = EXIT_INPUT_ERROR;
+    return status;
+}
