@@ -54,7 +54,9 @@ typedef struct parse_ctx {
     int line, col;          /* where the scanner is */
     const char *doc;        /* pending `///` lines, for the next token */
     int last_end_line, last_end_col; /* end of the last token returned */
+    int last_start_col;
     int prev_end_line, prev_end_col; /* end of the token before it */
+    int prev_start_col;
     bool lexer_error_recent; /* a lexer error since the last complete item */
 } parse_ctx;
 }
@@ -211,7 +213,7 @@ package_opt:
         ctx->module->doc = @1.doc;
         item_done(ctx);
     }
-| PACKAGE error ';'
+| PACKAGE error ';'               { yyerrok; }
 ;
 
 imports:
@@ -228,7 +230,7 @@ import:
         ptr_vec_push(ctx->arena, &ctx->module->imports, imp);
         item_done(ctx);
     }
-| IMPORT error ';'
+| IMPORT error ';'                { yyerrok; }
 ;
 
 decls:
@@ -238,8 +240,21 @@ decls:
         ptr_vec_push(ctx->arena, &ctx->module->decls, $2);
         item_done(ctx);
     }
-| decls error ';'
-| decls error '}'
+| decls error ';'                 { yyerrok; }
+| decls error '}'                 { yyerrok; }
+| decls error '{' skipped '}'     { yyerrok; }
+;
+
+/* After an error in a declaration's head, its whole body is skipped. */
+skipped:
+  %empty
+| skipped skipped_token
+| skipped '{' skipped '}'
+;
+
+skipped_token:
+  soft_keyword | "true" | "false" | SCALAR | IDENT | INT | FLOAT | STRING | DURATION
+| ';' | '=' | ':' | ',' | '(' | ')' | '<' | '>' | '.' | '@' | '-'
 ;
 
 decl:
@@ -288,7 +303,7 @@ enum_members:
         ptr_vec_push(ctx->arena, &$$, $2);
         item_done(ctx);
     }
-| enum_members error ';'          { $$ = $1; }
+| enum_members error ';'          { $$ = $1; yyerrok; }
 ;
 
 enum_member:
@@ -337,7 +352,7 @@ message_items:
             ptr_vec_push(ctx->arena, &$$->reserved, $3.items[i]);
         item_done(ctx);
     }
-| message_items error ';'         { $$ = $1; }
+| message_items error ';'         { $$ = $1; yyerrok; }
 ;
 
 field:
@@ -410,7 +425,7 @@ methods:
         ptr_vec_push(ctx->arena, &$$, $2);
         item_done(ctx);
     }
-| methods error ';'               { $$ = $1; }
+| methods error ';'               { $$ = $1; yyerrok; }
 ;
 
 method:
@@ -592,7 +607,7 @@ int_value:
 
 dotted:
   IDENT
-| dotted '.' IDENT                { $$ = arena_printf(ctx->arena, "%s.%s", $1, $3); }
+| dotted '.' name                 { $$ = arena_printf(ctx->arena, "%s.%s", $1, $3); }
 ;
 
 /* ------------------------------------------------------------- names */
@@ -746,7 +761,10 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
     if (want && wants_semicolon && ctx->prev_end_line > 0 && ctx->prev_end_line < loc->first_line) {
         src_loc at = {.file = ctx->file, .line = ctx->prev_end_line,
                       .col = ctx->prev_end_col + 1, .end_col = ctx->prev_end_col + 1};
-        diag_error(ctx->diags, at, "expected %s at end of line", want);
+        parse_loc prev = {.first_line = ctx->prev_end_line, .last_line = ctx->prev_end_line,
+                          .first_column = ctx->prev_start_col, .last_column = ctx->prev_end_col};
+        diag_error(ctx->diags, at, "expected %s after %s", want,
+                   found_text(ctx, YYSYMBOL_YYUNDEF, &prev));
         return 0;
     }
     if (want)
