@@ -524,7 +524,9 @@ static bool parse_args(program *p, const annot_spec *spec, const ast_annotation 
         if (!parse_value(p, spec, (size_t)slot, arg, vals))
             ok = false;
     }
-    return check_required(p, spec, a, vals) && ok;
+    /* A missing argument is only worth reporting when the others were
+     * understood; after a misspelt name it would repeat the same mistake. */
+    return ok && check_required(p, spec, a, vals);
 }
 
 /* ------------------------------------------------------------- driving */

@@ -28,9 +28,12 @@ typedef struct checker {
 
 /* --------------------------------------------------------- identifiers */
 
-/* Names that the standard headers of generated code define as macros. */
-static const char *const c_macro_names[] = {"NULL", "errno", "assert", "offsetof", "EOF",
-                                            "bool", "true",  "false",  NULL};
+/* Names that the standard headers of generated code define as macros or
+ * objects (is_c_keyword() rejects them too; this only picks the words). */
+static const char *const c_macro_names[] = {"NULL",    "EOF",       "errno",    "offsetof",
+                                            "assert",  "stdin",     "stdout",   "stderr",
+                                            "complex", "imaginary", "noreturn", "linux",
+                                            "unix",    NULL};
 
 static bool is_reserved_c_name(const char *name)
 {
@@ -50,9 +53,7 @@ static void check_identifier(checker *c, src_loc loc, const char *name, const ch
 {
     if (!name)
         return;
-    if (is_c_keyword(name))
-        diag_error(c->p->diags, loc, "'%s' is a C keyword and cannot name %s", name, what);
-    else if (is_reserved_c_name(name))
+    if (is_reserved_c_name(name))
         diag_error(c->p->diags, loc,
                    "'%s' is reserved in C (names starting with '__' or '_' and a capital "
                    "letter) and cannot name %s",
@@ -60,6 +61,8 @@ static void check_identifier(checker *c, src_loc loc, const char *name, const ch
     else if (is_c_macro_name(name))
         diag_error(c->p->diags, loc, "'%s' is a macro of the C standard headers and cannot name %s",
                    name, what);
+    else if (is_c_keyword(name))
+        diag_error(c->p->diags, loc, "'%s' is a C keyword and cannot name %s", name, what);
 }
 
 static bool is_c_identifier(const char *s)
@@ -177,14 +180,19 @@ typedef struct value_site {
     const char *role;
 } value_site;
 
+/* " (from constant 'X')" when `lit` came through constant `v`, else "". */
+static const char *from_constant(checker *c, const ast_value *v, const ast_value *lit)
+{
+    if (lit == v)
+        return "";
+    return arena_printf(c->p->arena, " (from constant '%s')", v->str);
+}
+
 static void report_wrong_kind(checker *c, const ast_value *v, const ast_value *lit, const char *type,
                               value_site site, const char *wanted)
 {
-    const char *via = "";
-    if (lit != v)
-        via = arena_printf(c->p->arena, " (from constant '%s')", v->str);
     diag_error(c->p->diags, v->loc, "%s has type %s; its %s must be %s, not %s%s", site.subject,
-               type, site.role, wanted, sema_describe_value(c->p, lit), via);
+               type, site.role, wanted, sema_describe_value(c->p, lit), from_constant(c, v, lit));
 }
 
 static void check_int_literal(checker *c, scalar_kind k, const ast_value *v, const ast_value *lit,
@@ -195,9 +203,9 @@ static void check_int_literal(checker *c, scalar_kind k, const ast_value *v, con
         return;
     }
     if (!int_fits(k, lit))
-        diag_error(c->p->diags, v->loc, "%s %s of %s is out of range for %s (%s)", site.role,
-                   sema_value_spelling(c->p, lit), site.subject, scalar_name(k),
-                   int_range_text(c->p, k));
+        diag_error(c->p->diags, v->loc, "%s %s%s of %s is out of range for %s (%s)", site.role,
+                   sema_value_spelling(c->p, lit), from_constant(c, v, lit), site.subject,
+                   scalar_name(k), int_range_text(c->p, k));
 }
 
 static void check_float_literal(checker *c, scalar_kind k, const ast_value *v, const ast_value *lit,
@@ -210,8 +218,8 @@ static void check_float_literal(checker *c, scalar_kind k, const ast_value *v, c
         return;
     }
     if (k == SCALAR_FLOAT32 && (lit->f > FLT_MAX || lit->f < -FLT_MAX))
-        diag_error(c->p->diags, v->loc, "%s %s of %s is out of range for float32", site.role,
-                   sema_value_spelling(c->p, lit), site.subject);
+        diag_error(c->p->diags, v->loc, "%s %s%s of %s is out of range for float32", site.role,
+                   sema_value_spelling(c->p, lit), from_constant(c, v, lit), site.subject);
 }
 
 /* `lit` is the literal `v` stands for (v itself, or a constant's value). */

@@ -80,12 +80,13 @@ static ast_decl *find_in_package(resolver *r, const char *pkg, const char *name,
         ast_import *imp = r->m->imports.items[i];
         if (!imp->module || strcmp(imp->module->package, pkg) != 0)
             continue;
+        /* Naming the package uses the import, even with a misspelt name:
+         * one mistake, one diagnostic. */
         *pkg_known = true;
+        imp->used = true;
         ast_decl *d = module_find_decl(imp->module, name);
-        if (d) {
-            imp->used = true;
+        if (d)
             return d;
-        }
     }
     return NULL;
 }
@@ -195,6 +196,33 @@ static void report_unknown_package(resolver *r, src_loc loc, const char *pkg, co
     note_unimported_package(r, pkg);
 }
 
+/* For an unqualified `name` that is (nearly) the name of a declaration in
+ * an imported module: its qualified spelling "pkg.Name". */
+static const char *qualified_hint(resolver *r, const char *name, name_role role)
+{
+    ptr_vec bare = {0}, qualified = {0};
+    for (size_t i = 0; i < r->m->imports.len; i++) {
+        const ast_import *imp = r->m->imports.items[i];
+        if (!imp->module)
+            continue;
+        for (size_t j = 0; j < imp->module->decls.len; j++) {
+            const ast_decl *d = imp->module->decls.items[j];
+            if (!role_accepts(role, d))
+                continue;
+            const char *q = arena_printf(r->p->arena, "%s.%s", imp->module->package, d->name);
+            if (strcmp(d->name, name) == 0)
+                return q;
+            sema_push_const(r->p->arena, &bare, d->name);
+            sema_push_const(r->p->arena, &qualified, q);
+        }
+    }
+    const char *near = diag_suggest_vec(name, &bare);
+    for (size_t i = 0; near && i < bare.len; i++)
+        if (bare.items[i] == near)
+            return qualified.items[i];
+    return NULL;
+}
+
 static void report_unknown_type(resolver *r, const ast_type *t, name_role role)
 {
     const char *what = role == ROLE_ERRORS ? "errors declaration" : "type";
@@ -202,6 +230,8 @@ static void report_unknown_type(resolver *r, const ast_type *t, name_role role)
     ptr_vec cands = {0};
     collect_type_candidates(r, role, &cands);
     const char *hint = diag_suggest_vec(written, &cands);
+    if (!hint && !t->qualifier)
+        hint = qualified_hint(r, t->name, role);
     if (hint)
         diag_error(r->p->diags, t->loc, "unknown %s '%s'; did you mean '%s'?", what, written, hint);
     else
