@@ -23,7 +23,8 @@ extern "C" {
     X(ACTOR_EUTF8, -16, "string is not valid UTF-8")                           \
     X(ACTOR_EDEPTH, -17, "nesting deeper than the limit")                      \
     X(ACTOR_ELIMIT, -18, "length or count beyond the configured limit")        \
-    X(ACTOR_EMALFORMED, -19, "not valid msgpack")
+    X(ACTOR_EMALFORMED, -19, "not valid msgpack")                             \
+    X(ACTOR_ETOOLONG, -20, "string, bytes, list or map too long to encode")
 
 typedef enum actor_error {
     ACTOR_OK = 0,
