@@ -8,3 +8,4 @@ CHECK_DEPS += $(ACTORC)
 .PHONY: regen-sema
 regen-sema: $(ACTORC)
 	ACTORC=$(ACTORC) tests/sema/run --regen
+regen: regen-sema
