@@ -209,10 +209,15 @@ static void check_package_unique(loader *l, const ast_module *m, const ast_modul
                        "'%s' declares package '%s', the same as the file importing it",
                        m->file->path, m->package);
         } else {
-            diag_error(l->p->diags, package_place(m), "package '%s' is also declared by '%s'",
-                       m->package, other->file->path);
-            diag_note(l->p->diags, package_place(other), "package '%s' of '%s' is here",
-                      other->package, other->file->path);
+            diag_error(l->p->diags, package_place(m), "package '%s'%s is also the package of '%s'",
+                       m->package, m->has_package ? "" : " (named after the file)",
+                       other->file->path);
+            if (other->has_package)
+                diag_note(l->p->diags, other->package_loc, "declared here");
+            else
+                diag_note(l->p->diags, package_place(other),
+                          "'%s' has no package statement and is named after its file",
+                          other->file->path);
         }
         return;
     }
@@ -221,7 +226,8 @@ static void check_package_unique(loader *l, const ast_module *m, const ast_modul
 static ast_module *load_file(loader *l, const char *path, const ast_module *importer,
                              ast_import *via);
 
-/* Loads the imports of `m` and warns about the ones repeated. */
+/* Loads the imports of `m` and warns about the ones repeated; a repeated
+ * import keeps module NULL so later stages see each file once. */
 static void load_imports(loader *l, ast_module *m)
 {
     for (size_t i = 0; i < m->imports.len; i++) {
@@ -237,6 +243,7 @@ static void load_imports(loader *l, ast_module *m)
             if (first->module == imp->module) {
                 diag_warning(l->p->diags, imp->loc, "'%s' is imported twice", imp->path);
                 diag_note(l->p->diags, first->loc, "first imported here");
+                imp->module = NULL;
                 break;
             }
         }

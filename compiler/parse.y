@@ -547,7 +547,7 @@ annot_arg:
         $$->loc = $1->loc;
         $$->value = $1;
     }
-| name '=' value
+| IDENT '=' value
     {
         $$ = arena_alloc(ctx->arena, sizeof *$$);
         $$->loc = loc_at(ctx, &@1);
@@ -555,7 +555,7 @@ annot_arg:
         $$->value = $3;
     }
 | call
-| name '=' call
+| IDENT '=' call
     {
         $$ = $3;
         $$->loc = loc_at(ctx, &@1);
@@ -686,8 +686,8 @@ static bool is_decl_start(yysymbol_kind_t s)
 
 static bool is_value_start(yysymbol_kind_t s)
 {
-    return s == YYSYMBOL_FLOAT || s == YYSYMBOL_STRING || s == YYSYMBOL_DURATION ||
-           s == YYSYMBOL_TRUE || s == YYSYMBOL_FALSE;
+    return s == YYSYMBOL_FLOAT || s == YYSYMBOL_DURATION || s == YYSYMBOL_TRUE ||
+           s == YYSYMBOL_FALSE;
 }
 
 static bool is_name_start(yysymbol_kind_t s)
@@ -720,7 +720,7 @@ static const char *expected_text(parse_ctx *ctx, const yysymbol_kind_t *expected
         yysymbol_kind_t s = expected[i];
         bool folded = (has_type && (is_type_start(s) || s == YYSYMBOL_IDENT)) ||
                       (has_decl && (is_decl_start(s) || s == YYTRANSLATE('@'))) ||
-                      (has_value && (is_value_start(s) || s == YYSYMBOL_INT ||
+                      (has_value && (is_value_start(s) || s == YYSYMBOL_INT || s == YYSYMBOL_STRING ||
                                      s == YYSYMBOL_IDENT || s == YYTRANSLATE('-'))) ||
                       (has_name && is_name_start(s));
         if (folded)
