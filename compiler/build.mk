@@ -7,10 +7,10 @@ COMPILER_OBJS := $(COMPILER_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/compiler/lex.o $(BUI
 
 # The scanner and parser are generated into build/ and compiled with the
 # warnings flex/bison output cannot meet relaxed.
-$(BUILD)/compiler/parse.c $(BUILD)/compiler/parse.h: compiler/parse.y
+$(BUILD)/compiler/parse.c $(BUILD)/compiler/parse.h &: compiler/parse.y
 	@mkdir -p $(@D)
 	$(BISON) -Wall -Werror --defines=$(BUILD)/compiler/parse.h -o $(BUILD)/compiler/parse.c $<
-$(BUILD)/compiler/lex.c $(BUILD)/compiler/lex.h: compiler/lex.l
+$(BUILD)/compiler/lex.c $(BUILD)/compiler/lex.h &: compiler/lex.l
 	@mkdir -p $(@D)
 	$(FLEX) --header-file=$(BUILD)/compiler/lex.h -o $(BUILD)/compiler/lex.c $<
 
