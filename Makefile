@@ -61,6 +61,13 @@ LIBACTOR_SO := $(BUILD)/lib/libactor.so
 ALL_TARGETS :=
 CHECK_TESTS :=        # commands (programs or scripts) run by tools/run-tests
 CHECK_DEPS :=         # what those commands need built
+# Concurrency tests also run under ThreadSanitizer: fragments add commands
+# naming programs under $(TSAN_BUILD) to CHECK_TSAN_TESTS, and the targets
+# (as $(BUILD)/...) to CHECK_TSAN_DEPS; `make check` builds those with
+# SANITIZER=thread first, then runs them with everything else.
+TSAN_BUILD := build/san-thread
+CHECK_TSAN_TESTS :=
+CHECK_TSAN_DEPS :=
 BENCH_TARGETS :=
 CLEAN_EXTRA :=
 
@@ -81,7 +88,10 @@ build-all: $(ALL_TARGETS)
 # Runs CHECK_TESTS (built first) and prints "N passed, N failed" last.
 .PHONY: test
 test: build-all $(CHECK_DEPS)
-	@ACTORC=$(ACTORC) BUILD=$(BUILD) PYTHON=$(PYTHON) CC="$(CC)" tools/run-tests $(CHECK_TESTS)
+	@ACTORC=$(ACTORC) BUILD=$(BUILD) PYTHON=$(PYTHON) CC="$(CC)" tools/run-tests $(CHECK_TESTS) \
+	    $(if $(WITH_TSAN_TESTS),$(CHECK_TSAN_TESTS))
+
+build-tsan-tests: $(CHECK_TSAN_DEPS)
 
 # Generic compile rule for hand-written C under the tree.
 $(BUILD)/%.o: %.c

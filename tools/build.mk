@@ -12,9 +12,10 @@ deps-build:
 
 # make check: every test under ASan + UBSan (and TSan for concurrency tests).
 CHECK_SANITIZER ?= address,undefined
-.PHONY: check
+.PHONY: check build-tsan-tests
 check: deps
-	$(MAKE) --no-print-directory SANITIZER=$(CHECK_SANITIZER) test
+	$(MAKE) --no-print-directory SANITIZER=thread build-tsan-tests
+	$(MAKE) --no-print-directory SANITIZER=$(CHECK_SANITIZER) WITH_TSAN_TESTS=1 test
 
 .PHONY: install
 install: $(ACTORC) $(LIBACTOR_A) $(LIBACTOR_SO)
