@@ -22,13 +22,15 @@ static void print_reading(const char *title, const sensors_Reading *r)
 int main(void)
 {
     float samples[] = {21.5f, 21.7f, 22.0f};
-    sensors_Reading_labels_entry labels[] = {{"site", "north-field"}, {"unit", "celsius"}};
+    char site[] = "site", north[] = "north-field", unit[] = "unit", celsius[] = "celsius";
+    sensors_Reading_labels_entry labels[] = {{site, north}, {unit, celsius}};
+    char sensor_id[] = "t-042";
     uint8_t raw[] = {0xde, 0xad, 0xbe, 0xef};
 
     /* Fields point at this function's storage: never pass `sent` to _free. */
     sensors_Reading sent;
     sensors_Reading_init(&sent);
-    sent.sensor_id = "t-042";
+    sent.sensor_id = sensor_id;
     sent.where.lat = 52.5200;
     sent.where.lon = 13.4050;
     sent.n_samples = sizeof samples / sizeof samples[0];
