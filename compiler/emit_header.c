@@ -33,8 +33,9 @@ static void emit_consts(emitter *e)
             continue;
         if (!any)
             emit_line(e, "/* ---- constants */");
+        if (d->doc != NULL && any)
+            emit_blank(e);
         any = true;
-        emit_blank(e);
         emit_doc(e, d->doc);
         if (d->const_value->kind == VALUE_INT && d->const_type->kind == TYPE_SCALAR &&
             scalar_is_integer(d->const_type->scalar))
