@@ -112,10 +112,10 @@ static inline bool expect_count(const char *path, const char *field, size_t want
 static inline const char *expect_path(char *buf, size_t size, const char *path,
                                       const char *field, long index)
 {
-    if (index < 0)
-        snprintf(buf, size, "%s.%s", path, field);
-    else
-        snprintf(buf, size, "%s.%s[%ld]", path, field, index);
+    int n = index < 0 ? snprintf(buf, size, "%s.%s", path, field)
+                      : snprintf(buf, size, "%s.%s[%ld]", path, field, index);
+    if (n < 0 || (size_t)n >= size)
+        buf[size - 1] = '\0'; /* a long path is cut, which only shortens a message */
     return buf;
 }
 
@@ -144,19 +144,23 @@ static inline const char *expect_path(char *buf, size_t size, const char *path,
         }                                                                              \
     } while (0)
 
-/* A list of anything with an element comparison eq(path, &w, &g). */
-#define EQ_LIST_OF(f, eq)                                                              \
+/* `count` elements at `f` (e.g. n_points/points, or n/items inside the
+ * element struct of a nested list), each compared by eq(path, &w, &g). */
+#define EQ_ITEMS(count, f, eq)                                                         \
     do {                                                                               \
-        if (!expect_count(path, #f, w->n_##f, g->n_##f)) {                            \
+        if (!expect_count(path, #f, w->count, g->count)) {                            \
             ok = false;                                                                \
             break;                                                                     \
         }                                                                              \
-        for (size_t i_ = 0; i_ < w->n_##f; i_++) {                                     \
+        for (size_t i_ = 0; i_ < w->count; i_++) {                                     \
             char sub_[EXPECT_PATH_MAX];                                                \
             expect_path(sub_, sizeof sub_, path, #f, (long)i_);                        \
             ok = eq(sub_, &w->f[i_], &g->f[i_]) && ok;                                 \
         }                                                                              \
     } while (0)
+
+/* A list field of anything with an element comparison eq(path, &w, &g). */
+#define EQ_LIST_OF(f, eq) EQ_ITEMS(n_##f, f, eq)
 
 /* A nested message compared by eq(path, &w->f, &g->f). */
 #define EQ_MSG(f, eq)                                                                  \
@@ -233,14 +237,17 @@ static inline void set_bytes(actor_bytes *field, const void *data, size_t len)
     *field = make_bytes(data, len);
 }
 
-/* m->n_f and a heap copy of the array literal in m->f. */
-#define SET_LIST(m, f, T, ...)                                                         \
+/* count = the length and ptr = a heap copy of the array literal. */
+#define SET_ARRAY(count, ptr, T, ...)                                                  \
     do {                                                                               \
         static const T lit_[] = __VA_ARGS__;                                           \
-        free((m)->f);                                                                  \
-        (m)->n_##f = sizeof lit_ / sizeof lit_[0];                                     \
-        (m)->f = xdup_mem(lit_, sizeof lit_);                                          \
+        free(ptr);                                                                     \
+        (count) = sizeof lit_ / sizeof lit_[0];                                        \
+        (ptr) = xdup_mem(lit_, sizeof lit_);                                           \
     } while (0)
+
+/* m->n_f and a heap copy of the array literal in m->f. */
+#define SET_LIST(m, f, T, ...) SET_ARRAY((m)->n_##f, (m)->f, T, __VA_ARGS__)
 
 /* m->n_f = n zeroed elements to fill one by one. */
 #define NEW_LIST(m, f, n)                                                              \

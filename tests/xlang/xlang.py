@@ -281,6 +281,8 @@ BAD_CASES = {
     "bad_huge_body": Raw(b"\xdf\xff\xff\xff\xff"),
     "bad_huge_unknown": one(100, Raw(b"\xdd\xff\xff\xff\xff")),
     "bad_malformed": one(4, Raw(b"\xc1")),
+    "bad_malformed_unknown": one(100, Raw(b"\xc1")),
+    "bad_ext_for_int": one(4, Ext(1, b"\x00")),
     "bad_depth_unknown": one(100, deep_arrays(100)),
     "bad_depth_nested": nested_chain(70),
     "bad_nested_late_error": msg({4: A([msg({6: S("ok")}), msg({6: I(5)})]), 6: S("root")}),

@@ -148,8 +148,69 @@ static bool eq_types_Defaults(const char *path, const types_Defaults *w, const t
         return ok;                                                                     \
     }
 
-/* ---- nested containers: the element types actorc generates for them */
-#include "xlang/nested_eq.h"
+/* Nested containers: actorc gives the inner list a struct {n, items} and
+ * the inner map a struct {n, entries}. */
+static bool eq_i32_elem(const char *path, const int32_t *w, const int32_t *g)
+{
+    return expect_i64(path, "", *w, *g);
+}
+
+static bool eq_matrix_elem(const char *path, const types_Lists_matrix_elem *w,
+                           const types_Lists_matrix_elem *g)
+{
+    bool ok = true;
+    EQ_ITEMS(n, items, eq_i32_elem);
+    return ok;
+}
+
+ENTRY_EQ(eq_dicts_entry, types_Lists_dicts_elem_entry, EQ_STR_NN, EQ_INT)
+
+static bool eq_dicts_elem(const char *path, const types_Lists_dicts_elem *w,
+                          const types_Lists_dicts_elem *g)
+{
+    bool ok = true;
+    EQ_ITEMS(n, entries, eq_dicts_entry);
+    return ok;
+}
+
+static bool eq_cube_elem_elem(const char *path, const types_Lists_cube_elem_elem *w,
+                              const types_Lists_cube_elem_elem *g)
+{
+    bool ok = true;
+    EQ_ITEMS(n, items, eq_str_elem);
+    return ok;
+}
+
+static bool eq_cube_elem(const char *path, const types_Lists_cube_elem *w,
+                         const types_Lists_cube_elem *g)
+{
+    bool ok = true;
+    EQ_ITEMS(n, items, eq_cube_elem_elem);
+    return ok;
+}
+
+static bool eq_lists_value(const char *path, const types_Maps_lists_value *w,
+                           const types_Maps_lists_value *g)
+{
+    bool ok = true;
+    EQ_ITEMS(n, items, eq_i32_elem);
+    return ok;
+}
+
+#define EQ_LISTS_VALUE(f) EQ_MSG(f, eq_lists_value)
+ENTRY_EQ(eq_lists_entry, types_Maps_lists_entry, EQ_STR_NN, EQ_LISTS_VALUE)
+ENTRY_EQ(eq_nested_value_entry, types_Maps_nested_value_entry, EQ_INT, EQ_STR_NN)
+
+static bool eq_nested_value(const char *path, const types_Maps_nested_value *w,
+                            const types_Maps_nested_value *g)
+{
+    bool ok = true;
+    EQ_ITEMS(n, entries, eq_nested_value_entry);
+    return ok;
+}
+
+#define EQ_NESTED_MAP_VALUE(f) EQ_MSG(f, eq_nested_value)
+ENTRY_EQ(eq_nested_entry, types_Maps_nested_entry, EQ_STR_NN, EQ_NESTED_MAP_VALUE)
 
 static bool eq_types_Lists(const char *path, const types_Lists *w, const types_Lists *g)
 {
@@ -478,6 +539,30 @@ static void fill_defaults_other(void *p)
     m->plain = 9;
 }
 
+/* matrix [[1, 2], [], [3]], dicts [{"a": 1, "b": -2}, {}],
+ * cube [[["x", "y"], []], []] */
+static void fill_lists_nested(types_Lists *m)
+{
+    NEW_LIST(m, matrix, 3);
+    SET_ARRAY(m->matrix[0].n, m->matrix[0].items, int32_t, {1, 2});
+    SET_ARRAY(m->matrix[2].n, m->matrix[2].items, int32_t, {3});
+    NEW_LIST(m, dicts, 2);
+    m->dicts[0].n = 2;
+    m->dicts[0].entries = xcalloc(2, sizeof *m->dicts[0].entries);
+    m->dicts[0].entries[0].key = xdup_str("a");
+    m->dicts[0].entries[0].value = 1;
+    m->dicts[0].entries[1].key = xdup_str("b");
+    m->dicts[0].entries[1].value = -2;
+    NEW_LIST(m, cube, 2);
+    types_Lists_cube_elem *plane = &m->cube[0];
+    plane->n = 2;
+    plane->items = xcalloc(2, sizeof *plane->items);
+    plane->items[0].n = 2;
+    plane->items[0].items = xcalloc(2, sizeof *plane->items[0].items);
+    plane->items[0].items[0] = xdup_str("x");
+    plane->items[0].items[1] = xdup_str("y");
+}
+
 static void fill_lists_full(void *p)
 {
     types_Lists *m = p;
@@ -512,6 +597,25 @@ static void fill_lists_ten(void *p)
 {
     types_Lists *m = p;
     SET_LIST(m, i32s, int32_t, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+}
+
+/* lists {"l": [1, 2, 3], "e": []}, nested {"outer": {1: "a", -2: "b"}, "empty": {}} */
+static void fill_maps_nested(types_Maps *m)
+{
+    NEW_LIST(m, lists, 2);
+    m->lists[0].key = xdup_str("l");
+    SET_ARRAY(m->lists[0].value.n, m->lists[0].value.items, int32_t, {1, 2, 3});
+    m->lists[1].key = xdup_str("e");
+    NEW_LIST(m, nested, 2);
+    m->nested[0].key = xdup_str("outer");
+    types_Maps_nested_value *outer = &m->nested[0].value;
+    outer->n = 2;
+    outer->entries = xcalloc(2, sizeof *outer->entries);
+    outer->entries[0].key = 1;
+    outer->entries[0].value = xdup_str("a");
+    outer->entries[1].key = -2;
+    outer->entries[1].value = xdup_str("b");
+    m->nested[1].key = xdup_str("empty");
 }
 
 static void fill_maps_full(void *p)
@@ -564,6 +668,13 @@ static void fill_maps_full(void *p)
     m->messages[0].key = 3;
     types_Scalars_init(&m->messages[0].value);
     set_str(&m->messages[0].value.s, "three");
+}
+
+static void fill_point(void *p)
+{
+    common_Point *m = p;
+    m->x = -1;
+    m->y = 1;
 }
 
 static types_Nested *new_nested(const char *label)
@@ -731,6 +842,8 @@ static const xcase CASES[] = {
     BAD("bad_huge_body", types_Scalars, TOO_LONG),
     BAD("bad_huge_unknown", types_Scalars, TOO_LONG),
     BAD("bad_malformed", types_Scalars, ACTOR_EMALFORMED),
+    BAD("bad_malformed_unknown", types_Scalars, ACTOR_EMALFORMED),
+    BAD("bad_ext_for_int", types_Scalars, ACTOR_ETYPE),
     BAD("bad_depth_unknown", types_Scalars, ACTOR_EDEPTH),
     BAD("bad_depth_nested", types_Nested, ACTOR_EDEPTH),
     BAD("bad_nested_late_error", types_Nested, ACTOR_ETYPE),
