@@ -88,7 +88,8 @@ build-all: $(ALL_TARGETS)
 # Runs CHECK_TESTS (built first) and prints "N passed, N failed" last.
 .PHONY: test
 test: build-all $(CHECK_DEPS)
-	@ACTORC=$(ACTORC) BUILD=$(BUILD) PYTHON=$(PYTHON) CC="$(CC)" tools/run-tests $(CHECK_TESTS) \
+	@ACTORC=$(ACTORC) BUILD=$(BUILD) PYTHON=$(PYTHON) CC="$(CC)" SANITIZER="$(SANITIZER)" SANFLAGS="$(SANFLAGS)" \
+	    tools/run-tests $(CHECK_TESTS) \
 	    $(if $(WITH_TSAN_TESTS),$(CHECK_TSAN_TESTS))
 
 build-tsan-tests: $(CHECK_TSAN_DEPS)

@@ -14,7 +14,7 @@ awk -v out="$out" '
 ' README.md
 "$ACTORC" -o "$out" "$out/point.actor"
 # shellcheck disable=SC2046
-$CC -std=c11 -Wall -Wextra -Werror $SANFLAGS -Iruntime/include $(pkg-config --cflags msgpack) \
+$CC -std=c11 -Wall -Wextra -Werror ${SANFLAGS:-} -Iruntime/include $(pkg-config --cflags msgpack) \
     -I"$out" "$out/point.c" "$out/app.c" "$BUILD/lib/libactor.a" $(pkg-config --libs msgpack) \
     -o "$out/app"
 got=$("$out/app")
