@@ -988,6 +988,13 @@ static bool decode_valid(const xcase *c, const char *buf, size_t len)
     return ok;
 }
 
+/* msgpack-c allocates a whole array or map before it knows the input holds
+ * it, so the bad_huge_* bodies (counts near 2^32) are not given to it. */
+static bool msgpack_c_can_read(const xcase *c)
+{
+    return strncmp(c->name, "bad_huge_", strlen("bad_huge_")) != 0;
+}
+
 /* Rejected body: an expected code, the same from _decode, a message in the
  * error, and the struct left zeroed. _unpack must reject it too when
  * msgpack-c can read it as one object. */
@@ -1035,7 +1042,8 @@ static bool decode_rejected(const xcase *c, const char *buf, size_t len)
         msgpack_unpacked obj;
         msgpack_unpacked_init(&obj);
         size_t off = 0;
-        if (msgpack_unpack_next(&obj, buf, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len) {
+        if (msgpack_c_can_read(c) &&
+            msgpack_unpack_next(&obj, buf, len, &off) == MSGPACK_UNPACK_SUCCESS && off == len) {
             rc2 = ops->unpack(&obj.data, got);
             if (rc2 >= 0) {
                 fprintf(stderr, "  _unpack accepted it\n");
