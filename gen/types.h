@@ -22,18 +22,12 @@ extern "C" {
 #endif
 
 /* ---- constants */
-
 /** Upper bound used as a default below. */
 #define types_MAX_ITEMS ((int32_t)16)
-
 #define types_MIN_I64 INT64_MIN
-
 #define types_MAX_U64 UINT64_C(18446744073709551615)
-
 #define types_RATIO 0.25
-
 #define types_GREETING "hello"
-
 #define types_ENABLED true
 
 /** A kind, with a negative member. */
