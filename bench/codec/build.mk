@@ -43,3 +43,8 @@ bench-codec: $(BENCH_CODEC_BIN)
 	$(BENCH_CODEC_BIN) $(BENCH_CODEC_ARGS)
 
 BENCH_TARGETS += bench-codec
+
+# make check: the benchmark still builds and the three codecs agree.
+# Timings are never asserted.
+CHECK_DEPS += $(BENCH_CODEC_BIN)
+CHECK_TESTS += "$(BENCH_CODEC_BIN) --smoke"
