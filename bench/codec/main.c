@@ -6,8 +6,11 @@
  * msgpack-c encoder/decoder of the same struct (the anchor), and protobuf-c
  * (the peer). First every decoder's output is checked against the source
  * struct, across the two msgpack codecs too; the program aborts if any
- * differs. Then encode and decode are timed: a warm-up, then R runs of N
- * iterations per operation, interleaved across codecs, median ns/op shown.
+ * differs. Then encode and decode are timed: a warm-up, then R rounds of N
+ * iterations per operation, the codecs interleaved within each round. The
+ * table shows median ns/op over the rounds; each ratio is the median over the
+ * rounds of that round's ratio, so a burst of load elsewhere on the machine
+ * hits both sides of a ratio alike.
  *
  *   bench-codec [--iterations N] [--runs R]   time and print the table
  *   bench-codec --smoke                       check only (a few iterations),
@@ -30,9 +33,9 @@
 #include "pb.h"
 #include "sample.h"
 
-#define DEFAULT_ITERATIONS 200000L
-#define DEFAULT_RUNS 5
-#define MAX_RUNS 101
+#define DEFAULT_ITERATIONS 50000L
+#define DEFAULT_RUNS 21
+#define MAX_RUNS 1001
 #define SMOKE_ITERATIONS 100L
 #define WHY_LEN 160
 
@@ -318,13 +321,25 @@ typedef struct summary {
     double median, min, max;
 } summary;
 
-static summary summarise(double *runs, int n)
+/* Median, min and max of runs[0..n), which is left as it was. */
+static summary summarise(const double *runs, int n)
 {
-    qsort(runs, (size_t)n, sizeof *runs, compare_doubles);
-    summary s = {runs[n / 2], runs[0], runs[n - 1]};
+    double sorted[MAX_RUNS];
+    memcpy(sorted, runs, (size_t)n * sizeof *runs);
+    qsort(sorted, (size_t)n, sizeof *sorted, compare_doubles);
+    summary s = {sorted[n / 2], sorted[0], sorted[n - 1]};
     if (n % 2 == 0)
-        s.median = (runs[n / 2 - 1] + runs[n / 2]) / 2.0;
+        s.median = (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     return s;
+}
+
+/* The median over the rounds of num[r] / den[r]. */
+static double paired_ratio(const double *num, const double *den, int n)
+{
+    double ratios[MAX_RUNS];
+    for (int r = 0; r < n; r++)
+        ratios[r] = num[r] / den[r];
+    return summarise(ratios, n).median;
 }
 
 /* Warm-up, then `runs` rounds; within a round every codec's operations run
@@ -353,9 +368,9 @@ static void print_header(const bench_ctx *c, long iterations, int runs)
     printf("codec benchmark: bench.Sample = int32, int64, uint32, float64, %d-byte string, "
            "list of %d int32, %d-byte bytes, nested Point{int32, float64}\n",
            SAMPLE_NAME_LEN, SAMPLE_READINGS, SAMPLE_BLOB_LEN);
-    printf("msgpack-c %s, protobuf-c %s; %ld iterations x %d runs, median ns/op "
+    printf("msgpack-c %s, protobuf-c %s; %d rounds of %ld iterations, median ns/op "
            "[min..max]\n",
-           msgpack_version(), protobuf_c_version(), iterations, runs);
+           msgpack_version(), protobuf_c_version(), runs, iterations);
 #if defined(__SANITIZE_ADDRESS__) || !defined(__OPTIMIZE__)
     printf("WARNING: built with sanitizers or without optimisation; timings are "
            "meaningless\n");
@@ -389,26 +404,30 @@ static void print_table(const summary enc[N_CODECS], const summary dec[N_CODECS]
     }
 }
 
-static void print_ratio(const char *what, double num, double den, double goal)
+static void print_ratio(const char *what, double ratio, double goal)
 {
-    double ratio = num / den;
     printf("  %-44s %6.2f   goal <= %.2f  %s\n", what, ratio, goal,
            ratio <= goal ? "PASS" : "MISS");
 }
 
-static void print_ratios(const summary enc[N_CODECS], const summary dec[N_CODECS])
+static void print_ratios(const figures *fig, int runs)
 {
-    printf("\nratios of medians (lower is better):\n");
-    print_ratio("generated / hand-written encode", enc[GENERATED].median, enc[HAND].median,
-                1.1);
-    print_ratio("generated / hand-written decode", dec[GENERATED].median, dec[HAND].median,
-                0.8);
-    print_ratio("generated / protobuf-c encode", enc[GENERATED].median,
-                enc[PROTOBUF].median, 1.0);
-    print_ratio("generated / protobuf-c decode", dec[GENERATED].median,
-                dec[PROTOBUF].median, 1.0);
+    const figures *gen = &fig[GENERATED], *hand = &fig[HAND], *pb = &fig[PROTOBUF];
+    printf("\nratios, median of the per-round ratios (lower is better):\n");
+    print_ratio("generated / hand-written encode",
+                paired_ratio(gen->encode, hand->encode, runs), 1.1);
+    print_ratio("generated / hand-written decode",
+                paired_ratio(gen->decode, hand->decode, runs), 0.8);
+    print_ratio("generated / protobuf-c encode", paired_ratio(gen->encode, pb->encode, runs),
+                1.0);
+    print_ratio("generated / protobuf-c decode", paired_ratio(gen->decode, pb->decode, runs),
+                1.0);
     printf("  %-44s %6.2f   (information)\n", "generated / hand-written, zone reused decode",
-           dec[GENERATED].median / dec[HAND_ZONE].median);
+           paired_ratio(gen->decode, fig[HAND_ZONE].decode, runs));
+}
+
+static void print_anchors(const summary enc[N_CODECS], const summary dec[N_CODECS])
+{
     printf("\nthis run against the issue's anchors (measured earlier on this machine):\n");
     printf("  hand-written encode %6.1f ns (issue: ~%.0f)   hand-written decode %6.1f ns "
            "(issue: ~%.0f)\n",
@@ -418,7 +437,26 @@ static void print_ratios(const summary enc[N_CODECS], const summary dec[N_CODECS
            enc[PROTOBUF].median, ANCHOR_PB_ENCODE, dec[PROTOBUF].median, ANCHOR_PB_DECODE);
 }
 
-static void report(const bench_ctx *c, figures *fig, long iterations, int runs)
+/* A round much slower than the best one means something else was running. */
+#define NOISY_SPREAD 1.3
+
+static void print_noise_note(const summary enc[N_CODECS], const summary dec[N_CODECS])
+{
+    bool noisy = false;
+    for (int k = 0; k < N_CODECS; k++) {
+        if (codecs[k].encode != NULL && enc[k].max > NOISY_SPREAD * enc[k].min)
+            noisy = true;
+        if (dec[k].max > NOISY_SPREAD * dec[k].min)
+            noisy = true;
+    }
+    if (noisy)
+        printf("\nNOTE: some rounds were over %.0f%% slower than the fastest: the machine was "
+               "busy.\nThe paired ratios hold up better than the ns figures; rerun on a quiet "
+               "machine\nfor absolute numbers.\n",
+               (NOISY_SPREAD - 1.0) * 100.0);
+}
+
+static void report(const bench_ctx *c, const figures *fig, long iterations, int runs)
 {
     summary enc[N_CODECS] = {{0}}, dec[N_CODECS];
     for (int k = 0; k < N_CODECS; k++) {
@@ -428,7 +466,9 @@ static void report(const bench_ctx *c, figures *fig, long iterations, int runs)
     }
     print_header(c, iterations, runs);
     print_table(enc, dec);
-    print_ratios(enc, dec);
+    print_ratios(fig, runs);
+    print_anchors(enc, dec);
+    print_noise_note(enc, dec);
 }
 
 /* ---- command line ---- */
