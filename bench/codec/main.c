@@ -437,7 +437,7 @@ static void print_anchors(const summary enc[N_CODECS], const summary dec[N_CODEC
            enc[PROTOBUF].median, ANCHOR_PB_ENCODE, dec[PROTOBUF].median, ANCHOR_PB_DECODE);
 }
 
-/* A round much slower than the best one means something else was running. */
+/* A round much slower than the best one means the figures are noisy. */
 #define NOISY_SPREAD 1.3
 
 static void print_noise_note(const summary enc[N_CODECS], const summary dec[N_CODECS])
@@ -450,9 +450,10 @@ static void print_noise_note(const summary enc[N_CODECS], const summary dec[N_CO
             noisy = true;
     }
     if (noisy)
-        printf("\nNOTE: some rounds were over %.0f%% slower than the fastest: the machine was "
-               "busy.\nThe paired ratios hold up better than the ns figures; rerun on a quiet "
-               "machine\nfor absolute numbers.\n",
+        printf("\nNOTE: noisy figures: some round of an operation was over %.0f%% slower than "
+               "its\nfastest round (other load, or a short operation near the timer's "
+               "jitter).\nThe paired ratios hold up better than the ns; rerun on a quiet "
+               "machine for\nabsolute numbers.\n",
                (NOISY_SPREAD - 1.0) * 100.0);
 }
 
