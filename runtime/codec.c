@@ -250,10 +250,17 @@ int actor__fail_truncated(actor_reader *r, const uint8_t *at)
     return actor__fail(r, at, ACTOR_ETRUNCATED, "input ends inside a value");
 }
 
+static int fail_malformed(actor_reader *r, const uint8_t *at)
+{
+    return actor__fail(r, at, ACTOR_EMALFORMED, "byte 0xc1 is not valid msgpack");
+}
+
 int actor__fail_type(actor_reader *r, const uint8_t *at, const char *what)
 {
     if (at == NULL || at >= r->end)
         return actor__fail_truncated(r, at);
+    if (*at == ACTOR__MP_NEVER_USED)
+        return fail_malformed(r, at);
     return actor__fail(r, at, ACTOR_ETYPE, "expected %s, got %s", what, type_of_byte(*at));
 }
 
@@ -501,6 +508,8 @@ int actor__read_field_id_slow(actor_reader *r, uint32_t *id)
 
     if (at == r->end)
         return actor__fail_truncated(r, at);
+    if (*at == ACTOR__MP_NEVER_USED)
+        return fail_malformed(r, at);
     if (!is_integer_byte(*at))
         return actor__fail(r, at, ACTOR_EKEY, "map key is a %s, not a field id",
                            type_of_byte(*at));
@@ -826,7 +835,7 @@ int actor_skip(actor_reader *r)
         r->p = at + 1;
         return skip_payload(r, at, 8);
     case ACTOR__MP_NEVER_USED:
-        return actor__fail(r, at, ACTOR_EMALFORMED, "byte 0xc1 is not valid msgpack");
+        return fail_malformed(r, at);
     default:
         break;
     }

@@ -869,6 +869,11 @@ TEST(reject_malformed_and_trailing)
     actor_decode_error err;
 
     CHECK_RC(decode_hex_scalars("81 63 c1", &err, NULL), ACTOR_EMALFORMED);
+    CHECK_RC(decode_hex_scalars("81 04 c1", &err, NULL), ACTOR_EMALFORMED);
+    CHECK_STR(err.message, "types.Scalars field 4 (i32): byte 0xc1 is not valid msgpack");
+    CHECK_RC(decode_hex_scalars("81 0c c1", &err, NULL), ACTOR_EMALFORMED);
+    CHECK_RC(decode_hex_scalars("81 c1 01", &err, NULL), ACTOR_EMALFORMED);
+    CHECK_RC(decode_hex_scalars("c1", &err, NULL), ACTOR_EMALFORMED);
     CHECK_RC(decode_hex_scalars("80 00", &err, NULL), ACTOR_ETRAILING);
     CHECK_STR(err.message, "types.Scalars: 1 bytes after the end of the message");
     CHECK_UINT(err.offset, 1);
