@@ -24,7 +24,7 @@ void diag_fini(diag_sink *d)
     memset(d, 0, sizeof *d);
 }
 
-static char *diag_vformat(const char *fmt, va_list ap)
+ACTORC_PRINTF(1, 0) static char *diag_vformat(const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
@@ -41,6 +41,7 @@ static char *diag_vformat(const char *fmt, va_list ap)
     return s;
 }
 
+ACTORC_PRINTF(4, 0)
 static void diag_add(diag_sink *d, diag_severity sev, src_loc loc, const char *fmt, va_list ap)
 {
     if (d->len == d->cap) {
