@@ -2,7 +2,9 @@
 
 RUNTIME_SRCS := $(wildcard runtime/*.c)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/%.o)
-CPPFLAGS_runtime = -Iruntime/include $(MSGPACK_CFLAGS) $(ZMQ_CFLAGS)
+# The wire envelope's codec, generated from idl/actor_protocol.actor (wire.c).
+RUNTIME_OBJS += $(BUILD)/gen/actor_protocol.o
+CPPFLAGS_runtime = -Iruntime/include -Igen $(MSGPACK_CFLAGS) $(ZMQ_CFLAGS)
 
 $(LIBACTOR_A): $(RUNTIME_OBJS)
 	@mkdir -p $(@D)
