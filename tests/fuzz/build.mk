@@ -23,7 +23,9 @@ FUZZ_CFLAGS = $(CSTD) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS)
 FUZZ_LDFLAGS = $(FUZZ_SAN) -fsanitize=fuzzer
 
 FUZZ_COMPILER_OBJS := $(patsubst $(BUILD)/%,$(FUZZ_DIR)/%,$(filter-out %/main.o,$(COMPILER_OBJS)))
-FUZZ_RUNTIME_OBJS := $(patsubst $(BUILD)/%,$(FUZZ_DIR)/%,$(RUNTIME_OBJS))
+# The decoders need only the codec part of the runtime (no libzmq).
+FUZZ_RUNTIME_OBJS := $(patsubst runtime/%.c,$(FUZZ_DIR)/runtime/%.o,\
+                       $(filter runtime/codec%.c runtime/error.c,$(RUNTIME_SRCS)))
 FUZZ_GEN_OBJS := $(FUZZ_DIR)/gen/types.o $(FUZZ_DIR)/gen/common.o
 FUZZ_DECODE := $(FUZZ_DIR)/fuzz_decode
 FUZZ_PARSE := $(FUZZ_DIR)/fuzz_parse

@@ -1031,6 +1031,14 @@ static bool decode_rejected(const xcase *c, const char *buf, size_t len)
         fprintf(stderr, "  the struct is not zeroed after the error\n");
         ok = false;
     }
+    int rc_no_err = ops->decode_ex(buf, len, got, limits, NULL); /* err may be NULL */
+    if (rc_no_err != rc) {
+        fprintf(stderr, "  decode_ex without an error struct returned %d, with one %d\n",
+                rc_no_err, rc);
+        ok = false;
+    }
+    if (rc_no_err == 0)
+        ops->free_(got);
     if (limits == NULL) {
         int rc2 = ops->decode(buf, len, got);
         if (rc2 != rc) {
