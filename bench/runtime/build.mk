@@ -1,0 +1,81 @@
+# bench/runtime/: the runtime benchmark's anchors (issue 3 point 9).
+# `make bench-runtime` builds the programs below and runs bench/runtime/run.py,
+# which runs each of them --runs times (default 5) and prints one table of
+# medians: anchor | figure | ours | ratio | goal. `make bench` includes it.
+#
+#   bench-rt-zmq   raw libzmq (DEALER/ROUTER echo inproc/ipc/tcp, pipelined,
+#                  PUSH/PULL) and the mutex+condvar ping-pong       (C)
+#   bench-rt-caf   CAF 0.17 (libcaf-dev): request/then, blocking request,
+#                  remote actors, one-way sends                      (C++)
+#                  built only when CAF is installed (else run.py says
+#                  why it skipped it); BENCH_RT_NO_CAF=1 skips it too.
+#                  It runs clean under ASan+UBSan, so `make check` builds
+#                  and smoke-runs it sanitized as well.
+#   bench-rt-ours  libactor's side of each comparison (ours.c)       (C)
+#
+# `run.py --smoke` (in `make check`) proves each program runs and returns
+# sane figures; no timing is asserted.
+
+BENCH_RT_OUT := $(BUILD)/bench/runtime
+BENCH_RT_ZMQ := $(BENCH_RT_OUT)/bench-rt-zmq
+BENCH_RT_CAF := $(BENCH_RT_OUT)/bench-rt-caf
+BENCH_RT_OURS := $(BENCH_RT_OUT)/bench-rt-ours
+BENCH_RT_COMMON_OBJ := $(BENCH_RT_OUT)/common.o
+BENCH_RT_ZMQ_OBJS := $(BENCH_RT_OUT)/zmq.o $(BENCH_RT_OUT)/condvar.o $(BENCH_RT_COMMON_OBJ)
+BENCH_RT_OURS_OBJS := $(BENCH_RT_OUT)/ours.o $(BENCH_RT_COMMON_OBJ)
+BENCH_RT_CPPFLAGS := -Ibench/runtime -Iruntime/include $(ZMQ_CFLAGS) $(MSGPACK_CFLAGS)
+
+# Our own rule (more specific than the tree's generic one): -pthread.
+$(BENCH_RT_OUT)/%.o: bench/runtime/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -pthread $(BENCH_RT_CPPFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BENCH_RT_ZMQ): $(BENCH_RT_ZMQ_OBJS)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(ZMQ_LIBS) -o $@
+
+# ours.c does not use libactor yet; when it does, add $(LIBACTOR_A) to the
+# prerequisites and $(MSGPACK_LIBS) to the link line (see ours.c).
+$(BENCH_RT_OURS): $(BENCH_RT_OURS_OBJS)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(ZMQ_LIBS) -o $@
+
+BENCH_RT_BINS := $(BENCH_RT_ZMQ) $(BENCH_RT_OURS)
+
+# CAF: a header and a library the compiler finds (-print-file-name echoes
+# the bare name when it finds nothing); no compile test, so make stays fast.
+BENCH_RT_CAF_INCLUDE ?= /usr/include
+BENCH_RT_CAF_LIBFILE := $(shell $(CXX) -print-file-name=libcaf_core.so 2>/dev/null)
+ifneq ($(BENCH_RT_NO_CAF),)
+BENCH_RT_CAF_SKIP := BENCH_RT_NO_CAF is set
+else ifeq ($(wildcard $(BENCH_RT_CAF_INCLUDE)/caf/all.hpp),)
+BENCH_RT_CAF_SKIP := CAF headers not found ($(BENCH_RT_CAF_INCLUDE)/caf/all.hpp): apt-get install libcaf-dev
+else ifeq ($(filter /%,$(BENCH_RT_CAF_LIBFILE)),)
+BENCH_RT_CAF_SKIP := libcaf_core.so not found by $(CXX): apt-get install libcaf-dev
+endif
+
+ifeq ($(BENCH_RT_CAF_SKIP),)
+BENCH_RT_BINS += $(BENCH_RT_CAF)
+BENCH_RT_RUN_ARGS :=
+BENCH_RT_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wshadow $(CFLAGS) $(SANFLAGS) -pthread
+
+$(BENCH_RT_OUT)/caf.o: bench/runtime/caf.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(BENCH_RT_CXXFLAGS) -Ibench/runtime $(DEPFLAGS) -c $< -o $@
+
+$(BENCH_RT_CAF): $(BENCH_RT_OUT)/caf.o $(BENCH_RT_COMMON_OBJ)
+	$(CXX) $(ALL_LDFLAGS) -pthread $^ -lcaf_io -lcaf_core -o $@
+else
+BENCH_RT_RUN_ARGS := --skip-caf "$(BENCH_RT_CAF_SKIP)"
+endif
+
+.PHONY: bench-runtime
+bench-runtime: $(BENCH_RT_BINS)
+	$(if $(SANITIZER),@echo "bench-runtime: built with SANITIZER=$(SANITIZER); timings are not meaningful")
+	$(if $(BENCH_RT_CAF_SKIP),@echo "bench-runtime: CAF anchors skipped: $(BENCH_RT_CAF_SKIP)")
+	$(PYTHON) bench/runtime/run.py --bin $(BENCH_RT_OUT) $(BENCH_RT_RUN_ARGS) $(BENCH_RUNTIME_ARGS)
+
+BENCH_TARGETS += bench-runtime
+
+# make check: every anchor (and each of our figures once it exists) runs and
+# returns sane numbers; timings are never asserted.
+CHECK_DEPS += $(BENCH_RT_BINS)
+CHECK_TESTS += "$(PYTHON) bench/runtime/run.py --smoke --bin $(BENCH_RT_OUT) $(BENCH_RT_RUN_ARGS)"
