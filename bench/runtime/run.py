@@ -186,6 +186,24 @@ def print_table(figs, ours_note):
         print(" | ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
 
 
+def print_regime_note(figs):
+    """Says which wake-up regime the run was in. On this 2-vCPU machine a
+    wake-up of a thread on the other, idle vCPU costs ~50-70 us, while two
+    threads sharing one vCPU (what the kernel does when the other one is
+    busy) hand over in ~3-4 us: every cross-thread figure moves with it."""
+    free, pinned = figs.median("cv.pingpong"), figs.median("cv.pingpong.1cpu")
+    if free is None or pinned is None:
+        return
+    if free < 2 * pinned:
+        print(f"NOTE: cv.pingpong ({free:.1f} us) ~ cv.pingpong.1cpu ({pinned:.1f} us): "
+              "the two threads shared a CPU (the other CPU was busy?), so cross-thread "
+              "round trips are in the cheap same-CPU regime, unlike the issue's figures "
+              "(measured with an idle second vCPU). Compare ratios, not microseconds.")
+    else:
+        print(f"note: cv.pingpong {free:.1f} us against {pinned:.1f} us on one CPU: "
+              "threads ran on different CPUs (the issue's regime).")
+
+
 def sane(key, value, unit):
     """Why a smoke figure is not sane, or None."""
     if not math.isfinite(value) or value <= 0:
@@ -265,6 +283,7 @@ def main():
           "'>= x' for rates; 'issue' = the figure recorded on this machine")
     print()
     print_table(figs, ours_note)
+    print_regime_note(figs)
     for e in errors:
         print(f"error: {e}")
     if args.smoke:
