@@ -64,7 +64,7 @@ $(BENCH_RT_OUT)/caf.o: bench/runtime/caf.cpp
 $(BENCH_RT_CAF): $(BENCH_RT_OUT)/caf.o $(BENCH_RT_COMMON_OBJ)
 	$(CXX) $(ALL_LDFLAGS) -pthread $^ -lcaf_io -lcaf_core -o $@
 else
-BENCH_RT_RUN_ARGS := --skip-caf "$(BENCH_RT_CAF_SKIP)"
+BENCH_RT_RUN_ARGS := --skip-caf '$(BENCH_RT_CAF_SKIP)'
 endif
 
 .PHONY: bench-runtime
