@@ -24,7 +24,13 @@ extern "C" {
     X(ACTOR_EDEPTH, -17, "nesting deeper than the limit")                      \
     X(ACTOR_ELIMIT, -18, "length or count beyond the configured limit")        \
     X(ACTOR_EMALFORMED, -19, "not valid msgpack")                             \
-    X(ACTOR_ETOOLONG, -20, "string, bytes, list or map too long to encode")
+    X(ACTOR_ETOOLONG, -20, "string, bytes, list or map too long to encode")   \
+    X(ACTOR_ECLOSED, -30, "actor system or actor is shutting down")            \
+    X(ACTOR_EFULL, -31, "mailbox full")                                        \
+    X(ACTOR_ETIMEDOUT, -32, "deadline passed")                                 \
+    X(ACTOR_ENOTFOUND, -33, "no such actor or method")                         \
+    X(ACTOR_ESTATE, -34, "not allowed in the actor's current state")           \
+    X(ACTOR_ESYSTEM, -35, "operating system call failed")
 
 typedef enum actor_error {
     ACTOR_OK = 0,

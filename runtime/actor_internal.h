@@ -1,0 +1,345 @@
+/*
+ * actor_internal.h - libactor's internal structures and cross-file
+ * functions (prefix actor__). Not installed. docs/RUNTIME.md describes the
+ * design: messages and mailboxes (mailbox.c), the id map (idmap.c), timers
+ * (timer.c), the system, actor table and lifecycle (system.c), workers and
+ * the scheduling rule (worker.c), calls, replies and handler contexts
+ * (call.c).
+ *
+ * Locks, in the order they may nest: an actor's `lock` (mailbox, lifecycle,
+ * scheduling state) → nothing; the table lock → nothing; a pending shard's
+ * lock → the timer lock; a client's lock → nothing; a worker's queue lock →
+ * nothing. No lock is held while a handler, hook or callback runs.
+ */
+#ifndef ACTOR_INTERNAL_H
+#define ACTOR_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actor/actor.h"
+
+/* ================================================================ messages */
+
+typedef enum actor__msg_kind {
+    ACTOR__MSG_REQUEST, /* a user request: runs a method, answered via reply_to */
+    ACTOR__MSG_CAST,    /* a user one-way message */
+    ACTOR__MSG_REPLY,   /* system: the reply to one of this actor's requests */
+    ACTOR__MSG_TIMEOUT, /* system: one of this actor's requests reached its deadline */
+    ACTOR__MSG_HEALTH,  /* system: run the health hook, answer via reply_to */
+} actor__msg_kind;
+
+typedef enum actor__route_kind {
+    ACTOR__ROUTE_NONE,   /* nobody waits (casts) */
+    ACTOR__ROUTE_CLIENT, /* a client call, found by id in the system's pending table */
+    ACTOR__ROUTE_ACTOR,  /* an actor's request: the reply goes to its mailbox */
+    /* later: ACTOR__ROUTE_REMOTE (gateway routing id) */
+} actor__route_kind;
+
+typedef struct actor__route {
+    uint8_t kind;
+    actor_ref ref; /* ACTOR__ROUTE_ACTOR: the caller */
+} actor__route;
+
+/* One allocation: this header, then the status (replies only), then the body. */
+typedef struct actor__msg {
+    struct actor__msg *next;
+    uint64_t seq;             /* mailbox arrival order */
+    uint64_t id;              /* message id; correlation id for REPLY/TIMEOUT */
+    int64_t deadline;         /* actor_now_ns() clock; 0: none */
+    actor__route reply_to;    /* REQUEST, HEALTH */
+    const actor_type *type;   /* what the sender expected (NULL: unchecked) */
+    uint32_t method;
+    uint8_t kind;
+    uint8_t priority;
+    actor_status *status;     /* REPLY, TIMEOUT; else NULL */
+    char *body;
+    size_t len;
+} actor__msg;
+
+/* A new message with a copy of body[len]; NULL when out of memory. */
+actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len);
+void actor__msg_free(actor__msg *m);
+bool actor__msg_is_user(const actor__msg *m);
+
+/* ================================================================ mailbox */
+
+typedef struct actor__fifo {
+    actor__msg *head, *tail;
+    size_t n;
+} actor__fifo;
+
+typedef struct actor__lane {
+    uint32_t priority;
+    actor__fifo q;
+} actor__lane;
+
+/* Not locked: the owner (an actor's lock) serialises access. */
+typedef struct actor__mailbox {
+    actor__lane *lanes;    /* the non-empty priority lanes, ascending priority */
+    size_t n_lanes, cap_lanes;
+    actor__fifo system;    /* replies, timeouts, health checks: no capacity, first */
+    actor__fifo waiting;   /* `block` overflow from senders that must not block */
+    size_t count;          /* messages in the lanes */
+    uint32_t capacity, starvation_limit, streak;
+    actor_overflow overflow;
+    uint64_t seq;
+    uint64_t overflows, rejected, dropped;
+} actor__mailbox;
+
+/* push flags */
+#define ACTOR__PUSH_WAITLIST 1u /* block policy: queue on `waiting` instead of failing */
+#define ACTOR__PUSH_RETRY 2u    /* a blocked sender's retry: the overflow is already counted */
+
+int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, actor_overflow overflow,
+                        uint32_t starvation_limit);
+/* Frees the lanes and every message still queued. */
+void actor__mailbox_fini(actor__mailbox *mb);
+/* Queues *m. Returns 0, ACTOR_EFULL (reject; block without WAITLIST: the
+ * caller keeps m) or ACTOR_ENOMEM. With drop_oldest, *dropped receives the
+ * message removed to make room (possibly m itself, when m is older-lower
+ * than everything queued): the caller answers it REJECTED. */
+int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped);
+/* The next message: system first, then (if `user`) by priority with the
+ * anti-starvation rule. NULL when none. */
+actor__msg *actor__mailbox_pop(actor__mailbox *mb, bool user);
+/* Removes and returns every message (system, lanes, waiting) as a list. */
+actor__msg *actor__mailbox_take_all(actor__mailbox *mb);
+size_t actor__mailbox_user_depth(const actor__mailbox *mb);
+
+/* ================================================================= id map */
+
+typedef struct actor__idnode {
+    struct actor__idnode *next;
+    uint64_t id;
+} actor__idnode;
+
+/* A chained hash from id to an embedded node. Not locked. */
+typedef struct actor__idmap {
+    actor__idnode **buckets;
+    size_t n_buckets, count;
+} actor__idmap;
+
+int actor__idmap_init(actor__idmap *m, size_t n_buckets);
+void actor__idmap_fini(actor__idmap *m);
+void actor__idmap_insert(actor__idmap *m, actor__idnode *node);
+actor__idnode *actor__idmap_remove(actor__idmap *m, uint64_t id);
+/* Removes every node for which match(node, arg) and returns them as a list
+ * linked through `next`. */
+actor__idnode *actor__idmap_remove_if(actor__idmap *m, bool (*match)(actor__idnode *, void *),
+                                      void *arg);
+
+/* ================================================================= timers */
+
+typedef enum actor__timer_kind {
+    ACTOR__TIMER_CLIENT, /* an async client call's deadline: id in the pending table */
+    ACTOR__TIMER_ACTOR,  /* an actor request's deadline: TIMEOUT message to `owner` */
+} actor__timer_kind;
+
+/* Embedded in the record it times; the heap holds pointers. Firing copies
+ * the fields under the timer lock and never touches the node again, so the
+ * owner may free it after actor__timer_cancel. */
+typedef struct actor__timer {
+    int64_t when;
+    size_t index; /* in the heap; ACTOR__TIMER_IDLE when not in it */
+    uint64_t id;
+    actor_ref owner;
+    uint8_t kind;
+} actor__timer;
+
+#define ACTOR__TIMER_IDLE SIZE_MAX
+
+int actor__timer_add(actor_system *sys, actor__timer *t);
+void actor__timer_cancel(actor_system *sys, actor__timer *t);
+/* The timer thread: fires due timers (client TIMEOUT callbacks run on it). */
+int actor__timers_start(actor_system *sys);
+void actor__timers_stop(actor_system *sys);
+
+/* ================================================================== actors */
+
+typedef enum actor__sched {
+    ACTOR__IDLE,      /* not on a run queue */
+    ACTOR__SCHEDULED, /* on one run queue (exactly one) */
+    ACTOR__RUNNING,   /* a worker is running it */
+} actor__sched;
+
+typedef struct actor__actor actor__actor;
+
+/* An outstanding request made by an actor (its local pending table). */
+typedef struct actor__request {
+    actor__idnode node;
+    actor_then_fn then;
+    void *user;
+    actor__timer timer;
+} actor__request;
+
+struct actor_reply {
+    actor_reply *prev, *next; /* the actor's list of deferred replies */
+    actor__actor *actor;
+    const actor_method *method;
+    uint64_t id;
+    actor__route route;
+};
+
+struct actor__actor {
+    actor_system *sys;
+    const actor_type *type;
+    actor_ref ref;
+    void *state;
+    const void *init_arg;
+    atomic_uint refs;          /* the table's reference + senders' */
+
+    pthread_mutex_t lock;      /* guards everything down to `run_next` */
+    pthread_cond_t room;       /* blocked client senders wait for room here */
+    unsigned blocked_senders;
+    actor__mailbox mb;
+    bool initialized;          /* init has run successfully */
+    bool init_failed;          /* init has run and failed: terminate without cleanup */
+    bool active;               /* user messages are processed */
+    bool terminating;          /* user messages are refused */
+    bool drain;
+    bool dead;                 /* finalizing: every message is refused */
+    uint8_t sched;
+    actor__actor *run_next;    /* run queue link (owned by the queue) */
+
+    /* Touched only by the worker running the actor. */
+    actor__idmap requests;     /* actor__request by id */
+    actor_reply *deferred;
+    bool finalizing;
+
+    /* Written by the running worker, read by actor_stats_get. */
+    atomic_uint_fast64_t processed, errors, in_flight, expired, late_replies;
+};
+
+/* The actor `ref` names with one more reference, or NULL (gone). */
+actor__actor *actor__acquire(actor_system *sys, actor_ref ref);
+void actor__release(actor__actor *a);
+/* Removes a finalized actor from the table (the ref stops resolving). */
+void actor__table_remove(actor__actor *a);
+/* Call with a->lock held: whether the actor has something to do now. */
+bool actor__runnable(const actor__actor *a);
+/* Call with a->lock held: if idle and runnable, marks it SCHEDULED and
+ * returns true: the caller must then actor__schedule it (after unlocking). */
+bool actor__claim_schedule(actor__actor *a);
+
+/* ================================================================= workers */
+
+typedef struct actor__worker {
+    actor_system *sys;
+    unsigned index;
+    pthread_t thread;
+    pthread_mutex_t qlock;
+    actor__actor *qhead, *qtail;
+    size_t qlen;
+    int wake_fd;               /* eventfd; worker 0 will poll it beside its sockets */
+    atomic_int sleeping;
+    msgpack_sbuffer reply_sb;  /* reused for every reply the worker encodes */
+} actor__worker;
+
+int actor__workers_start(actor_system *sys);
+void actor__workers_stop(actor_system *sys);
+/* Puts a SCHEDULED actor on a run queue: the calling worker's own (CAF's
+ * rule) when called on a worker of sys, else a sleeping worker's. */
+void actor__schedule(actor_system *sys, actor__actor *a);
+void actor__wake(actor__worker *w);
+/* The worker running on this thread, if it belongs to sys; else NULL. */
+actor__worker *actor__current_worker(const actor_system *sys);
+
+/* ================================================================== system */
+
+#define ACTOR__SHARDS 16u
+
+typedef struct actor__shard {
+    pthread_mutex_t lock;
+    actor__idmap map; /* actor__pending by id */
+} actor__shard;
+
+typedef struct actor__slot {
+    actor__actor *actor;
+    uint32_t gen;
+    uint32_t next_free; /* index + 1 of the next free slot; 0: none */
+} actor__slot;
+
+struct actor_system {
+    actor_system_opts opts;
+    actor__worker *workers;
+    unsigned n_workers;
+    atomic_uint next_worker;
+    atomic_uint_fast64_t next_id;
+
+    pthread_mutex_t table_lock;
+    pthread_cond_t all_dead;
+    actor__slot *slots;
+    size_t n_slots, cap_slots;
+    uint32_t free_head;        /* index + 1; 0: none */
+    size_t live;
+    bool stopping;
+
+    actor__shard shards[ACTOR__SHARDS];
+
+    pthread_mutex_t timer_lock;    /* guards the heap and the timer thread's fields */
+    pthread_cond_t timer_cond;
+    pthread_t timer_thread;
+    bool timer_running, timer_quit;
+    int64_t timer_sleep_until;     /* when the timer thread wakes; INT64_MIN: awake */
+    actor__timer **heap;
+    size_t n_timers, cap_timers;
+
+    atomic_bool quit;
+    atomic_uint_fast64_t late_replies, undeliverable;
+};
+
+/* A client call waiting in the system's pending table. */
+typedef struct actor__pending {
+    actor__idnode node;
+    actor_client *client;
+    bool sync;
+    /* sync: the caller's stack; done under client->lock */
+    bool done;
+    actor_status *st;
+    msgpack_sbuffer *reply;
+    /* async */
+    actor_reply_fn cb;
+    void *user;
+    actor__timer timer;
+} actor__pending;
+
+struct actor_client {
+    actor_system *sys;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+};
+
+/* The first time actor__next_id can return is 1. */
+uint64_t actor__next_id(actor_system *sys);
+actor__shard *actor__shard_of(actor_system *sys, uint64_t id);
+
+/* Sends the end of request `id` along `route`. body is borrowed. */
+void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t id,
+                        const actor_status *st, const char *body, size_t len);
+/* A client call's deadline passed (worker 0, from a timer). */
+void actor__client_call_expired(actor_system *sys, uint64_t id);
+/* An actor request's deadline passed: queue a TIMEOUT message to its owner. */
+void actor__actor_call_expired(actor_system *sys, actor_ref owner, uint64_t id);
+/* Answers every pending client call (of `client`, or all when NULL) DIED. */
+void actor__fail_pending_calls(actor_system *sys, actor_client *client);
+
+/* Runs one turn of a SCHEDULED actor on w (worker.c). */
+void actor__run(actor__worker *w, actor__actor *a);
+/* Handles one message on the running actor (call.c); consumes m. */
+void actor__handle(actor__worker *w, actor__actor *a, actor__msg *m);
+/* Runs the init hook (call.c). Returns its result. */
+int actor__run_init(actor__worker *w, actor__actor *a);
+/* Terminates the running actor for good (call.c). */
+void actor__finalize(actor__worker *w, actor__actor *a);
+/* Answers a message that will never run: requests DIED/REJECTED (st), casts
+ * counted; consumes m. */
+void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,
+                   const char *why);
+
+/* monotonic deadline from a timeout in ms */
+int64_t actor__deadline_after(uint32_t timeout_ms);
+
+#endif /* ACTOR_INTERNAL_H */

@@ -1,0 +1,957 @@
+/*
+ * call.c - calls and replies: the client API (sync, async, cast, health),
+ * requests and casts from handlers with continuations on the calling actor,
+ * deferred replies, reply routing by correlation id, and running messages,
+ * init and termination on an actor (docs/RUNTIME.md, "Calls and statuses").
+ *
+ * Exactly-once endings: a client call is a record in the system's pending
+ * table (sharded, by message id); whoever removes it from the table (the
+ * reply, the timeout, or shutdown) ends it, and anyone else finds nothing
+ * and counts a late reply. An actor's own requests live in its local table,
+ * touched only by the worker running it; their replies and timeouts come
+ * back as messages to its mailbox, so the same rule holds without locks.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actor_internal.h"
+
+struct actor_ctx {
+    actor_system *sys;
+    actor__worker *worker;
+    actor__actor *self;
+    const actor__msg *msg;       /* NULL outside a message (init, cleanup, continuations) */
+    const actor_method *method;  /* the method being run, or NULL */
+    actor_status status;         /* set by actor_ctx_raise / actor_ctx_fail */
+    bool raised;
+    actor_reply *deferred;       /* taken during this invoke */
+};
+
+static void ctx_init(actor_ctx *ctx, actor__worker *w, actor__actor *a, const actor__msg *m,
+                     const actor_method *method)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->sys = a->sys;
+    ctx->worker = w;
+    ctx->self = a;
+    ctx->msg = m;
+    ctx->method = method;
+}
+
+/* ================================================================ helpers */
+
+static int wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t deadline)
+{
+    struct timespec ts;
+
+    ts.tv_sec = (time_t)(deadline / 1000000000);
+    ts.tv_nsec = (long)(deadline % 1000000000);
+    return pthread_cond_timedwait(cv, mu, &ts);
+}
+
+static void status_ok(actor_status *st)
+{
+    st->category = ACTOR_STATUS_OK;
+    st->code = 0;
+    st->message[0] = '\0';
+}
+
+/* The status of a call that could not start with `rc`. */
+static void status_from_rc(actor_status *st, int rc)
+{
+    switch (rc) {
+    case ACTOR_ENOTFOUND:
+        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "no such actor or method");
+        break;
+    case ACTOR_ECLOSED:
+        actor_status_set(st, ACTOR_STATUS_DIED, 0, "actor is terminating");
+        break;
+    case ACTOR_EFULL:
+        actor_status_set(st, ACTOR_STATUS_REJECTED, 0, "mailbox full");
+        break;
+    default:
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "%s", actor_strerror(rc));
+        break;
+    }
+}
+
+static bool declared(const actor_method *method, int32_t code)
+{
+    for (size_t i = 0; method != NULL && i < method->n_errors; i++)
+        if (method->errors[i] == code)
+            return true;
+    return false;
+}
+
+/* An ERROR whose code the method did not declare becomes INTERNAL. */
+static void check_declared(const actor_method *method, actor_status *st)
+{
+    char text[ACTOR_STATUS_MESSAGE_SIZE];
+
+    if (st->category != ACTOR_STATUS_ERROR || declared(method, st->code))
+        return;
+    memcpy(text, st->message, sizeof(text));
+    text[sizeof(text) - 1] = '\0';
+    actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "method %s raised undeclared error %d: %s",
+                     method != NULL ? method->name : "?", (int)st->code, text);
+}
+
+/* ================================================================ targets */
+
+typedef struct target {
+    actor__actor *a;             /* acquired */
+    const actor_method *method;  /* NULL for health checks */
+    uint8_t priority;
+    int64_t deadline;
+} target;
+
+static int check_opts(const actor_call_opts *o)
+{
+    if (o != NULL && (o->priority < ACTOR_PRIORITY_DEFAULT || o->priority > 255))
+        return ACTOR_EINVAL;
+    return 0;
+}
+
+/* Finds the actor and method, and the call's priority and deadline. */
+static int resolve(actor_system *sys, actor_ref to, const actor_method_ref *m,
+                   const actor_call_opts *o, target *t)
+{
+    uint32_t timeout = o != NULL ? o->timeout_ms : 0;
+
+    t->a = actor__acquire(sys, to);
+    if (t->a == NULL)
+        return ACTOR_ENOTFOUND;
+    t->method = NULL;
+    t->priority = ACTOR_PRIORITY_DEFAULT_VALUE;
+    if (m != NULL) {
+        if ((m->type != NULL && m->type != t->a->type) || m->method >= t->a->type->n_methods) {
+            actor__release(t->a);
+            t->a = NULL;
+            return ACTOR_ENOTFOUND;
+        }
+        t->method = &t->a->type->methods[m->method];
+        t->priority = t->method->priority;
+        if (timeout == 0)
+            timeout = t->method->timeout_ms;
+    }
+    if (o != NULL && o->priority != ACTOR_PRIORITY_DEFAULT)
+        t->priority = (uint8_t)o->priority;
+    if (timeout == 0)
+        timeout = sys->opts.default_timeout_ms;
+    t->deadline = actor__deadline_after(timeout);
+    return 0;
+}
+
+static actor__msg *build(actor_system *sys, actor__msg_kind kind, const target *t,
+                         const actor_method_ref *m, const char *body, size_t len)
+{
+    actor__msg *msg = actor__msg_new(kind, body, len);
+
+    if (msg == NULL)
+        return NULL;
+    msg->id = actor__next_id(sys);
+    msg->deadline = t->deadline;
+    msg->priority = t->priority;
+    msg->type = m != NULL ? m->type : NULL;
+    msg->method = m != NULL ? m->method : 0;
+    return msg;
+}
+
+/* A blocked sender waits for room; true when the deadline passed. a->lock held. */
+static bool wait_room(actor__actor *a, int64_t deadline)
+{
+    int rc;
+
+    a->blocked_senders++;
+    rc = wait_until(&a->room, &a->lock, deadline);
+    a->blocked_senders--;
+    return rc == ETIMEDOUT && actor_now_ns() >= deadline;
+}
+
+/* Queues m on a. On 0 the mailbox owns m; on failure the caller keeps it.
+ * may_block: a plain thread waits for room in a full `block` mailbox. */
+static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags, bool may_block,
+                int64_t deadline)
+{
+    actor__msg *dropped = NULL;
+    bool schedule;
+    int rc;
+
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        if (a->dead || (a->terminating && actor__msg_is_user(m))) {
+            rc = ACTOR_ECLOSED;
+            break;
+        }
+        rc = actor__mailbox_push(&a->mb, m, flags, &dropped);
+        if (rc != ACTOR_EFULL || !may_block || a->mb.overflow != ACTOR_OVERFLOW_BLOCK)
+            break;
+        flags |= ACTOR__PUSH_RETRY;
+        if (wait_room(a, deadline)) {
+            a->mb.rejected++;
+            break;
+        }
+    }
+    schedule = rc == 0 && actor__claim_schedule(a);
+    pthread_mutex_unlock(&a->lock);
+    if (schedule)
+        actor__schedule(sys, a);
+    if (dropped != NULL)
+        actor__refuse(sys, dropped, ACTOR_STATUS_REJECTED, "mailbox full (drop_oldest)");
+    return rc;
+}
+
+void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,
+                   const char *why)
+{
+    if ((m->kind == ACTOR__MSG_REQUEST || m->kind == ACTOR__MSG_HEALTH) &&
+        m->reply_to.kind != ACTOR__ROUTE_NONE) {
+        actor_status st;
+        actor_status_set(&st, category, 0, "%s", why);
+        actor__route_reply(sys, &m->reply_to, m->id, &st, NULL, 0);
+    }
+    actor__msg_free(m);
+}
+
+/* ========================================================= pending table */
+
+static void pending_register(actor_system *sys, actor__pending *p)
+{
+    actor__shard *sh = actor__shard_of(sys, p->node.id);
+
+    pthread_mutex_lock(&sh->lock);
+    actor__idmap_insert(&sh->map, &p->node);
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* Inserts p and arms its timer atomically with respect to take_pending. */
+static int pending_register_timed(actor_system *sys, actor__pending *p)
+{
+    actor__shard *sh = actor__shard_of(sys, p->node.id);
+    int rc;
+
+    pthread_mutex_lock(&sh->lock);
+    rc = actor__timer_add(sys, &p->timer);
+    if (rc == 0)
+        actor__idmap_insert(&sh->map, &p->node);
+    pthread_mutex_unlock(&sh->lock);
+    return rc;
+}
+
+/* Removes the pending call `id` (its owner is then the caller) or NULL. */
+static actor__pending *take_pending(actor_system *sys, uint64_t id)
+{
+    actor__shard *sh = actor__shard_of(sys, id);
+    actor__pending *p;
+
+    pthread_mutex_lock(&sh->lock);
+    p = (actor__pending *)(void *)actor__idmap_remove(&sh->map, id);
+    if (p != NULL && !p->sync)
+        actor__timer_cancel(sys, &p->timer);
+    pthread_mutex_unlock(&sh->lock);
+    return p;
+}
+
+/* Ends a pending call taken from the table: wakes the waiter or runs the
+ * callback (and frees the record). */
+static void complete_pending(actor__pending *p, const actor_status *st, const char *body,
+                             size_t len)
+{
+    if (p->sync) {
+        actor_client *c = p->client;
+        pthread_mutex_lock(&c->lock);
+        *p->st = *st;
+        if (st->category == ACTOR_STATUS_OK && p->reply != NULL && len != 0 &&
+            msgpack_sbuffer_write(p->reply, body, len) != 0)
+            actor_status_set(p->st, ACTOR_STATUS_INTERNAL, 0, "out of memory for the reply");
+        p->done = true;
+        pthread_cond_signal(&c->cond);
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    p->cb(p->user, p->node.id, st, body, len);
+    free(p);
+}
+
+void actor__client_call_expired(actor_system *sys, uint64_t id)
+{
+    actor__pending *p = take_pending(sys, id);
+    actor_status st;
+
+    if (p == NULL)
+        return;
+    actor_status_set(&st, ACTOR_STATUS_TIMEOUT, 0, "no reply within the deadline");
+    complete_pending(p, &st, NULL, 0);
+}
+
+static bool pending_of_client(actor__idnode *node, void *client)
+{
+    return client == NULL || ((actor__pending *)(void *)node)->client == client;
+}
+
+void actor__fail_pending_calls(actor_system *sys, actor_client *client)
+{
+    actor_status st;
+
+    actor_status_set(&st, ACTOR_STATUS_DIED, 0, "the caller or the system shut down");
+    for (unsigned i = 0; i < ACTOR__SHARDS; i++) {
+        actor__shard *sh = &sys->shards[i];
+        actor__idnode *list;
+
+        pthread_mutex_lock(&sh->lock);
+        list = actor__idmap_remove_if(&sh->map, pending_of_client, client);
+        for (actor__idnode *n = list; n != NULL; n = n->next)
+            if (!((actor__pending *)(void *)n)->sync)
+                actor__timer_cancel(sys, &((actor__pending *)(void *)n)->timer);
+        pthread_mutex_unlock(&sh->lock);
+        while (list != NULL) {
+            actor__idnode *next = list->next;
+            complete_pending((actor__pending *)(void *)list, &st, NULL, 0);
+            list = next;
+        }
+    }
+}
+
+/* =========================================================== reply routes */
+
+static void deliver_to_actor(actor_system *sys, actor_ref ref, uint64_t id,
+                             const actor_status *st, const char *body, size_t len)
+{
+    actor__actor *a = actor__acquire(sys, ref);
+    bool ok = st->category == ACTOR_STATUS_OK;
+    actor__msg *m;
+
+    if (a == NULL) {
+        atomic_fetch_add(&sys->undeliverable, 1);
+        return;
+    }
+    m = actor__msg_new(ACTOR__MSG_REPLY, ok ? body : NULL, ok ? len : 0);
+    if (m != NULL) {
+        m->id = id;
+        *m->status = *st;
+        if (push(sys, a, m, 0, false, 0) != 0) {
+            actor__msg_free(m);
+            m = NULL;
+        }
+    }
+    if (m == NULL) /* the caller's timer still ends its request */
+        atomic_fetch_add(&sys->undeliverable, 1);
+    actor__release(a);
+}
+
+void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t id,
+                        const actor_status *st, const char *body, size_t len)
+{
+    actor__pending *p;
+
+    switch (route->kind) {
+    case ACTOR__ROUTE_CLIENT:
+        p = take_pending(sys, id);
+        if (p == NULL)
+            atomic_fetch_add(&sys->late_replies, 1);
+        else
+            complete_pending(p, st, body, len);
+        break;
+    case ACTOR__ROUTE_ACTOR:
+        deliver_to_actor(sys, route->ref, id, st, body, len);
+        break;
+    default:
+        break;
+    }
+}
+
+void actor__actor_call_expired(actor_system *sys, actor_ref owner, uint64_t id)
+{
+    actor_status st;
+
+    actor_status_set(&st, ACTOR_STATUS_TIMEOUT, 0, "no reply within the deadline");
+    deliver_to_actor(sys, owner, id, &st, NULL, 0);
+}
+
+/* ================================================================ clients */
+
+int actor_client_new(actor_system *sys, actor_client **out)
+{
+    actor_client *c;
+    pthread_condattr_t attr;
+
+    if (sys == NULL || out == NULL)
+        return ACTOR_EINVAL;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return ACTOR_ENOMEM;
+    c->sys = sys;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    *out = c;
+    return 0;
+}
+
+void actor_client_destroy(actor_client **pc)
+{
+    actor_client *c = pc != NULL ? *pc : NULL;
+
+    if (c == NULL)
+        return;
+    actor__fail_pending_calls(c->sys, c);
+    pthread_cond_destroy(&c->cond);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+    *pc = NULL;
+}
+
+/* Waits for the sync call p until done or its deadline. */
+static void wait_sync(actor_client *c, actor__pending *p, int64_t deadline)
+{
+    pthread_mutex_lock(&c->lock);
+    while (!p->done) {
+        if (wait_until(&c->cond, &c->lock, deadline) != ETIMEDOUT || p->done)
+            continue;
+        pthread_mutex_unlock(&c->lock);
+        if (take_pending(c->sys, p->node.id) != NULL) {
+            actor_status_set(p->st, ACTOR_STATUS_TIMEOUT, 0, "no reply within the deadline");
+            return;
+        }
+        pthread_mutex_lock(&c->lock); /* a reply is being delivered right now */
+        while (!p->done)
+            pthread_cond_wait(&c->cond, &c->lock);
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The synchronous request behind actor_call and actor_health_check. */
+static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m,
+                     actor__msg_kind kind, const char *body, size_t len,
+                     const actor_call_opts *opts, actor_status *st, msgpack_sbuffer *reply)
+{
+    actor__pending p;
+    actor__msg *msg;
+    target t;
+    int rc;
+
+    rc = c == NULL || (body == NULL && len != 0) ? ACTOR_EINVAL : check_opts(opts);
+    if (rc == 0)
+        rc = resolve(c->sys, to, m, opts, &t);
+    if (rc != 0) {
+        status_from_rc(st, rc);
+        return rc;
+    }
+    msg = build(c->sys, kind, &t, m, body, len);
+    if (msg == NULL) {
+        actor__release(t.a);
+        status_from_rc(st, ACTOR_ENOMEM);
+        return ACTOR_ENOMEM;
+    }
+    msg->reply_to.kind = ACTOR__ROUTE_CLIENT;
+    memset(&p, 0, sizeof(p));
+    p.node.id = msg->id;
+    p.client = c;
+    p.sync = true;
+    p.st = st;
+    p.reply = reply;
+    pending_register(c->sys, &p);
+    rc = push(c->sys, t.a, msg, 0, true, t.deadline);
+    actor__release(t.a);
+    if (rc != 0) {
+        actor__msg_free(msg);
+        if (take_pending(c->sys, p.node.id) != NULL) {
+            status_from_rc(st, rc);
+            return rc;
+        }
+    }
+    wait_sync(c, &p, t.deadline);
+    return 0;
+}
+
+int actor_call(actor_client *c, actor_ref to, actor_method_ref m, const char *body, size_t len,
+               const actor_call_opts *opts, actor_status *st, msgpack_sbuffer *reply)
+{
+    if (st == NULL)
+        return ACTOR_EINVAL;
+    return call_sync(c, to, &m, ACTOR__MSG_REQUEST, body, len, opts, st, reply);
+}
+
+int actor_health_check(actor_client *c, actor_ref to, uint32_t timeout_ms, actor_status *st)
+{
+    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+
+    if (st == NULL)
+        return ACTOR_EINVAL;
+    o.timeout_ms = timeout_ms;
+    return call_sync(c, to, NULL, ACTOR__MSG_HEALTH, NULL, 0, &o, st, NULL);
+}
+
+int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const char *body,
+                     size_t len, const actor_call_opts *opts, actor_reply_fn cb, void *user,
+                     uint64_t *call_id)
+{
+    actor__pending *p;
+    actor__msg *msg;
+    target t;
+    int rc;
+
+    if (c == NULL || cb == NULL || (body == NULL && len != 0))
+        return ACTOR_EINVAL;
+    rc = check_opts(opts);
+    if (rc == 0)
+        rc = resolve(c->sys, to, &m, opts, &t);
+    if (rc != 0)
+        return rc;
+    msg = build(c->sys, ACTOR__MSG_REQUEST, &t, &m, body, len);
+    p = msg != NULL ? calloc(1, sizeof(*p)) : NULL;
+    if (p == NULL) {
+        actor__msg_free(msg);
+        actor__release(t.a);
+        return ACTOR_ENOMEM;
+    }
+    msg->reply_to.kind = ACTOR__ROUTE_CLIENT;
+    p->node.id = msg->id;
+    p->client = c;
+    p->cb = cb;
+    p->user = user;
+    p->timer = (actor__timer){t.deadline, ACTOR__TIMER_IDLE, msg->id, ACTOR_REF_NONE,
+                              ACTOR__TIMER_CLIENT};
+    if (call_id != NULL)
+        *call_id = msg->id;
+    rc = pending_register_timed(c->sys, p);
+    if (rc != 0) {
+        free(p);
+        actor__msg_free(msg);
+        actor__release(t.a);
+        return rc;
+    }
+    rc = push(c->sys, t.a, msg, ACTOR__PUSH_WAITLIST, false, t.deadline);
+    actor__release(t.a);
+    if (rc != 0) {
+        uint64_t id = msg->id;
+        actor__msg_free(msg);
+        p = take_pending(c->sys, id);
+        if (p == NULL)
+            return 0; /* its timer already ended it: cb has run (TIMEOUT) */
+        free(p);
+    }
+    return rc;
+}
+
+int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *body, size_t len,
+               const actor_call_opts *opts)
+{
+    actor__msg *msg;
+    target t;
+    int rc;
+
+    if (c == NULL || (body == NULL && len != 0))
+        return ACTOR_EINVAL;
+    rc = check_opts(opts);
+    if (rc == 0)
+        rc = resolve(c->sys, to, &m, opts, &t);
+    if (rc != 0)
+        return rc;
+    msg = build(c->sys, ACTOR__MSG_CAST, &t, &m, body, len);
+    rc = msg != NULL ? push(c->sys, t.a, msg, 0, true, t.deadline) : ACTOR_ENOMEM;
+    if (rc != 0)
+        actor__msg_free(msg);
+    actor__release(t.a);
+    return rc;
+}
+
+/* ======================================================= from a handler */
+
+actor_ref actor_ctx_self(const actor_ctx *ctx)
+{
+    return ctx->self->ref;
+}
+
+actor_system *actor_ctx_system(const actor_ctx *ctx)
+{
+    return ctx->sys;
+}
+
+uint64_t actor_ctx_message_id(const actor_ctx *ctx)
+{
+    return ctx->msg != NULL ? ctx->msg->id : 0;
+}
+
+int actor_ctx_priority(const actor_ctx *ctx)
+{
+    return ctx->msg != NULL ? ctx->msg->priority : ACTOR_PRIORITY_DEFAULT;
+}
+
+int64_t actor_ctx_deadline(const actor_ctx *ctx)
+{
+    return ctx->msg != NULL ? ctx->msg->deadline : 0;
+}
+
+static int ctx_vfail(actor_ctx *ctx, actor_status_category category, int32_t code,
+                     const char *fmt, va_list ap)
+{
+    ctx->status.category = category;
+    ctx->status.code = code;
+    vsnprintf(ctx->status.message, sizeof(ctx->status.message), fmt, ap);
+    ctx->raised = true;
+    return ACTOR_INVOKE_RAISED;
+}
+
+int actor_ctx_raise(actor_ctx *ctx, int32_t code, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = ctx_vfail(ctx, ACTOR_STATUS_ERROR, code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int actor_ctx_fail(actor_ctx *ctx, actor_status_category category, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = ctx_vfail(ctx, category, 0, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
+                      size_t len, const actor_call_opts *opts, actor_then_fn then, void *user,
+                      uint64_t *call_id)
+{
+    actor__actor *self = ctx->self;
+    actor__request *req;
+    actor__msg *msg;
+    target t;
+    int rc;
+
+    if (then == NULL || (body == NULL && len != 0))
+        return ACTOR_EINVAL;
+    if (self->finalizing)
+        return ACTOR_ECLOSED;
+    rc = check_opts(opts);
+    if (rc == 0)
+        rc = resolve(ctx->sys, to, &m, opts, &t);
+    if (rc != 0)
+        return rc;
+    msg = build(ctx->sys, ACTOR__MSG_REQUEST, &t, &m, body, len);
+    req = msg != NULL ? malloc(sizeof(*req)) : NULL;
+    if (req == NULL) {
+        actor__msg_free(msg);
+        actor__release(t.a);
+        return ACTOR_ENOMEM;
+    }
+    msg->reply_to.kind = ACTOR__ROUTE_ACTOR;
+    msg->reply_to.ref = self->ref;
+    req->node.id = msg->id;
+    req->then = then;
+    req->user = user;
+    req->timer = (actor__timer){t.deadline, ACTOR__TIMER_IDLE, msg->id, self->ref,
+                                ACTOR__TIMER_ACTOR};
+    if (call_id != NULL)
+        *call_id = msg->id;
+    actor__idmap_insert(&self->requests, &req->node);
+    rc = actor__timer_add(ctx->sys, &req->timer);
+    if (rc == 0)
+        rc = push(ctx->sys, t.a, msg, ACTOR__PUSH_WAITLIST, false, t.deadline);
+    actor__release(t.a);
+    if (rc != 0) {
+        actor__idmap_remove(&self->requests, req->node.id);
+        actor__timer_cancel(ctx->sys, &req->timer);
+        free(req);
+        actor__msg_free(msg);
+    }
+    return rc;
+}
+
+int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body, size_t len,
+                   const actor_call_opts *opts)
+{
+    actor__msg *msg;
+    target t;
+    int rc;
+
+    if (body == NULL && len != 0)
+        return ACTOR_EINVAL;
+    rc = check_opts(opts);
+    if (rc == 0)
+        rc = resolve(ctx->sys, to, &m, opts, &t);
+    if (rc != 0)
+        return rc;
+    msg = build(ctx->sys, ACTOR__MSG_CAST, &t, &m, body, len);
+    rc = msg != NULL ? push(ctx->sys, t.a, msg, ACTOR__PUSH_WAITLIST, false, t.deadline)
+                     : ACTOR_ENOMEM;
+    if (rc != 0)
+        actor__msg_free(msg);
+    actor__release(t.a);
+    return rc;
+}
+
+/* ======================================================= deferred replies */
+
+int actor_ctx_defer(actor_ctx *ctx, actor_reply **out)
+{
+    actor_reply *r;
+
+    if (out == NULL || ctx->msg == NULL || ctx->msg->kind != ACTOR__MSG_REQUEST)
+        return ACTOR_EINVAL;
+    if (ctx->deferred != NULL) {
+        *out = ctx->deferred;
+        return 0;
+    }
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return ACTOR_ENOMEM;
+    r->actor = ctx->self;
+    r->method = ctx->method;
+    r->id = ctx->msg->id;
+    r->route = ctx->msg->reply_to;
+    r->next = ctx->self->deferred;
+    if (r->next != NULL)
+        r->next->prev = r;
+    ctx->self->deferred = r;
+    ctx->deferred = r;
+    *out = r;
+    return 0;
+}
+
+static void reply_unlink(actor_reply *r)
+{
+    if (r->prev != NULL)
+        r->prev->next = r->next;
+    else
+        r->actor->deferred = r->next;
+    if (r->next != NULL)
+        r->next->prev = r->prev;
+}
+
+/* Sends and frees a deferred reply. A disarmed one (route NONE: its
+ * request was answered already) is only freed. */
+static int reply_finish(actor_reply **pr, actor_status *st, const char *body, size_t len)
+{
+    actor_reply *r = pr != NULL ? *pr : NULL;
+    actor__actor *a;
+
+    if (r == NULL || (body == NULL && len != 0))
+        return ACTOR_EINVAL;
+    a = r->actor;
+    reply_unlink(r);
+    if (r->route.kind != ACTOR__ROUTE_NONE) {
+        check_declared(r->method, st);
+        if (st->category != ACTOR_STATUS_OK)
+            atomic_fetch_add(&a->errors, 1);
+        atomic_fetch_sub(&a->in_flight, 1);
+        actor__route_reply(a->sys, &r->route, r->id, st, body, len);
+    }
+    free(r);
+    *pr = NULL;
+    return 0;
+}
+
+int actor_reply_send(actor_reply **r, const char *body, size_t len)
+{
+    actor_status st;
+
+    status_ok(&st);
+    return reply_finish(r, &st, body, len);
+}
+
+int actor_reply_status(actor_reply **r, const actor_status *st)
+{
+    actor_status copy;
+
+    if (st == NULL)
+        return ACTOR_EINVAL;
+    copy = *st;
+    return reply_finish(r, &copy, NULL, 0);
+}
+
+/* ==================================================== running messages */
+
+/* The status of an invoke that did not defer. */
+static void invoke_status(const actor_ctx *ctx, int rc, actor_status *st)
+{
+    if (rc == ACTOR_INVOKE_REPLY) {
+        status_ok(st);
+    } else if (rc == ACTOR_INVOKE_RAISED && ctx->raised) {
+        *st = ctx->status;
+        check_declared(ctx->method, st);
+    } else if (rc < 0) {
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "method %s failed: %s", ctx->method->name,
+                         actor_strerror(rc));
+    } else {
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "method %s returned %d inconsistently",
+                         ctx->method->name, rc);
+    }
+}
+
+static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
+{
+    bool request = m->kind == ACTOR__MSG_REQUEST;
+    const actor_method *method = &a->type->methods[m->method];
+    actor_status st;
+    actor_ctx ctx;
+    int rc;
+
+    if (m->deadline != 0 && actor_now_ns() > m->deadline) {
+        atomic_fetch_add(&a->expired, 1);
+        actor__refuse(a->sys, m, ACTOR_STATUS_TIMEOUT, "deadline passed before the handler ran");
+        return;
+    }
+    ctx_init(&ctx, w, a, m, method);
+    w->reply_sb.size = 0;
+    if (request)
+        atomic_fetch_add(&a->in_flight, 1);
+    rc = method->invoke(a->state, &ctx, m->body, m->len, &w->reply_sb);
+    atomic_fetch_add(&a->processed, 1);
+    if (rc == ACTOR_INVOKE_DEFERRED && ctx.deferred != NULL) {
+        actor__msg_free(m);
+        return;
+    }
+    if (ctx.deferred != NULL)
+        ctx.deferred->route.kind = ACTOR__ROUTE_NONE; /* answered below instead */
+    invoke_status(&ctx, rc, &st);
+    if (st.category != ACTOR_STATUS_OK)
+        atomic_fetch_add(&a->errors, 1);
+    if (request) {
+        bool ok = st.category == ACTOR_STATUS_OK;
+        atomic_fetch_sub(&a->in_flight, 1); /* first: the caller may read stats at once */
+        actor__route_reply(a->sys, &m->reply_to, m->id, &st, ok ? w->reply_sb.data : NULL,
+                           ok ? w->reply_sb.size : 0);
+    }
+    actor__msg_free(m);
+}
+
+static void handle_reply(actor__worker *w, actor__actor *a, actor__msg *m)
+{
+    actor__request *req = (actor__request *)(void *)actor__idmap_remove(&a->requests, m->id);
+    actor_ctx ctx;
+
+    if (req == NULL) {
+        if (m->kind == ACTOR__MSG_REPLY)
+            atomic_fetch_add(&a->late_replies, 1);
+        actor__msg_free(m);
+        return;
+    }
+    actor__timer_cancel(a->sys, &req->timer);
+    ctx_init(&ctx, w, a, NULL, NULL);
+    req->then(a->state, &ctx, m->status, m->body, m->len, req->user);
+    free(req);
+    actor__msg_free(m);
+}
+
+static void handle_health(actor__actor *a, actor__msg *m)
+{
+    char reason[ACTOR_STATUS_MESSAGE_SIZE] = "";
+    int rc = a->type->health != NULL ? a->type->health(a->state, reason, sizeof(reason)) : 0;
+    actor_status st;
+
+    if (rc == 0)
+        status_ok(&st);
+    else
+        actor_status_set(&st, ACTOR_STATUS_ERROR, rc, "%s", reason);
+    actor__route_reply(a->sys, &m->reply_to, m->id, &st, NULL, 0);
+    actor__msg_free(m);
+}
+
+void actor__handle(actor__worker *w, actor__actor *a, actor__msg *m)
+{
+    switch (m->kind) {
+    case ACTOR__MSG_REQUEST:
+    case ACTOR__MSG_CAST:
+        handle_user(w, a, m);
+        break;
+    case ACTOR__MSG_REPLY:
+    case ACTOR__MSG_TIMEOUT:
+        handle_reply(w, a, m);
+        break;
+    case ACTOR__MSG_HEALTH:
+    default:
+        handle_health(a, m);
+        break;
+    }
+}
+
+int actor__run_init(actor__worker *w, actor__actor *a)
+{
+    actor_ctx ctx;
+
+    if (a->type->init == NULL)
+        return 0;
+    ctx_init(&ctx, w, a, NULL, NULL);
+    return a->type->init(&a->state, a->init_arg, &ctx);
+}
+
+/* ============================================================ termination */
+
+static bool any_node(actor__idnode *node, void *arg)
+{
+    (void)node;
+    (void)arg;
+    return true;
+}
+
+/* Runs every outstanding request's continuation with DIED. */
+static void fail_requests(actor__worker *w, actor__actor *a)
+{
+    actor__idnode *list = actor__idmap_remove_if(&a->requests, any_node, NULL);
+    actor_status st;
+    actor_ctx ctx;
+
+    actor_status_set(&st, ACTOR_STATUS_DIED, 0, "the calling actor terminated");
+    ctx_init(&ctx, w, a, NULL, NULL);
+    while (list != NULL) {
+        actor__request *req = (actor__request *)(void *)list;
+        list = list->next;
+        actor__timer_cancel(a->sys, &req->timer);
+        req->then(a->state, &ctx, &st, NULL, 0, req->user);
+        free(req);
+    }
+}
+
+static void fail_deferred(actor__actor *a)
+{
+    actor_status st;
+
+    while (a->deferred != NULL) {
+        actor_reply *r = a->deferred;
+        actor_status_set(&st, ACTOR_STATUS_DIED, 0, "actor terminated before replying");
+        reply_finish(&r, &st, NULL, 0);
+    }
+}
+
+void actor__finalize(actor__worker *w, actor__actor *a)
+{
+    actor__msg *list;
+    actor_ctx ctx;
+
+    pthread_mutex_lock(&a->lock);
+    a->dead = true;
+    list = actor__mailbox_take_all(&a->mb);
+    if (a->blocked_senders != 0)
+        pthread_cond_broadcast(&a->room);
+    pthread_mutex_unlock(&a->lock);
+    a->finalizing = true;
+    while (list != NULL) {
+        actor__msg *next = list->next;
+        if (list->kind == ACTOR__MSG_REPLY || list->kind == ACTOR__MSG_TIMEOUT)
+            handle_reply(w, a, list);
+        else
+            actor__refuse(a->sys, list, ACTOR_STATUS_DIED, "actor terminated");
+        list = next;
+    }
+    fail_requests(w, a);
+    if (a->initialized && a->type->cleanup != NULL) {
+        ctx_init(&ctx, w, a, NULL, NULL);
+        a->type->cleanup(a->state, &ctx);
+    }
+    a->state = NULL;
+    fail_deferred(a);
+    actor__table_remove(a);
+}

@@ -1,0 +1,353 @@
+/*
+ * actor/actor.h - libactor's in-process core: the actor system, actor
+ * references, the actor type that generated code describes, statuses, and
+ * the generic (untyped) call API over encoded message bodies that generated
+ * stubs wrap. docs/RUNTIME.md is the design this implements.
+ *
+ * Threads: an actor_system runs worker threads; an actor runs on one worker
+ * at a time, so its state needs no locks. Plain threads call actors through
+ * an actor_client (one per thread). Handlers talk to other actors through
+ * their actor_ctx.
+ *
+ * Errors: every function returning int returns 0 or a negative ACTOR_E* code
+ * (actor/error.h). A call that takes a callback and fails to start never
+ * calls it. Ownership: `T **` consumes (and NULLs the caller's pointer),
+ * `T *` borrows for the duration of the call unless stated otherwise.
+ */
+#ifndef ACTOR_ACTOR_H
+#define ACTOR_ACTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "actor/codec.h"
+#include "actor/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct actor_system actor_system;
+typedef struct actor_client actor_client;
+typedef struct actor_ctx actor_ctx;
+typedef struct actor_reply actor_reply;
+
+/* ============================================================ references */
+
+/* A reference to an actor: the slot index and generation of the actor in its
+ * system's table. A value, copied freely, owning nothing. A reference to an
+ * actor that has terminated stays harmless: using it yields NOT_FOUND. The
+ * zero id is never a valid actor. */
+typedef struct actor_ref {
+    uint64_t id;
+} actor_ref;
+
+#define ACTOR_REF_NONE ((actor_ref){0})
+
+static inline bool actor_ref_eq(actor_ref a, actor_ref b)
+{
+    return a.id == b.id;
+}
+
+/* ============================================================== statuses */
+
+/* How a call ended. The values travel on the wire: never renumber. */
+typedef enum actor_status_category {
+    ACTOR_STATUS_OK = 0,           /* the handler replied */
+    ACTOR_STATUS_ERROR = 1,        /* the handler raised a declared error: see code */
+    ACTOR_STATUS_TIMEOUT = 2,      /* the deadline passed before a reply */
+    ACTOR_STATUS_DIED = 3,         /* the actor terminated before replying */
+    ACTOR_STATUS_REJECTED = 4,     /* refused by backpressure (mailbox full) */
+    ACTOR_STATUS_DECODE = 5,       /* a body could not be decoded */
+    ACTOR_STATUS_NOT_FOUND = 6,    /* no such actor or method */
+    ACTOR_STATUS_UNAUTHORIZED = 7, /* the caller may not call this */
+    ACTOR_STATUS_INTERNAL = 8,     /* a runtime failure or an undeclared error */
+} actor_status_category;
+
+#define ACTOR_STATUS_MESSAGE_SIZE 120
+
+/* The end of a call: a plain value (no pointers), copied freely. `code` is
+ * the IDL error code when category is ACTOR_STATUS_ERROR, else 0. `message`
+ * is always NUL-terminated (possibly empty), truncated to fit. */
+typedef struct actor_status {
+    actor_status_category category;
+    int32_t code;
+    char message[ACTOR_STATUS_MESSAGE_SIZE];
+} actor_status;
+
+/* "OK", "ERROR", "TIMEOUT", ...; a static string, never NULL. */
+const char *actor_status_name(actor_status_category category);
+
+/* Fills *st with a category, a code and a printf-formatted message. */
+void actor_status_set(actor_status *st, actor_status_category category, int32_t code,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ======================================================== the actor type */
+
+/* What a method's invoke trampoline returns (or a negative ACTOR_E* code,
+ * which the runtime answers as INTERNAL with actor_strerror's text). */
+typedef enum actor_invoke_result {
+    ACTOR_INVOKE_REPLY = 0,    /* reply_body holds the encoded reply (empty for casts) */
+    ACTOR_INVOKE_RAISED = 1,   /* actor_ctx_raise/actor_ctx_fail set the status */
+    ACTOR_INVOKE_DEFERRED = 2, /* actor_ctx_defer took the reply; it is answered later */
+} actor_invoke_result;
+
+/* The trampoline generated per method: decode `body` (borrowed, `len`
+ * bytes), call the typed handler with `state`, and either encode the reply
+ * into `reply_body` (an empty buffer the runtime owns; append only) and
+ * return ACTOR_INVOKE_REPLY, or `return actor_ctx_raise(ctx, CODE, "...")`
+ * for a declared error, or `return actor_ctx_fail(ctx,
+ * ACTOR_STATUS_DECODE, "...")` when the body does not decode. */
+typedef int (*actor_invoke_fn)(void *state, actor_ctx *ctx, const char *body, size_t len,
+                               msgpack_sbuffer *reply_body);
+
+typedef enum actor_method_kind {
+    ACTOR_METHOD_RPC = 0,  /* request/response */
+    ACTOR_METHOD_CAST = 1, /* one-way: no reply is sent */
+} actor_method_kind;
+
+#define ACTOR_PRIORITY_DEFAULT_VALUE 128
+
+/* One method of an actor type; generated code emits a static const table. */
+typedef struct actor_method {
+    const char *name;             /* the IDL method name */
+    actor_method_kind kind;
+    uint8_t priority;             /* default priority: @priority, else 128 */
+    uint32_t timeout_ms;          /* @timeout; 0: the system's default */
+    uint32_t retries;             /* @retries (used by supervision, issue 4) */
+    bool idempotent;              /* @idempotent */
+    const int32_t *errors;        /* the declared error codes (static) */
+    size_t n_errors;
+    actor_invoke_fn invoke;
+} actor_method;
+
+/* What happens when a message arrives at a full mailbox. */
+typedef enum actor_overflow {
+    ACTOR_OVERFLOW_BLOCK = 0,       /* wait for room until the deadline, then REJECTED */
+    ACTOR_OVERFLOW_REJECT = 1,      /* REJECTED at once */
+    ACTOR_OVERFLOW_DROP_OLDEST = 2, /* drop the oldest lowest-priority message (REJECTED) */
+} actor_overflow;
+
+#define ACTOR_MAILBOX_DEFAULT_CAPACITY 1024u
+#define ACTOR_STARVATION_DEFAULT_LIMIT 16u
+
+/* An actor type: static, const, emitted by actorc per IDL `actor`. */
+typedef struct actor_type {
+    const char *name;              /* "package.Actor" */
+    const actor_method *methods;   /* indexed by the generated method constants */
+    size_t n_methods;
+    /* Creates the state in *state from `arg` (the spawn argument, borrowed
+     * for this call only). Runs on a worker before any message. Returns 0,
+     * or a negative code: then the actor terminates without cleanup and
+     * waiting requests are answered DIED. NULL: state starts as NULL. */
+    int (*init)(void **state, const void *arg, actor_ctx *ctx);
+    /* Frees the state; runs once, on a worker, after the last message.
+     * NULL: nothing to free. */
+    void (*cleanup)(void *state, actor_ctx *ctx);
+    /* Returns 0 when healthy, or a negative code and a reason written into
+     * reason[size] (NUL-terminated). NULL: always healthy. */
+    int (*health)(void *state, char *reason, size_t size);
+    uint32_t mailbox_capacity;     /* 0: ACTOR_MAILBOX_DEFAULT_CAPACITY */
+    actor_overflow overflow;
+    uint32_t starvation_limit;     /* 0: ACTOR_STARVATION_DEFAULT_LIMIT */
+} actor_type;
+
+/* ============================================================ the system */
+
+typedef struct actor_system_opts {
+    unsigned workers;             /* 0: one per online CPU */
+    unsigned batch;               /* messages per actor turn; 0: 32 */
+    uint32_t default_timeout_ms;  /* when neither call nor method has one; 0: 30000 */
+} actor_system_opts;
+
+/* Starts a system and its workers; `opts` may be NULL (all defaults).
+ * On success *out is a new system the caller destroys. */
+int actor_system_new(const actor_system_opts *opts, actor_system **out);
+
+/* Shuts down: refuses new spawns and calls, terminates every actor with
+ * drain (each processes its mailbox, then its cleanup hook runs), answers
+ * every pending call (DIED when no reply came), joins the workers and frees
+ * *sys, setting it to NULL. Destroy every actor_client first. Must not be
+ * called from a worker. NULL or *NULL: nothing. */
+void actor_system_destroy(actor_system **sys);
+
+typedef struct actor_spawn_opts {
+    bool inactive; /* start deactivated: messages wait until actor_activate */
+} actor_spawn_opts;
+
+/* Creates an actor of `type` (borrowed; must outlive the actor, normally
+ * static). `arg` is passed to type->init on a worker, so it must stay valid
+ * until init has run (e.g. until the first call returns) — pass NULL or
+ * static data when in doubt. `opts` may be NULL. On success *ref names the
+ * actor; messages may be sent at once and wait until init has run. */
+int actor_spawn(actor_system *sys, const actor_type *type, const void *arg,
+                const actor_spawn_opts *opts, actor_ref *ref);
+
+/* Incoming messages are processed (activate) or accepted and kept waiting
+ * (deactivate). Replies to the actor's own requests and health checks are
+ * still processed while inactive. ACTOR_ENOTFOUND for a dead ref. */
+int actor_activate(actor_system *sys, actor_ref ref);
+int actor_deactivate(actor_system *sys, actor_ref ref);
+
+/* Starts termination and returns at once; new messages are refused (DIED).
+ * drain: the messages already queued are processed first (even if
+ * inactive); otherwise queued requests are answered DIED. Then the actor's
+ * outstanding requests' continuations run with DIED, cleanup runs,
+ * unanswered deferred replies are answered DIED, and the ref stops
+ * resolving (NOT_FOUND). ACTOR_ENOTFOUND if already gone. */
+int actor_terminate(actor_system *sys, actor_ref ref, bool drain);
+
+/* Per-actor counters, a snapshot. */
+typedef struct actor_stats {
+    uint64_t mailbox_depth;  /* messages waiting (user lanes + blocked senders) */
+    uint64_t in_flight;      /* requests taken and not yet answered (running or deferred) */
+    uint64_t processed;      /* messages whose handler ran */
+    uint64_t errors;         /* handler results other than OK (raised, failed, internal) */
+    uint64_t rejected;       /* messages refused because the mailbox was full */
+    uint64_t dropped;        /* messages removed by drop_oldest */
+    uint64_t overflows;      /* pushes that found the mailbox full (any policy) */
+    uint64_t expired;        /* requests answered TIMEOUT without running */
+    uint64_t late_replies;   /* replies to this actor's requests that came too late */
+} actor_stats;
+
+int actor_stats_get(actor_system *sys, actor_ref ref, actor_stats *out);
+
+/* System-wide counters. */
+typedef struct actor_system_stats {
+    uint64_t actors;         /* live actors */
+    uint64_t late_replies;   /* replies for client calls that no longer wait */
+    uint64_t undeliverable;  /* replies whose caller actor was gone */
+} actor_system_stats;
+
+void actor_system_stats_get(actor_system *sys, actor_system_stats *out);
+
+/* =============================================================== calls */
+
+#define ACTOR_PRIORITY_DEFAULT (-1)
+
+/* Per-call options. A NULL pointer means ACTOR_CALL_OPTS_DEFAULT. */
+typedef struct actor_call_opts {
+    int priority;        /* 0..255, or ACTOR_PRIORITY_DEFAULT: the method's */
+    uint32_t timeout_ms; /* 0: the method's timeout_ms, else the system's default */
+} actor_call_opts;
+
+#define ACTOR_CALL_OPTS_DEFAULT ((actor_call_opts){ACTOR_PRIORITY_DEFAULT, 0})
+
+/* The method being called: `type` is the actor type the caller expects (a
+ * mismatch is NOT_FOUND; NULL skips the check) and `method` the index in
+ * its method table. Generated stubs pass their own constants. */
+typedef struct actor_method_ref {
+    const actor_type *type;
+    uint32_t method;
+} actor_method_ref;
+
+/* Called once per asynchronous call, with how it ended; `body`/`len` (the
+ * reply when OK, else empty) are borrowed for the duration of the call. */
+typedef void (*actor_reply_fn)(void *user, uint64_t call_id, const actor_status *st,
+                               const char *body, size_t len);
+
+/* A handle for calls from one plain (non-worker) thread. *out is owned by
+ * the caller and freed with actor_client_destroy. */
+int actor_client_new(actor_system *sys, actor_client **out);
+
+/* Answers the client's still-pending asynchronous calls with DIED (their
+ * callbacks run on this thread, before it returns), frees *c, sets it NULL. */
+void actor_client_destroy(actor_client **c);
+
+/* Synchronous request: waits until the reply or the deadline. Always fills
+ * *st. Returns 0 when the call was made (st says how it ended: OK, ERROR,
+ * TIMEOUT, DIED, REJECTED, ...) or a negative code when it could not start
+ * (ACTOR_ENOTFOUND: no such actor, also st NOT_FOUND; ACTOR_EINVAL,
+ * ACTOR_ENOMEM, ACTOR_ECLOSED). When OK, the reply body is appended to
+ * `reply` (caller-owned; may be NULL to discard it). */
+int actor_call(actor_client *c, actor_ref to, actor_method_ref m, const char *body, size_t len,
+               const actor_call_opts *opts, actor_status *st, msgpack_sbuffer *reply);
+
+/* Asynchronous request: returns at once; `cb(user, ...)` is called exactly
+ * once, on a worker thread of the system (the one that delivers the reply
+ * or fires the timeout), or on the thread calling actor_client_destroy or
+ * actor_system_destroy (DIED). cb must not block and must not use `c`.
+ * *call_id (may be NULL) receives the call's correlation id. On a negative
+ * return cb is never called. */
+int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const char *body,
+                     size_t len, const actor_call_opts *opts, actor_reply_fn cb, void *user,
+                     uint64_t *call_id);
+
+/* One-way message. With a full mailbox: ACTOR_EFULL (reject), a dropped
+ * older message (drop_oldest), or waiting for room until the deadline, then
+ * ACTOR_EFULL (block). ACTOR_ENOTFOUND / ACTOR_ECLOSED as for actor_call. */
+int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *body, size_t len,
+               const actor_call_opts *opts);
+
+/* Health check: runs the type's health hook on the actor (also while
+ * inactive). *st is OK, or ERROR with the hook's code and reason, or
+ * NOT_FOUND/DIED/TIMEOUT. Return as actor_call. */
+int actor_health_check(actor_client *c, actor_ref to, uint32_t timeout_ms, actor_status *st);
+
+/* ====================================================== inside a handler */
+
+/* The actor running the handler; its system; the current message's id,
+ * priority and deadline (CLOCK_MONOTONIC ns, 0: none). */
+actor_ref actor_ctx_self(const actor_ctx *ctx);
+actor_system *actor_ctx_system(const actor_ctx *ctx);
+uint64_t actor_ctx_message_id(const actor_ctx *ctx);
+int actor_ctx_priority(const actor_ctx *ctx);
+int64_t actor_ctx_deadline(const actor_ctx *ctx);
+
+/* Sets the current message's status to ERROR with `code` (which must be one
+ * of the method's declared errors, else the caller sees INTERNAL) and a
+ * message; returns ACTOR_INVOKE_RAISED for the trampoline to return. */
+int actor_ctx_raise(actor_ctx *ctx, int32_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The same with any category (DECODE, INTERNAL, UNAUTHORIZED, ...). */
+int actor_ctx_fail(actor_ctx *ctx, actor_status_category category, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Takes the current request's reply so that it can be answered later, from
+ * this actor's own handlers or continuations (never another thread); the
+ * trampoline then returns ACTOR_INVOKE_DEFERRED. *out is owned by the
+ * actor until answered with actor_reply_send / actor_reply_status; one left
+ * unanswered when the actor terminates is answered DIED and freed. Returns
+ * ACTOR_EINVAL for a cast (nothing to reply to) or ACTOR_ENOMEM. */
+int actor_ctx_defer(actor_ctx *ctx, actor_reply **out);
+
+/* Answers a deferred reply and frees it (NULLs *r): OK with `body` (copied),
+ * or the status `st` (an ERROR code the method did not declare becomes
+ * INTERNAL). */
+int actor_reply_send(actor_reply **r, const char *body, size_t len);
+int actor_reply_status(actor_reply **r, const actor_status *st);
+
+/* Runs on the calling actor once its request ends (serialised with its
+ * other messages, so it may touch `state`): reply body (borrowed, empty
+ * unless OK), the status, and `user` as given. Called exactly once per
+ * successful actor_ctx_request: with the reply, TIMEOUT at the deadline, or
+ * DIED when the calling actor terminates first. */
+typedef void (*actor_then_fn)(void *state, actor_ctx *ctx, const actor_status *st,
+                              const char *body, size_t len, void *user);
+
+/* Asynchronous request from a handler or continuation: returns at once;
+ * `then` runs later on this actor ("request(...).then(...)"). *call_id may
+ * be NULL. On a negative return (ACTOR_ENOTFOUND, ACTOR_ECLOSED,
+ * ACTOR_EFULL with overflow reject, ACTOR_ENOMEM) `then` is never called.
+ * A full `block` mailbox does not block the worker: the message waits for
+ * room and the continuation runs later. */
+int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
+                      size_t len, const actor_call_opts *opts, actor_then_fn then, void *user,
+                      uint64_t *call_id);
+
+/* One-way message from a handler. */
+int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body, size_t len,
+                   const actor_call_opts *opts);
+
+/* The current monotonic time in nanoseconds (the clock of deadlines). */
+int64_t actor_now_ns(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ACTOR_ACTOR_H */

@@ -1,0 +1,295 @@
+/*
+ * mailbox.c - messages and the bounded, priority-ordered mailbox.
+ *
+ * A message is one allocation: header, optional status, body. A mailbox keeps
+ * only its non-empty priority lanes, in a small array sorted by ascending
+ * priority (usually one to three lanes), so an actor costs little memory no
+ * matter how many of the 256 priorities it sees. Popping takes the head of
+ * the highest lane, except that after `starvation_limit` consecutive pops
+ * from the top while lower lanes wait, the oldest message of the lower lanes
+ * is taken (docs/RUNTIME.md, "Messages and mailboxes").
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor_internal.h"
+
+/* =============================================================== messages */
+
+static bool kind_has_status(actor__msg_kind kind)
+{
+    return kind == ACTOR__MSG_REPLY || kind == ACTOR__MSG_TIMEOUT;
+}
+
+actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len)
+{
+    size_t status_size = kind_has_status(kind) ? sizeof(actor_status) : 0;
+    actor__msg *m;
+
+    if (len > SIZE_MAX - sizeof(*m) - status_size - 1)
+        return NULL;
+    m = malloc(sizeof(*m) + status_size + len + 1);
+    if (m == NULL)
+        return NULL;
+    memset(m, 0, sizeof(*m));
+    m->kind = (uint8_t)kind;
+    m->priority = ACTOR_PRIORITY_DEFAULT_VALUE;
+    m->status = status_size != 0 ? (actor_status *)(void *)(m + 1) : NULL;
+    if (m->status != NULL)
+        memset(m->status, 0, sizeof(*m->status));
+    m->body = (char *)(m + 1) + status_size;
+    m->len = len;
+    if (len != 0)
+        memcpy(m->body, body, len);
+    m->body[len] = '\0';
+    return m;
+}
+
+void actor__msg_free(actor__msg *m)
+{
+    free(m);
+}
+
+bool actor__msg_is_user(const actor__msg *m)
+{
+    return m->kind == ACTOR__MSG_REQUEST || m->kind == ACTOR__MSG_CAST;
+}
+
+/* ================================================================== fifos */
+
+static void fifo_push(actor__fifo *q, actor__msg *m)
+{
+    m->next = NULL;
+    if (q->tail != NULL)
+        q->tail->next = m;
+    else
+        q->head = m;
+    q->tail = m;
+    q->n++;
+}
+
+static actor__msg *fifo_pop(actor__fifo *q)
+{
+    actor__msg *m = q->head;
+
+    if (m == NULL)
+        return NULL;
+    q->head = m->next;
+    if (q->head == NULL)
+        q->tail = NULL;
+    q->n--;
+    m->next = NULL;
+    return m;
+}
+
+/* Appends the whole of q to the list ending at *tail; empties q. */
+static void fifo_splice(actor__fifo *q, actor__msg ***tail)
+{
+    if (q->head == NULL)
+        return;
+    **tail = q->head;
+    *tail = &q->tail->next;
+    q->head = q->tail = NULL;
+    q->n = 0;
+}
+
+/* ================================================================== lanes */
+
+int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, actor_overflow overflow,
+                        uint32_t starvation_limit)
+{
+    memset(mb, 0, sizeof(*mb));
+    mb->capacity = capacity != 0 ? capacity : ACTOR_MAILBOX_DEFAULT_CAPACITY;
+    mb->overflow = overflow;
+    mb->starvation_limit =
+        starvation_limit != 0 ? starvation_limit : ACTOR_STARVATION_DEFAULT_LIMIT;
+    mb->cap_lanes = 4;
+    mb->lanes = calloc(mb->cap_lanes, sizeof(*mb->lanes));
+    return mb->lanes != NULL ? 0 : ACTOR_ENOMEM;
+}
+
+void actor__mailbox_fini(actor__mailbox *mb)
+{
+    actor__msg *m = actor__mailbox_take_all(mb);
+
+    while (m != NULL) {
+        actor__msg *next = m->next;
+        actor__msg_free(m);
+        m = next;
+    }
+    free(mb->lanes);
+    mb->lanes = NULL;
+}
+
+/* The index of the lane for `priority`, or where it would be inserted. */
+static size_t lane_search(const actor__mailbox *mb, uint32_t priority)
+{
+    size_t lo = 0, hi = mb->n_lanes;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (mb->lanes[mid].priority < priority)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The lane for `priority`, created (empty) if missing; NULL: out of memory. */
+static actor__lane *lane_get(actor__mailbox *mb, uint32_t priority)
+{
+    size_t i = lane_search(mb, priority);
+
+    if (i < mb->n_lanes && mb->lanes[i].priority == priority)
+        return &mb->lanes[i];
+    if (mb->n_lanes == mb->cap_lanes) {
+        size_t cap = mb->cap_lanes * 2;
+        actor__lane *lanes = realloc(mb->lanes, cap * sizeof(*lanes));
+        if (lanes == NULL)
+            return NULL;
+        mb->lanes = lanes;
+        mb->cap_lanes = cap;
+    }
+    memmove(&mb->lanes[i + 1], &mb->lanes[i], (mb->n_lanes - i) * sizeof(*mb->lanes));
+    mb->n_lanes++;
+    memset(&mb->lanes[i], 0, sizeof(mb->lanes[i]));
+    mb->lanes[i].priority = priority;
+    return &mb->lanes[i];
+}
+
+/* Pops the head of lane i, removing the lane when it empties. */
+static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
+{
+    actor__msg *m = fifo_pop(&mb->lanes[i].q);
+
+    if (mb->lanes[i].q.n == 0) {
+        memmove(&mb->lanes[i], &mb->lanes[i + 1], (mb->n_lanes - i - 1) * sizeof(*mb->lanes));
+        mb->n_lanes--;
+    }
+    mb->count--;
+    return m;
+}
+
+static int lane_insert(actor__mailbox *mb, actor__msg *m)
+{
+    actor__lane *lane = lane_get(mb, m->priority);
+
+    if (lane == NULL)
+        return ACTOR_ENOMEM;
+    m->seq = ++mb->seq;
+    fifo_push(&lane->q, m);
+    mb->count++;
+    return 0;
+}
+
+/* The lane below the top whose head arrived first. n_lanes >= 2. */
+static size_t oldest_lower_lane(const actor__mailbox *mb)
+{
+    size_t best = 0;
+
+    for (size_t i = 1; i + 1 < mb->n_lanes; i++)
+        if (mb->lanes[i].q.head->seq < mb->lanes[best].q.head->seq)
+            best = i;
+    return best;
+}
+
+/* ================================================================ push/pop */
+
+static int push_full(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped)
+{
+    if (!(flags & ACTOR__PUSH_RETRY))
+        mb->overflows++;
+    switch (mb->overflow) {
+    case ACTOR_OVERFLOW_DROP_OLDEST:
+        mb->dropped++;
+        if (m->priority < mb->lanes[0].priority) {
+            *dropped = m; /* older-lower than m does not exist: m is the victim */
+            return 0;
+        }
+        *dropped = lane_pop(mb, 0);
+        return lane_insert(mb, m);
+    case ACTOR_OVERFLOW_BLOCK:
+        if (flags & ACTOR__PUSH_WAITLIST) {
+            m->seq = ++mb->seq;
+            fifo_push(&mb->waiting, m);
+            return 0;
+        }
+        return ACTOR_EFULL;
+    case ACTOR_OVERFLOW_REJECT:
+    default:
+        mb->rejected++;
+        return ACTOR_EFULL;
+    }
+}
+
+int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped)
+{
+    *dropped = NULL;
+    if (!actor__msg_is_user(m)) {
+        fifo_push(&mb->system, m);
+        return 0;
+    }
+    if (mb->count >= mb->capacity || mb->waiting.n != 0)
+        return push_full(mb, m, flags, dropped);
+    return lane_insert(mb, m);
+}
+
+/* Moves blocked messages into the lanes while there is room. */
+static void admit_waiting(actor__mailbox *mb)
+{
+    while (mb->waiting.n != 0 && mb->count < mb->capacity) {
+        actor__msg *m = fifo_pop(&mb->waiting);
+        if (lane_insert(mb, m) != 0) {
+            /* no memory for a new lane: keep it waiting at the head */
+            m->next = mb->waiting.head;
+            mb->waiting.head = m;
+            if (mb->waiting.tail == NULL)
+                mb->waiting.tail = m;
+            mb->waiting.n++;
+            return;
+        }
+    }
+}
+
+static actor__msg *pop_user(actor__mailbox *mb)
+{
+    actor__msg *m;
+
+    if (mb->n_lanes == 0)
+        return NULL;
+    if (mb->n_lanes >= 2 && mb->streak >= mb->starvation_limit) {
+        mb->streak = 0;
+        m = lane_pop(mb, oldest_lower_lane(mb));
+    } else {
+        mb->streak = mb->n_lanes >= 2 ? mb->streak + 1 : 0;
+        m = lane_pop(mb, mb->n_lanes - 1);
+    }
+    admit_waiting(mb);
+    return m;
+}
+
+actor__msg *actor__mailbox_pop(actor__mailbox *mb, bool user)
+{
+    if (mb->system.n != 0)
+        return fifo_pop(&mb->system);
+    return user ? pop_user(mb) : NULL;
+}
+
+actor__msg *actor__mailbox_take_all(actor__mailbox *mb)
+{
+    actor__msg *head = NULL, **tail = &head;
+
+    fifo_splice(&mb->system, &tail);
+    for (size_t i = mb->n_lanes; i-- > 0;)
+        fifo_splice(&mb->lanes[i].q, &tail);
+    mb->n_lanes = 0;
+    mb->count = 0;
+    fifo_splice(&mb->waiting, &tail);
+    return head;
+}
+
+size_t actor__mailbox_user_depth(const actor__mailbox *mb)
+{
+    return mb->count + mb->waiting.n;
+}

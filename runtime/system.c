@@ -1,0 +1,428 @@
+/*
+ * system.c - the actor system: creation and shutdown, the actor table (slot
+ * and generation ids, so a stale ref fails cleanly), spawn and the lifecycle
+ * calls (activate, deactivate, terminate), statistics and status helpers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "actor_internal.h"
+
+/* =============================================================== helpers */
+
+int64_t actor_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t actor__deadline_after(uint32_t timeout_ms)
+{
+    return actor_now_ns() + (int64_t)timeout_ms * 1000000;
+}
+
+const char *actor_status_name(actor_status_category category)
+{
+    static const char *const names[] = {"OK",       "ERROR",     "TIMEOUT",
+                                        "DIED",     "REJECTED",  "DECODE",
+                                        "NOT_FOUND", "UNAUTHORIZED", "INTERNAL"};
+
+    if ((unsigned)category < sizeof(names) / sizeof(names[0]))
+        return names[category];
+    return "UNKNOWN";
+}
+
+void actor_status_set(actor_status *st, actor_status_category category, int32_t code,
+                      const char *fmt, ...)
+{
+    va_list ap;
+
+    st->category = category;
+    st->code = code;
+    va_start(ap, fmt);
+    vsnprintf(st->message, sizeof(st->message), fmt, ap);
+    va_end(ap);
+}
+
+uint64_t actor__next_id(actor_system *sys)
+{
+    return atomic_fetch_add(&sys->next_id, 1) + 1;
+}
+
+actor__shard *actor__shard_of(actor_system *sys, uint64_t id)
+{
+    return &sys->shards[id % ACTOR__SHARDS];
+}
+
+/* ================================================================= table */
+
+static uint32_t slot_of(actor_ref ref)
+{
+    return (uint32_t)(ref.id & 0xffffffffu);
+}
+
+static uint32_t gen_of(actor_ref ref)
+{
+    return (uint32_t)(ref.id >> 32);
+}
+
+actor__actor *actor__acquire(actor_system *sys, actor_ref ref)
+{
+    uint32_t slot = slot_of(ref);
+    actor__actor *a = NULL;
+
+    if (slot == 0)
+        return NULL;
+    pthread_mutex_lock(&sys->table_lock);
+    if (slot <= sys->n_slots && sys->slots[slot - 1].actor != NULL &&
+        sys->slots[slot - 1].gen == gen_of(ref)) {
+        a = sys->slots[slot - 1].actor;
+        atomic_fetch_add(&a->refs, 1);
+    }
+    pthread_mutex_unlock(&sys->table_lock);
+    return a;
+}
+
+static void actor_free(actor__actor *a)
+{
+    actor__mailbox_fini(&a->mb);
+    actor__idmap_fini(&a->requests);
+    pthread_cond_destroy(&a->room);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+void actor__release(actor__actor *a)
+{
+    if (atomic_fetch_sub(&a->refs, 1) == 1)
+        actor_free(a);
+}
+
+/* Takes a free slot for `a` and sets a->ref. Table lock held. */
+static int table_insert(actor_system *sys, actor__actor *a)
+{
+    uint32_t slot;
+
+    if (sys->free_head != 0) {
+        slot = sys->free_head;
+        sys->free_head = sys->slots[slot - 1].next_free;
+    } else {
+        if (sys->n_slots == sys->cap_slots) {
+            size_t cap = sys->cap_slots != 0 ? sys->cap_slots * 2 : 64;
+            actor__slot *slots;
+            if (cap > UINT32_MAX)
+                return ACTOR_ENOMEM;
+            slots = realloc(sys->slots, cap * sizeof(*slots));
+            if (slots == NULL)
+                return ACTOR_ENOMEM;
+            sys->slots = slots;
+            sys->cap_slots = cap;
+        }
+        slot = (uint32_t)++sys->n_slots;
+        sys->slots[slot - 1].gen = 0;
+    }
+    sys->slots[slot - 1].actor = a;
+    sys->slots[slot - 1].gen++;
+    if (sys->slots[slot - 1].gen == 0)
+        sys->slots[slot - 1].gen = 1;
+    sys->slots[slot - 1].next_free = 0;
+    a->ref.id = ((uint64_t)sys->slots[slot - 1].gen << 32) | slot;
+    sys->live++;
+    return 0;
+}
+
+void actor__table_remove(actor__actor *a)
+{
+    actor_system *sys = a->sys;
+    uint32_t slot = slot_of(a->ref);
+
+    pthread_mutex_lock(&sys->table_lock);
+    sys->slots[slot - 1].actor = NULL;
+    sys->slots[slot - 1].next_free = sys->free_head;
+    sys->free_head = slot;
+    if (--sys->live == 0)
+        pthread_cond_broadcast(&sys->all_dead);
+    pthread_mutex_unlock(&sys->table_lock);
+    actor__release(a); /* the table's reference */
+}
+
+/* ============================================================ scheduling */
+
+bool actor__runnable(const actor__actor *a)
+{
+    if (a->dead)
+        return false;
+    if (!a->initialized || a->terminating || a->mb.system.n != 0)
+        return true;
+    return a->active && a->mb.count != 0;
+}
+
+bool actor__claim_schedule(actor__actor *a)
+{
+    if (a->sched != ACTOR__IDLE || !actor__runnable(a))
+        return false;
+    a->sched = ACTOR__SCHEDULED;
+    return true;
+}
+
+/* ================================================================= spawn */
+
+static actor__actor *actor_new(actor_system *sys, const actor_type *type, const void *arg,
+                               const actor_spawn_opts *opts)
+{
+    actor__actor *a = calloc(1, sizeof(*a));
+    pthread_condattr_t attr;
+
+    if (a == NULL)
+        return NULL;
+    if (actor__mailbox_init(&a->mb, type->mailbox_capacity, type->overflow,
+                            type->starvation_limit) != 0 ||
+        actor__idmap_init(&a->requests, 16) != 0) {
+        actor__mailbox_fini(&a->mb);
+        free(a);
+        return NULL;
+    }
+    a->sys = sys;
+    a->type = type;
+    a->init_arg = arg;
+    a->active = opts == NULL || !opts->inactive;
+    atomic_init(&a->refs, 1);
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->room, &attr);
+    pthread_condattr_destroy(&attr);
+    a->sched = ACTOR__SCHEDULED; /* its first turn runs init */
+    return a;
+}
+
+int actor_spawn(actor_system *sys, const actor_type *type, const void *arg,
+                const actor_spawn_opts *opts, actor_ref *ref)
+{
+    actor__actor *a;
+    int rc;
+
+    if (sys == NULL || type == NULL || ref == NULL ||
+        (type->n_methods != 0 && type->methods == NULL))
+        return ACTOR_EINVAL;
+    a = actor_new(sys, type, arg, opts);
+    if (a == NULL)
+        return ACTOR_ENOMEM;
+    pthread_mutex_lock(&sys->table_lock);
+    rc = sys->stopping ? ACTOR_ECLOSED : table_insert(sys, a);
+    pthread_mutex_unlock(&sys->table_lock);
+    if (rc != 0) {
+        actor_free(a);
+        return rc;
+    }
+    *ref = a->ref;
+    actor__schedule(sys, a);
+    return 0;
+}
+
+/* ============================================================= lifecycle */
+
+/* Applies `change` to the actor under its lock and schedules it if that
+ * made it runnable. */
+static int lifecycle_change(actor_system *sys, actor_ref ref, void (*change)(actor__actor *, bool),
+                            bool arg)
+{
+    actor__actor *a = sys != NULL ? actor__acquire(sys, ref) : NULL;
+    bool schedule;
+
+    if (a == NULL)
+        return ACTOR_ENOTFOUND;
+    pthread_mutex_lock(&a->lock);
+    change(a, arg);
+    schedule = actor__claim_schedule(a);
+    pthread_mutex_unlock(&a->lock);
+    if (schedule)
+        actor__schedule(sys, a);
+    actor__release(a);
+    return 0;
+}
+
+static void set_active(actor__actor *a, bool active)
+{
+    a->active = active;
+}
+
+static void start_terminate(actor__actor *a, bool drain)
+{
+    if (a->terminating) {
+        a->drain = a->drain && drain; /* a second terminate may only shorten it */
+        return;
+    }
+    a->terminating = true;
+    a->drain = drain;
+    if (a->blocked_senders != 0)
+        pthread_cond_broadcast(&a->room);
+}
+
+int actor_activate(actor_system *sys, actor_ref ref)
+{
+    return lifecycle_change(sys, ref, set_active, true);
+}
+
+int actor_deactivate(actor_system *sys, actor_ref ref)
+{
+    return lifecycle_change(sys, ref, set_active, false);
+}
+
+int actor_terminate(actor_system *sys, actor_ref ref, bool drain)
+{
+    return lifecycle_change(sys, ref, start_terminate, drain);
+}
+
+/* ================================================================= stats */
+
+int actor_stats_get(actor_system *sys, actor_ref ref, actor_stats *out)
+{
+    actor__actor *a = sys != NULL ? actor__acquire(sys, ref) : NULL;
+
+    if (a == NULL)
+        return ACTOR_ENOTFOUND;
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&a->lock);
+    out->mailbox_depth = actor__mailbox_user_depth(&a->mb);
+    out->rejected = a->mb.rejected;
+    out->dropped = a->mb.dropped;
+    out->overflows = a->mb.overflows;
+    pthread_mutex_unlock(&a->lock);
+    out->in_flight = atomic_load(&a->in_flight);
+    out->processed = atomic_load(&a->processed);
+    out->errors = atomic_load(&a->errors);
+    out->expired = atomic_load(&a->expired);
+    out->late_replies = atomic_load(&a->late_replies);
+    actor__release(a);
+    return 0;
+}
+
+void actor_system_stats_get(actor_system *sys, actor_system_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&sys->table_lock);
+    out->actors = sys->live;
+    pthread_mutex_unlock(&sys->table_lock);
+    out->late_replies = atomic_load(&sys->late_replies);
+    out->undeliverable = atomic_load(&sys->undeliverable);
+}
+
+/* ======================================================== system lifetime */
+
+static void system_free(actor_system *sys)
+{
+    for (unsigned i = 0; i < ACTOR__SHARDS; i++) {
+        actor__idmap_fini(&sys->shards[i].map);
+        pthread_mutex_destroy(&sys->shards[i].lock);
+    }
+    pthread_mutex_destroy(&sys->timer_lock);
+    pthread_mutex_destroy(&sys->table_lock);
+    pthread_cond_destroy(&sys->all_dead);
+    free(sys->heap);
+    free(sys->slots);
+    free(sys->workers);
+    free(sys);
+}
+
+static void apply_defaults(actor_system_opts *o)
+{
+    if (o->workers == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o->workers = n > 0 ? (unsigned)n : 1;
+    }
+    if (o->batch == 0)
+        o->batch = 32;
+    if (o->default_timeout_ms == 0)
+        o->default_timeout_ms = 30000;
+}
+
+int actor_system_new(const actor_system_opts *opts, actor_system **out)
+{
+    actor_system *sys;
+    int rc = 0;
+
+    if (out == NULL)
+        return ACTOR_EINVAL;
+    *out = NULL;
+    sys = calloc(1, sizeof(*sys));
+    if (sys == NULL)
+        return ACTOR_ENOMEM;
+    if (opts != NULL)
+        sys->opts = *opts;
+    apply_defaults(&sys->opts);
+    pthread_mutex_init(&sys->table_lock, NULL);
+    pthread_cond_init(&sys->all_dead, NULL);
+    pthread_mutex_init(&sys->timer_lock, NULL);
+    for (unsigned i = 0; i < ACTOR__SHARDS; i++) {
+        pthread_mutex_init(&sys->shards[i].lock, NULL);
+        if (rc == 0)
+            rc = actor__idmap_init(&sys->shards[i].map, 64);
+    }
+    if (rc == 0)
+        rc = actor__workers_start(sys);
+    if (rc == 0) {
+        rc = actor__timers_start(sys);
+        if (rc != 0)
+            actor__workers_stop(sys);
+    }
+    if (rc != 0) {
+        system_free(sys);
+        return rc;
+    }
+    *out = sys;
+    return 0;
+}
+
+/* Refs of every live actor; *n receives the count. NULL when none (or no
+ * memory: then the caller retries). Table lock held. */
+static actor_ref *live_refs(actor_system *sys, size_t *n)
+{
+    actor_ref *refs = malloc((sys->live + 1) * sizeof(*refs));
+
+    *n = 0;
+    if (refs == NULL)
+        return NULL;
+    for (size_t i = 0; i < sys->n_slots; i++)
+        if (sys->slots[i].actor != NULL)
+            refs[(*n)++] = sys->slots[i].actor->ref;
+    return refs;
+}
+
+static void terminate_all(actor_system *sys)
+{
+    size_t n;
+    actor_ref *refs;
+
+    pthread_mutex_lock(&sys->table_lock);
+    sys->stopping = true;
+    refs = live_refs(sys, &n);
+    pthread_mutex_unlock(&sys->table_lock);
+    for (size_t i = 0; i < n; i++)
+        actor_terminate(sys, refs[i], true);
+    free(refs);
+}
+
+void actor_system_destroy(actor_system **psys)
+{
+    actor_system *sys = psys != NULL ? *psys : NULL;
+
+    if (sys == NULL)
+        return;
+    terminate_all(sys);
+    pthread_mutex_lock(&sys->table_lock);
+    while (sys->live != 0)
+        pthread_cond_wait(&sys->all_dead, &sys->table_lock);
+    pthread_mutex_unlock(&sys->table_lock);
+    actor__fail_pending_calls(sys, NULL);
+    actor__timers_stop(sys);
+    actor__workers_stop(sys);
+    system_free(sys);
+    *psys = NULL;
+}

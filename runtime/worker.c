@@ -1,0 +1,313 @@
+/*
+ * worker.c - worker threads, their run queues, and the scheduling rule of
+ * docs/RUNTIME.md: an actor made ready by a worker goes on that worker's own
+ * queue and runs right after the current handler, with no wake-up; a
+ * sleeping peer is woken only when a queue holds more than one ready actor;
+ * an idle worker steals from the others before it sleeps. A worker sleeps
+ * in poll() on its eventfd. (Deadlines are fired by the timer thread,
+ * timer.c.)
+ *
+ * ZeroMQ hook: worker 0's poll set is where the gateway's sockets go
+ * (zmq_poll accepts the eventfd as a plain fd item); see wait_for_work().
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "actor_internal.h"
+
+static _Thread_local actor__worker *current_worker;
+
+actor__worker *actor__current_worker(const actor_system *sys)
+{
+    actor__worker *w = current_worker;
+
+    return w != NULL && w->sys == sys ? w : NULL;
+}
+
+/* ============================================================ run queues */
+
+/* Appends a; returns the queue's length after. */
+static size_t queue_push(actor__worker *w, actor__actor *a)
+{
+    size_t n;
+
+    a->run_next = NULL;
+    pthread_mutex_lock(&w->qlock);
+    if (w->qtail != NULL)
+        w->qtail->run_next = a;
+    else
+        w->qhead = a;
+    w->qtail = a;
+    n = ++w->qlen;
+    pthread_mutex_unlock(&w->qlock);
+    return n;
+}
+
+static actor__actor *queue_pop(actor__worker *w)
+{
+    actor__actor *a;
+
+    pthread_mutex_lock(&w->qlock);
+    a = w->qhead;
+    if (a != NULL) {
+        w->qhead = a->run_next;
+        if (w->qhead == NULL)
+            w->qtail = NULL;
+        w->qlen--;
+        a->run_next = NULL;
+    }
+    pthread_mutex_unlock(&w->qlock);
+    return a;
+}
+
+static bool queue_empty(actor__worker *w)
+{
+    bool empty;
+
+    pthread_mutex_lock(&w->qlock);
+    empty = w->qlen == 0;
+    pthread_mutex_unlock(&w->qlock);
+    return empty;
+}
+
+static actor__actor *steal(actor__worker *w)
+{
+    actor_system *sys = w->sys;
+
+    for (unsigned i = 1; i < sys->n_workers; i++) {
+        actor__actor *a = queue_pop(&sys->workers[(w->index + i) % sys->n_workers]);
+        if (a != NULL)
+            return a;
+    }
+    return NULL;
+}
+
+/* ============================================================== wake-ups */
+
+void actor__wake(actor__worker *w)
+{
+    uint64_t one = 1;
+
+    if (atomic_exchange(&w->sleeping, 0) == 1) {
+        ssize_t n = write(w->wake_fd, &one, sizeof(one));
+        (void)n; /* EAGAIN: the counter is already non-zero, it wakes anyway */
+    }
+}
+
+/* A sleeping worker other than `self` (NULL: any), or NULL. */
+static actor__worker *sleeping_peer(actor_system *sys, const actor__worker *self)
+{
+    for (unsigned i = 0; i < sys->n_workers; i++) {
+        actor__worker *w = &sys->workers[i];
+        if (w != self && atomic_load(&w->sleeping) == 1)
+            return w;
+    }
+    return NULL;
+}
+
+void actor__schedule(actor_system *sys, actor__actor *a)
+{
+    actor__worker *w = actor__current_worker(sys);
+
+    if (w != NULL) {
+        if (queue_push(w, a) > 1) {
+            actor__worker *peer = sleeping_peer(sys, w);
+            if (peer != NULL)
+                actor__wake(peer);
+        }
+        return;
+    }
+    w = sleeping_peer(sys, NULL);
+    if (w == NULL)
+        w = &sys->workers[atomic_fetch_add(&sys->next_worker, 1) % sys->n_workers];
+    queue_push(w, a);
+    actor__wake(w);
+}
+
+/* ============================================================ actor turn */
+
+typedef enum step {
+    STEP_NONE,     /* nothing to do now */
+    STEP_INIT,     /* run the init hook */
+    STEP_MESSAGE,  /* handle *m */
+    STEP_FINALIZE, /* terminate for good */
+} step;
+
+/* What the actor does next. a->lock held. */
+static step next_step(actor__actor *a, actor__msg **m)
+{
+    bool user;
+
+    *m = NULL;
+    if (!a->initialized) /* init first, unless it failed or nothing will run */
+        return a->init_failed || (a->terminating && !a->drain) ? STEP_FINALIZE : STEP_INIT;
+    user = a->terminating ? a->drain : a->active;
+    *m = actor__mailbox_pop(&a->mb, user);
+    if (*m != NULL) {
+        if (actor__msg_is_user(*m) && a->blocked_senders != 0)
+            pthread_cond_signal(&a->room);
+        return STEP_MESSAGE;
+    }
+    return a->terminating ? STEP_FINALIZE : STEP_NONE;
+}
+
+static void run_init(actor__worker *w, actor__actor *a)
+{
+    int rc = actor__run_init(w, a);
+
+    pthread_mutex_lock(&a->lock);
+    if (rc == 0) {
+        a->initialized = true;
+    } else {
+        a->init_failed = true;
+        a->terminating = true;
+        a->drain = false;
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+void actor__run(actor__worker *w, actor__actor *a)
+{
+    bool again;
+
+    pthread_mutex_lock(&a->lock);
+    a->sched = ACTOR__RUNNING;
+    pthread_mutex_unlock(&a->lock);
+    for (unsigned i = 0; i < w->sys->opts.batch; i++) {
+        actor__msg *m;
+        step s;
+
+        pthread_mutex_lock(&a->lock);
+        s = next_step(a, &m);
+        pthread_mutex_unlock(&a->lock);
+        if (s == STEP_NONE)
+            break;
+        if (s == STEP_FINALIZE) {
+            actor__finalize(w, a);
+            return;
+        }
+        if (s == STEP_INIT)
+            run_init(w, a);
+        else
+            actor__handle(w, a, m);
+    }
+    pthread_mutex_lock(&a->lock);
+    again = actor__runnable(a);
+    a->sched = again ? ACTOR__SCHEDULED : ACTOR__IDLE;
+    pthread_mutex_unlock(&a->lock);
+    if (again)
+        actor__schedule(w->sys, a);
+}
+
+/* ================================================================= loop */
+
+/* Sleeps until woken. ZeroMQ hook: on worker 0 the gateway's sockets join
+ * this poll set (zmq_poll takes the eventfd as a plain fd item). */
+static void wait_for_work(actor__worker *w)
+{
+    actor_system *sys = w->sys;
+    struct pollfd pfd = {.fd = w->wake_fd, .events = POLLIN};
+    uint64_t count;
+
+    atomic_store(&w->sleeping, 1);
+    if (!queue_empty(w) || atomic_load(&sys->quit)) {
+        atomic_store(&w->sleeping, 0);
+        return;
+    }
+    if (poll(&pfd, 1, -1) > 0) {
+        ssize_t n = read(w->wake_fd, &count, sizeof(count));
+        (void)n;
+    }
+    atomic_store(&w->sleeping, 0);
+}
+
+static void *worker_main(void *arg)
+{
+    actor__worker *w = arg;
+    actor_system *sys = w->sys;
+
+    current_worker = w;
+    while (!atomic_load(&sys->quit)) {
+        actor__actor *a;
+
+        a = queue_pop(w);
+        if (a == NULL)
+            a = steal(w);
+        if (a != NULL)
+            actor__run(w, a);
+        else
+            wait_for_work(w);
+    }
+    current_worker = NULL;
+    return NULL;
+}
+
+static int worker_init(actor_system *sys, actor__worker *w, unsigned index)
+{
+    w->sys = sys;
+    w->index = index;
+    pthread_mutex_init(&w->qlock, NULL);
+    atomic_init(&w->sleeping, 0);
+    msgpack_sbuffer_init(&w->reply_sb);
+    w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return w->wake_fd >= 0 ? 0 : ACTOR_ESYSTEM;
+}
+
+static void worker_fini(actor__worker *w)
+{
+    if (w->wake_fd >= 0)
+        close(w->wake_fd);
+    msgpack_sbuffer_destroy(&w->reply_sb);
+    pthread_mutex_destroy(&w->qlock);
+}
+
+/* Stops and joins the first `started` threads, then releases the first
+ * `inited` workers. */
+static void stop_workers(actor_system *sys, unsigned started, unsigned inited)
+{
+    atomic_store(&sys->quit, true);
+    for (unsigned i = 0; i < started; i++) {
+        uint64_t one = 1;
+        ssize_t n = write(sys->workers[i].wake_fd, &one, sizeof(one));
+        (void)n;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(sys->workers[i].thread, NULL);
+    for (unsigned i = 0; i < inited; i++)
+        worker_fini(&sys->workers[i]);
+}
+
+int actor__workers_start(actor_system *sys)
+{
+    unsigned n = sys->opts.workers, inited = 0, started = 0;
+    int rc = 0;
+
+    sys->workers = calloc(n, sizeof(*sys->workers));
+    if (sys->workers == NULL)
+        return ACTOR_ENOMEM;
+    sys->n_workers = n;
+    while (inited < n && rc == 0) {
+        rc = worker_init(sys, &sys->workers[inited], inited);
+        inited++;
+    }
+    while (started < n && rc == 0) {
+        if (pthread_create(&sys->workers[started].thread, NULL, worker_main,
+                           &sys->workers[started]) != 0)
+            rc = ACTOR_ESYSTEM;
+        else
+            started++;
+    }
+    if (rc != 0) {
+        stop_workers(sys, started, inited);
+        sys->n_workers = 0;
+    }
+    return rc;
+}
+
+void actor__workers_stop(actor_system *sys)
+{
+    stop_workers(sys, sys->n_workers, sys->n_workers);
+}

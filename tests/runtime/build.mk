@@ -1,0 +1,15 @@
+# tests/runtime/: libactor's in-process core. mailbox_test is a unit test of
+# runtime/mailbox.c; the others run actors on worker threads and also run
+# under ThreadSanitizer (see CHECK_TSAN_* in the Makefile).
+
+RT_TESTS := mailbox_test calls_test lifecycle_test stress_test
+RT_TSAN_TESTS := calls_test lifecycle_test stress_test
+
+$(BUILD)/tests/runtime/%: $(BUILD)/tests/runtime/%.o $(LIBACTOR_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -lpthread -o $@
+
+CHECK_DEPS += $(RT_TESTS:%=$(BUILD)/tests/runtime/%)
+CHECK_TESTS += $(RT_TESTS:%=$(BUILD)/tests/runtime/%)
+CHECK_TSAN_DEPS += $(RT_TSAN_TESTS:%=$(BUILD)/tests/runtime/%)
+CHECK_TSAN_TESTS += $(RT_TSAN_TESTS:%=$(TSAN_BUILD)/tests/runtime/%)

@@ -1,0 +1,562 @@
+/*
+ * calls_test.c - calls end to end on a running system: replies, declared
+ * and undeclared errors, decode failures, unknown actors and methods,
+ * async calls and casts, actor→actor request/then chains with deferred
+ * replies, priorities and starvation, every overflow policy as REJECTED
+ * statuses, deadlines (expired requests not run, timeouts, late replies
+ * dropped and counted), health checks and statistics.
+ * No assertion depends on wall-clock time; timeouts only guard hangs.
+ */
+#include "rt_actors.h"
+
+#define LONG_MS 10000u
+
+ACTOR_TEST(call_replies)
+{
+    actor_test t;
+    probe p;
+    actor_status st;
+    int64_t v = 0;
+    actor_ref a;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT(a.id != 0);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, a, M_ADD, 41, &st, &v), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_INT(v, 42);
+    actor_test_stop(&t);
+    ACTOR_ASSERT_INT(atomic_load(&p.inits), 1);
+    ACTOR_ASSERT_INT(atomic_load(&p.cleanups), 1);
+    probe_fini(&p);
+}
+
+ACTOR_TEST(errors_declared_undeclared_decode)
+{
+    actor_test t;
+    probe p;
+    actor_status st;
+    actor_stats s;
+    actor_ref a;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, a, M_RAISE, ERR_SEVEN, &st, NULL), 0);
+    ACTOR_ASSERT_ERROR(&st, ERR_SEVEN);
+    ACTOR_ASSERT(strcmp(st.message, "raised 7") == 0);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, a, M_RAISE, 99, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_INTERNAL);
+    ACTOR_ASSERT(strstr(st.message, "undeclared error 99") != NULL);
+    ACTOR_ASSERT_RC(actor_test_call(&t, a, M_DECODE, "\xc1", 1, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_DECODE);
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
+    ACTOR_ASSERT_INT(s.errors, 3);
+    ACTOR_ASSERT_INT(s.processed, 3);
+    ACTOR_ASSERT_INT(s.in_flight, 0);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+ACTOR_TEST(unknown_actor_method_or_type)
+{
+    static const actor_type other = {"test.Other", probe_methods, M_COUNT, NULL, NULL, NULL,
+                                     0, ACTOR_OVERFLOW_REJECT, 0};
+    actor_test t;
+    probe p;
+    actor_status st;
+    actor_ref a, bogus = {((uint64_t)77 << 32) | 1};
+    outcome o = {0};
+    actor_method_ref wrong_type = {&other, M_ADD};
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, ACTOR_REF_NONE, M_ADD, 1, &st, NULL),
+                    ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_NOT_FOUND);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, bogus, M_ADD, 1, &st, NULL), ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, a, 999, 1, &st, NULL), ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_NOT_FOUND);
+    ACTOR_ASSERT_RC(actor_call(t.client, a, wrong_type, NULL, 0, NULL, &st, NULL),
+                    ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_RC(actor_call(t.client, a, method(M_ADD), NULL, 0, NULL, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_DECODE); /* empty body: the right type got it */
+    /* a failed async start never calls back */
+    ACTOR_ASSERT_RC(async_int(t.client, bogus, M_ADD, 1, -1, 0, &o), ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_RC(cast_int(t.client, bogus, M_LOG, 1, -1, 0), ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, 1, 256, 0, &o), ACTOR_EINVAL);
+    actor_test_stop(&t);
+    ACTOR_ASSERT_INT(atomic_load(&o.calls), 0);
+    probe_fini(&p);
+}
+
+#define N_ASYNC 200
+
+ACTOR_TEST(async_calls_and_casts)
+{
+    actor_test t;
+    probe p;
+    actor_status st;
+    actor_ref a;
+    static outcome out[N_ASYNC];
+
+    probe_init(&p);
+    memset(out, 0, sizeof(out));
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    for (int i = 0; i < N_ASYNC; i++)
+        ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, i * 10, -1, LONG_MS, &out[i]), 0);
+    for (int i = 0; i < 5; i++)
+        ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, i, -1, 0), 0);
+    /* same priority: FIFO, so the casts ran before this call */
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, a, M_ADD, 0, &st, NULL), 0);
+    ACTOR_ASSERT_INT(atomic_load(&p.n_log), 5);
+    for (int i = 0; i < 5; i++)
+        ACTOR_ASSERT_INT(p.log[i], i);
+    for (int i = 0; i < N_ASYNC; i++) {
+        ACTOR_ASSERT(outcome_wait(&out[i]));
+        ACTOR_ASSERT_INT(atomic_load(&out[i].calls), 1);
+        ACTOR_ASSERT_STATUS(&out[i].st, ACTOR_STATUS_OK);
+        ACTOR_ASSERT_INT(out[i].value, i * 10 + 1);
+    }
+    for (int i = 1; i < N_ASYNC; i++)
+        ACTOR_ASSERT(out[i].id != out[i - 1].id);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+ACTOR_TEST(request_then_chain_with_deferred_replies)
+{
+    actor_test t;
+    probe p[4];
+    actor_ref r[4];
+    actor_status st;
+    int64_t v = 0;
+    static outcome out[50];
+
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    for (int i = 0; i < 4; i++)
+        probe_init(&p[i]);
+    for (int i = 3; i >= 0; i--) {
+        p[i].peer = i < 3 ? r[i + 1] : ACTOR_REF_NONE;
+        r[i] = spawn_probe(&t, &probe_type, &p[i]);
+    }
+    /* 1 → a → b → c → d: each hop adds one */
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, r[0], M_FORWARD, 1, &st, &v), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_INT(v, 5);
+    memset(out, 0, sizeof(out));
+    for (int i = 0; i < 50; i++)
+        ACTOR_ASSERT_RC(async_int(t.client, r[0], M_FORWARD, i * 100, -1, LONG_MS, &out[i]), 0);
+    for (int i = 0; i < 50; i++) {
+        ACTOR_ASSERT(outcome_wait(&out[i]));
+        ACTOR_ASSERT_STATUS(&out[i].st, ACTOR_STATUS_OK);
+        ACTOR_ASSERT_INT(out[i].value, i * 100 + 4);
+    }
+    actor_test_stop(&t);
+    for (int i = 0; i < 4; i++) {
+        ACTOR_ASSERT_INT(atomic_load(&p[i].cleanups), 1);
+        probe_fini(&p[i]);
+    }
+}
+
+ACTOR_TEST(errors_pass_through_continuations)
+{
+    actor_test t;
+    probe p, q;
+    actor_ref a;
+    actor_status st;
+
+    probe_init(&p);
+    probe_init(&q);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    p.peer = spawn_probe(&t, &probe_type, &q);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(actor_test_call(&t, a, M_FORWARD, "\x81\x01\x05", 3, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_RC(actor_terminate(t.sys, p.peer, false), 0);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, a, M_FORWARD, 1, &st, NULL), 0);
+    /* the peer is gone or going: the forward fails to start (INTERNAL with
+     * the reason) or the request dies */
+    ACTOR_ASSERT(st.category == ACTOR_STATUS_INTERNAL || st.category == ACTOR_STATUS_DIED);
+    actor_test_stop(&t);
+    probe_fini(&p);
+    probe_fini(&q);
+}
+
+/* Holds a busy with an M_WAIT call so that messages pile up. */
+static int hold_busy(actor_test *t, actor_ref a, probe *p, outcome *o)
+{
+    int rc = async_int(t->client, a, M_WAIT, 0, -1, LONG_MS, o);
+
+    if (rc == 0 && !probe_wait_entered(p))
+        rc = ACTOR_ETIMEDOUT;
+    return rc;
+}
+
+static bool log_has_pred(void *arg)
+{
+    probe *p = arg;
+    return atomic_load(&p->n_log) >= p->want_log;
+}
+
+static bool wait_log(probe *p, int n)
+{
+    p->want_log = n;
+    return actor_test_wait(log_has_pred, p, LONG_MS);
+}
+
+ACTOR_TEST(priorities_end_to_end)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    outcome busy = {0};
+    int i;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(hold_busy(&t, a, &p, &busy), 0);
+    for (i = 0; i < 5; i++)
+        ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 100 + i, 1, 0), 0);
+    for (i = 0; i < 5; i++)
+        ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 200 + i, 200, 0), 0);
+    for (i = 0; i < 5; i++)
+        ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 300 + i, -1, 0), 0); /* method's: 128 */
+    probe_open(&p);
+    ACTOR_ASSERT(wait_log(&p, 15));
+    for (i = 0; i < 5; i++) {
+        ACTOR_ASSERT_INT(p.log[i], 200 + i);
+        ACTOR_ASSERT_INT(p.log[5 + i], 300 + i);
+        ACTOR_ASSERT_INT(p.log[10 + i], 100 + i);
+    }
+    ACTOR_ASSERT(outcome_wait(&busy));
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+ACTOR_TEST(low_priority_not_starved_end_to_end)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    outcome busy = {0};
+    int i, low_at = -1;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(hold_busy(&t, a, &p, &busy), 0);
+    ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, -1, 0, 0), 0);
+    for (i = 0; i < 40; i++)
+        ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, i, 255, 0), 0);
+    probe_open(&p);
+    ACTOR_ASSERT(wait_log(&p, 41));
+    for (i = 0; i < 41; i++)
+        if (p.log[i] == -1)
+            low_at = i;
+    ACTOR_ASSERT_INT(low_at, ACTOR_STARVATION_DEFAULT_LIMIT);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+ACTOR_TEST(overflow_reject_is_rejected_status)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    outcome busy = {0};
+    actor_status st;
+    actor_stats s;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_reject_type, &p);
+    ACTOR_ASSERT_RC(hold_busy(&t, a, &p, &busy), 0);
+    for (int i = 0; i < 4; i++)
+        ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, i, -1, 0), 0);
+    ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 9, -1, 0), ACTOR_EFULL);
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 1, -1, LONG_MS, &st, NULL), ACTOR_EFULL);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_REJECTED);
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
+    ACTOR_ASSERT_INT(s.mailbox_depth, 4);
+    ACTOR_ASSERT_INT(s.overflows, 2);
+    ACTOR_ASSERT_INT(s.rejected, 2);
+    probe_open(&p);
+    ACTOR_ASSERT(wait_log(&p, 4));
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 1, -1, LONG_MS, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+ACTOR_TEST(overflow_drop_oldest_rejects_the_victim)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    outcome busy = {0}, out[6];
+    actor_stats s;
+
+    probe_init(&p);
+    memset(out, 0, sizeof(out));
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_drop_type, &p);
+    ACTOR_ASSERT_RC(hold_busy(&t, a, &p, &busy), 0);
+    for (int i = 0; i < 5; i++) /* the fifth pushes out the first */
+        ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, i, -1, LONG_MS, &out[i]), 0);
+    ACTOR_ASSERT(outcome_wait(&out[0]));
+    ACTOR_ASSERT_STATUS(&out[0].st, ACTOR_STATUS_REJECTED);
+    /* lower than everything queued: the newcomer itself is dropped */
+    ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, 5, 0, LONG_MS, &out[5]), 0);
+    ACTOR_ASSERT(outcome_wait(&out[5]));
+    ACTOR_ASSERT_STATUS(&out[5].st, ACTOR_STATUS_REJECTED);
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
+    ACTOR_ASSERT_INT(s.dropped, 2);
+    ACTOR_ASSERT_INT(s.overflows, 2);
+    probe_open(&p);
+    for (int i = 1; i < 5; i++) {
+        ACTOR_ASSERT(outcome_wait(&out[i]));
+        ACTOR_ASSERT_STATUS(&out[i].st, ACTOR_STATUS_OK);
+        ACTOR_ASSERT_INT(out[i].value, i + 1);
+    }
+    for (int i = 0; i < 6; i++)
+        ACTOR_ASSERT_INT(atomic_load(&out[i].calls), 1);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+typedef struct blocked_sender {
+    actor_system *sys;
+    actor_ref to;
+    int rc;
+} blocked_sender;
+
+static void *send_blocking(void *arg)
+{
+    blocked_sender *b = arg;
+    actor_client *c;
+
+    b->rc = actor_client_new(b->sys, &c);
+    if (b->rc == 0) {
+        b->rc = cast_int(c, b->to, M_LOG, 77, -1, LONG_MS);
+        actor_client_destroy(&c);
+    }
+    return NULL;
+}
+
+typedef struct stats_wait {
+    actor_system *sys;
+    actor_ref ref;
+    uint64_t overflows;
+} stats_wait;
+
+static bool overflows_pred(void *arg)
+{
+    stats_wait *w = arg;
+    actor_stats s;
+
+    return actor_stats_get(w->sys, w->ref, &s) == 0 && s.overflows >= w->overflows;
+}
+
+ACTOR_TEST(overflow_block_waits_then_rejects_or_admits)
+{
+    actor_test t;
+    probe p, fwd;
+    actor_ref a, f;
+    outcome busy = {0}, via_actor = {0};
+    actor_stats s;
+    blocked_sender b;
+    pthread_t thread;
+    stats_wait w;
+
+    probe_init(&p);
+    probe_init(&fwd);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_block_type, &p);
+    ACTOR_ASSERT_RC(hold_busy(&t, a, &p, &busy), 0);
+    ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 1, -1, 0), 0);
+    ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 2, -1, 0), 0);
+    /* a plain thread waits for room until its deadline, then REJECTED */
+    ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 3, -1, 20), ACTOR_EFULL);
+    /* an actor sending to the full mailbox does not block its worker */
+    fwd.peer = a;
+    fwd.forward_timeout_ms = LONG_MS;
+    f = spawn_probe(&t, &probe_type, &fwd);
+    ACTOR_ASSERT_RC(async_int(t.client, f, M_FORWARD, 5, -1, LONG_MS, &via_actor), 0);
+    /* another plain thread blocks until there is room */
+    b.sys = t.sys;
+    b.to = a;
+    b.rc = 1;
+    ACTOR_ASSERT(pthread_create(&thread, NULL, send_blocking, &b) == 0);
+    w.sys = t.sys;
+    w.ref = a;
+    w.overflows = 3;
+    ACTOR_ASSERT(actor_test_wait(overflows_pred, &w, LONG_MS));
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
+    ACTOR_ASSERT_INT(s.rejected, 1);
+    probe_open(&p);
+    pthread_join(thread, NULL);
+    ACTOR_ASSERT_RC(b.rc, 0);
+    ACTOR_ASSERT(outcome_wait(&via_actor));
+    ACTOR_ASSERT_STATUS(&via_actor.st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_INT(via_actor.value, 7); /* 5 → a (M_FORWARD, no peer: +1) → +1 */
+    ACTOR_ASSERT(wait_log(&p, 3));
+    actor_test_stop(&t);
+    probe_fini(&p);
+    probe_fini(&fwd);
+}
+
+static bool late_pred(void *arg)
+{
+    actor_system_stats s;
+
+    actor_system_stats_get(arg, &s);
+    return s.late_replies >= 1;
+}
+
+ACTOR_TEST(deadlines_expire_and_late_replies_are_dropped)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    outcome busy = {0}, expired = {0};
+    actor_status st;
+    actor_stats s;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(hold_busy(&t, a, &p, &busy), 0);
+    /* queued behind the busy handler: the timer answers TIMEOUT ... */
+    ACTOR_ASSERT_RC(async_int(t.client, a, M_LOG, 55, -1, 5, &expired), 0);
+    ACTOR_ASSERT(outcome_wait(&expired));
+    ACTOR_ASSERT_STATUS(&expired.st, ACTOR_STATUS_TIMEOUT);
+    /* ... and a sync call times out too */
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 1, -1, 5, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_TIMEOUT);
+    probe_open(&p);
+    ACTOR_ASSERT(outcome_wait(&busy));
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 1, -1, LONG_MS, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    /* the expired requests never ran */
+    ACTOR_ASSERT_INT(atomic_load(&p.n_log), 0);
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
+    ACTOR_ASSERT_INT(s.expired, 2);
+    ACTOR_ASSERT_INT(s.processed, 2); /* the busy M_WAIT and the last M_ADD */
+    ACTOR_ASSERT_INT(atomic_load(&expired.calls), 1);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+ACTOR_TEST(late_reply_to_a_timed_out_client_is_counted)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    actor_status st;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 1, -1, LONG_MS, &st, NULL), 0);
+    /* the handler starts, then the caller gives up */
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_WAIT, 1, -1, 5, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_TIMEOUT);
+    probe_open(&p);
+    ACTOR_ASSERT(actor_test_wait(late_pred, t.sys, LONG_MS));
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 2, -1, LONG_MS, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+typedef struct late_wait {
+    actor_system *sys;
+    actor_ref ref;
+} late_wait;
+
+static bool actor_late_pred(void *arg)
+{
+    late_wait *w = arg;
+    actor_stats s;
+
+    return actor_stats_get(w->sys, w->ref, &s) == 0 && s.late_replies >= 1;
+}
+
+ACTOR_TEST(actor_request_timeout_and_late_reply)
+{
+    actor_test t;
+    probe p, q;
+    actor_ref a, b;
+    outcome busy = {0};
+    actor_status st;
+    late_wait w;
+
+    probe_init(&p);
+    probe_init(&q);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    b = spawn_probe(&t, &probe_type, &q);
+    ACTOR_ASSERT_RC(hold_busy(&t, b, &q, &busy), 0);
+    p.peer = b;
+    p.forward_timeout_ms = 5;
+    a = spawn_probe(&t, &probe_type, &p);
+    /* a's request to the busy b times out; a's continuation passes it on */
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_FORWARD, 1, -1, LONG_MS, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_TIMEOUT);
+    /* a's request expired in b's mailbox (not run); b's TIMEOUT answer
+     * reaches a after a gave up: a late reply, counted */
+    probe_open(&q);
+    w.sys = t.sys;
+    w.ref = a;
+    ACTOR_ASSERT(actor_test_wait(actor_late_pred, &w, LONG_MS));
+    actor_test_stop(&t);
+    probe_fini(&p);
+    probe_fini(&q);
+}
+
+ACTOR_TEST(health_checks)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    actor_status st;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(actor_health_check(t.client, a, LONG_MS, &st), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_RC(actor_deactivate(t.sys, a), 0);
+    p.health_rc = -5; /* the actor is idle: nothing reads it concurrently */
+    ACTOR_ASSERT_RC(actor_health_check(t.client, a, LONG_MS, &st), 0);
+    ACTOR_ASSERT_ERROR(&st, -5);
+    ACTOR_ASSERT(strcmp(st.message, "sick") == 0);
+    ACTOR_ASSERT_RC(actor_health_check(t.client, ACTOR_REF_NONE, LONG_MS, &st), ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_NOT_FOUND);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+int main(void)
+{
+    ACTOR_TEST_RUN(call_replies);
+    ACTOR_TEST_RUN(errors_declared_undeclared_decode);
+    ACTOR_TEST_RUN(unknown_actor_method_or_type);
+    ACTOR_TEST_RUN(async_calls_and_casts);
+    ACTOR_TEST_RUN(request_then_chain_with_deferred_replies);
+    ACTOR_TEST_RUN(errors_pass_through_continuations);
+    ACTOR_TEST_RUN(priorities_end_to_end);
+    ACTOR_TEST_RUN(low_priority_not_starved_end_to_end);
+    ACTOR_TEST_RUN(overflow_reject_is_rejected_status);
+    ACTOR_TEST_RUN(overflow_drop_oldest_rejects_the_victim);
+    ACTOR_TEST_RUN(overflow_block_waits_then_rejects_or_admits);
+    ACTOR_TEST_RUN(deadlines_expire_and_late_replies_are_dropped);
+    ACTOR_TEST_RUN(late_reply_to_a_timed_out_client_is_counted);
+    ACTOR_TEST_RUN(actor_request_timeout_and_late_reply);
+    ACTOR_TEST_RUN(health_checks);
+    return actor_test_summary();
+}

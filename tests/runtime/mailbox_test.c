@@ -1,0 +1,284 @@
+/*
+ * mailbox_test.c - unit tests of runtime/mailbox.c on its own: priority
+ * order, FIFO within a priority, the anti-starvation rule, the system lane,
+ * and every overflow policy with its counters.
+ */
+#include "../../runtime/actor_internal.h"
+#include "actor/testing.h"
+
+static actor__msg *msg(actor__msg_kind kind, int priority, uint64_t id)
+{
+    actor__msg *m = actor__msg_new(kind, "x", 1);
+
+    if (m != NULL) {
+        m->priority = (uint8_t)priority;
+        m->id = id;
+    }
+    return m;
+}
+
+/* Pushes a user cast; returns the push result. */
+static int push(actor__mailbox *mb, int priority, uint64_t id, actor__msg **dropped)
+{
+    actor__msg *m = msg(ACTOR__MSG_CAST, priority, id);
+    actor__msg *ignored;
+    int rc = actor__mailbox_push(mb, m, 0, dropped != NULL ? dropped : &ignored);
+
+    if (rc != 0)
+        actor__msg_free(m);
+    return rc;
+}
+
+/* Pops one user message and returns its id (0: none). */
+static uint64_t pop_id(actor__mailbox *mb)
+{
+    actor__msg *m = actor__mailbox_pop(mb, true);
+    uint64_t id = m != NULL ? m->id : 0;
+
+    actor__msg_free(m);
+    return id;
+}
+
+ACTOR_TEST(message_is_one_allocation_with_body_copy)
+{
+    actor__msg *m = actor__msg_new(ACTOR__MSG_REPLY, "abc", 3);
+
+    ACTOR_ASSERT(m != NULL);
+    ACTOR_ASSERT(m->status != NULL);
+    ACTOR_ASSERT_INT(m->len, 3);
+    ACTOR_ASSERT(memcmp(m->body, "abc", 3) == 0);
+    ACTOR_ASSERT_INT(m->priority, 128);
+    actor__msg_free(m);
+    m = actor__msg_new(ACTOR__MSG_CAST, NULL, 0);
+    ACTOR_ASSERT(m != NULL && m->status == NULL && m->len == 0);
+    actor__msg_free(m);
+}
+
+ACTOR_TEST(higher_priority_first_fifo_within)
+{
+    actor__mailbox mb;
+    static const int prio[] = {10, 200, 10, 128, 200, 0, 128};
+    static const uint64_t want[] = {2, 5, 4, 7, 1, 3, 6};
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, ACTOR_OVERFLOW_REJECT, 1000), 0);
+    for (size_t i = 0; i < 7; i++)
+        ACTOR_ASSERT_RC(push(&mb, prio[i], i + 1, NULL), 0);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 7);
+    for (size_t i = 0; i < 7; i++)
+        ACTOR_ASSERT_INT(pop_id(&mb), want[i]);
+    ACTOR_ASSERT_INT(pop_id(&mb), 0);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 0);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(fifo_over_many_priorities)
+{
+    actor__mailbox mb;
+    uint64_t last[256] = {0};
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 4096, ACTOR_OVERFLOW_REJECT, 100000), 0);
+    for (uint64_t i = 1; i <= 2560; i++)
+        ACTOR_ASSERT_RC(push(&mb, (int)(i * 7 % 256), i, NULL), 0);
+    for (int prev = 256, n = 0; n < 2560; n++) {
+        actor__msg *m = actor__mailbox_pop(&mb, true);
+        ACTOR_ASSERT(m != NULL);
+        ACTOR_ASSERT_CMP(m->priority, <=, prev);
+        ACTOR_ASSERT_CMP(m->id, >, last[m->priority]);
+        last[m->priority] = m->id;
+        prev = m->priority;
+        actor__msg_free(m);
+    }
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(low_priority_not_starved)
+{
+    actor__mailbox mb;
+    int low_seen_at = -1;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1000, ACTOR_OVERFLOW_REJECT, 4), 0);
+    ACTOR_ASSERT_RC(push(&mb, 1, 1000, NULL), 0); /* the low one, oldest */
+    ACTOR_ASSERT_RC(push(&mb, 5, 2000, NULL), 0); /* a middle one */
+    for (uint64_t i = 1; i <= 20; i++)
+        ACTOR_ASSERT_RC(push(&mb, 250, i, NULL), 0);
+    for (int n = 0; n < 22; n++) {
+        uint64_t id = pop_id(&mb);
+        if (id == 1000)
+            low_seen_at = n;
+        /* sustained high load: keep refilling the top lane */
+        if (id < 1000)
+            ACTOR_ASSERT_RC(push(&mb, 250, 100 + (uint64_t)n, NULL), 0);
+    }
+    /* after 4 consecutive top pops, the oldest lower message (id 1000) */
+    ACTOR_ASSERT_INT(low_seen_at, 4);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(starvation_takes_oldest_of_lower_lanes)
+{
+    actor__mailbox mb;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, ACTOR_OVERFLOW_REJECT, 2), 0);
+    ACTOR_ASSERT_RC(push(&mb, 50, 1, NULL), 0);  /* oldest lower */
+    ACTOR_ASSERT_RC(push(&mb, 100, 2, NULL), 0); /* newer, higher lower lane */
+    for (uint64_t i = 10; i < 16; i++)
+        ACTOR_ASSERT_RC(push(&mb, 200, i, NULL), 0);
+    ACTOR_ASSERT_INT(pop_id(&mb), 10);
+    ACTOR_ASSERT_INT(pop_id(&mb), 11);
+    ACTOR_ASSERT_INT(pop_id(&mb), 1); /* oldest waiting, not the higher lane 100 */
+    ACTOR_ASSERT_INT(pop_id(&mb), 12);
+    ACTOR_ASSERT_INT(pop_id(&mb), 13);
+    ACTOR_ASSERT_INT(pop_id(&mb), 2);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(system_lane_first_and_unbounded)
+{
+    actor__mailbox mb;
+    actor__msg *dropped;
+    actor__msg *m;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1, ACTOR_OVERFLOW_REJECT, 0), 0);
+    ACTOR_ASSERT_RC(push(&mb, 255, 1, NULL), 0);
+    for (uint64_t i = 0; i < 3; i++) {
+        m = msg(ACTOR__MSG_REPLY, 0, 100 + i);
+        ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, 0, &dropped), 0);
+    }
+    ACTOR_ASSERT_INT(mb.overflows, 0);
+    /* user messages may be held back; system ones still come */
+    m = actor__mailbox_pop(&mb, false);
+    ACTOR_ASSERT(m != NULL && m->id == 100);
+    actor__msg_free(m);
+    ACTOR_ASSERT_INT(pop_id(&mb), 101);
+    ACTOR_ASSERT_INT(pop_id(&mb), 102);
+    ACTOR_ASSERT(actor__mailbox_pop(&mb, false) == NULL);
+    ACTOR_ASSERT_INT(pop_id(&mb), 1);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(overflow_reject_counts)
+{
+    actor__mailbox mb;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 3, ACTOR_OVERFLOW_REJECT, 0), 0);
+    for (uint64_t i = 1; i <= 3; i++)
+        ACTOR_ASSERT_RC(push(&mb, 128, i, NULL), 0);
+    ACTOR_ASSERT_RC(push(&mb, 255, 4, NULL), ACTOR_EFULL);
+    ACTOR_ASSERT_RC(push(&mb, 0, 5, NULL), ACTOR_EFULL);
+    ACTOR_ASSERT_INT(mb.overflows, 2);
+    ACTOR_ASSERT_INT(mb.rejected, 2);
+    ACTOR_ASSERT_INT(mb.dropped, 0);
+    ACTOR_ASSERT_INT(pop_id(&mb), 1);
+    ACTOR_ASSERT_RC(push(&mb, 128, 6, NULL), 0);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 3);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(overflow_drop_oldest_lowest)
+{
+    actor__mailbox mb;
+    actor__msg *dropped = NULL;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 3, ACTOR_OVERFLOW_DROP_OLDEST, 0), 0);
+    ACTOR_ASSERT_RC(push(&mb, 200, 1, NULL), 0);
+    ACTOR_ASSERT_RC(push(&mb, 50, 2, NULL), 0);
+    ACTOR_ASSERT_RC(push(&mb, 50, 3, NULL), 0);
+    /* full: the oldest of the lowest lane (2) makes room */
+    ACTOR_ASSERT_RC(push(&mb, 128, 4, &dropped), 0);
+    ACTOR_ASSERT(dropped != NULL);
+    ACTOR_ASSERT_INT(dropped->id, 2);
+    actor__msg_free(dropped);
+    /* a newcomer lower than everything queued is itself the victim */
+    {
+        actor__msg *m = msg(ACTOR__MSG_CAST, 10, 5);
+        ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, 0, &dropped), 0);
+        ACTOR_ASSERT(dropped == m);
+        actor__msg_free(dropped);
+    }
+    ACTOR_ASSERT_INT(mb.overflows, 2);
+    ACTOR_ASSERT_INT(mb.dropped, 2);
+    ACTOR_ASSERT_INT(mb.rejected, 0);
+    ACTOR_ASSERT_INT(pop_id(&mb), 1);
+    ACTOR_ASSERT_INT(pop_id(&mb), 4);
+    ACTOR_ASSERT_INT(pop_id(&mb), 3);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(overflow_block_waitlist_admits_in_order)
+{
+    actor__mailbox mb;
+    actor__msg *dropped;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 2, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(push(&mb, 128, 1, NULL), 0);
+    ACTOR_ASSERT_RC(push(&mb, 128, 2, NULL), 0);
+    /* a plain thread's push fails (it waits itself); a worker's waits in line */
+    ACTOR_ASSERT_RC(push(&mb, 128, 3, NULL), ACTOR_EFULL);
+    for (uint64_t i = 4; i <= 5; i++) {
+        actor__msg *m = msg(ACTOR__MSG_CAST, 255, i);
+        ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, ACTOR__PUSH_WAITLIST, &dropped), 0);
+    }
+    /* a retry of a blocked sender is not counted again */
+    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 1, 6), ACTOR__PUSH_WAITLIST |
+                                        ACTOR__PUSH_RETRY, &dropped), 0);
+    ACTOR_ASSERT_INT(mb.overflows, 3);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 5);
+    ACTOR_ASSERT_INT(pop_id(&mb), 1); /* admits 4 */
+    ACTOR_ASSERT_INT(pop_id(&mb), 4); /* admits 5 */
+    ACTOR_ASSERT_INT(pop_id(&mb), 5); /* admits 6 */
+    ACTOR_ASSERT_INT(pop_id(&mb), 2);
+    ACTOR_ASSERT_INT(pop_id(&mb), 6);
+    ACTOR_ASSERT_INT(pop_id(&mb), 0);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(take_all_returns_everything)
+{
+    actor__mailbox mb;
+    actor__msg *dropped, *list;
+    int n = 0;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 2, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(push(&mb, 1, 1, NULL), 0);
+    ACTOR_ASSERT_RC(push(&mb, 9, 2, NULL), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 5, 3), ACTOR__PUSH_WAITLIST,
+                                        &dropped), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_TIMEOUT, 5, 4), 0, &dropped), 0);
+    list = actor__mailbox_take_all(&mb);
+    while (list != NULL) {
+        actor__msg *next = list->next;
+        n++;
+        actor__msg_free(list);
+        list = next;
+    }
+    ACTOR_ASSERT_INT(n, 4);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 0);
+    ACTOR_ASSERT(actor__mailbox_pop(&mb, true) == NULL);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(fini_frees_queued_messages)
+{
+    actor__mailbox mb;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 10, ACTOR_OVERFLOW_REJECT, 0), 0);
+    for (uint64_t i = 1; i <= 5; i++)
+        ACTOR_ASSERT_RC(push(&mb, (int)i, i, NULL), 0);
+    actor__mailbox_fini(&mb); /* LeakSanitizer checks the rest */
+}
+
+int main(void)
+{
+    ACTOR_TEST_RUN(message_is_one_allocation_with_body_copy);
+    ACTOR_TEST_RUN(higher_priority_first_fifo_within);
+    ACTOR_TEST_RUN(fifo_over_many_priorities);
+    ACTOR_TEST_RUN(low_priority_not_starved);
+    ACTOR_TEST_RUN(starvation_takes_oldest_of_lower_lanes);
+    ACTOR_TEST_RUN(system_lane_first_and_unbounded);
+    ACTOR_TEST_RUN(overflow_reject_counts);
+    ACTOR_TEST_RUN(overflow_drop_oldest_lowest);
+    ACTOR_TEST_RUN(overflow_block_waitlist_admits_in_order);
+    ACTOR_TEST_RUN(take_all_returns_everything);
+    ACTOR_TEST_RUN(fini_frees_queued_messages);
+    return actor_test_summary();
+}

@@ -1,0 +1,255 @@
+/*
+ * stress_test.c - many client threads × many requests: every reply matched
+ * to its request, none lost or duplicated, also when timeouts race replies;
+ * actor→actor request/then chains pipelined from several threads.
+ */
+#include "rt_actors.h"
+
+#define LONG_MS 30000u
+#define N_THREADS 4
+#define N_SYNC 400
+#define N_ASYNC 400
+#define N_ACTORS 3
+
+typedef struct shared {
+    actor_system *sys;
+    actor_ref actors[N_ACTORS];
+    actor_ref chain;
+    atomic_int failures;
+} shared;
+
+typedef struct slot {
+    atomic_int calls;
+    int64_t want;
+    atomic_int ok;  /* OK with the right value */
+    atomic_int bad; /* OK with a wrong value: a reply went to the wrong call */
+    atomic_int timeouts;
+} slot;
+
+static void check_reply(void *user, uint64_t id, const actor_status *st, const char *body,
+                        size_t len)
+{
+    slot *s = user;
+    int64_t v;
+
+    (void)id;
+    if (st->category == ACTOR_STATUS_OK) {
+        if (actor_test_int_of(body, len, &v) == 0 && v == s->want)
+            atomic_fetch_add(&s->ok, 1);
+        else
+            atomic_fetch_add(&s->bad, 1);
+    } else if (st->category == ACTOR_STATUS_TIMEOUT) {
+        atomic_fetch_add(&s->timeouts, 1);
+    } else {
+        atomic_fetch_add(&s->bad, 1);
+    }
+    atomic_fetch_add(&s->calls, 1);
+}
+
+typedef struct job {
+    shared *sh;
+    int index;
+    uint32_t async_timeout_ms; /* small: timeouts race replies */
+    uint32_t method;
+    actor_ref target;          /* ACTOR_REF_NONE: spread over sh->actors */
+    int64_t add;               /* what the target adds */
+    slot *slots;               /* N_ASYNC */
+} job;
+
+static bool all_called(void *arg)
+{
+    job *j = arg;
+
+    for (int i = 0; i < N_ASYNC; i++)
+        if (atomic_load(&j->slots[i].calls) == 0)
+            return false;
+    return true;
+}
+
+static void *client_thread(void *arg)
+{
+    job *j = arg;
+    actor_client *c;
+    msgpack_sbuffer body, reply;
+    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+
+    if (actor_client_new(j->sh->sys, &c) != 0) {
+        atomic_fetch_add(&j->sh->failures, 1);
+        return NULL;
+    }
+    msgpack_sbuffer_init(&body);
+    msgpack_sbuffer_init(&reply);
+    for (int i = 0; i < N_SYNC; i++) {
+        int64_t arg_v = ((int64_t)j->index << 32) | i, v = -1;
+        actor_ref to = j->target.id != 0 ? j->target : j->sh->actors[i % N_ACTORS];
+        actor_status st;
+
+        body.size = reply.size = 0;
+        actor_test_int_body(&body, arg_v);
+        o.timeout_ms = LONG_MS;
+        o.priority = i % 256;
+        if (actor_call(c, to, any_method(j->method), body.data, body.size, &o, &st, &reply) != 0 ||
+            st.category != ACTOR_STATUS_OK ||
+            actor_test_int_of(reply.data, reply.size, &v) != 0 || v != arg_v + j->add)
+            atomic_fetch_add(&j->sh->failures, 1);
+    }
+    for (int i = 0; i < N_ASYNC; i++) {
+        int64_t arg_v = ((int64_t)(j->index + 100) << 32) | i;
+        actor_ref to = j->target.id != 0 ? j->target : j->sh->actors[i % N_ACTORS];
+
+        j->slots[i].want = arg_v + j->add;
+        body.size = 0;
+        actor_test_int_body(&body, arg_v);
+        o.timeout_ms = j->async_timeout_ms;
+        o.priority = ACTOR_PRIORITY_DEFAULT;
+        if (actor_call_async(c, to, any_method(j->method), body.data, body.size, &o, check_reply,
+                             &j->slots[i], NULL) != 0)
+            atomic_fetch_add(&j->sh->failures, 1);
+    }
+    if (!actor_test_wait(all_called, j, LONG_MS))
+        atomic_fetch_add(&j->sh->failures, 1);
+    msgpack_sbuffer_destroy(&body);
+    msgpack_sbuffer_destroy(&reply);
+    actor_client_destroy(&c);
+    return NULL;
+}
+
+/* Runs N_THREADS client threads against sh; returns the slot totals. */
+static void run_clients(shared *sh, uint32_t method, actor_ref target, int64_t add,
+                        uint32_t async_timeout_ms, slot *slots, int *ok, int *timeouts, int *bad,
+                        int *calls)
+{
+    pthread_t threads[N_THREADS];
+    job jobs[N_THREADS];
+
+    for (int i = 0; i < N_THREADS; i++) {
+        jobs[i] = (job){sh, i, async_timeout_ms, method, target, add, &slots[i * N_ASYNC]};
+        if (pthread_create(&threads[i], NULL, client_thread, &jobs[i]) != 0)
+            atomic_fetch_add(&sh->failures, 1);
+    }
+    for (int i = 0; i < N_THREADS; i++)
+        pthread_join(threads[i], NULL);
+    *ok = *timeouts = *bad = *calls = 0;
+    for (int i = 0; i < N_THREADS * N_ASYNC; i++) {
+        *ok += atomic_load(&slots[i].ok);
+        *timeouts += atomic_load(&slots[i].timeouts);
+        *bad += atomic_load(&slots[i].bad);
+        *calls += atomic_load(&slots[i].calls);
+    }
+}
+
+static slot slots_[N_THREADS * N_ASYNC];
+
+ACTOR_TEST(many_clients_every_reply_matched)
+{
+    actor_test t;
+    probe p[N_ACTORS];
+    shared sh;
+    int ok, timeouts, bad, calls;
+
+    memset(slots_, 0, sizeof(slots_));
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    memset(&sh, 0, sizeof(sh));
+    sh.sys = t.sys;
+    for (int i = 0; i < N_ACTORS; i++) {
+        probe_init(&p[i]);
+        sh.actors[i] = spawn_probe(&t, &probe_type, &p[i]);
+    }
+    run_clients(&sh, M_ADD, ACTOR_REF_NONE, 1, LONG_MS, slots_, &ok, &timeouts, &bad, &calls);
+    ACTOR_ASSERT_INT(atomic_load(&sh.failures), 0);
+    ACTOR_ASSERT_INT(calls, N_THREADS * N_ASYNC); /* each callback exactly once */
+    ACTOR_ASSERT_INT(ok, N_THREADS * N_ASYNC);
+    ACTOR_ASSERT_INT(bad, 0);
+    actor_test_stop(&t);
+    for (int i = 0; i < N_ACTORS; i++)
+        probe_fini(&p[i]);
+}
+
+ACTOR_TEST(timeouts_racing_replies_never_misdeliver)
+{
+    actor_test t;
+    probe p[N_ACTORS];
+    shared sh;
+    int ok, timeouts, bad, calls;
+
+    memset(slots_, 0, sizeof(slots_));
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    memset(&sh, 0, sizeof(sh));
+    sh.sys = t.sys;
+    for (int i = 0; i < N_ACTORS; i++) {
+        probe_init(&p[i]);
+        sh.actors[i] = spawn_probe(&t, &probe_type, &p[i]);
+    }
+    run_clients(&sh, M_ADD, ACTOR_REF_NONE, 1, 1, slots_, &ok, &timeouts, &bad, &calls);
+    ACTOR_ASSERT_INT(atomic_load(&sh.failures), 0);
+    ACTOR_ASSERT_INT(calls, N_THREADS * N_ASYNC);
+    ACTOR_ASSERT_INT(ok + timeouts, N_THREADS * N_ASYNC);
+    ACTOR_ASSERT_INT(bad, 0);
+    actor_test_stop(&t);
+    for (int i = 0; i < N_ACTORS; i++)
+        probe_fini(&p[i]);
+}
+
+ACTOR_TEST(actor_chains_from_many_threads)
+{
+    actor_test t;
+    probe p[3];
+    actor_ref r[3];
+    shared sh;
+    int ok, timeouts, bad, calls;
+
+    memset(slots_, 0, sizeof(slots_));
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    memset(&sh, 0, sizeof(sh));
+    sh.sys = t.sys;
+    for (int i = 2; i >= 0; i--) {
+        probe_init(&p[i]);
+        p[i].peer = i < 2 ? r[i + 1] : ACTOR_REF_NONE;
+        p[i].forward_timeout_ms = LONG_MS;
+        r[i] = spawn_probe(&t, &probe_type, &p[i]);
+    }
+    run_clients(&sh, M_FORWARD, r[0], 3, LONG_MS, slots_, &ok, &timeouts, &bad, &calls);
+    ACTOR_ASSERT_INT(atomic_load(&sh.failures), 0);
+    ACTOR_ASSERT_INT(calls, N_THREADS * N_ASYNC);
+    ACTOR_ASSERT_INT(ok, N_THREADS * N_ASYNC);
+    ACTOR_ASSERT_INT(bad, 0);
+    actor_test_stop(&t);
+    for (int i = 0; i < 3; i++)
+        probe_fini(&p[i]);
+}
+
+ACTOR_TEST(chains_with_short_timeouts_end_exactly_once)
+{
+    actor_test t;
+    probe p[3];
+    actor_ref r[3];
+    shared sh;
+    int ok, timeouts, bad, calls;
+
+    memset(slots_, 0, sizeof(slots_));
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    memset(&sh, 0, sizeof(sh));
+    sh.sys = t.sys;
+    for (int i = 2; i >= 0; i--) {
+        probe_init(&p[i]);
+        p[i].peer = i < 2 ? r[i + 1] : ACTOR_REF_NONE;
+        p[i].forward_timeout_ms = 1;
+        r[i] = spawn_probe(&t, &probe_type, &p[i]);
+    }
+    run_clients(&sh, M_FORWARD, r[0], 3, 2, slots_, &ok, &timeouts, &bad, &calls);
+    ACTOR_ASSERT_INT(calls, N_THREADS * N_ASYNC);
+    ACTOR_ASSERT_INT(ok + timeouts, N_THREADS * N_ASYNC);
+    ACTOR_ASSERT_INT(bad, 0);
+    actor_test_stop(&t);
+    for (int i = 0; i < 3; i++)
+        probe_fini(&p[i]);
+}
+
+int main(void)
+{
+    ACTOR_TEST_RUN(many_clients_every_reply_matched);
+    ACTOR_TEST_RUN(timeouts_racing_replies_never_misdeliver);
+    ACTOR_TEST_RUN(actor_chains_from_many_threads);
+    ACTOR_TEST_RUN(chains_with_short_timeouts_end_exactly_once);
+    return actor_test_summary();
+}
