@@ -3,7 +3,7 @@
  * section per kind of declaration (the table below): constants, enums, error
  * codes, message structs (forward declarations first, then definitions in
  * an order where everything embedded by value comes first), and the codec
- * prototypes. Actor stubs and skeletons will be another section.
+ * prototypes, then the actors' stubs and skeletons (emit_actor.c).
  */
 #include "emit.h"
 
@@ -331,9 +331,10 @@ static void emit_functions(emitter *e)
 
 /* ------------------------------------------------------------------ file */
 
-/* The header's sections, in order. An actor section goes after functions. */
+/* The header's sections, in order. */
 static void (*const sections[])(emitter *e) = {
-    emit_consts, emit_enums, emit_errors, emit_forward, emit_structs, emit_functions,
+    emit_consts, emit_enums,     emit_errors,      emit_forward,
+    emit_structs, emit_functions, emit_actor_decls,
 };
 
 void emit_header(emitter *e)
@@ -352,6 +353,8 @@ void emit_header(emitter *e)
     emit_line(e, "#include <msgpack.h>");
     emit_blank(e);
     emit_line(e, "#include \"actor/codec.h\"");
+    if (emit_has_actors(e->m))
+        emit_line(e, "#include \"actor/actor.h\"");
     for (size_t i = 0; i < e->m->imports.len; i++) {
         const ast_import *imp = e->m->imports.items[i];
         if (imp->module != NULL)

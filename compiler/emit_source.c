@@ -2,7 +2,7 @@
  * emit_source.c - <stem>.c: the banner and includes, the name functions of
  * enums and error codes, and per message the parts listed in the table
  * below: lifecycle (_init/_free and their helpers, here), encoders
- * (emit_encode.c), decoders (emit_decode.c).
+ * (emit_encode.c), decoders (emit_decode.c); then the actors (emit_actor.c).
  */
 #include "emit.h"
 
@@ -214,7 +214,7 @@ void emit_lifecycle(emitter *e, const ast_decl *d)
 
 /* ------------------------------------------------------------------ file */
 
-/* Per message, in order. Actors will add their own table. */
+/* Per message, in order. */
 static void (*const message_parts[])(emitter *e, const ast_decl *msg) = {
     emit_lifecycle,
     emit_encoders,
@@ -241,4 +241,5 @@ void emit_source(emitter *e)
         for (size_t j = 0; j < sizeof message_parts / sizeof message_parts[0]; j++)
             message_parts[j](e, d);
     }
+    emit_actor_defs(e);
 }

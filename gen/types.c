@@ -4794,3 +4794,709 @@ int types_Nested_unpack_ex(const msgpack_object *o, types_Nested *m,
     return types_Nested__unpack(&r, o, m);
 }
 
+/* ---- actor support */
+
+/* A typed callback and its user pointer, carried on the heap through the
+ * runtime's untyped callback; the adapter that calls it frees it. */
+typedef struct types__pending {
+    void (*fn)(void); /* the typed callback, cast back before the call */
+    void *user;
+} types__pending;
+
+static types__pending *types__pending_new(void (*fn)(void), void *user)
+{
+    types__pending *pending = malloc(sizeof *pending);
+
+    if (pending != NULL) {
+        pending->fn = fn;
+        pending->user = user;
+    }
+    return pending;
+}
+
+/* The user's state inside the state of an actor spawned by a generated
+ * _spawn function: every generated box starts with it. */
+static void *types__user_state(void *box)
+{
+    return box != NULL ? *(void **)box : NULL;
+}
+
+/* ---- actor types.Echo */
+
+/* A types.Echo's state as the runtime holds it. */
+typedef struct types_Echo__box {
+    void *state; /* the user's, from handlers.init; first, see _user_state */
+    types_Echo_handlers handlers;
+    const void *arg; /* spawn's argument, until init has run */
+} types_Echo__box;
+
+/* Adopts the box that types_Echo_spawn passed as the spawn argument. */
+static int types_Echo__init(void **state, const void *arg, actor_ctx *ctx)
+{
+    types_Echo__box *box = (types_Echo__box *)(uintptr_t)arg;
+    int rc = 0;
+
+    if (box->handlers.init != NULL)
+        rc = box->handlers.init(&box->state, box->arg, ctx);
+    box->arg = NULL;
+    if (rc != 0) {
+        free(box);
+        return rc;
+    }
+    *state = box;
+    return 0;
+}
+
+static void types_Echo__cleanup(void *state, actor_ctx *ctx)
+{
+    types_Echo__box *box = state;
+
+    if (box == NULL)
+        return;
+    if (box->handlers.cleanup != NULL)
+        box->handlers.cleanup(box->state, ctx);
+    free(box);
+}
+
+static int types_Echo__health(void *state, char *reason, size_t size)
+{
+    types_Echo__box *box = state;
+
+    if (box == NULL || box->handlers.health == NULL)
+        return 0;
+    return box->handlers.health(box->state, reason, size);
+}
+
+/* types.Echo.echo: decodes the parameter, runs the handler, encodes the reply. */
+static int types_Echo_echo__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
+    msgpack_sbuffer *reply_body)
+{
+    types_Echo__box *box = state;
+    types_Nested req;
+    actor_decode_error err;
+    types_Scalars res;
+    int rc;
+
+    if (box->handlers.echo == NULL)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.echo has no handler");
+    if (types_Nested_decode_ex(body, len, &req, NULL, &err) != 0)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
+    types_Scalars_init(&res);
+    rc = box->handlers.echo(box->state, ctx, &req, &res);
+    if (rc == ACTOR_INVOKE_REPLY && (rc = types_Scalars_encode(&res, reply_body)) != 0)
+        rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
+                            actor_strerror(rc));
+    types_Nested_free(&req);
+    types_Scalars_free(&res);
+    return rc;
+}
+
+/* The codes types.Echo.echo may raise. */
+static const int32_t types_Echo_echo__errors[] = {
+    types_TypesError_BAD_INPUT,
+    types_TypesError_TOO_BIG,
+};
+
+/* types.Echo.ping: runs the handler. */
+static int types_Echo_ping__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
+    msgpack_sbuffer *reply_body)
+{
+    types_Echo__box *box = state;
+
+    (void)body; /* a method without parameter ignores its body */
+    (void)len;
+    (void)reply_body;
+    if (box->handlers.ping == NULL)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.ping has no handler");
+    return box->handlers.ping(box->state, ctx);
+}
+
+/* types.Echo.nest: decodes the parameter, runs the handler, encodes the reply. */
+static int types_Echo_nest__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
+    msgpack_sbuffer *reply_body)
+{
+    types_Echo__box *box = state;
+    types_Nested req;
+    actor_decode_error err;
+    types_Nested res;
+    int rc;
+
+    if (box->handlers.nest == NULL)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.nest has no handler");
+    if (types_Nested_decode_ex(body, len, &req, NULL, &err) != 0)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
+    types_Nested_init(&res);
+    rc = box->handlers.nest(box->state, ctx, &req, &res);
+    if (rc == ACTOR_INVOKE_REPLY && (rc = types_Nested_encode(&res, reply_body)) != 0)
+        rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
+                            actor_strerror(rc));
+    types_Nested_free(&req);
+    types_Nested_free(&res);
+    return rc;
+}
+
+/* types.Echo.poke: decodes the parameter, runs the handler. */
+static int types_Echo_poke__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
+    msgpack_sbuffer *reply_body)
+{
+    types_Echo__box *box = state;
+    types_Nested req;
+    actor_decode_error err;
+
+    (void)reply_body;
+    if (box->handlers.poke == NULL)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.poke has no handler");
+    if (types_Nested_decode_ex(body, len, &req, NULL, &err) != 0)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
+    box->handlers.poke(box->state, ctx, &req);
+    types_Nested_free(&req);
+    return ACTOR_INVOKE_REPLY;
+}
+
+/* types.Echo.reset: runs the handler. */
+static int types_Echo_reset__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
+    msgpack_sbuffer *reply_body)
+{
+    types_Echo__box *box = state;
+
+    (void)body; /* a method without parameter ignores its body */
+    (void)len;
+    (void)reply_body;
+    if (box->handlers.reset == NULL)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.reset has no handler");
+    box->handlers.reset(box->state, ctx);
+    return ACTOR_INVOKE_REPLY;
+}
+
+static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
+    [types_Echo_METHOD_ECHO] = {
+        .name = "echo",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = 200, /* types.Nested's @priority */
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = types_Echo_echo__errors,
+        .n_errors = 2,
+        .invoke = types_Echo_echo__invoke,
+    },
+    [types_Echo_METHOD_PING] = {
+        .name = "ping",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = 255, /* @priority */
+        .timeout_ms = 1000, /* @timeout */
+        .retries = 0,
+        .idempotent = false,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = types_Echo_ping__invoke,
+    },
+    [types_Echo_METHOD_NEST] = {
+        .name = "nest",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = 200, /* types.Nested's @priority */
+        .timeout_ms = 0, /* the system's default */
+        .retries = 3,
+        .idempotent = true,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = types_Echo_nest__invoke,
+    },
+    [types_Echo_METHOD_POKE] = {
+        .name = "poke",
+        .kind = ACTOR_METHOD_CAST,
+        .priority = 200, /* types.Nested's @priority */
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = types_Echo_poke__invoke,
+    },
+    [types_Echo_METHOD_RESET] = {
+        .name = "reset",
+        .kind = ACTOR_METHOD_CAST,
+        .priority = ACTOR_PRIORITY_DEFAULT_VALUE,
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = types_Echo_reset__invoke,
+    },
+};
+
+const actor_type types_Echo_type = {
+    .name = "types.Echo",
+    .methods = types_Echo__methods,
+    .n_methods = types_Echo_N_METHODS,
+    .init = types_Echo__init,
+    .cleanup = types_Echo__cleanup,
+    .health = types_Echo__health,
+    .mailbox_capacity = types_Echo_MAILBOX_CAPACITY,
+    .overflow = types_Echo_MAILBOX_OVERFLOW,
+    .starvation_limit = 0, /* the runtime's default */
+};
+
+int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, const void *arg,
+    const actor_spawn_opts *opts, actor_ref *ref)
+{
+    types_Echo__box *box;
+    int rc;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    box = calloc(1, sizeof *box);
+    if (box == NULL)
+        return ACTOR_ENOMEM;
+    box->handlers = *handlers;
+    box->arg = arg;
+    rc = actor_spawn(sys, &types_Echo_type, box, opts, ref);
+    if (rc != 0)
+        free(box); /* else init adopts it, on a worker */
+    return rc;
+}
+
+/* types.Echo.echo: client stubs */
+
+static const actor_method_ref types_Echo_echo__ref = {
+    .type = &types_Echo_type,
+    .method = types_Echo_METHOD_ECHO,
+};
+
+/* Decodes a reply of types.Echo.echo into *res; on failure sets *st to
+ * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */
+static int types_Echo_echo__decode_reply(const char *body, size_t len, types_Scalars *res,
+    actor_status *st)
+{
+    actor_decode_error err;
+    int rc = types_Scalars_decode_ex(body, len, res, NULL, &err);
+
+    if (rc != 0)
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
+    return rc;
+}
+
+int types_Echo_echo(actor_client *c, actor_ref to, const types_Nested *req, types_Scalars *res,
+    const actor_call_opts *opts, actor_status *st)
+{
+    msgpack_sbuffer body;
+    msgpack_sbuffer reply;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    msgpack_sbuffer_init(&reply);
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(req, &body);
+    if (rc != 0)
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
+                         actor_strerror(rc));
+    else
+        rc = actor_call(c, to, types_Echo_echo__ref, body.data, body.size, opts, st, &reply);
+    if (rc == 0 && st->category == ACTOR_STATUS_OK)
+        (void)types_Echo_echo__decode_reply(reply.data, reply.size, res, st);
+    msgpack_sbuffer_destroy(&body);
+    msgpack_sbuffer_destroy(&reply);
+    return rc;
+}
+
+static void types_Echo_echo__done(void *user, uint64_t call_id, const actor_status *st,
+    const char *body, size_t len)
+{
+    types__pending pending = *(types__pending *)user;
+    types_Echo_echo_done_fn done = (types_Echo_echo_done_fn)pending.fn;
+    types_Scalars res;
+    actor_status bad;
+
+    free(user);
+    if (st->category != ACTOR_STATUS_OK) {
+        done(pending.user, call_id, st, NULL);
+    } else if (types_Echo_echo__decode_reply(body, len, &res, &bad) != 0) {
+        done(pending.user, call_id, &bad, NULL);
+    } else {
+        done(pending.user, call_id, st, &res);
+        types_Scalars_free(&res);
+    }
+}
+
+int types_Echo_echo_async(actor_client *c, actor_ref to, const types_Nested *req,
+    const actor_call_opts *opts, types_Echo_echo_done_fn done, void *user, uint64_t *call_id)
+{
+    msgpack_sbuffer body;
+    types__pending *pending;
+    int rc;
+
+    if (done == NULL)
+        return ACTOR_EINVAL;
+    pending = types__pending_new((void (*)(void))done, user);
+    if (pending == NULL)
+        return ACTOR_ENOMEM;
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(req, &body);
+    if (rc == 0)
+        rc = actor_call_async(c, to, types_Echo_echo__ref, body.data, body.size, opts,
+            types_Echo_echo__done, pending, call_id);
+    if (rc != 0)
+        free(pending); /* the callback will not run */
+    msgpack_sbuffer_destroy(&body);
+    return rc;
+}
+
+static void types_Echo_echo__then(void *state, actor_ctx *ctx, const actor_status *st,
+    const char *body, size_t len, void *user)
+{
+    types__pending pending = *(types__pending *)user;
+    types_Echo_echo_then_fn then = (types_Echo_echo_then_fn)pending.fn;
+    types_Scalars res;
+    actor_status bad;
+
+    free(user);
+    if (st->category != ACTOR_STATUS_OK) {
+        then(types__user_state(state), ctx, st, NULL, pending.user);
+    } else if (types_Echo_echo__decode_reply(body, len, &res, &bad) != 0) {
+        then(types__user_state(state), ctx, &bad, NULL, pending.user);
+    } else {
+        then(types__user_state(state), ctx, st, &res, pending.user);
+        types_Scalars_free(&res);
+    }
+}
+
+int types_Echo_echo_request(actor_ctx *ctx, actor_ref to, const types_Nested *req,
+    const actor_call_opts *opts, types_Echo_echo_then_fn then, void *user, uint64_t *call_id)
+{
+    msgpack_sbuffer body;
+    types__pending *pending;
+    int rc;
+
+    if (then == NULL)
+        return ACTOR_EINVAL;
+    pending = types__pending_new((void (*)(void))then, user);
+    if (pending == NULL)
+        return ACTOR_ENOMEM;
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(req, &body);
+    if (rc == 0)
+        rc = actor_ctx_request(ctx, to, types_Echo_echo__ref, body.data, body.size, opts,
+            types_Echo_echo__then, pending, call_id);
+    if (rc != 0)
+        free(pending); /* the callback will not run */
+    msgpack_sbuffer_destroy(&body);
+    return rc;
+}
+
+int types_Echo_echo_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    int rc = actor_ctx_defer(ctx, reply);
+
+    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+}
+
+int types_Echo_echo_reply(actor_reply **reply, const types_Scalars *res)
+{
+    msgpack_sbuffer body;
+    actor_status st;
+    int rc;
+
+    msgpack_sbuffer_init(&body);
+    rc = types_Scalars_encode(res, &body);
+    if (rc == 0) {
+        rc = actor_reply_send(reply, body.data, body.size);
+    } else {
+        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
+                         actor_strerror(rc));
+        (void)actor_reply_status(reply, &st);
+    }
+    msgpack_sbuffer_destroy(&body);
+    return rc;
+}
+
+/* types.Echo.ping: client stubs */
+
+static const actor_method_ref types_Echo_ping__ref = {
+    .type = &types_Echo_type,
+    .method = types_Echo_METHOD_PING,
+};
+
+int types_Echo_ping(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    actor_status *st)
+{
+    return actor_call(c, to, types_Echo_ping__ref, NULL, 0, opts, st, NULL);
+}
+
+static void types_Echo_ping__done(void *user, uint64_t call_id, const actor_status *st,
+    const char *body, size_t len)
+{
+    types__pending pending = *(types__pending *)user;
+    types_Echo_ping_done_fn done = (types_Echo_ping_done_fn)pending.fn;
+
+    free(user);
+    (void)body;
+    (void)len;
+    done(pending.user, call_id, st);
+}
+
+int types_Echo_ping_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    types_Echo_ping_done_fn done, void *user, uint64_t *call_id)
+{
+    types__pending *pending;
+    int rc;
+
+    if (done == NULL)
+        return ACTOR_EINVAL;
+    pending = types__pending_new((void (*)(void))done, user);
+    if (pending == NULL)
+        return ACTOR_ENOMEM;
+    rc = actor_call_async(c, to, types_Echo_ping__ref, NULL, 0, opts, types_Echo_ping__done,
+        pending, call_id);
+    if (rc != 0)
+        free(pending); /* the callback will not run */
+    return rc;
+}
+
+static void types_Echo_ping__then(void *state, actor_ctx *ctx, const actor_status *st,
+    const char *body, size_t len, void *user)
+{
+    types__pending pending = *(types__pending *)user;
+    types_Echo_ping_then_fn then = (types_Echo_ping_then_fn)pending.fn;
+
+    free(user);
+    (void)body;
+    (void)len;
+    then(types__user_state(state), ctx, st, pending.user);
+}
+
+int types_Echo_ping_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
+    types_Echo_ping_then_fn then, void *user, uint64_t *call_id)
+{
+    types__pending *pending;
+    int rc;
+
+    if (then == NULL)
+        return ACTOR_EINVAL;
+    pending = types__pending_new((void (*)(void))then, user);
+    if (pending == NULL)
+        return ACTOR_ENOMEM;
+    rc = actor_ctx_request(ctx, to, types_Echo_ping__ref, NULL, 0, opts, types_Echo_ping__then,
+        pending, call_id);
+    if (rc != 0)
+        free(pending); /* the callback will not run */
+    return rc;
+}
+
+int types_Echo_ping_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    int rc = actor_ctx_defer(ctx, reply);
+
+    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+}
+
+int types_Echo_ping_reply(actor_reply **reply)
+{
+    return actor_reply_send(reply, NULL, 0);
+}
+
+/* types.Echo.nest: client stubs */
+
+static const actor_method_ref types_Echo_nest__ref = {
+    .type = &types_Echo_type,
+    .method = types_Echo_METHOD_NEST,
+};
+
+/* Decodes a reply of types.Echo.nest into *res; on failure sets *st to
+ * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */
+static int types_Echo_nest__decode_reply(const char *body, size_t len, types_Nested *res,
+    actor_status *st)
+{
+    actor_decode_error err;
+    int rc = types_Nested_decode_ex(body, len, res, NULL, &err);
+
+    if (rc != 0)
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
+    return rc;
+}
+
+int types_Echo_nest(actor_client *c, actor_ref to, const types_Nested *req, types_Nested *res,
+    const actor_call_opts *opts, actor_status *st)
+{
+    msgpack_sbuffer body;
+    msgpack_sbuffer reply;
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    msgpack_sbuffer_init(&reply);
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(req, &body);
+    if (rc != 0)
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
+                         actor_strerror(rc));
+    else
+        rc = actor_call(c, to, types_Echo_nest__ref, body.data, body.size, opts, st, &reply);
+    if (rc == 0 && st->category == ACTOR_STATUS_OK)
+        (void)types_Echo_nest__decode_reply(reply.data, reply.size, res, st);
+    msgpack_sbuffer_destroy(&body);
+    msgpack_sbuffer_destroy(&reply);
+    return rc;
+}
+
+static void types_Echo_nest__done(void *user, uint64_t call_id, const actor_status *st,
+    const char *body, size_t len)
+{
+    types__pending pending = *(types__pending *)user;
+    types_Echo_nest_done_fn done = (types_Echo_nest_done_fn)pending.fn;
+    types_Nested res;
+    actor_status bad;
+
+    free(user);
+    if (st->category != ACTOR_STATUS_OK) {
+        done(pending.user, call_id, st, NULL);
+    } else if (types_Echo_nest__decode_reply(body, len, &res, &bad) != 0) {
+        done(pending.user, call_id, &bad, NULL);
+    } else {
+        done(pending.user, call_id, st, &res);
+        types_Nested_free(&res);
+    }
+}
+
+int types_Echo_nest_async(actor_client *c, actor_ref to, const types_Nested *req,
+    const actor_call_opts *opts, types_Echo_nest_done_fn done, void *user, uint64_t *call_id)
+{
+    msgpack_sbuffer body;
+    types__pending *pending;
+    int rc;
+
+    if (done == NULL)
+        return ACTOR_EINVAL;
+    pending = types__pending_new((void (*)(void))done, user);
+    if (pending == NULL)
+        return ACTOR_ENOMEM;
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(req, &body);
+    if (rc == 0)
+        rc = actor_call_async(c, to, types_Echo_nest__ref, body.data, body.size, opts,
+            types_Echo_nest__done, pending, call_id);
+    if (rc != 0)
+        free(pending); /* the callback will not run */
+    msgpack_sbuffer_destroy(&body);
+    return rc;
+}
+
+static void types_Echo_nest__then(void *state, actor_ctx *ctx, const actor_status *st,
+    const char *body, size_t len, void *user)
+{
+    types__pending pending = *(types__pending *)user;
+    types_Echo_nest_then_fn then = (types_Echo_nest_then_fn)pending.fn;
+    types_Nested res;
+    actor_status bad;
+
+    free(user);
+    if (st->category != ACTOR_STATUS_OK) {
+        then(types__user_state(state), ctx, st, NULL, pending.user);
+    } else if (types_Echo_nest__decode_reply(body, len, &res, &bad) != 0) {
+        then(types__user_state(state), ctx, &bad, NULL, pending.user);
+    } else {
+        then(types__user_state(state), ctx, st, &res, pending.user);
+        types_Nested_free(&res);
+    }
+}
+
+int types_Echo_nest_request(actor_ctx *ctx, actor_ref to, const types_Nested *req,
+    const actor_call_opts *opts, types_Echo_nest_then_fn then, void *user, uint64_t *call_id)
+{
+    msgpack_sbuffer body;
+    types__pending *pending;
+    int rc;
+
+    if (then == NULL)
+        return ACTOR_EINVAL;
+    pending = types__pending_new((void (*)(void))then, user);
+    if (pending == NULL)
+        return ACTOR_ENOMEM;
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(req, &body);
+    if (rc == 0)
+        rc = actor_ctx_request(ctx, to, types_Echo_nest__ref, body.data, body.size, opts,
+            types_Echo_nest__then, pending, call_id);
+    if (rc != 0)
+        free(pending); /* the callback will not run */
+    msgpack_sbuffer_destroy(&body);
+    return rc;
+}
+
+int types_Echo_nest_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    int rc = actor_ctx_defer(ctx, reply);
+
+    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+}
+
+int types_Echo_nest_reply(actor_reply **reply, const types_Nested *res)
+{
+    msgpack_sbuffer body;
+    actor_status st;
+    int rc;
+
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(res, &body);
+    if (rc == 0) {
+        rc = actor_reply_send(reply, body.data, body.size);
+    } else {
+        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
+                         actor_strerror(rc));
+        (void)actor_reply_status(reply, &st);
+    }
+    msgpack_sbuffer_destroy(&body);
+    return rc;
+}
+
+/* types.Echo.poke: client stubs */
+
+static const actor_method_ref types_Echo_poke__ref = {
+    .type = &types_Echo_type,
+    .method = types_Echo_METHOD_POKE,
+};
+
+int types_Echo_poke(actor_client *c, actor_ref to, const types_Nested *msg,
+    const actor_call_opts *opts)
+{
+    msgpack_sbuffer body;
+    int rc;
+
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(msg, &body);
+    if (rc == 0)
+        rc = actor_cast(c, to, types_Echo_poke__ref, body.data, body.size, opts);
+    msgpack_sbuffer_destroy(&body);
+    return rc;
+}
+
+int types_Echo_poke_cast(actor_ctx *ctx, actor_ref to, const types_Nested *msg,
+    const actor_call_opts *opts)
+{
+    msgpack_sbuffer body;
+    int rc;
+
+    msgpack_sbuffer_init(&body);
+    rc = types_Nested_encode(msg, &body);
+    if (rc == 0)
+        rc = actor_ctx_cast(ctx, to, types_Echo_poke__ref, body.data, body.size, opts);
+    msgpack_sbuffer_destroy(&body);
+    return rc;
+}
+
+/* types.Echo.reset: client stubs */
+
+static const actor_method_ref types_Echo_reset__ref = {
+    .type = &types_Echo_type,
+    .method = types_Echo_METHOD_RESET,
+};
+
+int types_Echo_reset(actor_client *c, actor_ref to, const actor_call_opts *opts)
+{
+    return actor_cast(c, to, types_Echo_reset__ref, NULL, 0, opts);
+}
+
+int types_Echo_reset_cast(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts)
+{
+    return actor_ctx_cast(ctx, to, types_Echo_reset__ref, NULL, 0, opts);
+}
+

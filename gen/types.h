@@ -15,6 +15,7 @@
 #include <msgpack.h>
 
 #include "actor/codec.h"
+#include "actor/actor.h"
 #include "common.h"
 
 #ifdef __cplusplus
@@ -636,6 +637,180 @@ int types_Nested_unpack_ex(const msgpack_object *o, types_Nested *m,
 int types_Nested__init(types_Nested *m);
 int types_Nested__read(actor_reader *r, types_Nested *m);
 int types_Nested__unpack(actor_reader *r, const msgpack_object *o, types_Nested *m);
+
+/* ---- actor types.Echo */
+
+/** A service over the types above, to exercise the actor syntax. */
+/* types.Echo's settings (@mailbox, @pool, @restart, @isolation, or their
+ * defaults). The runtime applies the mailbox's; the others are for pools
+ * and supervision. */
+#define types_Echo_MAILBOX_CAPACITY 64u
+#define types_Echo_MAILBOX_OVERFLOW ACTOR_OVERFLOW_DROP_OLDEST
+#define types_Echo_POOL_SIZE 2u
+#define types_Echo_POOL_BALANCE "key_hash"
+#define types_Echo_POOL_KEY_FIELD "label"
+#define types_Echo_RESTART_MAX 5u
+#define types_Echo_RESTART_WINDOW_MS 30000u
+#define types_Echo_RESTART_BACKOFF_MS 250u
+#define types_Echo_ISOLATION "thread"
+
+/* types.Echo's methods: indices into its method table (actor_method_ref.method). */
+#define types_Echo_METHOD_ECHO 0u
+#define types_Echo_METHOD_PING 1u
+#define types_Echo_METHOD_NEST 2u
+#define types_Echo_METHOD_POKE 3u
+#define types_Echo_METHOD_RESET 4u
+#define types_Echo_N_METHODS 5u
+
+/* The handlers of a types.Echo, given to types_Echo_spawn.
+ * Any may be NULL: a method without a handler answers
+ * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
+ * worker thread, one at a time per actor, with the state init stored;
+ * every pointer argument is borrowed for the call.
+ * An rpc handler fills *res (already _init'ed, freed after it is encoded)
+ * and returns 0; or returns actor_ctx_raise(ctx, CODE, ...) with one of the
+ * method's declared codes (any other code reaches the caller as
+ * ACTOR_STATUS_INTERNAL); or returns the method's _defer function's result
+ * and answers later with its _reply function. A negative ACTOR_E* code is
+ * answered ACTOR_STATUS_INTERNAL. */
+typedef struct types_Echo_handlers {
+    /* Creates the state from spawn's `arg`: 0, or a negative code (the actor
+     * then terminates without cleanup). NULL: the state is NULL. */
+    int (*init)(void **state, const void *arg, actor_ctx *ctx);
+    /* Frees the state, once, after the last message. */
+    void (*cleanup)(void *state, actor_ctx *ctx);
+    /* 0 when healthy, else a negative code and a reason in reason[size]. */
+    int (*health)(void *state, char *reason, size_t size);
+    /** Returns the scalars of its argument. */
+    int (*echo)(void *state, actor_ctx *ctx, const types_Nested *req, types_Scalars *res);
+    int (*ping)(void *state, actor_ctx *ctx);
+    int (*nest)(void *state, actor_ctx *ctx, const types_Nested *req, types_Nested *res);
+    void (*poke)(void *state, actor_ctx *ctx, const types_Nested *msg);
+    void (*reset)(void *state, actor_ctx *ctx);
+} types_Echo_handlers;
+
+/* The actor type of types.Echo, for actor_method_ref and the untyped
+ * call API. Spawn it with types_Echo_spawn only: its hooks expect
+ * that function's spawn argument. */
+extern const actor_type types_Echo_type;
+
+/* Spawns a types.Echo running `handlers` (copied; NULL is ACTOR_EINVAL).
+ * `arg` goes to handlers->init and must stay valid until init has run.
+ * `opts` may be NULL. On success *ref names the actor; 0 or a negative
+ * ACTOR_E* code. */
+int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, const void *arg,
+    const actor_spawn_opts *opts, actor_ref *ref);
+
+/* types.Echo.echo */
+/** Returns the scalars of its argument. */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why).
+ * *res (prior contents not freed) owns the reply when st->category is
+ * ACTOR_STATUS_OK, else is zeroed; types_Scalars_free releases it either way. */
+int types_Echo_echo(actor_client *c, actor_ref to, const types_Nested *req, types_Scalars *res,
+    const actor_call_opts *opts, actor_status *st);
+/* Runs once when a _async call ends, on a worker thread: res (borrowed
+ * for the call) is the reply when st->category is ACTOR_STATUS_OK, else
+ * NULL. */
+typedef void (*types_Echo_echo_done_fn)(void *user, uint64_t call_id, const actor_status *st,
+    const types_Scalars *res);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state; res as above. */
+typedef void (*types_Echo_echo_then_fn)(void *state, actor_ctx *ctx, const actor_status *st,
+    const types_Scalars *res, void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int types_Echo_echo_async(actor_client *c, actor_ref to, const types_Nested *req,
+    const actor_call_opts *opts, types_Echo_echo_done_fn done, void *user, uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int types_Echo_echo_request(actor_ctx *ctx, actor_ref to, const types_Nested *req,
+    const actor_call_opts *opts, types_Echo_echo_then_fn then, void *user, uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int types_Echo_echo_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply with *res; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int types_Echo_echo_reply(actor_reply **reply, const types_Scalars *res);
+
+/* types.Echo.ping */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why). */
+int types_Echo_ping(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    actor_status *st);
+/* Runs once when a _async call ends, on a worker thread. */
+typedef void (*types_Echo_ping_done_fn)(void *user, uint64_t call_id, const actor_status *st);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state. */
+typedef void (*types_Echo_ping_then_fn)(void *state, actor_ctx *ctx, const actor_status *st,
+    void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int types_Echo_ping_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    types_Echo_ping_done_fn done, void *user, uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int types_Echo_ping_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
+    types_Echo_ping_then_fn then, void *user, uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int types_Echo_ping_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int types_Echo_ping_reply(actor_reply **reply);
+
+/* types.Echo.nest */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why).
+ * *res (prior contents not freed) owns the reply when st->category is
+ * ACTOR_STATUS_OK, else is zeroed; types_Nested_free releases it either way. */
+int types_Echo_nest(actor_client *c, actor_ref to, const types_Nested *req, types_Nested *res,
+    const actor_call_opts *opts, actor_status *st);
+/* Runs once when a _async call ends, on a worker thread: res (borrowed
+ * for the call) is the reply when st->category is ACTOR_STATUS_OK, else
+ * NULL. */
+typedef void (*types_Echo_nest_done_fn)(void *user, uint64_t call_id, const actor_status *st,
+    const types_Nested *res);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state; res as above. */
+typedef void (*types_Echo_nest_then_fn)(void *state, actor_ctx *ctx, const actor_status *st,
+    const types_Nested *res, void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int types_Echo_nest_async(actor_client *c, actor_ref to, const types_Nested *req,
+    const actor_call_opts *opts, types_Echo_nest_done_fn done, void *user, uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int types_Echo_nest_request(actor_ctx *ctx, actor_ref to, const types_Nested *req,
+    const actor_call_opts *opts, types_Echo_nest_then_fn then, void *user, uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int types_Echo_nest_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply with *res; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int types_Echo_nest_reply(actor_reply **reply, const types_Nested *res);
+
+/* types.Echo.poke (cast) */
+/* One-way message from a plain thread: 0 once it is queued, or a negative
+ * ACTOR_E* code (ACTOR_EFULL: the mailbox is full). */
+int types_Echo_poke(actor_client *c, actor_ref to, const types_Nested *msg,
+    const actor_call_opts *opts);
+/* The same from a handler. */
+int types_Echo_poke_cast(actor_ctx *ctx, actor_ref to, const types_Nested *msg,
+    const actor_call_opts *opts);
+
+/* types.Echo.reset (cast) */
+/* One-way message from a plain thread: 0 once it is queued, or a negative
+ * ACTOR_E* code (ACTOR_EFULL: the mailbox is full). */
+int types_Echo_reset(actor_client *c, actor_ref to, const actor_call_opts *opts);
+/* The same from a handler. */
+int types_Echo_reset_cast(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts);
 
 #ifdef __cplusplus
 }

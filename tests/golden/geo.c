@@ -16,6 +16,16 @@ const char *geo_Unit_name(geo_Unit v)
     }
 }
 
+const char *geo_GeoError_name(int code)
+{
+    switch (code) {
+    case geo_GeoError_OUT_OF_RANGE:
+        return "OUT_OF_RANGE";
+    default:
+        return NULL;
+    }
+}
+
 /* ---- geo.Point */
 
 /* The IDL name of field `id` of geo.Point, for error messages. */

@@ -23,6 +23,13 @@ enum {
 /* The member's name ("METRE"), or NULL for a value this version does not know. */
 const char *geo_Unit_name(geo_Unit v);
 
+/** Raised by calc.actor's actor: errors from an imported package. */
+enum {
+    geo_GeoError_OUT_OF_RANGE = 1,
+};
+/* The code's name ("OUT_OF_RANGE"), or NULL for a code this version does not know. */
+const char *geo_GeoError_name(int code);
+
 /* ---- messages */
 typedef struct geo_Point geo_Point;
 

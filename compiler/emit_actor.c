@@ -1,0 +1,1043 @@
+/*
+ * emit_actor.c - the stubs and skeletons of every `actor` (DESIGN.md section
+ * 3, docs/STUBS.md): in <stem>.h the settings and method constants, the
+ * handler table, the spawn function and per method the client stubs; in
+ * <stem>.c the actor_type with its hooks and method table, a trampoline per
+ * method (decode, call the handler, encode the reply) and the stubs, which
+ * encode, call the runtime's untyped API (actor/actor.h) and decode.
+ *
+ * The runtime holds a generated actor's state as a "box": the user's state
+ * first, then a copy of the handler table. The spawn function allocates the
+ * box and passes it as the spawn argument; the generated init hook adopts it
+ * (or frees it when the user's init fails) and cleanup frees it. Typed
+ * continuations receive the user's state, taken from the box's first member.
+ */
+#include "emit.h"
+
+#include <string.h>
+
+/* ------------------------------------------------------------ helpers */
+
+bool emit_has_actors(const ast_module *m)
+{
+    for (size_t i = 0; i < m->decls.len; i++)
+        if (((const ast_decl *)m->decls.items[i])->kind == DECL_ACTOR)
+            return true;
+    return false;
+}
+
+static bool module_has_rpc(const ast_module *m)
+{
+    for (size_t i = 0; i < m->decls.len; i++) {
+        const ast_decl *d = m->decls.items[i];
+        if (d->kind != DECL_ACTOR)
+            continue;
+        for (size_t j = 0; j < d->methods.len; j++)
+            if (((const ast_method *)d->methods.items[j])->kind == METHOD_RPC)
+                return true;
+    }
+    return false;
+}
+
+/* The C struct of a method's parameter or result, or NULL for (). */
+static const char *message_ctype(emitter *e, const ast_type *t)
+{
+    return t != NULL ? emit_cname(e, t->resolved) : NULL;
+}
+
+/* What one method's generated names are built from. */
+typedef struct method_names {
+    const char *actor;  /* "calc_Calculator" */
+    const char *idl;    /* "calc.Calculator.calculate" */
+    const char *base;   /* "calc_Calculator_calculate" */
+    const char *index;  /* "calc_Calculator_METHOD_CALCULATE" */
+    const char *param;  /* "calc_CalcRequest" or NULL */
+    const char *result; /* "calc_CalcResponse" or NULL (casts too) */
+    bool rpc;
+} method_names;
+
+static method_names names_of(emitter *e, const ast_decl *actor, const ast_method *m)
+{
+    method_names n;
+
+    n.actor = emit_cname(e, actor);
+    n.idl = arena_printf(e->p->arena, "%s.%s", emit_idl_name(e, actor), m->name);
+    n.base = arena_printf(e->p->arena, "%s_%s", n.actor, m->name);
+    n.index = arena_printf(e->p->arena, "%s_METHOD_%s", n.actor, emit_upper(e, m->name));
+    n.param = message_ctype(e, m->param);
+    n.result = m->kind == METHOD_RPC ? message_ctype(e, m->result) : NULL;
+    n.rpc = m->kind == METHOD_RPC;
+    return n;
+}
+
+/* An argument or parameter list, and "head(a1, a2, ...)tail" wrapped before
+ * LINE_WIDTH columns (counting the current indentation), continuation lines
+ * one level deeper, as in the codec prototypes. */
+#define MAX_ARGS 10
+#define LINE_WIDTH 96
+
+typedef struct arglist {
+    const char *items[MAX_ARGS];
+    size_t n;
+} arglist;
+
+static void arg_add(arglist *a, const char *item)
+{
+    if (a->n < MAX_ARGS)
+        a->items[a->n++] = item;
+}
+
+static const char *wrap(emitter *e, const char *head, const arglist *a, const char *tail)
+{
+    int cont = (e->indent + 1) * 4;
+    char *text = arena_printf(e->p->arena, "%s(", head);
+    size_t line = (size_t)e->indent * 4 + strlen(text);
+
+    for (size_t i = 0; i < a->n; i++) {
+        /* room for ", " before and "," or the tail after */
+        size_t need = strlen(a->items[i]) + 2 + (i + 1 == a->n ? strlen(tail) + 1 : 1);
+        if (i > 0 && line + need > LINE_WIDTH) {
+            text = arena_printf(e->p->arena, "%s,\n%*s%s", text, cont, "", a->items[i]);
+            line = (size_t)cont + strlen(a->items[i]);
+        } else {
+            text = arena_printf(e->p->arena, "%s%s%s", text, i == 0 ? "" : ", ", a->items[i]);
+            line += strlen(a->items[i]) + (i == 0 ? 0 : 2);
+        }
+    }
+    return arena_printf(e->p->arena, "%s%s)%s", text, a->n == 0 ? "void" : "", tail);
+}
+
+/* A statement "head(args...);" printed one level deeper than the current
+ * indentation, as the body of an unbraced if/else. */
+static void emit_nested_call(emitter *e, const char *head, const arglist *a)
+{
+    e->indent++;
+    emit_line(e, "%s", wrap(e, head, a, ";"));
+    e->indent--;
+}
+
+/* ------------------------------------------------------ the signatures */
+
+/* Every public function is printed twice (prototype, definition) from
+ * these, so the two never disagree. Top level only (indentation 0). */
+
+static const char *param_decl(emitter *e, const method_names *n)
+{
+    return arena_printf(e->p->arena, "const %s *%s", n->param, n->rpc ? "req" : "msg");
+}
+
+static const char *fn_name(emitter *e, const method_names *n, const char *suffix)
+{
+    return arena_printf(e->p->arena, "%s%s", n->base, suffix);
+}
+
+/* The handler's member of the handler table (inside the struct). */
+static const char *handler_member(emitter *e, const method_names *n, const char *name)
+{
+    arglist a = {{"void *state", "actor_ctx *ctx"}, 2};
+
+    if (n->param != NULL)
+        arg_add(&a, param_decl(e, n));
+    if (n->result != NULL)
+        arg_add(&a, arena_printf(e->p->arena, "%s *res", n->result));
+    return wrap(e, arena_printf(e->p->arena, "%s (*%s)", n->rpc ? "int" : "void", name), &a, ";");
+}
+
+static const char *call_sig(emitter *e, const method_names *n)
+{
+    arglist a = {{"actor_client *c", "actor_ref to"}, 2};
+
+    if (n->param != NULL)
+        arg_add(&a, param_decl(e, n));
+    if (n->result != NULL)
+        arg_add(&a, arena_printf(e->p->arena, "%s *res", n->result));
+    arg_add(&a, "const actor_call_opts *opts");
+    if (n->rpc)
+        arg_add(&a, "actor_status *st");
+    return wrap(e, arena_printf(e->p->arena, "int %s", n->base), &a, "");
+}
+
+static const char *done_fn_type(emitter *e, const method_names *n)
+{
+    return fn_name(e, n, "_done_fn");
+}
+
+static const char *then_fn_type(emitter *e, const method_names *n)
+{
+    return fn_name(e, n, "_then_fn");
+}
+
+/* _async (from a client) or _request (from a handler). */
+static const char *async_sig(emitter *e, const method_names *n, bool from_ctx)
+{
+    arglist a = {{from_ctx ? "actor_ctx *ctx" : "actor_client *c", "actor_ref to"}, 2};
+
+    if (n->param != NULL)
+        arg_add(&a, param_decl(e, n));
+    arg_add(&a, "const actor_call_opts *opts");
+    arg_add(&a,
+            arena_printf(e->p->arena, "%s %s", from_ctx ? then_fn_type(e, n) : done_fn_type(e, n),
+                         from_ctx ? "then" : "done"));
+    arg_add(&a, "void *user");
+    arg_add(&a, "uint64_t *call_id");
+    return wrap(
+        e, arena_printf(e->p->arena, "int %s", fn_name(e, n, from_ctx ? "_request" : "_async")), &a,
+        "");
+}
+
+static const char *ctx_cast_sig(emitter *e, const method_names *n)
+{
+    arglist a = {{"actor_ctx *ctx", "actor_ref to"}, 2};
+
+    if (n->param != NULL)
+        arg_add(&a, param_decl(e, n));
+    arg_add(&a, "const actor_call_opts *opts");
+    return wrap(e, arena_printf(e->p->arena, "int %s", fn_name(e, n, "_cast")), &a, "");
+}
+
+static const char *defer_sig(emitter *e, const method_names *n)
+{
+    arglist a = {{"actor_ctx *ctx", "actor_reply **reply"}, 2};
+
+    return wrap(e, arena_printf(e->p->arena, "int %s", fn_name(e, n, "_defer")), &a, "");
+}
+
+static const char *reply_sig(emitter *e, const method_names *n)
+{
+    arglist a = {{"actor_reply **reply"}, 1};
+
+    if (n->result != NULL)
+        arg_add(&a, arena_printf(e->p->arena, "const %s *res", n->result));
+    return wrap(e, arena_printf(e->p->arena, "int %s", fn_name(e, n, "_reply")), &a, "");
+}
+
+static const char *spawn_sig(emitter *e, const char *actor)
+{
+    arglist a = {{"actor_system *sys"}, 1};
+
+    arg_add(&a, arena_printf(e->p->arena, "const %s_handlers *handlers", actor));
+    arg_add(&a, "const void *arg");
+    arg_add(&a, "const actor_spawn_opts *opts");
+    arg_add(&a, "actor_ref *ref");
+    return wrap(e, arena_printf(e->p->arena, "int %s_spawn", actor), &a, "");
+}
+
+/* The typed callbacks of _async (done) and _request (then). */
+static void emit_callback_types(emitter *e, const method_names *n)
+{
+    arglist done = {{"void *user", "uint64_t call_id", "const actor_status *st"}, 3};
+    arglist then = {{"void *state", "actor_ctx *ctx", "const actor_status *st"}, 3};
+
+    if (n->result != NULL) {
+        const char *res = arena_printf(e->p->arena, "const %s *res", n->result);
+        arg_add(&done, res);
+        arg_add(&then, res);
+        emit_line(e, "/* Runs once when a _async call ends, on a worker thread: res (borrowed");
+        emit_line(e, " * for the call) is the reply when st->category is ACTOR_STATUS_OK, else");
+        emit_line(e, " * NULL. */");
+    } else {
+        emit_line(e, "/* Runs once when a _async call ends, on a worker thread. */");
+    }
+    arg_add(&then, "void *user");
+    emit_line(
+        e, "%s",
+        wrap(e, arena_printf(e->p->arena, "typedef void (*%s)", done_fn_type(e, n)), &done, ";"));
+    emit_line(e, "/* Runs once on the requesting actor when a _request ends, with that");
+    emit_line(e, " * actor's state%s. */", n->result != NULL ? "; res as above" : "");
+    emit_line(
+        e, "%s",
+        wrap(e, arena_printf(e->p->arena, "typedef void (*%s)", then_fn_type(e, n)), &then, ";"));
+}
+
+/* ------------------------------------------------------------- header */
+
+static const char *balance_name(balance_kind b)
+{
+    switch (b) {
+    case BALANCE_ROUND_ROBIN:
+        return "round_robin";
+    case BALANCE_LEAST_LOADED:
+        return "least_loaded";
+    case BALANCE_RANDOM2:
+        return "random2";
+    case BALANCE_KEY_HASH:
+        return "key_hash";
+    }
+    return "round_robin";
+}
+
+static const char *overflow_constant(overflow_kind o)
+{
+    switch (o) {
+    case OVERFLOW_BLOCK:
+        return "ACTOR_OVERFLOW_BLOCK";
+    case OVERFLOW_REJECT:
+        return "ACTOR_OVERFLOW_REJECT";
+    case OVERFLOW_DROP_OLDEST:
+        return "ACTOR_OVERFLOW_DROP_OLDEST";
+    }
+    return "ACTOR_OVERFLOW_BLOCK";
+}
+
+static void emit_settings(emitter *e, const ast_decl *d)
+{
+    const actor_settings *s = &d->settings;
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "/* %s's settings (@mailbox, @pool, @restart, @isolation, or their",
+              emit_idl_name(e, d));
+    emit_line(e, " * defaults). The runtime applies the mailbox's; the others are for pools");
+    emit_line(e, " * and supervision. */");
+    emit_line(e, "#define %s_MAILBOX_CAPACITY %uu", a, (unsigned)s->mailbox_capacity);
+    emit_line(e, "#define %s_MAILBOX_OVERFLOW %s", a, overflow_constant(s->overflow));
+    emit_line(e, "#define %s_POOL_SIZE %uu", a, (unsigned)s->pool_size);
+    emit_line(e, "#define %s_POOL_BALANCE \"%s\"", a, balance_name(s->balance));
+    if (s->balance == BALANCE_KEY_HASH && s->key_field != NULL)
+        emit_line(e, "#define %s_POOL_KEY_FIELD \"%s\"", a, s->key_field);
+    emit_line(e, "#define %s_RESTART_MAX %uu", a, (unsigned)s->restart_max);
+    emit_line(e, "#define %s_RESTART_WINDOW_MS %lluu", a, (unsigned long long)s->restart_window_ms);
+    emit_line(e, "#define %s_RESTART_BACKOFF_MS %lluu", a,
+              (unsigned long long)s->restart_backoff_ms);
+    emit_line(e, "#define %s_ISOLATION \"%s\"", a,
+              s->isolation == ISOLATION_PROCESS ? "process" : "thread");
+    emit_blank(e);
+}
+
+static void emit_method_indices(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "/* %s's methods: indices into its method table (actor_method_ref.method). */",
+              emit_idl_name(e, d));
+    for (size_t i = 0; i < d->methods.len; i++) {
+        const ast_method *m = d->methods.items[i];
+        emit_line(e, "#define %s_METHOD_%s %zuu", a, emit_upper(e, m->name), i);
+    }
+    emit_line(e, "#define %s_N_METHODS %zuu", a, d->methods.len);
+    emit_blank(e);
+}
+
+static void emit_handlers_type(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "/* The handlers of a %s, given to %s_spawn.", emit_idl_name(e, d), a);
+    emit_line(e, " * Any may be NULL: a method without a handler answers");
+    emit_line(e, " * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a");
+    emit_line(e, " * worker thread, one at a time per actor, with the state init stored;");
+    emit_line(e, " * every pointer argument is borrowed for the call.");
+    emit_line(e, " * An rpc handler fills *res (already _init'ed, freed after it is encoded)");
+    emit_line(e, " * and returns 0; or returns actor_ctx_raise(ctx, CODE, ...) with one of the");
+    emit_line(e, " * method's declared codes (any other code reaches the caller as");
+    emit_line(e, " * ACTOR_STATUS_INTERNAL); or returns the method's _defer function's result");
+    emit_line(e, " * and answers later with its _reply function. A negative ACTOR_E* code is");
+    emit_line(e, " * answered ACTOR_STATUS_INTERNAL. */");
+    emit_open(e, "typedef struct %s_handlers {", a);
+    emit_line(e, "/* Creates the state from spawn's `arg`: 0, or a negative code (the actor");
+    emit_line(e, " * then terminates without cleanup). NULL: the state is NULL. */");
+    emit_line(e, "int (*init)(void **state, const void *arg, actor_ctx *ctx);");
+    emit_line(e, "/* Frees the state, once, after the last message. */");
+    emit_line(e, "void (*cleanup)(void *state, actor_ctx *ctx);");
+    emit_line(e, "/* 0 when healthy, else a negative code and a reason in reason[size]. */");
+    emit_line(e, "int (*health)(void *state, char *reason, size_t size);");
+    for (size_t i = 0; i < d->methods.len; i++) {
+        const ast_method *m = d->methods.items[i];
+        method_names n = names_of(e, d, m);
+        emit_doc(e, m->doc);
+        emit_line(e, "%s", handler_member(e, &n, m->name));
+    }
+    emit_close(e, "} %s_handlers;", a);
+    emit_blank(e);
+}
+
+static void emit_type_and_spawn(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "/* The actor type of %s, for actor_method_ref and the untyped",
+              emit_idl_name(e, d));
+    emit_line(e, " * call API. Spawn it with %s_spawn only: its hooks expect", a);
+    emit_line(e, " * that function's spawn argument. */");
+    emit_line(e, "extern const actor_type %s_type;", a);
+    emit_blank(e);
+    emit_line(e, "/* Spawns a %s running `handlers` (copied; NULL is ACTOR_EINVAL).",
+              emit_idl_name(e, d));
+    emit_line(e, " * `arg` goes to handlers->init and must stay valid until init has run.");
+    emit_line(e, " * `opts` may be NULL. On success *ref names the actor; 0 or a negative");
+    emit_line(e, " * ACTOR_E* code. */");
+    emit_line(e, "%s;", spawn_sig(e, a));
+    emit_blank(e);
+}
+
+static void emit_rpc_prototypes(emitter *e, const method_names *n)
+{
+    emit_line(e, "/* Blocking call from a plain thread. Returns 0 when the call was made (*st");
+    emit_line(e, " * says how it ended) or a negative ACTOR_E* code (*st says why).%s",
+              n->result != NULL ? "" : " */");
+    if (n->result != NULL) {
+        emit_line(e, " * *res (prior contents not freed) owns the reply when st->category is");
+        emit_line(e, " * ACTOR_STATUS_OK, else is zeroed; %s_free releases it either way. */",
+                  n->result);
+    }
+    emit_line(e, "%s;", call_sig(e, n));
+    emit_callback_types(e, n);
+    emit_line(e, "/* Asynchronous call: returns at once; done(user, ...) runs exactly once,");
+    emit_line(e, " * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)");
+    emit_line(e, " * receives the correlation id. */");
+    emit_line(e, "%s;", async_sig(e, n, false));
+    emit_line(e, "/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,");
+    emit_line(e, " * later, on the calling actor, unless this returns a negative code. Only");
+    emit_line(e, " * from actors spawned by a generated _spawn function. */");
+    emit_line(e, "%s;", async_sig(e, n, true));
+    emit_line(e, "/* In a handler: takes the request's reply to answer it later; `return` the");
+    emit_line(e, " * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */");
+    emit_line(e, "%s;", defer_sig(e, n));
+    emit_line(e, "/* Answers a deferred reply%s; consumes *reply (set to NULL) even on error,",
+              n->result != NULL ? " with *res" : "");
+    emit_line(e, " * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */");
+    emit_line(e, "%s;", reply_sig(e, n));
+}
+
+static void emit_cast_prototypes(emitter *e, const method_names *n)
+{
+    emit_line(e, "/* One-way message from a plain thread: 0 once it is queued, or a negative");
+    emit_line(e, " * ACTOR_E* code (ACTOR_EFULL: the mailbox is full). */");
+    emit_line(e, "%s;", call_sig(e, n));
+    emit_line(e, "/* The same from a handler. */");
+    emit_line(e, "%s;", ctx_cast_sig(e, n));
+}
+
+static void emit_actor_header(emitter *e, const ast_decl *d)
+{
+    emit_line(e, "/* ---- actor %s */", emit_idl_name(e, d));
+    emit_blank(e);
+    emit_doc(e, d->doc);
+    emit_settings(e, d);
+    emit_method_indices(e, d);
+    emit_handlers_type(e, d);
+    emit_type_and_spawn(e, d);
+    for (size_t i = 0; i < d->methods.len; i++) {
+        const ast_method *m = d->methods.items[i];
+        method_names n = names_of(e, d, m);
+        emit_line(e, "/* %s%s */", n.idl, n.rpc ? "" : " (cast)");
+        emit_doc(e, m->doc);
+        if (n.rpc)
+            emit_rpc_prototypes(e, &n);
+        else
+            emit_cast_prototypes(e, &n);
+        emit_blank(e);
+    }
+}
+
+void emit_actor_decls(emitter *e)
+{
+    for (size_t i = 0; i < e->m->decls.len; i++) {
+        const ast_decl *d = e->m->decls.items[i];
+        if (d->kind == DECL_ACTOR)
+            emit_actor_header(e, d);
+    }
+}
+
+/* ------------------------------------------------------ source: support */
+
+/* File-level helpers every rpc's asynchronous forms use. */
+static void emit_support(emitter *e)
+{
+    const char *p = emit_prefix(e, e->m);
+
+    emit_line(e, "/* ---- actor support */");
+    emit_blank(e);
+    emit_line(e, "/* A typed callback and its user pointer, carried on the heap through the");
+    emit_line(e, " * runtime's untyped callback; the adapter that calls it frees it. */");
+    emit_open(e, "typedef struct %s__pending {", p);
+    emit_line(e, "void (*fn)(void); /* the typed callback, cast back before the call */");
+    emit_line(e, "void *user;");
+    emit_close(e, "} %s__pending;", p);
+    emit_blank(e);
+    emit_line(e, "static %s__pending *%s__pending_new(void (*fn)(void), void *user)", p, p);
+    emit_open(e, "{");
+    emit_line(e, "%s__pending *pending = malloc(sizeof *pending);", p);
+    emit_blank(e);
+    emit_open(e, "if (pending != NULL) {");
+    emit_line(e, "pending->fn = fn;");
+    emit_line(e, "pending->user = user;");
+    emit_close(e, "}");
+    emit_line(e, "return pending;");
+    emit_close(e, "}");
+    emit_blank(e);
+    emit_line(e, "/* The user's state inside the state of an actor spawned by a generated");
+    emit_line(e, " * _spawn function: every generated box starts with it. */");
+    emit_line(e, "static void *%s__user_state(void *box)", p);
+    emit_open(e, "{");
+    emit_line(e, "return box != NULL ? *(void **)box : NULL;");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+/* ------------------------------------------------- source: the skeleton */
+
+static void emit_box(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "/* A %s's state as the runtime holds it. */", emit_idl_name(e, d));
+    emit_open(e, "typedef struct %s__box {", a);
+    emit_line(e, "void *state; /* the user's, from handlers.init; first, see _user_state */");
+    emit_line(e, "%s_handlers handlers;", a);
+    emit_line(e, "const void *arg; /* spawn's argument, until init has run */");
+    emit_close(e, "} %s__box;", a);
+    emit_blank(e);
+}
+
+static void emit_hooks(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "/* Adopts the box that %s_spawn passed as the spawn argument. */", a);
+    emit_line(e, "static int %s__init(void **state, const void *arg, actor_ctx *ctx)", a);
+    emit_open(e, "{");
+    emit_line(e, "%s__box *box = (%s__box *)(uintptr_t)arg;", a, a);
+    emit_line(e, "int rc = 0;");
+    emit_blank(e);
+    emit_line(e, "if (box->handlers.init != NULL)");
+    emit_line(e, "    rc = box->handlers.init(&box->state, box->arg, ctx);");
+    emit_line(e, "box->arg = NULL;");
+    emit_open(e, "if (rc != 0) {");
+    emit_line(e, "free(box);");
+    emit_line(e, "return rc;");
+    emit_close(e, "}");
+    emit_line(e, "*state = box;");
+    emit_line(e, "return 0;");
+    emit_close(e, "}");
+    emit_blank(e);
+    emit_line(e, "static void %s__cleanup(void *state, actor_ctx *ctx)", a);
+    emit_open(e, "{");
+    emit_line(e, "%s__box *box = state;", a);
+    emit_blank(e);
+    emit_line(e, "if (box == NULL)");
+    emit_line(e, "    return;");
+    emit_line(e, "if (box->handlers.cleanup != NULL)");
+    emit_line(e, "    box->handlers.cleanup(box->state, ctx);");
+    emit_line(e, "free(box);");
+    emit_close(e, "}");
+    emit_blank(e);
+    emit_line(e, "static int %s__health(void *state, char *reason, size_t size)", a);
+    emit_open(e, "{");
+    emit_line(e, "%s__box *box = state;", a);
+    emit_blank(e);
+    emit_line(e, "if (box == NULL || box->handlers.health == NULL)");
+    emit_line(e, "    return 0;");
+    emit_line(e, "return box->handlers.health(box->state, reason, size);");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+/* The trampoline's call of the handler. */
+static const char *handler_call(emitter *e, const ast_method *m, const method_names *n)
+{
+    return arena_printf(e->p->arena, "box->handlers.%s(box->state, ctx%s%s)", m->name,
+                        n->param != NULL ? ", &req" : "", n->result != NULL ? ", &res" : "");
+}
+
+/* "return actor_ctx_fail(ctx, CATEGORY, message...);" one level deeper. */
+static void emit_fail(emitter *e, const char *category, const char *format, const char *arg)
+{
+    arglist a = {{"ctx", category, format}, 3};
+
+    if (arg != NULL)
+        arg_add(&a, arg);
+    emit_nested_call(e, "return actor_ctx_fail", &a);
+}
+
+static void emit_trampoline(emitter *e, const ast_method *m, const method_names *n)
+{
+    arglist params = {{"void *state", "actor_ctx *ctx", "const char *body", "size_t len",
+                       "msgpack_sbuffer *reply_body"},
+                      5};
+    bool direct = n->rpc && n->param == NULL && n->result == NULL;
+
+    emit_line(e, "/* %s: %s the handler%s. */", n->idl,
+              n->param != NULL ? "decodes the parameter, runs" : "runs",
+              n->result != NULL ? ", encodes the reply" : "");
+    emit_line(e, "%s",
+              wrap(e, arena_printf(e->p->arena, "static int %s__invoke", n->base), &params, ""));
+    emit_open(e, "{");
+    emit_line(e, "%s__box *box = state;", n->actor);
+    if (n->param != NULL) {
+        emit_line(e, "%s req;", n->param);
+        emit_line(e, "actor_decode_error err;");
+    }
+    if (n->result != NULL)
+        emit_line(e, "%s res;", n->result);
+    if (n->rpc && !direct)
+        emit_line(e, "int rc;");
+    emit_blank(e);
+    if (n->param == NULL) {
+        emit_line(e, "(void)body; /* a method without parameter ignores its body */");
+        emit_line(e, "(void)len;");
+    }
+    if (n->result == NULL)
+        emit_line(e, "(void)reply_body;");
+    emit_line(e, "if (box->handlers.%s == NULL)", m->name);
+    emit_fail(e, "ACTOR_STATUS_NOT_FOUND",
+              arena_printf(e->p->arena, "\"%s has no handler\"", n->idl), NULL);
+    if (n->param != NULL) {
+        emit_line(e, "if (%s_decode_ex(body, len, &req, NULL, &err) != 0)", n->param);
+        emit_fail(e, "ACTOR_STATUS_DECODE", "\"%s\"", "err.message");
+    }
+    if (direct) {
+        emit_line(e, "return %s;", handler_call(e, m, n));
+    } else if (!n->rpc) {
+        emit_line(e, "%s;", handler_call(e, m, n));
+        if (n->param != NULL)
+            emit_line(e, "%s_free(&req);", n->param);
+        emit_line(e, "return ACTOR_INVOKE_REPLY;");
+    } else {
+        if (n->result != NULL)
+            emit_line(e, "%s_init(&res);", n->result);
+        emit_line(e, "rc = %s;", handler_call(e, m, n));
+        if (n->result != NULL) {
+            emit_line(e, "if (rc == ACTOR_INVOKE_REPLY && (rc = %s_encode(&res, reply_body)) != 0)",
+                      n->result);
+            e->indent++;
+            emit_line(e,
+                      "rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, \"cannot encode the reply: "
+                      "%%s\",");
+            emit_line(e, "                    actor_strerror(rc));");
+            e->indent--;
+        }
+        if (n->param != NULL)
+            emit_line(e, "%s_free(&req);", n->param);
+        if (n->result != NULL)
+            emit_line(e, "%s_free(&res);", n->result);
+        emit_line(e, "return rc;");
+    }
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+static const char *errors_array(emitter *e, const method_names *n)
+{
+    return arena_printf(e->p->arena, "%s__errors", n->base);
+}
+
+static size_t count_errors(const ast_method *m)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < m->raises.len; i++)
+        count += ((const ast_type *)m->raises.items[i])->resolved->members.len;
+    return count;
+}
+
+static void emit_error_codes(emitter *e, const ast_method *m, const method_names *n)
+{
+    if (count_errors(m) == 0)
+        return;
+    emit_line(e, "/* The codes %s may raise. */", n->idl);
+    emit_open(e, "static const int32_t %s[] = {", errors_array(e, n));
+    for (size_t i = 0; i < m->raises.len; i++) {
+        const ast_decl *errs = ((const ast_type *)m->raises.items[i])->resolved;
+        for (size_t j = 0; j < errs->members.len; j++) {
+            const ast_enum_member *mem = errs->members.items[j];
+            emit_line(e, "%s_%s,", emit_cname(e, errs), mem->name);
+        }
+    }
+    emit_close(e, "};");
+    emit_blank(e);
+}
+
+static void emit_method_entry(emitter *e, const ast_method *m, const method_names *n)
+{
+    const method_settings *s = &m->settings;
+    const ast_decl *param = m->param != NULL ? m->param->resolved : NULL;
+    size_t n_errors = count_errors(m);
+
+    emit_open(e, "[%s] = {", n->index);
+    emit_line(e, ".name = \"%s\",", m->name);
+    emit_line(e, ".kind = %s,", n->rpc ? "ACTOR_METHOD_RPC" : "ACTOR_METHOD_CAST");
+    if (s->has_priority)
+        emit_line(e, ".priority = %u, /* @priority */", (unsigned)s->priority);
+    else if (param != NULL && param->has_priority)
+        emit_line(e, ".priority = %u, /* %s's @priority */", (unsigned)param->priority,
+                  emit_idl_name(e, param));
+    else
+        emit_line(e, ".priority = ACTOR_PRIORITY_DEFAULT_VALUE,");
+    if (s->has_timeout)
+        emit_line(e, ".timeout_ms = %llu, /* @timeout */", (unsigned long long)s->timeout_ms);
+    else
+        emit_line(e, ".timeout_ms = 0, /* the system's default */");
+    emit_line(e, ".retries = %u,", (unsigned)s->retries);
+    emit_line(e, ".idempotent = %s,", s->idempotent ? "true" : "false");
+    emit_line(e, ".errors = %s,", n_errors > 0 ? errors_array(e, n) : "NULL");
+    emit_line(e, ".n_errors = %zu,", n_errors);
+    emit_line(e, ".invoke = %s__invoke,", n->base);
+    emit_close(e, "},");
+}
+
+static void emit_type(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    if (d->methods.len > 0) {
+        emit_open(e, "static const actor_method %s__methods[%s_N_METHODS] = {", a, a);
+        for (size_t i = 0; i < d->methods.len; i++) {
+            const ast_method *m = d->methods.items[i];
+            method_names n = names_of(e, d, m);
+            emit_method_entry(e, m, &n);
+        }
+        emit_close(e, "};");
+        emit_blank(e);
+    }
+    emit_open(e, "const actor_type %s_type = {", a);
+    emit_line(e, ".name = \"%s\",", emit_idl_name(e, d));
+    emit_line(e, ".methods = %s,",
+              d->methods.len > 0 ? arena_printf(e->p->arena, "%s__methods", a) : "NULL");
+    emit_line(e, ".n_methods = %s_N_METHODS,", a);
+    emit_line(e, ".init = %s__init,", a);
+    emit_line(e, ".cleanup = %s__cleanup,", a);
+    emit_line(e, ".health = %s__health,", a);
+    emit_line(e, ".mailbox_capacity = %s_MAILBOX_CAPACITY,", a);
+    emit_line(e, ".overflow = %s_MAILBOX_OVERFLOW,", a);
+    emit_line(e, ".starvation_limit = 0, /* the runtime's default */");
+    emit_close(e, "};");
+    emit_blank(e);
+}
+
+static void emit_spawn(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "%s", spawn_sig(e, a));
+    emit_open(e, "{");
+    emit_line(e, "%s__box *box;", a);
+    emit_line(e, "int rc;");
+    emit_blank(e);
+    emit_line(e, "if (handlers == NULL)");
+    emit_line(e, "    return ACTOR_EINVAL;");
+    emit_line(e, "box = calloc(1, sizeof *box);");
+    emit_line(e, "if (box == NULL)");
+    emit_line(e, "    return ACTOR_ENOMEM;");
+    emit_line(e, "box->handlers = *handlers;");
+    emit_line(e, "box->arg = arg;");
+    emit_line(e, "rc = actor_spawn(sys, &%s_type, box, opts, ref);", a);
+    emit_line(e, "if (rc != 0)");
+    emit_line(e, "    free(box); /* else init adopts it, on a worker */");
+    emit_line(e, "return rc;");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+/* ---------------------------------------------------- source: the stubs */
+
+/* The method's actor_method_ref, a static constant beside its stubs. */
+static const char *method_ref(emitter *e, const method_names *n)
+{
+    return arena_printf(e->p->arena, "%s__ref", n->base);
+}
+
+static void emit_method_ref(emitter *e, const method_names *n)
+{
+    emit_open(e, "static const actor_method_ref %s = {", method_ref(e, n));
+    emit_line(e, ".type = &%s_type,", n->actor);
+    emit_line(e, ".method = %s,", n->index);
+    emit_close(e, "};");
+    emit_blank(e);
+}
+
+/* The runtime call of a stub: fn(target, to, ref, body, len, rest...). */
+static arglist runtime_args(emitter *e, const method_names *n, const char *target)
+{
+    arglist a = {{target, "to", method_ref(e, n)}, 3};
+
+    arg_add(&a, n->param != NULL ? "body.data" : "NULL");
+    arg_add(&a, n->param != NULL ? "body.size" : "0");
+    arg_add(&a, "opts");
+    return a;
+}
+
+/* Declares and encodes the parameter into `body`, setting rc. */
+static void emit_encode_param(emitter *e, const method_names *n)
+{
+    emit_line(e, "msgpack_sbuffer_init(&body);");
+    emit_line(e, "rc = %s_encode(%s, &body);", n->param, n->rpc ? "req" : "msg");
+}
+
+static void emit_decode_reply(emitter *e, const method_names *n)
+{
+    arglist a = {{"const char *body", "size_t len"}, 2};
+
+    arg_add(&a, arena_printf(e->p->arena, "%s *res", n->result));
+    arg_add(&a, "actor_status *st");
+    emit_line(e, "/* Decodes a reply of %s into *res; on failure sets *st to", n->idl);
+    emit_line(e, " * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */");
+    emit_line(e, "%s",
+              wrap(e, arena_printf(e->p->arena, "static int %s__decode_reply", n->base), &a, ""));
+    emit_open(e, "{");
+    emit_line(e, "actor_decode_error err;");
+    emit_line(e, "int rc = %s_decode_ex(body, len, res, NULL, &err);", n->result);
+    emit_blank(e);
+    emit_line(e, "if (rc != 0)");
+    emit_line(e, "    actor_status_set(st, ACTOR_STATUS_DECODE, 0, \"reply: %%s\", err.message);");
+    emit_line(e, "return rc;");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+static void emit_call(emitter *e, const method_names *n)
+{
+    arglist call = runtime_args(e, n, "c");
+
+    arg_add(&call, "st");
+    arg_add(&call, n->result != NULL ? "&reply" : "NULL");
+    emit_line(e, "%s", call_sig(e, n));
+    emit_open(e, "{");
+    if (n->param == NULL && n->result == NULL) {
+        emit_line(e, "%s", wrap(e, "return actor_call", &call, ";"));
+        emit_close(e, "}");
+        emit_blank(e);
+        return;
+    }
+    if (n->param != NULL)
+        emit_line(e, "msgpack_sbuffer body;");
+    if (n->result != NULL)
+        emit_line(e, "msgpack_sbuffer reply;");
+    emit_line(e, "int rc;");
+    emit_blank(e);
+    if (n->result != NULL) {
+        emit_line(e, "memset(res, 0, sizeof *res);");
+        emit_line(e, "msgpack_sbuffer_init(&reply);");
+    }
+    if (n->param != NULL) {
+        emit_encode_param(e, n);
+        emit_line(e, "if (rc != 0)");
+        emit_line(e, "    actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, \"cannot encode the "
+                     "request: %%s\",");
+        emit_line(e, "                     actor_strerror(rc));");
+        emit_line(e, "else");
+        emit_nested_call(e, "rc = actor_call", &call);
+    } else {
+        emit_line(e, "%s", wrap(e, "rc = actor_call", &call, ";"));
+    }
+    if (n->result != NULL) {
+        emit_line(e, "if (rc == 0 && st->category == ACTOR_STATUS_OK)");
+        emit_line(e, "    (void)%s__decode_reply(reply.data, reply.size, res, st);", n->base);
+    }
+    if (n->param != NULL)
+        emit_line(e, "msgpack_sbuffer_destroy(&body);");
+    if (n->result != NULL)
+        emit_line(e, "msgpack_sbuffer_destroy(&reply);");
+    emit_line(e, "return rc;");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+/* The adapter from the runtime's actor_reply_fn (_async) or actor_then_fn
+ * (_request) to the typed callback: decodes the reply, calls, frees. */
+static void emit_adapter(emitter *e, const method_names *n, bool then)
+{
+    const char *p = emit_prefix(e, e->m);
+    const char *fn_type = then ? then_fn_type(e, n) : done_fn_type(e, n);
+    const char *fn = then ? "then" : "done";
+    const char *lead =
+        then ? arena_printf(e->p->arena, "%s__user_state(state), ctx", p) : "pending.user, call_id";
+    const char *tail = then ? ", pending.user" : "";
+    arglist params = {{0}, 0};
+
+    if (then) {
+        arg_add(&params, "void *state");
+        arg_add(&params, "actor_ctx *ctx");
+    } else {
+        arg_add(&params, "void *user");
+        arg_add(&params, "uint64_t call_id");
+    }
+    arg_add(&params, "const actor_status *st");
+    arg_add(&params, "const char *body");
+    arg_add(&params, "size_t len");
+    if (then)
+        arg_add(&params, "void *user");
+    emit_line(e, "%s",
+              wrap(e, arena_printf(e->p->arena, "static void %s__%s", n->base, fn), &params, ""));
+    emit_open(e, "{");
+    emit_line(e, "%s__pending pending = *(%s__pending *)user;", p, p);
+    emit_line(e, "%s %s = (%s)pending.fn;", fn_type, fn, fn_type);
+    if (n->result != NULL) {
+        emit_line(e, "%s res;", n->result);
+        emit_line(e, "actor_status bad;");
+    }
+    emit_blank(e);
+    emit_line(e, "free(user);");
+    if (n->result == NULL) {
+        emit_line(e, "(void)body;");
+        emit_line(e, "(void)len;");
+        emit_line(e, "%s(%s, st%s);", fn, lead, tail);
+    } else {
+        emit_open(e, "if (st->category != ACTOR_STATUS_OK) {");
+        emit_line(e, "%s(%s, st, NULL%s);", fn, lead, tail);
+        emit_close(e, "} else if (%s__decode_reply(body, len, &res, &bad) != 0) {", n->base);
+        e->indent++;
+        emit_line(e, "%s(%s, &bad, NULL%s);", fn, lead, tail);
+        emit_close(e, "} else {");
+        e->indent++;
+        emit_line(e, "%s(%s, st, &res%s);", fn, lead, tail);
+        emit_line(e, "%s_free(&res);", n->result);
+        emit_close(e, "}");
+    }
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+/* _async and _request: a pending record, the encoded parameter, the runtime
+ * call; the record is freed here unless the runtime took it. */
+static void emit_async_form(emitter *e, const method_names *n, bool then)
+{
+    const char *p = emit_prefix(e, e->m);
+    const char *fn = then ? "then" : "done";
+    const char *runtime = then ? "actor_ctx_request" : "actor_call_async";
+    arglist call = runtime_args(e, n, then ? "ctx" : "c");
+
+    arg_add(&call, arena_printf(e->p->arena, "%s__%s", n->base, fn));
+    arg_add(&call, "pending");
+    arg_add(&call, "call_id");
+    emit_line(e, "%s", async_sig(e, n, then));
+    emit_open(e, "{");
+    if (n->param != NULL)
+        emit_line(e, "msgpack_sbuffer body;");
+    emit_line(e, "%s__pending *pending;", p);
+    emit_line(e, "int rc;");
+    emit_blank(e);
+    emit_line(e, "if (%s == NULL)", fn);
+    emit_line(e, "    return ACTOR_EINVAL;");
+    emit_line(e, "pending = %s__pending_new((void (*)(void))%s, user);", p, fn);
+    emit_line(e, "if (pending == NULL)");
+    emit_line(e, "    return ACTOR_ENOMEM;");
+    if (n->param != NULL) {
+        emit_encode_param(e, n);
+        emit_line(e, "if (rc == 0)");
+        emit_nested_call(e, arena_printf(e->p->arena, "rc = %s", runtime), &call);
+    } else {
+        emit_line(e, "%s", wrap(e, arena_printf(e->p->arena, "rc = %s", runtime), &call, ";"));
+    }
+    emit_line(e, "if (rc != 0)");
+    emit_line(e, "    free(pending); /* the callback will not run */");
+    if (n->param != NULL)
+        emit_line(e, "msgpack_sbuffer_destroy(&body);");
+    emit_line(e, "return rc;");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+static void emit_defer_and_reply(emitter *e, const method_names *n)
+{
+    emit_line(e, "%s", defer_sig(e, n));
+    emit_open(e, "{");
+    emit_line(e, "int rc = actor_ctx_defer(ctx, reply);");
+    emit_blank(e);
+    emit_line(e, "return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;");
+    emit_close(e, "}");
+    emit_blank(e);
+    emit_line(e, "%s", reply_sig(e, n));
+    emit_open(e, "{");
+    if (n->result == NULL) {
+        emit_line(e, "return actor_reply_send(reply, NULL, 0);");
+        emit_close(e, "}");
+        emit_blank(e);
+        return;
+    }
+    emit_line(e, "msgpack_sbuffer body;");
+    emit_line(e, "actor_status st;");
+    emit_line(e, "int rc;");
+    emit_blank(e);
+    emit_line(e, "msgpack_sbuffer_init(&body);");
+    emit_line(e, "rc = %s_encode(res, &body);", n->result);
+    emit_open(e, "if (rc == 0) {");
+    emit_line(e, "rc = actor_reply_send(reply, body.data, body.size);");
+    emit_close(e, "} else {");
+    e->indent++;
+    emit_line(e, "actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, \"cannot encode the reply: "
+                 "%%s\",");
+    emit_line(e, "                 actor_strerror(rc));");
+    emit_line(e, "(void)actor_reply_status(reply, &st);");
+    emit_close(e, "}");
+    emit_line(e, "msgpack_sbuffer_destroy(&body);");
+    emit_line(e, "return rc;");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+/* A cast from a plain thread (actor_cast) or from a handler (actor_ctx_cast). */
+static void emit_cast_form(emitter *e, const method_names *n, bool from_ctx)
+{
+    arglist call = runtime_args(e, n, from_ctx ? "ctx" : "c");
+    const char *runtime = from_ctx ? "actor_ctx_cast" : "actor_cast";
+
+    emit_line(e, "%s", from_ctx ? ctx_cast_sig(e, n) : call_sig(e, n));
+    emit_open(e, "{");
+    if (n->param == NULL) {
+        emit_line(e, "%s", wrap(e, arena_printf(e->p->arena, "return %s", runtime), &call, ";"));
+        emit_close(e, "}");
+        emit_blank(e);
+        return;
+    }
+    emit_line(e, "msgpack_sbuffer body;");
+    emit_line(e, "int rc;");
+    emit_blank(e);
+    emit_encode_param(e, n);
+    emit_line(e, "if (rc == 0)");
+    emit_nested_call(e, arena_printf(e->p->arena, "rc = %s", runtime), &call);
+    emit_line(e, "msgpack_sbuffer_destroy(&body);");
+    emit_line(e, "return rc;");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+static void emit_stubs(emitter *e, const method_names *n)
+{
+    emit_line(e, "/* %s: client stubs */", n->idl);
+    emit_blank(e);
+    emit_method_ref(e, n);
+    if (!n->rpc) {
+        emit_cast_form(e, n, false);
+        emit_cast_form(e, n, true);
+        return;
+    }
+    if (n->result != NULL)
+        emit_decode_reply(e, n);
+    emit_call(e, n);
+    emit_adapter(e, n, false);
+    emit_async_form(e, n, false);
+    emit_adapter(e, n, true);
+    emit_async_form(e, n, true);
+    emit_defer_and_reply(e, n);
+}
+
+static void emit_actor_source(emitter *e, const ast_decl *d)
+{
+    emit_line(e, "/* ---- actor %s */", emit_idl_name(e, d));
+    emit_blank(e);
+    emit_box(e, d);
+    emit_hooks(e, d);
+    for (size_t i = 0; i < d->methods.len; i++) {
+        const ast_method *m = d->methods.items[i];
+        method_names n = names_of(e, d, m);
+        emit_trampoline(e, m, &n);
+        emit_error_codes(e, m, &n);
+    }
+    emit_type(e, d);
+    emit_spawn(e, d);
+    for (size_t i = 0; i < d->methods.len; i++) {
+        method_names n = names_of(e, d, d->methods.items[i]);
+        emit_stubs(e, &n);
+    }
+}
+
+void emit_actor_defs(emitter *e)
+{
+    if (module_has_rpc(e->m))
+        emit_support(e);
+    for (size_t i = 0; i < e->m->decls.len; i++) {
+        const ast_decl *d = e->m->decls.items[i];
+        if (d->kind == DECL_ACTOR)
+            emit_actor_source(e, d);
+    }
+}
