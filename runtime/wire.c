@@ -1,0 +1,497 @@
+/*
+ * wire.c - envelopes and whole multipart messages on ZeroMQ sockets
+ * (docs/PROTOCOL.md; the API is described in wire.h). Validation follows
+ * the protocol's section 6 rule by rule; every failure becomes either a
+ * status to answer with or a verdict to drop, never a crash.
+ */
+#include "wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The wire's category values are actor.h's. */
+_Static_assert((int)actor_wire_Category_OK == (int)ACTOR_STATUS_OK, "category values");
+_Static_assert((int)actor_wire_Category_ERROR == (int)ACTOR_STATUS_ERROR, "category values");
+_Static_assert((int)actor_wire_Category_TIMEOUT == (int)ACTOR_STATUS_TIMEOUT, "category values");
+_Static_assert((int)actor_wire_Category_DIED == (int)ACTOR_STATUS_DIED, "category values");
+_Static_assert((int)actor_wire_Category_REJECTED == (int)ACTOR_STATUS_REJECTED, "category values");
+_Static_assert((int)actor_wire_Category_DECODE == (int)ACTOR_STATUS_DECODE, "category values");
+_Static_assert((int)actor_wire_Category_NOT_FOUND == (int)ACTOR_STATUS_NOT_FOUND, "category values");
+_Static_assert((int)actor_wire_Category_UNAUTHORIZED == (int)ACTOR_STATUS_UNAUTHORIZED, "category values");
+_Static_assert((int)actor_wire_Category_INTERNAL == (int)ACTOR_STATUS_INTERNAL, "category values");
+
+/* The empty map: what a zero-length body frame stands for. */
+static const char empty_body[] = "\x80";
+
+/* Decode limits for envelopes: small, flat maps. */
+static const actor_decode_limits envelope_limits = {
+    .max_depth = 4,
+    .max_string_len = ACTOR__WIRE_MAX_STATUS_MESSAGE,
+    .max_bytes_len = ACTOR__WIRE_MAX_STATUS_MESSAGE,
+    .max_elements = 64,
+    .max_total_alloc = 4u * ACTOR__WIRE_MAX_ENVELOPE,
+};
+
+/* ============================================================ encoding */
+
+actor__wire_header actor__wire_header_make(actor_wire_Kind kind, uint64_t message_id)
+{
+    actor__wire_header h;
+
+    memset(&h, 0, sizeof h);
+    h.kind = kind;
+    h.message_id = message_id;
+    h.priority = ACTOR_PRIORITY_DEFAULT;
+    return h;
+}
+
+static bool name_ok(const char *s)
+{
+    return s == NULL || strlen(s) <= ACTOR__WIRE_MAX_NAME;
+}
+
+static bool status_present(const actor__wire_header *h)
+{
+    return h->status != NULL && h->status->category != ACTOR_STATUS_OK;
+}
+
+static uint32_t count_fields(const actor__wire_header *h)
+{
+    uint32_t n = 3; /* version, kind, message_id */
+
+    n += h->kind == actor_wire_Kind_RESPONSE;
+    n += h->priority >= 0 && h->priority <= UINT8_MAX;
+    n += h->has_deadline;
+    n += h->target != NULL;
+    n += h->has_target_id;
+    n += h->method != NULL;
+    n += h->has_method_index;
+    n += h->type != NULL;
+    n += status_present(h);
+    return n;
+}
+
+static int write_str_field(msgpack_sbuffer *sb, uint32_t id, const char *s)
+{
+    int rc = actor_write_key(sb, id);
+
+    return rc != 0 ? rc : actor_write_str(sb, s);
+}
+
+static int write_uint_field(msgpack_sbuffer *sb, uint32_t id, uint64_t v)
+{
+    int rc = actor_write_key(sb, id);
+
+    return rc != 0 ? rc : actor_write_uint64(sb, v);
+}
+
+static int write_status(msgpack_sbuffer *sb, const actor_status *st)
+{
+    int rc;
+
+    if ((rc = actor_write_key(sb, actor_wire_Envelope_FIELD_STATUS)) != 0 ||
+        (rc = actor_write_map_header(sb, 3)) != 0 ||
+        (rc = actor_write_key(sb, actor_wire_Status_FIELD_CATEGORY)) != 0 ||
+        (rc = actor_write_int32(sb, (int32_t)st->category)) != 0 ||
+        (rc = actor_write_key(sb, actor_wire_Status_FIELD_CODE)) != 0 ||
+        (rc = actor_write_int32(sb, st->code)) != 0 ||
+        (rc = actor_write_key(sb, actor_wire_Status_FIELD_MESSAGE)) != 0)
+        return rc;
+    return actor_write_strn(sb, st->message, strnlen(st->message, sizeof st->message));
+}
+
+/* The fields after the first three, in ascending id order. */
+static int write_optional_fields(msgpack_sbuffer *sb, const actor__wire_header *h)
+{
+    int rc = 0;
+
+    if (h->kind == actor_wire_Kind_RESPONSE)
+        rc = write_uint_field(sb, actor_wire_Envelope_FIELD_CORRELATION_ID, h->correlation_id);
+    if (rc == 0 && h->priority >= 0 && h->priority <= UINT8_MAX)
+        rc = write_uint_field(sb, actor_wire_Envelope_FIELD_PRIORITY, (uint64_t)h->priority);
+    if (rc == 0 && h->has_deadline)
+        rc = write_uint_field(sb, actor_wire_Envelope_FIELD_DEADLINE_MS, h->deadline_ms);
+    if (rc == 0 && h->target != NULL)
+        rc = write_str_field(sb, actor_wire_Envelope_FIELD_TARGET, h->target);
+    if (rc == 0 && h->has_target_id)
+        rc = write_uint_field(sb, actor_wire_Envelope_FIELD_TARGET_ID, h->target_id);
+    if (rc == 0 && h->method != NULL)
+        rc = write_str_field(sb, actor_wire_Envelope_FIELD_METHOD, h->method);
+    if (rc == 0 && h->has_method_index)
+        rc = write_uint_field(sb, actor_wire_Envelope_FIELD_METHOD_INDEX, h->method_index);
+    if (rc == 0 && h->type != NULL)
+        rc = write_str_field(sb, actor_wire_Envelope_FIELD_TYPE, h->type);
+    if (rc == 0 && status_present(h))
+        rc = write_status(sb, h->status);
+    return rc;
+}
+
+int actor__wire_encode(msgpack_sbuffer *sb, const actor__wire_header *h)
+{
+    const size_t start = sb->size;
+    int rc;
+
+    if (!name_ok(h->target) || !name_ok(h->method) || !name_ok(h->type))
+        return ACTOR_EINVAL;
+    if ((rc = actor_write_map_header(sb, count_fields(h))) != 0 ||
+        (rc = write_uint_field(sb, actor_wire_Envelope_FIELD_VERSION, actor_wire_VERSION)) != 0 ||
+        (rc = actor_write_key(sb, actor_wire_Envelope_FIELD_KIND)) != 0 ||
+        (rc = actor_write_int32(sb, h->kind)) != 0 ||
+        (rc = write_uint_field(sb, actor_wire_Envelope_FIELD_MESSAGE_ID, h->message_id)) != 0 ||
+        (rc = write_optional_fields(sb, h)) != 0) {
+        sb->size = start;
+        return rc;
+    }
+    return 0;
+}
+
+/* ============================================================= sending */
+
+/* libzmq's errno after a failed send, as an ACTOR_E* code. */
+static int send_error(int e)
+{
+    switch (e) {
+    case EAGAIN:
+        return ACTOR_EFULL;
+    case EHOSTUNREACH:
+        return ACTOR_ENOTFOUND;
+    case ETERM:
+    case ENOTSOCK:
+        return ACTOR_ECLOSED;
+    default:
+        return ACTOR_ESYSTEM;
+    }
+}
+
+/* A part after the first: libzmq checks the high-water mark only at the
+ * first part of a message, so this does not block; EINTR is retried. */
+static int send_more(void *socket, const void *data, size_t len, int flags)
+{
+    for (;;) {
+        if (zmq_send(socket, data, len, flags) >= 0)
+            return 0;
+        if (zmq_errno() != EINTR)
+            return send_error(zmq_errno());
+    }
+}
+
+int actor__wire_send(void *socket, const actor__wire_route *route, const char *envelope,
+                     size_t envelope_len, const char *body, size_t body_len)
+{
+    const void *parts[4];
+    size_t lens[4], n = 0;
+    int rc;
+
+    if (route != NULL && route->id != NULL) {
+        parts[n] = route->id;
+        lens[n++] = route->id_len;
+    }
+    if (route != NULL && route->delimiter) {
+        parts[n] = "";
+        lens[n++] = 0;
+    }
+    parts[n] = envelope;
+    lens[n++] = envelope_len;
+    parts[n] = body;
+    lens[n++] = body_len;
+
+    do
+        rc = zmq_send(socket, parts[0], lens[0], ZMQ_DONTWAIT | ZMQ_SNDMORE);
+    while (rc < 0 && zmq_errno() == EINTR);
+    if (rc < 0)
+        return send_error(zmq_errno());
+    for (size_t i = 1; i < n; i++) {
+        rc = send_more(socket, parts[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : 0);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* =========================================================== receiving */
+
+void actor__wire_in_close(actor__wire_in *in)
+{
+    for (size_t i = 0; i < in->n_parts; i++)
+        zmq_msg_close(&in->parts[i]);
+    in->n_parts = 0;
+}
+
+static int recv_error(int e)
+{
+    if (e == EAGAIN || e == EINTR)
+        return ACTOR__WIRE_AGAIN;
+    return e == ETERM || e == ENOTSOCK ? ACTOR_ECLOSED : ACTOR_ESYSTEM;
+}
+
+/* Receives one part into *part (initialised here). The parts after the
+ * first are already there (libzmq delivers messages whole), so only the
+ * first may wait or find nothing. */
+static int recv_part(void *socket, zmq_msg_t *part, int flags, bool first)
+{
+    zmq_msg_init(part);
+    for (;;) {
+        if (zmq_msg_recv(part, socket, first ? flags : 0) >= 0)
+            return 0;
+        if (!(zmq_errno() == EINTR && !first))
+            break;
+    }
+    int rc = recv_error(zmq_errno());
+    zmq_msg_close(part);
+    return rc;
+}
+
+int actor__wire_recv(void *socket, int flags, actor__wire_in *in)
+{
+    bool more = true;
+
+    in->n_parts = 0;
+    in->n_discarded = 0;
+    while (more) {
+        zmq_msg_t scratch;
+        bool keep = in->n_parts < ACTOR__WIRE_MAX_PARTS;
+        zmq_msg_t *part = keep ? &in->parts[in->n_parts] : &scratch;
+        int rc = recv_part(socket, part, flags, in->n_parts + in->n_discarded == 0);
+
+        if (rc != 0) {
+            actor__wire_in_close(in);
+            return rc == ACTOR__WIRE_AGAIN && in->n_discarded == 0 ? rc : ACTOR_ESYSTEM;
+        }
+        more = zmq_msg_more(part) != 0;
+        if (keep) {
+            in->n_parts++;
+        } else {
+            in->n_discarded++;
+            zmq_msg_close(&scratch);
+        }
+    }
+    return 0;
+}
+
+/* ========================================================== validation */
+
+static const char *part_data(actor__wire_in *in, size_t i)
+{
+    return zmq_msg_data(&in->parts[i]);
+}
+
+static size_t part_size(actor__wire_in *in, size_t i)
+{
+    return zmq_msg_size(&in->parts[i]);
+}
+
+/* Reads message_id and kind from an envelope that did not decode, as far
+ * as its top-level map can be walked, so that the error can be answered
+ * (or a cast's dropped). Fields not found stay as they are. */
+static void salvage(const char *buf, size_t len, actor_wire_Envelope *env)
+{
+    const uint8_t *p = (const uint8_t *)buf;
+    size_t header;
+    uint32_t n;
+    actor_reader r;
+
+    /* The map's header by hand: its count may overrun a truncated input,
+     * which actor_read_map_begin rightly refuses. */
+    if (len >= 1 && (p[0] & 0xf0u) == ACTOR__MP_FIXMAP) {
+        n = p[0] & 0x0fu;
+        header = 1;
+    } else if (len >= 3 && p[0] == ACTOR__MP_MAP16) {
+        n = actor__load16(p + 1);
+        header = 3;
+    } else if (len >= 5 && p[0] == ACTOR__MP_MAP32) {
+        n = actor__load32(p + 1);
+        header = 5;
+    } else {
+        return;
+    }
+    actor_reader_init(&r, p + header, len - header, &envelope_limits, NULL);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = 0;
+        uint64_t message_id = 0;
+        int32_t kind = 0;
+
+        if (actor_read_field_id(&r, &id) != 0)
+            return;
+        if (id == actor_wire_Envelope_FIELD_MESSAGE_ID && actor_read_uint64(&r, &message_id) == 0)
+            env->message_id = message_id;
+        else if (id == actor_wire_Envelope_FIELD_KIND && actor_read_int32(&r, &kind) == 0)
+            env->kind = kind;
+        else if (actor_skip(&r) != 0)
+            return;
+    }
+}
+
+/* Why a message is invalid, written into *st as a DECODE status. */
+static actor__wire_verdict invalid(actor_status *st, actor_status_category category,
+                                   const char *why)
+{
+    actor_status_set(st, category, 0, "%s", why);
+    return ACTOR__WIRE_ANSWER;
+}
+
+static bool long_name(const char *s)
+{
+    return s != NULL && strlen(s) > ACTOR__WIRE_MAX_NAME;
+}
+
+/* The rules for a decoded REQUEST, CAST or CONTROL. */
+static actor__wire_verdict check_call(const actor_wire_Envelope *env, actor_status *st)
+{
+    bool control = env->kind == actor_wire_Kind_CONTROL;
+
+    if (env->message_id == 0 && env->kind != actor_wire_Kind_CAST)
+        return invalid(st, ACTOR_STATUS_DECODE, "message_id 0 on a request");
+    if (long_name(env->target) || long_name(env->method) || long_name(env->type))
+        return invalid(st, ACTOR_STATUS_DECODE, "a name longer than 255 bytes");
+    if (!control && env->target == NULL && !env->has_target_id)
+        return invalid(st, ACTOR_STATUS_DECODE, "no target and no target_id");
+    if (env->method == NULL && (control || !env->has_method_index))
+        return invalid(st, ACTOR_STATUS_DECODE, "no method and no method_index");
+    return ACTOR__WIRE_OK;
+}
+
+/* The rules for a decoded envelope of any kind. */
+static actor__wire_verdict check_envelope(const actor_wire_Envelope *env, bool expect_response,
+                                          actor_status *st)
+{
+    if (env->version != actor_wire_VERSION) {
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0,
+                         "unsupported protocol version %u (this side speaks %u)",
+                         (unsigned)env->version, (unsigned)actor_wire_VERSION);
+        return ACTOR__WIRE_ANSWER;
+    }
+    switch (env->kind) {
+    case actor_wire_Kind_RESPONSE:
+        if (!expect_response || !env->has_correlation_id)
+            return ACTOR__WIRE_DROP;
+        return ACTOR__WIRE_OK;
+    case actor_wire_Kind_REQUEST:
+    case actor_wire_Kind_CAST:
+    case actor_wire_Kind_CONTROL:
+        return expect_response ? ACTOR__WIRE_DROP : check_call(env, st);
+    default:
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "unknown message kind %d", (int)env->kind);
+        return ACTOR__WIRE_ANSWER;
+    }
+}
+
+/* Frames: the envelope at `at`, the body after it, nothing more. */
+static actor__wire_verdict check_frames(actor__wire_in *in, size_t at, actor_status *st)
+{
+    if (in->n_discarded > 0 || in->n_parts - at > ACTOR__WIRE_MAX_FRAMES)
+        return invalid(st, ACTOR_STATUS_DECODE, "more than 18 frames");
+    if (part_size(in, at) == 0)
+        return invalid(st, ACTOR_STATUS_DECODE, "empty envelope frame");
+    if (part_size(in, at) > ACTOR__WIRE_MAX_ENVELOPE)
+        return invalid(st, ACTOR_STATUS_DECODE, "envelope larger than 8192 bytes");
+    if (in->n_parts - at < 2)
+        return invalid(st, ACTOR_STATUS_DECODE, "no body frame");
+    if (in->n_parts - at > 2)
+        return invalid(st, ACTOR_STATUS_DECODE,
+                       "out-of-band frames are not supported by protocol version 1");
+    if (part_size(in, at + 1) > ACTOR__WIRE_MAX_BODY)
+        return invalid(st, ACTOR_STATUS_DECODE, "body larger than 64 MiB");
+    return ACTOR__WIRE_OK;
+}
+
+/* Decodes the envelope frame into m->env; a failure leaves the salvaged
+ * message_id and kind there. */
+static actor__wire_verdict decode_envelope(actor__wire_in *in, size_t at,
+                                           actor__wire_msg *m, actor_status *st)
+{
+    actor_decode_error err;
+
+    if (actor_wire_Envelope_decode_ex(part_data(in, at), part_size(in, at), &m->env,
+                                      &envelope_limits, &err) == 0)
+        return ACTOR__WIRE_OK;
+    salvage(part_data(in, at), part_size(in, at), &m->env);
+    actor_status_set(st, ACTOR_STATUS_DECODE, 0, "bad envelope: %s", err.message);
+    return ACTOR__WIRE_ANSWER;
+}
+
+/* An answerable error about a message of this kind: answered unless it is
+ * a cast or a response (or we are the client). */
+static actor__wire_verdict answer_or_drop(const actor__wire_msg *m, bool expect_response,
+                                          actor__wire_verdict v)
+{
+    if (v != ACTOR__WIRE_ANSWER)
+        return v;
+    if (expect_response || m->env.kind == actor_wire_Kind_CAST ||
+        m->env.kind == actor_wire_Kind_RESPONSE)
+        return ACTOR__WIRE_DROP;
+    return v;
+}
+
+actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expect_response,
+                                      actor__wire_msg *m, actor_status *st)
+{
+    size_t at = 0;
+    actor__wire_verdict v;
+
+    memset(m, 0, sizeof *m);
+    actor_status_set(st, ACTOR_STATUS_OK, 0, "%s", "");
+    if (router) {
+        if (in->n_parts < 2)
+            return ACTOR__WIRE_DROP; /* a routing id and nothing else */
+        m->route.id = part_data(in, 0);
+        m->route.id_len = part_size(in, 0);
+        at = 1;
+    }
+    if (at + 1 < in->n_parts && part_size(in, at) == 0) {
+        m->route.delimiter = true;
+        at++;
+    }
+    if (at >= in->n_parts)
+        return ACTOR__WIRE_DROP;
+    if (part_size(in, at) > ACTOR__WIRE_MAX_ENVELOPE || part_size(in, at) == 0)
+        return answer_or_drop(m, expect_response, check_frames(in, at, st));
+    v = decode_envelope(in, at, m, st);
+    if (v == ACTOR__WIRE_OK)
+        v = check_envelope(&m->env, expect_response, st);
+    if (v == ACTOR__WIRE_OK)
+        v = check_frames(in, at, st);
+    if (v != ACTOR__WIRE_OK)
+        return answer_or_drop(m, expect_response, v);
+    m->body = part_size(in, at + 1) == 0 ? empty_body : part_data(in, at + 1);
+    m->body_len = part_size(in, at + 1) == 0 ? 1 : part_size(in, at + 1);
+    return ACTOR__WIRE_OK;
+}
+
+void actor__wire_msg_fini(actor__wire_msg *m)
+{
+    actor_wire_Envelope_free(&m->env);
+    memset(m, 0, sizeof *m);
+}
+
+void actor__wire_status_of(const actor_wire_Envelope *env, actor_status *st)
+{
+    const actor_wire_Status *s = env->status;
+
+    if (s == NULL) {
+        actor_status_set(st, ACTOR_STATUS_OK, 0, "%s", "");
+        return;
+    }
+    if (s->category < actor_wire_Category_OK || s->category > actor_wire_Category_INTERNAL) {
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "unknown status category %d: %s",
+                         (int)s->category, s->message != NULL ? s->message : "");
+        return;
+    }
+    actor_status_set(st, (actor_status_category)s->category,
+                     s->category == actor_wire_Category_ERROR ? s->code : 0, "%s",
+                     s->message != NULL ? s->message : "");
+}
+
+int actor__wire_answer(void *socket, const actor__wire_msg *m, const actor_status *st,
+                       msgpack_sbuffer *scratch)
+{
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 0);
+    int rc;
+
+    h.correlation_id = m->env.message_id;
+    h.status = st;
+    scratch->size = 0;
+    if ((rc = actor__wire_encode(scratch, &h)) != 0)
+        return rc;
+    return actor__wire_send(socket, &m->route, scratch->data, scratch->size, "", 0);
+}

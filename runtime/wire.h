@@ -1,0 +1,136 @@
+/*
+ * wire.h - the wire layer (docs/PROTOCOL.md): encoding envelopes, sending
+ * and receiving whole multipart ZeroMQ messages, and validating what comes
+ * in. Internal to libactor (prefix actor__wire_); the gateway and the
+ * client's remote calls use it. No state of its own: every function works
+ * on what it is given, on the calling thread's sockets.
+ *
+ * Envelopes are decoded by the code actorc generates from
+ * idl/actor_protocol.actor (gen/actor_protocol.c) and encoded here, from
+ * borrowed const fields, with the same field ids.
+ */
+#ifndef ACTOR_WIRE_H
+#define ACTOR_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+#include <zmq.h>
+
+#include "actor/actor.h"
+#include "actor_protocol.h"
+
+/* Limits of docs/PROTOCOL.md section 7. */
+#define ACTOR__WIRE_MAX_OOB 16u
+#define ACTOR__WIRE_MAX_FRAMES (2u + ACTOR__WIRE_MAX_OOB) /* envelope, body, oob */
+/* Routing id and delimiter on a ROUTER, then the frames. */
+#define ACTOR__WIRE_MAX_PARTS (2u + ACTOR__WIRE_MAX_FRAMES)
+#define ACTOR__WIRE_MAX_ENVELOPE 8192u
+#define ACTOR__WIRE_MAX_NAME 255u
+#define ACTOR__WIRE_MAX_STATUS_MESSAGE 1024u
+#define ACTOR__WIRE_MAX_BODY ((size_t)64u * 1024u * 1024u)
+/* ZMQ_MAXMSGSIZE for server sockets: libzmq drops a peer sending more. */
+#define ACTOR__WIRE_MAX_FRAME_SIZE ((int64_t)ACTOR__WIRE_MAX_BODY + ACTOR__WIRE_MAX_ENVELOPE)
+
+/* actor__wire_recv: nothing to receive (ZMQ_DONTWAIT, EAGAIN or EINTR). */
+#define ACTOR__WIRE_AGAIN 1
+
+/* ------------------------------------------------------------ outgoing */
+
+/* The envelope of one outgoing message; every pointer borrowed. */
+typedef struct actor__wire_header {
+    actor_wire_Kind kind;
+    uint64_t message_id;
+    uint64_t correlation_id;   /* RESPONSE (always written for responses) */
+    int priority;              /* 0..255, or ACTOR_PRIORITY_DEFAULT: left out */
+    bool has_deadline;
+    uint32_t deadline_ms;
+    const char *target;        /* NULL: left out */
+    bool has_target_id;
+    uint64_t target_id;
+    const char *method;        /* NULL: left out */
+    bool has_method_index;
+    uint32_t method_index;
+    const char *type;          /* NULL: left out */
+    const actor_status *status; /* RESPONSE; NULL or OK: left out */
+} actor__wire_header;
+
+/* A header with nothing set but kind and ids. */
+actor__wire_header actor__wire_header_make(actor_wire_Kind kind, uint64_t message_id);
+
+/* Appends the envelope for *h to sb. 0 or ACTOR_ENOMEM / ACTOR_ETOOLONG
+ * (sb unchanged then). */
+int actor__wire_encode(msgpack_sbuffer *sb, const actor__wire_header *h);
+
+/* Where a message goes: on a ROUTER the peer's routing id (and whether it
+ * framed its request with an empty delimiter); on a DEALER nothing. */
+typedef struct actor__wire_route {
+    const void *id;   /* NULL: no routing id frame (DEALER side) */
+    size_t id_len;
+    bool delimiter;
+} actor__wire_route;
+
+/* Sends [routing id][delimiter][envelope][body] on `socket` without
+ * blocking. Returns 0; ACTOR_EFULL when the peer's queue is full (EAGAIN:
+ * nothing was sent, try again later); ACTOR_ENOTFOUND when a ROUTER has no
+ * such peer (EHOSTUNREACH: gone); ACTOR_ECLOSED when the socket or context
+ * is closing; ACTOR_ESYSTEM otherwise. Either the whole message is queued
+ * or nothing is. Everything is borrowed (copied into libzmq). */
+int actor__wire_send(void *socket, const actor__wire_route *route, const char *envelope,
+                     size_t envelope_len, const char *body, size_t body_len);
+
+/* ------------------------------------------------------------ incoming */
+
+/* One received multipart message: up to ACTOR__WIRE_MAX_PARTS parts are
+ * kept; parts beyond are received, counted in n_discarded and closed. */
+typedef struct actor__wire_in {
+    zmq_msg_t parts[ACTOR__WIRE_MAX_PARTS];
+    size_t n_parts;
+    size_t n_discarded;
+} actor__wire_in;
+
+/* Receives one whole message from `socket` (flags: 0 or ZMQ_DONTWAIT for
+ * the first part). Returns 0 with *in filled (release with
+ * actor__wire_in_close), ACTOR__WIRE_AGAIN when nothing is there, or
+ * ACTOR_ECLOSED / ACTOR_ESYSTEM (*in then holds nothing). */
+int actor__wire_recv(void *socket, int flags, actor__wire_in *in);
+void actor__wire_in_close(actor__wire_in *in);
+
+/* A validated message: views into an actor__wire_in plus the decoded
+ * envelope, which it owns. */
+typedef struct actor__wire_msg {
+    actor__wire_route route;  /* borrowed from the in (ROUTER side) */
+    actor_wire_Envelope env;  /* owned: released by actor__wire_msg_fini */
+    const char *body;         /* borrowed from the in; "\x80" for an empty frame */
+    size_t body_len;
+} actor__wire_msg;
+
+/* What to do with a message that failed validation. */
+typedef enum actor__wire_verdict {
+    ACTOR__WIRE_OK = 0,     /* valid: use it */
+    ACTOR__WIRE_ANSWER = 1, /* invalid: answer it with *st, correlation m->env.message_id */
+    ACTOR__WIRE_DROP = 2,   /* invalid and not answerable (cast, response): count, drop */
+} actor__wire_verdict;
+
+/* Validates `in` (docs/PROTOCOL.md section 6; `router`: in came from a
+ * ROUTER, so part 0 is the routing id) and fills *m. *m must be released
+ * with actor__wire_msg_fini whatever the verdict; on ANSWER, m->route and
+ * m->env.message_id (salvaged when possible, else 0) tell where, and *st
+ * what. Responses (kind RESPONSE) are valid only when `expect_response`;
+ * requests, casts and controls only when not. */
+actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expect_response,
+                                      actor__wire_msg *m, actor_status *st);
+void actor__wire_msg_fini(actor__wire_msg *m);
+
+/* The status a RESPONSE carries (OK when it has none); an unknown
+ * category becomes INTERNAL. */
+void actor__wire_status_of(const actor_wire_Envelope *env, actor_status *st);
+
+/* Encodes and sends the error response *st to the sender of m (correlation
+ * m->env.message_id, empty body). Result as actor__wire_send. */
+int actor__wire_answer(void *socket, const actor__wire_msg *m, const actor_status *st,
+                       msgpack_sbuffer *scratch);
+
+#endif /* ACTOR_WIRE_H */

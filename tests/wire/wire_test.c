@@ -1,0 +1,764 @@
+/*
+ * wire_test.c - unit tests of the wire layer (runtime/wire.c,
+ * docs/PROTOCOL.md): envelope round trips through the generated decoder,
+ * the exact bytes of the protocol's example, whole messages over inproc
+ * DEALER/ROUTER/REQ sockets, and every kind of hostile input: each must
+ * end in an answer with a status or a counted drop, never a crash or a
+ * leak (run under ASan).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+#include <zmq.h>
+
+#include "codec/check.h"
+#include "wire.h"
+
+static void *ctx, *router, *dealer;
+
+/* ------------------------------------------------------------ helpers */
+
+static void set_status(actor_status *st, actor_status_category category, int32_t code,
+                       const char *message)
+{
+    st->category = category;
+    st->code = code;
+    snprintf(st->message, sizeof st->message, "%s", message);
+}
+
+/* Sends frames[0..n) as one message from `s`. */
+static void send_frames(void *s, const char *const *frames, const size_t *lens, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zmq_send(s, frames[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : 0);
+}
+
+/* Sends [envelope][body] from the dealer, receives it on the router and
+ * parses it as a server would. */
+static actor__wire_verdict server_sees(const char *env, size_t env_len, const char *body,
+                                       size_t body_len, actor__wire_in *in, actor__wire_msg *m,
+                                       actor_status *st)
+{
+    const char *frames[2] = {env, body};
+    size_t lens[2] = {env_len, body_len};
+
+    send_frames(dealer, frames, lens, 2);
+    if (actor__wire_recv(router, 0, in) != 0)
+        return (actor__wire_verdict)-1;
+    return actor__wire_parse(in, true, false, m, st);
+}
+
+/* A well-formed request envelope. */
+static void request_envelope(msgpack_sbuffer *sb, uint64_t id)
+{
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, id);
+
+    h.target = "calc";
+    h.method = "calculate";
+    actor__wire_encode(sb, &h);
+}
+
+/* An envelope map written with msgpack-c, for inputs our encoder refuses
+ * to produce. `pairs` key/value integers, then an optional raw tail. */
+static void raw_envelope(msgpack_sbuffer *sb, const int64_t *pairs, size_t n_pairs)
+{
+    msgpack_packer pk;
+
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, (uint32_t)n_pairs);
+    for (size_t i = 0; i < n_pairs; i++) {
+        msgpack_pack_int64(&pk, pairs[2 * i]);
+        msgpack_pack_int64(&pk, pairs[2 * i + 1]);
+    }
+}
+
+/* Parses a message with the given envelope bytes and an empty body; wants
+ * verdict `want` and, for ANSWER, category DECODE and correlation `id`. */
+static int expect_verdict(const char *env, size_t len, actor__wire_verdict want, uint64_t id,
+                          const char *why_part)
+{
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+    actor__wire_verdict v = server_sees(env, len, "", 0, &in, &m, &st);
+    int ok = v == want;
+
+    if (ok && want == ACTOR__WIRE_ANSWER)
+        ok = st.category == ACTOR_STATUS_DECODE && m.env.message_id == id &&
+             (why_part == NULL || strstr(st.message, why_part) != NULL);
+    if (!ok)
+        printf("  verdict %d (want %d), category %d, id %llu (want %llu): %s\n", (int)v,
+               (int)want, (int)st.category, (unsigned long long)m.env.message_id,
+               (unsigned long long)id, st.message);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+    return ok;
+}
+
+/* --------------------------------------------------------- round trips */
+
+TEST(request_round_trip)
+{
+    msgpack_sbuffer sb;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, 0x123456789abcULL);
+    actor_wire_Envelope env;
+
+    h.priority = 200;
+    h.has_deadline = true;
+    h.deadline_ms = 250;
+    h.target = "calc";
+    h.has_target_id = true;
+    h.target_id = 77;
+    h.method = "calculate";
+    h.has_method_index = true;
+    h.method_index = 3;
+    h.type = "calc.Calculator";
+    msgpack_sbuffer_init(&sb);
+    CHECK_RC(actor__wire_encode(&sb, &h), 0);
+    CHECK_RC(actor_wire_Envelope_decode(sb.data, sb.size, &env), 0);
+    msgpack_sbuffer_destroy(&sb);
+    CHECK_UINT(env.version, 1);
+    CHECK_INT(env.kind, actor_wire_Kind_REQUEST);
+    CHECK_UINT(env.message_id, 0x123456789abcULL);
+    CHECK(!env.has_correlation_id);
+    CHECK(env.has_priority && env.priority == 200);
+    CHECK(env.has_deadline_ms && env.deadline_ms == 250);
+    CHECK_STR(env.target, "calc");
+    CHECK(env.has_target_id && env.target_id == 77);
+    CHECK_STR(env.method, "calculate");
+    CHECK(env.has_method_index && env.method_index == 3);
+    CHECK_STR(env.type, "calc.Calculator");
+    CHECK(env.status == NULL && env.oob == NULL && !env.has_auth);
+    actor_wire_Envelope_free(&env);
+}
+
+TEST(response_round_trip)
+{
+    msgpack_sbuffer sb;
+    actor_status st = {ACTOR_STATUS_ERROR, 1, "division by zero"}, got;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 2);
+    actor_wire_Envelope env;
+
+    h.correlation_id = 7;
+    h.status = &st;
+    msgpack_sbuffer_init(&sb);
+    CHECK_RC(actor__wire_encode(&sb, &h), 0);
+    CHECK_RC(actor_wire_Envelope_decode(sb.data, sb.size, &env), 0);
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(env.has_correlation_id && env.correlation_id == 7);
+    actor__wire_status_of(&env, &got);
+    actor_wire_Envelope_free(&env);
+    CHECK_INT(got.category, ACTOR_STATUS_ERROR);
+    CHECK_INT(got.code, 1);
+    CHECK_STR(got.message, "division by zero");
+}
+
+TEST(ok_response_has_no_status)
+{
+    msgpack_sbuffer sb;
+    actor_status ok = {ACTOR_STATUS_OK, 0, ""}, got;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 1);
+    actor_wire_Envelope env;
+    const char want[] = "\x84\x01\x01\x02\x02\x03\x01\x04\x07";
+
+    h.correlation_id = 7;
+    h.status = &ok;
+    msgpack_sbuffer_init(&sb);
+    CHECK_RC(actor__wire_encode(&sb, &h), 0);
+    CHECK_MEM(sb.data, sb.size, want, sizeof want - 1);
+    CHECK_RC(actor_wire_Envelope_decode(sb.data, sb.size, &env), 0);
+    msgpack_sbuffer_destroy(&sb);
+    actor__wire_status_of(&env, &got);
+    actor_wire_Envelope_free(&env);
+    CHECK_INT(got.category, ACTOR_STATUS_OK);
+}
+
+/* The example of docs/PROTOCOL.md section 3, byte for byte. */
+TEST(protocol_example_bytes)
+{
+    msgpack_sbuffer sb;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, 7);
+    const char want[] = "\x87\x01\x01\x02\x01\x03\x07\x05\xcc\xc8\x06\xcc\xfa"
+                        "\x07\xa4"
+                        "calc"
+                        "\x09\xa9"
+                        "calculate";
+
+    h.priority = 200;
+    h.has_deadline = true;
+    h.deadline_ms = 250;
+    h.target = "calc";
+    h.method = "calculate";
+    msgpack_sbuffer_init(&sb);
+    CHECK_RC(actor__wire_encode(&sb, &h), 0);
+    CHECK_MEM(sb.data, sb.size, want, sizeof want - 1);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+TEST(unknown_category_is_internal)
+{
+    actor_wire_Envelope env;
+    actor_wire_Status s = {42, 5, (char *)(uintptr_t) "x"};
+    actor_status got;
+
+    memset(&env, 0, sizeof env);
+    env.status = &s;
+    actor__wire_status_of(&env, &got);
+    CHECK_INT(got.category, ACTOR_STATUS_INTERNAL);
+    CHECK_INT(got.code, 0);
+}
+
+TEST(encoder_refuses_long_names)
+{
+    char name[300];
+    msgpack_sbuffer sb;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, 1);
+
+    memset(name, 'a', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    h.target = name;
+    msgpack_sbuffer_init(&sb);
+    CHECK_RC(actor__wire_encode(&sb, &h), ACTOR_EINVAL);
+    CHECK_UINT(sb.size, 0);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* ------------------------------------------------------ whole messages */
+
+TEST(request_and_answer_over_sockets)
+{
+    msgpack_sbuffer sb, scratch;
+    actor__wire_in in, back;
+    actor__wire_msg m, r;
+    actor_status st, got;
+
+    msgpack_sbuffer_init(&sb);
+    msgpack_sbuffer_init(&scratch);
+    request_envelope(&sb, 99);
+    CHECK_INT(server_sees(sb.data, sb.size, "\x81\x01\x02", 3, &in, &m, &st), ACTOR__WIRE_OK);
+    CHECK(!m.route.delimiter && m.route.id_len > 0);
+    CHECK_STR(m.env.target, "calc");
+    CHECK_MEM(m.body, m.body_len, "\x81\x01\x02", 3);
+    set_status(&st, ACTOR_STATUS_NOT_FOUND, 0, "no actor named calc");
+    CHECK_RC(actor__wire_answer(router, &m, &st, &scratch), 0);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+
+    CHECK_RC(actor__wire_recv(dealer, 0, &back), 0);
+    CHECK_INT(actor__wire_parse(&back, false, true, &r, &st), ACTOR__WIRE_OK);
+    CHECK_UINT(r.env.correlation_id, 99);
+    actor__wire_status_of(&r.env, &got);
+    CHECK_INT(got.category, ACTOR_STATUS_NOT_FOUND);
+    CHECK_STR(got.message, "no actor named calc");
+    CHECK_MEM(r.body, r.body_len, "\x80", 1); /* the empty frame means {} */
+    actor__wire_msg_fini(&r);
+    actor__wire_in_close(&back);
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&scratch);
+}
+
+/* A REQ client frames with an empty delimiter; the answer carries it back
+ * (else REQ would discard it). */
+TEST(req_delimiter_is_echoed)
+{
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    msgpack_sbuffer sb, scratch;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+    char buf[64];
+    const int timeout = 2000;
+
+    zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    CHECK(zmq_connect(req, "inproc://wire-test") == 0);
+    msgpack_sbuffer_init(&sb);
+    msgpack_sbuffer_init(&scratch);
+    request_envelope(&sb, 5);
+    zmq_send(req, sb.data, sb.size, ZMQ_SNDMORE);
+    zmq_send(req, "", 0, 0);
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    CHECK_INT(actor__wire_parse(&in, true, false, &m, &st), ACTOR__WIRE_OK);
+    CHECK(m.route.delimiter);
+    CHECK_MEM(m.body, m.body_len, "\x80", 1);
+    set_status(&st, ACTOR_STATUS_TIMEOUT, 0, "late");
+    CHECK_RC(actor__wire_answer(router, &m, &st, &scratch), 0);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+    CHECK(zmq_recv(req, buf, sizeof buf, 0) > 0); /* the envelope */
+    msgpack_sbuffer_destroy(&sb);
+    msgpack_sbuffer_destroy(&scratch);
+    zmq_close(req);
+}
+
+TEST(send_to_unknown_peer_is_notfound)
+{
+    const char env[] = "\x80";
+    actor__wire_route route = {"no-such-peer", 12, false};
+
+    CHECK_RC(actor__wire_send(router, &route, env, 1, "", 0), ACTOR_ENOTFOUND);
+}
+
+/* A peer that does not read: the router's queue fills and the send says
+ * EFULL (nothing sent) instead of dropping. */
+TEST(send_to_full_peer_is_efull)
+{
+    void *slow = zmq_socket(ctx, ZMQ_DEALER);
+    const int hwm = 1;
+    const char id[] = "slow";
+    actor__wire_route route = {id, 4, false};
+    int rc = 0, sent = 0;
+    actor__wire_in in;
+
+    zmq_setsockopt(slow, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(slow, ZMQ_ROUTING_ID, id, 4);
+    CHECK(zmq_connect(slow, "inproc://wire-test") == 0);
+    zmq_send(slow, "hi", 2, 0); /* so that the router knows it */
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    actor__wire_in_close(&in);
+    for (; sent < 100000; sent++) {
+        rc = actor__wire_send(router, &route, "\x80", 1, "", 0);
+        if (rc != 0)
+            break;
+    }
+    CHECK_RC(rc, ACTOR_EFULL);
+    CHECK(sent > 0);
+    zmq_close(slow);
+}
+
+/* ----------------------------------------------------------- hostile */
+
+TEST(garbage_envelope_is_answered)
+{
+    CHECK(expect_verdict("\xff\xfe\x01", 3, ACTOR__WIRE_ANSWER, 0, "bad envelope"));
+    CHECK(expect_verdict("\xc1", 1, ACTOR__WIRE_ANSWER, 0, "bad envelope"));
+    CHECK(expect_verdict("hello world", 11, ACTOR__WIRE_ANSWER, 0, "bad envelope"));
+}
+
+TEST(garbage_single_frame)
+{
+    const char *frames[1] = {"\x01\x02"};
+    size_t lens[1] = {2};
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+
+    send_frames(dealer, frames, lens, 1);
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    CHECK_INT(actor__wire_parse(&in, true, false, &m, &st), ACTOR__WIRE_ANSWER);
+    CHECK_INT(st.category, ACTOR_STATUS_DECODE);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+}
+
+TEST(wrong_version_is_answered_with_id)
+{
+    msgpack_sbuffer sb;
+    const int64_t pairs[] = {1, 2, 2, 1, 3, 41, 7, 0};
+    int ok;
+
+    msgpack_sbuffer_init(&sb);
+    raw_envelope(&sb, pairs, 3);
+    ok = expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 41, "unsupported protocol version 2");
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(ok);
+}
+
+TEST(missing_version_is_answered)
+{
+    msgpack_sbuffer sb;
+    const int64_t pairs[] = {2, 1, 3, 8};
+    int ok;
+
+    msgpack_sbuffer_init(&sb);
+    raw_envelope(&sb, pairs, 2);
+    ok = expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 8, "version 0");
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(ok);
+}
+
+TEST(unknown_kind_is_answered)
+{
+    msgpack_sbuffer sb;
+    const int64_t nine[] = {1, 1, 2, 9, 3, 12};
+    const int64_t none[] = {1, 1, 3, 13};
+    int ok;
+
+    msgpack_sbuffer_init(&sb);
+    raw_envelope(&sb, nine, 3);
+    ok = expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 12, "unknown message kind 9");
+    sb.size = 0;
+    raw_envelope(&sb, none, 2);
+    ok = ok && expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 13, "unknown message kind 0");
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(ok);
+}
+
+TEST(priority_out_of_range_is_answered_with_id)
+{
+    msgpack_sbuffer sb;
+    const int64_t pairs[] = {1, 1, 2, 1, 3, 55, 5, 300};
+    int ok;
+
+    msgpack_sbuffer_init(&sb);
+    raw_envelope(&sb, pairs, 4);
+    ok = expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 55, "priority");
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(ok);
+}
+
+TEST(request_rules)
+{
+    msgpack_sbuffer sb;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, 0);
+    int ok;
+
+    msgpack_sbuffer_init(&sb);
+    h.target = "calc";
+    h.method = "m";
+    actor__wire_encode(&sb, &h);
+    ok = expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 0, "message_id 0");
+    h.message_id = 3;
+    h.target = NULL;
+    sb.size = 0;
+    actor__wire_encode(&sb, &h);
+    ok = ok && expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 3, "no target");
+    h.target = "calc";
+    h.method = NULL;
+    sb.size = 0;
+    actor__wire_encode(&sb, &h);
+    ok = ok && expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 3, "no method");
+    h.method = NULL;
+    h.has_method_index = true; /* an index is enough */
+    sb.size = 0;
+    actor__wire_encode(&sb, &h);
+    ok = ok && expect_verdict(sb.data, sb.size, ACTOR__WIRE_OK, 3, NULL);
+    h.kind = actor_wire_Kind_CONTROL; /* but not for a control */
+    sb.size = 0;
+    actor__wire_encode(&sb, &h);
+    ok = ok && expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 3, "no method");
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(ok);
+}
+
+TEST(long_name_from_peer_is_answered)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    char name[300];
+    int ok;
+
+    memset(name, 'x', sizeof name);
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 5);
+    msgpack_pack_int(&pk, 1), msgpack_pack_int(&pk, 1);
+    msgpack_pack_int(&pk, 2), msgpack_pack_int(&pk, 1);
+    msgpack_pack_int(&pk, 3), msgpack_pack_int(&pk, 4);
+    msgpack_pack_int(&pk, 7), msgpack_pack_str(&pk, sizeof name);
+    msgpack_pack_str_body(&pk, name, sizeof name);
+    msgpack_pack_int(&pk, 9), msgpack_pack_str(&pk, 1), msgpack_pack_str_body(&pk, "m", 1);
+    ok = expect_verdict(sb.data, sb.size, ACTOR__WIRE_ANSWER, 4, "longer than 255");
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(ok);
+}
+
+TEST(truncated_envelope_at_every_offset)
+{
+    msgpack_sbuffer sb;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, 1000);
+    int ok = 1;
+
+    h.priority = 9;
+    h.has_deadline = true;
+    h.deadline_ms = 100000;
+    h.target = "some.actor";
+    h.method = "method";
+    h.type = "pkg.Type";
+    msgpack_sbuffer_init(&sb);
+    actor__wire_encode(&sb, &h);
+    for (size_t cut = 1; cut < sb.size && ok; cut++)
+        ok = expect_verdict(sb.data, cut, ACTOR__WIRE_ANSWER, cut >= 9 ? 1000 : 0, NULL);
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(ok);
+}
+
+TEST(huge_declared_lengths)
+{
+    /* {1: 1, 7: str32 of 4 GiB - 1} */
+    const char str32[] = "\x82\x01\x01\x07\xdb\xff\xff\xff\xff"
+                         "abc";
+    /* map32 claiming 2^32 - 1 entries */
+    const char map32[] = "\xdf\xff\xff\xff\xff\x01\x01";
+    /* {1: 1, 14: bin32 of 4 GiB - 1} */
+    const char bin32[] = "\x82\x01\x01\x0e\xc6\xff\xff\xff\xff";
+    /* {1: 1, 99: [array32 of 2^32 - 1]} (unknown field, skipped) */
+    const char arr32[] = "\x82\x01\x01\x63\xdd\xff\xff\xff\xff";
+
+    CHECK(expect_verdict(str32, sizeof str32 - 1, ACTOR__WIRE_ANSWER, 0, "bad envelope"));
+    CHECK(expect_verdict(map32, sizeof map32 - 1, ACTOR__WIRE_ANSWER, 0, "bad envelope"));
+    CHECK(expect_verdict(bin32, sizeof bin32 - 1, ACTOR__WIRE_ANSWER, 0, "bad envelope"));
+    CHECK(expect_verdict(arr32, sizeof arr32 - 1, ACTOR__WIRE_ANSWER, 0, "bad envelope"));
+}
+
+TEST(deep_nesting_in_unknown_field)
+{
+    char env[64];
+    size_t n = 0;
+
+    env[n++] = (char)0x84;
+    env[n++] = 1, env[n++] = 1;
+    env[n++] = 2, env[n++] = 1;
+    env[n++] = 3, env[n++] = 6;
+    env[n++] = 50; /* unknown field 50: [[[[[[[[1]]]]]]]] */
+    for (int i = 0; i < 8; i++)
+        env[n++] = (char)0x91;
+    env[n++] = 1;
+    CHECK(expect_verdict(env, n, ACTOR__WIRE_ANSWER, 6, "bad envelope"));
+}
+
+TEST(oversized_envelope)
+{
+    size_t len = ACTOR__WIRE_MAX_ENVELOPE + 1;
+    char *big = calloc(1, len);
+    int ok;
+
+    big[0] = (char)0x80;
+    ok = expect_verdict(big, len, ACTOR__WIRE_ANSWER, 0, "larger than 8192");
+    free(big);
+    CHECK(ok);
+}
+
+TEST(empty_envelope_frame)
+{
+    CHECK(expect_verdict("", 0, ACTOR__WIRE_ANSWER, 0, NULL));
+}
+
+TEST(too_many_frames)
+{
+    enum { N = 40 };
+    const char *frames[N];
+    size_t lens[N];
+    msgpack_sbuffer sb;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+
+    msgpack_sbuffer_init(&sb);
+    request_envelope(&sb, 31);
+    for (size_t i = 0; i < N; i++) {
+        frames[i] = i == 0 ? sb.data : "x";
+        lens[i] = i == 0 ? sb.size : 1;
+    }
+    send_frames(dealer, frames, lens, N);
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    CHECK_UINT(in.n_parts, ACTOR__WIRE_MAX_PARTS);
+    CHECK_UINT(in.n_discarded, N + 1 - ACTOR__WIRE_MAX_PARTS);
+    CHECK_INT(actor__wire_parse(&in, true, false, &m, &st), ACTOR__WIRE_ANSWER);
+    CHECK_INT(st.category, ACTOR_STATUS_DECODE);
+    CHECK_UINT(m.env.message_id, 31);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+TEST(oob_frames_not_supported)
+{
+    const char *frames[3];
+    size_t lens[3];
+    msgpack_sbuffer sb;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+
+    msgpack_sbuffer_init(&sb);
+    request_envelope(&sb, 32);
+    frames[0] = sb.data, lens[0] = sb.size;
+    frames[1] = "\x80", lens[1] = 1;
+    frames[2] = "payload", lens[2] = 7;
+    send_frames(dealer, frames, lens, 3);
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    CHECK_INT(actor__wire_parse(&in, true, false, &m, &st), ACTOR__WIRE_ANSWER);
+    CHECK(strstr(st.message, "out-of-band") != NULL);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+TEST(missing_body_frame)
+{
+    const char *frames[1];
+    size_t lens[1];
+    msgpack_sbuffer sb;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+
+    msgpack_sbuffer_init(&sb);
+    request_envelope(&sb, 33);
+    frames[0] = sb.data, lens[0] = sb.size;
+    send_frames(dealer, frames, lens, 1);
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    CHECK_INT(actor__wire_parse(&in, true, false, &m, &st), ACTOR__WIRE_ANSWER);
+    CHECK(strstr(st.message, "no body") != NULL);
+    CHECK_UINT(m.env.message_id, 33);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+TEST(bad_cast_and_stray_response_are_dropped)
+{
+    msgpack_sbuffer sb;
+    const int64_t bad_cast[] = {1, 2, 2, 3, 3, 1};
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 1);
+    int ok;
+
+    msgpack_sbuffer_init(&sb);
+    raw_envelope(&sb, bad_cast, 3);
+    ok = expect_verdict(sb.data, sb.size, ACTOR__WIRE_DROP, 0, NULL);
+    h.correlation_id = 5;
+    sb.size = 0;
+    actor__wire_encode(&sb, &h);
+    ok = ok && expect_verdict(sb.data, sb.size, ACTOR__WIRE_DROP, 0, NULL);
+    /* a cast without target: dropped, not answered */
+    h = actor__wire_header_make(actor_wire_Kind_CAST, 2);
+    sb.size = 0;
+    actor__wire_encode(&sb, &h);
+    ok = ok && expect_verdict(sb.data, sb.size, ACTOR__WIRE_DROP, 0, NULL);
+    msgpack_sbuffer_destroy(&sb);
+    CHECK(ok);
+}
+
+/* The client side drops what is not a well-formed response. */
+TEST(client_drops_non_responses)
+{
+    msgpack_sbuffer sb;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+    const char *frames[3];
+    size_t lens[3];
+    actor__wire_in first;
+
+    /* learn the dealer's routing id */
+    msgpack_sbuffer_init(&sb);
+    request_envelope(&sb, 1);
+    zmq_send(dealer, "x", 1, 0);
+    CHECK_RC(actor__wire_recv(router, 0, &first), 0);
+    frames[0] = zmq_msg_data(&first.parts[0]), lens[0] = zmq_msg_size(&first.parts[0]);
+    frames[1] = sb.data, lens[1] = sb.size; /* a request sent to a client */
+    frames[2] = "", lens[2] = 0;
+    send_frames(router, frames, lens, 3);
+    frames[1] = "\xff", lens[1] = 1; /* garbage */
+    send_frames(router, frames, lens, 3);
+    actor__wire_in_close(&first);
+    for (int i = 0; i < 2; i++) {
+        CHECK_RC(actor__wire_recv(dealer, 0, &in), 0);
+        CHECK_INT(actor__wire_parse(&in, false, true, &m, &st), ACTOR__WIRE_DROP);
+        actor__wire_msg_fini(&m);
+        actor__wire_in_close(&in);
+    }
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* Random bytes and random mutations of a valid envelope: any verdict, but
+ * no crash, no leak, and nothing invalid passes as OK. */
+TEST(random_envelopes)
+{
+    msgpack_sbuffer sb;
+    char buf[128];
+    unsigned seed = 12345;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+
+    msgpack_sbuffer_init(&sb);
+    request_envelope(&sb, 77);
+    for (int round = 0; round < 3000; round++) {
+        size_t len;
+        actor__wire_verdict v;
+
+        if (round % 2 == 0) {
+            len = (size_t)(rand_r(&seed) % (int)sizeof buf) + 1;
+            for (size_t i = 0; i < len; i++)
+                buf[i] = (char)rand_r(&seed);
+        } else {
+            len = sb.size;
+            memcpy(buf, sb.data, len);
+            for (int flips = rand_r(&seed) % 4 + 1; flips > 0; flips--)
+                buf[(size_t)rand_r(&seed) % len] = (char)rand_r(&seed);
+        }
+        v = server_sees(buf, len, "", 0, &in, &m, &st);
+        CHECK((int)v >= ACTOR__WIRE_OK && (int)v <= ACTOR__WIRE_DROP);
+        if (v == ACTOR__WIRE_OK)
+            CHECK(m.env.version == 1 && m.env.message_id != 0 && m.body_len > 0);
+        else if (v == ACTOR__WIRE_ANSWER)
+            CHECK(st.category != ACTOR_STATUS_OK && st.message[0] != '\0');
+        actor__wire_msg_fini(&m);
+        actor__wire_in_close(&in);
+    }
+    msgpack_sbuffer_destroy(&sb);
+}
+
+TEST(recv_nothing_is_again)
+{
+    actor__wire_in in;
+
+    CHECK_INT(actor__wire_recv(router, ZMQ_DONTWAIT, &in), ACTOR__WIRE_AGAIN);
+    CHECK_UINT(in.n_parts, 0);
+}
+
+int main(void)
+{
+    const int on = 1, timeout = 5000;
+
+    ctx = zmq_ctx_new();
+    router = zmq_socket(ctx, ZMQ_ROUTER);
+    dealer = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &on, sizeof on);
+    zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(dealer, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    if (zmq_bind(router, "inproc://wire-test") != 0 ||
+        zmq_connect(dealer, "inproc://wire-test") != 0) {
+        printf("cannot set up sockets: %s\n", zmq_strerror(zmq_errno()));
+        return 1;
+    }
+
+    RUN(request_round_trip);
+    RUN(response_round_trip);
+    RUN(ok_response_has_no_status);
+    RUN(protocol_example_bytes);
+    RUN(unknown_category_is_internal);
+    RUN(encoder_refuses_long_names);
+    RUN(request_and_answer_over_sockets);
+    RUN(req_delimiter_is_echoed);
+    RUN(send_to_unknown_peer_is_notfound);
+    RUN(send_to_full_peer_is_efull);
+    RUN(garbage_envelope_is_answered);
+    RUN(garbage_single_frame);
+    RUN(wrong_version_is_answered_with_id);
+    RUN(missing_version_is_answered);
+    RUN(unknown_kind_is_answered);
+    RUN(priority_out_of_range_is_answered_with_id);
+    RUN(request_rules);
+    RUN(long_name_from_peer_is_answered);
+    RUN(truncated_envelope_at_every_offset);
+    RUN(huge_declared_lengths);
+    RUN(deep_nesting_in_unknown_field);
+    RUN(oversized_envelope);
+    RUN(empty_envelope_frame);
+    RUN(too_many_frames);
+    RUN(oob_frames_not_supported);
+    RUN(missing_body_frame);
+    RUN(bad_cast_and_stray_response_are_dropped);
+    RUN(client_drops_non_responses);
+    RUN(random_envelopes);
+    RUN(recv_nothing_is_again);
+
+    zmq_close(dealer);
+    zmq_close(router);
+    zmq_ctx_term(ctx);
+    return check_summary();
+}
