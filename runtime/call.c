@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "actor_internal.h"
+#include "gateway.h"
 
 struct actor_ctx {
     actor_system *sys;
@@ -205,6 +206,11 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
     return rc;
 }
 
+int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
+{
+    return push(sys, a, m, flags, false, m->deadline);
+}
+
 void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,
                    const char *why)
 {
@@ -359,6 +365,9 @@ void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t i
     case ACTOR__ROUTE_ACTOR:
         deliver_to_actor(sys, route->ref, id, st, body, len);
         break;
+    case ACTOR__ROUTE_REMOTE:
+        actor__gateway_reply(sys->gateway, id, st, body, len);
+        break;
     default:
         break;
     }
@@ -437,6 +446,8 @@ static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m,
     int rc;
 
     rc = c == NULL || (body == NULL && len != 0) ? ACTOR_EINVAL : check_opts(opts);
+    if (rc == 0 && actor__current_worker(c->sys) != NULL)
+        rc = ACTOR_ESTATE; /* a worker must never block: use actor_ctx_request */
     if (rc == 0)
         rc = resolve(c->sys, to, m, opts, &t);
     if (rc != 0) {
@@ -550,6 +561,8 @@ int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
     if (c == NULL || (body == NULL && len != 0))
         return ACTOR_EINVAL;
     rc = check_opts(opts);
+    if (rc == 0 && actor__current_worker(c->sys) != NULL)
+        rc = ACTOR_ESTATE; /* it may block: use actor_ctx_cast */
     if (rc == 0)
         rc = resolve(c->sys, to, &m, opts, &t);
     if (rc != 0)

@@ -541,6 +541,25 @@ ACTOR_TEST(health_checks)
     probe_fini(&p);
 }
 
+ACTOR_TEST(blocking_client_call_from_a_handler_is_refused)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    actor_status st;
+    int64_t v = 0;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    p.client = t.client;
+    a = spawn_probe(&t, &probe_type, &p);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, a, M_NESTED, 1, &st, &v), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_INT(v, ACTOR_ESTATE);
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(call_replies);
@@ -558,5 +577,6 @@ int main(void)
     ACTOR_TEST_RUN(late_reply_to_a_timed_out_client_is_counted);
     ACTOR_TEST_RUN(actor_request_timeout_and_late_reply);
     ACTOR_TEST_RUN(health_checks);
+    ACTOR_TEST_RUN(blocking_client_call_from_a_handler_is_refused);
     return actor_test_summary();
 }

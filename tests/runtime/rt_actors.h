@@ -31,6 +31,7 @@ typedef struct probe {
     uint32_t forward_timeout_ms;
     actor_reply *held;        /* M_HOLD's unanswered reply */
     int want_log;             /* for wait_log */
+    actor_client *client;     /* M_NESTED misuses it from a handler */
 } probe;
 
 enum {
@@ -41,6 +42,7 @@ enum {
     M_WAIT,    /* wait for the gate, then reply {1: arg} */
     M_FORWARD, /* request peer's M_FORWARD (or answer arg + 1), reply its result + 1 */
     M_HOLD,    /* defer the reply and never answer it */
+    M_NESTED,  /* a blocking client call from a handler: reply {1: its rc} */
     M_COUNT
 };
 
@@ -219,6 +221,17 @@ static inline int inv_hold(void *state, actor_ctx *ctx, const char *body, size_t
     return ACTOR_INVOKE_DEFERRED;
 }
 
+static inline int inv_nested(void *state, actor_ctx *ctx, const char *body, size_t len,
+                             msgpack_sbuffer *out)
+{
+    probe *p = state;
+    actor_method_ref m = {NULL, M_ADD};
+    actor_status st;
+
+    return reply_int(out, actor_call(p->client, actor_ctx_self(ctx), m, body, len, NULL, &st,
+                                     NULL));
+}
+
 /* ---------------------------------------------------------------- hooks */
 
 static inline int probe_type_init(void **state, const void *arg, actor_ctx *ctx)
@@ -260,6 +273,7 @@ static const actor_method probe_methods[M_COUNT] = {
     [M_WAIT] = {"wait", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_wait},
     [M_FORWARD] = {"forward", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_forward},
     [M_HOLD] = {"hold", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_hold},
+    [M_NESTED] = {"nested", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_nested},
 };
 
 #define PROBE_TYPE(cap, policy)                                                                    \

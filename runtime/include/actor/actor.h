@@ -250,7 +250,9 @@ typedef void (*actor_reply_fn)(void *user, uint64_t call_id, const actor_status 
                                const char *body, size_t len);
 
 /* A handle for calls from one plain (non-worker) thread. *out is owned by
- * the caller and freed with actor_client_destroy. */
+ * the caller and freed with actor_client_destroy. actor_call, actor_cast
+ * and actor_health_check may block, so on a worker thread (inside a
+ * handler) they fail with ACTOR_ESTATE: handlers use actor_ctx_*. */
 int actor_client_new(actor_system *sys, actor_client **out);
 
 /* Answers the client's still-pending asynchronous calls with DIED (their
@@ -267,8 +269,8 @@ int actor_call(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
                const actor_call_opts *opts, actor_status *st, msgpack_sbuffer *reply);
 
 /* Asynchronous request: returns at once; `cb(user, ...)` is called exactly
- * once, on a worker thread of the system (the one that delivers the reply
- * or fires the timeout), or on the thread calling actor_client_destroy or
+ * once: on the worker thread that delivers the reply, on the system's timer
+ * thread (TIMEOUT), or on the thread calling actor_client_destroy or
  * actor_system_destroy (DIED). cb must not block and must not use `c`.
  * *call_id (may be NULL) receives the call's correlation id. On a negative
  * return cb is never called. */
