@@ -19,7 +19,6 @@
 #include <time.h>
 
 #include "actor_internal.h"
-#include "gateway.h"
 
 struct actor_ctx {
     actor_system *sys;
@@ -206,11 +205,6 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
     return rc;
 }
 
-int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
-{
-    return push(sys, a, m, flags, false, m->deadline);
-}
-
 void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,
                    const char *why)
 {
@@ -364,9 +358,6 @@ void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t i
         break;
     case ACTOR__ROUTE_ACTOR:
         deliver_to_actor(sys, route->ref, id, st, body, len);
-        break;
-    case ACTOR__ROUTE_REMOTE:
-        actor__gateway_reply(sys->gateway, id, st, body, len);
         break;
     default:
         break;
