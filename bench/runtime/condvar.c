@@ -1,7 +1,9 @@
 /*
  * bench/runtime/condvar.c - mutex+condvar ping-pong between two threads
  * (see condvar.h). A round trip: the caller sets turn = 1 and signals, the
- * peer wakes, sets turn = 0 and signals back, the caller wakes.
+ * peer wakes, sets turn = 0 and signals back, the caller wakes. Three
+ * placements: free (the kernel chooses, and often puts both on one CPU),
+ * both pinned to one CPU, pinned to two different CPUs.
  */
 #define _GNU_SOURCE
 #include "condvar.h"
@@ -19,7 +21,7 @@ typedef struct cv_pingpong {
     pthread_cond_t to_caller; /* turn became 0 */
     int turn;                 /* 1: the peer's turn, 0: the caller's */
     long rounds;
-    int cpu;                  /* -1: not pinned */
+    int peer_cpu;             /* -1: not pinned */
 } cv_pingpong;
 
 /* Pins the calling thread to `cpu` (when >= 0). */
@@ -37,7 +39,7 @@ static void cv_pin(int cpu)
 static void *cv_peer(void *a)
 {
     cv_pingpong *pp = a;
-    cv_pin(pp->cpu);
+    cv_pin(pp->peer_cpu);
     pthread_mutex_lock(&pp->lock);
     for (long i = 0; i < pp->rounds; i++) {
         while (pp->turn != 1)
@@ -49,22 +51,23 @@ static void *cv_peer(void *a)
     return NULL;
 }
 
-/* The first CPU this process may run on. */
-static int cv_first_cpu(void)
+/* The nth (0-based) CPU this process may run on, or -1. */
+static int cv_allowed_cpu(int nth)
 {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return 0;
+        return -1;
     for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
-        if (CPU_ISSET(cpu, &set))
+        if (CPU_ISSET(cpu, &set) && nth-- == 0)
             return cpu;
-    return 0;
+    return -1;
 }
 
-/* One figure: warmup + n round trips with a fresh peer thread. */
-static void cv_measure(const bench_params *p, const char *key, int cpu)
+/* One figure: warmup + n round trips with a fresh peer thread; the caller
+ * on `cpu`, the peer on `peer_cpu` (-1: wherever the kernel likes). */
+static void cv_measure(const bench_params *p, const char *key, int cpu, int peer_cpu)
 {
-    cv_pingpong pp = {.turn = 0, .rounds = p->warmup + p->n, .cpu = cpu};
+    cv_pingpong pp = {.turn = 0, .rounds = p->warmup + p->n, .peer_cpu = peer_cpu};
     pthread_mutex_init(&pp.lock, NULL);
     pthread_cond_init(&pp.to_peer, NULL);
     pthread_cond_init(&pp.to_caller, NULL);
@@ -102,8 +105,11 @@ static void cv_measure(const bench_params *p, const char *key, int cpu)
 
 void condvar_run_anchors(const bench_params *p)
 {
+    int first = cv_allowed_cpu(0), second = cv_allowed_cpu(1);
     if (bench_selected(p, "cv.pingpong"))
-        cv_measure(p, "cv.pingpong", -1);
-    if (bench_selected(p, "cv.pingpong.1cpu"))
-        cv_measure(p, "cv.pingpong.1cpu", cv_first_cpu());
+        cv_measure(p, "cv.pingpong", -1, -1);
+    if (bench_selected(p, "cv.pingpong.1cpu") && first >= 0)
+        cv_measure(p, "cv.pingpong.1cpu", first, first);
+    if (bench_selected(p, "cv.pingpong.2cpu") && second >= 0)
+        cv_measure(p, "cv.pingpong.2cpu", first, second);
 }

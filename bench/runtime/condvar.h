@@ -9,8 +9,9 @@
 #include "common.h"
 
 /* Runs the selected ones of cv.pingpong (two threads, wherever the kernel
- * puts them) and cv.pingpong.1cpu (both pinned to one CPU), reporting the
- * median round trip (us). */
+ * puts them), cv.pingpong.1cpu (both pinned to one CPU) and
+ * cv.pingpong.2cpu (pinned to two different CPUs; skipped with one CPU),
+ * reporting the median and p99 round trip (us). */
 void condvar_run_anchors(const bench_params *p);
 
 #endif /* BENCH_RUNTIME_CONDVAR_H */
