@@ -178,7 +178,7 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
                 int64_t deadline)
 {
     actor__msg *dropped = NULL;
-    bool schedule;
+    bool schedule, timed_out = false;
     int rc;
 
     pthread_mutex_lock(&a->lock);
@@ -190,11 +190,12 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
         rc = actor__mailbox_push(&a->mb, m, flags, &dropped);
         if (rc != ACTOR_EFULL || !may_block || a->mb.overflow != ACTOR_OVERFLOW_BLOCK)
             break;
-        flags |= ACTOR__PUSH_RETRY;
-        if (wait_room(a, deadline)) {
+        if (timed_out) { /* one last try after the deadline, then REJECTED */
             a->mb.rejected++;
             break;
         }
+        flags |= ACTOR__PUSH_RETRY;
+        timed_out = wait_room(a, deadline);
     }
     schedule = rc == 0 && actor__claim_schedule(a);
     pthread_mutex_unlock(&a->lock);

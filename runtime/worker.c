@@ -148,7 +148,7 @@ static step next_step(actor__actor *a, actor__msg **m)
     *m = actor__mailbox_pop(&a->mb, user);
     if (*m != NULL) {
         if (actor__msg_is_user(*m) && a->blocked_senders != 0)
-            pthread_cond_signal(&a->room);
+            pthread_cond_broadcast(&a->room); /* each rechecks; none waits past room */
         return STEP_MESSAGE;
     }
     return a->terminating ? STEP_FINALIZE : STEP_NONE;
