@@ -70,6 +70,11 @@ void actor_security_destroy(actor_security **s);
 int actor_security_allow(actor_security *s, const char *domain, const char *client_public_key);
 int actor_security_deny(actor_security *s, const char *domain, const char *client_public_key);
 
+/* Lets every client, with any mechanism, into the sockets of `domain`: for
+ * the plain endpoints of a socket that has CURVE ones too (libzmq cannot
+ * clear a socket's ZAP domain once set). */
+int actor_security_open(actor_security *s, const char *domain);
+
 /* Makes `socket` (borrowed; before bind) a CURVE server with
  * `server_secret_key` whose clients are checked against `domain`'s
  * allow-list by this handler. The socket must belong to the handler's
