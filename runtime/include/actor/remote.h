@@ -1,0 +1,118 @@
+/*
+ * actor/remote.h - actors across processes: binding an actor system's
+ * endpoints (inproc, ipc, tcp; optionally CURVE with a client allow-list),
+ * naming actors for remote callers, references to actors of other systems,
+ * and the gateway's counters. docs/PROTOCOL.md is the wire protocol;
+ * docs/RUNTIME.md says which thread does what (worker 0 owns the system's
+ * endpoint and its outgoing sockets; an actor_client has its own).
+ *
+ * A remote reference is an ordinary actor_ref: actor_call, actor_call_async,
+ * actor_cast (from a plain thread through an actor_client) and
+ * actor_ctx_request, actor_ctx_cast (from a handler) work on it unchanged,
+ * so generated stubs call remote actors as they call local ones. The
+ * lifecycle functions (actor_terminate, actor_stats_get, ...) and
+ * actor_health_check answer ACTOR_ENOTFOUND for a remote reference.
+ *
+ * Errors: 0 or a negative ACTOR_E* code (actor/error.h).
+ */
+#ifndef ACTOR_REMOTE_H
+#define ACTOR_REMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "actor/actor.h"
+#include "actor/security.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ============================================================== serving */
+
+/* How an endpoint admits clients. A NULL pointer means plain (no CURVE). */
+typedef struct actor_bind_opts {
+    /* The server's CURVE secret key (Z85, 40 characters); NULL: plain. */
+    const char *curve_secret_key;
+    /* The client public keys (Z85) let in (borrowed for the call); with
+     * CURVE, nobody else gets a message through. */
+    const char *const *allowed_client_keys;
+    size_t n_allowed_client_keys;
+} actor_bind_opts;
+
+/* Binds the system's endpoint socket on `endpoint` ("tcp://127.0.0.1:5555",
+ * "tcp://127.0.0.1:*", "ipc:///tmp/x", "inproc://name"); may be called
+ * several times for several endpoints, from any thread but a worker. The
+ * endpoint actually bound (with the port chosen for "*") is written into
+ * bound[size] (NUL-terminated) when bound is not NULL. ACTOR_EINVAL for a
+ * bad endpoint or key, ACTOR_ESYSTEM when the bind fails (address in use,
+ * ...), ACTOR_ESTATE on a worker, ACTOR_ECLOSED when the system is
+ * shutting down. Endpoints stay bound until actor_system_destroy, which
+ * sends every reply still owed before it closes them. */
+int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_opts *opts,
+                      char *bound, size_t size);
+
+/* Names `ref` (a local actor) for remote callers (the envelope's `target`).
+ * Names are unique within a system: registering a taken name fails with
+ * ACTOR_ESTATE unless its actor is gone (the name is then reused).
+ * ACTOR_EINVAL for an empty name, one longer than 255 bytes or a remote
+ * ref; ACTOR_ENOTFOUND for a dead ref. A name whose actor terminated
+ * resolves to nothing (NOT_FOUND) until it is unregistered or reused.
+ * Any thread. */
+int actor_register_name(actor_system *sys, actor_ref ref, const char *name);
+/* ACTOR_ENOTFOUND when the name is not registered. */
+int actor_unregister_name(actor_system *sys, const char *name);
+/* The live local actor registered as `name`; ACTOR_ENOTFOUND if none. */
+int actor_lookup_name(actor_system *sys, const char *name, actor_ref *out);
+
+/* ============================================================ connecting */
+
+/* How to reach a remote endpoint. A NULL pointer means plain. */
+typedef struct actor_connect_opts {
+    /* The server's CURVE public key (Z85); NULL: plain. */
+    const char *curve_server_key;
+    /* This side's CURVE keypair (copied); NULL with a server key: a fresh
+     * random keypair (which a server with an allow-list will refuse). */
+    const actor_curve_keypair *curve_client;
+} actor_connect_opts;
+
+/* A reference to the actor registered as `name` in the system serving
+ * `endpoint` (any process, any host; "inproc://" for a system of this
+ * process). Does not talk to the network: a wrong endpoint or name shows
+ * up in the first call's status (TIMEOUT, NOT_FOUND). Calls on it carry
+ * the method's actor type name, so an actor of another type answers
+ * NOT_FOUND. Connecting twice with the same endpoint, name and keys gives
+ * the same ref. The ref stays valid until actor_system_destroy. Any
+ * thread. ACTOR_EINVAL for a bad endpoint, name or key. */
+int actor_connect(actor_system *sys, const char *endpoint, const char *name,
+                  const actor_connect_opts *opts, actor_ref *out);
+
+/* Whether `ref` came from actor_connect. */
+bool actor_ref_is_remote(actor_ref ref);
+
+/* ============================================================ statistics */
+
+/* The gateway's counters, a snapshot. */
+typedef struct actor_gateway_stats {
+    /* serving */
+    uint64_t received;     /* messages read from the endpoints */
+    uint64_t requests;     /* requests and casts delivered to mailboxes */
+    uint64_t replies;      /* responses sent (results and error statuses) */
+    uint64_t errors;       /* messages answered with an error status */
+    uint64_t dropped;      /* messages dropped unanswered (bad casts, stray responses) */
+    uint64_t unroutable;   /* responses whose client had gone (EHOSTUNREACH) or stopped reading at shutdown */
+    uint64_t deferred;     /* responses that found the client's queue full and waited */
+    /* calling */
+    uint64_t calls_sent;   /* requests and casts sent to remote systems */
+    uint64_t send_failed;  /* requests and casts that could not be sent (queue full: REJECTED) */
+    uint64_t late_replies; /* responses for remote calls that no longer waited */
+} actor_gateway_stats;
+
+void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ACTOR_REMOTE_H */
