@@ -4,7 +4,7 @@
  * design: messages and mailboxes (mailbox.c), the id map (idmap.c), timers
  * (timer.c), the system, actor table and lifecycle (system.c), workers and
  * the scheduling rule (worker.c), calls, replies and handler contexts
- * (call.c).
+ * (call.c); the gateway and remote calls (gateway.h).
  *
  * Locks, in the order they may nest: an actor's `lock` (mailbox, lifecycle,
  * scheduling state) → nothing; the table lock → nothing; a pending shard's
@@ -35,7 +35,7 @@ typedef enum actor__route_kind {
     ACTOR__ROUTE_NONE,   /* nobody waits (casts) */
     ACTOR__ROUTE_CLIENT, /* a client call, found by id in the system's pending table */
     ACTOR__ROUTE_ACTOR,  /* an actor's request: the reply goes to its mailbox */
-    /* later: ACTOR__ROUTE_REMOTE (gateway routing id) */
+    ACTOR__ROUTE_REMOTE, /* a request from an endpoint: the gateway's record by id */
 } actor__route_kind;
 
 typedef struct actor__route {
@@ -289,6 +289,7 @@ struct actor_system {
 
     atomic_bool quit;
     atomic_uint_fast64_t late_replies, undeliverable;
+    struct actor__gateway *gateway; /* endpoints and names (gateway.c) */
 };
 
 /* A client call waiting in the system's pending table. */
@@ -310,6 +311,7 @@ struct actor_client {
     actor_system *sys;
     pthread_mutex_t lock;
     pthread_cond_t cond;
+    struct actor__client_net *net; /* its DEALERs to remote systems (remote.c) */
 };
 
 /* The first time actor__next_id can return is 1. */
@@ -334,6 +336,9 @@ void actor__handle(actor__worker *w, actor__actor *a, actor__msg *m);
 int actor__run_init(actor__worker *w, actor__actor *a);
 /* Terminates the running actor for good (call.c). */
 void actor__finalize(actor__worker *w, actor__actor *a);
+/* Queues m on a's mailbox without blocking (flags: ACTOR__PUSH_*). On 0 the
+ * mailbox owns m; on failure (ACTOR_EFULL, ACTOR_ECLOSED) the caller keeps it. */
+int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags);
 /* Answers a message that will never run: requests DIED/REJECTED (st), casts
  * counted; consumes m. */
 void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,

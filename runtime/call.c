@@ -10,6 +10,8 @@
  * and counts a late reply. An actor's own requests live in its local table,
  * touched only by the worker running it; their replies and timeouts come
  * back as messages to its mailbox, so the same rule holds without locks.
+ * Calls on remote refs branch off to remote.c at the entry points and come
+ * back through the same pending table or mailbox.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 
 #include "actor_internal.h"
+#include "gateway.h"
 
 struct actor_ctx {
     actor_system *sys;
@@ -206,6 +209,11 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
     return rc;
 }
 
+int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
+{
+    return push(sys, a, m, flags, false, m->deadline);
+}
+
 void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,
                    const char *why)
 {
@@ -360,6 +368,9 @@ void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t i
     case ACTOR__ROUTE_ACTOR:
         deliver_to_actor(sys, route->ref, id, st, body, len);
         break;
+    case ACTOR__ROUTE_REMOTE:
+        actor__gateway_reply(sys->gateway, id, st, body, len);
+        break;
     default:
         break;
     }
@@ -402,6 +413,7 @@ void actor_client_destroy(actor_client **pc)
     if (c == NULL)
         return;
     actor__fail_pending_calls(c->sys, c);
+    actor__client_remote_fini(c);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -440,6 +452,8 @@ static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m,
     rc = c == NULL || (body == NULL && len != 0) ? ACTOR_EINVAL : check_opts(opts);
     if (rc == 0 && actor__current_worker(c->sys) != NULL)
         rc = ACTOR_ESTATE; /* a worker must never block: use actor_ctx_request */
+    if (rc == 0 && actor__ref_is_remote(to) && m != NULL)
+        return actor__remote_call(c, to, m, body, len, opts, st, reply);
     if (rc == 0)
         rc = resolve(c->sys, to, m, opts, &t);
     if (rc != 0) {
@@ -491,6 +505,42 @@ int actor_health_check(actor_client *c, actor_ref to, uint32_t timeout_ms, actor
     return call_sync(c, to, NULL, ACTOR__MSG_HEALTH, NULL, 0, &o, st, NULL);
 }
 
+/* actor_call_async on a remote ref: a pending call with its timer, whose
+ * request worker 0 sends; the response ends it through the pending table. */
+static int call_async_remote(actor_client *c, actor_ref to, const actor_method_ref *m,
+                             const char *body, size_t len, const actor_call_opts *opts,
+                             actor_reply_fn cb, void *user, uint64_t *call_id)
+{
+    actor__route route = {ACTOR__ROUTE_CLIENT, ACTOR_REF_NONE};
+    actor__pending *p = calloc(1, sizeof(*p));
+    uint64_t id = actor__next_id(c->sys);
+    int rc;
+
+    if (p == NULL)
+        return ACTOR_ENOMEM;
+    p->node.id = id;
+    p->client = c;
+    p->cb = cb;
+    p->user = user;
+    p->timer = (actor__timer){actor__deadline_after(actor__remote_timeout(c->sys, m, opts)),
+                              ACTOR__TIMER_IDLE, id, ACTOR_REF_NONE, ACTOR__TIMER_CLIENT};
+    if (call_id != NULL)
+        *call_id = id;
+    rc = pending_register_timed(c->sys, p);
+    if (rc != 0) {
+        free(p);
+        return rc;
+    }
+    rc = actor__remote_submit(c->sys, to, m, body, len, opts, &route, id);
+    if (rc != 0) {
+        p = take_pending(c->sys, id);
+        if (p == NULL)
+            return 0; /* its timer already ended it: cb has run (TIMEOUT) */
+        free(p);
+    }
+    return rc;
+}
+
 int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const char *body,
                      size_t len, const actor_call_opts *opts, actor_reply_fn cb, void *user,
                      uint64_t *call_id)
@@ -503,6 +553,8 @@ int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const ch
     if (c == NULL || cb == NULL || (body == NULL && len != 0))
         return ACTOR_EINVAL;
     rc = check_opts(opts);
+    if (rc == 0 && actor__ref_is_remote(to))
+        return call_async_remote(c, to, &m, body, len, opts, cb, user, call_id);
     if (rc == 0)
         rc = resolve(c->sys, to, &m, opts, &t);
     if (rc != 0)
@@ -555,6 +607,8 @@ int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
     rc = check_opts(opts);
     if (rc == 0 && actor__current_worker(c->sys) != NULL)
         rc = ACTOR_ESTATE; /* it may block: use actor_ctx_cast */
+    if (rc == 0 && actor__ref_is_remote(to))
+        return actor__remote_cast(c, to, &m, body, len, opts);
     if (rc == 0)
         rc = resolve(c->sys, to, &m, opts, &t);
     if (rc != 0)
@@ -626,6 +680,41 @@ int actor_ctx_fail(actor_ctx *ctx, actor_status_category category, const char *f
     return rc;
 }
 
+/* actor_ctx_request on a remote ref: the request waits in the actor's table
+ * with its timer as a local one does; worker 0 sends it and routes the
+ * response to this actor's mailbox. */
+static int ctx_request_remote(actor_ctx *ctx, actor_ref to, const actor_method_ref *m,
+                              const char *body, size_t len, const actor_call_opts *opts,
+                              actor_then_fn then, void *user, uint64_t *call_id)
+{
+    actor__actor *self = ctx->self;
+    actor__route route = {ACTOR__ROUTE_ACTOR, self->ref};
+    actor__request *req = malloc(sizeof(*req));
+    uint64_t id = actor__next_id(ctx->sys);
+    int rc;
+
+    if (req == NULL)
+        return ACTOR_ENOMEM;
+    req->node.id = id;
+    req->then = then;
+    req->user = user;
+    req->timer = (actor__timer){actor__deadline_after(actor__remote_timeout(ctx->sys, m, opts)),
+                                ACTOR__TIMER_IDLE, id, self->ref, ACTOR__TIMER_ACTOR};
+    actor__idmap_insert(&self->requests, &req->node);
+    rc = actor__timer_add(ctx->sys, &req->timer);
+    if (rc == 0)
+        rc = actor__remote_submit(ctx->sys, to, m, body, len, opts, &route, id);
+    if (rc != 0) {
+        actor__idmap_remove(&self->requests, id);
+        actor__timer_cancel(ctx->sys, &req->timer);
+        free(req);
+        return rc;
+    }
+    if (call_id != NULL)
+        *call_id = id;
+    return 0;
+}
+
 int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
                       size_t len, const actor_call_opts *opts, actor_then_fn then, void *user,
                       uint64_t *call_id)
@@ -641,6 +730,8 @@ int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const ch
     if (self->finalizing)
         return ACTOR_ECLOSED;
     rc = check_opts(opts);
+    if (rc == 0 && actor__ref_is_remote(to))
+        return ctx_request_remote(ctx, to, &m, body, len, opts, then, user, call_id);
     if (rc == 0)
         rc = resolve(ctx->sys, to, &m, opts, &t);
     if (rc != 0)
@@ -685,6 +776,9 @@ int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char 
     if (body == NULL && len != 0)
         return ACTOR_EINVAL;
     rc = check_opts(opts);
+    if (rc == 0 && actor__ref_is_remote(to))
+        return actor__remote_submit(ctx->sys, to, &m, body, len, opts, NULL,
+                                    actor__next_id(ctx->sys));
     if (rc == 0)
         rc = resolve(ctx->sys, to, &m, opts, &t);
     if (rc != 0)

@@ -2,6 +2,8 @@
  * system.c - the actor system: creation and shutdown, the actor table (slot
  * and generation ids, so a stale ref fails cleanly), spawn and the lifecycle
  * calls (activate, deactivate, terminate), statistics and status helpers.
+ * The gateway (gateway.c) is created with the system and destroyed after
+ * its workers have stopped.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "actor_internal.h"
+#include "gateway.h"
 
 /* =============================================================== helpers */
 
@@ -128,7 +131,8 @@ static int table_insert(actor_system *sys, actor__actor *a)
         sys->slots[slot - 1].gen = 0;
     }
     sys->slots[slot - 1].actor = a;
-    sys->slots[slot - 1].gen++;
+    /* below 2^31: ids with the top bit set are remote refs (remote.c) */
+    sys->slots[slot - 1].gen = (sys->slots[slot - 1].gen + 1) & 0x7fffffffu;
     if (sys->slots[slot - 1].gen == 0)
         sys->slots[slot - 1].gen = 1;
     sys->slots[slot - 1].next_free = 0;
@@ -325,6 +329,7 @@ static void system_free(actor_system *sys)
     pthread_mutex_destroy(&sys->timer_lock);
     pthread_mutex_destroy(&sys->table_lock);
     pthread_cond_destroy(&sys->all_dead);
+    actor__gateway_destroy(&sys->gateway);
     free(sys->heap);
     free(sys->slots);
     free(sys->workers);
@@ -365,6 +370,8 @@ int actor_system_new(const actor_system_opts *opts, actor_system **out)
         if (rc == 0)
             rc = actor__idmap_init(&sys->shards[i].map, 64);
     }
+    if (rc == 0)
+        rc = actor__gateway_new(sys, &sys->gateway);
     if (rc == 0)
         rc = actor__workers_start(sys);
     if (rc == 0) {

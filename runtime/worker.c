@@ -7,8 +7,8 @@
  * in poll() on its eventfd. (Deadlines are fired by the timer thread,
  * timer.c.)
  *
- * ZeroMQ hook: worker 0's poll set is where the gateway's sockets go
- * (zmq_poll accepts the eventfd as a plain fd item); see wait_for_work().
+ * ZeroMQ: worker 0 owns the gateway's sockets (gateway.c): it pumps them
+ * between actor turns and sleeps in zmq_poll on them and its eventfd.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "actor_internal.h"
+#include "gateway.h"
 
 static _Thread_local actor__worker *current_worker;
 
@@ -204,8 +205,8 @@ void actor__run(actor__worker *w, actor__actor *a)
 
 /* ================================================================= loop */
 
-/* Sleeps until woken. ZeroMQ hook: on worker 0 the gateway's sockets join
- * this poll set (zmq_poll takes the eventfd as a plain fd item). */
+/* Sleeps until woken. Worker 0 sleeps in the gateway's zmq_poll instead,
+ * on its sockets and the eventfd. */
 static void wait_for_work(actor__worker *w)
 {
     actor_system *sys = w->sys;
@@ -217,7 +218,9 @@ static void wait_for_work(actor__worker *w)
         atomic_store(&w->sleeping, 0);
         return;
     }
-    if (poll(&pfd, 1, -1) > 0) {
+    if (w->index == 0 && sys->gateway != NULL) {
+        actor__gateway_wait(sys->gateway, w->wake_fd);
+    } else if (poll(&pfd, 1, -1) > 0) {
         ssize_t n = read(w->wake_fd, &count, sizeof(count));
         (void)n;
     }
@@ -233,6 +236,8 @@ static void *worker_main(void *arg)
     while (!atomic_load(&sys->quit)) {
         actor__actor *a;
 
+        if (w->index == 0 && sys->gateway != NULL)
+            actor__gateway_pump(sys->gateway);
         a = queue_pop(w);
         if (a == NULL)
             a = steal(w);

@@ -1,0 +1,1006 @@
+/*
+ * gateway.c - the system's endpoint (actor/remote.h, gateway.h): one ROUTER
+ * socket, bound on every endpoint, owned by worker 0. Incoming messages are
+ * validated by wire.c and become mailbox messages whose reply route is
+ * ACTOR__ROUTE_REMOTE: the local message id names a served_call record
+ * holding the peer's routing id and the wire message id. The response comes
+ * back through actor__gateway_reply on whichever thread ends the request;
+ * worker 0 sends it at once, any other thread queues it for worker 0 (the
+ * inbox) and wakes it.
+ *
+ * No silent drops: the ROUTER is ZMQ_ROUTER_MANDATORY; a response that finds
+ * its client's queue full (EAGAIN) waits in the outbox, in order, and is
+ * retried when the socket can take more; one whose client is gone
+ * (EHOSTUNREACH) is counted. At shutdown, requests still unread are
+ * answered DIED, every response owed is sent (waiting up to
+ * SHUTDOWN_FLUSH_MS in all for clients that are slow to read; what is
+ * still refused then is counted unroutable), and the socket is closed with
+ * a linger so that libzmq hands what it holds to the peers.
+ *
+ * Also here: the name registry, and the ZeroMQ context, one per process
+ * (inproc endpoints of different systems must share it), refcounted by
+ * the systems that use it.
+ */
+#include "gateway.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+/* Messages read per pump, so that actors get their turns. */
+#define PUMP_BATCH 64
+/* How long shutdown waits, in all, for clients to take their responses. */
+#define SHUTDOWN_FLUSH_MS 5000
+/* The linger of closing sockets: libzmq's own queues drain meanwhile. */
+#define CLOSE_LINGER_MS 2000
+/* How often worker 0 retries a full outbox, and sweeps outstanding calls. */
+#define RETRY_MS 5
+#define SWEEP_MS 1000
+#define CONTROL_PING "ping"
+#define CONTROL_LOOKUP "lookup"
+
+/* ================================================ the process context */
+
+static pthread_mutex_t process_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *process_zctx;
+static actor_security *process_security;
+static unsigned process_users, process_domains;
+
+static void *context_take(void)
+{
+    void *z;
+
+    pthread_mutex_lock(&process_lock);
+    if (process_zctx == NULL)
+        process_zctx = zmq_ctx_new();
+    if (process_zctx != NULL)
+        process_users++;
+    z = process_zctx;
+    pthread_mutex_unlock(&process_lock);
+    return z;
+}
+
+/* The last user terminates the context (every socket is closed by then). */
+static void context_release(void)
+{
+    void *z = NULL;
+    actor_security *s = NULL;
+
+    pthread_mutex_lock(&process_lock);
+    if (--process_users == 0) {
+        z = process_zctx;
+        s = process_security;
+        process_zctx = NULL;
+        process_security = NULL;
+    }
+    pthread_mutex_unlock(&process_lock);
+    actor_security_destroy(&s);
+    if (z != NULL)
+        zmq_ctx_term(z);
+}
+
+/* The ZAP handler of the process context (started once) and a fresh
+ * domain name for it. */
+static int security_domain(bool curve, actor_security **out, char *domain, size_t size)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&process_lock);
+    if (process_security == NULL)
+        rc = actor_security_new(process_zctx, &process_security);
+    *out = process_security;
+    snprintf(domain, size, "actor.%s.%u", curve ? "curve" : "plain", ++process_domains);
+    pthread_mutex_unlock(&process_lock);
+    return rc;
+}
+
+void *actor__gateway_context(actor__gateway *g)
+{
+    void *z;
+
+    pthread_mutex_lock(&g->lock);
+    if (g->zctx == NULL)
+        g->zctx = context_take();
+    z = g->zctx;
+    pthread_mutex_unlock(&g->lock);
+    return z;
+}
+
+/* ============================================================== queues */
+
+static void outq_push(actor__outq *q, actor__outgoing *o)
+{
+    o->next = NULL;
+    if (q->tail != NULL)
+        q->tail->next = o;
+    else
+        q->head = o;
+    q->tail = o;
+}
+
+static actor__outgoing *outq_pop(actor__outq *q)
+{
+    actor__outgoing *o = q->head;
+
+    if (o != NULL) {
+        q->head = o->next;
+        if (q->head == NULL)
+            q->tail = NULL;
+    }
+    return o;
+}
+
+static void outq_free(actor__outq *q)
+{
+    while (q->head != NULL)
+        free(outq_pop(q));
+}
+
+actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_len)
+{
+    actor__outgoing *o = malloc(sizeof *o + id_len + env_len + body_len);
+
+    if (o != NULL) {
+        memset(o, 0, sizeof *o);
+        o->id_len = id_len;
+        o->env_len = env_len;
+        o->body_len = body_len;
+    }
+    return o;
+}
+
+void actor__gateway_hand_over(actor__gateway *g, actor__outq *q, actor__outgoing *o)
+{
+    pthread_mutex_lock(&g->lock);
+    outq_push(q, o);
+    atomic_store(&g->has_work, true);
+    pthread_mutex_unlock(&g->lock);
+    actor__wake(&g->sys->workers[0]);
+}
+
+/* A response: routing id, envelope, body, copied into one record. */
+static actor__outgoing *response_new(const actor__wire_route *route, const char *env,
+                                     size_t env_len, const char *body, size_t body_len)
+{
+    actor__outgoing *o = actor__outgoing_new(route->id_len, env_len, body_len);
+
+    if (o == NULL)
+        return NULL;
+    o->delimiter = route->delimiter;
+    memcpy(o->data, route->id, route->id_len);
+    memcpy(o->data + route->id_len, env, env_len);
+    if (body_len != 0)
+        memcpy(o->data + route->id_len + env_len, body, body_len);
+    return o;
+}
+
+/* ============================================================= sending */
+
+/* Sends a response record: 0 (sent, or counted unroutable) or ACTOR_EFULL
+ * (the client's queue is full: keep it). */
+static int send_response(actor__gateway *g, const actor__outgoing *o)
+{
+    actor__wire_route route = {o->data, o->id_len, o->delimiter};
+    int rc = actor__wire_send(g->router, &route, o->data + o->id_len, o->env_len,
+                              o->data + o->id_len + o->env_len, o->body_len);
+
+    if (rc == ACTOR_EFULL)
+        return rc;
+    atomic_fetch_add(rc == 0 ? &g->replies : &g->unroutable, 1);
+    return 0;
+}
+
+/* Sends the outbox in order until a response finds no room. */
+static void flush_outbox(actor__gateway *g)
+{
+    while (g->outbox.head != NULL) {
+        if (send_response(g, g->outbox.head) == ACTOR_EFULL)
+            return;
+        free(outq_pop(&g->outbox));
+    }
+}
+
+/* Worker 0: sends a response now, or keeps it (in order) for later. */
+static void send_or_keep(actor__gateway *g, const actor__wire_route *route, const char *env,
+                         size_t env_len, const char *body, size_t body_len)
+{
+    actor__outgoing *o;
+
+    if (g->outbox.head == NULL) {
+        int rc = actor__wire_send(g->router, route, env, env_len, body, body_len);
+        if (rc != ACTOR_EFULL) {
+            atomic_fetch_add(rc == 0 ? &g->replies : &g->unroutable, 1);
+            return;
+        }
+    }
+    o = response_new(route, env, env_len, body, body_len);
+    if (o == NULL) {
+        atomic_fetch_add(&g->unroutable, 1);
+        return;
+    }
+    atomic_fetch_add(&g->deferred, 1);
+    outq_push(&g->outbox, o);
+}
+
+/* Encodes the response header for wire id `wire_id` into sb; an error
+ * status clears the body. */
+static int encode_response(actor__gateway *g, msgpack_sbuffer *sb, uint64_t wire_id,
+                           const actor_status *st, const char **body, size_t *len)
+{
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 0);
+
+    h.correlation_id = wire_id;
+    h.status = st;
+    if (st->category != ACTOR_STATUS_OK) {
+        atomic_fetch_add(&g->errors, 1);
+        *body = "";
+        *len = 0;
+    }
+    return actor__wire_encode(sb, &h);
+}
+
+/* Worker 0: the response `st` (+ body when OK) to a message read. */
+static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t wire_id,
+                    const actor_status *st, const char *body, size_t len)
+{
+    g->sb.size = 0;
+    if (encode_response(g, &g->sb, wire_id, st, &body, &len) != 0) {
+        atomic_fetch_add(&g->dropped, 1);
+        return;
+    }
+    send_or_keep(g, route, g->sb.data, g->sb.size, body, len);
+}
+
+/* ======================================================= served calls */
+
+/* A remote request in a mailbox: where its response goes. */
+typedef struct served_call {
+    actor__idnode node; /* by local message id */
+    uint64_t wire_id;
+    bool delimiter;
+    size_t id_len;
+    uint8_t id[];
+} served_call;
+
+static bool on_worker0(actor__gateway *g)
+{
+    actor__worker *w = actor__current_worker(g->sys);
+
+    return w != NULL && w->index == 0;
+}
+
+/* Another thread: encodes the response and hands it to worker 0. */
+static void reply_from_elsewhere(actor__gateway *g, const served_call *c, const actor_status *st,
+                                 const char *body, size_t len)
+{
+    actor__wire_route route = {c->id, c->id_len, c->delimiter};
+    msgpack_sbuffer sb;
+    actor__outgoing *o = NULL;
+
+    msgpack_sbuffer_init(&sb);
+    if (encode_response(g, &sb, c->wire_id, st, &body, &len) == 0)
+        o = response_new(&route, sb.data, sb.size, body, len);
+    msgpack_sbuffer_destroy(&sb);
+    if (o == NULL)
+        atomic_fetch_add(&g->dropped, 1);
+    else
+        actor__gateway_hand_over(g, &g->inbox, o);
+}
+
+void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st,
+                          const char *body, size_t len)
+{
+    served_call *c;
+
+    pthread_mutex_lock(&g->lock);
+    c = (served_call *)(void *)actor__idmap_remove(&g->calls, id);
+    pthread_mutex_unlock(&g->lock);
+    if (c == NULL)
+        return;
+    if (on_worker0(g) && g->router != NULL) {
+        actor__wire_route route = {c->id, c->id_len, c->delimiter};
+        respond(g, &route, c->wire_id, st, body, len);
+    } else {
+        reply_from_elsewhere(g, c, st, body, len);
+    }
+    free(c);
+}
+
+/* ============================================================== names */
+
+typedef struct actor__named {
+    struct actor__named *next;
+    actor_ref ref;
+    char name[];
+} named;
+
+/* g->lock held. */
+static named **find_name(actor__gateway *g, const char *name)
+{
+    for (named **p = &g->names; *p != NULL; p = &(*p)->next)
+        if (strcmp((*p)->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+static bool ref_alive(actor_system *sys, actor_ref ref)
+{
+    actor__actor *a = actor__acquire(sys, ref);
+
+    if (a == NULL)
+        return false;
+    actor__release(a);
+    return true;
+}
+
+int actor_register_name(actor_system *sys, actor_ref ref, const char *name)
+{
+    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    named **p, *n;
+    size_t len;
+
+    if (g == NULL || name == NULL || (len = strlen(name)) == 0 || len > ACTOR__WIRE_MAX_NAME ||
+        actor__ref_is_remote(ref))
+        return ACTOR_EINVAL;
+    if (!ref_alive(sys, ref))
+        return ACTOR_ENOTFOUND;
+    pthread_mutex_lock(&g->lock);
+    p = find_name(g, name);
+    if (p != NULL) {
+        bool taken = !actor_ref_eq((*p)->ref, ref) && ref_alive(sys, (*p)->ref);
+        if (!taken)
+            (*p)->ref = ref;
+        pthread_mutex_unlock(&g->lock);
+        return taken ? ACTOR_ESTATE : 0;
+    }
+    n = malloc(sizeof *n + len + 1);
+    if (n != NULL) {
+        memcpy(n->name, name, len + 1);
+        n->ref = ref;
+        n->next = g->names;
+        g->names = n;
+    }
+    pthread_mutex_unlock(&g->lock);
+    return n != NULL ? 0 : ACTOR_ENOMEM;
+}
+
+int actor_unregister_name(actor_system *sys, const char *name)
+{
+    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    named **p, *gone = NULL;
+
+    if (g == NULL || name == NULL)
+        return ACTOR_EINVAL;
+    pthread_mutex_lock(&g->lock);
+    p = find_name(g, name);
+    if (p != NULL) {
+        gone = *p;
+        *p = gone->next;
+    }
+    pthread_mutex_unlock(&g->lock);
+    free(gone);
+    return gone != NULL ? 0 : ACTOR_ENOTFOUND;
+}
+
+/* The actor registered as `name`, acquired; NULL if none or dead. */
+static actor__actor *acquire_named(actor__gateway *g, const char *name)
+{
+    actor_ref ref = ACTOR_REF_NONE;
+    named **p;
+
+    pthread_mutex_lock(&g->lock);
+    p = find_name(g, name);
+    if (p != NULL)
+        ref = (*p)->ref;
+    pthread_mutex_unlock(&g->lock);
+    return ref.id != 0 ? actor__acquire(g->sys, ref) : NULL;
+}
+
+int actor_lookup_name(actor_system *sys, const char *name, actor_ref *out)
+{
+    actor__actor *a;
+
+    if (sys == NULL || name == NULL || out == NULL)
+        return ACTOR_EINVAL;
+    a = acquire_named(sys->gateway, name);
+    if (a == NULL)
+        return ACTOR_ENOTFOUND;
+    *out = a->ref;
+    actor__release(a);
+    return 0;
+}
+
+/* ============================================================ requests */
+
+/* The method of a message: by name, else by index. NULL: none. */
+static const actor_method *find_method(const actor_type *type, const actor_wire_Envelope *env,
+                                       uint32_t *index)
+{
+    if (env->method == NULL) {
+        *index = env->method_index;
+        return env->method_index < type->n_methods ? &type->methods[env->method_index] : NULL;
+    }
+    for (uint32_t i = 0; i < type->n_methods; i++) {
+        if (strcmp(type->methods[i].name, env->method) == 0) {
+            *index = i;
+            return &type->methods[i];
+        }
+    }
+    return NULL;
+}
+
+/* The target actor, acquired; NULL with *st set. */
+static actor__actor *find_target(actor__gateway *g, const actor_wire_Envelope *env,
+                                 actor_status *st)
+{
+    actor__actor *a;
+
+    if (env->target != NULL) {
+        a = acquire_named(g, env->target);
+        if (a == NULL) {
+            actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "no actor named \"%.64s\"",
+                             env->target);
+            return NULL;
+        }
+    } else {
+        actor_ref ref = {env->target_id};
+        a = actor__ref_is_remote(ref) ? NULL : actor__acquire(g->sys, ref);
+        if (a == NULL) {
+            actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "no actor with id %llu",
+                             (unsigned long long)ref.id);
+            return NULL;
+        }
+    }
+    if (env->type != NULL && strcmp(env->type, a->type->name) != 0) {
+        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s",
+                         a->type->name, env->type);
+        actor__release(a);
+        return NULL;
+    }
+    return a;
+}
+
+static served_call *served_call_new(const actor__wire_msg *m, uint64_t local_id)
+{
+    served_call *c = malloc(sizeof *c + m->route.id_len);
+
+    if (c == NULL)
+        return NULL;
+    c->node.id = local_id;
+    c->wire_id = m->env.message_id;
+    c->delimiter = m->route.delimiter;
+    c->id_len = m->route.id_len;
+    memcpy(c->id, m->route.id, m->route.id_len);
+    return c;
+}
+
+/* The mailbox message for a valid request or cast. */
+static actor__msg *build_msg(actor__gateway *g, const actor__wire_msg *m, actor__actor *a,
+                             const actor_method *method, uint32_t index)
+{
+    bool request = m->env.kind == actor_wire_Kind_REQUEST;
+    actor__msg *msg = actor__msg_new(request ? ACTOR__MSG_REQUEST : ACTOR__MSG_CAST, m->body,
+                                     m->body_len);
+
+    if (msg == NULL)
+        return NULL;
+    msg->id = actor__next_id(g->sys);
+    msg->priority = m->env.has_priority ? (uint8_t)m->env.priority : method->priority;
+    msg->deadline = m->env.has_deadline_ms ? actor__deadline_after(m->env.deadline_ms) : 0;
+    msg->type = a->type;
+    msg->method = index;
+    msg->reply_to.kind = request ? ACTOR__ROUTE_REMOTE : ACTOR__ROUTE_NONE;
+    return msg;
+}
+
+static void status_of_push(int rc, actor_status *st)
+{
+    if (rc == ACTOR_EFULL)
+        actor_status_set(st, ACTOR_STATUS_REJECTED, 0, "mailbox full");
+    else if (rc == ACTOR_ECLOSED)
+        actor_status_set(st, ACTOR_STATUS_DIED, 0, "actor is terminating");
+    else
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "%s", actor_strerror(rc));
+}
+
+/* Puts msg into a's mailbox; for a request, registers its served_call
+ * first (the reply may come from another worker at once). On failure *st
+ * says why and msg is freed. */
+static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__actor *a, actor__msg *msg,
+                   actor_status *st)
+{
+    served_call *c = NULL;
+    int rc;
+
+    if (msg->kind == ACTOR__MSG_REQUEST) {
+        c = served_call_new(m, msg->id);
+        if (c == NULL) {
+            actor__msg_free(msg);
+            actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
+            return ACTOR_ENOMEM;
+        }
+        pthread_mutex_lock(&g->lock);
+        actor__idmap_insert(&g->calls, &c->node);
+        pthread_mutex_unlock(&g->lock);
+    }
+    rc = actor__deliver(g->sys, a, msg, ACTOR__PUSH_WAITLIST);
+    if (rc == 0)
+        return 0;
+    if (c != NULL) {
+        pthread_mutex_lock(&g->lock);
+        actor__idmap_remove(&g->calls, msg->id);
+        pthread_mutex_unlock(&g->lock);
+        free(c);
+    }
+    actor__msg_free(msg);
+    status_of_push(rc, st);
+    return rc;
+}
+
+/* A valid REQUEST or CAST: 0 when it is in a mailbox, else *st. */
+static int handle_call(actor__gateway *g, const actor__wire_msg *m, actor_status *st)
+{
+    bool request = m->env.kind == actor_wire_Kind_REQUEST;
+    actor__actor *a = find_target(g, &m->env, st);
+    const actor_method *method;
+    uint32_t index = 0;
+    actor__msg *msg;
+    int rc;
+
+    if (a == NULL)
+        return ACTOR_ENOTFOUND;
+    method = find_method(a->type, &m->env, &index);
+    if (method == NULL || (method->kind == ACTOR_METHOD_RPC) != request) {
+        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "%s has no %s %.64s", a->type->name,
+                         request ? "rpc" : "cast",
+                         m->env.method != NULL ? m->env.method : "of that index");
+        actor__release(a);
+        return ACTOR_ENOTFOUND;
+    }
+    if (m->env.has_deadline_ms && m->env.deadline_ms == 0) {
+        actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "deadline passed before the call ran");
+        atomic_fetch_add(&a->expired, 1);
+        actor__release(a);
+        return ACTOR_ETIMEDOUT;
+    }
+    msg = build_msg(g, m, a, method, index);
+    if (msg == NULL) {
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
+        rc = ACTOR_ENOMEM;
+    } else {
+        rc = deliver(g, m, a, msg, st);
+    }
+    actor__release(a);
+    if (rc == 0)
+        atomic_fetch_add(&g->requests, 1);
+    return rc;
+}
+
+/* The body of a lookup's answer: {1: id, 2: type name}. */
+static int write_lookup(msgpack_sbuffer *body, const actor__actor *a)
+{
+    int rc;
+
+    if ((rc = actor_write_map_header(body, 2)) != 0 ||
+        (rc = actor_write_key(body, actor_wire_LookupReply_FIELD_ID)) != 0 ||
+        (rc = actor_write_uint64(body, a->ref.id)) != 0 ||
+        (rc = actor_write_key(body, actor_wire_LookupReply_FIELD_TYPE)) != 0)
+        return rc;
+    return actor_write_str(body, a->type->name);
+}
+
+/* A CONTROL: answered at once. */
+static void handle_control(actor__gateway *g, const actor__wire_msg *m)
+{
+    actor_status st = {ACTOR_STATUS_OK, 0, ""};
+    msgpack_sbuffer body;
+    actor__actor *a;
+
+    msgpack_sbuffer_init(&body);
+    if (strcmp(m->env.method, CONTROL_PING) == 0) {
+        actor_write_map_header(&body, 0);
+    } else if (strcmp(m->env.method, CONTROL_LOOKUP) == 0 && m->env.target != NULL &&
+               (a = acquire_named(g, m->env.target)) != NULL) {
+        if (write_lookup(&body, a) != 0)
+            actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
+        actor__release(a);
+    } else {
+        actor_status_set(&st, ACTOR_STATUS_NOT_FOUND, 0, "no control operation \"%.64s\"%s",
+                         m->env.method, m->env.target != NULL ? " for that target" : "");
+    }
+    respond(g, &m->route, m->env.message_id, &st, body.data, body.size);
+    msgpack_sbuffer_destroy(&body);
+}
+
+/* One message read from the router; `closing`: answer requests DIED. */
+static void handle_incoming(actor__gateway *g, bool closing)
+{
+    actor__wire_msg m;
+    actor_status st;
+    actor__wire_verdict v = actor__wire_parse(&g->in, true, false, &m, &st);
+
+    atomic_fetch_add(&g->received, 1);
+    if (v == ACTOR__WIRE_OK && m.env.oob != NULL) { /* PROTOCOL.md: field 13 is reserved */
+        actor_status_set(&st, ACTOR_STATUS_DECODE, 0,
+                         "out-of-band frames are not supported by protocol version 1");
+        v = m.env.kind == actor_wire_Kind_CAST ? ACTOR__WIRE_DROP : ACTOR__WIRE_ANSWER;
+    } else if (v == ACTOR__WIRE_OK && closing && m.env.kind != actor_wire_Kind_CAST) {
+        actor_status_set(&st, ACTOR_STATUS_DIED, 0, "the actor system is shutting down");
+        v = ACTOR__WIRE_ANSWER;
+    } else if (v == ACTOR__WIRE_OK && m.env.kind == actor_wire_Kind_CONTROL) {
+        handle_control(g, &m);
+    } else if (v == ACTOR__WIRE_OK && (closing || handle_call(g, &m, &st) != 0)) {
+        v = m.env.kind == actor_wire_Kind_REQUEST ? ACTOR__WIRE_ANSWER : ACTOR__WIRE_DROP;
+    }
+    if (v == ACTOR__WIRE_ANSWER)
+        respond(g, &m.route, m.env.message_id, &st, NULL, 0);
+    else if (v == ACTOR__WIRE_DROP)
+        atomic_fetch_add(&g->dropped, 1);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&g->in);
+}
+
+/* ============================================================== binds */
+
+typedef struct actor__bind_cmd {
+    struct actor__bind_cmd *next;
+    const char *endpoint;
+    const actor_bind_opts *opts;
+    char *bound;
+    size_t size;
+    int rc;
+    bool done;
+} bind_cmd;
+
+static int open_router(actor__gateway *g)
+{
+    const int on = 1, linger = CLOSE_LINGER_MS;
+    const int64_t max_size = ACTOR__WIRE_MAX_FRAME_SIZE;
+
+    if (g->router != NULL)
+        return 0;
+    g->router = zmq_socket(g->zctx, ZMQ_ROUTER);
+    if (g->router == NULL)
+        return ACTOR_ESYSTEM;
+    if (zmq_setsockopt(g->router, ZMQ_ROUTER_MANDATORY, &on, sizeof on) != 0 ||
+        zmq_setsockopt(g->router, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) != 0 ||
+        zmq_setsockopt(g->router, ZMQ_LINGER, &linger, sizeof linger) != 0)
+        return ACTOR_ESYSTEM;
+    return 0;
+}
+
+/* Sets the router's security for the next bind: CURVE with a domain of
+ * its own and the allow-list, or plain. */
+static int set_security(actor__gateway *g, const actor_bind_opts *o)
+{
+    const int off = 0;
+    actor_security *s;
+    char domain[32];
+    int rc;
+
+    if (o == NULL || o->curve_secret_key == NULL) {
+        if (zmq_setsockopt(g->router, ZMQ_CURVE_SERVER, &off, sizeof off) != 0)
+            return ACTOR_ESYSTEM;
+        /* after a CURVE bind the ZAP domain cannot be cleared, so plain
+         * endpoints get an open domain of their own */
+        pthread_mutex_lock(&process_lock);
+        s = process_security;
+        pthread_mutex_unlock(&process_lock);
+        if (s == NULL)
+            return 0;
+        if ((rc = security_domain(false, &s, domain, sizeof domain)) != 0 ||
+            (rc = actor_security_open(s, domain)) != 0)
+            return rc;
+        return zmq_setsockopt(g->router, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) == 0
+                   ? 0
+                   : ACTOR_ESYSTEM;
+    }
+    if ((rc = security_domain(true, &s, domain, sizeof domain)) != 0)
+        return rc;
+    for (size_t i = 0; i < o->n_allowed_client_keys; i++)
+        if ((rc = actor_security_allow(s, domain, o->allowed_client_keys[i])) != 0)
+            return rc;
+    return actor_security_curve_server(s, g->router, domain, o->curve_secret_key);
+}
+
+static int run_bind(actor__gateway *g, bind_cmd *cmd)
+{
+    size_t len = cmd->size;
+    int rc;
+
+    if ((rc = open_router(g)) != 0 || (rc = set_security(g, cmd->opts)) != 0)
+        return rc;
+    if (zmq_bind(g->router, cmd->endpoint) != 0)
+        return zmq_errno() == EINVAL || zmq_errno() == EPROTONOSUPPORT ? ACTOR_EINVAL
+                                                                       : ACTOR_ESYSTEM;
+    if (cmd->bound != NULL && cmd->size > 0 &&
+        zmq_getsockopt(g->router, ZMQ_LAST_ENDPOINT, cmd->bound, &len) != 0)
+        cmd->bound[0] = '\0';
+    return 0;
+}
+
+static void run_commands(actor__gateway *g)
+{
+    bind_cmd *cmds;
+
+    pthread_mutex_lock(&g->lock);
+    cmds = g->cmds;
+    g->cmds = NULL;
+    pthread_mutex_unlock(&g->lock);
+    while (cmds != NULL) {
+        bind_cmd *next = cmds->next;
+        int rc = run_bind(g, cmds);
+        pthread_mutex_lock(&g->lock);
+        cmds->rc = rc;
+        cmds->done = true;
+        pthread_cond_broadcast(&g->cmd_done);
+        pthread_mutex_unlock(&g->lock);
+        cmds = next;
+    }
+}
+
+int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_opts *opts,
+                      char *bound, size_t size)
+{
+    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    bind_cmd cmd = {NULL, endpoint, opts, bound, size, 0, false};
+
+    if (g == NULL || endpoint == NULL)
+        return ACTOR_EINVAL;
+    if (actor__current_worker(sys) != NULL)
+        return ACTOR_ESTATE;
+    if (atomic_load(&sys->quit))
+        return ACTOR_ECLOSED;
+    if (actor__gateway_context(g) == NULL)
+        return ACTOR_ESYSTEM;
+    pthread_mutex_lock(&g->lock);
+    cmd.next = g->cmds;
+    g->cmds = &cmd;
+    atomic_store(&g->has_work, true);
+    pthread_mutex_unlock(&g->lock);
+    actor__wake(&sys->workers[0]);
+    pthread_mutex_lock(&g->lock);
+    while (!cmd.done)
+        pthread_cond_wait(&g->cmd_done, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+    return cmd.rc;
+}
+
+/* ========================================================== the pump */
+
+/* Moves what other threads queued to worker 0's own lists. */
+static void take_queued(actor__gateway *g, actor__outq *sendq)
+{
+    actor__outq responses;
+
+    pthread_mutex_lock(&g->lock);
+    responses = g->inbox;
+    *sendq = g->sendq;
+    g->inbox.head = g->inbox.tail = NULL;
+    g->sendq.head = g->sendq.tail = NULL;
+    atomic_store(&g->has_work, g->cmds != NULL);
+    pthread_mutex_unlock(&g->lock);
+    while (responses.head != NULL)
+        outq_push(&g->outbox, outq_pop(&responses));
+}
+
+static void pump_queued(actor__gateway *g)
+{
+    actor__outq sendq;
+
+    if (!atomic_load(&g->has_work))
+        return;
+    run_commands(g);
+    take_queued(g, &sendq);
+    while (sendq.head != NULL)
+        actor__remote_send_queued(g, outq_pop(&sendq));
+}
+
+void actor__gateway_pump(actor__gateway *g)
+{
+    pump_queued(g);
+    if (g->n_dealers != 0)
+        actor__remote_read(g);
+    if (g->router == NULL)
+        return;
+    flush_outbox(g);
+    for (int i = 0; i < PUMP_BATCH; i++) {
+        if (actor__wire_recv(g->router, ZMQ_DONTWAIT, &g->in) != 0)
+            break;
+        handle_incoming(g, false);
+    }
+}
+
+/* How long worker 0 may sleep: forever, unless responses wait for room or
+ * outstanding requests need sweeping. */
+static int wait_timeout(actor__gateway *g)
+{
+    bool outstanding;
+
+    if (g->outbox.head != NULL)
+        return RETRY_MS;
+    pthread_mutex_lock(&g->lock);
+    outstanding = g->outstanding.count != 0;
+    pthread_mutex_unlock(&g->lock);
+    return outstanding ? SWEEP_MS : -1;
+}
+
+void actor__gateway_wait(actor__gateway *g, int wake_fd)
+{
+    zmq_pollitem_t stack_items[8], *items = stack_items;
+    size_t n = 0, cap = 2 + g->n_dealers;
+
+    if (atomic_load(&g->has_work)) {
+        actor__gateway_pump(g);
+        return;
+    }
+    if (cap > sizeof stack_items / sizeof stack_items[0] &&
+        (items = malloc(cap * sizeof *items)) == NULL)
+        items = stack_items, cap = sizeof stack_items / sizeof stack_items[0];
+    items[n++] = (zmq_pollitem_t){NULL, wake_fd, ZMQ_POLLIN, 0};
+    if (g->router != NULL)
+        items[n++] = (zmq_pollitem_t){g->router, 0, ZMQ_POLLIN, 0};
+    for (size_t i = 0; i < g->n_dealers && n < cap; i++)
+        if (g->dealers[i] != NULL)
+            items[n++] = (zmq_pollitem_t){g->dealers[i], 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(items, (int)n, wait_timeout(g)) > 0 && (items[0].revents & ZMQ_POLLIN)) {
+        uint64_t count;
+        ssize_t r = read(wake_fd, &count, sizeof count);
+        (void)r;
+    }
+    if (items != stack_items)
+        free(items);
+    if (actor_now_ns() >= g->next_sweep) {
+        actor__remote_sweep(g);
+        g->next_sweep = actor__deadline_after(SWEEP_MS);
+    }
+    actor__gateway_pump(g);
+}
+
+void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
+{
+    actor__gateway *g = sys->gateway;
+
+    out->received = atomic_load(&g->received);
+    out->requests = atomic_load(&g->requests);
+    out->replies = atomic_load(&g->replies);
+    out->errors = atomic_load(&g->errors);
+    out->dropped = atomic_load(&g->dropped);
+    out->unroutable = atomic_load(&g->unroutable);
+    out->deferred = atomic_load(&g->deferred);
+    out->calls_sent = atomic_load(&g->calls_sent);
+    out->send_failed = atomic_load(&g->send_failed);
+    out->late_replies = atomic_load(&g->late_replies);
+}
+
+/* ========================================================== lifecycle */
+
+int actor__gateway_new(actor_system *sys, actor__gateway **out)
+{
+    actor__gateway *g = calloc(1, sizeof *g);
+
+    *out = NULL;
+    if (g == NULL)
+        return ACTOR_ENOMEM;
+    if (actor__idmap_init(&g->calls, 64) != 0 || actor__idmap_init(&g->outstanding, 64) != 0) {
+        actor__idmap_fini(&g->calls);
+        free(g);
+        return ACTOR_ENOMEM;
+    }
+    g->sys = sys;
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_cond_init(&g->cmd_done, NULL);
+    msgpack_sbuffer_init(&g->sb);
+    *out = g;
+    return 0;
+}
+
+static bool any_node(actor__idnode *node, void *arg)
+{
+    (void)node;
+    (void)arg;
+    return true;
+}
+
+static void free_nodes(actor__idmap *m)
+{
+    actor__idnode *n = actor__idmap_remove_if(m, any_node, NULL);
+
+    while (n != NULL) {
+        actor__idnode *next = n->next;
+        free(n);
+        n = next;
+    }
+}
+
+/* Requests still unread are answered DIED, casts dropped and counted. */
+static void refuse_unread(actor__gateway *g)
+{
+    while (actor__wire_recv(g->router, ZMQ_DONTWAIT, &g->in) == 0)
+        handle_incoming(g, true);
+}
+
+/* Sends every response owed, retrying the ones that find no room until
+ * they go or SHUTDOWN_FLUSH_MS have passed in all; then counts the rest
+ * unroutable. A ROUTER's POLLOUT only says that some peer has room, so
+ * this retries on a short sleep rather than on poll. */
+static void flush_at_shutdown(actor__gateway *g)
+{
+    int64_t give_up = actor__deadline_after(SHUTDOWN_FLUSH_MS);
+
+    flush_outbox(g);
+    while (g->outbox.head != NULL && actor_now_ns() < give_up) {
+        actor__outq keep = {NULL, NULL};
+        while (g->outbox.head != NULL) {
+            actor__outgoing *o = outq_pop(&g->outbox);
+            if (send_response(g, o) == ACTOR_EFULL)
+                outq_push(&keep, o);
+            else
+                free(o);
+        }
+        g->outbox = keep;
+        if (g->outbox.head != NULL)
+            zmq_poll(NULL, 0, 1);
+    }
+    while (g->outbox.head != NULL) {
+        atomic_fetch_add(&g->unroutable, 1);
+        free(outq_pop(&g->outbox));
+    }
+}
+
+static void close_sockets(actor__gateway *g)
+{
+    actor__outq sendq;
+
+    take_queued(g, &sendq);
+    outq_free(&sendq); /* their callers were answered DIED already */
+    if (g->router != NULL) {
+        refuse_unread(g);
+        flush_at_shutdown(g);
+        zmq_close(g->router); /* with CLOSE_LINGER_MS */
+        g->router = NULL;
+    }
+    for (size_t i = 0; i < g->n_dealers; i++)
+        if (g->dealers[i] != NULL)
+            zmq_close(g->dealers[i]);
+    free(g->dealers);
+    g->dealers = NULL;
+    g->n_dealers = 0;
+}
+
+void actor__gateway_destroy(actor__gateway **pg)
+{
+    actor__gateway *g = pg != NULL ? *pg : NULL;
+
+    if (g == NULL)
+        return;
+    *pg = NULL;
+    close_sockets(g);
+    if (g->zctx != NULL)
+        context_release();
+    outq_free(&g->outbox);
+    outq_free(&g->inbox);
+    free_nodes(&g->calls);
+    free_nodes(&g->outstanding);
+    actor__idmap_fini(&g->calls);
+    actor__idmap_fini(&g->outstanding);
+    while (g->names != NULL) {
+        named *n = g->names;
+        g->names = n->next;
+        free(n);
+    }
+    for (size_t i = 0; i < g->n_remotes; i++)
+        free(g->remotes[i]);
+    for (size_t i = 0; i < g->n_endpoints; i++)
+        free(g->endpoints[i]);
+    free(g->remotes);
+    free(g->endpoints);
+    msgpack_sbuffer_destroy(&g->sb);
+    pthread_cond_destroy(&g->cmd_done);
+    pthread_mutex_destroy(&g->lock);
+    free(g);
+}

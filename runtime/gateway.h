@@ -1,0 +1,155 @@
+/*
+ * gateway.h - libactor's ZeroMQ side (internal; actor/remote.h is the
+ * public API, docs/RUNTIME.md the design):
+ *
+ *   gateway.c  the system's endpoint (one ROUTER bound on every endpoint),
+ *              names, remote requests into mailboxes and their responses
+ *              back, worker 0's pump and wait, shutdown without lost
+ *              replies; the process-wide ZeroMQ context.
+ *   remote.c   remote references (actor_connect), calls on them: a
+ *              client's blocking calls and casts on the client's own
+ *              DEALER, everything else through worker 0's DEALERs.
+ *
+ * Threads: worker 0 owns the ROUTER and its DEALERs while the workers run
+ * (the destroying thread afterwards); an actor_client owns its DEALERs.
+ * Everything else in actor__gateway is guarded by `lock` or atomic.
+ */
+#ifndef ACTOR_GATEWAY_H
+#define ACTOR_GATEWAY_H
+
+#include "actor/remote.h"
+#include "actor_internal.h"
+#include "wire.h"
+
+/* A remote system's endpoint as actor_connect named it; immutable. */
+typedef struct actor__endpoint {
+    uint32_t index;            /* in actor__gateway.endpoints */
+    bool curve;
+    char server_key[ACTOR_CURVE_KEY_LEN + 1];
+    actor_curve_keypair client;
+    char address[];            /* "tcp://host:port" */
+} actor__endpoint;
+
+/* What a remote ref names; immutable. */
+typedef struct actor__remote {
+    const actor__endpoint *endpoint;
+    char name[];
+} actor__remote;
+
+/* An encoded message on its way (to worker 0, or waiting for room). */
+typedef struct actor__outgoing {
+    struct actor__outgoing *next;
+    uint64_t id;               /* outgoing requests: the message id */
+    uint32_t endpoint;         /* outgoing: actor__endpoint.index */
+    bool request;              /* outgoing: a request (else a cast) */
+    bool delimiter;            /* responses: the peer framed with an empty delimiter */
+    size_t id_len, env_len, body_len; /* responses: routing id first */
+    char data[];
+} actor__outgoing;
+
+typedef struct actor__outq {
+    actor__outgoing *head, *tail;
+} actor__outq;
+
+struct actor__gateway {
+    actor_system *sys;
+    void *zctx;                /* the process context, taken by the first bind/connect */
+
+    pthread_mutex_t lock;      /* guards everything down to `has_work` */
+    pthread_cond_t cmd_done;
+    actor__idmap calls;        /* served requests in mailboxes, by local id */
+    actor__idmap outstanding;  /* requests sent by worker 0, by id */
+    actor__outq inbox;         /* responses encoded by other threads */
+    actor__outq sendq;         /* requests and casts from other threads */
+    struct actor__bind_cmd *cmds;
+    struct actor__named *names;
+    actor__endpoint **endpoints;
+    size_t n_endpoints, cap_endpoints;
+    actor__remote **remotes;
+    size_t n_remotes, cap_remotes;
+    atomic_bool has_work;      /* inbox, sendq or cmds not empty */
+
+    /* Worker 0's (the destroying thread's once the workers stopped). */
+    void *router;
+    void **dealers;            /* by endpoint index; NULL until used */
+    size_t n_dealers;
+    actor__outq outbox;        /* responses waiting for room */
+    msgpack_sbuffer sb;
+    actor__wire_in in;
+    int64_t next_sweep;
+
+    atomic_uint_fast64_t received, requests, replies, errors, dropped, unroutable, deferred;
+    atomic_uint_fast64_t calls_sent, send_failed, late_replies;
+};
+
+typedef struct actor__gateway actor__gateway;
+
+/* ------------------------------------------------------------ gateway.c */
+
+/* A gateway with no endpoint yet (no sockets, no context). */
+int actor__gateway_new(actor_system *sys, actor__gateway **out);
+/* After the workers stopped: answers what is still queued on the endpoint
+ * DIED, sends every response still owed (waiting up to a few seconds in
+ * all for clients that are slow to read), closes the sockets with a linger
+ * and frees *g. */
+void actor__gateway_destroy(actor__gateway **g);
+
+/* Worker 0, between actor turns: runs bind commands, sends queued
+ * messages, reads what the sockets have (without blocking). */
+void actor__gateway_pump(actor__gateway *g);
+/* Worker 0, when it has nothing to do: sleeps until the wake fd or a
+ * socket is ready, then pumps. */
+void actor__gateway_wait(actor__gateway *g, int wake_fd);
+
+/* The end of the served request `id` (route ACTOR__ROUTE_REMOTE): sends the
+ * response (on worker 0) or hands it to worker 0. Any thread. */
+void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st,
+                          const char *body, size_t len);
+
+/* The process-wide ZeroMQ context for g (taken once); NULL on failure. */
+void *actor__gateway_context(actor__gateway *g);
+/* A DEALER connected to ep in `zctx` (nonblocking sends, a linger). */
+void *actor__dealer_open(void *zctx, const actor__endpoint *ep);
+
+/* Queues o for worker 0 (the inbox for responses, the sendq for requests)
+ * and wakes it. */
+void actor__gateway_hand_over(actor__gateway *g, actor__outq *q, actor__outgoing *o);
+actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_len);
+
+/* ------------------------------------------------------------- remote.c */
+
+bool actor__ref_is_remote(actor_ref ref);
+
+/* The call behind actor_call on a remote ref (a plain thread): request on
+ * the client's DEALER, wait for its response or the deadline. As
+ * actor_call. */
+int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
+                       const char *body, size_t len, const actor_call_opts *opts,
+                       actor_status *st, msgpack_sbuffer *reply);
+/* actor_cast on a remote ref, on the client's DEALER. */
+int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
+                       const char *body, size_t len, const actor_call_opts *opts);
+/* How long a call on a remote ref may take (ms): the options', the
+ * method's, the system's default. */
+uint32_t actor__remote_timeout(actor_system *sys, const actor_method_ref *m,
+                               const actor_call_opts *opts);
+/* Sends a request (route: where its response goes, by message id `id`) or
+ * a cast (route NULL) to a remote ref through worker 0. Returns 0 (a
+ * request's end then comes through route exactly once, REJECTED when it
+ * could not be sent) or a negative code (nothing was sent; ACTOR_EFULL
+ * when worker 0's queue to the peer is full). */
+int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref *m,
+                         const char *body, size_t len, const actor_call_opts *opts,
+                         const actor__route *route, uint64_t id);
+/* Closes the client's DEALERs. */
+void actor__client_remote_fini(actor_client *c);
+
+/* Worker 0: sends o (an outgoing request or cast) on its DEALER; frees o. A
+ * request that cannot be sent is answered REJECTED. */
+void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o);
+/* Worker 0: reads and routes every response its DEALERs have. */
+void actor__remote_read(actor__gateway *g);
+/* Worker 0: forgets outstanding requests long past their deadline. */
+void actor__remote_sweep(actor__gateway *g);
+
+#endif /* ACTOR_GATEWAY_H */

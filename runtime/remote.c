@@ -1,0 +1,638 @@
+/*
+ * remote.c - references to actors of other systems (actor_connect) and the
+ * calls made on them (docs/RUNTIME.md, docs/PROTOCOL.md sections 1 and 8).
+ *
+ * A remote ref is an index into the gateway's table of actor__remote
+ * records (endpoint + registered name) with the top bit of the id set;
+ * local refs never have it (system.c keeps generations below 2^31).
+ *
+ * Two paths:
+ *   - a plain thread's blocking call (actor_call) and cast (actor_cast) go
+ *     on a DEALER owned by its actor_client, one per endpoint: send, then
+ *     wait on that socket for the response with this call's id until the
+ *     deadline (responses to earlier calls that timed out are discarded and
+ *     counted). That costs what a raw DEALER/ROUTER round trip costs.
+ *   - everything else (actor_call_async, actor_ctx_request, actor_ctx_cast)
+ *     goes through worker 0's DEALER for the endpoint: worker 0 sends
+ *     directly when the caller runs on it, other threads queue the encoded
+ *     message for it. The response, matched by message id in the
+ *     gateway's `outstanding` table, is routed like a local reply (the
+ *     client's pending table, or the calling actor's mailbox), whose own
+ *     exactly-once rules then apply; records whose caller has long timed
+ *     out are swept.
+ */
+#include "gateway.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#define REMOTE_BIT ((uint64_t)1 << 63)
+/* Socket queues: room for a pipeline of a few thousand calls. */
+#define DEALER_HWM 10000
+#define DEALER_LINGER_MS 2000
+/* How long after its deadline an outstanding record is forgotten. */
+#define SWEEP_GRACE_MS 1000
+/* Responses read per DEALER per pump. */
+#define READ_BATCH 64
+
+/* A request sent by worker 0 that waits for its response. */
+typedef struct outcall {
+    actor__idnode node; /* by message id */
+    actor__route route;
+    int64_t expires;
+} outcall;
+
+/* A client's sockets (touched only by its thread). */
+typedef struct actor__client_net {
+    void **dealers; /* by endpoint index */
+    size_t n_dealers;
+    msgpack_sbuffer sb;
+    actor__wire_in in;
+} client_net;
+
+bool actor_ref_is_remote(actor_ref ref)
+{
+    return (ref.id & REMOTE_BIT) != 0;
+}
+
+bool actor__ref_is_remote(actor_ref ref)
+{
+    return actor_ref_is_remote(ref);
+}
+
+/* ============================================================ connecting */
+
+static bool key_ok(const char *key)
+{
+    return key != NULL && strlen(key) == ACTOR_CURVE_KEY_LEN;
+}
+
+static bool endpoint_matches(const actor__endpoint *ep, const char *address, bool curve,
+                             const actor_connect_opts *o)
+{
+    if (strcmp(ep->address, address) != 0 || ep->curve != curve)
+        return false;
+    return !curve || (strcmp(ep->server_key, o->curve_server_key) == 0 && o->curve_client != NULL &&
+                      strcmp(ep->client.public_key, o->curve_client->public_key) == 0);
+}
+
+/* Appends p to a pointer array. g->lock held. */
+static int append(void ***array, size_t *n, size_t *cap, void *p)
+{
+    if (*n == *cap) {
+        size_t c = *cap != 0 ? *cap * 2 : 8;
+        void **a = realloc(*array, c * sizeof *a);
+        if (a == NULL)
+            return ACTOR_ENOMEM;
+        *array = a;
+        *cap = c;
+    }
+    (*array)[(*n)++] = p;
+    return 0;
+}
+
+static actor__endpoint *endpoint_new(const char *address, bool curve, const actor_connect_opts *o,
+                                     uint32_t index)
+{
+    size_t len = strlen(address);
+    actor__endpoint *ep = calloc(1, sizeof *ep + len + 1);
+
+    if (ep == NULL)
+        return NULL;
+    ep->index = index;
+    ep->curve = curve;
+    memcpy(ep->address, address, len + 1);
+    if (curve) {
+        memcpy(ep->server_key, o->curve_server_key, ACTOR_CURVE_KEY_LEN + 1);
+        if (o->curve_client != NULL)
+            ep->client = *o->curve_client;
+        else if (actor_curve_keypair_new(&ep->client) != 0) {
+            free(ep);
+            return NULL;
+        }
+    }
+    return ep;
+}
+
+/* The endpoint record for address/keys, made if new. g->lock held. */
+static actor__endpoint *endpoint_for(actor__gateway *g, const char *address,
+                                     const actor_connect_opts *o)
+{
+    bool curve = o != NULL && o->curve_server_key != NULL;
+    actor__endpoint *ep;
+
+    for (size_t i = 0; i < g->n_endpoints; i++)
+        if (endpoint_matches(g->endpoints[i], address, curve, o))
+            return g->endpoints[i];
+    ep = endpoint_new(address, curve, o, (uint32_t)g->n_endpoints);
+    if (ep != NULL && append((void ***)&g->endpoints, &g->n_endpoints, &g->cap_endpoints, ep) != 0) {
+        free(ep);
+        ep = NULL;
+    }
+    return ep;
+}
+
+/* The index of the remote record for ep/name, made if new; -1: no memory.
+ * g->lock held. */
+static long remote_for(actor__gateway *g, const actor__endpoint *ep, const char *name)
+{
+    size_t len = strlen(name);
+    actor__remote *r;
+
+    for (size_t i = 0; i < g->n_remotes; i++)
+        if (g->remotes[i]->endpoint == ep && strcmp(g->remotes[i]->name, name) == 0)
+            return (long)i;
+    r = malloc(sizeof *r + len + 1);
+    if (r == NULL)
+        return -1;
+    r->endpoint = ep;
+    memcpy(r->name, name, len + 1);
+    if (append((void ***)&g->remotes, &g->n_remotes, &g->cap_remotes, r) != 0) {
+        free(r);
+        return -1;
+    }
+    return (long)g->n_remotes - 1;
+}
+
+static bool connect_args_ok(const char *endpoint, const char *name, const actor_connect_opts *o)
+{
+    size_t len = name != NULL ? strlen(name) : 0;
+
+    if (endpoint == NULL || strstr(endpoint, "://") == NULL || len == 0 ||
+        len > ACTOR__WIRE_MAX_NAME)
+        return false;
+    if (o == NULL || o->curve_server_key == NULL)
+        return true;
+    return key_ok(o->curve_server_key) &&
+           (o->curve_client == NULL || (key_ok(o->curve_client->public_key) &&
+                                        key_ok(o->curve_client->secret_key)));
+}
+
+int actor_connect(actor_system *sys, const char *endpoint, const char *name,
+                  const actor_connect_opts *opts, actor_ref *out)
+{
+    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    actor__endpoint *ep;
+    long index = -1;
+
+    if (g == NULL || out == NULL || !connect_args_ok(endpoint, name, opts))
+        return ACTOR_EINVAL;
+    if (atomic_load(&sys->quit))
+        return ACTOR_ECLOSED;
+    if (actor__gateway_context(g) == NULL)
+        return ACTOR_ESYSTEM;
+    pthread_mutex_lock(&g->lock);
+    ep = endpoint_for(g, endpoint, opts);
+    if (ep != NULL)
+        index = remote_for(g, ep, name);
+    pthread_mutex_unlock(&g->lock);
+    if (index < 0)
+        return ACTOR_ENOMEM;
+    out->id = REMOTE_BIT | ((uint64_t)index + 1);
+    return 0;
+}
+
+/* The record `to` names, or NULL. */
+static const actor__remote *remote_of(actor_system *sys, actor_ref to)
+{
+    actor__gateway *g = sys->gateway;
+    uint64_t index = (to.id & ~REMOTE_BIT) - 1;
+    const actor__remote *r = NULL;
+
+    pthread_mutex_lock(&g->lock);
+    if (actor_ref_is_remote(to) && index < g->n_remotes)
+        r = g->remotes[index];
+    pthread_mutex_unlock(&g->lock);
+    return r;
+}
+
+/* ============================================================== sockets */
+
+void *actor__dealer_open(void *zctx, const actor__endpoint *ep)
+{
+    const int linger = DEALER_LINGER_MS, hwm = DEALER_HWM;
+    void *s = zmq_socket(zctx, ZMQ_DEALER);
+
+    if (s == NULL)
+        return NULL;
+    if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
+        zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0 ||
+        (ep->curve && actor_curve_client(s, ep->server_key, &ep->client) != 0) ||
+        zmq_connect(s, ep->address) != 0) {
+        zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* The socket for endpoint `index` in dealers[n], opened if new. */
+static void *dealer_for(void *zctx, void ***dealers, size_t *n, const actor__endpoint *ep)
+{
+    if (ep->index >= *n) {
+        size_t want = (size_t)ep->index + 1;
+        void **d = realloc(*dealers, want * sizeof *d);
+        if (d == NULL)
+            return NULL;
+        memset(d + *n, 0, (want - *n) * sizeof *d);
+        *dealers = d;
+        *n = want;
+    }
+    if ((*dealers)[ep->index] == NULL)
+        (*dealers)[ep->index] = actor__dealer_open(zctx, ep);
+    return (*dealers)[ep->index];
+}
+
+/* ============================================================= encoding */
+
+uint32_t actor__remote_timeout(actor_system *sys, const actor_method_ref *m,
+                               const actor_call_opts *opts)
+{
+    uint32_t timeout = opts != NULL ? opts->timeout_ms : 0;
+
+    if (timeout == 0 && m->type != NULL && m->method < m->type->n_methods)
+        timeout = m->type->methods[m->method].timeout_ms;
+    return timeout != 0 ? timeout : sys->opts.default_timeout_ms;
+}
+
+/* Appends the envelope of a call to sb: the target by name, the method by
+ * name with its type (by index when the caller has no type). */
+static int encode_call(msgpack_sbuffer *sb, const actor__remote *r, const actor_method_ref *m,
+                       bool request, const actor_call_opts *opts, uint64_t id,
+                       uint32_t timeout_ms)
+{
+    actor__wire_header h =
+        actor__wire_header_make(request ? actor_wire_Kind_REQUEST : actor_wire_Kind_CAST, id);
+
+    if (opts != NULL && (opts->priority < ACTOR_PRIORITY_DEFAULT || opts->priority > 255))
+        return ACTOR_EINVAL;
+    h.target = r->name;
+    if (m->type != NULL) {
+        if (m->method >= m->type->n_methods)
+            return ACTOR_ENOTFOUND;
+        h.method = m->type->methods[m->method].name;
+        h.type = m->type->name;
+    } else {
+        h.has_method_index = true;
+        h.method_index = m->method;
+    }
+    if (opts != NULL)
+        h.priority = opts->priority;
+    h.has_deadline = true;
+    h.deadline_ms = timeout_ms;
+    return actor__wire_encode(sb, &h);
+}
+
+/* ========================================================= a client's path */
+
+static client_net *client_net_of(actor_client *c)
+{
+    if (c->net == NULL) {
+        c->net = calloc(1, sizeof *c->net);
+        if (c->net != NULL)
+            msgpack_sbuffer_init(&c->net->sb);
+    }
+    return c->net;
+}
+
+void actor__client_remote_fini(actor_client *c)
+{
+    client_net *net = c->net;
+
+    if (net == NULL)
+        return;
+    for (size_t i = 0; i < net->n_dealers; i++)
+        if (net->dealers[i] != NULL)
+            zmq_close(net->dealers[i]);
+    free(net->dealers);
+    msgpack_sbuffer_destroy(&net->sb);
+    free(net);
+    c->net = NULL;
+}
+
+/* Milliseconds from now to `deadline`, rounded up; 0 when passed. */
+static long ms_until(int64_t deadline)
+{
+    int64_t left = deadline - actor_now_ns();
+
+    return left <= 0 ? 0 : (long)((left + 999999) / 1000000);
+}
+
+/* Sends [envelope, body] on a client's DEALER, waiting for room until the
+ * deadline. 0, ACTOR_EFULL (no room by then) or another send error. */
+static int send_by(void *s, const char *env, size_t env_len, const char *body, size_t len,
+                   int64_t deadline)
+{
+    for (;;) {
+        int rc = actor__wire_send(s, NULL, env, env_len, body, len);
+        zmq_pollitem_t item = {s, 0, ZMQ_POLLOUT, 0};
+        long left;
+
+        if (rc != ACTOR_EFULL || (left = ms_until(deadline)) == 0)
+            return rc;
+        zmq_poll(&item, 1, left);
+    }
+}
+
+/* The client's socket for `to` and the call's envelope in net->sb. */
+static int prepare(actor_client *c, actor_ref to, const actor_method_ref *m, bool request,
+                   const actor_call_opts *opts, uint64_t id, uint32_t timeout, void **socket)
+{
+    const actor__remote *r = remote_of(c->sys, to);
+    void *zctx = c->sys->gateway->zctx;
+    client_net *net;
+
+    if (r == NULL)
+        return ACTOR_ENOTFOUND;
+    net = client_net_of(c);
+    if (net == NULL)
+        return ACTOR_ENOMEM;
+    net->sb.size = 0;
+    *socket = dealer_for(zctx, &net->dealers, &net->n_dealers, r->endpoint);
+    if (*socket == NULL)
+        return ACTOR_ESYSTEM;
+    return encode_call(&net->sb, r, m, request, opts, id, timeout);
+}
+
+#define DISCARDED 2 /* take_response read a response to something else */
+
+/* Reads the response to call `id`: 0, DISCARDED when another one was read
+ * (and counted), ACTOR__WIRE_AGAIN when nothing was there or on an error. */
+static int take_response(actor_system *sys, client_net *net, void *s, uint64_t id,
+                         actor_status *st, msgpack_sbuffer *reply)
+{
+    actor__wire_msg m;
+    actor_status why;
+    int rc = actor__wire_recv(s, ZMQ_DONTWAIT, &net->in);
+
+    if (rc != 0)
+        return ACTOR__WIRE_AGAIN;
+    if (actor__wire_parse(&net->in, false, true, &m, &why) != ACTOR__WIRE_OK) {
+        atomic_fetch_add(&sys->gateway->dropped, 1);
+        rc = DISCARDED;
+    } else if (m.env.correlation_id != id) {
+        atomic_fetch_add(&sys->gateway->late_replies, 1);
+        rc = DISCARDED;
+    } else {
+        actor__wire_status_of(&m.env, st);
+        if (st->category == ACTOR_STATUS_OK && reply != NULL &&
+            msgpack_sbuffer_write(reply, m.body, m.body_len) != 0)
+            actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory for the reply");
+    }
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&net->in);
+    return rc;
+}
+
+/* Waits on the client's socket for call `id` until the deadline. */
+static void wait_response(actor_system *sys, client_net *net, void *s, uint64_t id,
+                          int64_t deadline, actor_status *st, msgpack_sbuffer *reply)
+{
+    for (;;) {
+        zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+        int rc = take_response(sys, net, s, id, st, reply);
+        long left;
+
+        if (rc == 0)
+            return;
+        if (rc == DISCARDED)
+            continue;
+        left = ms_until(deadline);
+        if (left == 0)
+            break;
+        zmq_poll(&item, 1, left);
+    }
+    actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "no reply within the deadline");
+}
+
+static void status_not_sent(actor_status *st, int rc)
+{
+    if (rc == ACTOR_ENOTFOUND)
+        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "no such remote actor or method");
+    else
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "%s", actor_strerror(rc));
+}
+
+int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
+                       const char *body, size_t len, const actor_call_opts *opts,
+                       actor_status *st, msgpack_sbuffer *reply)
+{
+    actor_system *sys = c->sys;
+    uint32_t timeout = actor__remote_timeout(sys, m, opts);
+    int64_t deadline = actor__deadline_after(timeout);
+    uint64_t id = actor__next_id(sys);
+    void *s = NULL;
+    int rc = prepare(c, to, m, true, opts, id, timeout, &s);
+
+    if (rc == 0)
+        rc = send_by(s, c->net->sb.data, c->net->sb.size, body, len, deadline);
+    if (rc == ACTOR_EFULL) {
+        atomic_fetch_add(&sys->gateway->send_failed, 1);
+        actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "could not send before the deadline");
+        return 0;
+    }
+    if (rc != 0) {
+        status_not_sent(st, rc);
+        return rc;
+    }
+    atomic_fetch_add(&sys->gateway->calls_sent, 1);
+    wait_response(sys, c->net, s, id, deadline, st, reply);
+    return 0;
+}
+
+int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
+                       const char *body, size_t len, const actor_call_opts *opts)
+{
+    actor_system *sys = c->sys;
+    uint32_t timeout = actor__remote_timeout(sys, m, opts);
+    void *s = NULL;
+    int rc = prepare(c, to, m, false, opts, actor__next_id(sys), timeout, &s);
+
+    if (rc == 0)
+        rc = send_by(s, c->net->sb.data, c->net->sb.size, body, len,
+                     actor__deadline_after(timeout));
+    atomic_fetch_add(rc == 0 ? &sys->gateway->calls_sent : &sys->gateway->send_failed, 1);
+    return rc;
+}
+
+/* ======================================================== worker 0's path */
+
+static bool on_worker0(actor_system *sys)
+{
+    actor__worker *w = actor__current_worker(sys);
+
+    return w != NULL && w->index == 0;
+}
+
+static outcall *take_outcall(actor__gateway *g, uint64_t id)
+{
+    outcall *oc;
+
+    pthread_mutex_lock(&g->lock);
+    oc = (outcall *)(void *)actor__idmap_remove(&g->outstanding, id);
+    pthread_mutex_unlock(&g->lock);
+    return oc;
+}
+
+/* Worker 0: sends o now. 0 or a send error (ACTOR_EFULL: queue full). */
+static int send_now(actor__gateway *g, const actor__outgoing *o)
+{
+    const actor__endpoint *ep = NULL;
+    void *s;
+    int rc;
+
+    pthread_mutex_lock(&g->lock);
+    if (o->endpoint < g->n_endpoints)
+        ep = g->endpoints[o->endpoint];
+    pthread_mutex_unlock(&g->lock);
+    s = ep != NULL ? dealer_for(g->zctx, &g->dealers, &g->n_dealers, ep) : NULL;
+    if (s == NULL)
+        return ACTOR_ESYSTEM;
+    rc = actor__wire_send(s, NULL, o->data, o->env_len, o->data + o->env_len, o->body_len);
+    atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
+    return rc;
+}
+
+void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
+{
+    int rc = send_now(g, o);
+    outcall *oc;
+
+    if (rc != 0 && o->request && (oc = take_outcall(g, o->id)) != NULL) {
+        actor_status st;
+        if (rc == ACTOR_EFULL)
+            actor_status_set(&st, ACTOR_STATUS_REJECTED, 0, "the queue to the peer is full");
+        else
+            actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot send: %s",
+                             actor_strerror(rc));
+        actor__route_reply(g->sys, &oc->route, oc->node.id, &st, NULL, 0);
+        free(oc);
+    }
+    free(o);
+}
+
+/* The encoded call, ready for worker 0. */
+static int outgoing_call(actor_system *sys, actor_ref to, const actor_method_ref *m,
+                         const char *body, size_t len, const actor_call_opts *opts,
+                         bool request, uint64_t id, actor__outgoing **out)
+{
+    const actor__remote *r = remote_of(sys, to);
+    msgpack_sbuffer sb;
+    actor__outgoing *o = NULL;
+    int rc;
+
+    if (r == NULL)
+        return ACTOR_ENOTFOUND;
+    msgpack_sbuffer_init(&sb);
+    rc = encode_call(&sb, r, m, request, opts, id, actor__remote_timeout(sys, m, opts));
+    if (rc == 0 && (o = actor__outgoing_new(0, sb.size, len)) == NULL)
+        rc = ACTOR_ENOMEM;
+    if (rc == 0) {
+        o->id = id;
+        o->endpoint = r->endpoint->index;
+        o->request = request;
+        memcpy(o->data, sb.data, sb.size);
+        if (len != 0)
+            memcpy(o->data + sb.size, body, len);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    *out = o;
+    return rc;
+}
+
+int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref *m,
+                         const char *body, size_t len, const actor_call_opts *opts,
+                         const actor__route *route, uint64_t id)
+{
+    actor__gateway *g = sys->gateway;
+    actor__outgoing *o = NULL;
+    outcall *oc = NULL;
+    int rc;
+
+    if (actor__gateway_context(g) == NULL)
+        return ACTOR_ESYSTEM;
+    rc = outgoing_call(sys, to, m, body, len, opts, route != NULL, id, &o);
+    if (rc == 0 && route != NULL && (oc = malloc(sizeof *oc)) == NULL)
+        rc = ACTOR_ENOMEM;
+    if (rc != 0) {
+        free(o);
+        return rc;
+    }
+    if (oc != NULL) {
+        oc->node.id = id;
+        oc->route = *route;
+        oc->expires = actor__deadline_after(actor__remote_timeout(sys, m, opts) + SWEEP_GRACE_MS);
+        pthread_mutex_lock(&g->lock);
+        actor__idmap_insert(&g->outstanding, &oc->node);
+        pthread_mutex_unlock(&g->lock);
+    }
+    if (!on_worker0(sys)) {
+        actor__gateway_hand_over(g, &g->sendq, o);
+        return 0;
+    }
+    rc = send_now(g, o);
+    free(o);
+    if (rc != 0 && oc != NULL)
+        free(take_outcall(g, id));
+    return rc;
+}
+
+/* Worker 0: one response from a DEALER, routed to its caller. */
+static void route_response(actor__gateway *g)
+{
+    actor__wire_msg m;
+    actor_status st;
+    outcall *oc;
+
+    if (actor__wire_parse(&g->in, false, true, &m, &st) != ACTOR__WIRE_OK) {
+        atomic_fetch_add(&g->dropped, 1);
+    } else if ((oc = take_outcall(g, m.env.correlation_id)) == NULL) {
+        atomic_fetch_add(&g->late_replies, 1);
+    } else {
+        bool ok;
+        actor__wire_status_of(&m.env, &st);
+        ok = st.category == ACTOR_STATUS_OK;
+        actor__route_reply(g->sys, &oc->route, oc->node.id, &st, ok ? m.body : NULL,
+                           ok ? m.body_len : 0);
+        free(oc);
+    }
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&g->in);
+}
+
+void actor__remote_read(actor__gateway *g)
+{
+    for (size_t i = 0; i < g->n_dealers; i++) {
+        if (g->dealers[i] == NULL)
+            continue;
+        for (int n = 0; n < READ_BATCH; n++) {
+            if (actor__wire_recv(g->dealers[i], ZMQ_DONTWAIT, &g->in) != 0)
+                break;
+            route_response(g);
+        }
+    }
+}
+
+static bool expired(actor__idnode *node, void *now)
+{
+    return ((outcall *)(void *)node)->expires < *(int64_t *)now;
+}
+
+void actor__remote_sweep(actor__gateway *g)
+{
+    int64_t now = actor_now_ns();
+    actor__idnode *list;
+
+    pthread_mutex_lock(&g->lock);
+    list = g->outstanding.count != 0 ? actor__idmap_remove_if(&g->outstanding, expired, &now)
+                                     : NULL;
+    pthread_mutex_unlock(&g->lock);
+    while (list != NULL) {
+        actor__idnode *next = list->next;
+        free(list);
+        list = next;
+    }
+}

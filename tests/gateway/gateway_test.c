@@ -1,0 +1,823 @@
+/*
+ * gateway_test.c - actor systems' endpoints and remote references end to
+ * end (runtime/gateway.c, runtime/remote.c, docs/PROTOCOL.md).
+ *
+ * The test first starts a server PROCESS (this program with `serve`, over a
+ * pipe: it prints its endpoints and serves until its stdin closes), then:
+ *   - raw DEALER sockets speak the protocol to it: results and every error
+ *     status, casts, control ping/lookup, target_id;
+ *   - hostile bytes at the live endpoint: error replies or counted drops,
+ *     and a legit call on the same socket still works;
+ *   - many clients x many requests over ipc and tcp through remote refs
+ *     (blocking actor_call and pipelined actor_call_async): every reply
+ *     matched to its request, none lost or duplicated;
+ *   - remote refs from a handler (actor_ctx_request), casts, NOT_FOUND for
+ *     wrong names and types, an unreachable peer (TIMEOUT, never a hang),
+ *     a late reply discarded and counted, inproc between two systems;
+ *   - CURVE on a live endpoint: a listed key gets through, others nothing;
+ *   - shutdown: the server process is told to stop with thousands of
+ *     requests queued; every one is answered (OK or DIED), none lost.
+ *
+ *   gateway_test            the tests
+ *   gateway_test serve      the server (tests/gateway/client.py uses it too)
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "actor/remote.h"
+#include "codec/check.h"
+#include "test_actors.h"
+#include "wire.h"
+
+/* ============================================================ the server */
+
+static int serve(void)
+{
+    char tcp[256], ipc[256], line[64];
+    actor_system *sys = NULL;
+    actor_ref calc;
+    actor_gateway_stats gs;
+    int rc;
+
+    snprintf(ipc, sizeof ipc, "ipc:///tmp/actorc-gateway-test-%d", (int)getpid());
+    if ((rc = actor_system_new(NULL, &sys)) != 0 ||
+        (rc = actor_spawn(sys, &calc_type, NULL, NULL, &calc)) != 0 ||
+        (rc = actor_register_name(sys, calc, "calc")) != 0 ||
+        (rc = actor_system_bind(sys, "tcp://127.0.0.1:*", NULL, tcp, sizeof tcp)) != 0 ||
+        (rc = actor_system_bind(sys, ipc, NULL, NULL, 0)) != 0) {
+        printf("cannot serve: %s\n", actor_strerror(rc));
+        actor_system_destroy(&sys);
+        return 1;
+    }
+    printf("%s\n%s\n", tcp, ipc);
+    fflush(stdout);
+    while (fgets(line, sizeof line, stdin) != NULL)
+        ;
+    actor_gateway_stats_get(sys, &gs);
+    actor_system_destroy(&sys);
+    unlink(ipc + strlen("ipc://"));
+    fprintf(stderr, "server: received %llu, replies %llu, errors %llu, dropped %llu\n",
+            (unsigned long long)gs.received, (unsigned long long)gs.replies,
+            (unsigned long long)gs.errors, (unsigned long long)gs.dropped);
+    return 0;
+}
+
+typedef struct server {
+    pid_t pid;
+    FILE *to;   /* its stdin: closing it stops the server */
+    char tcp[256], ipc[256];
+} server;
+
+static int read_line(FILE *f, char *buf, size_t size)
+{
+    if (fgets(buf, (int)size, f) == NULL)
+        return -1;
+    buf[strcspn(buf, "\n")] = '\0';
+    return 0;
+}
+
+/* Starts `self serve` with pipes to its stdin and from its stdout. */
+static int server_start(server *s, const char *self)
+{
+    int in[2], out[2];
+    FILE *from;
+
+    if (pipe(in) != 0 || pipe(out) != 0)
+        return -1;
+    s->pid = fork();
+    if (s->pid < 0)
+        return -1;
+    if (s->pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        execl(self, self, "serve", (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    s->to = fdopen(in[1], "w");
+    from = fdopen(out[0], "r");
+    if (s->to == NULL || from == NULL || read_line(from, s->tcp, sizeof s->tcp) != 0 ||
+        read_line(from, s->ipc, sizeof s->ipc) != 0 || strncmp(s->tcp, "tcp://", 6) != 0) {
+        if (from != NULL)
+            fclose(from);
+        return -1;
+    }
+    fclose(from);
+    return 0;
+}
+
+/* Closes its stdin and waits; its exit status. */
+static int server_stop(server *s)
+{
+    int status = 0;
+
+    if (s->to != NULL)
+        fclose(s->to);
+    s->to = NULL;
+    if (s->pid > 0)
+        waitpid(s->pid, &status, 0);
+    s->pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* ======================================================= raw protocol */
+
+static server srv;
+static void *zctx; /* the raw sockets' context */
+
+static void *dealer(const char *endpoint)
+{
+    void *s = zmq_socket(zctx, ZMQ_DEALER);
+    const int timeout = 10000, linger = 0; /* hang guard only */
+
+    zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(s, endpoint);
+    return s;
+}
+
+static void send_env(void *s, const actor__wire_header *h, const char *body, size_t len)
+{
+    msgpack_sbuffer env;
+
+    msgpack_sbuffer_init(&env);
+    actor__wire_encode(&env, h);
+    actor__wire_send(s, NULL, env.data, env.size, body, len);
+    msgpack_sbuffer_destroy(&env);
+}
+
+/* Sends a request for `method` of `target` with body {1: a, 2: b}. */
+static void send_call(void *s, uint64_t id, const char *target, const char *method, int64_t a,
+                      int64_t b)
+{
+    msgpack_sbuffer body;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, id);
+
+    h.target = target;
+    h.method = method;
+    msgpack_sbuffer_init(&body);
+    write_pair(&body, a, b);
+    send_env(s, &h, body.data, body.size);
+    msgpack_sbuffer_destroy(&body);
+}
+
+/* Receives one response: 0 with its correlation id, status and result
+ * (field 1, or for a lookup the id). */
+static int recv_response(void *s, uint64_t *id, actor_status *st, int64_t *result)
+{
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status why;
+    int64_t unused;
+    int rc = actor__wire_recv(s, 0, &in);
+
+    if (rc != 0)
+        return -1;
+    rc = actor__wire_parse(&in, false, true, &m, &why) == ACTOR__WIRE_OK ? 0 : -1;
+    if (rc == 0) {
+        *id = m.env.correlation_id;
+        actor__wire_status_of(&m.env, st);
+        *result = 0;
+        if (st->category == ACTOR_STATUS_OK)
+            read_pair(m.body, m.body_len, result, &unused);
+    }
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+    return rc;
+}
+
+/* One call: its status category (-1: no or wrong response); *result. */
+static int call(void *s, uint64_t id, const char *target, const char *method, int64_t a,
+                int64_t b, int64_t *result, actor_status *st)
+{
+    uint64_t got = 0;
+
+    send_call(s, id, target, method, a, b);
+    if (recv_response(s, &got, st, result) != 0 || got != id)
+        return -1;
+    return (int)st->category;
+}
+
+TEST(raw_results_and_statuses)
+{
+    void *s = dealer(srv.tcp);
+    int64_t r = 0;
+    actor_status st;
+
+    CHECK_INT(call(s, 1, "calc", "add", 2, 3, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 5);
+    CHECK_INT(call(s, 2, "calc", "add", -1, 3, &r, &st), ACTOR_STATUS_ERROR);
+    CHECK_INT(st.code, CALC_ERR_NEGATIVE);
+    CHECK_INT(call(s, 3, "nobody", "add", 1, 1, &r, &st), ACTOR_STATUS_NOT_FOUND);
+    CHECK_INT(call(s, 4, "calc", "mul", 1, 1, &r, &st), ACTOR_STATUS_NOT_FOUND);
+    CHECK_INT(call(s, 5, "calc", "note", 1, 1, &r, &st), ACTOR_STATUS_NOT_FOUND);
+    zmq_close(s);
+}
+
+TEST(raw_decode_deadline_control_target_id)
+{
+    void *s = dealer(srv.ipc);
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, 9);
+    uint64_t id = 0;
+    int64_t r = 0, calc_id;
+    actor_status st;
+
+    h.target = "calc";
+    h.method = "add";
+    send_env(s, &h, "\xc1\xc1", 2); /* a body add cannot decode */
+    CHECK_INT(recv_response(s, &id, &st, &r), 0);
+    CHECK_UINT(id, 9);
+    CHECK_INT(st.category, ACTOR_STATUS_DECODE);
+
+    h.message_id = 11;
+    h.has_deadline = true; /* deadline_ms 0: already expired */
+    send_env(s, &h, "\x80", 1);
+    CHECK_INT(recv_response(s, &id, &st, &r), 0);
+    CHECK_UINT(id, 11);
+    CHECK_INT(st.category, ACTOR_STATUS_TIMEOUT);
+
+    h = actor__wire_header_make(actor_wire_Kind_CONTROL, 12);
+    h.method = "ping";
+    send_env(s, &h, "", 0);
+    CHECK_INT(recv_response(s, &id, &st, &r), 0);
+    CHECK_UINT(id, 12);
+    CHECK_INT(st.category, ACTOR_STATUS_OK);
+
+    h = actor__wire_header_make(actor_wire_Kind_CONTROL, 13);
+    h.method = "lookup";
+    h.target = "calc";
+    send_env(s, &h, "", 0);
+    CHECK_INT(recv_response(s, &id, &st, &calc_id), 0);
+    CHECK_UINT(id, 13);
+    CHECK_INT(st.category, ACTOR_STATUS_OK);
+    CHECK(calc_id != 0);
+
+    h = actor__wire_header_make(actor_wire_Kind_REQUEST, 14);
+    h.has_target_id = true;
+    h.target_id = (uint64_t)calc_id;
+    h.has_method_index = true;
+    h.method_index = CALC_ADD;
+    send_env(s, &h, "\x82\x01\x05\x02\x06", 5);
+    CHECK_INT(recv_response(s, &id, &st, &r), 0);
+    CHECK_UINT(id, 14);
+    CHECK_INT(st.category, ACTOR_STATUS_OK);
+    CHECK_INT(r, 11);
+    zmq_close(s);
+}
+
+TEST(raw_casts_arrive)
+{
+    void *s = dealer(srv.tcp);
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_CAST, 0);
+    int64_t before = 0, after = 0;
+    actor_status st;
+
+    CHECK_INT(call(s, 20, "calc", "notes", 0, 0, &before, &st), ACTOR_STATUS_OK);
+    h.target = "calc";
+    h.method = "note";
+    for (int i = 0; i < 10; i++)
+        send_env(s, &h, "", 0);
+    CHECK_INT(call(s, 21, "calc", "notes", 0, 0, &after, &st), ACTOR_STATUS_OK);
+    CHECK_INT(after - before, 10);
+    zmq_close(s);
+}
+
+/* ================================================================ hostile */
+
+static void send_frames(void *s, const char *const *frames, const size_t *lens, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zmq_send(s, frames[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : 0);
+}
+
+/* Garbage of every kind at a live endpoint: each answerable message gets an
+ * error response, the rest are dropped; then a legit call on the same
+ * socket works, and so does a new client. */
+TEST(hostile_bytes_then_legit_call)
+{
+    void *s = dealer(srv.tcp);
+    static const char version2[] = "\x83\x01\x02\x02\x01\x03\x05";         /* v2, id 5 */
+    static const char kind9[] = "\x83\x01\x01\x02\x09\x03\x06";            /* kind 9, id 6 */
+    static const char trunc[] = "\x85\x01\x01\x02\x01\x03";                /* truncated */
+    static const char huge_map[] = "\xdf\xff\xff\xff\xff\x01\x01";         /* 2^32-1 pairs */
+    static const char huge_str[] = "\x84\x01\x01\x02\x01\x03\x07\x07\xdb\xff\xff\xff\xff"; /* str 4 GiB */
+    static const char resp[] = "\x84\x01\x01\x02\x02\x03\x08\x04\x01";    /* a RESPONSE */
+    static const char oob[] = "\x86\x01\x01\x02\x01\x03\x09\x07\xa4" "calc" "\x09\xa3" "add" "\x0d\x80";
+    static const char no_target[] = "\x84\x01\x01\x02\x01\x03\x0a\x09\xa3" "add";
+    char big_frames[30];
+    const char *frames[30];
+    size_t lens[30];
+    int64_t r = 0;
+    actor_status st;
+    uint64_t id;
+    int answered = 0, answered_decode = 0;
+
+    /* answerable ones: each gets DECODE */
+    const char *answerable[] = {version2, kind9, oob, no_target};
+    size_t alens[] = {sizeof version2 - 1, sizeof kind9 - 1, sizeof oob - 1, sizeof no_target - 1};
+    for (size_t i = 0; i < 4; i++) {
+        frames[0] = answerable[i], lens[0] = alens[i];
+        frames[1] = "\x80", lens[1] = 1;
+        send_frames(s, frames, lens, 2);
+    }
+    /* not answerable, or answered with correlation 0 */
+    const char *junk[] = {"\xff", "hello", trunc, huge_map, huge_str, resp, "\xc1"};
+    size_t jlens[] = {1, 5, sizeof trunc - 1, sizeof huge_map - 1, sizeof huge_str - 1,
+                      sizeof resp - 1, 1};
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+        frames[0] = junk[i], lens[0] = jlens[i];
+        frames[1] = "\x80", lens[1] = 1;
+        send_frames(s, frames, lens, 2);
+        send_frames(s, frames, lens, 1); /* a single frame */
+    }
+    /* a valid envelope with 30 frames */
+    for (int i = 0; i < 30; i++) {
+        big_frames[i] = 'x';
+        frames[i] = i == 0 ? version2 : &big_frames[i];
+        lens[i] = i == 0 ? sizeof version2 - 1 : 1;
+    }
+    send_frames(s, frames, lens, 30);
+    /* an empty envelope, and empty frames only */
+    frames[0] = "", lens[0] = 0;
+    frames[1] = "", lens[1] = 0;
+    send_frames(s, frames, lens, 2);
+    send_frames(s, frames, lens, 1);
+
+    send_call(s, 1000, "calc", "add", 20, 22);
+    for (;;) {
+        CHECK_INT(recv_response(s, &id, &st, &r), 0);
+        if (id == 1000)
+            break;
+        answered++;
+        answered_decode += st.category == ACTOR_STATUS_DECODE;
+        if (st.category != ACTOR_STATUS_DECODE)
+            printf("  answer %llu: %s %s\n", (unsigned long long)id,
+                   actor_status_name(st.category), st.message);
+    }
+    CHECK_INT(st.category, ACTOR_STATUS_OK);
+    CHECK_INT(r, 42);
+    CHECK(answered >= 4);
+    CHECK_INT(answered_decode, answered);
+    CHECK_INT(call(s, 1001, "calc", "add", 1, 2, &r, &st), ACTOR_STATUS_OK);
+    zmq_close(s);
+    s = dealer(srv.ipc);
+    CHECK_INT(call(s, 1002, "calc", "add", 20, 22, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 42);
+    zmq_close(s);
+}
+
+/* =========================================================== remote refs */
+
+static actor_system *csys; /* the client side's system */
+static const actor_method_ref m_add = {&calc_type, CALC_ADD};
+static const actor_method_ref m_note = {&calc_type, CALC_NOTE};
+static const actor_method_ref m_notes = {&calc_type, CALC_NOTES};
+static const actor_method_ref m_slow = {&calc_type, CALC_SLOW};
+
+/* A blocking call of a method with {1: a, 2: b}: its status; *result. */
+static int ref_call(actor_client *c, actor_ref to, actor_method_ref m, int64_t a, int64_t b,
+                    uint32_t timeout_ms, int64_t *result, actor_status *st)
+{
+    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+    msgpack_sbuffer body, reply;
+    int64_t unused;
+    int rc;
+
+    o.timeout_ms = timeout_ms;
+    msgpack_sbuffer_init(&body);
+    msgpack_sbuffer_init(&reply);
+    write_pair(&body, a, b);
+    rc = actor_call(c, to, m, body.data, body.size, &o, st, &reply);
+    *result = 0;
+    if (rc == 0 && st->category == ACTOR_STATUS_OK)
+        read_pair(reply.data, reply.size, result, &unused);
+    msgpack_sbuffer_destroy(&body);
+    msgpack_sbuffer_destroy(&reply);
+    return rc != 0 ? rc : (int)st->category;
+}
+
+TEST(remote_ref_blocking_calls_and_casts)
+{
+    actor_client *c = NULL;
+    actor_ref calc, calc2, nobody;
+    actor_method_ref wrong_type = {&relay_type, 0};
+    int64_t r = 0, before = 0, after = 0;
+    actor_status st;
+
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    CHECK_RC(actor_connect(csys, srv.tcp, "calc", NULL, &calc), 0);
+    CHECK(actor_ref_is_remote(calc));
+    CHECK_RC(actor_connect(csys, srv.tcp, "calc", NULL, &calc2), 0);
+    CHECK(actor_ref_eq(calc, calc2));
+    CHECK_RC(actor_connect(csys, srv.tcp, "nobody", NULL, &nobody), 0);
+    CHECK_INT(ref_call(c, calc, m_add, 40, 2, 10000, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 42);
+    CHECK_INT(ref_call(c, calc, m_add, -4, 2, 10000, &r, &st), ACTOR_STATUS_ERROR);
+    CHECK_INT(st.code, CALC_ERR_NEGATIVE);
+    CHECK_INT(ref_call(c, nobody, m_add, 1, 2, 10000, &r, &st), ACTOR_STATUS_NOT_FOUND);
+    CHECK_INT(ref_call(c, calc, wrong_type, 1, 2, 10000, &r, &st), ACTOR_STATUS_NOT_FOUND);
+    CHECK_INT(ref_call(c, calc, m_notes, 0, 0, 10000, &before, &st), ACTOR_STATUS_OK);
+    for (int i = 0; i < 25; i++)
+        CHECK_RC(actor_cast(c, calc, m_note, "\x80", 1, NULL), 0);
+    CHECK_INT(ref_call(c, calc, m_notes, 0, 0, 10000, &after, &st), ACTOR_STATUS_OK);
+    CHECK_INT(after - before, 25);
+    CHECK_RC(actor_terminate(csys, calc, true), ACTOR_ENOTFOUND);
+    actor_client_destroy(&c);
+}
+
+/* A late reply (after the caller's deadline) is discarded and counted;
+ * the next call on the same socket gets its own reply. */
+TEST(remote_late_reply_discarded)
+{
+    actor_client *c = NULL;
+    actor_ref calc;
+    actor_gateway_stats before, after;
+    int64_t r = 0;
+    actor_status st;
+
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    CHECK_RC(actor_connect(csys, srv.ipc, "calc", NULL, &calc), 0);
+    actor_gateway_stats_get(csys, &before);
+    CHECK_INT(ref_call(c, calc, m_slow, 300, 1, 50, &r, &st), ACTOR_STATUS_TIMEOUT);
+    CHECK_INT(ref_call(c, calc, m_add, 2, 2, 10000, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 4);
+    actor_gateway_stats_get(csys, &after);
+    CHECK_UINT(after.late_replies - before.late_replies, 1);
+    actor_client_destroy(&c);
+}
+
+/* An endpoint nobody serves: TIMEOUT from every path, never a hang. */
+typedef struct async_result {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done;
+    actor_status st;
+    int64_t result;
+} async_result;
+
+static void on_reply(void *user, uint64_t call_id, const actor_status *st, const char *body,
+                     size_t len)
+{
+    async_result *a = user;
+    int64_t unused, r = 0;
+
+    (void)call_id;
+    if (st->category == ACTOR_STATUS_OK)
+        read_pair(body, len, &r, &unused);
+    pthread_mutex_lock(&a->lock);
+    a->st = *st;
+    a->result = r;
+    a->done++;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->lock);
+}
+
+static void async_wait(async_result *a, int n)
+{
+    pthread_mutex_lock(&a->lock);
+    while (a->done < n)
+        pthread_cond_wait(&a->cond, &a->lock);
+    pthread_mutex_unlock(&a->lock);
+}
+
+TEST(remote_unreachable_times_out)
+{
+    actor_client *c = NULL;
+    actor_ref gone, relay;
+    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+    static relay_state rs;
+    async_result a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, {0, 0, ""}, 0};
+    int64_t r = 0;
+    actor_status st;
+
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    CHECK_RC(actor_connect(csys, "tcp://127.0.0.1:1", "calc", NULL, &gone), 0);
+    CHECK_INT(ref_call(c, gone, m_add, 1, 2, 200, &r, &st), ACTOR_STATUS_TIMEOUT);
+    o.timeout_ms = 200;
+    CHECK_RC(actor_call_async(c, gone, m_add, "\x80", 1, &o, on_reply, &a, NULL), 0);
+    async_wait(&a, 1);
+    CHECK_INT(a.st.category, ACTOR_STATUS_TIMEOUT);
+    rs = (relay_state){gone, 200};
+    CHECK_RC(actor_spawn(csys, &relay_type, &rs, NULL, &relay), 0);
+    CHECK_INT(ref_call(c, relay, (actor_method_ref){&relay_type, 0}, 1, 2, 10000, &r, &st),
+              ACTOR_STATUS_TIMEOUT);
+    actor_terminate(csys, relay, false);
+    actor_client_destroy(&c);
+}
+
+/* A handler calling a remote actor (actor_ctx_request through worker 0),
+ * and asynchronous client calls. */
+TEST(remote_from_handler_and_async)
+{
+    actor_client *c = NULL;
+    actor_ref calc, relay;
+    static relay_state rs;
+    async_result a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, {0, 0, ""}, 0};
+    msgpack_sbuffer body;
+    int64_t r = 0;
+    actor_status st;
+
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    CHECK_RC(actor_connect(csys, srv.tcp, "calc", NULL, &calc), 0);
+    rs = (relay_state){calc, 10000};
+    CHECK_RC(actor_spawn(csys, &relay_type, &rs, NULL, &relay), 0);
+    for (int i = 0; i < 50; i++) {
+        CHECK_INT(ref_call(c, relay, (actor_method_ref){&relay_type, 0}, i, 100, 10000, &r, &st),
+                  ACTOR_STATUS_OK);
+        CHECK_INT(r, i + 100);
+    }
+    CHECK_INT(ref_call(c, relay, (actor_method_ref){&relay_type, 0}, -1, 1, 10000, &r, &st),
+              ACTOR_STATUS_ERROR);
+    CHECK_INT(st.code, CALC_ERR_NEGATIVE);
+    msgpack_sbuffer_init(&body);
+    write_pair(&body, 7, 8);
+    CHECK_RC(actor_call_async(c, calc, m_add, body.data, body.size, NULL, on_reply, &a, NULL), 0);
+    msgpack_sbuffer_destroy(&body);
+    async_wait(&a, 1);
+    CHECK_INT(a.st.category, ACTOR_STATUS_OK);
+    CHECK_INT(a.result, 15);
+    actor_terminate(csys, relay, true);
+    actor_client_destroy(&c);
+}
+
+/* Two systems of one process over inproc. */
+TEST(remote_inproc_between_systems)
+{
+    actor_system *s2 = NULL;
+    actor_client *c = NULL;
+    actor_ref local_calc, calc;
+    char bound[64];
+    int64_t r = 0;
+    actor_status st;
+
+    CHECK_RC(actor_system_new(NULL, &s2), 0);
+    CHECK_RC(actor_spawn(s2, &calc_type, NULL, NULL, &local_calc), 0);
+    CHECK_RC(actor_register_name(s2, local_calc, "calc"), 0);
+    CHECK_RC(actor_register_name(s2, local_calc, "calc"), 0);
+    CHECK_RC(actor_system_bind(s2, "inproc://gateway-test", NULL, bound, sizeof bound), 0);
+    CHECK(strcmp(bound, "inproc://gateway-test") == 0);
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    CHECK_RC(actor_connect(csys, "inproc://gateway-test", "calc", NULL, &calc), 0);
+    CHECK_INT(ref_call(c, calc, m_add, 3, 4, 10000, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 7);
+    actor_client_destroy(&c);
+    actor_system_destroy(&s2);
+}
+
+/* ================================================================= CURVE */
+
+TEST(curve_live_endpoint)
+{
+    actor_system *s2 = NULL;
+    actor_client *c = NULL;
+    actor_curve_keypair server_keys, listed, unlisted;
+    const char *allowed[1];
+    actor_bind_opts bo = {NULL, allowed, 1};
+    actor_connect_opts good = {NULL, &listed}, bad = {NULL, &unlisted};
+    actor_ref calc_local, calc_good, calc_bad, calc_plain;
+    char bound[64];
+    int64_t r = 0;
+    actor_status st;
+
+    CHECK_RC(actor_curve_keypair_new(&server_keys), 0);
+    CHECK_RC(actor_curve_keypair_new(&listed), 0);
+    CHECK_RC(actor_curve_keypair_new(&unlisted), 0);
+    allowed[0] = listed.public_key;
+    bo.curve_secret_key = server_keys.secret_key;
+    good.curve_server_key = bad.curve_server_key = server_keys.public_key;
+    CHECK_RC(actor_system_new(NULL, &s2), 0);
+    CHECK_RC(actor_spawn(s2, &calc_type, NULL, NULL, &calc_local), 0);
+    CHECK_RC(actor_register_name(s2, calc_local, "calc"), 0);
+    CHECK_RC(actor_system_bind(s2, "tcp://127.0.0.1:*", &bo, bound, sizeof bound), 0);
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    CHECK_RC(actor_connect(csys, bound, "calc", &good, &calc_good), 0);
+    CHECK_RC(actor_connect(csys, bound, "calc", &bad, &calc_bad), 0);
+    CHECK_RC(actor_connect(csys, bound, "calc", NULL, &calc_plain), 0);
+    CHECK_INT(ref_call(c, calc_good, m_add, 1, 2, 10000, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 3);
+    CHECK_INT(ref_call(c, calc_bad, m_add, 1, 2, 300, &r, &st), ACTOR_STATUS_TIMEOUT);
+    CHECK_INT(ref_call(c, calc_plain, m_add, 1, 2, 300, &r, &st), ACTOR_STATUS_TIMEOUT);
+    CHECK_INT(ref_call(c, calc_good, m_add, 2, 2, 10000, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 4);
+    actor_client_destroy(&c);
+    actor_system_destroy(&s2);
+}
+
+/* ================================================== many clients, requests */
+
+enum { CLIENTS = 6, REQUESTS = 1500, WINDOW = 100 };
+
+typedef struct client_run {
+    const char *endpoint;
+    int index;
+    bool async;
+    int ok, bad;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done;
+    unsigned char seen[REQUESTS];
+} client_run;
+
+/* Each request i carries {1: index * 1000000 + i, 2: 0}: the reply says
+ * which request it answers. */
+static void on_many(void *user, uint64_t call_id, const actor_status *st, const char *body,
+                    size_t len)
+{
+    client_run *run = user;
+    int64_t r = -1, unused;
+
+    (void)call_id;
+    if (st->category == ACTOR_STATUS_OK)
+        read_pair(body, len, &r, &unused);
+    pthread_mutex_lock(&run->lock);
+    r -= (int64_t)run->index * 1000000;
+    if (r >= 0 && r < REQUESTS && !run->seen[r]) {
+        run->seen[r] = 1;
+        run->ok++;
+    } else {
+        run->bad++;
+    }
+    run->done++;
+    pthread_cond_signal(&run->cond);
+    pthread_mutex_unlock(&run->lock);
+}
+
+static void run_async(client_run *run, actor_client *c, actor_ref calc)
+{
+    msgpack_sbuffer body;
+
+    msgpack_sbuffer_init(&body);
+    for (int i = 0; i < REQUESTS; i++) {
+        pthread_mutex_lock(&run->lock);
+        while (i - run->done >= WINDOW)
+            pthread_cond_wait(&run->cond, &run->lock);
+        pthread_mutex_unlock(&run->lock);
+        body.size = 0;
+        write_pair(&body, (int64_t)run->index * 1000000 + i, 0);
+        if (actor_call_async(c, calc, m_add, body.data, body.size, NULL, on_many, run, NULL) != 0)
+            on_many(run, 0, &(actor_status){ACTOR_STATUS_INTERNAL, 0, ""}, NULL, 0);
+    }
+    pthread_mutex_lock(&run->lock);
+    while (run->done < REQUESTS)
+        pthread_cond_wait(&run->cond, &run->lock);
+    pthread_mutex_unlock(&run->lock);
+    msgpack_sbuffer_destroy(&body);
+}
+
+static void *client_thread(void *arg)
+{
+    client_run *run = arg;
+    actor_client *c = NULL;
+    actor_ref calc;
+    actor_status st;
+    int64_t r;
+
+    if (actor_client_new(csys, &c) != 0 || actor_connect(csys, run->endpoint, "calc", NULL,
+                                                         &calc) != 0) {
+        run->bad = REQUESTS;
+        return NULL;
+    }
+    if (run->async) {
+        run_async(run, c, calc);
+    } else {
+        for (int i = 0; i < REQUESTS; i++) {
+            int64_t want = (int64_t)run->index * 1000000 + i;
+            if (ref_call(c, calc, m_add, want, 0, 10000, &r, &st) == ACTOR_STATUS_OK && r == want)
+                run->ok++;
+            else
+                run->bad++;
+        }
+    }
+    actor_client_destroy(&c);
+    return NULL;
+}
+
+TEST(many_clients_many_requests_across_processes)
+{
+    pthread_t threads[CLIENTS];
+    static client_run runs[CLIENTS];
+    int ok = 0, bad = 0;
+
+    for (int i = 0; i < CLIENTS; i++) {
+        memset(&runs[i], 0, sizeof runs[i]);
+        runs[i].endpoint = i % 2 ? srv.tcp : srv.ipc;
+        runs[i].index = i;
+        runs[i].async = i >= CLIENTS / 2;
+        pthread_mutex_init(&runs[i].lock, NULL);
+        pthread_cond_init(&runs[i].cond, NULL);
+        pthread_create(&threads[i], NULL, client_thread, &runs[i]);
+    }
+    for (int i = 0; i < CLIENTS; i++) {
+        pthread_join(threads[i], NULL);
+        ok += runs[i].ok;
+        bad += runs[i].bad;
+        pthread_mutex_destroy(&runs[i].lock);
+        pthread_cond_destroy(&runs[i].cond);
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(ok, CLIENTS * REQUESTS);
+}
+
+/* ============================================================== shutdown */
+
+/* Thousands of requests queued in the server when it is told to stop:
+ * every one is answered (OK, or DIED once the actor is gone), none lost,
+ * none twice. The client keeps reading meanwhile, as real clients do. */
+TEST(no_reply_lost_at_shutdown)
+{
+    enum { N = 4000 };
+    void *s = dealer(srv.ipc);
+    static unsigned char seen[N + 1];
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_CONTROL, N + 1);
+    int ok = 0, died = 0, other = 0, dup = 0, got = 0, exit_code = -1;
+    uint64_t id;
+    int64_t r;
+    actor_status st;
+
+    memset(seen, 0, sizeof seen);
+    for (int i = 0; i < N; i++) {
+        zmq_pollitem_t item = {s, 0, ZMQ_POLLOUT, 0};
+        zmq_poll(&item, 1, 10000);
+        send_call(s, (uint64_t)i + 1, "calc", "work", 50, i); /* 50 us each */
+    }
+    h.method = "ping"; /* answered when read: everything before it was read */
+    send_env(s, &h, "", 0);
+    while (got < N + 1 && recv_response(s, &id, &st, &r) == 0) {
+        got++;
+        if (id == N + 1) { /* stop the server now: it drains, then exits */
+            if (srv.to != NULL)
+                fclose(srv.to);
+            srv.to = NULL;
+            continue;
+        }
+        if (id == 0 || id > N || seen[id]) {
+            dup++;
+            continue;
+        }
+        seen[id] = 1;
+        if (st.category == ACTOR_STATUS_OK)
+            ok++;
+        else if (st.category == ACTOR_STATUS_DIED)
+            died++;
+        else
+            other++;
+    }
+    zmq_close(s);
+    exit_code = server_stop(&srv);
+    printf("  shutdown: %d OK, %d DIED, %d other, %d duplicate, of %d\n", ok, died, other, dup,
+           N);
+    fflush(stdout);
+    CHECK_INT(dup, 0);
+    CHECK_INT(other, 0);
+    CHECK_INT(ok + died, N);
+    CHECK_INT(exit_code, 0);
+}
+
+int main(int argc, char **argv)
+{
+    int rc;
+
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
+        return serve();
+    signal(SIGPIPE, SIG_IGN);
+    /* the server process first, before this one has any thread */
+    if (server_start(&srv, "/proc/self/exe") != 0) {
+        printf("cannot start the server process\n");
+        return 1;
+    }
+    zctx = zmq_ctx_new();
+    rc = actor_system_new(NULL, &csys);
+    if (rc != 0) {
+        printf("cannot start the client system: %s\n", actor_strerror(rc));
+        return 1;
+    }
+    RUN(raw_results_and_statuses);
+    RUN(raw_decode_deadline_control_target_id);
+    RUN(raw_casts_arrive);
+    RUN(hostile_bytes_then_legit_call);
+    RUN(remote_ref_blocking_calls_and_casts);
+    RUN(remote_late_reply_discarded);
+    RUN(remote_unreachable_times_out);
+    RUN(remote_from_handler_and_async);
+    RUN(remote_inproc_between_systems);
+    RUN(curve_live_endpoint);
+    RUN(many_clients_many_requests_across_processes);
+    RUN(no_reply_lost_at_shutdown);
+    if (srv.pid > 0 && server_stop(&srv) != 0)
+        printf("the server process failed\n");
+    actor_system_destroy(&csys);
+    if (check_failed_ == 0) /* a failed test may have left a raw socket open */
+        zmq_ctx_term(zctx);
+    return check_summary();
+}
