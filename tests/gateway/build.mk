@@ -1,7 +1,7 @@
 # tests/gateway/: actor systems' endpoints and remote references end to end
 # (runtime/gateway.c, runtime/remote.c). gateway_test forks its own server
-# process.
-# The tests reach the internal header
+# process; client.py is a Python client written from docs/PROTOCOL.md
+# alone, against `gateway_test serve`. The tests reach the internal header
 # runtime/wire.h, so they see runtime/ too.
 
 GATEWAY_TEST := $(BUILD)/tests/gateway/gateway_test
@@ -13,6 +13,6 @@ $(GATEWAY_TEST): $(BUILD)/tests/gateway/gateway_test.o $(LIBACTOR_A)
 	$(CC) $(ALL_LDFLAGS) $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -lpthread -o $@
 
 CHECK_DEPS += $(GATEWAY_TEST)
-CHECK_TESTS += $(GATEWAY_TEST)
+CHECK_TESTS += $(GATEWAY_TEST) "$(PYTHON) tests/gateway/client.py $(GATEWAY_TEST)"
 CHECK_TSAN_DEPS += $(GATEWAY_TEST)
 CHECK_TSAN_TESTS += $(TSAN_BUILD)/tests/gateway/gateway_test
