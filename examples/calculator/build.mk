@@ -24,8 +24,19 @@ $(CALC_DIR)/calculator-local: $(CALC_DIR)/local.o $(CALC_COMMON) $(LIBACTOR_A)
 $(CALC_DIR)/calculator-test: $(CALC_DIR)/calculator_test.o $(CALC_COMMON) $(LIBACTOR_A)
 	$(CC) $(ALL_LDFLAGS) $(filter %.o,$^) $(CALC_LIBS) -o $@
 
-CALC_PROGRAMS := $(CALC_DIR)/calculator-local $(CALC_DIR)/calculator-test
+$(CALC_DIR)/calculator-server: $(CALC_DIR)/server.o $(CALC_COMMON) $(LIBACTOR_A)
+	$(CC) $(ALL_LDFLAGS) $(filter %.o,$^) $(CALC_LIBS) -o $@
+$(CALC_DIR)/calculator-client: $(CALC_DIR)/client.o $(CALC_COMMON) $(LIBACTOR_A)
+	$(CC) $(ALL_LDFLAGS) $(filter %.o,$^) $(CALC_LIBS) -o $@
+# Beside the programs it runs, so that it finds them without arguments
+# (DEMO_COMMANDS entries are single words).
+$(CALC_DIR)/demo.sh: examples/calculator/demo.sh
+	@mkdir -p $(@D)
+	cp $< $@
+
+CALC_PROGRAMS := $(CALC_DIR)/calculator-local $(CALC_DIR)/calculator-test \
+                 $(CALC_DIR)/calculator-server $(CALC_DIR)/calculator-client $(CALC_DIR)/demo.sh
 ALL_TARGETS += $(CALC_PROGRAMS)
-DEMO_COMMANDS += $(CALC_DIR)/calculator-local
-CHECK_TESTS += $(CALC_DIR)/calculator-local $(CALC_DIR)/calculator-test
+DEMO_COMMANDS += $(CALC_DIR)/calculator-local $(CALC_DIR)/demo.sh
+CHECK_TESTS += $(CALC_DIR)/calculator-local $(CALC_DIR)/calculator-test $(CALC_DIR)/demo.sh
 CHECK_DEPS += $(CALC_PROGRAMS)
