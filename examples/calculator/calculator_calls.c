@@ -85,11 +85,12 @@ int calls_calculate(actor_client *c, actor_ref calc)
 {
     int failed = 0;
 
-    /* ping's @priority(255) lets it overtake queued calculations; its
-     * @timeout(250ms) is shortened further here by a per-call option. */
-    actor_call_opts quick = {.priority = ACTOR_PRIORITY_DEFAULT, .timeout_ms = 100};
+    /* ping's @priority(255) lets it overtake queued calculations. Its
+     * @timeout(250ms) is raised here by a per-call option: as the first
+     * call to a remote actor it also waits for the connection. */
+    actor_call_opts first = {.priority = ACTOR_PRIORITY_DEFAULT, .timeout_ms = 5000};
     actor_status st;
-    int rc = calc_Calculator_ping(c, calc, &quick, &st);
+    int rc = calc_Calculator_ping(c, calc, &first, &st);
     printf("ping -> ");
     print_status(&st, calc_CalcError_name);
     failed += rc != 0 || st.category != ACTOR_STATUS_OK;
