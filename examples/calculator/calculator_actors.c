@@ -179,7 +179,9 @@ static void counter_adopt(counter *c, const calc_CounterState *saved)
 
     c->count = saved->count;
     c->updates = saved->updates;
-    memcpy(c->history, saved->history + (saved->n_history - keep), keep * sizeof c->history[0]);
+    if (keep > 0) /* an empty list decodes as NULL */
+        memcpy(c->history, saved->history + (saved->n_history - keep),
+               keep * sizeof c->history[0]);
     c->n_history = keep;
 }
 

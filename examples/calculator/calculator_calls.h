@@ -10,14 +10,18 @@
 
 #include "calculator.h"
 
-/* A ping, then synchronous calculations, both business errors among them. */
+/* Whether the calculator answers at all (worth going on). */
+int calls_ping(actor_client *c, actor_ref calc);
+
+/* Synchronous calculations, both business errors among them. */
 int calls_calculate(actor_client *c, actor_ref calc);
 
 /* Asynchronous calculations: all sent at once, their replies collected. */
 int calls_calculate_async(actor_client *c, actor_ref calc);
 
 /* Checks that the counter stands at `expect`, increments it `n` times and
- * decrements it once; *count receives the final count. */
+ * decrements it once (stopping at the first failed call); *count receives
+ * the final count. */
 int calls_count(actor_client *c, actor_ref counter, int64_t expect, int n, int64_t *count);
 
 /* Prints a counter's state under `title`. */

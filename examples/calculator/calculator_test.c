@@ -4,6 +4,7 @@
  * Prints "N passed, N failed" last.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -103,11 +104,37 @@ ACTOR_TEST(counter_survives_restart)
     remove(path);
 }
 
+/* A counter restored from a file that says INT64_MAX refuses to go on. */
+ACTOR_TEST(counter_out_of_range_and_reset)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/calculator-test-max.%ld.state", (long)getpid());
+    calc_CounterState at_max;
+    calc_CounterState_init(&at_max);
+    at_max.count = INT64_MAX;
+    ACTOR_ASSERT_RC(counter_state_save(path, &at_max), 0);
+
+    actor_test t;
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    actor_ref n;
+    ACTOR_ASSERT_RC(calc_Counter_spawn(t.sys, &counter_handlers, path, NULL, &n), 0);
+    calc_CountResponse res;
+    actor_status st;
+    ACTOR_ASSERT_RC(calc_Counter_increment(t.client, n, &res, NULL, &st), 0);
+    ACTOR_ASSERT_ERROR(&st, calc_CounterError_OUT_OF_RANGE);
+    ACTOR_ASSERT_RC(calc_Counter_reset(t.client, n, &res, NULL, &st), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_INT(res.count, 0);
+    actor_test_stop(&t);
+    remove(path);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(adds);
     ACTOR_TEST_RUN(divide_by_zero);
     ACTOR_TEST_RUN(invalid_input);
     ACTOR_TEST_RUN(counter_survives_restart);
+    ACTOR_TEST_RUN(counter_out_of_range_and_reset);
     return actor_test_summary();
 }

@@ -53,6 +53,8 @@ static int run(actor_system *sys, actor_client *c, const options *o)
         return 1;
     }
 
+    if (calls_ping(c, calc) != 0)
+        return 1; /* nobody there: every other call would time out too */
     int failed = calls_calculate(c, calc);
     failed += calls_calculate_async(c, calc);
     int64_t count;
