@@ -668,6 +668,7 @@ static void check_module(program *p, size_t mod_index)
         check_decl_name(&c, mod_index, i);
         check_decl(&c, c.m->decls.items[i]);
     }
+    sema_check_c_names(p, c.m);
 }
 
 /* ---------------------------------------------------- recursion by value */

@@ -31,4 +31,8 @@ void sema_push_const(arena *a, ptr_vec *v, const void *item);
  * names of `m` already bound (key_hash looks at parameter messages). */
 void sema_apply_annotations(program *p, ast_module *m);
 
+/* Reports IDL names of module `m` that would produce the same C name in
+ * the generated code (cnames.c). */
+void sema_check_c_names(program *p, ast_module *m);
+
 #endif /* ACTORC_SEMA_H */
