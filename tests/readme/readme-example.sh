@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's example must stay true: extract its .actor and C blocks, compile
-# them with actorc and the strict warning set, and run the program.
+# The README's examples must stay true: extract their .actor and C blocks,
+# compile them with actorc and the strict warning set, and run the programs.
 set -euo pipefail
 : "${ACTORC:?}" "${BUILD:?}" "${CC:=cc}"
 out=$BUILD/tests/readme
@@ -21,3 +21,13 @@ got=$("$out/app")
 want="home at (1.5, -2) in 27 bytes"
 [ "$got" = "$want" ] || { echo "README example printed '$got', expected '$want'"; exit 1; }
 echo "README example: $got"
+
+"$ACTORC" -o "$out" "$out/greeter.actor"
+# shellcheck disable=SC2046
+$CC -std=c11 -Wall -Wextra -Werror ${SANFLAGS:-} -Iruntime/include $(pkg-config --cflags msgpack) \
+    -I"$out" "$out/greeter.c" "$out/greeter_app.c" "$BUILD/lib/libactor.a" \
+    $(pkg-config --libs msgpack libzmq) -lpthread -o "$out/greeter"
+got=$("$out/greeter")
+want="OK: hello, world"
+[ "$got" = "$want" ] || { echo "README actor example printed '$got', expected '$want'"; exit 1; }
+echo "README actor example: $got"
