@@ -143,8 +143,10 @@ static step next_step(actor__actor *a, actor__msg **m)
     bool user;
 
     *m = NULL;
-    if (!a->initialized) /* init first, unless it failed or nothing will run */
-        return a->init_failed || (a->terminating && !a->drain) ? STEP_FINALIZE : STEP_INIT;
+    /* init first, exactly once, even when terminated before it ran: its
+     * argument may own memory that only init (or cleanup) releases */
+    if (!a->initialized)
+        return a->init_failed ? STEP_FINALIZE : STEP_INIT;
     user = a->terminating ? a->drain : a->active;
     *m = actor__mailbox_pop(&a->mb, user);
     if (*m != NULL) {

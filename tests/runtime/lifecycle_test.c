@@ -1,6 +1,7 @@
 /*
  * lifecycle_test.c - spawn, activate/deactivate (messages wait), terminate
- * with and without drain (waiting requests DIED), init failure, cleanup
+ * with and without drain (waiting requests DIED), init failure, init run
+ * once even when terminated before it, cleanup
  * exactly once, stale refs after slot reuse (NOT_FOUND), and shutdown with
  * pending calls losing nothing silently.
  */
@@ -214,6 +215,85 @@ ACTOR_TEST(init_failure_terminates_without_cleanup)
     probe_fini(&p);
 }
 
+/* An actor whose init argument is a heap block (as a generated _spawn
+ * passes): init takes it as the state, cleanup frees it. */
+typedef struct owned_arg {
+    probe *p;
+    char payload[48];
+} owned_arg;
+
+static int owned_init(void **state, const void *arg, actor_ctx *ctx)
+{
+    owned_arg *o = (owned_arg *)(uintptr_t)arg;
+
+    (void)ctx;
+    atomic_fetch_add(&o->p->inits, 1);
+    *state = o;
+    return 0;
+}
+
+static void owned_cleanup(void *state, actor_ctx *ctx)
+{
+    owned_arg *o = state;
+
+    (void)ctx;
+    atomic_fetch_add(&o->p->cleanups, 1);
+    free(o);
+}
+
+static const actor_type owned_type = {"test.Owned", probe_methods, M_COUNT, owned_init,
+                                      owned_cleanup, NULL, 0, ACTOR_OVERFLOW_REJECT, 0};
+
+/* Spawns an owned_arg actor: on 0, the actor owns the block. */
+static int spawn_owned(actor_test *t, probe *p, actor_ref *out)
+{
+    owned_arg *o = calloc(1, sizeof(*o));
+    int rc;
+
+    if (o == NULL)
+        return ACTOR_ENOMEM;
+    o->p = p;
+    rc = actor_spawn(t->sys, &owned_type, o, NULL, out);
+    if (rc != 0)
+        free(o);
+    return rc;
+}
+
+/* Terminated without drain before init ran: init still runs once (it owns
+ * its argument), then cleanup; nothing leaks (ASan). */
+ACTOR_TEST(terminate_before_init_still_runs_init_once)
+{
+    actor_test t;
+    probe busy_p, p;
+    actor_ref busy, a;
+    outcome busy_o = {0};
+
+    probe_init(&busy_p);
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 1), 0);
+    busy = spawn_probe(&t, &probe_type, &busy_p);
+    /* the only worker is held, so the new actor's init cannot run yet */
+    ACTOR_ASSERT_RC(hold_busy(&t, busy, &busy_p, &busy_o), 0);
+    ACTOR_ASSERT_RC(spawn_owned(&t, &p, &a), 0);
+    ACTOR_ASSERT_RC(actor_terminate(t.sys, a, false), 0);
+    ACTOR_ASSERT_INT(atomic_load(&p.inits), 0);
+    probe_open(&busy_p);
+    ACTOR_ASSERT(outcome_wait(&busy_o));
+    ACTOR_ASSERT(wait_gone(t.sys, a));
+    ACTOR_ASSERT_INT(atomic_load(&p.inits), 1);
+    ACTOR_ASSERT_INT(atomic_load(&p.cleanups), 1);
+    /* and with no worker held: terminate races init */
+    for (int i = 0; i < 50; i++) {
+        ACTOR_ASSERT_RC(spawn_owned(&t, &p, &a), 0);
+        ACTOR_ASSERT_RC(actor_terminate(t.sys, a, i % 2 == 0), 0);
+    }
+    actor_test_stop(&t);
+    ACTOR_ASSERT_INT(atomic_load(&p.inits), 51);
+    ACTOR_ASSERT_INT(atomic_load(&p.cleanups), 51);
+    probe_fini(&busy_p);
+    probe_fini(&p);
+}
+
 ACTOR_TEST(stale_ref_after_slot_reuse_is_not_found)
 {
     actor_test t;
@@ -310,6 +390,7 @@ int main(void)
     ACTOR_TEST_RUN(terminate_without_drain_answers_died);
     ACTOR_TEST_RUN(terminate_answers_deferred_and_outstanding_died);
     ACTOR_TEST_RUN(init_failure_terminates_without_cleanup);
+    ACTOR_TEST_RUN(terminate_before_init_still_runs_init_once);
     ACTOR_TEST_RUN(stale_ref_after_slot_reuse_is_not_found);
     ACTOR_TEST_RUN(client_destroy_answers_pending_calls);
     ACTOR_TEST_RUN(system_destroy_drains_everything);
