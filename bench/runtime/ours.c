@@ -47,9 +47,17 @@
  *   cast.thread      main() sends cast_n casts through its client; timed
  *                    from the first send to the sink's last cast.
  *
- * Not measured yet (a NOTE says so): call.ipc/tcp and pipe.ipc/tcp, which
- * need the gateway and remote references (actor/remote.h). They will fork
- * the server process before this process starts any thread, as zmq.c does.
+ *   call.ipc/tcp     a forked server process hosts an Echo registered as
+ *                    "echo" in a system bound on ipc:///tmp/... or
+ *                    tcp://127.0.0.1:*; main() calls it one at a time
+ *                    through an actor_client and a ref from actor_connect;
+ *   pipe.ipc/tcp     a Driver of this process keeps `outstanding` requests
+ *                    in flight to that remote Echo (request/then from an
+ *                    actor, as caf.then.remote.pipe).
+ *
+ * The cross-process figures run first and fork their server before this
+ * process starts any thread (each figure's system is destroyed, its threads
+ * joined, before the next figure forks), as zmq.c and caf.cpp do.
  */
 #include "common.h"
 
@@ -60,7 +68,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "actor/actor.h"
+#include "actor/remote.h"
 #include "bench.h"
 
 /* A figure function returns 0 once it printed its RESULT lines, or: */
@@ -392,29 +405,33 @@ static int ours_then_local(const bench_params *p, const char *key)
     return 0;
 }
 
-/* The same with p->outstanding requests in flight. */
-static int ours_then_local_pipe(const bench_params *p, const char *key)
+/* p->outstanding requests in flight from a Driver to w->echo. */
+static void ours_measure_pipe(ours_local *w, const bench_params *p, const char *key)
 {
-    ours_local w;
     ours_driver d = {0};
-    ours_local_start(&w, p);
     d.mode = OURS_DRIVE_PIPE;
     d.req = ours_request(p->req_bytes, 'q');
     d.rep_bytes = p->rep_bytes;
     d.total = p->pipe_n;
     d.outstanding = p->outstanding;
-    ours_run_driver(&w, &d, key);
+    ours_run_driver(w, &d, key);
     bench_report_rate(key, p->pipe_n, d.t1 - d.t0, "req");
     ours_request_free(&d.req);
+}
+
+/* The same with p->outstanding requests in flight. */
+static int ours_then_local_pipe(const bench_params *p, const char *key)
+{
+    ours_local w;
+    ours_local_start(&w, p);
+    ours_measure_pipe(&w, p, key);
     ours_local_stop(&w);
     return 0;
 }
 
-/* A blocking call from a plain thread (actor_client) into an actor here. */
-static int ours_call_local(const bench_params *p, const char *key)
+/* warmup + n blocking calls from main() to w->echo, one at a time. */
+static void ours_measure_calls(ours_local *w, const bench_params *p, const char *key)
 {
-    ours_local w;
-    ours_local_start(&w, p);
     rtbench_EchoRequest req = ours_request(p->req_bytes, 'q');
     int64_t *ns = malloc((size_t)p->n * sizeof *ns);
     if (ns == NULL)
@@ -423,7 +440,7 @@ static int ours_call_local(const bench_params *p, const char *key)
         rtbench_EchoReply res;
         actor_status st;
         int64_t t0 = bench_now_ns();
-        ours_check(rtbench_Echo_echo(w.client, w.echo, &req, &res, NULL, &st), key);
+        ours_check(rtbench_Echo_echo(w->client, w->echo, &req, &res, NULL, &st), key);
         int64_t t1 = bench_now_ns();
         ours_check_status(&st, key);
         if (res.payload.len != p->rep_bytes)
@@ -435,34 +452,163 @@ static int ours_call_local(const bench_params *p, const char *key)
     bench_report_latency(key, ns, (size_t)p->n);
     free(ns);
     ours_request_free(&req);
+}
+
+/* A blocking call from a plain thread (actor_client) into an actor here. */
+static int ours_call_local(const bench_params *p, const char *key)
+{
+    ours_local w;
+    ours_local_start(&w, p);
+    ours_measure_calls(&w, p, key);
     ours_local_stop(&w);
     return 0;
 }
 
-/* Blocking calls into an actor of another process, over ipc or tcp. */
+/* ------------------------------------------------- across processes */
+
+#define OURS_ENDPOINT_SIZE 256
+#define OURS_ECHO_NAME "echo"
+
+/* A forked server process hosting an Echo registered as OURS_ECHO_NAME,
+ * its system bound on one endpoint; closing done_fd stops it. */
+typedef struct ours_server {
+    pid_t pid;
+    int done_fd;
+    char bound[OURS_ENDPOINT_SIZE]; /* the endpoint to connect to */
+} ours_server;
+
+/* In the forked child: serves until done_fd reaches end of file; writes
+ * the bound endpoint (NUL included) to bound_fd, nothing on failure. */
+static void ours_serve(const char *endpoint, const bench_params *p, int bound_fd, int done_fd)
+{
+    ours_echo state = {.rep_bytes = p->rep_bytes};
+    actor_system *sys = NULL;
+    actor_ref echo;
+    char bound[OURS_ENDPOINT_SIZE] = "";
+    sem_init(&state.done, 0, 0);
+    int rc = actor_system_new(NULL, &sys);
+    if (rc == 0)
+        rc = rtbench_Echo_spawn(sys, &ours_echo_handlers, &state, NULL, &echo);
+    if (rc == 0)
+        rc = actor_register_name(sys, echo, OURS_ECHO_NAME);
+    if (rc == 0)
+        rc = actor_system_bind(sys, endpoint, NULL, bound, sizeof bound);
+    if (rc != 0) {
+        fprintf(stderr, "%s: server on %s: %s\n", ours_name, endpoint, actor_strerror(rc));
+        _exit(1);
+    }
+    size_t n = strlen(bound) + 1;
+    if (write(bound_fd, bound, n) != (ssize_t)n)
+        _exit(2);
+    close(bound_fd);
+    char c;
+    while (read(done_fd, &c, 1) > 0) {
+    }
+    actor_system_destroy(&sys);
+    _exit(0);
+}
+
+/* Forks the server; call with no thread running in this process. */
+static ours_server ours_start_server(const char *transport, const bench_params *p)
+{
+    char endpoint[OURS_ENDPOINT_SIZE];
+    int bound_pipe[2], done_pipe[2];
+    ours_server srv = {.pid = -1, .done_fd = -1};
+    if (strcmp(transport, "ipc") == 0)
+        snprintf(endpoint, sizeof endpoint, "ipc:///tmp/actorc-bench-ours-%ld.ipc",
+                 (long)getpid());
+    else
+        snprintf(endpoint, sizeof endpoint, "tcp://127.0.0.1:*");
+    if (pipe(bound_pipe) != 0 || pipe(done_pipe) != 0)
+        bench_die(ours_name, "pipe failed");
+    fflush(NULL);
+    srv.pid = fork();
+    if (srv.pid < 0)
+        bench_die(ours_name, "fork failed");
+    if (srv.pid == 0) {
+        close(bound_pipe[0]);
+        close(done_pipe[1]);
+        ours_serve(endpoint, p, bound_pipe[1], done_pipe[0]);
+    }
+    close(bound_pipe[1]);
+    close(done_pipe[0]);
+    srv.done_fd = done_pipe[1];
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(bound_pipe[0], srv.bound + got, sizeof srv.bound - 1 - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(bound_pipe[0]);
+    srv.bound[got] = '\0';
+    if (got == 0 || srv.bound[got - 1] != '\0')
+        bench_die(ours_name, "the echo server process did not start");
+    return srv;
+}
+
+static void ours_stop_server(ours_server *srv)
+{
+    int status = 0;
+    close(srv->done_fd);
+    if (waitpid(srv->pid, &status, 0) != srv->pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0)
+        bench_die(ours_name, "the echo server process failed");
+}
+
+/* A local system (no Echo of its own) with a ref to the server's Echo. */
+static void ours_remote_start(ours_local *w, const ours_server *srv)
+{
+    memset(w, 0, sizeof *w);
+    sem_init(&w->echo_state.done, 0, 0);
+    ours_check(actor_system_new(NULL, &w->sys), "actor_system_new");
+    ours_check(actor_client_new(w->sys, &w->client), "actor_client_new");
+    ours_check(actor_connect(w->sys, srv->bound, OURS_ECHO_NAME, NULL, &w->echo), srv->bound);
+}
+
+/* Blocking calls from main() into an actor of another process. */
+static int ours_call_remote(const bench_params *p, const char *key, const char *transport)
+{
+    ours_server srv = ours_start_server(transport, p);
+    ours_local w;
+    ours_remote_start(&w, &srv);
+    ours_measure_calls(&w, p, key);
+    ours_local_stop(&w);
+    ours_stop_server(&srv);
+    return 0;
+}
+
+/* An actor of this process keeps p->outstanding requests in flight to an
+ * actor of another process (request/then, as caf.then.remote.pipe). */
+static int ours_pipe_remote(const bench_params *p, const char *key, const char *transport)
+{
+    ours_server srv = ours_start_server(transport, p);
+    ours_local w;
+    ours_remote_start(&w, &srv);
+    ours_measure_pipe(&w, p, key);
+    ours_local_stop(&w);
+    ours_stop_server(&srv);
+    return 0;
+}
+
 static int ours_call_ipc(const bench_params *p, const char *key)
 {
-    (void)p, (void)key;
-    return OURS_NOT_BUILT;
+    return ours_call_remote(p, key, "ipc");
 }
 
 static int ours_call_tcp(const bench_params *p, const char *key)
 {
-    (void)p, (void)key;
-    return OURS_NOT_BUILT;
+    return ours_call_remote(p, key, "tcp");
 }
 
-/* Pipelined calls (p->outstanding in flight) into another process. */
 static int ours_pipe_ipc(const bench_params *p, const char *key)
 {
-    (void)p, (void)key;
-    return OURS_NOT_BUILT;
+    return ours_pipe_remote(p, key, "ipc");
 }
 
 static int ours_pipe_tcp(const bench_params *p, const char *key)
 {
-    (void)p, (void)key;
-    return OURS_NOT_BUILT;
+    return ours_pipe_remote(p, key, "tcp");
 }
 
 /* One-way casts in one process: from a handler. Timed from the start
