@@ -41,6 +41,15 @@ const char *actor_status_name(actor_status_category category)
     return "UNKNOWN";
 }
 
+/* Copies text into st->message, truncated as vsnprintf would. */
+static void status_copy_message(actor_status *st, const char *text)
+{
+    size_t n = strnlen(text, sizeof(st->message) - 1);
+
+    memcpy(st->message, text, n);
+    st->message[n] = '\0';
+}
+
 void actor_status_set(actor_status *st, actor_status_category category, int32_t code,
                       const char *fmt, ...)
 {
@@ -49,7 +58,12 @@ void actor_status_set(actor_status *st, actor_status_category category, int32_t 
     st->category = category;
     st->code = code;
     va_start(ap, fmt);
-    vsnprintf(st->message, sizeof(st->message), fmt, ap);
+    if (strcmp(fmt, "%s") == 0) /* the common case, without vsnprintf's cost */
+        status_copy_message(st, va_arg(ap, const char *));
+    else if (strchr(fmt, '%') == NULL)
+        status_copy_message(st, fmt);
+    else
+        vsnprintf(st->message, sizeof(st->message), fmt, ap);
     va_end(ap);
 }
 
