@@ -750,17 +750,18 @@ static arglist runtime_args(emitter *e, const method_names *n, const char *targe
 {
     arglist a = {{target, "to", method_ref(e, n)}, 3};
 
-    arg_add(&a, n->param != NULL ? "body.data" : "NULL");
-    arg_add(&a, n->param != NULL ? "body.size" : "0");
+    arg_add(&a, n->param != NULL ? "body->data" : "NULL");
+    arg_add(&a, n->param != NULL ? "body->size" : "0");
     arg_add(&a, "opts");
     return a;
 }
 
-/* Declares and encodes the parameter into `body`, setting rc. */
+/* Encodes the parameter into `body`, this thread's encode buffer (the
+ * runtime copies it before the call returns), setting rc. */
 static void emit_encode_param(emitter *e, const method_names *n)
 {
-    emit_line(e, "msgpack_sbuffer_init(&body);");
-    emit_line(e, "rc = %s_encode(%s, &body);", n->param, n->rpc ? "req" : "msg");
+    emit_line(e, "body = actor_encode_buffer();");
+    emit_line(e, "rc = %s_encode(%s, body);", n->param, n->rpc ? "req" : "msg");
 }
 
 static void emit_decode_reply(emitter *e, const method_names *n)
@@ -799,7 +800,7 @@ static void emit_call(emitter *e, const method_names *n)
         return;
     }
     if (n->param != NULL)
-        emit_line(e, "msgpack_sbuffer body;");
+        emit_line(e, "msgpack_sbuffer *body;");
     if (n->result != NULL)
         emit_line(e, "msgpack_sbuffer reply;");
     emit_line(e, "int rc;");
@@ -823,8 +824,6 @@ static void emit_call(emitter *e, const method_names *n)
         emit_line(e, "if (rc == 0 && st->category == ACTOR_STATUS_OK)");
         emit_line(e, "    (void)%s__decode_reply(reply.data, reply.size, res, st);", n->base);
     }
-    if (n->param != NULL)
-        emit_line(e, "msgpack_sbuffer_destroy(&body);");
     if (n->result != NULL)
         emit_line(e, "msgpack_sbuffer_destroy(&reply);");
     emit_line(e, "return rc;");
@@ -902,7 +901,7 @@ static void emit_async_form(emitter *e, const method_names *n, bool then)
     emit_line(e, "%s", async_sig(e, n, then));
     emit_open(e, "{");
     if (n->param != NULL)
-        emit_line(e, "msgpack_sbuffer body;");
+        emit_line(e, "msgpack_sbuffer *body;");
     emit_line(e, "%s__pending *pending;", p);
     emit_line(e, "int rc;");
     emit_blank(e);
@@ -920,8 +919,6 @@ static void emit_async_form(emitter *e, const method_names *n, bool then)
     }
     emit_line(e, "if (rc != 0)");
     emit_line(e, "    free(pending); /* the callback will not run */");
-    if (n->param != NULL)
-        emit_line(e, "msgpack_sbuffer_destroy(&body);");
     emit_line(e, "return rc;");
     emit_close(e, "}");
     emit_blank(e);
@@ -944,14 +941,13 @@ static void emit_defer_and_reply(emitter *e, const method_names *n)
         emit_blank(e);
         return;
     }
-    emit_line(e, "msgpack_sbuffer body;");
+    emit_line(e, "msgpack_sbuffer *body = actor_encode_buffer();");
     emit_line(e, "actor_status st;");
     emit_line(e, "int rc;");
     emit_blank(e);
-    emit_line(e, "msgpack_sbuffer_init(&body);");
-    emit_line(e, "rc = %s_encode(res, &body);", n->result);
+    emit_line(e, "rc = %s_encode(res, body);", n->result);
     emit_open(e, "if (rc == 0) {");
-    emit_line(e, "rc = actor_reply_send(reply, body.data, body.size);");
+    emit_line(e, "rc = actor_reply_send(reply, body->data, body->size);");
     emit_close(e, "} else {");
     e->indent++;
     emit_line(e, "actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, \"cannot encode the reply: "
@@ -959,7 +955,6 @@ static void emit_defer_and_reply(emitter *e, const method_names *n)
     emit_line(e, "                 actor_strerror(rc));");
     emit_line(e, "(void)actor_reply_status(reply, &st);");
     emit_close(e, "}");
-    emit_line(e, "msgpack_sbuffer_destroy(&body);");
     emit_line(e, "return rc;");
     emit_close(e, "}");
     emit_blank(e);
@@ -979,13 +974,12 @@ static void emit_cast_form(emitter *e, const method_names *n, bool from_ctx)
         emit_blank(e);
         return;
     }
-    emit_line(e, "msgpack_sbuffer body;");
+    emit_line(e, "msgpack_sbuffer *body;");
     emit_line(e, "int rc;");
     emit_blank(e);
     emit_encode_param(e, n);
     emit_line(e, "if (rc == 0)");
     emit_nested_call(e, arena_printf(e->p->arena, "rc = %s", runtime), &call);
-    emit_line(e, "msgpack_sbuffer_destroy(&body);");
     emit_line(e, "return rc;");
     emit_close(e, "}");
     emit_blank(e);

@@ -5080,22 +5080,21 @@ static int types_Echo_echo__decode_reply(const char *body, size_t len, types_Sca
 int types_Echo_echo(actor_client *c, actor_ref to, const types_Nested *req, types_Scalars *res,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     msgpack_sbuffer reply;
     int rc;
 
     memset(res, 0, sizeof *res);
     msgpack_sbuffer_init(&reply);
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = types_Nested_encode(req, body);
     if (rc != 0)
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
                          actor_strerror(rc));
     else
-        rc = actor_call(c, to, types_Echo_echo__ref, body.data, body.size, opts, st, &reply);
+        rc = actor_call(c, to, types_Echo_echo__ref, body->data, body->size, opts, st, &reply);
     if (rc == 0 && st->category == ACTOR_STATUS_OK)
         (void)types_Echo_echo__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&body);
     msgpack_sbuffer_destroy(&reply);
     return rc;
 }
@@ -5122,7 +5121,7 @@ static void types_Echo_echo__done(void *user, uint64_t call_id, const actor_stat
 int types_Echo_echo_async(actor_client *c, actor_ref to, const types_Nested *req,
     const actor_call_opts *opts, types_Echo_echo_done_fn done, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     types__pending *pending;
     int rc;
 
@@ -5131,14 +5130,13 @@ int types_Echo_echo_async(actor_client *c, actor_ref to, const types_Nested *req
     pending = types__pending_new((void (*)(void))done, user);
     if (pending == NULL)
         return ACTOR_ENOMEM;
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = types_Nested_encode(req, body);
     if (rc == 0)
-        rc = actor_call_async(c, to, types_Echo_echo__ref, body.data, body.size, opts,
+        rc = actor_call_async(c, to, types_Echo_echo__ref, body->data, body->size, opts,
             types_Echo_echo__done, pending, call_id);
     if (rc != 0)
         free(pending); /* the callback will not run */
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -5164,7 +5162,7 @@ static void types_Echo_echo__then(void *state, actor_ctx *ctx, const actor_statu
 int types_Echo_echo_request(actor_ctx *ctx, actor_ref to, const types_Nested *req,
     const actor_call_opts *opts, types_Echo_echo_then_fn then, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     types__pending *pending;
     int rc;
 
@@ -5173,14 +5171,13 @@ int types_Echo_echo_request(actor_ctx *ctx, actor_ref to, const types_Nested *re
     pending = types__pending_new((void (*)(void))then, user);
     if (pending == NULL)
         return ACTOR_ENOMEM;
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = types_Nested_encode(req, body);
     if (rc == 0)
-        rc = actor_ctx_request(ctx, to, types_Echo_echo__ref, body.data, body.size, opts,
+        rc = actor_ctx_request(ctx, to, types_Echo_echo__ref, body->data, body->size, opts,
             types_Echo_echo__then, pending, call_id);
     if (rc != 0)
         free(pending); /* the callback will not run */
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -5193,20 +5190,18 @@ int types_Echo_echo_defer(actor_ctx *ctx, actor_reply **reply)
 
 int types_Echo_echo_reply(actor_reply **reply, const types_Scalars *res)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body = actor_encode_buffer();
     actor_status st;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = types_Scalars_encode(res, &body);
+    rc = types_Scalars_encode(res, body);
     if (rc == 0) {
-        rc = actor_reply_send(reply, body.data, body.size);
+        rc = actor_reply_send(reply, body->data, body->size);
     } else {
         actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
                          actor_strerror(rc));
         (void)actor_reply_status(reply, &st);
     }
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -5318,22 +5313,21 @@ static int types_Echo_nest__decode_reply(const char *body, size_t len, types_Nes
 int types_Echo_nest(actor_client *c, actor_ref to, const types_Nested *req, types_Nested *res,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     msgpack_sbuffer reply;
     int rc;
 
     memset(res, 0, sizeof *res);
     msgpack_sbuffer_init(&reply);
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = types_Nested_encode(req, body);
     if (rc != 0)
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
                          actor_strerror(rc));
     else
-        rc = actor_call(c, to, types_Echo_nest__ref, body.data, body.size, opts, st, &reply);
+        rc = actor_call(c, to, types_Echo_nest__ref, body->data, body->size, opts, st, &reply);
     if (rc == 0 && st->category == ACTOR_STATUS_OK)
         (void)types_Echo_nest__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&body);
     msgpack_sbuffer_destroy(&reply);
     return rc;
 }
@@ -5360,7 +5354,7 @@ static void types_Echo_nest__done(void *user, uint64_t call_id, const actor_stat
 int types_Echo_nest_async(actor_client *c, actor_ref to, const types_Nested *req,
     const actor_call_opts *opts, types_Echo_nest_done_fn done, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     types__pending *pending;
     int rc;
 
@@ -5369,14 +5363,13 @@ int types_Echo_nest_async(actor_client *c, actor_ref to, const types_Nested *req
     pending = types__pending_new((void (*)(void))done, user);
     if (pending == NULL)
         return ACTOR_ENOMEM;
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = types_Nested_encode(req, body);
     if (rc == 0)
-        rc = actor_call_async(c, to, types_Echo_nest__ref, body.data, body.size, opts,
+        rc = actor_call_async(c, to, types_Echo_nest__ref, body->data, body->size, opts,
             types_Echo_nest__done, pending, call_id);
     if (rc != 0)
         free(pending); /* the callback will not run */
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -5402,7 +5395,7 @@ static void types_Echo_nest__then(void *state, actor_ctx *ctx, const actor_statu
 int types_Echo_nest_request(actor_ctx *ctx, actor_ref to, const types_Nested *req,
     const actor_call_opts *opts, types_Echo_nest_then_fn then, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     types__pending *pending;
     int rc;
 
@@ -5411,14 +5404,13 @@ int types_Echo_nest_request(actor_ctx *ctx, actor_ref to, const types_Nested *re
     pending = types__pending_new((void (*)(void))then, user);
     if (pending == NULL)
         return ACTOR_ENOMEM;
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = types_Nested_encode(req, body);
     if (rc == 0)
-        rc = actor_ctx_request(ctx, to, types_Echo_nest__ref, body.data, body.size, opts,
+        rc = actor_ctx_request(ctx, to, types_Echo_nest__ref, body->data, body->size, opts,
             types_Echo_nest__then, pending, call_id);
     if (rc != 0)
         free(pending); /* the callback will not run */
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -5431,20 +5423,18 @@ int types_Echo_nest_defer(actor_ctx *ctx, actor_reply **reply)
 
 int types_Echo_nest_reply(actor_reply **reply, const types_Nested *res)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body = actor_encode_buffer();
     actor_status st;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(res, &body);
+    rc = types_Nested_encode(res, body);
     if (rc == 0) {
-        rc = actor_reply_send(reply, body.data, body.size);
+        rc = actor_reply_send(reply, body->data, body->size);
     } else {
         actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
                          actor_strerror(rc));
         (void)actor_reply_status(reply, &st);
     }
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -5458,28 +5448,26 @@ static const actor_method_ref types_Echo_poke__ref = {
 int types_Echo_poke(actor_client *c, actor_ref to, const types_Nested *msg,
     const actor_call_opts *opts)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(msg, &body);
+    body = actor_encode_buffer();
+    rc = types_Nested_encode(msg, body);
     if (rc == 0)
-        rc = actor_cast(c, to, types_Echo_poke__ref, body.data, body.size, opts);
-    msgpack_sbuffer_destroy(&body);
+        rc = actor_cast(c, to, types_Echo_poke__ref, body->data, body->size, opts);
     return rc;
 }
 
 int types_Echo_poke_cast(actor_ctx *ctx, actor_ref to, const types_Nested *msg,
     const actor_call_opts *opts)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = types_Nested_encode(msg, &body);
+    body = actor_encode_buffer();
+    rc = types_Nested_encode(msg, body);
     if (rc == 0)
-        rc = actor_ctx_cast(ctx, to, types_Echo_poke__ref, body.data, body.size, opts);
-    msgpack_sbuffer_destroy(&body);
+        rc = actor_ctx_cast(ctx, to, types_Echo_poke__ref, body->data, body->size, opts);
     return rc;
 }
 

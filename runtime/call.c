@@ -621,6 +621,42 @@ int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
     return rc;
 }
 
+/* ========================================================= encode buffer */
+
+/* Generated stubs encode into this thread's buffer; the calls copy the body
+ * into the message (or ZeroMQ frames) before returning. */
+#define ENCODE_BUFFER_KEEP (64u * 1024u) /* a bigger one is freed on next use */
+
+static _Thread_local msgpack_sbuffer encode_buffer;
+static pthread_key_t encode_buffer_key;
+static pthread_once_t encode_buffer_once = PTHREAD_ONCE_INIT;
+
+static void encode_buffer_free(void *sb)
+{
+    msgpack_sbuffer_destroy(sb);
+    msgpack_sbuffer_init(sb);
+}
+
+static void encode_buffer_key_create(void)
+{
+    (void)pthread_key_create(&encode_buffer_key, encode_buffer_free);
+}
+
+msgpack_sbuffer *actor_encode_buffer(void)
+{
+    msgpack_sbuffer *sb = &encode_buffer;
+
+    if (sb->data == NULL) { /* first use on this thread: free it at thread exit */
+        pthread_once(&encode_buffer_once, encode_buffer_key_create);
+        (void)pthread_setspecific(encode_buffer_key, sb);
+    } else if (sb->alloc > ENCODE_BUFFER_KEEP) {
+        msgpack_sbuffer_destroy(sb);
+        msgpack_sbuffer_init(sb);
+    }
+    sb->size = 0;
+    return sb;
+}
+
 /* ======================================================= from a handler */
 
 actor_ref actor_ctx_self(const actor_ctx *ctx)

@@ -974,23 +974,22 @@ static int calc_Calculator_calculate__decode_reply(const char *body, size_t len,
 int calc_Calculator_calculate(actor_client *c, actor_ref to, const calc_CalcRequest *req,
     calc_CalcResponse *res, const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     msgpack_sbuffer reply;
     int rc;
 
     memset(res, 0, sizeof *res);
     msgpack_sbuffer_init(&reply);
-    msgpack_sbuffer_init(&body);
-    rc = calc_CalcRequest_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = calc_CalcRequest_encode(req, body);
     if (rc != 0)
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
                          actor_strerror(rc));
     else
-        rc = actor_call(c, to, calc_Calculator_calculate__ref, body.data, body.size, opts, st,
+        rc = actor_call(c, to, calc_Calculator_calculate__ref, body->data, body->size, opts, st,
             &reply);
     if (rc == 0 && st->category == ACTOR_STATUS_OK)
         (void)calc_Calculator_calculate__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&body);
     msgpack_sbuffer_destroy(&reply);
     return rc;
 }
@@ -1018,7 +1017,7 @@ int calc_Calculator_calculate_async(actor_client *c, actor_ref to, const calc_Ca
     const actor_call_opts *opts, calc_Calculator_calculate_done_fn done, void *user,
     uint64_t *call_id)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     calc__pending *pending;
     int rc;
 
@@ -1027,14 +1026,13 @@ int calc_Calculator_calculate_async(actor_client *c, actor_ref to, const calc_Ca
     pending = calc__pending_new((void (*)(void))done, user);
     if (pending == NULL)
         return ACTOR_ENOMEM;
-    msgpack_sbuffer_init(&body);
-    rc = calc_CalcRequest_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = calc_CalcRequest_encode(req, body);
     if (rc == 0)
-        rc = actor_call_async(c, to, calc_Calculator_calculate__ref, body.data, body.size, opts,
-            calc_Calculator_calculate__done, pending, call_id);
+        rc = actor_call_async(c, to, calc_Calculator_calculate__ref, body->data, body->size,
+            opts, calc_Calculator_calculate__done, pending, call_id);
     if (rc != 0)
         free(pending); /* the callback will not run */
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -1061,7 +1059,7 @@ int calc_Calculator_calculate_request(actor_ctx *ctx, actor_ref to, const calc_C
     const actor_call_opts *opts, calc_Calculator_calculate_then_fn then, void *user,
     uint64_t *call_id)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     calc__pending *pending;
     int rc;
 
@@ -1070,14 +1068,13 @@ int calc_Calculator_calculate_request(actor_ctx *ctx, actor_ref to, const calc_C
     pending = calc__pending_new((void (*)(void))then, user);
     if (pending == NULL)
         return ACTOR_ENOMEM;
-    msgpack_sbuffer_init(&body);
-    rc = calc_CalcRequest_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = calc_CalcRequest_encode(req, body);
     if (rc == 0)
-        rc = actor_ctx_request(ctx, to, calc_Calculator_calculate__ref, body.data, body.size,
+        rc = actor_ctx_request(ctx, to, calc_Calculator_calculate__ref, body->data, body->size,
             opts, calc_Calculator_calculate__then, pending, call_id);
     if (rc != 0)
         free(pending); /* the callback will not run */
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -1090,20 +1087,18 @@ int calc_Calculator_calculate_defer(actor_ctx *ctx, actor_reply **reply)
 
 int calc_Calculator_calculate_reply(actor_reply **reply, const calc_CalcResponse *res)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body = actor_encode_buffer();
     actor_status st;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = calc_CalcResponse_encode(res, &body);
+    rc = calc_CalcResponse_encode(res, body);
     if (rc == 0) {
-        rc = actor_reply_send(reply, body.data, body.size);
+        rc = actor_reply_send(reply, body->data, body->size);
     } else {
         actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
                          actor_strerror(rc));
         (void)actor_reply_status(reply, &st);
     }
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -1202,18 +1197,17 @@ static const actor_method_ref calc_Calculator_total__ref = {
 int calc_Calculator_total(actor_client *c, actor_ref to, const calc_CalcRequest *req,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = calc_CalcRequest_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = calc_CalcRequest_encode(req, body);
     if (rc != 0)
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
                          actor_strerror(rc));
     else
-        rc = actor_call(c, to, calc_Calculator_total__ref, body.data, body.size, opts, st,
+        rc = actor_call(c, to, calc_Calculator_total__ref, body->data, body->size, opts, st,
             NULL);
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -1233,7 +1227,7 @@ int calc_Calculator_total_async(actor_client *c, actor_ref to, const calc_CalcRe
     const actor_call_opts *opts, calc_Calculator_total_done_fn done, void *user,
     uint64_t *call_id)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     calc__pending *pending;
     int rc;
 
@@ -1242,14 +1236,13 @@ int calc_Calculator_total_async(actor_client *c, actor_ref to, const calc_CalcRe
     pending = calc__pending_new((void (*)(void))done, user);
     if (pending == NULL)
         return ACTOR_ENOMEM;
-    msgpack_sbuffer_init(&body);
-    rc = calc_CalcRequest_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = calc_CalcRequest_encode(req, body);
     if (rc == 0)
-        rc = actor_call_async(c, to, calc_Calculator_total__ref, body.data, body.size, opts,
+        rc = actor_call_async(c, to, calc_Calculator_total__ref, body->data, body->size, opts,
             calc_Calculator_total__done, pending, call_id);
     if (rc != 0)
         free(pending); /* the callback will not run */
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -1269,7 +1262,7 @@ int calc_Calculator_total_request(actor_ctx *ctx, actor_ref to, const calc_CalcR
     const actor_call_opts *opts, calc_Calculator_total_then_fn then, void *user,
     uint64_t *call_id)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     calc__pending *pending;
     int rc;
 
@@ -1278,14 +1271,13 @@ int calc_Calculator_total_request(actor_ctx *ctx, actor_ref to, const calc_CalcR
     pending = calc__pending_new((void (*)(void))then, user);
     if (pending == NULL)
         return ACTOR_ENOMEM;
-    msgpack_sbuffer_init(&body);
-    rc = calc_CalcRequest_encode(req, &body);
+    body = actor_encode_buffer();
+    rc = calc_CalcRequest_encode(req, body);
     if (rc == 0)
-        rc = actor_ctx_request(ctx, to, calc_Calculator_total__ref, body.data, body.size, opts,
-            calc_Calculator_total__then, pending, call_id);
+        rc = actor_ctx_request(ctx, to, calc_Calculator_total__ref, body->data, body->size,
+            opts, calc_Calculator_total__then, pending, call_id);
     if (rc != 0)
         free(pending); /* the callback will not run */
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -1419,20 +1411,18 @@ int calc_Calculator_last_defer(actor_ctx *ctx, actor_reply **reply)
 
 int calc_Calculator_last_reply(actor_reply **reply, const calc_CalcResponse *res)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body = actor_encode_buffer();
     actor_status st;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = calc_CalcResponse_encode(res, &body);
+    rc = calc_CalcResponse_encode(res, body);
     if (rc == 0) {
-        rc = actor_reply_send(reply, body.data, body.size);
+        rc = actor_reply_send(reply, body->data, body->size);
     } else {
         actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
                          actor_strerror(rc));
         (void)actor_reply_status(reply, &st);
     }
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -1554,20 +1544,18 @@ int calc_Calculator_where_defer(actor_ctx *ctx, actor_reply **reply)
 
 int calc_Calculator_where_reply(actor_reply **reply, const geo_Point *res)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body = actor_encode_buffer();
     actor_status st;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = geo_Point_encode(res, &body);
+    rc = geo_Point_encode(res, body);
     if (rc == 0) {
-        rc = actor_reply_send(reply, body.data, body.size);
+        rc = actor_reply_send(reply, body->data, body->size);
     } else {
         actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
                          actor_strerror(rc));
         (void)actor_reply_status(reply, &st);
     }
-    msgpack_sbuffer_destroy(&body);
     return rc;
 }
 
@@ -1598,28 +1586,26 @@ static const actor_method_ref calc_Calculator_alarm__ref = {
 int calc_Calculator_alarm(actor_client *c, actor_ref to, const calc_Alarm *msg,
     const actor_call_opts *opts)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = calc_Alarm_encode(msg, &body);
+    body = actor_encode_buffer();
+    rc = calc_Alarm_encode(msg, body);
     if (rc == 0)
-        rc = actor_cast(c, to, calc_Calculator_alarm__ref, body.data, body.size, opts);
-    msgpack_sbuffer_destroy(&body);
+        rc = actor_cast(c, to, calc_Calculator_alarm__ref, body->data, body->size, opts);
     return rc;
 }
 
 int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *msg,
     const actor_call_opts *opts)
 {
-    msgpack_sbuffer body;
+    msgpack_sbuffer *body;
     int rc;
 
-    msgpack_sbuffer_init(&body);
-    rc = calc_Alarm_encode(msg, &body);
+    body = actor_encode_buffer();
+    rc = calc_Alarm_encode(msg, body);
     if (rc == 0)
-        rc = actor_ctx_cast(ctx, to, calc_Calculator_alarm__ref, body.data, body.size, opts);
-    msgpack_sbuffer_destroy(&body);
+        rc = actor_ctx_cast(ctx, to, calc_Calculator_alarm__ref, body->data, body->size, opts);
     return rc;
 }
 

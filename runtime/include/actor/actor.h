@@ -284,6 +284,14 @@ int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const ch
 int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *body, size_t len,
                const actor_call_opts *opts);
 
+/* A buffer of this thread's, emptied, to encode a body into right before
+ * passing it to one of the calls above or below, which copy the body before
+ * they return (so encoding does not allocate a buffer per message: generated
+ * stubs use it). Owned by the runtime: valid until this thread calls
+ * actor_encode_buffer again, freed when the thread exits; do not destroy it
+ * or keep pointers into it. */
+msgpack_sbuffer *actor_encode_buffer(void);
+
 /* Health check: runs the type's health hook on the actor (also while
  * inactive). *st is OK, or ERROR with the hook's code and reason, or
  * NOT_FOUND/DIED/TIMEOUT. Return as actor_call. */
