@@ -9,7 +9,11 @@
  * The names listed here follow the emitters (emit_header.c, emit_source.c,
  * emit_encode.c, emit_decode.c, emit_actor.c); a new kind of generated name
  * belongs in both places. The list is what a user can clash with: every
- * global name of the generated header and source derived from an IDL name.
+ * global name of the generated header and source derived from an IDL name,
+ * and, per message, every member of its struct (field `x`, the `n_x` count
+ * of a list or map, the `has_x` flag of an optional scalar, enum or bytes,
+ * the placeholder of an empty message): `1: int32 n_x; 2: list<int32> x;`
+ * would declare `n_x` twice.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -27,6 +31,7 @@ typedef struct cname {
 typedef struct cname_set {
     program *p;
     const char *prefix; /* the package's prefix: "calc" */
+    const char *what;   /* "C name" (globals) or "member" (of one struct) */
     ptr_vec names;      /* cname * in the order the items appear */
     ptr_vec reported;   /* "origin\norigin" of each clash reported: one error a pair */
 } cname_set;
@@ -58,8 +63,8 @@ static void add(cname_set *s, const char *name, src_loc loc, const char *origin)
         if (strcmp(prev->name, name) == 0) {
             if (strcmp(prev->origin, origin) == 0 || already_reported(s, prev->origin, origin))
                 return;
-            diag_error(s->p->diags, loc, "%s generates the C name '%s', which %s also generates",
-                       origin, name, prev->origin);
+            diag_error(s->p->diags, loc, "%s generates the %s '%s', which %s also generates",
+                       origin, s->what, name, prev->origin);
             diag_note(s->p->diags, prev->loc, "%s is here", prev->origin);
             return;
         }
@@ -140,6 +145,38 @@ static void add_message(cname_set *s, const ast_decl *d, const char *base)
     }
 }
 
+/* Whether an optional field gets a `has_` flag: scalars but strings, enums
+ * and bytes do (a string or message is a pointer, NULL when absent). */
+static bool has_flag(const ast_field *f)
+{
+    const ast_type *t = f->type;
+    if (!f->optional || !t)
+        return false;
+    if (t->kind == TYPE_SCALAR)
+        return t->scalar != SCALAR_STRING;
+    return t->kind == TYPE_NAMED && t->resolved && t->resolved->kind == DECL_ENUM;
+}
+
+/* The members of a message's struct (emit_header.c emit_field_member). */
+static void check_message_members(program *p, const ast_decl *d)
+{
+    cname_set s = {.p = p, .what = "member"};
+
+    if (d->fields.len == 0)
+        return; /* only the placeholder `unused_`: nothing to clash with */
+    for (size_t i = 0; i < d->fields.len; i++) {
+        const ast_field *f = d->fields.items[i];
+        if (named_before(&d->fields, i, offsetof(ast_field, name)))
+            continue;
+        const char *origin = arena_printf(p->arena, "field '%s' of '%s'", f->name, d->name);
+        add(&s, f->name, f->loc, origin);
+        if (is_container(f->type))
+            add(&s, arena_printf(p->arena, "n_%s", f->name), f->loc, origin);
+        else if (has_flag(f))
+            add(&s, arena_printf(p->arena, "has_%s", f->name), f->loc, origin);
+    }
+}
+
 static void add_actor(cname_set *s, const ast_decl *d, const char *base)
 {
     static const char *const actor_names[] = {
@@ -172,7 +209,7 @@ static void add_actor(cname_set *s, const ast_decl *d, const char *base)
 
 void sema_check_c_names(program *p, ast_module *m)
 {
-    cname_set s = {.p = p};
+    cname_set s = {.p = p, .what = "C name"};
 
     static const char *const support_names[] = {"__pending", "__pending_new", "__user_state", NULL};
     char *prefix = arena_strdup(p->arena, m->package);
@@ -197,6 +234,7 @@ void sema_check_c_names(program *p, ast_module *m)
             break;
         case DECL_MESSAGE:
             add_message(&s, d, base);
+            check_message_members(p, d);
             break;
         case DECL_ACTOR:
             add_actor(&s, d, base);
