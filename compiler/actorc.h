@@ -360,6 +360,8 @@ typedef struct program {
     diag_sink *diags;
     ptr_vec include_dirs;  /* const char * */
     ptr_vec modules;       /* ast_module *, every file loaded, in load order */
+    bool allow_runtime_namespace; /* --allow-runtime-namespace: packages named
+                                     actor or actor_* (libactor's own IDL) */
 } program;
 
 /* Stage 1+2 (lex.l, parse.y): parses one file's text into a module. Reports

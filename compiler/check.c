@@ -75,10 +75,44 @@ static bool is_c_identifier(const char *s)
     return true;
 }
 
-/* The package prefixes every generated name, so it must be a C identifier. */
+/* Whether generated names with this package's prefix would land in the
+ * runtime's namespace (actor_..., ACTOR_...): "actor" or "actor_*" in any
+ * case, dots counting as the '_' they become. */
+static bool in_runtime_namespace(const char *package)
+{
+    static const char runtime[] = "actor";
+    size_t n = sizeof runtime - 1;
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)package[i]) != runtime[i])
+            return false;
+    return package[n] == '\0' || package[n] == '_' || package[n] == '.';
+}
+
+static void check_runtime_namespace(checker *c)
+{
+    ast_module *m = c->m;
+    if (c->p->allow_runtime_namespace || !m->package || !in_runtime_namespace(m->package))
+        return;
+    if (m->has_package) {
+        diag_error(c->p->diags, m->package_loc,
+                   "package '%s' would put the generated names in libactor's 'actor_' "
+                   "namespace; choose another package name",
+                   m->package);
+    } else {
+        src_loc top = {.file = m->file, .line = 1, .col = 1, .end_col = 1};
+        diag_error(c->p->diags, top,
+                   "the file name '%s' makes the package '%s', which would put the generated "
+                   "names in libactor's 'actor_' namespace; add 'package name;' with another name",
+                   m->stem, m->package);
+    }
+}
+
+/* The package prefixes every generated name, so it must be a C identifier
+ * outside the runtime's namespace. */
 static void check_package(checker *c)
 {
     ast_module *m = c->m;
+    check_runtime_namespace(c);
     if (m->has_package) {
         check_identifier(c, m->package_loc, m->package, "a package");
         return;

@@ -11,9 +11,11 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* ACTORC_GEN_<PACKAGE>_<STEM>_H: the prefix keeps it apart from every
+ * guard of the runtime's headers (ACTOR_CODEC_H) and of hand-written ones. */
 static const char *guard_name(emitter *e)
 {
-    char *g = arena_printf(e->p->arena, "%s_%s_H", e->m->package, e->m->stem);
+    char *g = arena_printf(e->p->arena, "ACTORC_GEN_%s_%s_H", e->m->package, e->m->stem);
 
     for (char *c = g; *c != '\0'; c++)
         *c = isalnum((unsigned char)*c) ? (char)toupper((unsigned char)*c) : '_';

@@ -25,21 +25,28 @@ typedef struct options {
     const char *depfile;  /* -M, or NULL */
     bool check_only;      /* --check */
     bool werror;          /* -Werror */
+    bool allow_runtime_namespace; /* --allow-runtime-namespace */
 } options;
 
 static const char usage_text[] =
     "usage: actorc [options] file.actor...\n"
     "\n"
-    "Compiles each file.actor into file.h and file.c (the msgpack codecs of its\n"
-    "messages, its enums, constants and error codes).\n"
+    "Compiles each file.actor into file.h and file.c: the structs and msgpack\n"
+    "codecs of its messages, its enums, constants and error codes, and for each\n"
+    "actor its handler table and spawn function (the skeleton) and typed client\n"
+    "stubs (call, async, cast).\n"
     "\n"
     "options:\n"
     "  -I dir, -Idir    search dir for imports, after the importing file's own\n"
     "                   directory; may be repeated, searched in order\n"
-    "  -o outdir        write the generated files into outdir (default: .)\n"
+    "  -o outdir        write the generated files into outdir, creating it\n"
+    "                   (default: .)\n"
     "  -M depfile       also write make dependencies of the outputs (like gcc -MD -MP)\n"
     "  --check          check the inputs only; write nothing\n"
     "  -Werror          treat warnings as errors\n"
+    "  --allow-runtime-namespace\n"
+    "                   accept packages named actor or actor_* (libactor's own IDL\n"
+    "                   only: such names clash with the runtime's)\n"
     "  --help           print this help and exit\n"
     "  --version        print the version and exit\n"
     "\n"
@@ -84,6 +91,8 @@ static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *i
             o->check_only = true;
         } else if (strcmp(arg, "-Werror") == 0) {
             o->werror = true;
+        } else if (strcmp(arg, "--allow-runtime-namespace") == 0) {
+            o->allow_runtime_namespace = true;
         } else if (strncmp(arg, "-I", 2) == 0 || strncmp(arg, "-o", 2) == 0 ||
                    strncmp(arg, "-M", 2) == 0) {
             char flag[3] = {arg[0], arg[1], '\0'};
@@ -281,6 +290,7 @@ int main(int argc, char **argv)
     int status = parse_options(p.arena, argc, argv, &o, &p.include_dirs);
     if (status < 0) {
         diags.warnings_are_errors = o.werror;
+        p.allow_runtime_namespace = o.allow_runtime_namespace;
         int rc = run(&p, &o);
         diag_print(&diags, stderr);
         status = rc != 0 || diag_failures(&diags) != 0 ? EXIT_INPUT_ERROR : 0;

@@ -10,8 +10,11 @@ CPPFLAGS_gen = -Igen -Iruntime/include $(MSGPACK_CFLAGS) -Wpedantic -Wconversion
 
 .PHONY: regen regen-gen
 regen: regen-gen
+# idl/ is libactor's own IDL: its wire envelope is package actor_wire, in the
+# runtime's namespace that actorc keeps user packages out of.
+ACTORC_IDL_FLAGS := --allow-runtime-namespace
 regen-gen: $(ACTORC)
-	$(ACTORC) -I idl -o gen $(IDL_FILES)
+	$(ACTORC) $(ACTORC_IDL_FLAGS) -I idl -o gen $(IDL_FILES)
 
 # Every generated file also compiles with clang under the same strict flags
 # (issue: clean under gcc and clang); objects only, nothing links them.
