@@ -9,17 +9,20 @@
  * inbox) and wakes it.
  *
  * No silent drops: the ROUTER is ZMQ_ROUTER_MANDATORY; a response that finds
- * its client's queue full (EAGAIN) waits in the outbox, in order, and is
- * retried when the socket can take more; one whose client is gone
+ * its client's queue full (EAGAIN) waits in that client's own queue (by
+ * routing id), in order, and is retried every RETRY_MS; other clients'
+ * responses go out at once. A client whose waiting responses reach the
+ * soft bound (gateway.h) gets its new requests refused unrun, REJECTED
+ * if that fits, else dropped; at the hard bound its oldest waiting
+ * responses are dropped; all counted. One whose client is gone
  * (EHOSTUNREACH) is counted. At shutdown, requests still unread are
  * answered DIED, every response owed is sent (waiting up to
  * SHUTDOWN_FLUSH_MS in all for clients that are slow to read; what is
  * still refused then is counted unroutable), and the socket is closed with
  * a linger so that libzmq hands what it holds to the peers.
  *
- * Also here: the name registry, and the ZeroMQ context, one per process
- * (inproc endpoints of different systems must share it), refcounted by
- * the systems that use it.
+ * Also here: the name registry, and the system's ZeroMQ context (its own,
+ * or the one actor_system_opts lends it) with its ZAP domains.
  */
 #include "gateway.h"
 
@@ -37,77 +40,81 @@
 #define SHUTDOWN_FLUSH_MS 5000
 /* The linger of closing sockets: libzmq's own queues drain meanwhile. */
 #define CLOSE_LINGER_MS 2000
-/* How often worker 0 retries a full outbox, and sweeps outstanding calls. */
+/* How often worker 0 retries waiting responses, and sweeps outstanding calls. */
 #define RETRY_MS 5
 #define SWEEP_MS 1000
 #define CONTROL_PING "ping"
 #define CONTROL_LOOKUP "lookup"
 
-/* ================================================ the process context */
+/* ========================================= the context and ZAP domains */
 
-static pthread_mutex_t process_lock = PTHREAD_MUTEX_INITIALIZER;
-static void *process_zctx;
-static actor_security *process_security;
-static unsigned process_users, process_domains;
-
-static void *context_take(void)
-{
-    void *z;
-
-    pthread_mutex_lock(&process_lock);
-    if (process_zctx == NULL)
-        process_zctx = zmq_ctx_new();
-    if (process_zctx != NULL)
-        process_users++;
-    z = process_zctx;
-    pthread_mutex_unlock(&process_lock);
-    return z;
-}
-
-/* The last user terminates the context (every socket is closed by then). */
-static void context_release(void)
-{
-    void *z = NULL;
-    actor_security *s = NULL;
-
-    pthread_mutex_lock(&process_lock);
-    if (--process_users == 0) {
-        z = process_zctx;
-        s = process_security;
-        process_zctx = NULL;
-        process_security = NULL;
-    }
-    pthread_mutex_unlock(&process_lock);
-    actor_security_destroy(&s);
-    if (z != NULL)
-        zmq_ctx_term(z);
-}
-
-/* The ZAP handler of the process context (started once) and a fresh
- * domain name for it. */
-static int security_domain(bool curve, actor_security **out, char *domain, size_t size)
-{
-    int rc = 0;
-
-    pthread_mutex_lock(&process_lock);
-    if (process_security == NULL)
-        rc = actor_security_new(process_zctx, &process_security);
-    *out = process_security;
-    snprintf(domain, size, "actor.%s.%u", curve ? "curve" : "plain", ++process_domains);
-    pthread_mutex_unlock(&process_lock);
-    return rc;
-}
-
+/* The system's context: the borrowed opts.zmq_context, else our own. */
 void *actor__gateway_context(actor__gateway *g)
 {
     void *z;
 
     pthread_mutex_lock(&g->lock);
-    if (g->zctx == NULL)
-        g->zctx = context_take();
+    if (g->zctx == NULL) {
+        g->zctx = g->sys->opts.zmq_context;
+        if (g->zctx == NULL) {
+            g->zctx = zmq_ctx_new();
+            g->own_zctx = g->zctx != NULL;
+        }
+    }
     z = g->zctx;
     pthread_mutex_unlock(&g->lock);
     return z;
+}
+
+/* Worker 0 (binding): the ZAP handler, started in our context on first
+ * need unless the system was given one. NULL with *rc on failure. */
+static actor_security *security_of(actor__gateway *g, int *rc)
+{
+    *rc = 0;
+    if (g->security == NULL && g->sys->opts.security != NULL)
+        g->security = g->sys->opts.security;
+    if (g->security == NULL) {
+        *rc = actor_security_new(g->zctx, &g->security);
+        g->own_security = *rc == 0;
+    }
+    return g->security;
+}
+
+/* Worker 0: a fresh ZAP domain name of ours, remembered so that
+ * actor__gateway_destroy forgets it in the (possibly shared) handler. */
+static int domain_new(actor__gateway *g, bool curve, char *domain, size_t size)
+{
+    char **more = realloc(g->domains, (g->n_domains + 1) * sizeof *more);
+
+    if (more == NULL)
+        return ACTOR_ENOMEM;
+    g->domains = more;
+    snprintf(domain, size, "actor.%s.%jx.%zu", curve ? "curve" : "plain", (uintmax_t)(uintptr_t)g,
+             g->n_domains);
+    if ((g->domains[g->n_domains] = strdup(domain)) == NULL)
+        return ACTOR_ENOMEM;
+    g->n_domains++;
+    return 0;
+}
+
+/* The domains go when their sockets went; then the handler and the
+ * context, if they are ours (every socket of ours is closed by then). */
+static void context_release(actor__gateway *g)
+{
+    for (size_t i = 0; i < g->n_domains; i++) {
+        if (g->security != NULL)
+            actor_security_forget(g->security, g->domains[i]);
+        free(g->domains[i]);
+    }
+    free(g->domains);
+    g->domains = NULL;
+    g->n_domains = 0;
+    if (g->own_security)
+        actor_security_destroy(&g->security);
+    g->security = NULL;
+    if (g->own_zctx && g->zctx != NULL)
+        zmq_ctx_term(g->zctx);
+    g->zctx = NULL;
 }
 
 /* ============================================================== queues */
@@ -178,6 +185,136 @@ static actor__outgoing *response_new(const actor__wire_route *route, const char 
     return o;
 }
 
+/* ==================================================== waiting replies */
+
+static size_t record_size(const actor__outgoing *o)
+{
+    return sizeof *o + o->id_len + o->env_len + o->body_len;
+}
+
+/* FNV-1a of a routing id. */
+static uint64_t id_hash(const uint8_t *id, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ id[i]) * 1099511628211ull;
+    return h;
+}
+
+static actor__peer_queue **bucket_of(actor__peers *p, uint64_t hash)
+{
+    return &p->buckets[hash & (p->n_buckets - 1)];
+}
+
+/* The queue of the client with routing id `id`, or NULL. */
+static actor__peer_queue *peer_find(actor__peers *p, const uint8_t *id, size_t len)
+{
+    uint64_t hash;
+
+    if (p->n_queues == 0)
+        return NULL;
+    hash = id_hash(id, len);
+    for (actor__peer_queue *q = *bucket_of(p, hash); q != NULL; q = q->hash_next)
+        if (q->hash == hash && q->id_len == len && memcmp(q->id, id, len) == 0)
+            return q;
+    return NULL;
+}
+
+/* Doubles the buckets when there are as many queues (or creates them). */
+static int peers_grow(actor__peers *p)
+{
+    size_t n = p->n_buckets == 0 ? 16 : 2 * p->n_buckets;
+    actor__peer_queue **b;
+
+    if (p->n_queues < p->n_buckets)
+        return 0;
+    if ((b = calloc(n, sizeof *b)) == NULL)
+        return p->n_buckets != 0 ? 0 : ACTOR_ENOMEM; /* longer chains will do */
+    free(p->buckets);
+    p->buckets = b;
+    p->n_buckets = n;
+    for (actor__peer_queue *q = p->all; q != NULL; q = q->next) {
+        actor__peer_queue **head = bucket_of(p, q->hash);
+        q->hash_next = *head;
+        *head = q;
+    }
+    return 0;
+}
+
+/* The queue of a client, created empty if it has none. NULL: no memory. */
+static actor__peer_queue *peer_get(actor__peers *p, const uint8_t *id, size_t len)
+{
+    actor__peer_queue *q = peer_find(p, id, len), **head;
+
+    if (q != NULL)
+        return q;
+    if (peers_grow(p) != 0 || (q = calloc(1, sizeof *q + len)) == NULL)
+        return NULL;
+    q->hash = id_hash(id, len);
+    q->id_len = len;
+    memcpy(q->id, id, len);
+    head = bucket_of(p, q->hash);
+    q->hash_next = *head;
+    *head = q;
+    q->next = p->all;
+    if (p->all != NULL)
+        p->all->prev = q;
+    p->all = q;
+    p->n_queues++;
+    return q;
+}
+
+/* Unlinks and frees an empty queue. */
+static void peer_remove(actor__peers *p, actor__peer_queue *q)
+{
+    actor__peer_queue **link = bucket_of(p, q->hash);
+
+    while (*link != q)
+        link = &(*link)->hash_next;
+    *link = q->hash_next;
+    if (q->prev != NULL)
+        q->prev->next = q->next;
+    else
+        p->all = q->next;
+    if (q->next != NULL)
+        q->next->prev = q->prev;
+    p->n_queues--;
+    free(q);
+}
+
+static void peer_push(actor__gateway *g, actor__peer_queue *q, actor__outgoing *o)
+{
+    outq_push(&q->q, o);
+    q->count++;
+    q->bytes += record_size(o);
+    atomic_fetch_add(&g->waiting_replies, 1);
+    atomic_fetch_add(&g->waiting_bytes, record_size(o));
+}
+
+static actor__outgoing *peer_pop(actor__gateway *g, actor__peer_queue *q)
+{
+    actor__outgoing *o = outq_pop(&q->q);
+
+    if (o != NULL) {
+        q->count--;
+        q->bytes -= record_size(o);
+        atomic_fetch_sub(&g->waiting_replies, 1);
+        atomic_fetch_sub(&g->waiting_bytes, record_size(o));
+    }
+    return o;
+}
+
+/* Whether the client's responses pile up beyond the soft bound: its new
+ * requests are then refused (PROTOCOL.md section 6). */
+static bool peer_is_slow(actor__gateway *g, const actor__wire_route *route)
+{
+    const actor__peer_queue *q = peer_find(&g->waiting, route->id, route->id_len);
+
+    return q != NULL &&
+           (q->count >= ACTOR__WAITING_SOFT_COUNT || q->bytes >= ACTOR__WAITING_SOFT_BYTES);
+}
+
 /* ============================================================= sending */
 
 /* Sends a response record: 0 (sent, or counted unroutable) or ACTOR_EFULL
@@ -194,23 +331,88 @@ static int send_response(actor__gateway *g, const actor__outgoing *o)
     return 0;
 }
 
-/* Sends the outbox in order until a response finds no room. */
-static void flush_outbox(actor__gateway *g)
+/* Sends a client's waiting responses in order until one finds no room;
+ * true when none is left. */
+static bool flush_peer(actor__gateway *g, actor__peer_queue *q)
 {
-    while (g->outbox.head != NULL) {
-        if (send_response(g, g->outbox.head) == ACTOR_EFULL)
-            return;
-        free(outq_pop(&g->outbox));
+    while (q->q.head != NULL) {
+        if (send_response(g, q->q.head) == ACTOR_EFULL)
+            return false;
+        free(peer_pop(g, q));
+    }
+    return true;
+}
+
+/* Gives every client with waiting responses its turn: one that reads
+ * again gets them all, one that does not costs one failed send. */
+static void flush_waiting(actor__gateway *g)
+{
+    actor__peer_queue *q = g->waiting.all;
+
+    while (q != NULL) {
+        actor__peer_queue *next = q->next;
+        if (flush_peer(g, q))
+            peer_remove(&g->waiting, q);
+        q = next;
     }
 }
 
-/* Worker 0: sends a response now, or keeps it (in order) for later. */
+/* Counts every waiting response unroutable and frees the queues. */
+static void drop_waiting(actor__gateway *g)
+{
+    while (g->waiting.all != NULL) {
+        actor__peer_queue *q = g->waiting.all;
+        while (q->q.head != NULL) {
+            atomic_fetch_add(&g->unroutable, 1);
+            free(peer_pop(g, q));
+        }
+        peer_remove(&g->waiting, q);
+    }
+    free(g->waiting.buckets);
+    g->waiting.buckets = NULL;
+    g->waiting.n_buckets = 0;
+}
+
+/* Puts a response that found no room at the end of its client's queue;
+ * over the hard bound the client's oldest waiting responses make room
+ * (counted). */
+static void keep(actor__gateway *g, actor__outgoing *o)
+{
+    actor__peer_queue *q = peer_get(&g->waiting, (const uint8_t *)o->data, o->id_len);
+
+    if (q == NULL) {
+        atomic_fetch_add(&g->unroutable, 1);
+        free(o);
+        return;
+    }
+    while (q->count != 0 && (q->count >= ACTOR__WAITING_HARD_COUNT ||
+                             q->bytes + record_size(o) > ACTOR__WAITING_HARD_BYTES)) {
+        free(peer_pop(g, q));
+        atomic_fetch_add(&g->slow_replies_dropped, 1);
+    }
+    atomic_fetch_add(&g->deferred, 1);
+    peer_push(g, q, o);
+}
+
+/* Worker 0: sends a response record now unless its client has responses
+ * waiting (then it queues behind them, so a client's responses keep
+ * their order) or no room; frees it or keeps it. */
+static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
+{
+    if (peer_find(&g->waiting, (const uint8_t *)o->data, o->id_len) == NULL &&
+        send_response(g, o) == 0)
+        free(o);
+    else
+        keep(g, o);
+}
+
+/* Worker 0: sends a response now, or keeps it for later. */
 static void send_or_keep(actor__gateway *g, const actor__wire_route *route, const char *env,
                          size_t env_len, const char *body, size_t body_len)
 {
     actor__outgoing *o;
 
-    if (g->outbox.head == NULL) {
+    if (peer_find(&g->waiting, route->id, route->id_len) == NULL) {
         int rc = actor__wire_send(g->router, route, env, env_len, body, body_len);
         if (rc != ACTOR_EFULL) {
             atomic_fetch_add(rc == 0 ? &g->replies : &g->unroutable, 1);
@@ -222,8 +424,7 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
         atomic_fetch_add(&g->unroutable, 1);
         return;
     }
-    atomic_fetch_add(&g->deferred, 1);
-    outq_push(&g->outbox, o);
+    keep(g, o);
 }
 
 /* Encodes the response header for wire id `wire_id` into sb; an error
@@ -231,7 +432,8 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
 static int encode_response(actor__gateway *g, msgpack_sbuffer *sb, uint64_t wire_id,
                            const actor_status *st, const char **body, size_t *len)
 {
-    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 0);
+    actor__wire_header h = actor__wire_header_make(
+        actor_wire_Kind_RESPONSE, atomic_fetch_add(&g->next_response_id, 1) + 1);
 
     h.correlation_id = wire_id;
     h.status = st;
@@ -253,6 +455,29 @@ static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t 
         return;
     }
     send_or_keep(g, route, g->sb.data, g->sb.size, body, len);
+}
+
+/* Worker 0: a message from a client whose responses pile up is not run;
+ * its answer `st` (REJECTED, or the error a malformed one earned) goes
+ * out if it fits into the client's queue in libzmq now, else it is
+ * dropped; counted either way. */
+static void shed(actor__gateway *g, const actor__wire_route *route, uint64_t wire_id,
+                 const actor_status *st)
+{
+    const char *body = NULL;
+    size_t len = 0;
+    int rc;
+
+    g->sb.size = 0;
+    rc = encode_response(g, &g->sb, wire_id, st, &body, &len);
+    if (rc == 0)
+        rc = actor__wire_send(g->router, route, g->sb.data, g->sb.size, body, len);
+    if (rc == 0) {
+        atomic_fetch_add(&g->replies, 1);
+        atomic_fetch_add(&g->slow_rejected, 1);
+    } else {
+        atomic_fetch_add(rc == ACTOR_EFULL ? &g->slow_dropped : &g->unroutable, 1);
+    }
 }
 
 /* ======================================================= served calls */
@@ -631,12 +856,19 @@ static void handle_incoming(actor__gateway *g, bool closing)
     } else if (v == ACTOR__WIRE_OK && closing && m.env.kind != actor_wire_Kind_CAST) {
         actor_status_set(&st, ACTOR_STATUS_DIED, 0, "the actor system is shutting down");
         v = ACTOR__WIRE_ANSWER;
+    } else if (v == ACTOR__WIRE_OK && m.env.kind != actor_wire_Kind_CAST &&
+               peer_is_slow(g, &m.route)) {
+        actor_status_set(&st, ACTOR_STATUS_REJECTED, 0,
+                         "not run: this client has too many responses unread");
+        shed(g, &m.route, m.env.message_id, &st);
     } else if (v == ACTOR__WIRE_OK && m.env.kind == actor_wire_Kind_CONTROL) {
         handle_control(g, &m);
     } else if (v == ACTOR__WIRE_OK && (closing || handle_call(g, &m, &st) != 0)) {
         v = m.env.kind == actor_wire_Kind_REQUEST ? ACTOR__WIRE_ANSWER : ACTOR__WIRE_DROP;
     }
-    if (v == ACTOR__WIRE_ANSWER)
+    if (v == ACTOR__WIRE_ANSWER && !closing && peer_is_slow(g, &m.route))
+        shed(g, &m.route, m.env.message_id, &st);
+    else if (v == ACTOR__WIRE_ANSWER)
         respond(g, &m.route, m.env.message_id, &st, NULL, 0);
     else if (v == ACTOR__WIRE_DROP)
         atomic_fetch_add(&g->dropped, 1);
@@ -679,7 +911,7 @@ static int set_security(actor__gateway *g, const actor_bind_opts *o)
 {
     const int off = 0;
     actor_security *s;
-    char domain[32];
+    char domain[64];
     int rc;
 
     if (o == NULL || o->curve_secret_key == NULL) {
@@ -687,19 +919,16 @@ static int set_security(actor__gateway *g, const actor_bind_opts *o)
             return ACTOR_ESYSTEM;
         /* after a CURVE bind the ZAP domain cannot be cleared, so plain
          * endpoints get an open domain of their own */
-        pthread_mutex_lock(&process_lock);
-        s = process_security;
-        pthread_mutex_unlock(&process_lock);
-        if (s == NULL)
+        if (g->security == NULL)
             return 0;
-        if ((rc = security_domain(false, &s, domain, sizeof domain)) != 0 ||
-            (rc = actor_security_open(s, domain)) != 0)
+        if ((rc = domain_new(g, false, domain, sizeof domain)) != 0 ||
+            (rc = actor_security_open(g->security, domain)) != 0)
             return rc;
         return zmq_setsockopt(g->router, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) == 0
                    ? 0
                    : ACTOR_ESYSTEM;
     }
-    if ((rc = security_domain(true, &s, domain, sizeof domain)) != 0)
+    if ((s = security_of(g, &rc)) == NULL || (rc = domain_new(g, true, domain, sizeof domain)) != 0)
         return rc;
     for (size_t i = 0; i < o->n_allowed_client_keys; i++)
         if ((rc = actor_security_allow(s, domain, o->allowed_client_keys[i])) != 0)
@@ -784,8 +1013,13 @@ static void take_queued(actor__gateway *g, actor__outq *sendq)
     g->sendq.head = g->sendq.tail = NULL;
     atomic_store(&g->has_work, g->cmds != NULL);
     pthread_mutex_unlock(&g->lock);
-    while (responses.head != NULL)
-        outq_push(&g->outbox, outq_pop(&responses));
+    while (responses.head != NULL) {
+        actor__outgoing *o = outq_pop(&responses);
+        if (g->router != NULL)
+            send_or_keep_record(g, o);
+        else
+            keep(g, o);
+    }
 }
 
 static void pump_queued(actor__gateway *g)
@@ -807,7 +1041,7 @@ void actor__gateway_pump(actor__gateway *g)
         actor__remote_read(g);
     if (g->router == NULL)
         return;
-    flush_outbox(g);
+    flush_waiting(g);
     for (int i = 0; i < PUMP_BATCH; i++) {
         if (actor__wire_recv(g->router, ZMQ_DONTWAIT, &g->in) != 0)
             break;
@@ -821,7 +1055,7 @@ static int wait_timeout(actor__gateway *g)
 {
     bool outstanding;
 
-    if (g->outbox.head != NULL)
+    if (g->waiting.all != NULL)
         return RETRY_MS;
     pthread_mutex_lock(&g->lock);
     outstanding = g->outstanding.count != 0;
@@ -872,6 +1106,11 @@ void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
     out->dropped = atomic_load(&g->dropped);
     out->unroutable = atomic_load(&g->unroutable);
     out->deferred = atomic_load(&g->deferred);
+    out->slow_rejected = atomic_load(&g->slow_rejected);
+    out->slow_dropped = atomic_load(&g->slow_dropped);
+    out->slow_replies_dropped = atomic_load(&g->slow_replies_dropped);
+    out->waiting_replies = atomic_load(&g->waiting_replies);
+    out->waiting_bytes = atomic_load(&g->waiting_bytes);
     out->calls_sent = atomic_load(&g->calls_sent);
     out->send_failed = atomic_load(&g->send_failed);
     out->late_replies = atomic_load(&g->late_replies);
@@ -932,24 +1171,12 @@ static void flush_at_shutdown(actor__gateway *g)
 {
     int64_t give_up = actor__deadline_after(SHUTDOWN_FLUSH_MS);
 
-    flush_outbox(g);
-    while (g->outbox.head != NULL && actor_now_ns() < give_up) {
-        actor__outq keep = {NULL, NULL};
-        while (g->outbox.head != NULL) {
-            actor__outgoing *o = outq_pop(&g->outbox);
-            if (send_response(g, o) == ACTOR_EFULL)
-                outq_push(&keep, o);
-            else
-                free(o);
-        }
-        g->outbox = keep;
-        if (g->outbox.head != NULL)
-            zmq_poll(NULL, 0, 1);
+    flush_waiting(g);
+    while (g->waiting.all != NULL && actor_now_ns() < give_up) {
+        zmq_poll(NULL, 0, 1);
+        flush_waiting(g);
     }
-    while (g->outbox.head != NULL) {
-        atomic_fetch_add(&g->unroutable, 1);
-        free(outq_pop(&g->outbox));
-    }
+    drop_waiting(g);
 }
 
 static void close_sockets(actor__gateway *g)
@@ -980,9 +1207,8 @@ void actor__gateway_destroy(actor__gateway **pg)
         return;
     *pg = NULL;
     close_sockets(g);
-    if (g->zctx != NULL)
-        context_release();
-    outq_free(&g->outbox);
+    drop_waiting(g); /* responses handed over after the router closed */
+    context_release(g);
     outq_free(&g->inbox);
     free_nodes(&g->calls);
     free_nodes(&g->outstanding);

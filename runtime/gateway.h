@@ -4,8 +4,9 @@
  *
  *   gateway.c  the system's endpoint (one ROUTER bound on every endpoint),
  *              names, remote requests into mailboxes and their responses
- *              back, worker 0's pump and wait, shutdown without lost
- *              replies; the process-wide ZeroMQ context.
+ *              back (per client, bounded), worker 0's pump and wait,
+ *              shutdown without lost replies; the system's ZeroMQ
+ *              context and ZAP domains.
  *   remote.c   remote references (actor_connect), calls on them: a
  *              client's blocking calls and casts on the client's own
  *              DEALER, everything else through worker 0's DEALERs.
@@ -51,9 +52,46 @@ typedef struct actor__outq {
     actor__outgoing *head, *tail;
 } actor__outq;
 
+/* The responses waiting for one client (by routing id) whose queue in
+ * libzmq is full; worker 0's. Exists only while it holds some. */
+typedef struct actor__peer_queue {
+    struct actor__peer_queue *hash_next;        /* in its bucket */
+    struct actor__peer_queue *prev, *next;      /* in actor__peers.all */
+    actor__outq q;
+    size_t count, bytes;
+    uint64_t hash;
+    size_t id_len;
+    uint8_t id[];
+} actor__peer_queue;
+
+/* How many responses may wait for one client that does not read them
+ * (docs/PROTOCOL.md section 6). At the soft bound its new requests are
+ * refused unrun (REJECTED, or dropped when even that finds no room); at
+ * the hard bound a new response pushes out its oldest waiting one. The
+ * hard bound covers the requests it had in mailboxes when it reached the
+ * soft one. Both counted in actor_gateway_stats. */
+#define ACTOR__WAITING_SOFT_COUNT 256u
+#define ACTOR__WAITING_SOFT_BYTES ((size_t)1u << 20)
+#define ACTOR__WAITING_HARD_COUNT 1024u
+#define ACTOR__WAITING_HARD_BYTES ((size_t)8u << 20)
+
+/* Every client's waiting responses: a hash table by routing id and a list
+ * that flushing walks. Worker 0's. */
+typedef struct actor__peers {
+    actor__peer_queue **buckets;
+    size_t n_buckets;           /* a power of two, or 0 */
+    size_t n_queues;
+    actor__peer_queue *all;
+} actor__peers;
+
 struct actor__gateway {
     actor_system *sys;
-    void *zctx;                /* the process context, taken by the first bind/connect */
+    void *zctx;                /* the sockets' context: opts.zmq_context or our own */
+    bool own_zctx;             /* created by the first bind/connect; terminated at destroy */
+    actor_security *security;  /* opts.security, or our own (first CURVE bind) */
+    bool own_security;
+    char **domains;            /* the ZAP domains our binds created; forgotten at destroy */
+    size_t n_domains;
 
     pthread_mutex_t lock;      /* guards everything down to `has_work` */
     pthread_cond_t cmd_done;
@@ -73,12 +111,14 @@ struct actor__gateway {
     void *router;
     void **dealers;            /* by endpoint index; NULL until used */
     size_t n_dealers;
-    actor__outq outbox;        /* responses waiting for room */
+    actor__peers waiting;      /* responses waiting for room, per client */
     msgpack_sbuffer sb;
     actor__wire_in in;
     int64_t next_sweep;
 
     atomic_uint_fast64_t received, requests, replies, errors, dropped, unroutable, deferred;
+    atomic_uint_fast64_t slow_rejected, slow_dropped, slow_replies_dropped;
+    atomic_uint_fast64_t waiting_replies, waiting_bytes, next_response_id;
     atomic_uint_fast64_t calls_sent, send_failed, late_replies;
 };
 
@@ -106,7 +146,8 @@ void actor__gateway_wait(actor__gateway *g, int wake_fd);
 void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st,
                           const char *body, size_t len);
 
-/* The process-wide ZeroMQ context for g (taken once); NULL on failure. */
+/* The sockets' ZeroMQ context of g: the system's opts.zmq_context, or
+ * one of its own created on first use; NULL on failure. */
 void *actor__gateway_context(actor__gateway *g);
 /* A DEALER connected to ep in `zctx` (nonblocking sends, a linger). */
 void *actor__dealer_open(void *zctx, const actor__endpoint *ep);

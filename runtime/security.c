@@ -177,6 +177,34 @@ int actor_security_deny(actor_security *s, const char *domain, const char *clien
     return gone != NULL ? 0 : ACTOR_ENOTFOUND;
 }
 
+int actor_security_forget(actor_security *s, const char *domain)
+{
+    allowed_key *gone = NULL;
+    int n = 0;
+
+    if (s == NULL || !domain_ok(domain))
+        return ACTOR_EINVAL;
+    pthread_mutex_lock(&s->lock);
+    for (allowed_key **p = &s->keys; *p != NULL;) {
+        if (strcmp((*p)->domain, domain) == 0) {
+            allowed_key *k = *p;
+            *p = k->next;
+            k->next = gone;
+            gone = k;
+            n++;
+        } else {
+            p = &(*p)->next;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    while (gone != NULL) {
+        allowed_key *next = gone->next;
+        free(gone);
+        gone = next;
+    }
+    return n;
+}
+
 int actor_security_curve_server(actor_security *s, void *socket, const char *domain,
                                 const char *server_secret_key)
 {

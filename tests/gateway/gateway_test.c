@@ -33,6 +33,7 @@
 
 #include "actor/remote.h"
 #include "codec/check.h"
+#include "gateway.h" /* the bounds of a slow client's waiting responses */
 #include "test_actors.h"
 #include "wire.h"
 
@@ -550,9 +551,11 @@ TEST(remote_from_handler_and_async)
     actor_client_destroy(&c);
 }
 
-/* Two systems of one process over inproc. */
+/* Two systems of one process over inproc: they share the context that
+ * main() lends both (each system has its own otherwise). */
 TEST(remote_inproc_between_systems)
 {
+    actor_system_opts so = {0};
     actor_system *s2 = NULL;
     actor_client *c = NULL;
     actor_ref local_calc, calc;
@@ -560,7 +563,8 @@ TEST(remote_inproc_between_systems)
     int64_t r = 0;
     actor_status st;
 
-    CHECK_RC(actor_system_new(NULL, &s2), 0);
+    so.zmq_context = zctx;
+    CHECK_RC(actor_system_new(&so, &s2), 0);
     CHECK_RC(actor_spawn(s2, &calc_type, NULL, NULL, &local_calc), 0);
     CHECK_RC(actor_register_name(s2, local_calc, "calc"), 0);
     CHECK_RC(actor_register_name(s2, local_calc, "calc"), 0);
@@ -611,6 +615,133 @@ TEST(curve_live_endpoint)
     CHECK_INT(r, 4);
     actor_client_destroy(&c);
     actor_system_destroy(&s2);
+}
+
+/* Two systems sharing one context, each with a CURVE endpoint: they share
+ * one ZAP handler (libzmq allows one per context); each endpoint admits
+ * its own list only, and a destroyed system's domains are forgotten. */
+TEST(curve_shared_context_and_security)
+{
+    void *ctx = zmq_ctx_new();
+    actor_security *sec = NULL;
+    actor_system_opts so = {0};
+    actor_system *s2 = NULL, *s3 = NULL;
+    actor_client *c = NULL;
+    actor_curve_keypair k2, k3, client2, client3;
+    const char *allow2[1] = {client2.public_key}, *allow3[1] = {client3.public_key};
+    actor_bind_opts b2 = {k2.secret_key, allow2, 1}, b3 = {k3.secret_key, allow3, 1};
+    actor_connect_opts to2 = {k2.public_key, &client2}, to3_wrong = {k3.public_key, &client2};
+    actor_ref local, r2, r3;
+    char bound2[64], bound3[64];
+    int64_t r = 0;
+    actor_status st;
+
+    CHECK_RC(actor_curve_keypair_new(&k2), 0);
+    CHECK_RC(actor_curve_keypair_new(&k3), 0);
+    CHECK_RC(actor_curve_keypair_new(&client2), 0);
+    CHECK_RC(actor_curve_keypair_new(&client3), 0);
+    CHECK_RC(actor_security_new(ctx, &sec), 0);
+    so.zmq_context = ctx;
+    so.security = sec;
+    CHECK_RC(actor_system_new(&so, &s2), 0);
+    CHECK_RC(actor_system_new(&so, &s3), 0);
+    CHECK_RC(actor_spawn(s2, &calc_type, NULL, NULL, &local), 0);
+    CHECK_RC(actor_register_name(s2, local, "calc"), 0);
+    CHECK_RC(actor_spawn(s3, &calc_type, NULL, NULL, &local), 0);
+    CHECK_RC(actor_register_name(s3, local, "calc"), 0);
+    CHECK_RC(actor_system_bind(s2, "tcp://127.0.0.1:*", &b2, bound2, sizeof bound2), 0);
+    CHECK_RC(actor_system_bind(s3, "tcp://127.0.0.1:*", &b3, bound3, sizeof bound3), 0);
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    CHECK_RC(actor_connect(csys, bound2, "calc", &to2, &r2), 0);
+    CHECK_RC(actor_connect(csys, bound3, "calc", &to3_wrong, &r3), 0);
+    CHECK_INT(ref_call(c, r2, m_add, 1, 2, 10000, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 3);
+    CHECK_INT(ref_call(c, r3, m_add, 1, 2, 300, &r, &st), ACTOR_STATUS_TIMEOUT);
+    actor_client_destroy(&c);
+    actor_system_destroy(&s2);
+    actor_system_destroy(&s3);
+    actor_security_destroy(&sec);
+    zmq_ctx_term(ctx);
+}
+
+/* ========================================== a client that does not read */
+
+/* Client A sends many requests over ipc and never reads (a small receive
+ * queue); client B's calls and pings are still answered (before the
+ * dealer's hang guard), and the server's memory stays bounded: A's
+ * requests beyond the bound are refused or dropped, counted. */
+TEST(slow_client_does_not_stall_others)
+{
+    enum { FLOOD = 50000, FROM_B = 19 };
+    actor_system *s2 = NULL;
+    actor_ref local;
+    actor_gateway_stats gs;
+    char bound[64];
+    void *a, *b;
+    const int small = 8, rcvbuf = 4096, send_guard = 10000;
+    int64_t r = 0;
+    actor_status st;
+    int sent = 0;
+
+    CHECK_RC(actor_system_new(NULL, &s2), 0);
+    CHECK_RC(actor_spawn(s2, &calc_type, NULL, NULL, &local), 0);
+    CHECK_RC(actor_register_name(s2, local, "calc"), 0);
+    /* ipc: a unix socket buffers far less than a loopback tcp one */
+    snprintf(bound, sizeof bound, "ipc:///tmp/actorc-gateway-slow-%d", (int)getpid());
+    CHECK_RC(actor_system_bind(s2, bound, NULL, NULL, 0), 0);
+    a = zmq_socket(zctx, ZMQ_DEALER);
+    zmq_setsockopt(a, ZMQ_RCVHWM, &small, sizeof small);
+    zmq_setsockopt(a, ZMQ_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    zmq_setsockopt(a, ZMQ_SNDTIMEO, &send_guard, sizeof send_guard);
+    zmq_connect(a, bound);
+    for (int i = 1; i <= FLOOD; i++) {
+        msgpack_sbuffer env;
+        actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, (uint64_t)i);
+        h.target = "calc";
+        h.method = "add";
+        msgpack_sbuffer_init(&env);
+        actor__wire_encode(&env, &h);
+        if (zmq_send(a, env.data, env.size, ZMQ_SNDMORE) >= 0 &&
+            zmq_send(a, "\x82\x01\x01\x02\x02", 5, 0) >= 0)
+            sent++;
+        msgpack_sbuffer_destroy(&env);
+    }
+    CHECK_INT(sent, FLOOD);
+    b = dealer(bound);
+    CHECK_INT(call(b, 1, "calc", "add", 2, 3, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 5);
+    for (uint64_t i = 2; i <= FROM_B; i++) {
+        actor__wire_header h = actor__wire_header_make(actor_wire_Kind_CONTROL, i);
+        uint64_t id = 0;
+        h.method = "ping";
+        send_env(b, &h, "", 0);
+        CHECK_INT(recv_response(b, &id, &st, &r), 0);
+        CHECK_UINT(id, i);
+        CHECK_INT(st.category, ACTOR_STATUS_OK);
+    }
+    /* every request of A's was read by now or is read soon; what the
+     * server keeps for A stays under the hard bound */
+    for (int tries = 0; tries < 1000; tries++) {
+        actor_gateway_stats_get(s2, &gs);
+        if (gs.received >= FLOOD + FROM_B)
+            break;
+        zmq_poll(NULL, 0, 10);
+    }
+    printf("  slow client: received %llu, replies %llu, waiting %llu (%llu bytes), "
+           "rejected %llu, dropped %llu, replies dropped %llu\n",
+           (unsigned long long)gs.received, (unsigned long long)gs.replies,
+           (unsigned long long)gs.waiting_replies, (unsigned long long)gs.waiting_bytes,
+           (unsigned long long)gs.slow_rejected, (unsigned long long)gs.slow_dropped,
+           (unsigned long long)gs.slow_replies_dropped);
+    CHECK_UINT(gs.received, FLOOD + FROM_B);
+    CHECK(gs.slow_rejected + gs.slow_dropped > 0);
+    CHECK(gs.waiting_replies <= ACTOR__WAITING_HARD_COUNT);
+    CHECK(gs.waiting_bytes <= ACTOR__WAITING_HARD_BYTES);
+    CHECK(gs.replies + gs.waiting_replies + gs.slow_dropped + gs.slow_replies_dropped >= FLOOD);
+    zmq_close(a);
+    zmq_close(b);
+    actor_system_destroy(&s2);
+    unlink(bound + strlen("ipc://"));
 }
 
 /* ================================================== many clients, requests */
@@ -785,6 +916,7 @@ TEST(no_reply_lost_at_shutdown)
 
 int main(int argc, char **argv)
 {
+    actor_system_opts opts = {0};
     int rc;
 
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -797,7 +929,8 @@ int main(int argc, char **argv)
         return 1;
     }
     zctx = zmq_ctx_new();
-    rc = actor_system_new(NULL, &csys);
+    opts.zmq_context = zctx; /* shared with remote_inproc_between_systems */
+    rc = actor_system_new(&opts, &csys);
     if (rc != 0) {
         printf("cannot start the client system: %s\n", actor_strerror(rc));
         return 1;
@@ -812,6 +945,8 @@ int main(int argc, char **argv)
     RUN(remote_from_handler_and_async);
     RUN(remote_inproc_between_systems);
     RUN(curve_live_endpoint);
+    RUN(curve_shared_context_and_security);
+    RUN(slow_client_does_not_stall_others);
     RUN(many_clients_many_requests_across_processes);
     RUN(no_reply_lost_at_shutdown);
     if (srv.pid > 0 && server_stop(&srv) != 0)

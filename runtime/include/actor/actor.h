@@ -161,6 +161,18 @@ typedef struct actor_system_opts {
     unsigned workers;             /* 0: one per online CPU */
     unsigned batch;               /* messages per actor turn; 0: 32 */
     uint32_t default_timeout_ms;  /* when neither call nor method has one; 0: 30000 */
+    /* The ZeroMQ context of the system's sockets (borrowed: terminate it
+     * after actor_system_destroy). NULL: the system creates its own on its
+     * first bind or connect and terminates it when it is destroyed. Systems
+     * of one process that talk over inproc:// must share one context. */
+    void *zmq_context;
+    /* The ZAP handler for the system's CURVE endpoints (actor/security.h;
+     * borrowed, destroy it after the system). NULL: the system starts its
+     * own on its first CURVE bind. libzmq allows one ZAP handler per
+     * context, so systems sharing a context that bind CURVE endpoints must
+     * share one actor_security here (the second own one fails the bind
+     * with ACTOR_ESTATE). */
+    struct actor_security *security;
 } actor_system_opts;
 
 /* Starts a system and its workers; `opts` may be NULL (all defaults).

@@ -103,6 +103,12 @@ typedef struct actor_gateway_stats {
     uint64_t dropped;      /* messages dropped unanswered (bad casts, stray responses) */
     uint64_t unroutable;   /* responses whose client had gone (EHOSTUNREACH) or stopped reading at shutdown */
     uint64_t deferred;     /* responses that found the client's queue full and waited */
+    /* a client that does not read its responses (docs/PROTOCOL.md §6) */
+    uint64_t slow_rejected;        /* its requests answered REJECTED unrun (its backlog is over the bound) */
+    uint64_t slow_dropped;         /* its requests dropped unanswered (not even REJECTED fit) */
+    uint64_t slow_replies_dropped; /* its oldest waiting responses dropped at the hard bound */
+    uint64_t waiting_replies;      /* responses waiting for room now, all clients */
+    uint64_t waiting_bytes;        /* their size now */
     /* calling */
     uint64_t calls_sent;   /* requests and casts sent to remote systems */
     uint64_t send_failed;  /* requests and casts that could not be sent (queue full: REJECTED) */

@@ -75,6 +75,11 @@ int actor_security_deny(actor_security *s, const char *domain, const char *clien
  * clear a socket's ZAP domain once set). */
 int actor_security_open(actor_security *s, const char *domain);
 
+/* Removes everything `domain` lets in (its allow-list and openness), for
+ * when the sockets of the domain are gone: handshakes that still name it
+ * fail. Any thread. The number of entries removed, or ACTOR_EINVAL. */
+int actor_security_forget(actor_security *s, const char *domain);
+
 /* Makes `socket` (borrowed; before bind) a CURVE server with
  * `server_secret_key` whose clients are checked against `domain`'s
  * allow-list by this handler. The socket must belong to the handler's
