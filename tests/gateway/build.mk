@@ -17,3 +17,8 @@ CHECK_TESTS += $(GATEWAY_TEST) "$(PYTHON) tests/gateway/client.py $(GATEWAY_TEST
 CHECK_TSAN_DEPS += $(GATEWAY_TEST)
 # libzmq and libsodium are not instrumented: see tsan.supp.
 CHECK_TSAN_TESTS += "TSAN_OPTIONS=suppressions=tests/gateway/tsan.supp $(TSAN_BUILD)/tests/gateway/gateway_test"
+# The same Python client code against the example actors (calc_client.py:
+# examples/calculator's calculator-server over tcp).
+CALC_SERVER_FOR_PY := $(BUILD)/examples/calculator/calculator-server
+CHECK_DEPS += $(CALC_SERVER_FOR_PY)
+CHECK_TESTS += "$(PYTHON) tests/gateway/calc_client.py $(CALC_SERVER_FOR_PY)"
