@@ -71,6 +71,18 @@ static char *option_value(int argc, char **argv, int *i, const char *flag)
     return argv[++*i];
 }
 
+/* Whether `path` names a file "<name>.actor" (a non-empty name): the
+ * outputs are <name>.h and <name>.c, so anything else would write beside
+ * the wrong name ("x.txt.h"). */
+static bool is_actor_file_name(const char *path)
+{
+    static const char ext[] = ".actor";
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t len = strlen(base), n = sizeof ext - 1;
+    return len > n && strcmp(base + len - n, ext) == 0;
+}
+
 /* Fills *o from argv. Returns -1 to go on, or the exit status to stop with. */
 static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *include_dirs)
 {
@@ -111,6 +123,10 @@ static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *i
     }
     if (o->inputs.len == 0)
         return usage_error("no input files", NULL);
+    for (size_t i = 0; i < o->inputs.len; i++)
+        if (!is_actor_file_name(o->inputs.items[i]))
+            return usage_error("input files are named <name>.actor, not '",
+                               o->inputs.items[i]);
     return -1;
 }
 
@@ -231,19 +247,39 @@ static void write_deps(FILE *f, program *p, const options *o, const ptr_vec *roo
     }
 }
 
-/* Writes the depfile through a temporary renamed into place. */
-static int write_depfile(program *p, const options *o, const ptr_vec *roots)
+/* The depfile's temporary, written before any output so that a depfile
+ * that cannot be written stops the run before anything is written, and
+ * renamed into place after every output. */
+static const char *depfile_temp(program *p, const options *o)
 {
-    const char *tmp = arena_printf(p->arena, "%s.tmp%ld", o->depfile, (long)getpid());
+    return arena_printf(p->arena, "%s.tmp%ld", o->depfile, (long)getpid());
+}
+
+/* Writes the depfile's temporary; reports and returns -1 on failure
+ * (nothing left behind). */
+static int write_depfile_temp(program *p, const options *o, const ptr_vec *roots)
+{
+    const char *tmp = depfile_temp(p, o);
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        diag_error(p->diags, (src_loc){0}, "cannot write '%s': %s", tmp, strerror(errno));
+        diag_error(p->diags, (src_loc){0}, "cannot write '%s': %s", o->depfile, strerror(errno));
         return -1;
     }
     write_deps(f, p, o, roots);
     bool failed = ferror(f) != 0;
     failed |= fclose(f) != 0;
-    if (failed || rename(tmp, o->depfile) != 0) {
+    if (failed) {
+        diag_error(p->diags, (src_loc){0}, "cannot write '%s': %s", o->depfile, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int rename_depfile(program *p, const options *o)
+{
+    const char *tmp = depfile_temp(p, o);
+    if (rename(tmp, o->depfile) != 0) {
         diag_error(p->diags, (src_loc){0}, "cannot write '%s': %s", o->depfile, strerror(errno));
         remove(tmp);
         return -1;
@@ -270,15 +306,18 @@ static int run(program *p, const options *o)
     }
     if (diag_failures(p->diags) != 0 || o->check_only)
         return 0;
+    /* Everything that can fail before the first output is written. */
+    if (o->depfile && write_depfile_temp(p, o, &roots) != 0)
+        return -1;
     const char *outdir = o->outdir ? o->outdir : ".";
-    if (o->outdir && make_dirs(p, outdir) != 0)
-        return -1;
-    for (size_t i = 0; i < roots.len; i++)
-        if (emit_module(p, roots.items[i], outdir) != 0)
-            return -1;
-    if (o->depfile && write_depfile(p, o, &roots) != 0)
-        return -1;
-    return 0;
+    int rc = o->outdir ? make_dirs(p, outdir) : 0;
+    for (size_t i = 0; rc == 0 && i < roots.len; i++)
+        rc = emit_module(p, roots.items[i], outdir);
+    if (o->depfile && rc == 0)
+        rc = rename_depfile(p, o);
+    else if (o->depfile)
+        remove(depfile_temp(p, o));
+    return rc;
 }
 
 int main(int argc, char **argv)
