@@ -5,7 +5,9 @@
  * _unpack/_unpack_ex. Each starts from _init's defaults, reads the map of
  * field ids, rejects a field seen twice, skips unknown ids (depth counted),
  * and leaves through one `fail:` exit that names the message and field in
- * the error and frees whatever was decoded so far.
+ * the error and frees whatever was decoded so far. Unknown ids are
+ * remembered too (actor_unknown_ids: inline for the first few, a bit set
+ * past them), so an unknown id seen twice is ACTOR_EDUPLICATE as well.
  */
 #include "emit.h"
 
@@ -179,6 +181,7 @@ static void emit_body(emitter *e, const decoder *dec, const ast_decl *d)
         emit_line(e, "uint64_t seen[ACTOR_SEEN_WORDS(%s_NUM_FIELDS)] = {0};", n);
     if (has_optional_message(d))
         emit_line(e, "void *mem = NULL;");
+    emit_line(e, "actor_unknown_ids unknown = {0};");
     emit_line(e, "uint32_t count = 0, i, id = 0;");
     emit_line(e, "int rc = %s__init(m);", n);
     emit_blank(e);
@@ -200,20 +203,24 @@ static void emit_body(emitter *e, const decoder *dec, const ast_decl *d)
         for (size_t i = 0; i < d->fields.len; i++)
             emit_field_case(e, dec, d, d->fields.items[i]);
         emit_line(e, "default: /* a field this version does not know */");
-        emit_line(e, "    rc = %s;", obj ? "actor_unpack_skip(r, &kv->val)" : "actor_skip(r)");
+        emit_line(e, "    if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)");
+        emit_line(e, "        rc = %s;", obj ? "actor_unpack_skip(r, &kv->val)" : "actor_skip(r)");
         emit_line(e, "    break;");
         emit_line(e, "}");
     } else {
-        emit_line(e, "rc = %s; /* a field this version does not know */",
-                  obj ? "actor_unpack_skip(r, &kv->val)" : "actor_skip(r)");
+        emit_line(e, "/* a field this version does not know */");
+        emit_line(e, "if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)");
+        emit_line(e, "    rc = %s;", obj ? "actor_unpack_skip(r, &kv->val)" : "actor_skip(r)");
     }
     emit_line(e, "if (rc != 0)");
     emit_line(e, "    goto fail;");
     emit_close(e, "}");
     emit_line(e, "%s;", dec->end_map);
+    emit_line(e, "actor_unknown_ids_fini(r, &unknown);");
     emit_line(e, "return 0;");
     emit_blank(e);
     emit_raw(e, "fail:\n");
+    emit_line(e, "actor_unknown_ids_fini(r, &unknown);");
     emit_line(e, "actor_reader_context(r, \"%s\", id, %s_field_name(id));", emit_idl_name(e, d),
               n);
     emit_line(e, "%s_free(m);", n);

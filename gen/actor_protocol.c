@@ -138,6 +138,7 @@ int actor_wire_Status_pack(msgpack_packer *pk, const actor_wire_Status *m)
 int actor_wire_Status__read(actor_reader *r, actor_wire_Status *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_Status_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_Status__init(m);
 
@@ -161,16 +162,19 @@ int actor_wire_Status__read(actor_reader *r, actor_wire_Status *m)
                 rc = actor_read_str(r, &m->message);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.Status", id, actor_wire_Status_field_name(id));
     actor_wire_Status_free(m);
     return rc;
@@ -179,6 +183,7 @@ fail:
 int actor_wire_Status__unpack(actor_reader *r, const msgpack_object *o, actor_wire_Status *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_Status_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_Status__init(m);
 
@@ -204,16 +209,19 @@ int actor_wire_Status__unpack(actor_reader *r, const msgpack_object *o, actor_wi
                 rc = actor_unpack_str(r, &kv->val, &m->message);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.Status", id, actor_wire_Status_field_name(id));
     actor_wire_Status_free(m);
     return rc;
@@ -331,6 +339,7 @@ int actor_wire_OobFrame_pack(msgpack_packer *pk, const actor_wire_OobFrame *m)
 int actor_wire_OobFrame__read(actor_reader *r, actor_wire_OobFrame *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_OobFrame_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_OobFrame__init(m);
 
@@ -350,16 +359,19 @@ int actor_wire_OobFrame__read(actor_reader *r, actor_wire_OobFrame *m)
                 rc = actor_read_uint64(r, &m->size);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.OobFrame", id, actor_wire_OobFrame_field_name(id));
     actor_wire_OobFrame_free(m);
     return rc;
@@ -368,6 +380,7 @@ fail:
 int actor_wire_OobFrame__unpack(actor_reader *r, const msgpack_object *o, actor_wire_OobFrame *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_OobFrame_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_OobFrame__init(m);
 
@@ -389,16 +402,19 @@ int actor_wire_OobFrame__unpack(actor_reader *r, const msgpack_object *o, actor_
                 rc = actor_unpack_uint64(r, &kv->val, &m->size);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.OobFrame", id, actor_wire_OobFrame_field_name(id));
     actor_wire_OobFrame_free(m);
     return rc;
@@ -586,6 +602,7 @@ static int actor_wire_Oob_frames_unpack(actor_reader *r, const msgpack_object *o
 int actor_wire_Oob__read(actor_reader *r, actor_wire_Oob *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_Oob_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_Oob__init(m);
 
@@ -601,16 +618,19 @@ int actor_wire_Oob__read(actor_reader *r, actor_wire_Oob *m)
                 rc = actor_wire_Oob_frames_read(r, &m->frames, &m->n_frames);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.Oob", id, actor_wire_Oob_field_name(id));
     actor_wire_Oob_free(m);
     return rc;
@@ -619,6 +639,7 @@ fail:
 int actor_wire_Oob__unpack(actor_reader *r, const msgpack_object *o, actor_wire_Oob *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_Oob_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_Oob__init(m);
 
@@ -636,16 +657,19 @@ int actor_wire_Oob__unpack(actor_reader *r, const msgpack_object *o, actor_wire_
                 rc = actor_wire_Oob_frames_unpack(r, &kv->val, &m->frames, &m->n_frames);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.Oob", id, actor_wire_Oob_field_name(id));
     actor_wire_Oob_free(m);
     return rc;
@@ -950,6 +974,7 @@ int actor_wire_Envelope__read(actor_reader *r, actor_wire_Envelope *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_Envelope_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_Envelope__init(m);
 
@@ -1029,16 +1054,19 @@ int actor_wire_Envelope__read(actor_reader *r, actor_wire_Envelope *m)
             m->has_auth = rc == 0;
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.Envelope", id, actor_wire_Envelope_field_name(id));
     actor_wire_Envelope_free(m);
     return rc;
@@ -1048,6 +1076,7 @@ int actor_wire_Envelope__unpack(actor_reader *r, const msgpack_object *o, actor_
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_Envelope_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_Envelope__init(m);
 
@@ -1129,16 +1158,19 @@ int actor_wire_Envelope__unpack(actor_reader *r, const msgpack_object *o, actor_
             m->has_auth = rc == 0;
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.Envelope", id, actor_wire_Envelope_field_name(id));
     actor_wire_Envelope_free(m);
     return rc;
@@ -1257,6 +1289,7 @@ int actor_wire_LookupReply_pack(msgpack_packer *pk, const actor_wire_LookupReply
 int actor_wire_LookupReply__read(actor_reader *r, actor_wire_LookupReply *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_LookupReply_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_LookupReply__init(m);
 
@@ -1276,16 +1309,19 @@ int actor_wire_LookupReply__read(actor_reader *r, actor_wire_LookupReply *m)
                 rc = actor_read_str(r, &m->type);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.LookupReply", id, actor_wire_LookupReply_field_name(id));
     actor_wire_LookupReply_free(m);
     return rc;
@@ -1294,6 +1330,7 @@ fail:
 int actor_wire_LookupReply__unpack(actor_reader *r, const msgpack_object *o, actor_wire_LookupReply *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_LookupReply_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = actor_wire_LookupReply__init(m);
 
@@ -1315,16 +1352,19 @@ int actor_wire_LookupReply__unpack(actor_reader *r, const msgpack_object *o, act
                 rc = actor_unpack_str(r, &kv->val, &m->type);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "actor_wire.LookupReply", id, actor_wire_LookupReply_field_name(id));
     actor_wire_LookupReply_free(m);
     return rc;

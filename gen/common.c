@@ -98,6 +98,7 @@ int common_Point_pack(msgpack_packer *pk, const common_Point *m)
 int common_Point__read(actor_reader *r, common_Point *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(common_Point_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = common_Point__init(m);
 
@@ -117,16 +118,19 @@ int common_Point__read(actor_reader *r, common_Point *m)
                 rc = actor_read_int32(r, &m->y);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "common.Point", id, common_Point_field_name(id));
     common_Point_free(m);
     return rc;
@@ -135,6 +139,7 @@ fail:
 int common_Point__unpack(actor_reader *r, const msgpack_object *o, common_Point *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(common_Point_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = common_Point__init(m);
 
@@ -156,16 +161,19 @@ int common_Point__unpack(actor_reader *r, const msgpack_object *o, common_Point 
                 rc = actor_unpack_int32(r, &kv->val, &m->y);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "common.Point", id, common_Point_field_name(id));
     common_Point_free(m);
     return rc;

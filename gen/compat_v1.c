@@ -87,6 +87,7 @@ int compat_v1_Inner_pack(msgpack_packer *pk, const compat_v1_Inner *m)
 int compat_v1_Inner__read(actor_reader *r, compat_v1_Inner *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(compat_v1_Inner_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = compat_v1_Inner__init(m);
 
@@ -102,16 +103,19 @@ int compat_v1_Inner__read(actor_reader *r, compat_v1_Inner *m)
                 rc = actor_read_int32(r, &m->a);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "compat_v1.Inner", id, compat_v1_Inner_field_name(id));
     compat_v1_Inner_free(m);
     return rc;
@@ -120,6 +124,7 @@ fail:
 int compat_v1_Inner__unpack(actor_reader *r, const msgpack_object *o, compat_v1_Inner *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(compat_v1_Inner_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = compat_v1_Inner__init(m);
 
@@ -137,16 +142,19 @@ int compat_v1_Inner__unpack(actor_reader *r, const msgpack_object *o, compat_v1_
                 rc = actor_unpack_int32(r, &kv->val, &m->a);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "compat_v1.Inner", id, compat_v1_Inner_field_name(id));
     compat_v1_Inner_free(m);
     return rc;
@@ -357,6 +365,7 @@ int compat_v1_Record_pack(msgpack_packer *pk, const compat_v1_Record *m)
 int compat_v1_Record__read(actor_reader *r, compat_v1_Record *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(compat_v1_Record_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = compat_v1_Record__init(m);
 
@@ -412,16 +421,19 @@ int compat_v1_Record__read(actor_reader *r, compat_v1_Record *m)
                 rc = common_Point__read(r, &m->where);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "compat_v1.Record", id, compat_v1_Record_field_name(id));
     compat_v1_Record_free(m);
     return rc;
@@ -430,6 +442,7 @@ fail:
 int compat_v1_Record__unpack(actor_reader *r, const msgpack_object *o, compat_v1_Record *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(compat_v1_Record_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = compat_v1_Record__init(m);
 
@@ -487,16 +500,19 @@ int compat_v1_Record__unpack(actor_reader *r, const msgpack_object *o, compat_v1
                 rc = common_Point__unpack(r, &kv->val, &m->where);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "compat_v1.Record", id, compat_v1_Record_field_name(id));
     compat_v1_Record_free(m);
     return rc;

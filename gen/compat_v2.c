@@ -115,6 +115,7 @@ int compat_v2_Inner_pack(msgpack_packer *pk, const compat_v2_Inner *m)
 int compat_v2_Inner__read(actor_reader *r, compat_v2_Inner *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(compat_v2_Inner_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = compat_v2_Inner__init(m);
 
@@ -141,16 +142,19 @@ int compat_v2_Inner__read(actor_reader *r, compat_v2_Inner *m)
                 rc = actor_read_str_array(r, &m->tags, &m->n_tags);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "compat_v2.Inner", id, compat_v2_Inner_field_name(id));
     compat_v2_Inner_free(m);
     return rc;
@@ -159,6 +163,7 @@ fail:
 int compat_v2_Inner__unpack(actor_reader *r, const msgpack_object *o, compat_v2_Inner *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(compat_v2_Inner_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = compat_v2_Inner__init(m);
 
@@ -187,16 +192,19 @@ int compat_v2_Inner__unpack(actor_reader *r, const msgpack_object *o, compat_v2_
                 rc = actor_unpack_str_array(r, &kv->val, &m->tags, &m->n_tags);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "compat_v2.Inner", id, compat_v2_Inner_field_name(id));
     compat_v2_Inner_free(m);
     return rc;
@@ -566,6 +574,7 @@ int compat_v2_Record__read(actor_reader *r, compat_v2_Record *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(compat_v2_Record_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = compat_v2_Record__init(m);
 
@@ -650,16 +659,19 @@ int compat_v2_Record__read(actor_reader *r, compat_v2_Record *m)
                 rc = actor_read_bytes(r, &m->blob);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "compat_v2.Record", id, compat_v2_Record_field_name(id));
     compat_v2_Record_free(m);
     return rc;
@@ -669,6 +681,7 @@ int compat_v2_Record__unpack(actor_reader *r, const msgpack_object *o, compat_v2
 {
     uint64_t seen[ACTOR_SEEN_WORDS(compat_v2_Record_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = compat_v2_Record__init(m);
 
@@ -755,16 +768,19 @@ int compat_v2_Record__unpack(actor_reader *r, const msgpack_object *o, compat_v2
                 rc = actor_unpack_bytes(r, &kv->val, &m->blob);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "compat_v2.Record", id, compat_v2_Record_field_name(id));
     compat_v2_Record_free(m);
     return rc;

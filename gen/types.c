@@ -88,6 +88,7 @@ int types_Empty_pack(msgpack_packer *pk, const types_Empty *m)
 
 int types_Empty__read(actor_reader *r, types_Empty *m)
 {
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Empty__init(m);
 
@@ -97,14 +98,18 @@ int types_Empty__read(actor_reader *r, types_Empty *m)
         id = 0;
         if ((rc = actor_read_field_id(r, &id)) != 0)
             goto fail;
-        rc = actor_skip(r); /* a field this version does not know */
+        /* a field this version does not know */
+        if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+            rc = actor_skip(r);
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Empty", id, types_Empty_field_name(id));
     types_Empty_free(m);
     return rc;
@@ -112,6 +117,7 @@ fail:
 
 int types_Empty__unpack(actor_reader *r, const msgpack_object *o, types_Empty *m)
 {
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Empty__init(m);
 
@@ -123,14 +129,18 @@ int types_Empty__unpack(actor_reader *r, const msgpack_object *o, types_Empty *m
         id = 0;
         if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
             goto fail;
-        rc = actor_unpack_skip(r, &kv->val); /* a field this version does not know */
+        /* a field this version does not know */
+        if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+            rc = actor_unpack_skip(r, &kv->val);
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Empty", id, types_Empty_field_name(id));
     types_Empty_free(m);
     return rc;
@@ -349,6 +359,7 @@ int types_Scalars_pack(msgpack_packer *pk, const types_Scalars *m)
 int types_Scalars__read(actor_reader *r, types_Scalars *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Scalars_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Scalars__init(m);
 
@@ -412,16 +423,19 @@ int types_Scalars__read(actor_reader *r, types_Scalars *m)
                 rc = actor_read_bytes(r, &m->data);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Scalars", id, types_Scalars_field_name(id));
     types_Scalars_free(m);
     return rc;
@@ -430,6 +444,7 @@ fail:
 int types_Scalars__unpack(actor_reader *r, const msgpack_object *o, types_Scalars *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Scalars_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Scalars__init(m);
 
@@ -495,16 +510,19 @@ int types_Scalars__unpack(actor_reader *r, const msgpack_object *o, types_Scalar
                 rc = actor_unpack_bytes(r, &kv->val, &m->data);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Scalars", id, types_Scalars_field_name(id));
     types_Scalars_free(m);
     return rc;
@@ -870,6 +888,7 @@ int types_Optionals__read(actor_reader *r, types_Optionals *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Optionals_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Optionals__init(m);
 
@@ -969,16 +988,19 @@ int types_Optionals__read(actor_reader *r, types_Optionals *m)
             }
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Optionals", id, types_Optionals_field_name(id));
     types_Optionals_free(m);
     return rc;
@@ -988,6 +1010,7 @@ int types_Optionals__unpack(actor_reader *r, const msgpack_object *o, types_Opti
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Optionals_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Optionals__init(m);
 
@@ -1089,16 +1112,19 @@ int types_Optionals__unpack(actor_reader *r, const msgpack_object *o, types_Opti
             }
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Optionals", id, types_Optionals_field_name(id));
     types_Optionals_free(m);
     return rc;
@@ -1373,6 +1399,7 @@ int types_Defaults_pack(msgpack_packer *pk, const types_Defaults *m)
 int types_Defaults__read(actor_reader *r, types_Defaults *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Defaults_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Defaults__init(m);
 
@@ -1458,16 +1485,19 @@ int types_Defaults__read(actor_reader *r, types_Defaults *m)
                 rc = actor_read_int32(r, &m->plain);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Defaults", id, types_Defaults_field_name(id));
     types_Defaults_free(m);
     return rc;
@@ -1476,6 +1506,7 @@ fail:
 int types_Defaults__unpack(actor_reader *r, const msgpack_object *o, types_Defaults *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Defaults_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Defaults__init(m);
 
@@ -1563,16 +1594,19 @@ int types_Defaults__unpack(actor_reader *r, const msgpack_object *o, types_Defau
                 rc = actor_unpack_int32(r, &kv->val, &m->plain);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Defaults", id, types_Defaults_field_name(id));
     types_Defaults_free(m);
     return rc;
@@ -2334,6 +2368,7 @@ static int types_Lists_cube_unpack(actor_reader *r, const msgpack_object *o, typ
 int types_Lists__read(actor_reader *r, types_Lists *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Lists_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Lists__init(m);
 
@@ -2417,16 +2452,19 @@ int types_Lists__read(actor_reader *r, types_Lists *m)
                 rc = types_Lists_cube_read(r, &m->cube, &m->n_cube);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Lists", id, types_Lists_field_name(id));
     types_Lists_free(m);
     return rc;
@@ -2435,6 +2473,7 @@ fail:
 int types_Lists__unpack(actor_reader *r, const msgpack_object *o, types_Lists *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Lists_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Lists__init(m);
 
@@ -2520,16 +2559,19 @@ int types_Lists__unpack(actor_reader *r, const msgpack_object *o, types_Lists *m
                 rc = types_Lists_cube_unpack(r, &kv->val, &m->cube, &m->n_cube);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Lists", id, types_Lists_field_name(id));
     types_Lists_free(m);
     return rc;
@@ -4128,6 +4170,7 @@ static int types_Maps_messages_unpack(actor_reader *r, const msgpack_object *o, 
 int types_Maps__read(actor_reader *r, types_Maps *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Maps_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Maps__init(m);
 
@@ -4195,16 +4238,19 @@ int types_Maps__read(actor_reader *r, types_Maps *m)
                 rc = types_Maps_messages_read(r, &m->messages, &m->n_messages);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Maps", id, types_Maps_field_name(id));
     types_Maps_free(m);
     return rc;
@@ -4213,6 +4259,7 @@ fail:
 int types_Maps__unpack(actor_reader *r, const msgpack_object *o, types_Maps *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Maps_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Maps__init(m);
 
@@ -4282,16 +4329,19 @@ int types_Maps__unpack(actor_reader *r, const msgpack_object *o, types_Maps *m)
                 rc = types_Maps_messages_unpack(r, &kv->val, &m->messages, &m->n_messages);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Maps", id, types_Maps_field_name(id));
     types_Maps_free(m);
     return rc;
@@ -4642,6 +4692,7 @@ int types_Nested__read(actor_reader *r, types_Nested *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Nested_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Nested__init(m);
 
@@ -4684,16 +4735,19 @@ int types_Nested__read(actor_reader *r, types_Nested *m)
                 rc = types_Nested_named_read(r, &m->named, &m->n_named);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Nested", id, types_Nested_field_name(id));
     types_Nested_free(m);
     return rc;
@@ -4703,6 +4757,7 @@ int types_Nested__unpack(actor_reader *r, const msgpack_object *o, types_Nested 
 {
     uint64_t seen[ACTOR_SEEN_WORDS(types_Nested_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = types_Nested__init(m);
 
@@ -4747,16 +4802,19 @@ int types_Nested__unpack(actor_reader *r, const msgpack_object *o, types_Nested 
                 rc = types_Nested_named_unpack(r, &kv->val, &m->named, &m->n_named);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "types.Nested", id, types_Nested_field_name(id));
     types_Nested_free(m);
     return rc;

@@ -9,7 +9,9 @@
  */
 #include "actor/codec.h"
 
+#include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +100,8 @@ int actor_pack_str(msgpack_packer *pk, const char *s)
 
     if (len > UINT32_MAX)
         return ACTOR_ETOOLONG;
+    if (!actor__utf8_valid(s, len))
+        return ACTOR_EUTF8;
     if (msgpack_pack_str(pk, len) != 0 || msgpack_pack_str_body(pk, s, len) != 0)
         return ACTOR_ENOMEM;
     return 0;
@@ -279,6 +283,53 @@ int actor__fail_range(actor_reader *r, const uint8_t *at, bool negative, uint64_
 int actor__fail_duplicate(actor_reader *r)
 {
     return actor__fail(r, r->p, ACTOR_EDUPLICATE, "field appears twice");
+}
+
+static int reader_alloc(actor_reader *r, size_t count, size_t size, bool zero, void **out);
+
+/* Moves the inline ids into a newly allocated bit set. */
+static int unknown_ids_grow(actor_reader *r, actor_unknown_ids *u)
+{
+    void *mem = NULL;
+    int rc = reader_alloc(r, ACTOR__UNKNOWN_WORDS, sizeof *u->bits, true, &mem);
+
+    if (rc != 0)
+        return rc;
+    u->bits = mem;
+    for (uint32_t i = 0; i < u->n; i++)
+        u->bits[u->ids[i] / 64] |= (uint64_t)1 << (u->ids[i] % 64);
+    return 0;
+}
+
+int actor_unknown_field_once(actor_reader *r, actor_unknown_ids *u, uint32_t id)
+{
+    uint64_t bit = (uint64_t)1 << (id % 64);
+    int rc;
+
+    if (u->bits == NULL) {
+        for (uint32_t i = 0; i < u->n; i++)
+            if (u->ids[i] == id)
+                return actor__fail_duplicate(r);
+        if (u->n < ACTOR__UNKNOWN_INLINE) {
+            u->ids[u->n++] = (uint16_t)id;
+            return 0;
+        }
+        if ((rc = unknown_ids_grow(r, u)) != 0)
+            return rc;
+    }
+    if (u->bits[id / 64] & bit)
+        return actor__fail_duplicate(r);
+    u->bits[id / 64] |= bit;
+    return 0;
+}
+
+/* The bit set is charged while held: a list of many messages from a newer
+ * peer, each with many unknown fields, does not add up to the limit. */
+void actor__unknown_ids_free(actor_reader *r, actor_unknown_ids *u)
+{
+    free(u->bits);
+    u->bits = NULL;
+    r->alloc_left += ACTOR__UNKNOWN_WORDS * sizeof *u->bits;
 }
 
 static int fail_depth(actor_reader *r, const uint8_t *at)
@@ -490,13 +541,38 @@ int actor__read_float_slow(actor_reader *r, double *v)
     return rc;
 }
 
+/* A float field's value as a float32: inf and nan as they are, a finite
+ * value beyond float's range is ACTOR_ERANGE (it would silently become inf). */
+static int narrow_to_float(actor_reader *r, const uint8_t *at, double d, float *v)
+{
+    if (isfinite(d) && (d > FLT_MAX || d < -FLT_MAX))
+        return actor__fail(r, at, ACTOR_ERANGE, "%g is out of range for float32", d);
+    *v = (float)d;
+    return 0;
+}
+
+int actor__read_float32_slow(actor_reader *r, float *v)
+{
+    const uint8_t *at = r->p;
+    double d = 0;
+    int rc = actor__read_float_slow(r, &d);
+
+    if (rc == 0)
+        rc = narrow_to_float(r, at, d, v);
+    return rc;
+}
+
 static int check_field_id(actor_reader *r, const uint8_t *at, const actor__integer *v,
                           uint32_t *id)
 {
     if (v->negative || v->magnitude == 0)
         return actor__fail(r, at, ACTOR_EKEY, "map key %s%" PRIu64 " is not a positive field id",
                            v->negative ? "-" : "", v->magnitude);
-    *id = v->magnitude > UINT32_MAX ? UINT32_MAX : (uint32_t)v->magnitude;
+    if (v->magnitude > ACTOR_FIELD_ID_MAX)
+        return actor__fail(r, at, ACTOR_EKEY,
+                           "map key %" PRIu64 " is not a field id (1..%u)", v->magnitude,
+                           ACTOR_FIELD_ID_MAX);
+    *id = (uint32_t)v->magnitude;
     return 0;
 }
 
@@ -648,6 +724,11 @@ static size_t utf8_check(const uint8_t *s, size_t n)
         i += more + 1;
     }
     return n;
+}
+
+bool actor__utf8_valid(const char *s, size_t n)
+{
+    return n == 0 || utf8_check((const uint8_t *)s, n) == n;
 }
 
 static int check_utf8(actor_reader *r, const uint8_t *body, size_t len)
@@ -1055,7 +1136,7 @@ int actor_unpack_float32(actor_reader *r, const msgpack_object *o, float *v)
     int rc = unpack_float(r, o, &d);
 
     if (rc == 0)
-        *v = (float)d;
+        rc = narrow_to_float(r, NULL, d, v);
     return rc;
 }
 

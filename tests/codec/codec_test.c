@@ -555,14 +555,14 @@ TEST(nested_recursive)
 
 TEST(unknown_fields_are_skipped)
 {
-    /* Point {1: 7, 999: {1: [1, 2.5, "x", nil, true, bin, ext], "k": {}}, 70000: "big", 2: -3}
+    /* Point {1: 7, 999: {1: [1, 2.5, "x", nil, true, bin, ext], "k": {}}, 65535: "big", 2: -3}
      * with fixext and ext8 in the skipped value */
     uint8_t buf[128];
     size_t n = hex(buf, "84 01 07"
                         " cd 03 e7 82 01 98 01 cb 40 04 00 00 00 00 00 00 a1 78 c0 c3 c4 01 ff"
                         "    d4 05 01 c7 02 06 aa bb"
                         "    a1 6b 80"
-                        " ce 00 01 11 70 a3 62 69 67"
+                        " cd ff ff a3 62 69 67"
                         " 02 fd");
     common_Point p;
 
@@ -626,6 +626,11 @@ TEST(reject_bad_keys)
     CHECK_RC(unpack_hex_scalars("81 00 01", &err), ACTOR_EKEY);
     CHECK_RC(unpack_hex_scalars("81 ff 01", &err), ACTOR_EKEY);
     CHECK_RC(unpack_hex_scalars("81 a1 61 01", &err), ACTOR_EKEY);
+    /* no schema can declare an id above 65535: such a key is no field id */
+    CHECK_RC(decode_hex_scalars("81 ce 00 01 00 00 01", &err, NULL), ACTOR_EKEY);
+    CHECK_STR(err.message, "types.Scalars: map key 65536 is not a field id (1..65535)");
+    CHECK_RC(decode_hex_scalars("81 cf ff ff ff ff ff ff ff ff 01", &err, NULL), ACTOR_EKEY);
+    CHECK_RC(unpack_hex_scalars("81 ce 00 01 11 70 01", &err), ACTOR_EKEY);
 }
 
 TEST(reject_duplicate_ids)
@@ -637,6 +642,102 @@ TEST(reject_duplicate_ids)
     /* a duplicate string must not leak the first one */
     CHECK_RC(decode_hex_scalars("82 0c a1 61 0c a1 62", &err, NULL), ACTOR_EDUPLICATE);
     CHECK_RC(unpack_hex_scalars("82 0c a1 61 0c a1 62", &err), ACTOR_EDUPLICATE);
+}
+
+/* Unknown ids: the first few are remembered inline, the rest in a bit set
+ * allocated on demand and charged to max_total_alloc while held. */
+TEST(reject_duplicate_unknown_ids)
+{
+    static const char *const dups[] = {
+        "82 cd 03 e8 01 cd 03 e8 01",                         /* 1000 twice */
+        "83 cd 03 e8 01 04 05 cd 03 e8 a1 61",                /* with a known one between */
+        "88 20 01 21 01 22 01 23 01 24 01 25 01 26 01 26 01", /* 7th seen in the bit set */
+        "88 20 01 21 01 22 01 23 01 24 01 25 01 26 01 20 01", /* 1st seen in the bit set */
+        "83 cd ff ff 01 20 01 cd ff ff 01",                   /* the highest id */
+    };
+    actor_decode_error err;
+    actor_decode_limits tight = {.max_total_alloc = 1024};
+    types_Empty e;
+
+    for (size_t i = 0; i < sizeof dups / sizeof dups[0]; i++) {
+        CHECK_RC(decode_hex_scalars(dups[i], &err, NULL), ACTOR_EDUPLICATE);
+        CHECK_RC(unpack_hex_scalars(dups[i], &err), ACTOR_EDUPLICATE);
+    }
+    CHECK_RC(decode_hex_scalars("82 cd 03 e8 01 cd 03 e8 01", &err, NULL), ACTOR_EDUPLICATE);
+    CHECK_STR(err.message, "types.Scalars field 1000 (unknown): field appears twice");
+    /* a message without fields, and the same id in different messages */
+    CHECK_RC(types_Empty_decode("\x82\x07\x01\x07\x02", 5, &e), ACTOR_EDUPLICATE);
+    CHECK_RC(types_Empty_decode("\x82\x07\x01\x08\x02", 5, &e), 0);
+    types_Empty_free(&e);
+    CHECK_RC(decode_hex_nested("82 63 81 63 01 01 81 63 02", NULL), 0);
+    /* many distinct unknown ids are fine; the bit set counts against the
+     * allocation limit only past the inline ones */
+    CHECK_RC(decode_hex_scalars("88 20 01 21 01 22 01 23 01 24 01 25 01 26 01 27 01", &err, NULL), 0);
+    CHECK_RC(decode_hex_scalars("86 20 01 21 01 22 01 23 01 24 01 25 01", &err, &tight), 0);
+    CHECK_RC(decode_hex_scalars("87 20 01 21 01 22 01 23 01 24 01 25 01 26 01", &err, &tight),
+             ACTOR_ELIMIT);
+    /* held, not accumulated: two list elements, each with a bit set */
+    actor_decode_limits one_set = {.max_total_alloc = 8192 + 4096};
+    CHECK_RC(decode_hex_nested("81 04 92"
+                               " 87 20 01 21 01 22 01 23 01 24 01 25 01 26 01"
+                               " 87 20 01 21 01 22 01 23 01 24 01 25 01 26 01",
+                               &one_set),
+             0);
+}
+
+/* A float32 field given a finite value beyond float's range is refused
+ * rather than turned into inf; inf and nan stay as they are. */
+TEST(reject_float32_out_of_range)
+{
+    actor_decode_error err;
+    types_Scalars m;
+
+    CHECK_RC(decode_hex_scalars("81 0a cb 7e 37 e4 3c 88 00 75 9c", &err, NULL), ACTOR_ERANGE);
+    CHECK_STR(err.message, "types.Scalars field 10 (f32): 1e+300 is out of range for float32");
+    CHECK_RC(unpack_hex_scalars("81 0a cb 7e 37 e4 3c 88 00 75 9c", &err), ACTOR_ERANGE);
+    CHECK_RC(decode_hex_scalars("81 0a cb fe 37 e4 3c 88 00 75 9c", &err, NULL), ACTOR_ERANGE);
+    CHECK_RC(unpack_hex_scalars("81 0a cb fe 37 e4 3c 88 00 75 9c", &err), ACTOR_ERANGE);
+    /* float64 inf, -inf, nan and FLT_MAX */
+    CHECK_RC(types_Scalars_decode("\x81\x0a\xcb\x7f\xf0\0\0\0\0\0\0", 11, &m), 0);
+    CHECK(isinf(m.f32) && m.f32 > 0);
+    CHECK_RC(types_Scalars_decode("\x81\x0a\xcb\xff\xf0\0\0\0\0\0\0", 11, &m), 0);
+    CHECK(isinf(m.f32) && m.f32 < 0);
+    CHECK_RC(types_Scalars_decode("\x81\x0a\xcb\x7f\xf8\0\0\0\0\0\0", 11, &m), 0);
+    CHECK(isnan(m.f32));
+    CHECK_RC(types_Scalars_decode("\x81\x0a\xcb\x47\xef\xff\xff\xe0\0\0\0", 11, &m), 0);
+    CHECK(m.f32 == FLT_MAX);
+    /* the float64 field takes 1e300 */
+    CHECK_RC(decode_hex_scalars("81 0b cb 7e 37 e4 3c 88 00 75 9c", &err, NULL), 0);
+}
+
+/* Encoders refuse a string that no decoder would accept. */
+TEST(encode_refuses_invalid_utf8)
+{
+    static char *const bad[] = {"\xff", "ok\xc0\x80", "\xed\xa0\x80", "a\xe2\x82"};
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    types_Scalars m;
+    types_Lists l;
+
+    sbuf_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        types_Scalars_init(&m);
+        m.s = bad[i];
+        CHECK_RC(types_Scalars_encode(&m, &sb), ACTOR_EUTF8);
+        CHECK_UINT(sb.size, 0); /* rolled back */
+        CHECK_RC(types_Scalars_pack(&pk, &m), ACTOR_EUTF8);
+        sb.size = 0;
+    }
+    types_Lists_init(&l);
+    l.n_strings = 2;
+    l.strings = (char *[]){"fine", "\xff"};
+    CHECK_RC(types_Lists_encode(&l, &sb), ACTOR_EUTF8);
+    CHECK_UINT(sb.size, 0);
+    types_Scalars_init(&m);
+    m.s = "h\xc3\xa9llo \xf0\x9f\x98\x80";
+    CHECK_RC(types_Scalars_encode(&m, &sb), 0);
+    msgpack_sbuffer_destroy(&sb);
 }
 
 TEST(reject_wrong_types)
@@ -950,6 +1051,9 @@ int main(void)
     RUN(integers_in_any_form);
     RUN(reject_bad_keys);
     RUN(reject_duplicate_ids);
+    RUN(reject_duplicate_unknown_ids);
+    RUN(reject_float32_out_of_range);
+    RUN(encode_refuses_invalid_utf8);
     RUN(reject_wrong_types);
     RUN(reject_out_of_range);
     RUN(reject_invalid_utf8);

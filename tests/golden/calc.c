@@ -148,6 +148,7 @@ int calc_CalcRequest_pack(msgpack_packer *pk, const calc_CalcRequest *m)
 int calc_CalcRequest__read(actor_reader *r, calc_CalcRequest *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(calc_CalcRequest_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = calc_CalcRequest__init(m);
 
@@ -175,16 +176,19 @@ int calc_CalcRequest__read(actor_reader *r, calc_CalcRequest *m)
                 rc = actor_read_str(r, &m->note);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "calc.CalcRequest", id, calc_CalcRequest_field_name(id));
     calc_CalcRequest_free(m);
     return rc;
@@ -193,6 +197,7 @@ fail:
 int calc_CalcRequest__unpack(actor_reader *r, const msgpack_object *o, calc_CalcRequest *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(calc_CalcRequest_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = calc_CalcRequest__init(m);
 
@@ -222,16 +227,19 @@ int calc_CalcRequest__unpack(actor_reader *r, const msgpack_object *o, calc_Calc
                 rc = actor_unpack_str(r, &kv->val, &m->note);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "calc.CalcRequest", id, calc_CalcRequest_field_name(id));
     calc_CalcRequest_free(m);
     return rc;
@@ -340,6 +348,7 @@ int calc_CalcResponse_pack(msgpack_packer *pk, const calc_CalcResponse *m)
 int calc_CalcResponse__read(actor_reader *r, calc_CalcResponse *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(calc_CalcResponse_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = calc_CalcResponse__init(m);
 
@@ -355,16 +364,19 @@ int calc_CalcResponse__read(actor_reader *r, calc_CalcResponse *m)
                 rc = actor_read_float64(r, &m->result);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "calc.CalcResponse", id, calc_CalcResponse_field_name(id));
     calc_CalcResponse_free(m);
     return rc;
@@ -373,6 +385,7 @@ fail:
 int calc_CalcResponse__unpack(actor_reader *r, const msgpack_object *o, calc_CalcResponse *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(calc_CalcResponse_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = calc_CalcResponse__init(m);
 
@@ -390,16 +403,19 @@ int calc_CalcResponse__unpack(actor_reader *r, const msgpack_object *o, calc_Cal
                 rc = actor_unpack_float64(r, &kv->val, &m->result);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "calc.CalcResponse", id, calc_CalcResponse_field_name(id));
     calc_CalcResponse_free(m);
     return rc;
@@ -513,6 +529,7 @@ int calc_Alarm_pack(msgpack_packer *pk, const calc_Alarm *m)
 int calc_Alarm__read(actor_reader *r, calc_Alarm *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(calc_Alarm_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = calc_Alarm__init(m);
 
@@ -531,16 +548,19 @@ int calc_Alarm__read(actor_reader *r, calc_Alarm *m)
             }
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "calc.Alarm", id, calc_Alarm_field_name(id));
     calc_Alarm_free(m);
     return rc;
@@ -549,6 +569,7 @@ fail:
 int calc_Alarm__unpack(actor_reader *r, const msgpack_object *o, calc_Alarm *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(calc_Alarm_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = calc_Alarm__init(m);
 
@@ -569,16 +590,19 @@ int calc_Alarm__unpack(actor_reader *r, const msgpack_object *o, calc_Alarm *m)
             }
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "calc.Alarm", id, calc_Alarm_field_name(id));
     calc_Alarm_free(m);
     return rc;

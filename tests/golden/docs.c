@@ -103,6 +103,7 @@ int docs_Note_pack(msgpack_packer *pk, const docs_Note *m)
 int docs_Note__read(actor_reader *r, docs_Note *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(docs_Note_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = docs_Note__init(m);
 
@@ -123,16 +124,19 @@ int docs_Note__read(actor_reader *r, docs_Note *m)
             m->has_kind = rc == 0;
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "docs.Note", id, docs_Note_field_name(id));
     docs_Note_free(m);
     return rc;
@@ -141,6 +145,7 @@ fail:
 int docs_Note__unpack(actor_reader *r, const msgpack_object *o, docs_Note *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(docs_Note_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = docs_Note__init(m);
 
@@ -163,16 +168,19 @@ int docs_Note__unpack(actor_reader *r, const msgpack_object *o, docs_Note *m)
             m->has_kind = rc == 0;
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "docs.Note", id, docs_Note_field_name(id));
     docs_Note_free(m);
     return rc;

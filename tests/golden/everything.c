@@ -86,6 +86,7 @@ int golden_Empty_pack(msgpack_packer *pk, const golden_Empty *m)
 
 int golden_Empty__read(actor_reader *r, golden_Empty *m)
 {
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = golden_Empty__init(m);
 
@@ -95,14 +96,18 @@ int golden_Empty__read(actor_reader *r, golden_Empty *m)
         id = 0;
         if ((rc = actor_read_field_id(r, &id)) != 0)
             goto fail;
-        rc = actor_skip(r); /* a field this version does not know */
+        /* a field this version does not know */
+        if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+            rc = actor_skip(r);
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "golden.Empty", id, golden_Empty_field_name(id));
     golden_Empty_free(m);
     return rc;
@@ -110,6 +115,7 @@ fail:
 
 int golden_Empty__unpack(actor_reader *r, const msgpack_object *o, golden_Empty *m)
 {
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = golden_Empty__init(m);
 
@@ -121,14 +127,18 @@ int golden_Empty__unpack(actor_reader *r, const msgpack_object *o, golden_Empty 
         id = 0;
         if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
             goto fail;
-        rc = actor_unpack_skip(r, &kv->val); /* a field this version does not know */
+        /* a field this version does not know */
+        if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+            rc = actor_unpack_skip(r, &kv->val);
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "golden.Empty", id, golden_Empty_field_name(id));
     golden_Empty_free(m);
     return rc;
@@ -478,6 +488,7 @@ int golden_Scalars__read(actor_reader *r, golden_Scalars *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(golden_Scalars_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = golden_Scalars__init(m);
 
@@ -584,16 +595,19 @@ int golden_Scalars__read(actor_reader *r, golden_Scalars *m)
             }
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "golden.Scalars", id, golden_Scalars_field_name(id));
     golden_Scalars_free(m);
     return rc;
@@ -603,6 +617,7 @@ int golden_Scalars__unpack(actor_reader *r, const msgpack_object *o, golden_Scal
 {
     uint64_t seen[ACTOR_SEEN_WORDS(golden_Scalars_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = golden_Scalars__init(m);
 
@@ -711,16 +726,19 @@ int golden_Scalars__unpack(actor_reader *r, const msgpack_object *o, golden_Scal
             }
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "golden.Scalars", id, golden_Scalars_field_name(id));
     golden_Scalars_free(m);
     return rc;
@@ -946,6 +964,7 @@ int golden_Defaults_pack(msgpack_packer *pk, const golden_Defaults *m)
 int golden_Defaults__read(actor_reader *r, golden_Defaults *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(golden_Defaults_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = golden_Defaults__init(m);
 
@@ -1011,16 +1030,19 @@ int golden_Defaults__read(actor_reader *r, golden_Defaults *m)
                 rc = actor_read_uint64(r, &m->u);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "golden.Defaults", id, golden_Defaults_field_name(id));
     golden_Defaults_free(m);
     return rc;
@@ -1029,6 +1051,7 @@ fail:
 int golden_Defaults__unpack(actor_reader *r, const msgpack_object *o, golden_Defaults *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(golden_Defaults_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = golden_Defaults__init(m);
 
@@ -1096,16 +1119,19 @@ int golden_Defaults__unpack(actor_reader *r, const msgpack_object *o, golden_Def
                 rc = actor_unpack_uint64(r, &kv->val, &m->u);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "golden.Defaults", id, golden_Defaults_field_name(id));
     golden_Defaults_free(m);
     return rc;
@@ -2147,6 +2173,7 @@ int golden_Containers__read(actor_reader *r, golden_Containers *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(golden_Containers_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = golden_Containers__init(m);
 
@@ -2219,16 +2246,19 @@ int golden_Containers__read(actor_reader *r, golden_Containers *m)
             }
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "golden.Containers", id, golden_Containers_field_name(id));
     golden_Containers_free(m);
     return rc;
@@ -2238,6 +2268,7 @@ int golden_Containers__unpack(actor_reader *r, const msgpack_object *o, golden_C
 {
     uint64_t seen[ACTOR_SEEN_WORDS(golden_Containers_NUM_FIELDS)] = {0};
     void *mem = NULL;
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = golden_Containers__init(m);
 
@@ -2312,16 +2343,19 @@ int golden_Containers__unpack(actor_reader *r, const msgpack_object *o, golden_C
             }
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "golden.Containers", id, golden_Containers_field_name(id));
     golden_Containers_free(m);
     return rc;

@@ -121,6 +121,7 @@ int geo_Point_pack(msgpack_packer *pk, const geo_Point *m)
 int geo_Point__read(actor_reader *r, geo_Point *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(geo_Point_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = geo_Point__init(m);
 
@@ -145,16 +146,19 @@ int geo_Point__read(actor_reader *r, geo_Point *m)
             m->has_alt = rc == 0;
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "geo.Point", id, geo_Point_field_name(id));
     geo_Point_free(m);
     return rc;
@@ -163,6 +167,7 @@ fail:
 int geo_Point__unpack(actor_reader *r, const msgpack_object *o, geo_Point *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(geo_Point_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = geo_Point__init(m);
 
@@ -189,16 +194,19 @@ int geo_Point__unpack(actor_reader *r, const msgpack_object *o, geo_Point *m)
             m->has_alt = rc == 0;
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "geo.Point", id, geo_Point_field_name(id));
     geo_Point_free(m);
     return rc;

@@ -75,6 +75,7 @@ int plain_Ping_pack(msgpack_packer *pk, const plain_Ping *m)
 int plain_Ping__read(actor_reader *r, plain_Ping *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(plain_Ping_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = plain_Ping__init(m);
 
@@ -90,16 +91,19 @@ int plain_Ping__read(actor_reader *r, plain_Ping *m)
                 rc = actor_read_uint64(r, &m->seq);
             break;
         default: /* a field this version does not know */
-            rc = actor_skip(r);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "plain.Ping", id, plain_Ping_field_name(id));
     plain_Ping_free(m);
     return rc;
@@ -108,6 +112,7 @@ fail:
 int plain_Ping__unpack(actor_reader *r, const msgpack_object *o, plain_Ping *m)
 {
     uint64_t seen[ACTOR_SEEN_WORDS(plain_Ping_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
     uint32_t count = 0, i, id = 0;
     int rc = plain_Ping__init(m);
 
@@ -125,16 +130,19 @@ int plain_Ping__unpack(actor_reader *r, const msgpack_object *o, plain_Ping *m)
                 rc = actor_unpack_uint64(r, &kv->val, &m->seq);
             break;
         default: /* a field this version does not know */
-            rc = actor_unpack_skip(r, &kv->val);
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
             break;
         }
         if (rc != 0)
             goto fail;
     }
     actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
     return 0;
 
 fail:
+    actor_unknown_ids_fini(r, &unknown);
     actor_reader_context(r, "plain.Ping", id, plain_Ping_field_name(id));
     plain_Ping_free(m);
     return rc;

@@ -79,8 +79,9 @@ typedef struct actor_decode_error {
                              integer, got str" */
 } actor_decode_error;
 
-/* Field ids on the wire are 1..ACTOR_FIELD_ID_MAX. A larger id cannot name a
- * field of ours, so decoders skip it like any other unknown id. */
+/* Field ids on the wire are 1..ACTOR_FIELD_ID_MAX. No schema can declare a
+ * larger id, so decoders refuse a larger key with ACTOR_EKEY, like zero or a
+ * negative key. */
 #define ACTOR_FIELD_ID_MAX 65535u
 
 /* ============================================================= 2. writer */
@@ -361,11 +362,19 @@ static inline int actor_write_strn(msgpack_sbuffer *sb, const char *s, size_t le
     return 0;
 }
 
-/* A `string` field: NUL-terminated; NULL is written as "". The writer does
- * not check UTF-8 (decoders do). */
+/* Whether s[0..n) is valid UTF-8 without NUL (codec.c): no overlong forms,
+ * surrogates or code points above U+10FFFF. */
+bool actor__utf8_valid(const char *s, size_t n);
+
+/* A `string` field: NUL-terminated; NULL is written as "". Text that is not
+ * valid UTF-8 is refused with ACTOR_EUTF8 (every decoder would refuse it). */
 static inline int actor_write_str(msgpack_sbuffer *sb, const char *s)
 {
-    return actor_write_strn(sb, s, s != NULL ? strlen(s) : 0);
+    size_t len = s != NULL ? strlen(s) : 0;
+
+    if (!actor__utf8_valid(s, len))
+        return ACTOR_EUTF8;
+    return actor_write_strn(sb, s, len);
 }
 
 /* A `bytes` field (data may be NULL when len is 0). */
@@ -551,6 +560,31 @@ static inline int actor_field_once(actor_reader *r, uint64_t *seen, unsigned ind
     return 0;
 }
 
+/* The unknown field ids of one message being decoded, so that an unknown id
+ * that appears twice fails with ACTOR_EDUPLICATE too, in O(1) per id: the
+ * first ACTOR__UNKNOWN_INLINE ids are kept here, nothing allocated; past
+ * them, a bit set over every id 1..ACTOR_FIELD_ID_MAX (8 KiB) is allocated,
+ * charged to the decode's max_total_alloc while it is held. Zero-initialise
+ * it; release it with actor_unknown_ids_fini on every way out. */
+#define ACTOR__UNKNOWN_INLINE 6u
+#define ACTOR__UNKNOWN_WORDS ((ACTOR_FIELD_ID_MAX + 1u) / 64u)
+typedef struct actor_unknown_ids {
+    uint32_t n;                            /* ids in `ids` */
+    uint16_t ids[ACTOR__UNKNOWN_INLINE];
+    uint64_t *bits; /* NULL, or ACTOR__UNKNOWN_WORDS words (owned) */
+} actor_unknown_ids;
+
+/* Marks unknown field `id` (1..ACTOR_FIELD_ID_MAX) as seen, or fails with
+ * ACTOR_EDUPLICATE when it was (or ACTOR_ELIMIT/ACTOR_ENOMEM if the bit set
+ * cannot be allocated). */
+int actor_unknown_field_once(actor_reader *r, actor_unknown_ids *u, uint32_t id);
+void actor__unknown_ids_free(actor_reader *r, actor_unknown_ids *u);
+static inline void actor_unknown_ids_fini(actor_reader *r, actor_unknown_ids *u)
+{
+    if (u->bits != NULL)
+        actor__unknown_ids_free(r, u);
+}
+
 static inline uint16_t actor__load16(const uint8_t *p)
 {
     return (uint16_t)((unsigned)p[0] << 8 | p[1]);
@@ -666,6 +700,9 @@ static inline int actor_read_bool(actor_reader *r, bool *v)
 
 /* Out of line: a float field given float32, an integer, or an error. */
 int actor__read_float_slow(actor_reader *r, double *v);
+/* The same for a float32 field: a finite value beyond float's range (a
+ * float64 1e300) fails with ACTOR_ERANGE; inf and nan stay as they are. */
+int actor__read_float32_slow(actor_reader *r, float *v);
 
 static inline int actor_read_float64(actor_reader *r, double *v)
 {
@@ -680,24 +717,17 @@ static inline int actor_read_float64(actor_reader *r, double *v)
 
 static inline int actor_read_float32(actor_reader *r, float *v)
 {
-    double d = 0;
-    int rc;
-
     if (r->end - r->p >= 5 && *r->p == ACTOR__MP_FLOAT32) {
         uint32_t bits = actor__load32(r->p + 1);
         memcpy(v, &bits, sizeof *v);
         r->p += 5;
         return 0;
     }
-    rc = actor__read_float_slow(r, &d);
-    if (rc == 0)
-        *v = (float)d;
-    return rc;
+    return actor__read_float32_slow(r, v);
 }
 
-/* A field id: a positive integer key. Ids above ACTOR_FIELD_ID_MAX come
- * back as they are (saturated at UINT32_MAX) and match no field. Zero,
- * negative and non-integer keys fail with ACTOR_EKEY. */
+/* A field id: a positive integer key, 1..ACTOR_FIELD_ID_MAX. Zero, negative,
+ * larger and non-integer keys fail with ACTOR_EKEY. */
 int actor__read_field_id_slow(actor_reader *r, uint32_t *id);
 static inline int actor_read_field_id(actor_reader *r, uint32_t *id)
 {
