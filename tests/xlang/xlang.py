@@ -200,8 +200,8 @@ DECODE_CASES = {
     "scalars_unknown_fields": M([(I(14), Nil())] + SCALARS_MIXED.value[:3] + [
         (I(100), B(True)),
         (I(65535), A([I(1), M([(I(1), A([]))]), S("x")])),
-        (I(70000), M([(S("k"), Bin(b"v"))])),
-        (I(U64_MAX), Ext(5, b"xyz")),
+        (I(30000), M([(S("k"), Bin(b"v"))])),
+        (I(40000), Ext(5, b"xyz")),
         (I(20), F32(1.0)), (I(21), F64(2.0)),
         (I(22), Ext(-1, b"\x00" * 4)), (I(23), Ext(7, b"a" * 20)),
         (I(24), S("\u00e9" * 100)), (I(25), Bin(b"x" * 300)), (I(26), I(-I64)),
@@ -228,6 +228,10 @@ def one(field_id, value):
 # Bodies every decoder must reject; xlang_test.c knows the codes each may give.
 BAD_CASES = {
     "bad_dup_key": M([(I(4), I(1)), (I(4), I(2))]),
+    "bad_dup_unknown_key": M([(I(1000), I(1)), (I(4), I(2)), (I(1000), S("x"))]),
+    "bad_key_above_max": M([(I(65536), I(1))]),
+    "bad_key_u64_max": M([(I(U64_MAX), I(1))]),
+    "bad_f32_beyond_range": one(10, F64(1e300)),
     "bad_key_zero": M([(I(0), I(1))]),
     "bad_key_negative": M([(I(-1), I(1))]),
     "bad_key_str": M([(S("1"), I(1))]),

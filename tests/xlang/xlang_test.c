@@ -789,6 +789,10 @@ static const xcase CASES[] = {
     OK("nested_partial", types_Nested, DECODE, fill_nested_partial),
 
     BAD("bad_dup_key", types_Scalars, ACTOR_EDUPLICATE),
+    BAD("bad_dup_unknown_key", types_Scalars, ACTOR_EDUPLICATE),
+    BAD("bad_key_above_max", types_Scalars, ACTOR_EKEY),
+    BAD("bad_key_u64_max", types_Scalars, ACTOR_EKEY),
+    BAD("bad_f32_beyond_range", types_Scalars, ACTOR_ERANGE),
     BAD("bad_key_zero", types_Scalars, ACTOR_EKEY),
     BAD("bad_key_negative", types_Scalars, ACTOR_EKEY),
     BAD("bad_key_str", types_Scalars, ACTOR_EKEY),
