@@ -65,6 +65,7 @@ typedef struct source_file {
     const char *path;     /* as named on the command line or resolved import */
     const char *text;     /* whole contents, NUL-terminated, in the arena */
     size_t len;
+    unsigned order;       /* load order from 1 (diagnostics are printed by it) */
 } source_file;
 
 /* A position in a source file; line and column count from 1. Columns count
@@ -88,9 +89,12 @@ typedef struct diag {
     diag_severity severity;
     src_loc loc;     /* loc.file may be NULL for errors without a place */
     char *message;   /* owned by the sink */
+    bool syntax;     /* reported by the scanner or parser (set by parse_file) */
 } diag;
 
-/* Collects diagnostics of a whole run; printed in order by diag_print().
+/* Collects diagnostics of a whole run; diag_print() prints them in source
+ * order (file by load order, line, column; stable), each note after the
+ * diagnostic it belongs to.
  * Stages never print and never exit: they report here and go on. */
 typedef struct diag_sink {
     diag *items;
@@ -100,16 +104,21 @@ typedef struct diag_sink {
     int warnings;
     bool warnings_are_errors; /* -Werror */
     bool lexer_failed;        /* set by the scanner: parser cascades are muted */
+    bool muting;              /* the last error was dropped: so are its notes */
 } diag_sink;
 
 void diag_init(diag_sink *d);
 void diag_fini(diag_sink *d);
 void diag_error(diag_sink *d, src_loc loc, const char *fmt, ...) ACTORC_PRINTF(3, 4);
 void diag_warning(diag_sink *d, src_loc loc, const char *fmt, ...) ACTORC_PRINTF(3, 4);
+/* An error at a token that already has a syntax error (one the scanner or
+ * parser reported, e.g. a malformed number) is dropped with its notes: it
+ * is a cascade of that error. */
 /* A note attaches to the diagnostic reported just before it. */
 void diag_note(diag_sink *d, src_loc loc, const char *fmt, ...) ACTORC_PRINTF(3, 4);
 /* Prints every diagnostic GCC-style: "file:line:col: error: msg", then the
- * source line and a caret under the column. */
+ * source line and a caret under the column (placed by display column: a
+ * UTF-8 character counts once); diagnostics without a file come first. */
 void diag_print(const diag_sink *d, FILE *out);
 /* Number of diagnostics that fail the run (errors, and warnings under -Werror). */
 int diag_failures(const diag_sink *d);
@@ -331,6 +340,11 @@ typedef struct ast_decl {
     /* DECL_ACTOR */
     ptr_vec methods; /* ast_method * */
     actor_settings settings;
+
+    /* Set by the parser when error recovery dropped part of the body
+     * (members, fields, methods): checks that need the whole body (an enum
+     * has members, key_hash names a field) are skipped for it. */
+    bool incomplete;
 } ast_decl;
 
 typedef struct ast_import {
@@ -338,6 +352,7 @@ typedef struct ast_import {
     const char *path;               /* as written */
     struct ast_module *module;      /* set by load: the imported file */
     bool used;                      /* set by resolve: any name used from it */
+    bool failed;                    /* set by load: not found, unreadable, a cycle */
 } ast_import;
 
 typedef struct ast_module {
@@ -349,6 +364,13 @@ typedef struct ast_module {
     const char *doc;           /* /// before `package`, or NULL */
     ptr_vec imports;           /* ast_import * */
     ptr_vec decls;             /* ast_decl * in source order */
+    /* Set by parse_file: the scanner or parser reported errors, so recovery
+     * may have dropped declarations, imports or the package line. */
+    bool syntax_errors;
+    /* Set by resolve: names this module uses may exist in text that was
+     * dropped (syntax_errors here or in an imported module, or a failed
+     * import), so an unknown name is not reported (docs/COMPILER.md). */
+    bool names_incomplete;
 } ast_module;
 
 /* ------------------------------------------------------------- pipeline */
@@ -360,6 +382,7 @@ typedef struct program {
     diag_sink *diags;
     ptr_vec include_dirs;  /* const char * */
     ptr_vec modules;       /* ast_module *, every file loaded, in load order */
+    unsigned sources_loaded; /* source files read so far (source_file.order) */
     bool allow_runtime_namespace; /* --allow-runtime-namespace: packages named
                                      actor or actor_* (libactor's own IDL) */
 } program;

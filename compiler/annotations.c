@@ -134,6 +134,8 @@ static void check_key_field(annot_ctx *c, const ast_annot_arg *arg)
         if (!msg || msg->kind != DECL_MESSAGE)
             continue;
         const ast_field *f = find_field(msg, key);
+        if (!f && (msg->incomplete || msg->module->syntax_errors))
+            continue; /* the field may be what recovery dropped */
         if (!f) {
             diag_error(c->p->diags, arg->value->loc,
                        "key_hash field '%s' is missing from message '%s', the parameter of '%s'",

@@ -93,6 +93,8 @@ static void check_runtime_namespace(checker *c)
     ast_module *m = c->m;
     if (c->p->allow_runtime_namespace || !m->package || !in_runtime_namespace(m->package))
         return;
+    if (!m->has_package && m->syntax_errors)
+        return; /* the package line may be what recovery dropped */
     if (m->has_package) {
         diag_error(c->p->diags, m->package_loc,
                    "package '%s' would put the generated names in libactor's 'actor_' "
@@ -117,6 +119,8 @@ static void check_package(checker *c)
         check_identifier(c, m->package_loc, m->package, "a package");
         return;
     }
+    if (m->syntax_errors)
+        return; /* the package line may be what recovery dropped */
     if (!is_c_identifier(m->stem)) {
         src_loc top = {.file = m->file, .line = 1, .col = 1, .end_col = 1};
         diag_error(c->p->diags, top,
@@ -409,7 +413,7 @@ static void check_enum(checker *c, ast_decl *d)
 {
     bool is_errors = d->kind == DECL_ERRORS;
     const char *kind = is_errors ? "errors" : "enum";
-    if (d->members.len == 0) {
+    if (d->members.len == 0 && !d->incomplete) {
         diag_error(c->p->diags, d->loc, "%s '%s' is empty; declare at least one %s", kind, d->name,
                    is_errors ? "error code" : "member");
         return;
@@ -686,6 +690,8 @@ static void check_decl(checker *c, ast_decl *d)
 
 static void warn_unused_imports(checker *c)
 {
+    if (c->m->syntax_errors)
+        return; /* the use may be in what recovery dropped */
     for (size_t i = 0; i < c->m->imports.len; i++) {
         const ast_import *imp = c->m->imports.items[i];
         if (imp->module && !imp->used)

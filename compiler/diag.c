@@ -41,9 +41,34 @@ ACTORC_PRINTF(1, 0) static char *diag_vformat(const char *fmt, va_list ap)
     return s;
 }
 
+static int last_col(const src_loc *loc)
+{
+    return loc->end_col > loc->col ? loc->end_col : loc->col;
+}
+
+/* Whether a syntax error was reported on a token overlapping `loc`. */
+static bool at_syntax_error(const diag_sink *d, const src_loc *loc)
+{
+    if (!loc->file || loc->line < 1)
+        return false;
+    for (size_t i = 0; i < d->len; i++) {
+        const diag *g = &d->items[i];
+        if (g->syntax && g->severity == DIAG_ERROR && g->loc.file == loc->file &&
+            g->loc.line == loc->line && g->loc.col <= last_col(loc) &&
+            loc->col <= last_col(&g->loc))
+            return true;
+    }
+    return false;
+}
+
 ACTORC_PRINTF(4, 0)
 static void diag_add(diag_sink *d, diag_severity sev, src_loc loc, const char *fmt, va_list ap)
 {
+    if (sev == DIAG_NOTE && d->muting)
+        return;
+    d->muting = sev == DIAG_ERROR && at_syntax_error(d, &loc);
+    if (d->muting)
+        return;
     if (d->len == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
         diag *items = realloc(d->items, cap * sizeof *items);
@@ -113,47 +138,114 @@ static const char *source_line(const source_file *f, int line, size_t *len)
     return p;
 }
 
+static bool is_utf8_continuation(char c)
+{
+    return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/* A source byte as printed: control characters (a NUL would cut the line,
+ * an escape would reach the terminal) as a space, tabs kept. */
+static char shown(char c)
+{
+    return ((unsigned char)c < 0x20 && c != '\t') || c == 0x7f ? ' ' : c;
+}
+
 /* The source line, then spaces (tabs kept so the caret lines up) and
- * "^~~~" under columns col..end_col. */
+ * "^~~~" under columns col..end_col, one mark per character, not per byte. */
 static void print_caret(const src_loc *loc, FILE *out)
 {
     size_t len;
     const char *line = source_line(loc->file, loc->line, &len);
     if (!line)
         return;
-    fprintf(out, " %.*s\n ", (int)len, line);
+    fputc(' ', out);
+    for (size_t i = 0; i < len; i++)
+        fputc(shown(line[i]), out);
+    fputs("\n ", out);
     int col = loc->col < 1 ? 1 : loc->col;
-    for (int c = 1; c < col; c++)
-        fputc((size_t)(c - 1) < len && line[c - 1] == '\t' ? '\t' : ' ', out);
+    for (int c = 1; c < col; c++) {
+        char b = (size_t)(c - 1) < len ? line[c - 1] : ' ';
+        if (!is_utf8_continuation(b))
+            fputc(b == '\t' ? '\t' : ' ', out);
+    }
     fputc('^', out);
     int last = loc->end_col;
     if ((size_t)last > len)
         last = (int)len;
     for (int c = col + 1; c <= last; c++)
-        fputc('~', out);
+        if (!is_utf8_continuation(line[c - 1]))
+            fputc('~', out);
     fputc('\n', out);
+}
+
+static void print_one(const diag_sink *d, const diag *g, FILE *out)
+{
+    const char *label = g->severity == DIAG_ERROR     ? "error"
+                        : g->severity == DIAG_NOTE    ? "note"
+                        : d->warnings_are_errors      ? "error"
+                                                      : "warning";
+    const char *suffix = g->severity == DIAG_WARNING && d->warnings_are_errors ? " [-Werror]" : "";
+    if (g->loc.file && g->loc.line > 0)
+        fprintf(out, "%s:%d:%d: %s: %s%s\n", g->loc.file->path, g->loc.line, g->loc.col, label,
+                g->message, suffix);
+    else if (g->loc.file)
+        fprintf(out, "%s: %s: %s%s\n", g->loc.file->path, label, g->message, suffix);
+    else
+        fprintf(out, "actorc: %s: %s%s\n", label, g->message, suffix);
+    if (g->loc.file && g->loc.line > 0)
+        print_caret(&g->loc, out);
+}
+
+/* A diagnostic with its notes: items[first..end). */
+typedef struct diag_group {
+    size_t first, end;
+} diag_group;
+
+/* Source order of two groups by their first diagnostic; 0 when equal (the
+ * sort below keeps those in reporting order). */
+static int compare_groups(const diag_sink *d, const diag_group *a, const diag_group *b)
+{
+    const src_loc *x = &d->items[a->first].loc, *y = &d->items[b->first].loc;
+    unsigned fx = x->file ? x->file->order + 1 : 0, fy = y->file ? y->file->order + 1 : 0;
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    if (x->file != y->file) /* same order: files not from load_source */
+        return 0;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return 0;
 }
 
 void diag_print(const diag_sink *d, FILE *out)
 {
-    for (size_t i = 0; i < d->len; i++) {
-        const diag *g = &d->items[i];
-        const char *label = g->severity == DIAG_ERROR     ? "error"
-                            : g->severity == DIAG_NOTE    ? "note"
-                            : d->warnings_are_errors      ? "error"
-                                                          : "warning";
-        const char *suffix =
-            g->severity == DIAG_WARNING && d->warnings_are_errors ? " [-Werror]" : "";
-        if (g->loc.file && g->loc.line > 0)
-            fprintf(out, "%s:%d:%d: %s: %s%s\n", g->loc.file->path, g->loc.line, g->loc.col,
-                    label, g->message, suffix);
-        else if (g->loc.file)
-            fprintf(out, "%s: %s: %s%s\n", g->loc.file->path, label, g->message, suffix);
-        else
-            fprintf(out, "actorc: %s: %s%s\n", label, g->message, suffix);
-        if (g->loc.file && g->loc.line > 0)
-            print_caret(&g->loc, out);
+    diag_group *groups = malloc((d->len + 1) * sizeof *groups);
+    size_t n = 0;
+    if (!groups) {
+        fprintf(stderr, "actorc: out of memory\n");
+        abort();
     }
+    for (size_t i = 0; i < d->len; i++) {
+        if (d->items[i].severity != DIAG_NOTE || n == 0)
+            groups[n++] = (diag_group){i, i + 1};
+        else
+            groups[n - 1].end = i + 1;
+    }
+    /* insertion sort: stable, and diagnostics mostly arrive in order */
+    for (size_t i = 1; i < n; i++) {
+        diag_group g = groups[i];
+        size_t j = i;
+        while (j > 0 && compare_groups(d, &groups[j - 1], &g) > 0) {
+            groups[j] = groups[j - 1];
+            j--;
+        }
+        groups[j] = g;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = groups[i].first; k < groups[i].end; k++)
+            print_one(d, &d->items[k], out);
+    free(groups);
 }
 
 /* ------------------------------------------------------- suggestions */

@@ -93,6 +93,7 @@ const source_file *load_source(program *p, const char *path, src_loc from)
     lf->file.path = arena_strdup(p->arena, path);
     lf->file.text = arena_strndup(p->arena, text, len);
     lf->file.len = len;
+    lf->file.order = ++p->sources_loaded;
     free(text);
     lf->real_path = real_path_of(p->arena, path);
     if (!lf->real_path)
@@ -200,6 +201,8 @@ static src_loc package_place(const ast_module *m)
 static void check_package_unique(loader *l, const ast_module *m, const ast_module *importer,
                                  const ast_import *via)
 {
+    if (m->syntax_errors && !m->has_package)
+        return; /* the package line may be what recovery dropped */
     for (size_t i = 0; i < l->p->modules.len; i++) {
         const ast_module *other = l->p->modules.items[i];
         if (other == m || strcmp(other->package, m->package) != 0)
@@ -233,11 +236,12 @@ static void load_imports(loader *l, ast_module *m)
     for (size_t i = 0; i < m->imports.len; i++) {
         ast_import *imp = m->imports.items[i];
         const char *path = find_import(l, m, imp);
-        if (!path)
+        if (path)
+            imp->module = load_file(l, path, m, imp);
+        if (!imp->module) {
+            imp->failed = true;
             continue;
-        imp->module = load_file(l, path, m, imp);
-        if (!imp->module)
-            continue;
+        }
         for (size_t j = 0; j < i; j++) {
             const ast_import *first = m->imports.items[j];
             if (first->module == imp->module) {

@@ -298,12 +298,11 @@ static int run(program *p, const options *o)
             ptr_vec_push(p->arena, &roots, m);
     }
     check_output_names(p, &roots);
-    /* Semantic checks run on complete syntax trees only: after a syntax
-     * error they would mostly report what error recovery dropped. */
-    if (diag_failures(p->diags) == 0 && p->diags->errors == 0) {
-        resolve_program(p);
-        check_program(p);
-    }
+    /* Every module is resolved and checked, also after syntax errors: what
+     * recovery dropped is accounted for by the stages (names_incomplete,
+     * ast_decl.incomplete), so every error of every file is reported. */
+    resolve_program(p);
+    check_program(p);
     if (diag_failures(p->diags) != 0 || o->check_only)
         return 0;
     /* Everything that can fail before the first output is written. */

@@ -58,6 +58,7 @@ typedef struct parse_ctx {
     int prev_end_line, prev_end_col; /* end of the token before it */
     int prev_start_col;
     bool lexer_error_recent; /* a lexer error since the last complete item */
+    bool body_error; /* recovery inside the body of the declaration being read */
 } parse_ctx;
 }
 
@@ -237,12 +238,14 @@ decls:
   %empty
 | decls decl
     {
+        $2->incomplete = ctx->body_error;
+        ctx->body_error = false;
         ptr_vec_push(ctx->arena, &ctx->module->decls, $2);
         item_done(ctx);
     }
-| decls error ';'                 { yyerrok; }
-| decls error '}'                 { yyerrok; }
-| decls error '{' skipped '}'     { yyerrok; }
+| decls error ';'                 { ctx->body_error = false; yyerrok; }
+| decls error '}'                 { ctx->body_error = false; yyerrok; }
+| decls error '{' skipped '}'     { ctx->body_error = false; yyerrok; }
 ;
 
 /* After an error in a declaration's head, its whole body is skipped. */
@@ -292,7 +295,7 @@ enum_decl:
 
 enum_body:
   '{' enum_members '}'            { $$ = $2; }
-| '{' enum_members error '}'      { $$ = $2; }
+| '{' enum_members error '}'      { $$ = $2; ctx->body_error = true; }
 ;
 
 enum_members:
@@ -303,7 +306,7 @@ enum_members:
         ptr_vec_push(ctx->arena, &$$, $2);
         item_done(ctx);
     }
-| enum_members error ';'          { $$ = $1; yyerrok; }
+| enum_members error ';'          { $$ = $1; ctx->body_error = true; yyerrok; }
 ;
 
 enum_member:
@@ -334,7 +337,7 @@ message_decl:
 /* The body is gathered in a declaration that message_decl then names. */
 message_body:
   '{' message_items '}'           { $$ = $2; }
-| '{' message_items error '}'     { $$ = $2; }
+| '{' message_items error '}'     { $$ = $2; ctx->body_error = true; }
 ;
 
 message_items:
@@ -352,7 +355,7 @@ message_items:
             ptr_vec_push(ctx->arena, &$$->reserved, $3.items[i]);
         item_done(ctx);
     }
-| message_items error ';'         { $$ = $1; yyerrok; }
+| message_items error ';'         { $$ = $1; ctx->body_error = true; yyerrok; }
 ;
 
 field:
@@ -414,7 +417,7 @@ actor_decl:
 
 actor_body:
   '{' methods '}'                 { $$ = $2; }
-| '{' methods error '}'           { $$ = $2; }
+| '{' methods error '}'           { $$ = $2; ctx->body_error = true; }
 ;
 
 methods:
@@ -425,7 +428,7 @@ methods:
         ptr_vec_push(ctx->arena, &$$, $2);
         item_done(ctx);
     }
-| methods error ';'               { $$ = $1; yyerrok; }
+| methods error ';'               { $$ = $1; ctx->body_error = true; yyerrok; }
 ;
 
 method:
@@ -754,9 +757,16 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
     const char *want = expected_text(ctx, expected, n);
     const char *got = found_text(ctx, found, loc);
 
-    bool wants_semicolon = false;
-    for (int i = 0; i < n; i++)
+    bool wants_semicolon = false, wants_ident = false;
+    for (int i = 0; i < n; i++) {
         wants_semicolon |= expected[i] == YYTRANSLATE(';');
+        wants_ident |= expected[i] == YYSYMBOL_IDENT;
+    }
+    /* `1: int32 string;`: a type keyword where a name belongs */
+    if (found == YYSYMBOL_SCALAR && wants_ident) {
+        diag_error(ctx->diags, loc_at(ctx, loc), "%s is a type and cannot be used as a name", got);
+        return 0;
+    }
     /* A missing ';' at the end of a line is reported where it belongs. */
     if (want && wants_semicolon && ctx->prev_end_line > 0 && ctx->prev_end_line < loc->first_line) {
         src_loc at = {.file = ctx->file, .line = ctx->prev_end_line,

@@ -184,6 +184,8 @@ static void note_unimported_package(resolver *r, const char *pkg)
 
 static void report_unknown_package(resolver *r, src_loc loc, const char *pkg, const char *written)
 {
+    if (r->m->names_incomplete)
+        return; /* the import may be what recovery dropped */
     ptr_vec pkgs = {0};
     collect_packages(r, &pkgs);
     const char *hint = diag_suggest_vec(pkg, &pkgs);
@@ -225,6 +227,8 @@ static const char *qualified_hint(resolver *r, const char *name, name_role role)
 
 static void report_unknown_type(resolver *r, const ast_type *t, name_role role)
 {
+    if (r->m->names_incomplete)
+        return; /* the declaration may be what recovery dropped */
     const char *what = role == ROLE_ERRORS ? "errors declaration" : "type";
     const char *written = sema_type_spelling(r->p, t);
     ptr_vec cands = {0};
@@ -325,6 +329,8 @@ static void collect_value_candidates(resolver *r, const ast_decl *ctx_enum, ptr_
 
 static void report_unknown_value(resolver *r, const ast_value *v, const ast_decl *ctx_enum)
 {
+    if (r->m->names_incomplete)
+        return; /* the constant or member may be what recovery dropped */
     ptr_vec cands = {0};
     collect_value_candidates(r, ctx_enum, &cands);
     const char *hint = diag_suggest_vec(v->str, &cands);
@@ -356,6 +362,8 @@ static bool bind_member(resolver *r, ast_value *v, ast_decl *enum_decl, const ch
         return true; /* reported */
     }
     ast_enum_member *mem = find_member(enum_decl, member);
+    if (!mem && (enum_decl->incomplete || r->m->names_incomplete))
+        return true; /* the member may be what recovery dropped */
     if (!mem) {
         ptr_vec cands = {0};
         push_members(r->p->arena, &cands, NULL, enum_decl);
@@ -500,6 +508,20 @@ static void resolve_decl(resolver *r, ast_decl *d)
     }
 }
 
+/* Whether a name used in `m` may be missing only because recovery dropped
+ * it: `m` or a module it imports had syntax errors, or an import failed. */
+static bool names_may_be_dropped(const ast_module *m)
+{
+    if (m->syntax_errors)
+        return true;
+    for (size_t i = 0; i < m->imports.len; i++) {
+        const ast_import *imp = m->imports.items[i];
+        if (imp->failed || (imp->module && imp->module->syntax_errors))
+            return true;
+    }
+    return false;
+}
+
 static void resolve_module(program *p, ast_module *m)
 {
     resolver r = {.p = p, .m = m};
@@ -510,6 +532,10 @@ static void resolve_module(program *p, ast_module *m)
 int resolve_program(program *p)
 {
     int before = p->diags->errors;
+    for (size_t i = 0; i < p->modules.len; i++) {
+        ast_module *m = p->modules.items[i];
+        m->names_incomplete = names_may_be_dropped(m);
+    }
     for (size_t i = 0; i < p->modules.len; i++)
         resolve_module(p, p->modules.items[i]);
     /* Annotations look through parameter types, so every module is bound

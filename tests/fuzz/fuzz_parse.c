@@ -1,8 +1,9 @@
 /*
  * fuzz_parse.c - libFuzzer target for actorc's front end and checks: the
- * input is the text of one .actor file, parsed in memory (parse_file), and,
- * when it parses without errors, resolved, checked and, when it passes,
- * emitted into a scratch directory, as `actorc` does for a file.
+ * input is the text of one .actor file, parsed in memory (parse_file),
+ * resolved and checked whether or not it parsed cleanly (so the semantic
+ * stages meet every partial tree error recovery can leave), and, when it
+ * passes, emitted into a scratch directory, as `actorc` does for a file.
  *
  * Imports are not read from disk: every import of the input is bound to one
  * in-memory module, a small `package common` (COMMON_TEXT), so qualified
@@ -113,8 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ast_module *m = parse_file(&p, f);
     if (m != NULL) {
         ptr_vec_push(p.arena, &p.modules, m);
-        /* As actorc: semantic checks only on a syntax tree without errors. */
-        if (diags.errors == 0 && bind_imports(&p, m)) {
+        /* As actorc: semantic checks also after syntax errors. */
+        if (bind_imports(&p, m)) {
             resolve_program(&p);
             check_program(&p);
             if (diag_failures(&diags) == 0 && diags.errors == 0 && have_scratch)
