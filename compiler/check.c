@@ -109,11 +109,31 @@ static void check_runtime_namespace(checker *c)
     }
 }
 
+/* The generated files include each other as "<stem>.h": the stem must be
+ * writable between the quotes of an #include (no quote, backslash, control
+ * byte or "??" trigraph start). */
+static void check_stem_includable(checker *c)
+{
+    const char *stem = c->m->stem;
+    for (const char *s = stem; *s; s++) {
+        if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 || *s == 0x7f ||
+            (s[0] == '?' && s[1] == '?')) {
+            src_loc top = {.file = c->m->file};
+            diag_error(c->p->diags, top,
+                       "the file name '%s' cannot be written in an #include of the generated "
+                       "header; rename the file",
+                       stem);
+            return;
+        }
+    }
+}
+
 /* The package prefixes every generated name, so it must be a C identifier
  * outside the runtime's namespace. */
 static void check_package(checker *c)
 {
     ast_module *m = c->m;
+    check_stem_includable(c);
     check_runtime_namespace(c);
     if (m->has_package) {
         check_identifier(c, m->package_loc, m->package, "a package");
