@@ -85,8 +85,9 @@ int calls_ping(actor_client *c, actor_ref calc)
 {
     /* ping's @priority(255) lets it overtake queued calculations. Its
      * @timeout(250ms) is raised here by a per-call option: as the first
-     * call to a remote actor it also waits for the connection. */
-    actor_call_opts first = {.priority = ACTOR_PRIORITY_DEFAULT, .timeout_ms = 5000};
+     * call to a remote actor it also waits for the connection, which on a
+     * loaded machine (or under sanitizers) can take seconds. */
+    actor_call_opts first = {.priority = ACTOR_PRIORITY_DEFAULT, .timeout_ms = 20000};
     actor_status st;
     int rc = calc_Calculator_ping(c, calc, &first, &st);
     printf("ping -> ");
