@@ -7,8 +7,9 @@
  * (call.c); the gateway and remote calls (gateway.h).
  *
  * Locks, in the order they may nest: an actor's `lock` (mailbox, lifecycle,
- * scheduling state) → nothing; the table lock → nothing; a pending shard's
- * lock → the timer lock; a client's lock → nothing; a worker's queue lock →
+ * scheduling state) → the timer lock (its waiting line's expiry timer); the
+ * table lock → nothing; a pending shard's lock → the timer lock; a client's
+ * lock → nothing; a worker's queue lock → nothing; the timer lock →
  * nothing. No lock is held while a handler, hook or callback runs.
  */
 #ifndef ACTOR_INTERNAL_H
@@ -97,14 +98,22 @@ int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, actor_overflow ov
                         uint32_t starvation_limit);
 /* Frees the lanes and every message still queued. */
 void actor__mailbox_fini(actor__mailbox *mb);
-/* Queues *m. Returns 0, ACTOR_EFULL (reject; block without WAITLIST: the
- * caller keeps m) or ACTOR_ENOMEM. With drop_oldest, *dropped receives the
- * message removed to make room (possibly m itself, when m is older-lower
- * than everything queued): the caller answers it REJECTED. */
+/* Queues *m. Returns 0 or ACTOR_EFULL / ACTOR_ENOMEM (then the caller keeps
+ * m). ACTOR_EFULL: reject; drop_oldest when m itself would be the victim
+ * (its priority is below everything queued); block without WAITLIST (a
+ * plain thread that waits for room; not counted as rejected); block with
+ * WAITLIST when the waiting line holds `capacity` messages already. With
+ * drop_oldest, *dropped receives the message removed to make room: the
+ * caller answers it REJECTED. With WAITLIST, m may land on the waiting
+ * line (mb->waiting.tail == m): the caller arms its expiry. */
 int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped);
 /* The next message: system first, then (if `user`) by priority with the
  * anti-starvation rule. NULL when none. */
 actor__msg *actor__mailbox_pop(actor__mailbox *mb, bool user);
+/* Removes the waiting-line messages whose deadline is <= now and returns
+ * them as a list; *next receives the earliest deadline still waiting (0:
+ * none). */
+actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t *next);
 /* Removes and returns every message (system, lanes, waiting) as a list. */
 actor__msg *actor__mailbox_take_all(actor__mailbox *mb);
 size_t actor__mailbox_user_depth(const actor__mailbox *mb);
@@ -136,6 +145,8 @@ actor__idnode *actor__idmap_remove_if(actor__idmap *m, bool (*match)(actor__idno
 typedef enum actor__timer_kind {
     ACTOR__TIMER_CLIENT, /* an async client call's deadline: id in the pending table */
     ACTOR__TIMER_ACTOR,  /* an actor request's deadline: TIMEOUT message to `owner` */
+    ACTOR__TIMER_WAITLINE, /* the earliest deadline in `owner`'s waiting line */
+    ACTOR__TIMER_STALL,    /* worker `id`'s stall check (worker.c) */
 } actor__timer_kind;
 
 /* Embedded in the record it times; the heap holds pointers. Firing copies
@@ -153,6 +164,9 @@ typedef struct actor__timer {
 
 int actor__timer_add(actor_system *sys, actor__timer *t);
 void actor__timer_cancel(actor_system *sys, actor__timer *t);
+/* Makes t fire at `when` at the latest: arms it if idle, moves it earlier
+ * if armed later, leaves it if armed before. The other fields must be set. */
+int actor__timer_arm_by(actor_system *sys, actor__timer *t, int64_t when);
 /* The timer thread: fires due timers (client TIMEOUT callbacks run on it). */
 int actor__timers_start(actor_system *sys);
 void actor__timers_stop(actor_system *sys);
@@ -201,7 +215,9 @@ struct actor__actor {
     bool terminating;          /* user messages are refused */
     bool drain;
     bool dead;                 /* finalizing: every message is refused */
+    bool awaiting;             /* draining, mailbox empty: waits for its requests to end */
     uint8_t sched;
+    actor__timer wait_timer;   /* ACTOR__TIMER_WAITLINE: the waiting line's next expiry */
     actor__actor *run_next;    /* run queue link (owned by the queue) */
 
     /* Touched only by the worker running the actor. */
@@ -236,7 +252,17 @@ typedef struct actor__worker {
     int wake_fd;               /* eventfd; worker 0 will poll it beside its sockets */
     atomic_int sleeping;
     msgpack_sbuffer reply_sb;  /* reused for every reply the worker encodes */
+    /* The stall check (docs/RUNTIME.md, "Threading model"): `steps` counts
+     * the worker's handler runs (written by the worker only); the check
+     * armed at `stall_step` fires ACTOR__STALL_CHECK_NS later. */
+    atomic_uint_fast64_t steps, stall_step;
+    atomic_bool stall_armed;
+    actor__timer stall_timer;
 } actor__worker;
+
+/* How long a worker may run one handler while actors wait on its queue
+ * before the timer thread wakes an idle peer to steal them. */
+#define ACTOR__STALL_CHECK_NS (1000 * 1000LL)
 
 int actor__workers_start(actor_system *sys);
 void actor__workers_stop(actor_system *sys);
@@ -244,6 +270,8 @@ void actor__workers_stop(actor_system *sys);
  * rule) when called on a worker of sys, else a sleeping worker's. */
 void actor__schedule(actor_system *sys, actor__actor *a);
 void actor__wake(actor__worker *w);
+/* The timer thread: worker `index`'s stall check is due. */
+void actor__worker_stall_check(actor_system *sys, unsigned index);
 /* The worker running on this thread, if it belongs to sys; else NULL. */
 actor__worker *actor__current_worker(const actor_system *sys);
 
@@ -325,6 +353,13 @@ void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t i
 void actor__client_call_expired(actor_system *sys, uint64_t id);
 /* An actor request's deadline passed: queue a TIMEOUT message to its owner. */
 void actor__actor_call_expired(actor_system *sys, actor_ref owner, uint64_t id);
+/* The waiting line of `owner` has an expired message: remove and answer
+ * every expired one (TIMEOUT), re-arm for the next. */
+void actor__waitline_expired(actor_system *sys, actor_ref owner);
+/* Call with a->lock held, on the worker running a, once its mailbox is
+ * drained while terminating with drain: whether it must wait for its
+ * outstanding requests to end before it finalizes. */
+bool actor__drain_waits(const actor__actor *a);
 /* Answers every pending client call (of `client`, or all when NULL) DIED. */
 void actor__fail_pending_calls(actor_system *sys, actor_client *client);
 

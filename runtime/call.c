@@ -175,6 +175,17 @@ static bool wait_room(actor__actor *a, int64_t deadline)
     return rc == ETIMEDOUT && actor_now_ns() >= deadline;
 }
 
+/* m has just joined a's waiting line: it leaves it by its deadline at the
+ * latest (one without a deadline gets the system's default timeout from
+ * now, so nothing waits forever). a->lock held. */
+static void waitline_arm(actor_system *sys, actor__actor *a, actor__msg *m)
+{
+    if (m->deadline == 0)
+        m->deadline = actor__deadline_after(sys->opts.default_timeout_ms);
+    /* ENOMEM: the entry waits until admitted or until the next expiry */
+    (void)actor__timer_arm_by(sys, &a->wait_timer, m->deadline);
+}
+
 /* Queues m on a. On 0 the mailbox owns m; on failure the caller keeps it.
  * may_block: a plain thread waits for room in a full `block` mailbox. */
 static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags, bool may_block,
@@ -200,6 +211,8 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
         flags |= ACTOR__PUSH_RETRY;
         timed_out = wait_room(a, deadline);
     }
+    if (rc == 0 && a->mb.waiting.tail == m)
+        waitline_arm(sys, a, m);
     schedule = rc == 0 && actor__claim_schedule(a);
     pthread_mutex_unlock(&a->lock);
     if (schedule)
@@ -384,6 +397,51 @@ void actor__actor_call_expired(actor_system *sys, actor_ref owner, uint64_t id)
     deliver_to_actor(sys, owner, id, &st, NULL, 0);
 }
 
+/* Ends a message whose deadline passed in a waiting line, exactly once: a
+ * client call through the pending table (its own timer may have won), an
+ * actor's request by its own timer (armed at this same deadline, so it
+ * is not answered twice here), a remote request TIMEOUT; a cast is freed. */
+static void end_expired(actor_system *sys, actor__msg *m)
+{
+    actor_status st;
+
+    actor_status_set(&st, ACTOR_STATUS_TIMEOUT, 0, "deadline passed while waiting for room");
+    if (m->kind == ACTOR__MSG_REQUEST && m->reply_to.kind == ACTOR__ROUTE_CLIENT) {
+        actor__pending *p = take_pending(sys, m->id);
+        if (p != NULL)
+            complete_pending(p, &st, NULL, 0);
+    } else if (m->kind == ACTOR__MSG_REQUEST && m->reply_to.kind == ACTOR__ROUTE_REMOTE) {
+        actor__route_reply(sys, &m->reply_to, m->id, &st, NULL, 0);
+    }
+    actor__msg_free(m);
+}
+
+void actor__waitline_expired(actor_system *sys, actor_ref owner)
+{
+    actor__actor *a = actor__acquire(sys, owner);
+    actor__msg *list = NULL;
+    int64_t next = 0;
+
+    if (a == NULL)
+        return;
+    pthread_mutex_lock(&a->lock);
+    if (!a->dead) {
+        list = actor__mailbox_take_expired(&a->mb, actor_now_ns(), &next);
+        if (next != 0)
+            (void)actor__timer_arm_by(sys, &a->wait_timer, next);
+        if (list != NULL && a->blocked_senders != 0)
+            pthread_cond_broadcast(&a->room);
+    }
+    pthread_mutex_unlock(&a->lock);
+    while (list != NULL) {
+        actor__msg *m = list;
+        list = m->next;
+        atomic_fetch_add(&a->expired, 1);
+        end_expired(sys, m);
+    }
+    actor__release(a);
+}
+
 /* ================================================================ clients */
 
 int actor_client_new(actor_system *sys, actor_client **out)
@@ -480,7 +538,8 @@ static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m,
         actor__msg_free(msg);
         if (take_pending(c->sys, p.node.id) != NULL) {
             status_from_rc(st, rc);
-            return rc;
+            /* refused by backpressure: the call was made, st says REJECTED */
+            return rc == ACTOR_EFULL ? 0 : rc;
         }
     }
     wait_sync(c, &p, t.deadline);
@@ -989,8 +1048,8 @@ static void handle_health(actor__actor *a, actor__msg *m)
 
     if (rc == 0)
         status_ok(&st);
-    else
-        actor_status_set(&st, ACTOR_STATUS_ERROR, rc, "%s", reason);
+    else /* unhealthy: ERROR with the hook's own value (actor.h, actor_health_check) */
+        actor_status_set(&st, ACTOR_STATUS_ERROR, rc, "%s", reason[0] != '\0' ? reason : "unhealthy");
     actor__route_reply(a->sys, &m->reply_to, m->id, &st, NULL, 0);
     actor__msg_free(m);
 }
@@ -1061,6 +1120,11 @@ static void fail_deferred(actor__actor *a)
     }
 }
 
+bool actor__drain_waits(const actor__actor *a)
+{
+    return a->requests.count != 0; /* each ends by its deadline at the latest */
+}
+
 void actor__finalize(actor__worker *w, actor__actor *a)
 {
     actor__msg *list;
@@ -1068,6 +1132,7 @@ void actor__finalize(actor__worker *w, actor__actor *a)
 
     pthread_mutex_lock(&a->lock);
     a->dead = true;
+    actor__timer_cancel(a->sys, &a->wait_timer);
     list = actor__mailbox_take_all(&a->mb);
     if (a->blocked_senders != 0)
         pthread_cond_broadcast(&a->room);

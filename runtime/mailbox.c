@@ -196,31 +196,39 @@ static size_t oldest_lower_lane(const actor__mailbox *mb)
 
 /* ================================================================ push/pop */
 
+/* Whether m, once queued, would itself be the drop_oldest victim: it is
+ * below every queued priority, so it is "the oldest of the lowest lane". */
+static bool newcomer_is_victim(const actor__mailbox *mb, const actor__msg *m)
+{
+    return mb->n_lanes != 0 && m->priority < mb->lanes[0].priority;
+}
+
 static int push_full(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped)
 {
     if (!(flags & ACTOR__PUSH_RETRY))
         mb->overflows++;
     switch (mb->overflow) {
     case ACTOR_OVERFLOW_DROP_OLDEST:
+        if (newcomer_is_victim(mb, m))
+            break; /* refused like `reject`: the sender is told, nothing is dropped */
         mb->dropped++;
-        if (m->priority < mb->lanes[0].priority) {
-            *dropped = m; /* older-lower than m does not exist: m is the victim */
-            return 0;
-        }
         *dropped = lane_pop(mb, 0);
         return lane_insert(mb, m);
     case ACTOR_OVERFLOW_BLOCK:
-        if (flags & ACTOR__PUSH_WAITLIST) {
+        if ((flags & ACTOR__PUSH_WAITLIST) && mb->waiting.n < mb->capacity) {
             m->seq = ++mb->seq;
             fifo_push(&mb->waiting, m);
             return 0;
         }
-        return ACTOR_EFULL;
+        if (!(flags & ACTOR__PUSH_WAITLIST))
+            return ACTOR_EFULL; /* a plain thread waits for room and counts it itself */
+        break;                  /* the waiting line is full too */
     case ACTOR_OVERFLOW_REJECT:
     default:
-        mb->rejected++;
-        return ACTOR_EFULL;
+        break;
     }
+    mb->rejected++;
+    return ACTOR_EFULL;
 }
 
 int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped)
@@ -274,6 +282,33 @@ actor__msg *actor__mailbox_pop(actor__mailbox *mb, bool user)
     if (mb->system.n != 0)
         return fifo_pop(&mb->system);
     return user ? pop_user(mb) : NULL;
+}
+
+actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t *next)
+{
+    actor__msg *expired = NULL, **tail = &expired, *keep = NULL, **keep_tail = &keep;
+    actor__msg *m;
+
+    *next = 0;
+    mb->waiting.tail = NULL;
+    mb->waiting.n = 0;
+    for (m = mb->waiting.head; m != NULL; m = m->next) {
+        if (m->deadline != 0 && m->deadline <= now) {
+            *tail = m;
+            tail = &m->next;
+            continue;
+        }
+        *keep_tail = m;
+        keep_tail = &m->next;
+        mb->waiting.tail = m;
+        mb->waiting.n++;
+        if (m->deadline != 0 && (*next == 0 || m->deadline < *next))
+            *next = m->deadline;
+    }
+    *tail = NULL;
+    *keep_tail = NULL;
+    mb->waiting.head = keep;
+    return expired;
 }
 
 actor__msg *actor__mailbox_take_all(actor__mailbox *mb)

@@ -151,6 +151,7 @@ static int table_insert(actor_system *sys, actor__actor *a)
         sys->slots[slot - 1].gen = 1;
     sys->slots[slot - 1].next_free = 0;
     a->ref.id = ((uint64_t)sys->slots[slot - 1].gen << 32) | slot;
+    a->wait_timer.owner = a->ref;
     sys->live++;
     return 0;
 }
@@ -176,8 +177,10 @@ bool actor__runnable(const actor__actor *a)
 {
     if (a->dead)
         return false;
-    if (!a->initialized || a->terminating || a->mb.system.n != 0)
+    if (!a->initialized || a->mb.system.n != 0)
         return true;
+    if (a->terminating) /* a drain waiting for replies wakes up with one */
+        return !(a->drain && a->awaiting);
     return a->active && a->mb.count != 0;
 }
 
@@ -216,6 +219,8 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&a->room, &attr);
     pthread_condattr_destroy(&attr);
+    a->wait_timer.index = ACTOR__TIMER_IDLE;
+    a->wait_timer.kind = ACTOR__TIMER_WAITLINE;
     a->sched = ACTOR__SCHEDULED; /* its first turn runs init */
     return a;
 }

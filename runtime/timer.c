@@ -79,17 +79,14 @@ static void heap_remove(actor_system *sys, size_t i)
         sift_down(sys, i);
 }
 
-int actor__timer_add(actor_system *sys, actor__timer *t)
+/* Puts t in the heap. Lock held. */
+static int heap_add(actor_system *sys, actor__timer *t)
 {
-
-    pthread_mutex_lock(&sys->timer_lock);
     if (sys->n_timers == sys->cap_timers) {
         size_t cap = sys->cap_timers != 0 ? sys->cap_timers * 2 : 64;
         actor__timer **heap = realloc(sys->heap, cap * sizeof(*heap));
-        if (heap == NULL) {
-            pthread_mutex_unlock(&sys->timer_lock);
+        if (heap == NULL)
             return ACTOR_ENOMEM;
-        }
         sys->heap = heap;
         sys->cap_timers = cap;
     }
@@ -97,8 +94,32 @@ int actor__timer_add(actor_system *sys, actor__timer *t)
     sift_up(sys, t->index);
     if (t->when < sys->timer_sleep_until)
         pthread_cond_signal(&sys->timer_cond);
-    pthread_mutex_unlock(&sys->timer_lock);
     return 0;
+}
+
+int actor__timer_add(actor_system *sys, actor__timer *t)
+{
+    int rc;
+
+    pthread_mutex_lock(&sys->timer_lock);
+    rc = heap_add(sys, t);
+    pthread_mutex_unlock(&sys->timer_lock);
+    return rc;
+}
+
+int actor__timer_arm_by(actor_system *sys, actor__timer *t, int64_t when)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&sys->timer_lock);
+    if (t->index == ACTOR__TIMER_IDLE || when < t->when) {
+        if (t->index != ACTOR__TIMER_IDLE)
+            heap_remove(sys, t->index);
+        t->when = when;
+        rc = heap_add(sys, t);
+    }
+    pthread_mutex_unlock(&sys->timer_lock);
+    return rc;
 }
 
 void actor__timer_cancel(actor_system *sys, actor__timer *t)
@@ -128,6 +149,10 @@ static void fire_due(actor_system *sys, int64_t now)
         for (size_t i = 0; i < n; i++) {
             if (fired[i].kind == ACTOR__TIMER_CLIENT)
                 actor__client_call_expired(sys, fired[i].id);
+            else if (fired[i].kind == ACTOR__TIMER_STALL)
+                actor__worker_stall_check(sys, (unsigned)fired[i].id);
+            else if (fired[i].kind == ACTOR__TIMER_WAITLINE)
+                actor__waitline_expired(sys, fired[i].owner);
             else
                 actor__actor_call_expired(sys, fired[i].owner, fired[i].id);
         }

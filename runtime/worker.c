@@ -109,6 +109,53 @@ static actor__worker *sleeping_peer(actor_system *sys, const actor__worker *self
     return NULL;
 }
 
+/* ========================================================== stall check */
+
+/* Arms w's stall check unless armed: ACTOR__STALL_CHECK_NS from now, if w
+ * is still in the same handler with actors queued, an idle peer is woken
+ * to steal them. At most one timer per worker is in the heap, so a busy
+ * worker costs the timer thread one wake-up per period, not one per
+ * message. Called on w. */
+static void stall_arm(actor__worker *w)
+{
+    if (atomic_load_explicit(&w->stall_armed, memory_order_relaxed))
+        return;
+    atomic_store_explicit(&w->stall_armed, true, memory_order_relaxed);
+    atomic_store_explicit(&w->stall_step, atomic_load_explicit(&w->steps, memory_order_relaxed),
+                          memory_order_relaxed);
+    if (actor__timer_arm_by(w->sys, &w->stall_timer, actor_now_ns() + ACTOR__STALL_CHECK_NS) != 0)
+        atomic_store_explicit(&w->stall_armed, false, memory_order_relaxed);
+}
+
+/* A new handler run on w (the stall check's clock). Called on w. */
+static void stall_step(actor__worker *w)
+{
+    atomic_store_explicit(&w->steps, atomic_load_explicit(&w->steps, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+}
+
+void actor__worker_stall_check(actor_system *sys, unsigned index)
+{
+    actor__worker *w = &sys->workers[index];
+    uint64_t armed_at = atomic_load_explicit(&w->stall_step, memory_order_relaxed);
+    uint64_t now_at = atomic_load_explicit(&w->steps, memory_order_relaxed);
+    actor__worker *peer;
+
+    if (!queue_empty(w) && now_at != armed_at) {
+        /* it moved on to another handler, which may be long too, while
+         * actors still wait: look again one period later */
+        atomic_store_explicit(&w->stall_step, now_at, memory_order_relaxed);
+        if (actor__timer_arm_by(sys, &w->stall_timer, actor_now_ns() + ACTOR__STALL_CHECK_NS) == 0)
+            return;
+    }
+    atomic_store_explicit(&w->stall_armed, false, memory_order_relaxed);
+    if (now_at != armed_at || queue_empty(w))
+        return;
+    peer = sleeping_peer(sys, w);
+    if (peer != NULL)
+        actor__wake(peer); /* it steals from w's queue before sleeping again */
+}
+
 void actor__schedule(actor_system *sys, actor__actor *a)
 {
     actor__worker *w = actor__current_worker(sys);
@@ -119,6 +166,8 @@ void actor__schedule(actor_system *sys, actor__actor *a)
             if (peer != NULL)
                 actor__wake(peer);
         }
+        if (sys->n_workers > 1)
+            stall_arm(w);
         return;
     }
     w = sleeping_peer(sys, NULL);
@@ -154,7 +203,13 @@ static step next_step(actor__actor *a, actor__msg **m)
             pthread_cond_broadcast(&a->room); /* each rechecks; none waits past room */
         return STEP_MESSAGE;
     }
-    return a->terminating ? STEP_FINALIZE : STEP_NONE;
+    if (!a->terminating)
+        return STEP_NONE;
+    /* draining: its own requests' replies (or timeouts) may still finish
+     * work in progress, such as deferred replies; runnable again when one
+     * comes (actor__runnable) */
+    a->awaiting = a->drain && actor__drain_waits(a);
+    return a->awaiting ? STEP_NONE : STEP_FINALIZE;
 }
 
 static void run_init(actor__worker *w, actor__actor *a)
@@ -192,6 +247,7 @@ void actor__run(actor__worker *w, actor__actor *a)
             actor__finalize(w, a);
             return;
         }
+        stall_step(w);
         if (s == STEP_INIT)
             run_init(w, a);
         else
@@ -258,6 +314,11 @@ static int worker_init(actor_system *sys, actor__worker *w, unsigned index)
     w->index = index;
     pthread_mutex_init(&w->qlock, NULL);
     atomic_init(&w->sleeping, 0);
+    atomic_init(&w->steps, 0);
+    atomic_init(&w->stall_step, 0);
+    atomic_init(&w->stall_armed, false);
+    w->stall_timer = (actor__timer){0, ACTOR__TIMER_IDLE, index, ACTOR_REF_NONE,
+                                    ACTOR__TIMER_STALL};
     msgpack_sbuffer_init(&w->reply_sb);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     return w->wake_fd >= 0 ? 0 : ACTOR_ESYSTEM;

@@ -279,7 +279,8 @@ ACTOR_TEST(overflow_reject_is_rejected_status)
     for (int i = 0; i < 4; i++)
         ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, i, -1, 0), 0);
     ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 9, -1, 0), ACTOR_EFULL);
-    ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 1, -1, LONG_MS, &st, NULL), ACTOR_EFULL);
+    /* refused by backpressure: the call was made (0), its status says so */
+    ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 1, -1, LONG_MS, &st, NULL), 0);
     ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_REJECTED);
     ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
     ACTOR_ASSERT_INT(s.mailbox_depth, 4);
@@ -310,22 +311,95 @@ ACTOR_TEST(overflow_drop_oldest_rejects_the_victim)
         ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, i, -1, LONG_MS, &out[i]), 0);
     ACTOR_ASSERT(outcome_wait(&out[0]));
     ACTOR_ASSERT_STATUS(&out[0].st, ACTOR_STATUS_REJECTED);
-    /* lower than everything queued: the newcomer itself is dropped */
-    ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, 5, 0, LONG_MS, &out[5]), 0);
-    ACTOR_ASSERT(outcome_wait(&out[5]));
-    ACTOR_ASSERT_STATUS(&out[5].st, ACTOR_STATUS_REJECTED);
+    /* lower than everything queued: the newcomer would be the victim, so it
+     * is refused and its sender told: ACTOR_EFULL (no callback), a cast
+     * too, and a blocking call REJECTED; nothing queued is dropped */
+    ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, 5, 0, LONG_MS, &out[5]), ACTOR_EFULL);
+    ACTOR_ASSERT_RC(cast_int(t.client, a, M_LOG, 6, 0, 0), ACTOR_EFULL);
+    {
+        actor_status st;
+        ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 7, 0, LONG_MS, &st, NULL), 0);
+        ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_REJECTED);
+    }
     ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
-    ACTOR_ASSERT_INT(s.dropped, 2);
-    ACTOR_ASSERT_INT(s.overflows, 2);
+    ACTOR_ASSERT_INT(s.dropped, 1);
+    ACTOR_ASSERT_INT(s.rejected, 3);
+    ACTOR_ASSERT_INT(s.overflows, 4);
     probe_open(&p);
     for (int i = 1; i < 5; i++) {
         ACTOR_ASSERT(outcome_wait(&out[i]));
         ACTOR_ASSERT_STATUS(&out[i].st, ACTOR_STATUS_OK);
         ACTOR_ASSERT_INT(out[i].value, i + 1);
     }
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 5; i++)
         ACTOR_ASSERT_INT(atomic_load(&out[i].calls), 1);
+    ACTOR_ASSERT_INT(atomic_load(&out[5].calls), 0);
+    ACTOR_ASSERT_INT(atomic_load(&p.n_log), 0); /* the refused cast never ran */
     actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+typedef struct depth_wait {
+    actor_system *sys;
+    actor_ref ref;
+    uint64_t depth;
+} depth_wait;
+
+static bool depth_is_pred(void *arg)
+{
+    depth_wait *w = arg;
+    actor_stats s;
+
+    return actor_stats_get(w->sys, w->ref, &s) == 0 && s.mailbox_depth == w->depth;
+}
+
+/* A `block` mailbox's waiting line (for senders that must not block) is
+ * bounded by the capacity, and a message whose deadline passes there is
+ * answered TIMEOUT once and freed at once, not when the actor gets to it. */
+ACTOR_TEST(waiting_line_is_bounded_and_expires)
+{
+    actor_test t;
+    probe p;
+    actor_ref a;
+    actor_spawn_opts inactive = {true};
+    outcome out[5];
+    actor_stats s;
+    depth_wait w;
+
+    probe_init(&p);
+    memset(out, 0, sizeof(out));
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    ACTOR_ASSERT_RC(actor_spawn(t.sys, &probe_block_type, &p, &inactive, &a), 0);
+    /* capacity 2: two in the mailbox (long deadlines), two in line (short) */
+    for (int i = 0; i < 2; i++)
+        ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, i, -1, LONG_MS, &out[i]), 0);
+    for (int i = 2; i < 4; i++)
+        ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, i, -1, 50, &out[i]), 0);
+    /* the line is full: refused at once, the callback never runs */
+    ACTOR_ASSERT_RC(async_int(t.client, a, M_ADD, 4, -1, LONG_MS, &out[4]), ACTOR_EFULL);
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
+    ACTOR_ASSERT_INT(s.mailbox_depth, 4);
+    ACTOR_ASSERT_INT(s.rejected, 1);
+    /* the two in line time out and leave it */
+    w.sys = t.sys;
+    w.ref = a;
+    w.depth = 2;
+    ACTOR_ASSERT(actor_test_wait(depth_is_pred, &w, LONG_MS));
+    for (int i = 2; i < 4; i++) {
+        ACTOR_ASSERT(outcome_wait(&out[i]));
+        ACTOR_ASSERT_STATUS(&out[i].st, ACTOR_STATUS_TIMEOUT);
+    }
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
+    ACTOR_ASSERT_INT(s.expired, 2);
+    ACTOR_ASSERT_RC(actor_activate(t.sys, a), 0);
+    for (int i = 0; i < 2; i++) {
+        ACTOR_ASSERT(outcome_wait(&out[i]));
+        ACTOR_ASSERT_STATUS(&out[i].st, ACTOR_STATUS_OK);
+    }
+    actor_test_stop(&t);
+    for (int i = 0; i < 4; i++)
+        ACTOR_ASSERT_INT(atomic_load(&out[i].calls), 1);
+    ACTOR_ASSERT_INT(atomic_load(&out[4].calls), 0);
     probe_fini(&p);
 }
 
@@ -573,6 +647,7 @@ int main(void)
     ACTOR_TEST_RUN(overflow_reject_is_rejected_status);
     ACTOR_TEST_RUN(overflow_drop_oldest_rejects_the_victim);
     ACTOR_TEST_RUN(overflow_block_waits_then_rejects_or_admits);
+    ACTOR_TEST_RUN(waiting_line_is_bounded_and_expires);
     ACTOR_TEST_RUN(deadlines_expire_and_late_replies_are_dropped);
     ACTOR_TEST_RUN(late_reply_to_a_timed_out_client_is_counted);
     ACTOR_TEST_RUN(actor_request_timeout_and_late_reply);

@@ -1,6 +1,8 @@
 /*
  * lifecycle_test.c - spawn, activate/deactivate (messages wait), terminate
- * with and without drain (waiting requests DIED), init failure, init run
+ * with and without drain (waiting requests DIED; drain waits for the
+ * actor's outstanding requests, so deferred replies finish), init failure,
+ * init run
  * once even when terminated before it, cleanup
  * exactly once, stale refs after slot reuse (NOT_FOUND), and shutdown with
  * pending calls losing nothing silently.
@@ -36,6 +38,15 @@ static bool depth_pred(void *arg)
 
     return actor_stats_get(g->sys, g->ref, &s) == 0 && s.mailbox_depth == 0 &&
            s.processed == 0;
+}
+
+/* Something waits in the actor's mailbox. */
+static bool depth_pred_nonzero(void *arg)
+{
+    gone_wait *g = arg;
+    actor_stats s;
+
+    return actor_stats_get(g->sys, g->ref, &s) == 0 && s.mailbox_depth != 0;
 }
 
 ACTOR_TEST(deactivated_actor_keeps_messages_waiting)
@@ -191,6 +202,76 @@ ACTOR_TEST(terminate_answers_deferred_and_outstanding_died)
     probe_fini(&p);
     probe_fini(&q);
     probe_fini(&r);
+}
+
+/* Work in progress finishes under drain: f deferred its reply and asked b
+ * (held busy); terminate(f, drain) waits for b's answer, so the client gets
+ * the result, not DIED; then f goes. Without drain see the test above. */
+ACTOR_TEST(drain_waits_for_deferred_replies_and_requests)
+{
+    actor_test t;
+    probe pf, pb;
+    actor_ref f, b;
+    outcome fwd = {0}, busy = {0};
+    actor_stats s;
+
+    probe_init(&pf);
+    probe_init(&pb);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    b = spawn_probe(&t, &probe_type, &pb);
+    ACTOR_ASSERT_RC(hold_busy(&t, b, &pb, &busy), 0);
+    pf.peer = b;
+    pf.forward_timeout_ms = LONG_MS;
+    f = spawn_probe(&t, &probe_type, &pf);
+    ACTOR_ASSERT_RC(async_int(t.client, f, M_FORWARD, 40, -1, LONG_MS, &fwd), 0);
+    ACTOR_ASSERT(actor_test_wait(depth_pred_nonzero, &(gone_wait){t.sys, b}, LONG_MS));
+    ACTOR_ASSERT_RC(actor_terminate(t.sys, f, true), 0);
+    /* f is terminating: it refuses new messages but still exists */
+    ACTOR_ASSERT_RC(cast_int(t.client, f, M_LOG, 1, -1, 0), ACTOR_ECLOSED);
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, f, &s), 0);
+    ACTOR_ASSERT_INT(s.in_flight, 1);
+    ACTOR_ASSERT_INT(atomic_load(&fwd.calls), 0);
+    probe_open(&pb);
+    ACTOR_ASSERT(outcome_wait(&fwd));
+    ACTOR_ASSERT_STATUS(&fwd.st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_INT(fwd.value, 42); /* b: 40 + 1, f: + 1 */
+    ACTOR_ASSERT(wait_gone(t.sys, f));
+    ACTOR_ASSERT_INT(atomic_load(&pf.cleanups), 1);
+    ACTOR_ASSERT(outcome_wait(&busy));
+    actor_test_stop(&t);
+    ACTOR_ASSERT_INT(atomic_load(&fwd.calls), 1);
+    probe_fini(&pf);
+    probe_fini(&pb);
+}
+
+/* A second terminate without drain cuts the wait short: DIED. */
+ACTOR_TEST(terminate_without_drain_cuts_a_drain_short)
+{
+    actor_test t;
+    probe pf, pb;
+    actor_ref f, b;
+    outcome fwd = {0}, busy = {0};
+
+    probe_init(&pf);
+    probe_init(&pb);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    b = spawn_probe(&t, &probe_type, &pb);
+    ACTOR_ASSERT_RC(hold_busy(&t, b, &pb, &busy), 0);
+    pf.peer = b;
+    pf.forward_timeout_ms = LONG_MS;
+    f = spawn_probe(&t, &probe_type, &pf);
+    ACTOR_ASSERT_RC(async_int(t.client, f, M_FORWARD, 40, -1, LONG_MS, &fwd), 0);
+    ACTOR_ASSERT(actor_test_wait(depth_pred_nonzero, &(gone_wait){t.sys, b}, LONG_MS));
+    ACTOR_ASSERT_RC(actor_terminate(t.sys, f, true), 0);
+    ACTOR_ASSERT_RC(actor_terminate(t.sys, f, false), 0);
+    ACTOR_ASSERT(outcome_wait(&fwd));
+    ACTOR_ASSERT_STATUS(&fwd.st, ACTOR_STATUS_DIED);
+    ACTOR_ASSERT(wait_gone(t.sys, f));
+    probe_open(&pb);
+    ACTOR_ASSERT(outcome_wait(&busy));
+    actor_test_stop(&t);
+    probe_fini(&pf);
+    probe_fini(&pb);
 }
 
 ACTOR_TEST(init_failure_terminates_without_cleanup)
@@ -389,6 +470,8 @@ int main(void)
     ACTOR_TEST_RUN(terminate_with_drain_answers_queued);
     ACTOR_TEST_RUN(terminate_without_drain_answers_died);
     ACTOR_TEST_RUN(terminate_answers_deferred_and_outstanding_died);
+    ACTOR_TEST_RUN(drain_waits_for_deferred_replies_and_requests);
+    ACTOR_TEST_RUN(terminate_without_drain_cuts_a_drain_short);
     ACTOR_TEST_RUN(init_failure_terminates_without_cleanup);
     ACTOR_TEST_RUN(terminate_before_init_still_runs_init_once);
     ACTOR_TEST_RUN(stale_ref_after_slot_reuse_is_not_found);

@@ -188,16 +188,18 @@ ACTOR_TEST(overflow_drop_oldest_lowest)
     ACTOR_ASSERT(dropped != NULL);
     ACTOR_ASSERT_INT(dropped->id, 2);
     actor__msg_free(dropped);
-    /* a newcomer lower than everything queued is itself the victim */
+    /* a newcomer lower than everything queued would itself be the victim:
+     * it is refused (the caller keeps it and tells its sender), nothing is
+     * dropped */
     {
         actor__msg *m = msg(ACTOR__MSG_CAST, 10, 5);
-        ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, 0, &dropped), 0);
-        ACTOR_ASSERT(dropped == m);
-        actor__msg_free(dropped);
+        ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, 0, &dropped), ACTOR_EFULL);
+        ACTOR_ASSERT(dropped == NULL);
+        actor__msg_free(m);
     }
     ACTOR_ASSERT_INT(mb.overflows, 2);
-    ACTOR_ASSERT_INT(mb.dropped, 2);
-    ACTOR_ASSERT_INT(mb.rejected, 0);
+    ACTOR_ASSERT_INT(mb.dropped, 1);
+    ACTOR_ASSERT_INT(mb.rejected, 1);
     ACTOR_ASSERT_INT(pop_id(&mb), 1);
     ACTOR_ASSERT_INT(pop_id(&mb), 4);
     ACTOR_ASSERT_INT(pop_id(&mb), 3);
@@ -218,17 +220,60 @@ ACTOR_TEST(overflow_block_waitlist_admits_in_order)
         actor__msg *m = msg(ACTOR__MSG_CAST, 255, i);
         ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, ACTOR__PUSH_WAITLIST, &dropped), 0);
     }
+    /* the waiting line holds at most `capacity` (2): the next is refused */
+    {
+        actor__msg *m = msg(ACTOR__MSG_CAST, 1, 6);
+        ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, ACTOR__PUSH_WAITLIST, &dropped), ACTOR_EFULL);
+        actor__msg_free(m);
+    }
+    ACTOR_ASSERT_INT(mb.overflows, 4);
+    ACTOR_ASSERT_INT(mb.rejected, 1);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 4);
+    ACTOR_ASSERT_INT(pop_id(&mb), 1); /* admits 4 */
     /* a retry of a blocked sender is not counted again */
     ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 1, 6), ACTOR__PUSH_WAITLIST |
                                         ACTOR__PUSH_RETRY, &dropped), 0);
-    ACTOR_ASSERT_INT(mb.overflows, 3);
-    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 5);
-    ACTOR_ASSERT_INT(pop_id(&mb), 1); /* admits 4 */
+    ACTOR_ASSERT_INT(mb.overflows, 4);
     ACTOR_ASSERT_INT(pop_id(&mb), 4); /* admits 5 */
     ACTOR_ASSERT_INT(pop_id(&mb), 5); /* admits 6 */
     ACTOR_ASSERT_INT(pop_id(&mb), 2);
     ACTOR_ASSERT_INT(pop_id(&mb), 6);
     ACTOR_ASSERT_INT(pop_id(&mb), 0);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(waiting_line_gives_up_expired_messages)
+{
+    actor__mailbox mb;
+    actor__msg *dropped, *list, *m;
+    int64_t next;
+    uint64_t ids[3] = {0};
+    int n = 0;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(push(&mb, 128, 1, NULL), 0);
+    m = msg(ACTOR__MSG_CAST, 128, 2);
+    m->deadline = 100;
+    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, ACTOR__PUSH_WAITLIST, &dropped), 0);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 2);
+    /* nothing due yet: the earliest deadline is reported */
+    ACTOR_ASSERT(actor__mailbox_take_expired(&mb, 99, &next) == NULL);
+    ACTOR_ASSERT_INT(next, 100);
+    list = actor__mailbox_take_expired(&mb, 100, &next);
+    ACTOR_ASSERT_INT(next, 0);
+    for (actor__msg *x = list; x != NULL; x = m) {
+        m = x->next;
+        ids[n++] = x->id;
+        actor__msg_free(x);
+    }
+    ACTOR_ASSERT_INT(n, 1);
+    ACTOR_ASSERT_INT(ids[0], 2);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 1);
+    /* the line is usable again */
+    m = msg(ACTOR__MSG_CAST, 128, 3);
+    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, ACTOR__PUSH_WAITLIST, &dropped), 0);
+    ACTOR_ASSERT_INT(pop_id(&mb), 1);
+    ACTOR_ASSERT_INT(pop_id(&mb), 3);
     actor__mailbox_fini(&mb);
 }
 
@@ -278,6 +323,7 @@ int main(void)
     ACTOR_TEST_RUN(overflow_reject_counts);
     ACTOR_TEST_RUN(overflow_drop_oldest_lowest);
     ACTOR_TEST_RUN(overflow_block_waitlist_admits_in_order);
+    ACTOR_TEST_RUN(waiting_line_gives_up_expired_messages);
     ACTOR_TEST_RUN(take_all_returns_everything);
     ACTOR_TEST_RUN(fini_frees_queued_messages);
     return actor_test_summary();
