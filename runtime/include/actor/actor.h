@@ -124,7 +124,21 @@ typedef struct actor_method {
     actor_invoke_fn invoke;
 } actor_method;
 
-/* What happens when a message arrives at a full mailbox. */
+/* What happens when a message arrives at a full mailbox. Every refusal
+ * reaches the sender: a blocking actor_call ends REJECTED (returning 0);
+ * actor_call_async, actor_cast, actor_ctx_request and actor_ctx_cast
+ * return ACTOR_EFULL (no callback); a remote caller gets REJECTED.
+ * block: a plain thread waits for room until the deadline, then is
+ * refused. A sender that must not block (a handler, an async client call,
+ * the gateway) joins the mailbox's waiting line instead, which holds at
+ * most `capacity` messages (refused beyond) and which a message leaves at
+ * its deadline (or the system's default timeout when it has none),
+ * answered TIMEOUT and freed at once.
+ * reject: refused at once.
+ * drop_oldest: the oldest message of the lowest priority present is
+ * removed and, if a request, answered REJECTED; a newcomer whose priority
+ * is below everything queued would itself be that victim, so it is
+ * refused as with reject instead (counted `rejected`, not `dropped`). */
 typedef enum actor_overflow {
     ACTOR_OVERFLOW_BLOCK = 0,       /* wait for room until the deadline, then REJECTED */
     ACTOR_OVERFLOW_REJECT = 1,      /* REJECTED at once */
@@ -147,8 +161,10 @@ typedef struct actor_type {
     /* Frees the state; runs once, on a worker, after the last message.
      * NULL: nothing to free. */
     void (*cleanup)(void *state, actor_ctx *ctx);
-    /* Returns 0 when healthy, or a negative code and a reason written into
-     * reason[size] (NUL-terminated). NULL: always healthy. */
+    /* Returns 0 when healthy, or non-zero (by convention a negative
+     * ACTOR_E* code or an application's own negative number) and a reason
+     * written into reason[size] (NUL-terminated); actor_health_check
+     * reports it as ERROR with this value as `code`. NULL: always healthy. */
     int (*health)(void *state, char *reason, size_t size);
     uint32_t mailbox_capacity;     /* 0: ACTOR_MAILBOX_DEFAULT_CAPACITY */
     actor_overflow overflow;
@@ -180,7 +196,8 @@ typedef struct actor_system_opts {
 int actor_system_new(const actor_system_opts *opts, actor_system **out);
 
 /* Shuts down: refuses new spawns and calls, terminates every actor with
- * drain (each processes its mailbox, then its cleanup hook runs), answers
+ * drain (each processes its mailbox and waits for its outstanding
+ * requests, as actor_terminate, then its cleanup hook runs), answers
  * every pending call (DIED when no reply came), joins the workers and frees
  * *sys, setting it to NULL. Destroy every actor_client first. Must not be
  * called from a worker. NULL or *NULL: nothing. */
@@ -206,10 +223,16 @@ int actor_deactivate(actor_system *sys, actor_ref ref);
 
 /* Starts termination and returns at once; new messages are refused (DIED).
  * drain: the messages already queued are processed first (even if
- * inactive); otherwise queued requests are answered DIED. Then the actor's
- * outstanding requests' continuations run with DIED, cleanup runs,
- * unanswered deferred replies are answered DIED, and the ref stops
- * resolving (NOT_FOUND). ACTOR_ENOTFOUND if already gone. */
+ * inactive), then the actor waits for its outstanding requests
+ * (actor_ctx_request) to end — by reply, TIMEOUT at their deadlines, or
+ * DIED — and runs their continuations, so work in progress such as a
+ * deferred reply waiting for another actor's answer completes. (A
+ * continuation that keeps making requests keeps it waiting; a second
+ * terminate without drain cuts the wait short.) Without drain, queued
+ * requests are answered DIED at once. Then the remaining outstanding
+ * requests' continuations run with DIED, cleanup runs, unanswered deferred
+ * replies are answered DIED, and the ref stops resolving (NOT_FOUND).
+ * ACTOR_ENOTFOUND if already gone. */
 int actor_terminate(actor_system *sys, actor_ref ref, bool drain);
 
 /* Per-actor counters, a snapshot. */
@@ -218,10 +241,10 @@ typedef struct actor_stats {
     uint64_t in_flight;      /* requests taken and not yet answered (running or deferred) */
     uint64_t processed;      /* messages whose handler ran */
     uint64_t errors;         /* handler results other than OK (raised, failed, internal) */
-    uint64_t rejected;       /* messages refused because the mailbox was full */
+    uint64_t rejected;       /* messages refused because the mailbox (or waiting line) was full */
     uint64_t dropped;        /* messages removed by drop_oldest */
     uint64_t overflows;      /* pushes that found the mailbox full (any policy) */
-    uint64_t expired;        /* requests answered TIMEOUT without running */
+    uint64_t expired;        /* messages whose deadline passed before they ran (requests: TIMEOUT) */
     uint64_t late_replies;   /* replies to this actor's requests that came too late */
 } actor_stats;
 
@@ -275,8 +298,10 @@ void actor_client_destroy(actor_client **c);
  * *st. Returns 0 when the call was made (st says how it ended: OK, ERROR,
  * TIMEOUT, DIED, REJECTED, ...) or a negative code when it could not start
  * (ACTOR_ENOTFOUND: no such actor, also st NOT_FOUND; ACTOR_EINVAL,
- * ACTOR_ENOMEM, ACTOR_ECLOSED). When OK, the reply body is appended to
- * `reply` (caller-owned; may be NULL to discard it). */
+ * ACTOR_ENOMEM; ACTOR_ECLOSED, also st DIED). A call refused by
+ * backpressure (a full mailbox, under any overflow policy) was made: 0
+ * with st REJECTED. When OK, the reply body is appended to `reply`
+ * (caller-owned; may be NULL to discard it). */
 int actor_call(actor_client *c, actor_ref to, actor_method_ref m, const char *body, size_t len,
                const actor_call_opts *opts, actor_status *st, msgpack_sbuffer *reply);
 
@@ -285,14 +310,16 @@ int actor_call(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
  * thread (TIMEOUT), or on the thread calling actor_client_destroy or
  * actor_system_destroy (DIED). cb must not block and must not use `c`.
  * *call_id (may be NULL) receives the call's correlation id. On a negative
- * return cb is never called. */
+ * return cb is never called: ACTOR_EFULL when refused by backpressure at
+ * once (see actor_overflow), ACTOR_ENOTFOUND, ACTOR_ECLOSED, ... */
 int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const char *body,
                      size_t len, const actor_call_opts *opts, actor_reply_fn cb, void *user,
                      uint64_t *call_id);
 
 /* One-way message. With a full mailbox: ACTOR_EFULL (reject), a dropped
- * older message (drop_oldest), or waiting for room until the deadline, then
- * ACTOR_EFULL (block). ACTOR_ENOTFOUND / ACTOR_ECLOSED as for actor_call. */
+ * older message (drop_oldest; ACTOR_EFULL when this cast would itself be
+ * the victim), or waiting for room until the deadline, then ACTOR_EFULL
+ * (block). ACTOR_ENOTFOUND / ACTOR_ECLOSED as for actor_call. */
 int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *body, size_t len,
                const actor_call_opts *opts);
 
@@ -305,8 +332,12 @@ int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
 msgpack_sbuffer *actor_encode_buffer(void);
 
 /* Health check: runs the type's health hook on the actor (also while
- * inactive). *st is OK, or ERROR with the hook's code and reason, or
- * NOT_FOUND/DIED/TIMEOUT. Return as actor_call. */
+ * inactive). *st is OK; or ERROR when the hook reports the actor
+ * unhealthy, with `code` the hook's own non-zero return value (not an IDL
+ * error code: a health check has no declared errors, and IDL codes are
+ * >= 1 while the hook's are negative by convention) and its reason as the
+ * message; or NOT_FOUND/DIED/TIMEOUT when the check itself did not run.
+ * Return as actor_call. */
 int actor_health_check(actor_client *c, actor_ref to, uint32_t timeout_ms, actor_status *st);
 
 /* ====================================================== inside a handler */
@@ -354,14 +385,18 @@ typedef void (*actor_then_fn)(void *state, actor_ctx *ctx, const actor_status *s
 /* Asynchronous request from a handler or continuation: returns at once;
  * `then` runs later on this actor ("request(...).then(...)"). *call_id may
  * be NULL. On a negative return (ACTOR_ENOTFOUND, ACTOR_ECLOSED,
- * ACTOR_EFULL with overflow reject, ACTOR_ENOMEM) `then` is never called.
- * A full `block` mailbox does not block the worker: the message waits for
- * room and the continuation runs later. */
+ * ACTOR_EFULL when refused by backpressure, ACTOR_ENOMEM) `then` is never
+ * called. A full `block` mailbox does not block the worker: the message
+ * joins its bounded waiting line and the continuation runs later (the
+ * line being full too: ACTOR_EFULL). */
 int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
                       size_t len, const actor_call_opts *opts, actor_then_fn then, void *user,
                       uint64_t *call_id);
 
-/* One-way message from a handler. */
+/* One-way message from a handler. ACTOR_EFULL when refused by
+ * backpressure (see actor_overflow: a handler never blocks, so a full
+ * `block` mailbox with a full waiting line refuses too): the handler
+ * decides, e.g. to try again in a later turn. */
 int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body, size_t len,
                    const actor_call_opts *opts);
 
