@@ -642,29 +642,13 @@ static void check_actor(checker *c, ast_decl *d)
 
 /* ------------------------------------------------------- declarations */
 
-static const char *decl_role(decl_kind k)
-{
-    switch (k) {
-    case DECL_CONST:
-        return "a constant";
-    case DECL_ENUM:
-        return "an enum";
-    case DECL_ERRORS:
-        return "an errors declaration";
-    case DECL_MESSAGE:
-        return "a message";
-    case DECL_ACTOR:
-        return "an actor";
-    }
-    return "a declaration";
-}
 
 /* Names are unique per module, and per package across modules (they share
  * the C prefix). */
 static void check_decl_name(checker *c, size_t mod_index, size_t index)
 {
     const ast_decl *d = c->m->decls.items[index];
-    check_identifier(c, d->loc, d->name, decl_role(d->kind));
+    check_identifier(c, d->loc, d->name, sema_decl_kind_with_article(d->kind));
     for (size_t j = 0; j < index; j++) {
         const ast_decl *prev = c->m->decls.items[j];
         if (strcmp(prev->name, d->name) == 0) {

@@ -35,22 +35,6 @@ static bool role_accepts(name_role role, const ast_decl *d)
     return d->kind == DECL_MESSAGE || d->kind == DECL_ENUM;
 }
 
-static const char *with_article(decl_kind k)
-{
-    switch (k) {
-    case DECL_CONST:
-        return "a constant";
-    case DECL_ENUM:
-        return "an enum";
-    case DECL_ERRORS:
-        return "an errors declaration";
-    case DECL_MESSAGE:
-        return "a message";
-    case DECL_ACTOR:
-        return "an actor";
-    }
-    return "a declaration";
-}
 
 /* ------------------------------------------------------------ lookups */
 
@@ -261,7 +245,7 @@ static void bind_named(resolver *r, ast_type *t, name_role role)
     if (!role_accepts(role, d)) {
         const char *wanted = role == ROLE_ERRORS ? "an errors declaration" : "a type";
         diag_error(r->p->diags, t->loc, "'%s' is %s, not %s", sema_type_spelling(r->p, t),
-                   with_article(d->kind), wanted);
+                   sema_decl_kind_with_article(d->kind), wanted);
         diag_note(r->p->diags, d->loc, "'%s' is declared here", d->name);
         return;
     }
@@ -349,7 +333,7 @@ static void report_unknown_value(resolver *r, const ast_value *v, const ast_decl
 static void report_not_a_value(resolver *r, const ast_value *v, const ast_decl *d)
 {
     diag_error(r->p->diags, v->loc, "'%s' is %s; a value must be an enum member or a constant",
-               v->str, with_article(d->kind));
+               v->str, sema_decl_kind_with_article(d->kind));
     diag_note(r->p->diags, d->loc, "'%s' is declared here", d->name);
 }
 

@@ -23,6 +23,23 @@ const char *sema_decl_kind_name(decl_kind k)
     return "declaration";
 }
 
+const char *sema_decl_kind_with_article(decl_kind k)
+{
+    switch (k) {
+    case DECL_CONST:
+        return "a constant";
+    case DECL_ENUM:
+        return "an enum";
+    case DECL_ERRORS:
+        return "an errors declaration";
+    case DECL_MESSAGE:
+        return "a message";
+    case DECL_ACTOR:
+        return "an actor";
+    }
+    return "a declaration";
+}
+
 const char *sema_type_spelling(program *p, const ast_type *t)
 {
     if (!t)

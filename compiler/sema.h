@@ -11,6 +11,8 @@
 
 /* "message", "enum", "errors declaration", "actor", "constant". */
 const char *sema_decl_kind_name(decl_kind k);
+/* The same with its article: "a message", "an enum", ... */
+const char *sema_decl_kind_with_article(decl_kind k);
 
 /* The type as the user wrote it: "int32", "common.Point", "map<string, Op>". */
 const char *sema_type_spelling(program *p, const ast_type *t);
