@@ -621,52 +621,53 @@ static int container_begin(actor_reader *r, const uint8_t *at, uint32_t n,
     return 0;
 }
 
-int actor_read_map_begin(actor_reader *r, uint32_t *n)
+/* The header of a map or an array: the short form's 4-bit count or a 16- or
+ * 32-bit one, then the limit and remaining-input checks of container_begin. */
+typedef struct container_form {
+    uint8_t fix;    /* the fix form's tag in the high nibble */
+    uint8_t tag16;
+    uint8_t tag32;
+    size_t values_per_entry;
+    const char *what;
+} container_form;
+
+static const container_form map_form = {ACTOR__MP_FIXMAP, ACTOR__MP_MAP16, ACTOR__MP_MAP32, 2,
+                                        "map"};
+static const container_form array_form = {ACTOR__MP_FIXARRAY, ACTOR__MP_ARRAY16,
+                                          ACTOR__MP_ARRAY32, 1, "array"};
+
+static int read_container_begin(actor_reader *r, const container_form *form, uint32_t *n)
 {
     const uint8_t *at = r->p;
     int rc = 0;
 
     if (at == r->end)
         return actor__fail_truncated(r, at);
-    if ((*at & 0xf0u) == ACTOR__MP_FIXMAP) {
+    if ((*at & 0xf0u) == form->fix) {
         *n = *at & 0x0fu;
         r->p = at + 1;
-    } else if (*at == ACTOR__MP_MAP16) {
+    } else if (*at == form->tag16) {
         rc = read_length(r, at, 2, n);
-    } else if (*at == ACTOR__MP_MAP32) {
+    } else if (*at == form->tag32) {
         rc = read_length(r, at, 4, n);
     } else {
-        return actor__fail_type(r, at, "map");
+        return actor__fail_type(r, at, form->what);
     }
     if (rc == 0)
-        rc = container_begin(r, at, *n, 2, "map");
+        rc = container_begin(r, at, *n, form->values_per_entry, form->what);
     if (rc != 0)
         r->p = at;
     return rc;
 }
 
+int actor_read_map_begin(actor_reader *r, uint32_t *n)
+{
+    return read_container_begin(r, &map_form, n);
+}
+
 int actor_read_array_begin(actor_reader *r, uint32_t *n)
 {
-    const uint8_t *at = r->p;
-    int rc = 0;
-
-    if (at == r->end)
-        return actor__fail_truncated(r, at);
-    if ((*at & 0xf0u) == ACTOR__MP_FIXARRAY) {
-        *n = *at & 0x0fu;
-        r->p = at + 1;
-    } else if (*at == ACTOR__MP_ARRAY16) {
-        rc = read_length(r, at, 2, n);
-    } else if (*at == ACTOR__MP_ARRAY32) {
-        rc = read_length(r, at, 4, n);
-    } else {
-        return actor__fail_type(r, at, "array");
-    }
-    if (rc == 0)
-        rc = container_begin(r, at, *n, 1, "array");
-    if (rc != 0)
-        r->p = at;
-    return rc;
+    return read_container_begin(r, &array_form, n);
 }
 
 /* ------------------------------------------------------------------- UTF-8 */
