@@ -117,7 +117,7 @@ typedef struct actor_method {
     actor_method_kind kind;
     uint8_t priority;             /* default priority: @priority, else 128 */
     uint32_t timeout_ms;          /* @timeout; 0: the system's default */
-    uint32_t retries;             /* @retries (used by supervision, issue 4) */
+    uint32_t retries;             /* @retries (used by supervision, not built yet) */
     bool idempotent;              /* @idempotent */
     const int32_t *errors;        /* the declared error codes (static) */
     size_t n_errors;
