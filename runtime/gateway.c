@@ -1134,6 +1134,7 @@ int actor__gateway_new(actor_system *sys, actor__gateway **out)
     pthread_mutex_init(&g->lock, NULL);
     pthread_cond_init(&g->cmd_done, NULL);
     msgpack_sbuffer_init(&g->sb);
+    msgpack_sbuffer_init(&g->call_sb);
     *out = g;
     return 0;
 }
@@ -1226,6 +1227,7 @@ void actor__gateway_destroy(actor__gateway **pg)
     free(g->remotes);
     free(g->endpoints);
     msgpack_sbuffer_destroy(&g->sb);
+    msgpack_sbuffer_destroy(&g->call_sb);
     pthread_cond_destroy(&g->cmd_done);
     pthread_mutex_destroy(&g->lock);
     free(g);

@@ -112,7 +112,8 @@ struct actor__gateway {
     void **dealers;            /* by endpoint index; NULL until used */
     size_t n_dealers;
     actor__peers waiting;      /* responses waiting for room, per client */
-    msgpack_sbuffer sb;
+    msgpack_sbuffer sb;        /* responses' envelopes */
+    msgpack_sbuffer call_sb;   /* envelopes of calls worker 0 sends itself */
     actor__wire_in in;
     int64_t next_sweep;
 

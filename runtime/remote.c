@@ -477,23 +477,32 @@ static outcall *take_outcall(actor__gateway *g, uint64_t id)
     return oc;
 }
 
-/* Worker 0: sends o now. 0 or a send error (ACTOR_EFULL: queue full). */
-static int send_now(actor__gateway *g, const actor__outgoing *o)
+/* Worker 0: sends an envelope and body to endpoint `index`. 0 or a send
+ * error (ACTOR_EFULL: queue full). Everything borrowed. */
+static int send_to_endpoint(actor__gateway *g, size_t index, const char *env, size_t env_len,
+                            const char *body, size_t body_len)
 {
     const actor__endpoint *ep = NULL;
     void *s;
     int rc;
 
     pthread_mutex_lock(&g->lock);
-    if (o->endpoint < g->n_endpoints)
-        ep = g->endpoints[o->endpoint];
+    if (index < g->n_endpoints)
+        ep = g->endpoints[index];
     pthread_mutex_unlock(&g->lock);
     s = ep != NULL ? dealer_for(g->zctx, &g->dealers, &g->n_dealers, ep) : NULL;
     if (s == NULL)
         return ACTOR_ESYSTEM;
-    rc = actor__wire_send(s, NULL, o->data, o->env_len, o->data + o->env_len, o->body_len);
+    rc = actor__wire_send(s, NULL, env, env_len, body, body_len);
     atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
     return rc;
+}
+
+/* Worker 0: sends a record from another thread now. */
+static int send_now(actor__gateway *g, const actor__outgoing *o)
+{
+    return send_to_endpoint(g, o->endpoint, o->data, o->env_len, o->data + o->env_len,
+                            o->body_len);
 }
 
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
@@ -514,68 +523,82 @@ void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
     free(o);
 }
 
-/* The encoded call, ready for worker 0. */
-static int outgoing_call(actor_system *sys, actor_ref to, const actor_method_ref *m,
-                         const char *body, size_t len, const actor_call_opts *opts,
-                         bool request, uint64_t id, actor__outgoing **out)
+/* Another thread: the call encoded into one record (envelope, body) for
+ * worker 0's sendq; *out is the caller's. */
+static int outgoing_call(const actor__remote *r, const msgpack_sbuffer *env, const char *body,
+                         size_t len, bool request, uint64_t id, actor__outgoing **out)
 {
-    const actor__remote *r = remote_of(sys, to);
-    msgpack_sbuffer sb;
-    actor__outgoing *o = NULL;
-    int rc;
+    actor__outgoing *o = actor__outgoing_new(0, env->size, len);
 
-    if (r == NULL)
-        return ACTOR_ENOTFOUND;
-    msgpack_sbuffer_init(&sb);
-    rc = encode_call(&sb, r, m, request, opts, id, actor__remote_timeout(sys, m, opts));
-    if (rc == 0 && (o = actor__outgoing_new(0, sb.size, len)) == NULL)
-        rc = ACTOR_ENOMEM;
-    if (rc == 0) {
-        o->id = id;
-        o->endpoint = r->endpoint->index;
-        o->request = request;
-        memcpy(o->data, sb.data, sb.size);
-        if (len != 0)
-            memcpy(o->data + sb.size, body, len);
-    }
-    msgpack_sbuffer_destroy(&sb);
     *out = o;
-    return rc;
+    if (o == NULL)
+        return ACTOR_ENOMEM;
+    o->id = id;
+    o->endpoint = r->endpoint->index;
+    o->request = request;
+    memcpy(o->data, env->data, env->size);
+    if (len != 0)
+        memcpy(o->data + env->size, body, len);
+    return 0;
 }
 
+/* Registers the outstanding request `id`, answered to `route`. */
+static int outcall_add(actor_system *sys, const actor_method_ref *m, const actor_call_opts *opts,
+                       const actor__route *route, uint64_t id)
+{
+    actor__gateway *g = sys->gateway;
+    outcall *oc = malloc(sizeof *oc);
+
+    if (oc == NULL)
+        return ACTOR_ENOMEM;
+    oc->node.id = id;
+    oc->route = *route;
+    oc->expires = actor__deadline_after(actor__remote_timeout(sys, m, opts) + SWEEP_GRACE_MS);
+    pthread_mutex_lock(&g->lock);
+    actor__idmap_insert(&g->outstanding, &oc->node);
+    pthread_mutex_unlock(&g->lock);
+    return 0;
+}
+
+/* Worker 0 encodes the envelope into its own g->call_sb and sends
+ * envelope and body straight from there and the caller's buffer (no
+ * record, no copy); any other thread encodes into a buffer of its own and
+ * hands a record to worker 0. */
 int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref *m,
                          const char *body, size_t len, const actor_call_opts *opts,
                          const actor__route *route, uint64_t id)
 {
     actor__gateway *g = sys->gateway;
+    const actor__remote *r;
+    bool worker0 = on_worker0(sys);
+    msgpack_sbuffer local, *sb = worker0 ? &g->call_sb : &local;
     actor__outgoing *o = NULL;
-    outcall *oc = NULL;
     int rc;
 
     if (actor__gateway_context(g) == NULL)
         return ACTOR_ESYSTEM;
-    rc = outgoing_call(sys, to, m, body, len, opts, route != NULL, id, &o);
-    if (rc == 0 && route != NULL && (oc = malloc(sizeof *oc)) == NULL)
-        rc = ACTOR_ENOMEM;
+    if ((r = remote_of(sys, to)) == NULL)
+        return ACTOR_ENOTFOUND;
+    if (!worker0)
+        msgpack_sbuffer_init(&local);
+    sb->size = 0;
+    rc = encode_call(sb, r, m, route != NULL, opts, id, actor__remote_timeout(sys, m, opts));
+    if (rc == 0 && !worker0)
+        rc = outgoing_call(r, sb, body, len, route != NULL, id, &o);
+    if (!worker0)
+        msgpack_sbuffer_destroy(&local);
+    if (rc == 0 && route != NULL)
+        rc = outcall_add(sys, m, opts, route, id);
     if (rc != 0) {
         free(o);
         return rc;
     }
-    if (oc != NULL) {
-        oc->node.id = id;
-        oc->route = *route;
-        oc->expires = actor__deadline_after(actor__remote_timeout(sys, m, opts) + SWEEP_GRACE_MS);
-        pthread_mutex_lock(&g->lock);
-        actor__idmap_insert(&g->outstanding, &oc->node);
-        pthread_mutex_unlock(&g->lock);
-    }
-    if (!on_worker0(sys)) {
+    if (!worker0) {
         actor__gateway_hand_over(g, &g->sendq, o);
         return 0;
     }
-    rc = send_now(g, o);
-    free(o);
-    if (rc != 0 && oc != NULL)
+    rc = send_to_endpoint(g, r->endpoint->index, sb->data, sb->size, body, len);
+    if (rc != 0 && route != NULL)
         free(take_outcall(g, id));
     return rc;
 }

@@ -5,9 +5,11 @@
  * client's remote calls use it. No state of its own: every function works
  * on what it is given, on the calling thread's sockets.
  *
- * Envelopes are decoded by the code actorc generates from
- * idl/actor_protocol.actor (gen/actor_protocol.c) and encoded here, from
- * borrowed const fields, with the same field ids.
+ * Envelopes of the usual shape are read in place here (wire.c, "reading
+ * in place"); any other is decoded by the code actorc generates from
+ * idl/actor_protocol.actor (gen/actor_protocol.c), which has the last word
+ * on what is valid. Envelopes are encoded here, from borrowed const
+ * fields, with the same field ids.
  */
 #ifndef ACTOR_WIRE_H
 #define ACTOR_WIRE_H
@@ -87,6 +89,8 @@ int actor__wire_send(void *socket, const actor__wire_route *route, const char *e
  * kept; parts beyond are received, counted in n_discarded and closed. */
 typedef struct actor__wire_in {
     zmq_msg_t parts[ACTOR__WIRE_MAX_PARTS];
+    const char *data[ACTOR__WIRE_MAX_PARTS]; /* zmq_msg_data/size of each part, */
+    size_t size[ACTOR__WIRE_MAX_PARTS];      /* read once as it arrives */
     size_t n_parts;
     size_t n_discarded;
 } actor__wire_in;
@@ -99,12 +103,18 @@ int actor__wire_recv(void *socket, int flags, actor__wire_in *in);
 void actor__wire_in_close(actor__wire_in *in);
 
 /* A validated message: views into an actor__wire_in plus the decoded
- * envelope, which it owns. */
+ * envelope. The envelope is read in place when it has the usual shape
+ * (its names copied into `names`, nothing allocated), else by the
+ * generated decoder (heap_env: its strings, status and oob are on the heap).
+ * Either way *m owns them; actor__wire_msg_fini releases them. *m must not
+ * be copied (env's strings may point into it). */
 typedef struct actor__wire_msg {
     actor__wire_route route;  /* borrowed from the in (ROUTER side) */
-    actor_wire_Envelope env;  /* owned: released by actor__wire_msg_fini */
+    actor_wire_Envelope env;  /* owned, see above */
+    bool heap_env;            /* env came from actor_wire_Envelope_decode_ex */
     const char *body;         /* borrowed from the in; "\x80" for an empty frame */
     size_t body_len;
+    char names[3][ACTOR__WIRE_MAX_NAME + 1]; /* target, method, type (NUL-terminated) */
 } actor__wire_msg;
 
 /* What to do with a message that failed validation. */
