@@ -382,4 +382,10 @@ void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category categ
 /* monotonic deadline from a timeout in ms */
 int64_t actor__deadline_after(uint32_t timeout_ms);
 
+/* Makes the NUL-terminated text in place valid UTF-8, as every status
+ * message must be (encoders refuse anything else): a sequence cut short by
+ * the end (a message truncated to its buffer) is cut off whole, any other
+ * invalid byte becomes '?' (system.c). */
+void actor__text_fix_utf8(char *text);
+
 #endif /* ACTOR_INTERNAL_H */

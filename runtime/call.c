@@ -749,6 +749,7 @@ static int ctx_vfail(actor_ctx *ctx, actor_status_category category, int32_t cod
     ctx->status.category = category;
     ctx->status.code = code;
     vsnprintf(ctx->status.message, sizeof(ctx->status.message), fmt, ap);
+    actor__text_fix_utf8(ctx->status.message);
     ctx->raised = true;
     return ACTOR_INVOKE_RAISED;
 }

@@ -5,6 +5,7 @@
  * status to answer with or a verdict to drop, never a crash.
  */
 #include "wire.h"
+#include "actor_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -86,6 +87,22 @@ static int write_uint_field(msgpack_sbuffer *sb, uint32_t id, uint64_t v)
     return rc != 0 ? rc : actor_write_uint64(sb, v);
 }
 
+/* The message of *st, made valid UTF-8 if it is not (actor_status_set
+ * already does that; a status filled by hand may not be, and encoders
+ * refuse invalid text). */
+static int write_status_message(msgpack_sbuffer *sb, const actor_status *st)
+{
+    size_t len = strnlen(st->message, sizeof st->message);
+    char text[sizeof st->message + 1];
+
+    if (actor__utf8_valid(st->message, len))
+        return actor_write_strn(sb, st->message, len);
+    memcpy(text, st->message, len);
+    text[len] = '\0';
+    actor__text_fix_utf8(text);
+    return actor_write_str(sb, text);
+}
+
 static int write_status(msgpack_sbuffer *sb, const actor_status *st)
 {
     int rc;
@@ -98,7 +115,7 @@ static int write_status(msgpack_sbuffer *sb, const actor_status *st)
         (rc = actor_write_int32(sb, st->code)) != 0 ||
         (rc = actor_write_key(sb, actor_wire_Status_FIELD_MESSAGE)) != 0)
         return rc;
-    return actor_write_strn(sb, st->message, strnlen(st->message, sizeof st->message));
+    return write_status_message(sb, st);
 }
 
 /* The fields after the first three, in ascending id order. */

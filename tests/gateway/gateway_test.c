@@ -209,6 +209,25 @@ static int call(void *s, uint64_t id, const char *target, const char *method, in
     return (int)st->category;
 }
 
+/* A handler's message longer than a status holds is cut on a character
+ * boundary (a cut UTF-8 character would make the response unencodable):
+ * the remote caller gets the error with every whole 'é' that fit. */
+TEST(long_utf8_message_cut_on_a_character)
+{
+    void *s = dealer(srv.tcp);
+    int64_t r = 0;
+    actor_status st;
+    size_t n;
+
+    CHECK_INT(call(s, 1, "calc", "add", CALC_UTF8_OPERAND, 0, &r, &st), ACTOR_STATUS_ERROR);
+    CHECK_INT(st.code, CALC_ERR_NEGATIVE);
+    n = strlen(st.message);
+    CHECK_UINT(n, (ACTOR_STATUS_MESSAGE_SIZE - 1) / 2 * 2);
+    for (size_t i = 0; i + 1 < n; i += 2)
+        CHECK(memcmp(st.message + i, "\xc3\xa9", 2) == 0);
+    zmq_close(s);
+}
+
 TEST(raw_results_and_statuses)
 {
     void *s = dealer(srv.tcp);
@@ -936,6 +955,7 @@ int main(int argc, char **argv)
         return 1;
     }
     RUN(raw_results_and_statuses);
+    RUN(long_utf8_message_cut_on_a_character);
     RUN(raw_decode_deadline_control_target_id);
     RUN(raw_casts_arrive);
     RUN(hostile_bytes_then_legit_call);

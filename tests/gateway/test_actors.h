@@ -1,7 +1,8 @@
 /*
  * test_actors.h - hand-written actors for the gateway tests (no generated
  * code, so the tests depend on the runtime only): "test.Calc" with
- *   add(rpc {1: a, 2: b} -> {1: a + b}; raises CALC_ERR_NEGATIVE for a < 0),
+ *   add(rpc {1: a, 2: b} -> {1: a + b}; raises CALC_ERR_NEGATIVE for a < 0,
+ *     for a == CALC_UTF8_OPERAND with a message of CALC_UTF8_CHARS 'é'),
  *   note(cast: counts), notes(rpc -> {1: count}),
  *   work(rpc: spins `a` microseconds, -> {1: b}),
  *   slow(rpc: sleeps `a` milliseconds, -> {1: b});
@@ -13,11 +14,14 @@
 #define TEST_ACTORS_H
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "actor/actor.h"
 
 #define CALC_ERR_NEGATIVE 7
+#define CALC_UTF8_OPERAND (-200)
+#define CALC_UTF8_CHARS 200
 
 enum { CALC_ADD, CALC_NOTE, CALC_NOTES, CALC_WORK, CALC_SLOW };
 
@@ -74,6 +78,13 @@ static inline int calc_add(void *state, actor_ctx *ctx, const char *body, size_t
     (void)state;
     if (read_pair(body, len, &a, &b) != 0)
         return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "add: body is not a Pair");
+    if (a == CALC_UTF8_OPERAND) { /* a message longer than a status holds */
+        char text[2 * CALC_UTF8_CHARS + 1];
+        for (int i = 0; i < CALC_UTF8_CHARS; i++)
+            memcpy(text + 2 * i, "\xc3\xa9", 2); /* U+00E9 */
+        text[2 * CALC_UTF8_CHARS] = '\0';
+        return actor_ctx_raise(ctx, CALC_ERR_NEGATIVE, "%s", text);
+    }
     if (a < 0)
         return actor_ctx_raise(ctx, CALC_ERR_NEGATIVE, "negative operand %lld", (long long)a);
     return write_result(reply, a + b);

@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "codec/check.h"
+#include "actor_internal.h"
 #include "wire.h"
 
 static void *ctx, *router, *dealer;
@@ -702,6 +703,115 @@ TEST(random_envelopes)
     msgpack_sbuffer_destroy(&sb);
 }
 
+static bool same_name(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Whether what parse read (in place or not) is what the generated decoder
+ * reads from the same bytes. */
+static bool same_envelope(const actor_wire_Envelope *a, const actor_wire_Envelope *b)
+{
+    return a->version == b->version && a->kind == b->kind && a->message_id == b->message_id &&
+           a->has_correlation_id == b->has_correlation_id &&
+           a->correlation_id == b->correlation_id && a->has_priority == b->has_priority &&
+           a->priority == b->priority && a->has_deadline_ms == b->has_deadline_ms &&
+           a->deadline_ms == b->deadline_ms && a->has_target_id == b->has_target_id &&
+           a->target_id == b->target_id && a->has_method_index == b->has_method_index &&
+           a->method_index == b->method_index && same_name(a->target, b->target) &&
+           same_name(a->method, b->method) && same_name(a->type, b->type) &&
+           (a->status == NULL) == (b->status == NULL) && (a->oob == NULL) == (b->oob == NULL);
+}
+
+/* Envelopes are read in place when they have the usual shape, else by the
+ * generated decoder: mutated envelopes of every field get the same verdict
+ * and the same fields either way (an envelope the generated decoder
+ * refuses is never OK). */
+TEST(in_place_reading_agrees_with_the_decoder)
+{
+    msgpack_sbuffer sb;
+    char buf[256];
+    unsigned seed = 777;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, 300);
+    int disagreements = 0;
+
+    h.priority = 200;
+    h.has_deadline = true;
+    h.deadline_ms = 70000;
+    h.target = "calc";
+    h.method = "add";
+    h.type = "test.Calc";
+    h.has_target_id = true;
+    h.target_id = 1ull << 40;
+    h.has_method_index = true;
+    h.method_index = 3;
+    msgpack_sbuffer_init(&sb);
+    CHECK_RC(actor__wire_encode(&sb, &h), 0);
+    CHECK(sb.size <= sizeof buf);
+    for (int round = 0; round < 3000; round++) {
+        actor_wire_Envelope ref;
+        size_t len = sb.size;
+        int rc;
+        actor__wire_verdict v;
+
+        memcpy(buf, sb.data, len);
+        for (int flips = round == 0 ? 0 : rand_r(&seed) % 3 + 1; flips > 0; flips--)
+            buf[(size_t)rand_r(&seed) % len] = (char)rand_r(&seed);
+        if (round % 7 == 3)
+            len -= (size_t)rand_r(&seed) % len; /* truncated */
+        rc = actor_wire_Envelope_decode_ex(buf, len, &ref, NULL, NULL);
+        v = server_sees(buf, len, "", 0, &in, &m, &st);
+        if (round == 0)
+            CHECK_INT(v, ACTOR__WIRE_OK);
+        if (rc != 0 && v == ACTOR__WIRE_OK)
+            disagreements++;
+        if (rc == 0 && v == ACTOR__WIRE_OK && !same_envelope(&m.env, &ref))
+            disagreements++;
+        if (rc == 0)
+            actor_wire_Envelope_free(&ref);
+        actor__wire_msg_fini(&m);
+        actor__wire_in_close(&in);
+    }
+    CHECK_INT(disagreements, 0);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* Status messages are made valid UTF-8 where they are set: a character
+ * cut by the end goes, other invalid bytes become '?'. */
+TEST(status_text_made_valid_utf8)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain", "plain"},
+        {"caf\xc3\xa9", "caf\xc3\xa9"},
+        {"caf\xc3", "caf"},
+        {"x\xe2\x82", "x"},
+        {"a\xff" "b", "a?b"},
+        {"\xe0\x80x", "??x"},
+        {"\xed\xa0\x80.", "???."},
+        {"\x80\xc3\xa9", "?\xc3\xa9"},
+    };
+    actor_status st;
+    char text[32];
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(text, sizeof text, "%s", cases[i].in);
+        actor__text_fix_utf8(text);
+        CHECK_STR(text, cases[i].out);
+    }
+    /* a long message cut mid-character by actor_status_set */
+    memset(text, 0, sizeof text);
+    for (size_t i = 0; i + 2 < sizeof text; i += 2)
+        memcpy(text + i, "\xc3\xa9", 2);
+    actor_status_set(&st, ACTOR_STATUS_ERROR, 1, "%s%s%s%s%s", text, text, text, text, text);
+    CHECK_UINT(strlen(st.message), ACTOR_STATUS_MESSAGE_SIZE - 2);
+    CHECK(actor__utf8_valid(st.message, strlen(st.message)));
+}
+
 TEST(recv_nothing_is_again)
 {
     actor__wire_in in;
@@ -755,6 +865,8 @@ int main(void)
     RUN(bad_cast_and_stray_response_are_dropped);
     RUN(client_drops_non_responses);
     RUN(random_envelopes);
+    RUN(in_place_reading_agrees_with_the_decoder);
+    RUN(status_text_made_valid_utf8);
     RUN(recv_nothing_is_again);
 
     zmq_close(dealer);
