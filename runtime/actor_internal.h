@@ -70,6 +70,7 @@ bool actor__msg_is_user(const actor__msg *m);
 typedef struct actor__fifo {
     actor__msg *head, *tail;
     size_t n;
+    size_t bytes; /* the body bytes (len) of its messages */
 } actor__fifo;
 
 typedef struct actor__lane {
@@ -84,6 +85,8 @@ typedef struct actor__mailbox {
     actor__fifo system;    /* replies, timeouts, health checks: no capacity, first */
     actor__fifo waiting;   /* `block` overflow from senders that must not block */
     size_t count;          /* messages in the lanes */
+    size_t bytes;          /* body bytes of the messages in the lanes */
+    size_t max_bytes;      /* bound on `bytes`, and separately on waiting.bytes */
     uint32_t capacity, starvation_limit, streak;
     actor_overflow overflow;
     uint64_t seq;
@@ -94,18 +97,24 @@ typedef struct actor__mailbox {
 #define ACTOR__PUSH_WAITLIST 1u /* block policy: queue on `waiting` instead of failing */
 #define ACTOR__PUSH_RETRY 2u    /* a blocked sender's retry: the overflow is already counted */
 
-int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, actor_overflow overflow,
-                        uint32_t starvation_limit);
+/* max_bytes: the byte bound (0: ACTOR_MAILBOX_DEFAULT_MAX_BYTES). */
+int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, size_t max_bytes,
+                        actor_overflow overflow, uint32_t starvation_limit);
 /* Frees the lanes and every message still queued. */
 void actor__mailbox_fini(actor__mailbox *mb);
 /* Queues *m. Returns 0 or ACTOR_EFULL / ACTOR_ENOMEM (then the caller keeps
- * m). ACTOR_EFULL: reject; drop_oldest when m itself would be the victim
- * (its priority is below everything queued); block without WAITLIST (a
- * plain thread that waits for room; not counted as rejected); block with
- * WAITLIST when the waiting line holds `capacity` messages already. With
- * drop_oldest, *dropped receives the message removed to make room: the
- * caller answers it REJECTED. With WAITLIST, m may land on the waiting
- * line (mb->waiting.tail == m): the caller arms its expiry. */
+ * m). Full means `capacity` messages, or the body bytes would exceed
+ * `max_bytes`. ACTOR_EFULL: a user message whose body alone exceeds
+ * max_bytes (any policy, counted rejected: see actor__mailbox_too_big);
+ * reject; drop_oldest when m itself would be a victim (dropping every
+ * message of a priority <= m's would still not make room); block without
+ * WAITLIST (a plain thread that waits for room; not counted as rejected);
+ * block with WAITLIST when the waiting line holds `capacity` messages or
+ * max_bytes already. With drop_oldest, *dropped receives the messages
+ * removed to make room, a list linked through `next` (oldest of the lowest
+ * priority first): the caller answers each REJECTED. With WAITLIST, m may
+ * land on the waiting line (mb->waiting.tail == m): the caller arms its
+ * expiry. */
 int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped);
 /* The next message: system first, then (if `user`) by priority with the
  * anti-starvation rule. NULL when none. */
@@ -117,6 +126,10 @@ actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t
 /* Removes and returns every message (system, lanes, waiting) as a list. */
 actor__msg *actor__mailbox_take_all(actor__mailbox *mb);
 size_t actor__mailbox_user_depth(const actor__mailbox *mb);
+/* Body bytes of the user messages queued: the lanes and the waiting line. */
+size_t actor__mailbox_user_bytes(const actor__mailbox *mb);
+/* Whether m is a user message that can never fit (len > max_bytes). */
+bool actor__mailbox_too_big(const actor__mailbox *mb, const actor__msg *m);
 
 /* ================================================================= id map */
 

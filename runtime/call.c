@@ -202,7 +202,8 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
             break;
         }
         rc = actor__mailbox_push(&a->mb, m, flags, &dropped);
-        if (rc != ACTOR_EFULL || !may_block || a->mb.overflow != ACTOR_OVERFLOW_BLOCK)
+        if (rc != ACTOR_EFULL || !may_block || a->mb.overflow != ACTOR_OVERFLOW_BLOCK ||
+            actor__mailbox_too_big(&a->mb, m))
             break;
         if (timed_out) { /* one last try after the deadline, then REJECTED */
             a->mb.rejected++;
@@ -217,8 +218,11 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
     pthread_mutex_unlock(&a->lock);
     if (schedule)
         actor__schedule(sys, a);
-    if (dropped != NULL)
-        actor__refuse(sys, dropped, ACTOR_STATUS_REJECTED, "mailbox full (drop_oldest)");
+    while (dropped != NULL) { /* drop_oldest's victims, oldest first */
+        actor__msg *victim = dropped;
+        dropped = victim->next;
+        actor__refuse(sys, victim, ACTOR_STATUS_REJECTED, "mailbox full (drop_oldest)");
+    }
     return rc;
 }
 

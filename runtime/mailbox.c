@@ -66,6 +66,7 @@ static void fifo_push(actor__fifo *q, actor__msg *m)
         q->head = m;
     q->tail = m;
     q->n++;
+    q->bytes += m->len;
 }
 
 static actor__msg *fifo_pop(actor__fifo *q)
@@ -78,6 +79,7 @@ static actor__msg *fifo_pop(actor__fifo *q)
     if (q->head == NULL)
         q->tail = NULL;
     q->n--;
+    q->bytes -= m->len;
     m->next = NULL;
     return m;
 }
@@ -91,15 +93,17 @@ static void fifo_splice(actor__fifo *q, actor__msg ***tail)
     *tail = &q->tail->next;
     q->head = q->tail = NULL;
     q->n = 0;
+    q->bytes = 0;
 }
 
 /* ================================================================== lanes */
 
-int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, actor_overflow overflow,
-                        uint32_t starvation_limit)
+int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, size_t max_bytes,
+                        actor_overflow overflow, uint32_t starvation_limit)
 {
     memset(mb, 0, sizeof(*mb));
     mb->capacity = capacity != 0 ? capacity : ACTOR_MAILBOX_DEFAULT_CAPACITY;
+    mb->max_bytes = max_bytes != 0 ? max_bytes : ACTOR_MAILBOX_DEFAULT_MAX_BYTES;
     mb->overflow = overflow;
     mb->starvation_limit =
         starvation_limit != 0 ? starvation_limit : ACTOR_STARVATION_DEFAULT_LIMIT;
@@ -168,6 +172,7 @@ static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
         mb->n_lanes--;
     }
     mb->count--;
+    mb->bytes -= m->len;
     return m;
 }
 
@@ -180,6 +185,7 @@ static int lane_insert(actor__mailbox *mb, actor__msg *m)
     m->seq = ++mb->seq;
     fifo_push(&lane->q, m);
     mb->count++;
+    mb->bytes += m->len;
     return 0;
 }
 
@@ -196,26 +202,66 @@ static size_t oldest_lower_lane(const actor__mailbox *mb)
 
 /* ================================================================ push/pop */
 
-/* Whether m, once queued, would itself be the drop_oldest victim: it is
- * below every queued priority, so it is "the oldest of the lowest lane". */
+/* Whether the lanes, holding `count` messages of `bytes` body bytes, have
+ * room for a body of `len` bytes. */
+static bool room_for(const actor__mailbox *mb, size_t count, size_t bytes, size_t len)
+{
+    return count < mb->capacity && len <= mb->max_bytes - bytes;
+}
+
+bool actor__mailbox_too_big(const actor__mailbox *mb, const actor__msg *m)
+{
+    return actor__msg_is_user(m) && m->len > mb->max_bytes;
+}
+
+/* Whether m, once queued, would itself be a drop_oldest victim: dropping
+ * the oldest lowest-priority messages until m fits would reach m (its own
+ * lane's older messages go first, then m, before any higher lane). So room
+ * must come from the lanes of priority <= m's. */
 static bool newcomer_is_victim(const actor__mailbox *mb, const actor__msg *m)
 {
-    return mb->n_lanes != 0 && m->priority < mb->lanes[0].priority;
+    size_t count = mb->count, bytes = mb->bytes;
+
+    for (size_t i = 0; i < mb->n_lanes && mb->lanes[i].priority <= m->priority; i++) {
+        count -= mb->lanes[i].q.n;
+        bytes -= mb->lanes[i].q.bytes;
+    }
+    return !room_for(mb, count, bytes, m->len);
+}
+
+/* drop_oldest: removes the oldest lowest-priority messages until m fits
+ * (newcomer_is_victim was false) and queues m. */
+static int drop_until_room(actor__mailbox *mb, actor__msg *m, actor__msg **dropped)
+{
+    actor__msg **tail = dropped;
+
+    while (!room_for(mb, mb->count, mb->bytes, m->len)) {
+        *tail = lane_pop(mb, 0);
+        tail = &(*tail)->next;
+        mb->dropped++;
+    }
+    return lane_insert(mb, m);
+}
+
+/* Whether the waiting line has room for m (it is bounded as the lanes are). */
+static bool waiting_room_for(const actor__mailbox *mb, const actor__msg *m)
+{
+    return room_for(mb, mb->waiting.n, mb->waiting.bytes, m->len);
 }
 
 static int push_full(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped)
 {
     if (!(flags & ACTOR__PUSH_RETRY))
         mb->overflows++;
+    if (actor__mailbox_too_big(mb, m))
+        goto refuse; /* never fits, under any policy: the sender must not wait */
     switch (mb->overflow) {
     case ACTOR_OVERFLOW_DROP_OLDEST:
         if (newcomer_is_victim(mb, m))
             break; /* refused like `reject`: the sender is told, nothing is dropped */
-        mb->dropped++;
-        *dropped = lane_pop(mb, 0);
-        return lane_insert(mb, m);
+        return drop_until_room(mb, m, dropped);
     case ACTOR_OVERFLOW_BLOCK:
-        if ((flags & ACTOR__PUSH_WAITLIST) && mb->waiting.n < mb->capacity) {
+        if ((flags & ACTOR__PUSH_WAITLIST) && waiting_room_for(mb, m)) {
             m->seq = ++mb->seq;
             fifo_push(&mb->waiting, m);
             return 0;
@@ -227,6 +273,7 @@ static int push_full(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__m
     default:
         break;
     }
+refuse:
     mb->rejected++;
     return ACTOR_EFULL;
 }
@@ -238,7 +285,7 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
         fifo_push(&mb->system, m);
         return 0;
     }
-    if (mb->count >= mb->capacity || mb->waiting.n != 0)
+    if (!room_for(mb, mb->count, mb->bytes, m->len) || mb->waiting.n != 0)
         return push_full(mb, m, flags, dropped);
     return lane_insert(mb, m);
 }
@@ -246,7 +293,7 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
 /* Moves blocked messages into the lanes while there is room. */
 static void admit_waiting(actor__mailbox *mb)
 {
-    while (mb->waiting.n != 0 && mb->count < mb->capacity) {
+    while (mb->waiting.n != 0 && room_for(mb, mb->count, mb->bytes, mb->waiting.head->len)) {
         actor__msg *m = fifo_pop(&mb->waiting);
         if (lane_insert(mb, m) != 0) {
             /* no memory for a new lane: keep it waiting at the head */
@@ -255,6 +302,7 @@ static void admit_waiting(actor__mailbox *mb)
             if (mb->waiting.tail == NULL)
                 mb->waiting.tail = m;
             mb->waiting.n++;
+            mb->waiting.bytes += m->len;
             return;
         }
     }
@@ -292,6 +340,7 @@ actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t
     *next = 0;
     mb->waiting.tail = NULL;
     mb->waiting.n = 0;
+    mb->waiting.bytes = 0;
     for (m = mb->waiting.head; m != NULL; m = m->next) {
         if (m->deadline != 0 && m->deadline <= now) {
             *tail = m;
@@ -302,6 +351,7 @@ actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t
         keep_tail = &m->next;
         mb->waiting.tail = m;
         mb->waiting.n++;
+        mb->waiting.bytes += m->len;
         if (m->deadline != 0 && (*next == 0 || m->deadline < *next))
             *next = m->deadline;
     }
@@ -320,6 +370,7 @@ actor__msg *actor__mailbox_take_all(actor__mailbox *mb)
         fifo_splice(&mb->lanes[i].q, &tail);
     mb->n_lanes = 0;
     mb->count = 0;
+    mb->bytes = 0;
     fifo_splice(&mb->waiting, &tail);
     return head;
 }
@@ -327,4 +378,9 @@ actor__msg *actor__mailbox_take_all(actor__mailbox *mb)
 size_t actor__mailbox_user_depth(const actor__mailbox *mb)
 {
     return mb->count + mb->waiting.n;
+}
+
+size_t actor__mailbox_user_bytes(const actor__mailbox *mb)
+{
+    return mb->bytes + mb->waiting.bytes;
 }

@@ -241,10 +241,13 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
 {
     actor__actor *a = calloc(1, sizeof(*a));
     pthread_condattr_t attr;
+    size_t max_bytes = opts != NULL && opts->mailbox_max_bytes != 0
+                           ? opts->mailbox_max_bytes
+                           : sys->opts.mailbox_max_bytes;
 
     if (a == NULL)
         return NULL;
-    if (actor__mailbox_init(&a->mb, type->mailbox_capacity, type->overflow,
+    if (actor__mailbox_init(&a->mb, type->mailbox_capacity, max_bytes, type->overflow,
                             type->starvation_limit) != 0 ||
         actor__idmap_init(&a->requests, 16) != 0) {
         actor__mailbox_fini(&a->mb);
@@ -356,6 +359,7 @@ int actor_stats_get(actor_system *sys, actor_ref ref, actor_stats *out)
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&a->lock);
     out->mailbox_depth = actor__mailbox_user_depth(&a->mb);
+    out->mailbox_bytes = actor__mailbox_user_bytes(&a->mb);
     out->rejected = a->mb.rejected;
     out->dropped = a->mb.dropped;
     out->overflows = a->mb.overflows;
@@ -407,6 +411,8 @@ static void apply_defaults(actor_system_opts *o)
         o->batch = 32;
     if (o->default_timeout_ms == 0)
         o->default_timeout_ms = 30000;
+    if (o->mailbox_max_bytes == 0)
+        o->mailbox_max_bytes = ACTOR_MAILBOX_DEFAULT_MAX_BYTES;
 }
 
 int actor_system_new(const actor_system_opts *opts, actor_system **out)

@@ -361,7 +361,7 @@ ACTOR_TEST(waiting_line_is_bounded_and_expires)
     actor_test t;
     probe p;
     actor_ref a;
-    actor_spawn_opts inactive = {true};
+    actor_spawn_opts inactive = {.inactive = true};
     outcome out[5];
     actor_stats s;
     depth_wait w;

@@ -88,7 +88,7 @@ ACTOR_TEST(spawn_inactive_runs_init_but_no_messages)
     probe p;
     actor_ref a;
     outcome o = {0};
-    actor_spawn_opts so = {true};
+    actor_spawn_opts so = {.inactive = true};
     gone_wait g;
 
     probe_init(&p);
@@ -441,7 +441,7 @@ ACTOR_TEST(system_destroy_drains_everything)
     actor_client *c;
     probe p[3];
     actor_ref r[3];
-    actor_spawn_opts inactive = {true};
+    actor_spawn_opts inactive = {.inactive = true};
 
     so.workers = 2;
     ACTOR_ASSERT_RC(actor_system_new(&so, &sys), 0);

@@ -1,7 +1,7 @@
 /*
  * mailbox_test.c - unit tests of runtime/mailbox.c on its own: priority
  * order, FIFO within a priority, the anti-starvation rule, the system lane,
- * and every overflow policy with its counters.
+ * and every overflow policy with its counters, by count and by bytes.
  */
 #include "../../runtime/actor_internal.h"
 #include "actor/testing.h"
@@ -60,7 +60,7 @@ ACTOR_TEST(higher_priority_first_fifo_within)
     static const int prio[] = {10, 200, 10, 128, 200, 0, 128};
     static const uint64_t want[] = {2, 5, 4, 7, 1, 3, 6};
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, ACTOR_OVERFLOW_REJECT, 1000), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, 0, ACTOR_OVERFLOW_REJECT, 1000), 0);
     for (size_t i = 0; i < 7; i++)
         ACTOR_ASSERT_RC(push(&mb, prio[i], i + 1, NULL), 0);
     ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 7);
@@ -76,7 +76,7 @@ ACTOR_TEST(fifo_over_many_priorities)
     actor__mailbox mb;
     uint64_t last[256] = {0};
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 4096, ACTOR_OVERFLOW_REJECT, 100000), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 4096, 0, ACTOR_OVERFLOW_REJECT, 100000), 0);
     for (uint64_t i = 1; i <= 2560; i++)
         ACTOR_ASSERT_RC(push(&mb, (int)(i * 7 % 256), i, NULL), 0);
     for (int prev = 256, n = 0; n < 2560; n++) {
@@ -96,7 +96,7 @@ ACTOR_TEST(low_priority_not_starved)
     actor__mailbox mb;
     int low_seen_at = -1;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1000, ACTOR_OVERFLOW_REJECT, 4), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1000, 0, ACTOR_OVERFLOW_REJECT, 4), 0);
     ACTOR_ASSERT_RC(push(&mb, 1, 1000, NULL), 0); /* the low one, oldest */
     ACTOR_ASSERT_RC(push(&mb, 5, 2000, NULL), 0); /* a middle one */
     for (uint64_t i = 1; i <= 20; i++)
@@ -118,7 +118,7 @@ ACTOR_TEST(starvation_takes_oldest_of_lower_lanes)
 {
     actor__mailbox mb;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, ACTOR_OVERFLOW_REJECT, 2), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, 0, ACTOR_OVERFLOW_REJECT, 2), 0);
     ACTOR_ASSERT_RC(push(&mb, 50, 1, NULL), 0);  /* oldest lower */
     ACTOR_ASSERT_RC(push(&mb, 100, 2, NULL), 0); /* newer, higher lower lane */
     for (uint64_t i = 10; i < 16; i++)
@@ -138,7 +138,7 @@ ACTOR_TEST(system_lane_first_and_unbounded)
     actor__msg *dropped;
     actor__msg *m;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1, ACTOR_OVERFLOW_REJECT, 0), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1, 0, ACTOR_OVERFLOW_REJECT, 0), 0);
     ACTOR_ASSERT_RC(push(&mb, 255, 1, NULL), 0);
     for (uint64_t i = 0; i < 3; i++) {
         m = msg(ACTOR__MSG_REPLY, 0, 100 + i);
@@ -160,7 +160,7 @@ ACTOR_TEST(overflow_reject_counts)
 {
     actor__mailbox mb;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 3, ACTOR_OVERFLOW_REJECT, 0), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 3, 0, ACTOR_OVERFLOW_REJECT, 0), 0);
     for (uint64_t i = 1; i <= 3; i++)
         ACTOR_ASSERT_RC(push(&mb, 128, i, NULL), 0);
     ACTOR_ASSERT_RC(push(&mb, 255, 4, NULL), ACTOR_EFULL);
@@ -179,7 +179,7 @@ ACTOR_TEST(overflow_drop_oldest_lowest)
     actor__mailbox mb;
     actor__msg *dropped = NULL;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 3, ACTOR_OVERFLOW_DROP_OLDEST, 0), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 3, 0, ACTOR_OVERFLOW_DROP_OLDEST, 0), 0);
     ACTOR_ASSERT_RC(push(&mb, 200, 1, NULL), 0);
     ACTOR_ASSERT_RC(push(&mb, 50, 2, NULL), 0);
     ACTOR_ASSERT_RC(push(&mb, 50, 3, NULL), 0);
@@ -211,7 +211,7 @@ ACTOR_TEST(overflow_block_waitlist_admits_in_order)
     actor__mailbox mb;
     actor__msg *dropped;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 2, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 2, 0, ACTOR_OVERFLOW_BLOCK, 0), 0);
     ACTOR_ASSERT_RC(push(&mb, 128, 1, NULL), 0);
     ACTOR_ASSERT_RC(push(&mb, 128, 2, NULL), 0);
     /* a plain thread's push fails (it waits itself); a worker's waits in line */
@@ -250,7 +250,7 @@ ACTOR_TEST(waiting_line_gives_up_expired_messages)
     uint64_t ids[3] = {0};
     int n = 0;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 1, 0, ACTOR_OVERFLOW_BLOCK, 0), 0);
     ACTOR_ASSERT_RC(push(&mb, 128, 1, NULL), 0);
     m = msg(ACTOR__MSG_CAST, 128, 2);
     m->deadline = 100;
@@ -283,7 +283,7 @@ ACTOR_TEST(take_all_returns_everything)
     actor__msg *dropped, *list;
     int n = 0;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 2, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 2, 0, ACTOR_OVERFLOW_BLOCK, 0), 0);
     ACTOR_ASSERT_RC(push(&mb, 1, 1, NULL), 0);
     ACTOR_ASSERT_RC(push(&mb, 9, 2, NULL), 0);
     ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 5, 3), ACTOR__PUSH_WAITLIST,
@@ -306,10 +306,187 @@ ACTOR_TEST(fini_frees_queued_messages)
 {
     actor__mailbox mb;
 
-    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 10, ACTOR_OVERFLOW_REJECT, 0), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 10, 0, ACTOR_OVERFLOW_REJECT, 0), 0);
     for (uint64_t i = 1; i <= 5; i++)
         ACTOR_ASSERT_RC(push(&mb, (int)i, i, NULL), 0);
     actor__mailbox_fini(&mb); /* LeakSanitizer checks the rest */
+}
+
+/* ============================================================ byte bound */
+
+/* A user cast with a body of `len` bytes. */
+static actor__msg *sized(int priority, uint64_t id, size_t len)
+{
+    static const char zeros[256];
+    actor__msg *m = actor__msg_new(ACTOR__MSG_CAST, zeros, len);
+
+    if (m != NULL) {
+        m->priority = (uint8_t)priority;
+        m->id = id;
+    }
+    return m;
+}
+
+static int push_sized(actor__mailbox *mb, int priority, uint64_t id, size_t len, unsigned flags,
+                      actor__msg **dropped)
+{
+    actor__msg *m = sized(priority, id, len);
+    actor__msg *ignored;
+    int rc = actor__mailbox_push(mb, m, flags, dropped != NULL ? dropped : &ignored);
+
+    if (rc != 0)
+        actor__msg_free(m);
+    return rc;
+}
+
+static void free_list(actor__msg *list)
+{
+    while (list != NULL) {
+        actor__msg *next = list->next;
+        actor__msg_free(list);
+        list = next;
+    }
+}
+
+ACTOR_TEST(default_byte_bound)
+{
+    actor__mailbox mb;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 0, 0, ACTOR_OVERFLOW_REJECT, 0), 0);
+    ACTOR_ASSERT_INT(mb.max_bytes, ACTOR_MAILBOX_DEFAULT_MAX_BYTES);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(reject_by_bytes)
+{
+    actor__mailbox mb;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, 100, ACTOR_OVERFLOW_REJECT, 0), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 1, 60, 0, NULL), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 2, 40, 0, NULL), 0); /* exactly the bound */
+    ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 100);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 3, 1, 0, NULL), ACTOR_EFULL);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 4, 0, 0, NULL), 0); /* an empty body fits */
+    ACTOR_ASSERT_INT(mb.overflows, 1);
+    ACTOR_ASSERT_INT(mb.rejected, 1);
+    ACTOR_ASSERT_INT(pop_id(&mb), 1);
+    ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 40);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 5, 60, 0, NULL), 0);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 3);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(too_big_refused_under_every_policy)
+{
+    static const actor_overflow policies[] = {ACTOR_OVERFLOW_BLOCK, ACTOR_OVERFLOW_REJECT,
+                                              ACTOR_OVERFLOW_DROP_OLDEST};
+
+    for (size_t i = 0; i < 3; i++) {
+        actor__mailbox mb;
+        actor__msg *dropped = NULL;
+
+        ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 10, 50, policies[i], 0), 0);
+        ACTOR_ASSERT_RC(push_sized(&mb, 1, 1, 10, 0, NULL), 0);
+        /* even into an empty-enough mailbox, and even with a waiting line */
+        ACTOR_ASSERT_RC(push_sized(&mb, 255, 2, 51, ACTOR__PUSH_WAITLIST, &dropped),
+                        ACTOR_EFULL);
+        ACTOR_ASSERT(dropped == NULL);
+        {
+            actor__msg *m = sized(255, 3, 51);
+            ACTOR_ASSERT(actor__mailbox_too_big(&mb, m));
+            actor__msg_free(m);
+        }
+        ACTOR_ASSERT_INT(mb.rejected, 1);
+        ACTOR_ASSERT_INT(mb.dropped, 0);
+        ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 1);
+        ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 10);
+        actor__mailbox_fini(&mb);
+    }
+}
+
+ACTOR_TEST(drop_oldest_by_bytes_drops_until_it_fits)
+{
+    actor__mailbox mb;
+    actor__msg *dropped = NULL;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, 100, ACTOR_OVERFLOW_DROP_OLDEST, 0), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 10, 1, 20, 0, NULL), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 200, 2, 20, 0, NULL), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 10, 3, 20, 0, NULL), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 50, 4, 30, 0, NULL), 0); /* 90 bytes */
+    /* 60 more: 1 and 3 (lane 10, oldest first) make 40 bytes of room, not
+     * enough; then 4 (lane 50) */
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 5, 60, 0, &dropped), 0);
+    ACTOR_ASSERT(dropped != NULL && dropped->next != NULL && dropped->next->next != NULL);
+    ACTOR_ASSERT_INT(dropped->id, 1);
+    ACTOR_ASSERT_INT(dropped->next->id, 3);
+    ACTOR_ASSERT_INT(dropped->next->next->id, 4);
+    ACTOR_ASSERT(dropped->next->next->next == NULL);
+    free_list(dropped);
+    dropped = NULL;
+    ACTOR_ASSERT_INT(mb.dropped, 3);
+    ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 80);
+    /* a newcomer that could only fit by dropping a higher lane (2, at 200)
+     * would be a victim itself: refused, nothing dropped */
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 6, 85, 0, &dropped), ACTOR_EFULL);
+    ACTOR_ASSERT(dropped == NULL);
+    ACTOR_ASSERT_INT(mb.rejected, 1);
+    /* the same size at the top priority may drop 5 (lane 128) */
+    ACTOR_ASSERT_RC(push_sized(&mb, 255, 7, 60, 0, &dropped), 0);
+    ACTOR_ASSERT(dropped != NULL && dropped->id == 5 && dropped->next == NULL);
+    free_list(dropped);
+    ACTOR_ASSERT_INT(pop_id(&mb), 7);
+    ACTOR_ASSERT_INT(pop_id(&mb), 2);
+    ACTOR_ASSERT_INT(pop_id(&mb), 0);
+    ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 0);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(block_by_bytes_waiting_line_bounded_by_bytes)
+{
+    actor__mailbox mb;
+    actor__msg *dropped;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, 100, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 1, 80, 0, NULL), 0);
+    /* a plain thread must wait (not counted rejected) */
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 2, 30, 0, NULL), ACTOR_EFULL);
+    ACTOR_ASSERT_INT(mb.rejected, 0);
+    /* the waiting line takes up to 100 bytes */
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 3, 60, ACTOR__PUSH_WAITLIST, &dropped), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 4, 40, ACTOR__PUSH_WAITLIST, &dropped), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 5, 1, ACTOR__PUSH_WAITLIST, &dropped), ACTOR_EFULL);
+    ACTOR_ASSERT_INT(mb.rejected, 1);
+    ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 180);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 3);
+    /* popping 1 admits 3 and 4 (100 bytes) */
+    ACTOR_ASSERT_INT(pop_id(&mb), 1);
+    ACTOR_ASSERT_INT(mb.waiting.n, 0);
+    ACTOR_ASSERT_INT(mb.bytes, 100);
+    ACTOR_ASSERT_INT(pop_id(&mb), 3);
+    ACTOR_ASSERT_INT(pop_id(&mb), 4);
+    ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 0);
+    actor__mailbox_fini(&mb);
+}
+
+ACTOR_TEST(waiting_bytes_follow_expiry_and_take_all)
+{
+    actor__mailbox mb;
+    actor__msg *dropped, *m;
+    int64_t next;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, 10, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 1, 10, 0, NULL), 0);
+    m = sized(128, 2, 7);
+    m->deadline = 100;
+    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, m, ACTOR__PUSH_WAITLIST, &dropped), 0);
+    ACTOR_ASSERT_RC(push_sized(&mb, 128, 3, 3, ACTOR__PUSH_WAITLIST, &dropped), 0);
+    ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 20);
+    free_list(actor__mailbox_take_expired(&mb, 100, &next));
+    ACTOR_ASSERT_INT(mb.waiting.bytes, 3);
+    free_list(actor__mailbox_take_all(&mb));
+    ACTOR_ASSERT_INT(actor__mailbox_user_bytes(&mb), 0);
+    actor__mailbox_fini(&mb);
 }
 
 int main(void)
@@ -326,5 +503,11 @@ int main(void)
     ACTOR_TEST_RUN(waiting_line_gives_up_expired_messages);
     ACTOR_TEST_RUN(take_all_returns_everything);
     ACTOR_TEST_RUN(fini_frees_queued_messages);
+    ACTOR_TEST_RUN(default_byte_bound);
+    ACTOR_TEST_RUN(reject_by_bytes);
+    ACTOR_TEST_RUN(too_big_refused_under_every_policy);
+    ACTOR_TEST_RUN(drop_oldest_by_bytes_drops_until_it_fits);
+    ACTOR_TEST_RUN(block_by_bytes_waiting_line_bounded_by_bytes);
+    ACTOR_TEST_RUN(waiting_bytes_follow_expiry_and_take_all);
     return actor_test_summary();
 }

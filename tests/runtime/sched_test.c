@@ -153,7 +153,7 @@ ACTOR_TEST(idle_worker_steals_when_a_later_handler_is_long)
     actor_test t;
     actor_ref a;
     actor_call_opts o = {ACTOR_PRIORITY_DEFAULT, LONG_MS};
-    actor_spawn_opts inactive = {true};
+    actor_spawn_opts inactive = {.inactive = true};
 
     reset();
     atomic_store(&work_calls, 0);

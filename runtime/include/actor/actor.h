@@ -128,17 +128,24 @@ typedef struct actor_method {
  * reaches the sender: a blocking actor_call ends REJECTED (returning 0);
  * actor_call_async, actor_cast, actor_ctx_request and actor_ctx_cast
  * return ACTOR_EFULL (no callback); a remote caller gets REJECTED.
+ * Full means `capacity` messages or, in body bytes, the actor's
+ * mailbox_max_bytes (actor_spawn_opts); a message bigger than that bound
+ * alone is refused at once under every policy.
  * block: a plain thread waits for room until the deadline, then is
  * refused. A sender that must not block (a handler, an async client call,
  * the gateway) joins the mailbox's waiting line instead, which holds at
- * most `capacity` messages (refused beyond) and which a message leaves at
+ * most `capacity` messages and mailbox_max_bytes body bytes (refused
+ * beyond) and which a message leaves at
  * its deadline (or the system's default timeout when it has none),
  * answered TIMEOUT and freed at once.
  * reject: refused at once.
- * drop_oldest: the oldest message of the lowest priority present is
- * removed and, if a request, answered REJECTED; a newcomer whose priority
- * is below everything queued would itself be that victim, so it is
- * refused as with reject instead (counted `rejected`, not `dropped`). */
+ * drop_oldest: the oldest messages of the lowest priority present are
+ * removed until the newcomer fits (one, when full by count; possibly
+ * several, when full by bytes) and, if requests, answered REJECTED; a
+ * newcomer that would itself be one of those victims (dropping every
+ * message of a priority <= its own would not make room, e.g. its priority
+ * is below everything queued) is refused as with reject instead (counted
+ * `rejected`, not `dropped`). */
 typedef enum actor_overflow {
     ACTOR_OVERFLOW_BLOCK = 0,       /* wait for room until the deadline, then REJECTED */
     ACTOR_OVERFLOW_REJECT = 1,      /* REJECTED at once */
@@ -146,6 +153,9 @@ typedef enum actor_overflow {
 } actor_overflow;
 
 #define ACTOR_MAILBOX_DEFAULT_CAPACITY 1024u
+/* The default bound on the body bytes a mailbox holds (64 MiB: one remote
+ * body of the largest size the gateway accepts fits). */
+#define ACTOR_MAILBOX_DEFAULT_MAX_BYTES ((size_t)64 * 1024 * 1024)
 #define ACTOR_STARVATION_DEFAULT_LIMIT 16u
 
 /* An actor type: static, const, emitted by actorc per IDL `actor`. */
@@ -189,6 +199,9 @@ typedef struct actor_system_opts {
      * share one actor_security here (the second own one fails the bind
      * with ACTOR_ESTATE). */
     struct actor_security *security;
+    /* The default byte bound of every mailbox (see actor_spawn_opts);
+     * 0: ACTOR_MAILBOX_DEFAULT_MAX_BYTES. */
+    size_t mailbox_max_bytes;
 } actor_system_opts;
 
 /* Starts a system and its workers; `opts` may be NULL (all defaults).
@@ -205,6 +218,16 @@ void actor_system_destroy(actor_system **sys);
 
 typedef struct actor_spawn_opts {
     bool inactive; /* start deactivated: messages wait until actor_activate */
+    /* The bound on the body bytes of the user messages the mailbox holds,
+     * besides the type's count bound (`mailbox_capacity`); 0: the system's
+     * actor_system_opts.mailbox_max_bytes. A message that would take the
+     * mailbox past either bound overflows, handled by the type's policy
+     * (actor_overflow) as for the count; block's waiting line is bounded by
+     * the same number of bytes. A message whose body alone is larger than
+     * the bound is refused at once under every policy (REJECTED /
+     * ACTOR_EFULL, counted `rejected`). Replies to the actor's own
+     * requests are not counted. */
+    size_t mailbox_max_bytes;
 } actor_spawn_opts;
 
 /* Creates an actor of `type` (borrowed; must outlive the actor, normally
@@ -238,6 +261,7 @@ int actor_terminate(actor_system *sys, actor_ref ref, bool drain);
 /* Per-actor counters, a snapshot. */
 typedef struct actor_stats {
     uint64_t mailbox_depth;  /* messages waiting (user lanes + blocked senders) */
+    uint64_t mailbox_bytes;  /* their body bytes (bounded by mailbox_max_bytes) */
     uint64_t in_flight;      /* requests taken and not yet answered (running or deferred) */
     uint64_t processed;      /* messages whose handler ran */
     uint64_t errors;         /* handler results other than OK (raised, failed, internal) */
