@@ -44,9 +44,12 @@ typedef struct actor__route {
     actor_ref ref; /* ACTOR__ROUTE_ACTOR: the caller */
 } actor__route;
 
+struct actor__pool;
+
 /* One allocation: this header, then the status (replies only), then the body. */
 typedef struct actor__msg {
-    struct actor__msg *next;
+    struct actor__msg *next;  /* first: also the link of a pool's free lists */
+    struct actor__pool *pool; /* the pool the block goes back to; NULL: malloc'd */
     uint64_t seq;             /* mailbox arrival order */
     uint64_t id;              /* message id; correlation id for REPLY/TIMEOUT */
     int64_t deadline;         /* actor_now_ns() clock; 0: none */
@@ -62,7 +65,45 @@ typedef struct actor__msg {
 
 /* A new message with a copy of body[len]; NULL when out of memory. */
 actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len);
+/* The same in a block of `pool` (owned by the calling thread; NULL, or a
+ * message too big for a block: malloc). */
+actor__msg *actor__msg_new_in(struct actor__pool *pool, actor__msg_kind kind, const char *body,
+                              size_t len);
+/* Frees m into its pool (any thread) or with free. */
 void actor__msg_free(actor__msg *m);
+
+/* ================================================================== pools */
+
+/* Message blocks recycled without malloc's locks (pool.c). One owner
+ * thread allocates; any thread frees. */
+typedef struct actor__pool {
+    actor__msg *local;                 /* owner only: free blocks */
+    size_t population;                 /* owner only: blocks malloc'd, not freed */
+    _Atomic(actor__msg *) returned;    /* freed by other threads; the owner takes all */
+    struct actor__pool *next;          /* the system's list of idle client pools */
+} actor__pool;
+
+/* The size of a block: a message whose header, status and body fit. */
+#define ACTOR__POOL_BLOCK 384u
+/* Blocks a pool keeps (1.5 MiB); beyond, returning blocks are freed. */
+#define ACTOR__POOL_KEEP 4096u
+
+void actor__pool_init(actor__pool *p);
+/* Frees every free block (the pool's messages must all be freed). */
+void actor__pool_fini(actor__pool *p);
+/* Marks p as the calling thread's own (a worker's): its frees skip the
+ * atomic stack. NULL: none. */
+void actor__pool_set_own(actor__pool *p);
+/* A block of ACTOR__POOL_BLOCK bytes (owner only); NULL: out of memory. */
+actor__msg *actor__pool_alloc(actor__pool *p);
+/* Gives block b back to p (any thread). */
+void actor__pool_free(actor__pool *p, actor__msg *b);
+/* A pool for a new client (from the system's idle list, or new; NULL when
+ * out of memory), and back to the list when the client is destroyed. */
+actor__pool *actor__pool_take(actor_system *sys);
+void actor__pool_give_back(actor_system *sys, actor__pool *p);
+/* Frees the idle client pools (system destroy). */
+void actor__pools_fini(actor_system *sys);
 bool actor__msg_is_user(const actor__msg *m);
 
 /* ================================================================ mailbox */
@@ -123,11 +164,19 @@ actor__msg *actor__mailbox_pop(actor__mailbox *mb, bool user);
  * them as a list; *next receives the earliest deadline still waiting (0:
  * none). */
 actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t *next);
+/* Puts back `list` (messages popped from mb, linked through `next`, in
+ * the order popped) so that they are popped again first, in the same
+ * order. Returns those it could not put back (no memory for a lane), which
+ * the caller handles as popped. */
+actor__msg *actor__mailbox_unpop(actor__mailbox *mb, actor__msg *list);
 /* Removes and returns every message (system, lanes, waiting) as a list. */
 actor__msg *actor__mailbox_take_all(actor__mailbox *mb);
 size_t actor__mailbox_user_depth(const actor__mailbox *mb);
 /* Body bytes of the user messages queued: the lanes and the waiting line. */
 size_t actor__mailbox_user_bytes(const actor__mailbox *mb);
+/* Whether the user messages (lanes and waiting line) are down to half the
+ * capacity and half the byte bound: blocked senders are woken then. */
+bool actor__mailbox_below_half(const actor__mailbox *mb);
 /* Whether m is a user message that can never fit (len > max_bytes). */
 bool actor__mailbox_too_big(const actor__mailbox *mb, const actor__msg *m);
 
@@ -229,6 +278,9 @@ struct actor__actor {
     bool drain;
     bool dead;                 /* finalizing: every message is refused */
     bool awaiting;             /* draining, mailbox empty: waits for its requests to end */
+    /* Bumped (under `lock`) by deactivate and terminate: a worker holding
+     * a batch of popped messages puts the rest back when it changes. */
+    atomic_uint interrupts;
     uint8_t sched;
     actor__timer wait_timer;   /* ACTOR__TIMER_WAITLINE: the waiting line's next expiry */
     actor__actor *run_next;    /* run queue link (owned by the queue) */
@@ -265,6 +317,7 @@ typedef struct actor__worker {
     int wake_fd;               /* eventfd; worker 0 will poll it beside its sockets */
     atomic_int sleeping;
     msgpack_sbuffer reply_sb;  /* reused for every reply the worker encodes */
+    actor__pool pool;          /* blocks of the messages sent from this worker */
     /* The stall check (docs/RUNTIME.md, "Threading model"): `steps` counts
      * the worker's handler runs (written by the worker only); the check
      * armed at `stall_step` fires ACTOR__STALL_CHECK_NS later. */
@@ -328,6 +381,9 @@ struct actor_system {
     actor__timer **heap;
     size_t n_timers, cap_timers;
 
+    pthread_mutex_t pools_lock;    /* guards idle_pools */
+    actor__pool *idle_pools;       /* client pools not in use (pool.c) */
+
     atomic_bool quit;
     atomic_uint_fast64_t late_replies, undeliverable;
     struct actor__gateway *gateway; /* endpoints and names (gateway.c) */
@@ -350,6 +406,7 @@ typedef struct actor__pending {
 
 struct actor_client {
     actor_system *sys;
+    actor__pool *pool;             /* its messages' blocks; NULL: malloc */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     struct actor__client_net *net; /* its DEALERs to remote systems (remote.c) */
@@ -375,6 +432,9 @@ void actor__waitline_expired(actor_system *sys, actor_ref owner);
 bool actor__drain_waits(const actor__actor *a);
 /* Answers every pending client call (of `client`, or all when NULL) DIED. */
 void actor__fail_pending_calls(actor_system *sys, actor_client *client);
+
+/* Messages a worker pops under one lock acquisition (worker.c). */
+#define ACTOR__POP_BATCH 4u
 
 /* Runs one turn of a SCHEDULED actor on w (worker.c). */
 void actor__run(actor__worker *w, actor__actor *a);

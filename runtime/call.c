@@ -149,10 +149,11 @@ static int resolve(actor_system *sys, actor_ref to, const actor_method_ref *m,
     return 0;
 }
 
-static actor__msg *build(actor_system *sys, actor__msg_kind kind, const target *t,
-                         const actor_method_ref *m, const char *body, size_t len)
+/* A message for t in a block of `pool`, the calling thread's (NULL: malloc). */
+static actor__msg *build(actor_system *sys, actor__pool *pool, actor__msg_kind kind,
+                         const target *t, const actor_method_ref *m, const char *body, size_t len)
 {
-    actor__msg *msg = actor__msg_new(kind, body, len);
+    actor__msg *msg = actor__msg_new_in(pool, kind, body, len);
 
     if (msg == NULL)
         return NULL;
@@ -349,13 +350,16 @@ static void deliver_to_actor(actor_system *sys, actor_ref ref, uint64_t id,
 {
     actor__actor *a = actor__acquire(sys, ref);
     bool ok = st->category == ACTOR_STATUS_OK;
+    actor__worker *w;
     actor__msg *m;
 
     if (a == NULL) {
         atomic_fetch_add(&sys->undeliverable, 1);
         return;
     }
-    m = actor__msg_new(ACTOR__MSG_REPLY, ok ? body : NULL, ok ? len : 0);
+    w = actor__current_worker(sys); /* else the timer thread or a client: malloc */
+    m = actor__msg_new_in(w != NULL ? &w->pool : NULL, ACTOR__MSG_REPLY, ok ? body : NULL,
+                          ok ? len : 0);
     if (m != NULL) {
         m->id = id;
         *m->status = *st;
@@ -459,6 +463,7 @@ int actor_client_new(actor_system *sys, actor_client **out)
     if (c == NULL)
         return ACTOR_ENOMEM;
     c->sys = sys;
+    c->pool = actor__pool_take(sys);
     pthread_mutex_init(&c->lock, NULL);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -476,6 +481,7 @@ void actor_client_destroy(actor_client **pc)
         return;
     actor__fail_pending_calls(c->sys, c);
     actor__client_remote_fini(c);
+    actor__pool_give_back(c->sys, c->pool);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -522,7 +528,7 @@ static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m,
         status_from_rc(st, rc);
         return rc;
     }
-    msg = build(c->sys, kind, &t, m, body, len);
+    msg = build(c->sys, c->pool, kind, &t, m, body, len);
     if (msg == NULL) {
         actor__release(t.a);
         status_from_rc(st, ACTOR_ENOMEM);
@@ -622,7 +628,7 @@ int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const ch
         rc = resolve(c->sys, to, &m, opts, &t);
     if (rc != 0)
         return rc;
-    msg = build(c->sys, ACTOR__MSG_REQUEST, &t, &m, body, len);
+    msg = build(c->sys, c->pool, ACTOR__MSG_REQUEST, &t, &m, body, len);
     p = msg != NULL ? calloc(1, sizeof(*p)) : NULL;
     if (p == NULL) {
         actor__msg_free(msg);
@@ -676,7 +682,7 @@ int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
         rc = resolve(c->sys, to, &m, opts, &t);
     if (rc != 0)
         return rc;
-    msg = build(c->sys, ACTOR__MSG_CAST, &t, &m, body, len);
+    msg = build(c->sys, c->pool, ACTOR__MSG_CAST, &t, &m, body, len);
     rc = msg != NULL ? push(c->sys, t.a, msg, 0, true, t.deadline) : ACTOR_ENOMEM;
     if (rc != 0)
         actor__msg_free(msg);
@@ -836,7 +842,7 @@ int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const ch
         rc = resolve(ctx->sys, to, &m, opts, &t);
     if (rc != 0)
         return rc;
-    msg = build(ctx->sys, ACTOR__MSG_REQUEST, &t, &m, body, len);
+    msg = build(ctx->sys, &ctx->worker->pool, ACTOR__MSG_REQUEST, &t, &m, body, len);
     req = msg != NULL ? malloc(sizeof(*req)) : NULL;
     if (req == NULL) {
         actor__msg_free(msg);
@@ -883,7 +889,7 @@ int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char 
         rc = resolve(ctx->sys, to, &m, opts, &t);
     if (rc != 0)
         return rc;
-    msg = build(ctx->sys, ACTOR__MSG_CAST, &t, &m, body, len);
+    msg = build(ctx->sys, &ctx->worker->pool, ACTOR__MSG_CAST, &t, &m, body, len);
     rc = msg != NULL ? push(ctx->sys, t.a, msg, ACTOR__PUSH_WAITLIST, false, t.deadline)
                      : ACTOR_ENOMEM;
     if (rc != 0)

@@ -1,7 +1,8 @@
 /*
  * mailbox.c - messages and the bounded, priority-ordered mailbox.
  *
- * A message is one allocation: header, optional status, body. A mailbox keeps
+ * A message is one allocation: header, optional status, body; small ones
+ * in a block of the sending thread's pool (pool.c). A mailbox keeps
  * only its non-empty priority lanes, in a small array sorted by ascending
  * priority (usually one to three lanes), so an actor costs little memory no
  * matter how many of the 256 priorities it sees. Popping takes the head of
@@ -21,17 +22,24 @@ static bool kind_has_status(actor__msg_kind kind)
     return kind == ACTOR__MSG_REPLY || kind == ACTOR__MSG_TIMEOUT;
 }
 
-actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len)
+actor__msg *actor__msg_new_in(actor__pool *pool, actor__msg_kind kind, const char *body,
+                              size_t len)
 {
     size_t status_size = kind_has_status(kind) ? sizeof(actor_status) : 0;
     actor__msg *m;
 
     if (len > SIZE_MAX - sizeof(*m) - status_size - 1)
         return NULL;
-    m = malloc(sizeof(*m) + status_size + len + 1);
+    if (pool != NULL && sizeof(*m) + status_size + len + 1 <= ACTOR__POOL_BLOCK) {
+        m = actor__pool_alloc(pool);
+    } else {
+        pool = NULL;
+        m = malloc(sizeof(*m) + status_size + len + 1);
+    }
     if (m == NULL)
         return NULL;
     memset(m, 0, sizeof(*m));
+    m->pool = pool;
     m->kind = (uint8_t)kind;
     m->priority = ACTOR_PRIORITY_DEFAULT_VALUE;
     m->status = status_size != 0 ? (actor_status *)(void *)(m + 1) : NULL;
@@ -45,9 +53,17 @@ actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len)
     return m;
 }
 
+actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len)
+{
+    return actor__msg_new_in(NULL, kind, body, len);
+}
+
 void actor__msg_free(actor__msg *m)
 {
-    free(m);
+    if (m != NULL && m->pool != NULL)
+        actor__pool_free(m->pool, m);
+    else
+        free(m);
 }
 
 bool actor__msg_is_user(const actor__msg *m)
@@ -361,6 +377,49 @@ actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t
     return expired;
 }
 
+/* Puts m back at the head of its lane (or of the system lane). */
+static int unpop_one(actor__mailbox *mb, actor__msg *m)
+{
+    actor__fifo *q = &mb->system;
+
+    if (actor__msg_is_user(m)) {
+        actor__lane *lane = lane_get(mb, m->priority);
+        if (lane == NULL)
+            return ACTOR_ENOMEM;
+        q = &lane->q;
+        mb->count++;
+        mb->bytes += m->len;
+    }
+    m->next = q->head;
+    q->head = m;
+    if (q->tail == NULL)
+        q->tail = m;
+    q->n++;
+    q->bytes += m->len;
+    return 0;
+}
+
+actor__msg *actor__mailbox_unpop(actor__mailbox *mb, actor__msg *list)
+{
+    actor__msg *reversed = NULL, *failed = NULL;
+
+    while (list != NULL) { /* last popped goes back first */
+        actor__msg *next = list->next;
+        list->next = reversed;
+        reversed = list;
+        list = next;
+    }
+    while (reversed != NULL) {
+        actor__msg *next = reversed->next;
+        if (unpop_one(mb, reversed) != 0) {
+            reversed->next = failed; /* back in popped order */
+            failed = reversed;
+        }
+        reversed = next;
+    }
+    return failed;
+}
+
 actor__msg *actor__mailbox_take_all(actor__mailbox *mb)
 {
     actor__msg *head = NULL, **tail = &head;
@@ -378,6 +437,12 @@ actor__msg *actor__mailbox_take_all(actor__mailbox *mb)
 size_t actor__mailbox_user_depth(const actor__mailbox *mb)
 {
     return mb->count + mb->waiting.n;
+}
+
+bool actor__mailbox_below_half(const actor__mailbox *mb)
+{
+    return actor__mailbox_user_depth(mb) <= mb->capacity / 2 &&
+           actor__mailbox_user_bytes(mb) <= mb->max_bytes / 2;
 }
 
 size_t actor__mailbox_user_bytes(const actor__mailbox *mb)

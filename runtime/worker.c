@@ -182,27 +182,49 @@ void actor__schedule(actor_system *sys, actor__actor *a)
 typedef enum step {
     STEP_NONE,     /* nothing to do now */
     STEP_INIT,     /* run the init hook */
-    STEP_MESSAGE,  /* handle *m */
+    STEP_MESSAGE,  /* handle the popped messages */
     STEP_FINALIZE, /* terminate for good */
 } step;
 
-/* What the actor does next. a->lock held. */
-static step next_step(actor__actor *a, actor__msg **m)
+/* Pops up to `max` messages (max >= 1) into *list, linked through `next`
+ * in the order popped. a->lock held. */
+static size_t pop_batch(actor__actor *a, bool user, size_t max, actor__msg **list)
+{
+    actor__msg **tail = list, *m;
+    size_t n = 0;
+    bool any_user = false;
+
+    while (n < max && (m = actor__mailbox_pop(&a->mb, user)) != NULL) {
+        any_user = any_user || actor__msg_is_user(m);
+        *tail = m;
+        tail = &m->next;
+        n++;
+    }
+    *tail = NULL;
+    /* Blocked plain-thread senders are woken once the mailbox is down to
+     * half (and when the turn ends idle, see actor__run), not on every
+     * pop: a sender faster than the actor would otherwise sleep and be
+     * woken once per batch, a futex round trip per few messages. Each
+     * woken sender rechecks; none waits past room for long. */
+    if (any_user && a->blocked_senders != 0 && actor__mailbox_below_half(&a->mb))
+        pthread_cond_broadcast(&a->room);
+    return n;
+}
+
+/* What the actor does next; for STEP_MESSAGE, up to `max` messages in
+ * *list. a->lock held. */
+static step next_step(actor__actor *a, size_t max, actor__msg **list)
 {
     bool user;
 
-    *m = NULL;
+    *list = NULL;
     /* init first, exactly once, even when terminated before it ran: its
      * argument may own memory that only init (or cleanup) releases */
     if (!a->initialized)
         return a->init_failed ? STEP_FINALIZE : STEP_INIT;
     user = a->terminating ? a->drain : a->active;
-    *m = actor__mailbox_pop(&a->mb, user);
-    if (*m != NULL) {
-        if (actor__msg_is_user(*m) && a->blocked_senders != 0)
-            pthread_cond_broadcast(&a->room); /* each rechecks; none waits past room */
+    if (pop_batch(a, user, max, list) != 0)
         return STEP_MESSAGE;
-    }
     if (!a->terminating)
         return STEP_NONE;
     /* draining: its own requests' replies (or timeouts) may still finish
@@ -227,35 +249,72 @@ static void run_init(actor__worker *w, actor__actor *a)
     pthread_mutex_unlock(&a->lock);
 }
 
+/* Handles a batch popped under one lock. If the actor was deactivated or
+ * terminated meanwhile (a->interrupts moved past `seen`), the messages not
+ * yet handled go back to the mailbox, to be taken (or refused) under the
+ * new state. Returns how many ran. */
+static size_t handle_batch(actor__worker *w, actor__actor *a, actor__msg *list, unsigned seen)
+{
+    size_t n = 0;
+
+    while (list != NULL) {
+        actor__msg *m = list;
+        if (n != 0 && atomic_load_explicit(&a->interrupts, memory_order_relaxed) != seen) {
+            pthread_mutex_lock(&a->lock);
+            list = actor__mailbox_unpop(&a->mb, list);
+            pthread_mutex_unlock(&a->lock);
+            if (list == NULL)
+                break;
+            m = list; /* could not be put back: handled now */
+        }
+        list = m->next;
+        m->next = NULL;
+        stall_step(w);
+        actor__handle(w, a, m);
+        n++;
+    }
+    return n;
+}
+
+/* One turn: at most opts.batch messages, popped ACTOR__POP_BATCH at a
+ * time, so a plain thread pushing and this worker popping meet on the
+ * actor's lock once per batch rather than once per message. */
 void actor__run(actor__worker *w, actor__actor *a)
 {
+    size_t budget = w->sys->opts.batch;
     bool again;
 
     pthread_mutex_lock(&a->lock);
     a->sched = ACTOR__RUNNING;
-    pthread_mutex_unlock(&a->lock);
-    for (unsigned i = 0; i < w->sys->opts.batch; i++) {
-        actor__msg *m;
-        step s;
+    while (budget != 0) {
+        size_t max = budget < ACTOR__POP_BATCH ? budget : ACTOR__POP_BATCH;
+        unsigned seen = atomic_load_explicit(&a->interrupts, memory_order_relaxed);
+        actor__msg *list;
+        step s = next_step(a, max, &list);
 
-        pthread_mutex_lock(&a->lock);
-        s = next_step(a, &m);
-        pthread_mutex_unlock(&a->lock);
         if (s == STEP_NONE)
             break;
+        pthread_mutex_unlock(&a->lock);
         if (s == STEP_FINALIZE) {
             actor__finalize(w, a);
             return;
         }
-        stall_step(w);
-        if (s == STEP_INIT)
+        if (s == STEP_INIT) {
+            stall_step(w);
             run_init(w, a);
-        else
-            actor__handle(w, a, m);
+            budget--;
+        } else {
+            size_t n = handle_batch(w, a, list, seen);
+            budget -= n < budget ? n : budget;
+            if (n == 0)
+                budget--; /* everything went back: the next pop decides */
+        }
+        pthread_mutex_lock(&a->lock);
     }
-    pthread_mutex_lock(&a->lock);
     again = actor__runnable(a);
     a->sched = again ? ACTOR__SCHEDULED : ACTOR__IDLE;
+    if (!again && a->blocked_senders != 0) /* e.g. deactivated with room: senders go on */
+        pthread_cond_broadcast(&a->room);
     pthread_mutex_unlock(&a->lock);
     if (again)
         actor__schedule(w->sys, a);
@@ -291,6 +350,7 @@ static void *worker_main(void *arg)
     actor_system *sys = w->sys;
 
     current_worker = w;
+    actor__pool_set_own(&w->pool);
     while (!atomic_load(&sys->quit)) {
         actor__actor *a;
 
@@ -304,6 +364,7 @@ static void *worker_main(void *arg)
         else
             wait_for_work(w);
     }
+    actor__pool_set_own(NULL);
     current_worker = NULL;
     return NULL;
 }
@@ -320,6 +381,7 @@ static int worker_init(actor_system *sys, actor__worker *w, unsigned index)
     w->stall_timer = (actor__timer){0, ACTOR__TIMER_IDLE, index, ACTOR_REF_NONE,
                                     ACTOR__TIMER_STALL};
     msgpack_sbuffer_init(&w->reply_sb);
+    actor__pool_init(&w->pool);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     return w->wake_fd >= 0 ? 0 : ACTOR_ESYSTEM;
 }
@@ -329,6 +391,7 @@ static void worker_fini(actor__worker *w)
     if (w->wake_fd >= 0)
         close(w->wake_fd);
     msgpack_sbuffer_destroy(&w->reply_sb);
+    actor__pool_fini(&w->pool); /* after its thread: every message is freed by now */
     pthread_mutex_destroy(&w->qlock);
 }
 

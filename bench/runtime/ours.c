@@ -41,8 +41,11 @@
  *                    the last reply, both on the Driver);
  *   call.local       main() calls Echo.echo through an actor_client, one at
  *                    a time (caf.cpp's measure_blocking);
- *   cast.actor       Driver.start sends cast_n Echo.count casts (from one
- *                    handler, as caf.cpp's caster); timed from the start
+ *   cast.actor       Driver.start sends cast_n Echo.count casts (as
+ *                    caf.cpp's caster, which sends them all from one handler
+ *                    into an unbounded mailbox: ours keeps at most the Echo's
+ *                    capacity in flight, parking until the Echo, down to
+ *                    half of it, starts it again); timed from the start
  *                    message to the sink's last cast;
  *   cast.thread      main() sends cast_n casts through its client; timed
  *                    from the first send to the sink's last cast.
@@ -63,6 +66,7 @@
 
 #include <errno.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +151,9 @@ static void ours_request_free(rtbench_EchoRequest *req)
 typedef struct ours_echo {
     size_t rep_bytes;
     long casts_expected; /* count: post `done` when this many arrived */
-    long casts;
+    atomic_long casts;   /* written by the Echo, read by a pacing Driver */
+    atomic_long resume_at; /* cast.actor: wake `driver` when casts reaches it */
+    actor_ref driver;
     int64_t last_cast_ns;
     sem_t done;
 } ours_echo;
@@ -176,8 +182,12 @@ static int ours_echo_echo(void *state, actor_ctx *ctx, const rtbench_EchoRequest
 static void ours_echo_count(void *state, actor_ctx *ctx, const rtbench_EchoRequest *msg)
 {
     ours_echo *echo = state;
-    (void)ctx, (void)msg;
-    if (++echo->casts == echo->casts_expected) {
+    (void)msg;
+    long n = atomic_load_explicit(&echo->casts, memory_order_relaxed) + 1;
+    atomic_store(&echo->casts, n); /* seq_cst: pairs with ours_driver_park */
+    if (n == atomic_load(&echo->resume_at)) /* a parked Driver is alive: this reaches it */
+        (void)rtbench_Driver_start_cast(ctx, echo->driver, NULL);
+    if (n == echo->casts_expected) {
         echo->last_cast_ns = bench_now_ns();
         sem_post(&echo->done);
     }
@@ -203,6 +213,7 @@ typedef enum ours_drive_mode {
 typedef struct ours_driver {
     ours_drive_mode mode;
     actor_ref echo;
+    ours_echo *echo_state;         /* casts: the Echo's progress, for pacing */
     rtbench_EchoRequest req; /* payload owned by the figure function */
     size_t rep_bytes;
     long warmup, n;          /* latency: untimed, then timed round trips */
@@ -299,6 +310,34 @@ static void ours_on_pipe_reply(void *state, actor_ctx *ctx, const actor_status *
         ours_send_pipe(d, ctx);
 }
 
+/* The Echo's mailbox capacity (rtbench.Echo has no @mailbox: the default). */
+#define OURS_CAST_WINDOW ((long)ACTOR_MAILBOX_DEFAULT_CAPACITY)
+
+static long ours_casts_in_flight(const ours_driver *d)
+{
+    return d->sent - atomic_load_explicit(&d->echo_state->casts, memory_order_relaxed);
+}
+
+/* Asks the Echo to start the Driver again once it is down to half the
+ * window. True when parked; false when the Echo got there meanwhile (go
+ * on). seq_cst store then load, against the Echo's store of casts then
+ * load of resume_at: one of the two sees the other, so no wake-up is lost
+ * (a spare one finds the Driver busy or done and is harmless). */
+static bool ours_driver_park(ours_driver *d)
+{
+    long mark = d->sent - OURS_CAST_WINDOW / 2;
+    atomic_store(&d->echo_state->resume_at, mark);
+    return atomic_load(&d->echo_state->casts) < mark;
+}
+
+/* Goes on in a later turn, after the Echo has run (backpressure). */
+static void ours_driver_yield(ours_driver *d, actor_ctx *ctx)
+{
+    int rc = rtbench_Driver_start_cast(ctx, actor_ctx_self(ctx), NULL);
+    if (rc != 0)
+        ours_driver_fail(d, NULL, rc);
+}
+
 static void ours_driver_start(void *state, actor_ctx *ctx)
 {
     ours_driver *d = state;
@@ -313,14 +352,22 @@ static void ours_driver_start(void *state, actor_ctx *ctx)
             ours_send_pipe(d, ctx);
         break;
     case OURS_DRIVE_CASTS:
+        /* Paced by the Echo's progress: CAF's caster sends all cast_n into
+         * an unbounded mailbox from one handler; the Echo's mailbox holds
+         * OURS_CAST_WINDOW, so the Driver keeps at most that many in flight
+         * and, when the window is full, parks (returns) until the Echo,
+         * down to half of it, starts it again. No spinning, and no refused
+         * sends: the figure is the sustained rate. */
+        if (d->sent == d->total)
+            return; /* a spare wake-up after the last send */
         while (d->sent < d->total) {
-            int rc = rtbench_Echo_count_cast(ctx, d->echo, &d->req, NULL);
-            if (rc == ACTOR_EFULL) {
-                /* backpressure: the Echo's mailbox and its waiting line are
-                 * full; go on in a later turn, after the Echo has run */
-                rc = rtbench_Driver_start_cast(ctx, actor_ctx_self(ctx), NULL);
-                if (rc == 0)
-                    return;
+            int rc = 0;
+            if (ours_casts_in_flight(d) >= OURS_CAST_WINDOW && ours_driver_park(d))
+                return;
+            rc = rtbench_Echo_count_cast(ctx, d->echo, &d->req, NULL);
+            if (rc == ACTOR_EFULL) { /* not expected with the window: go on later */
+                ours_driver_yield(d, ctx);
+                return;
             }
             if (rc != 0) {
                 ours_driver_fail(d, NULL, rc);
@@ -383,6 +430,7 @@ static void ours_run_driver(ours_local *w, ours_driver *d, const char *key)
     d->echo = w->echo;
     ours_check(rtbench_Driver_spawn(w->sys, &ours_driver_handlers, d, NULL, &ref),
                "spawn Driver");
+    w->echo_state.driver = ref; /* before Driver.start: the Echo reads it after */
     ours_check(rtbench_Driver_start(w->client, ref, NULL), "Driver.start");
     ours_wait(&d->done, key);
     ours_check_status(&d->failure, key);
@@ -629,6 +677,7 @@ static int ours_cast_actor(const bench_params *p, const char *key)
     ours_local_start(&w, p);
     w.echo_state.casts_expected = p->cast_n;
     d.mode = OURS_DRIVE_CASTS;
+    d.echo_state = &w.echo_state;
     d.req = ours_request(p->req_bytes, 'c');
     d.total = p->cast_n;
     int64_t t0 = bench_now_ns();
