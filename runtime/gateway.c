@@ -888,9 +888,15 @@ typedef struct actor__bind_cmd {
     bool done;
 } bind_cmd;
 
+/* Responses libzmq may queue for one client before a send finds it full
+ * (EAGAIN) and the client's own waiting queue takes over. Above libzmq's
+ * default of 1000 so that a client pipelining a thousand calls, and reading
+ * them, is not taken for one that stopped reading. */
+#define ROUTER_SEND_HWM 10000
+
 static int open_router(actor__gateway *g)
 {
-    const int on = 1, linger = CLOSE_LINGER_MS;
+    const int on = 1, linger = CLOSE_LINGER_MS, send_hwm = ROUTER_SEND_HWM;
     const int64_t max_size = ACTOR__WIRE_MAX_FRAME_SIZE;
 
     if (g->router != NULL)
@@ -900,6 +906,7 @@ static int open_router(actor__gateway *g)
         return ACTOR_ESYSTEM;
     if (zmq_setsockopt(g->router, ZMQ_ROUTER_MANDATORY, &on, sizeof on) != 0 ||
         zmq_setsockopt(g->router, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) != 0 ||
+        zmq_setsockopt(g->router, ZMQ_SNDHWM, &send_hwm, sizeof send_hwm) != 0 ||
         zmq_setsockopt(g->router, ZMQ_LINGER, &linger, sizeof linger) != 0)
         return ACTOR_ESYSTEM;
     return 0;
