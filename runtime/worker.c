@@ -234,6 +234,19 @@ static step next_step(actor__actor *a, size_t max, actor__msg **list)
     return a->awaiting ? STEP_NONE : STEP_FINALIZE;
 }
 
+/* At the end of a turn, before deciding whether the actor runs again: the
+ * turn's replies and timeouts may have ended the last request a drain was
+ * waiting for (the `then` runs outside the lock and only the running worker
+ * changes `requests`). `awaiting` left set from an earlier look would make
+ * the actor not runnable with nothing outstanding, so nothing would ever
+ * wake it to finalize. Cleared, it runs once more and next_step decides.
+ * a->lock held. */
+static void refresh_awaiting(actor__actor *a)
+{
+    if (a->awaiting && !actor__drain_waits(a))
+        a->awaiting = false;
+}
+
 static void run_init(actor__worker *w, actor__actor *a)
 {
     int rc = actor__run_init(w, a);
@@ -311,6 +324,7 @@ void actor__run(actor__worker *w, actor__actor *a)
         }
         pthread_mutex_lock(&a->lock);
     }
+    refresh_awaiting(a);
     again = actor__runnable(a);
     a->sched = again ? ACTOR__SCHEDULED : ACTOR__IDLE;
     if (!again && a->blocked_senders != 0) /* e.g. deactivated with room: senders go on */

@@ -244,6 +244,52 @@ ACTOR_TEST(drain_waits_for_deferred_replies_and_requests)
     probe_fini(&pb);
 }
 
+/* The reply that ends a drain's last request is the last message of a
+ * turn (batch 1 makes every message the last): the end of that turn must see
+ * that nothing is outstanding any more and run f again to finalize it, not
+ * leave it idle waiting for replies that will never come (the shutdown then
+ * waited forever). Hang guard: f must be gone within LONG_MS; if not, a
+ * terminate without drain frees it so the test fails instead of hanging. */
+ACTOR_TEST(drain_ends_when_its_last_reply_ends_a_turn)
+{
+    actor_system_opts so = {0};
+    actor_test t;
+    probe pf, pb;
+    actor_ref f, b;
+    outcome fwd = {0}, busy = {0};
+    bool gone;
+
+    probe_init(&pf);
+    probe_init(&pb);
+    memset(&t, 0, sizeof(t));
+    t.timeout_ms = LONG_MS;
+    so.workers = 2;
+    so.batch = 1;
+    ACTOR_ASSERT_RC(actor_system_new(&so, &t.sys), 0);
+    ACTOR_ASSERT_RC(actor_client_new(t.sys, &t.client), 0);
+    b = spawn_probe(&t, &probe_type, &pb);
+    ACTOR_ASSERT_RC(hold_busy(&t, b, &pb, &busy), 0);
+    pf.peer = b;
+    pf.forward_timeout_ms = LONG_MS;
+    f = spawn_probe(&t, &probe_type, &pf);
+    ACTOR_ASSERT_RC(async_int(t.client, f, M_FORWARD, 40, -1, LONG_MS, &fwd), 0);
+    ACTOR_ASSERT(actor_test_wait(depth_pred_nonzero, &(gone_wait){t.sys, b}, LONG_MS));
+    ACTOR_ASSERT_RC(actor_terminate(t.sys, f, true), 0);
+    probe_open(&pb);
+    ACTOR_ASSERT(outcome_wait(&fwd));
+    gone = wait_gone(t.sys, f);
+    if (!gone)
+        actor_terminate(t.sys, f, false);
+    ACTOR_ASSERT(outcome_wait(&busy));
+    actor_test_stop(&t);
+    ACTOR_ASSERT(gone);
+    ACTOR_ASSERT_STATUS(&fwd.st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_INT(fwd.value, 42);
+    ACTOR_ASSERT_INT(atomic_load(&pf.cleanups), 1);
+    probe_fini(&pf);
+    probe_fini(&pb);
+}
+
 /* A second terminate without drain cuts the wait short: DIED. */
 ACTOR_TEST(terminate_without_drain_cuts_a_drain_short)
 {
@@ -471,6 +517,7 @@ int main(void)
     ACTOR_TEST_RUN(terminate_without_drain_answers_died);
     ACTOR_TEST_RUN(terminate_answers_deferred_and_outstanding_died);
     ACTOR_TEST_RUN(drain_waits_for_deferred_replies_and_requests);
+    ACTOR_TEST_RUN(drain_ends_when_its_last_reply_ends_a_turn);
     ACTOR_TEST_RUN(terminate_without_drain_cuts_a_drain_short);
     ACTOR_TEST_RUN(init_failure_terminates_without_cleanup);
     ACTOR_TEST_RUN(terminate_before_init_still_runs_init_once);
