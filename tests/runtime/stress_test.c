@@ -11,6 +11,14 @@
 #define N_ASYNC 400
 #define N_ACTORS 3
 
+/* Room for every call the clients can have outstanding at one actor (all
+ * their async calls plus one sync call each), so backpressure never
+ * refuses one: an async call refused at once (ACTOR_EFULL) never calls back,
+ * and under load the default capacity (1024) could fill up, leaving
+ * all_called to wait out LONG_MS. Backpressure has its own tests. */
+static const actor_type stress_probe_type = PROBE_TYPE(N_THREADS * (N_ASYNC + 1),
+                                                       ACTOR_OVERFLOW_REJECT);
+
 typedef struct shared {
     actor_system *sys;
     actor_ref actors[N_ACTORS];
@@ -153,7 +161,7 @@ ACTOR_TEST(many_clients_every_reply_matched)
     sh.sys = t.sys;
     for (int i = 0; i < N_ACTORS; i++) {
         probe_init(&p[i]);
-        sh.actors[i] = spawn_probe(&t, &probe_type, &p[i]);
+        sh.actors[i] = spawn_probe(&t, &stress_probe_type, &p[i]);
     }
     run_clients(&sh, M_ADD, ACTOR_REF_NONE, 1, LONG_MS, slots_, &ok, &timeouts, &bad, &calls);
     ACTOR_ASSERT_INT(atomic_load(&sh.failures), 0);
@@ -178,7 +186,7 @@ ACTOR_TEST(timeouts_racing_replies_never_misdeliver)
     sh.sys = t.sys;
     for (int i = 0; i < N_ACTORS; i++) {
         probe_init(&p[i]);
-        sh.actors[i] = spawn_probe(&t, &probe_type, &p[i]);
+        sh.actors[i] = spawn_probe(&t, &stress_probe_type, &p[i]);
     }
     run_clients(&sh, M_ADD, ACTOR_REF_NONE, 1, 1, slots_, &ok, &timeouts, &bad, &calls);
     ACTOR_ASSERT_INT(atomic_load(&sh.failures), 0);
@@ -206,7 +214,7 @@ ACTOR_TEST(actor_chains_from_many_threads)
         probe_init(&p[i]);
         p[i].peer = i < 2 ? r[i + 1] : ACTOR_REF_NONE;
         p[i].forward_timeout_ms = LONG_MS;
-        r[i] = spawn_probe(&t, &probe_type, &p[i]);
+        r[i] = spawn_probe(&t, &stress_probe_type, &p[i]);
     }
     run_clients(&sh, M_FORWARD, r[0], 3, LONG_MS, slots_, &ok, &timeouts, &bad, &calls);
     ACTOR_ASSERT_INT(atomic_load(&sh.failures), 0);
@@ -234,7 +242,7 @@ ACTOR_TEST(chains_with_short_timeouts_end_exactly_once)
         probe_init(&p[i]);
         p[i].peer = i < 2 ? r[i + 1] : ACTOR_REF_NONE;
         p[i].forward_timeout_ms = 1;
-        r[i] = spawn_probe(&t, &probe_type, &p[i]);
+        r[i] = spawn_probe(&t, &stress_probe_type, &p[i]);
     }
     run_clients(&sh, M_FORWARD, r[0], 3, 2, slots_, &ok, &timeouts, &bad, &calls);
     ACTOR_ASSERT_INT(calls, N_THREADS * N_ASYNC);
