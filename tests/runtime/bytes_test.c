@@ -228,17 +228,18 @@ ACTOR_TEST(system_default_and_per_actor_bound)
     actor_spawn_opts inactive = {0};
     actor_ref a, b;
     actor_stats s;
-    probe p;
+    probe pa, pb; /* one each: a's and b's handlers may run at once */
 
-    probe_init(&p);
+    probe_init(&pa);
+    probe_init(&pb);
     so.workers = 2;
     so.mailbox_max_bytes = 64;
     inactive.inactive = true;
     ACTOR_ASSERT_RC(actor_system_new(&so, &sys), 0);
     ACTOR_ASSERT_RC(actor_client_new(sys, &c), 0);
-    ACTOR_ASSERT_RC(actor_spawn(sys, &probe_reject_type, &p, &inactive, &a), 0);
+    ACTOR_ASSERT_RC(actor_spawn(sys, &probe_reject_type, &pa, &inactive, &a), 0);
     inactive.mailbox_max_bytes = 128; /* its own bound wins */
-    ACTOR_ASSERT_RC(actor_spawn(sys, &probe_reject_type, &p, &inactive, &b), 0);
+    ACTOR_ASSERT_RC(actor_spawn(sys, &probe_reject_type, &pb, &inactive, &b), 0);
     ACTOR_ASSERT_RC(cast_bytes(c, a, 64, 0), 0);
     ACTOR_ASSERT_RC(cast_bytes(c, a, 1, 0), ACTOR_EFULL);
     ACTOR_ASSERT_RC(cast_bytes(c, b, 100, 0), 0);
@@ -250,7 +251,8 @@ ACTOR_TEST(system_default_and_per_actor_bound)
     ACTOR_ASSERT_INT(s.mailbox_bytes, 64);
     actor_client_destroy(&c);
     actor_system_destroy(&sys);
-    probe_fini(&p);
+    probe_fini(&pa);
+    probe_fini(&pb);
 }
 
 int main(void)
