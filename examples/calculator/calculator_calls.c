@@ -81,6 +81,21 @@ static int calculate_one(actor_client *c, actor_ref calc, const calculation *k)
     return ok ? 0 : 1;
 }
 
+int calls_start(actor_system **sys, actor_client **c)
+{
+    int rc = actor_system_new(NULL, sys);
+    if (rc != 0) {
+        fprintf(stderr, "actor_system_new: %s\n", actor_strerror(rc));
+        return rc;
+    }
+    rc = actor_client_new(*sys, c);
+    if (rc != 0) {
+        fprintf(stderr, "actor_client_new: %s\n", actor_strerror(rc));
+        actor_system_destroy(sys);
+    }
+    return rc;
+}
+
 int calls_ping(actor_client *c, actor_ref calc)
 {
     /* ping's @priority(255) lets it overtake queued calculations. Its

@@ -10,6 +10,11 @@
 
 #include "calculator.h"
 
+/* Starts a system (all defaults) and a client for the calling thread; on
+ * failure prints why and leaves nothing behind. The caller destroys *c,
+ * then *sys. 0, or the failing call's negative code. */
+int calls_start(actor_system **sys, actor_client **c);
+
 /* Whether the calculator answers at all (worth going on). */
 int calls_ping(actor_client *c, actor_ref calc);
 

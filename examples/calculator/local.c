@@ -112,17 +112,8 @@ int main(int argc, char **argv)
 
     actor_system *sys;
     actor_client *c;
-    int rc = actor_system_new(NULL, &sys);
-    if (rc != 0) {
-        fprintf(stderr, "actor_system_new: %s\n", actor_strerror(rc));
+    if (calls_start(&sys, &c) != 0)
         return 1;
-    }
-    rc = actor_client_new(sys, &c);
-    if (rc != 0) {
-        fprintf(stderr, "actor_client_new: %s\n", actor_strerror(rc));
-        actor_system_destroy(&sys);
-        return 1;
-    }
 
     int64_t count = 0;
     int failed = run(sys, c, path, &count);
