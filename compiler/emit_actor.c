@@ -2,15 +2,20 @@
  * emit_actor.c - the stubs and skeletons of every `actor` (DESIGN.md section
  * 3, docs/STUBS.md): in <stem>.h the settings and method constants, the
  * handler table, the spawn function and per method the client stubs; in
- * <stem>.c the actor_type with its hooks and method table, a trampoline per
- * method (decode, call the handler, encode the reply) and the stubs, which
- * encode, call the runtime's untyped API (actor/actor.h) and decode.
+ * <stem>.c the actor_type with its hooks and method table and, per method,
+ * a descriptor, a trampoline and the stubs. The mechanics they share
+ * (encode, call the untyped API of actor/actor.h, decode; typed callbacks
+ * through untyped ones) are the runtime's, in actor/stub.h: the generated
+ * code describes each message type (actor_message_desc) and each method
+ * (actor_stub_method) once, and every generated function names its types
+ * and forwards.
  *
  * The runtime holds a generated actor's state as a "box": the user's state
  * first, then a copy of the handler table. The spawn function allocates the
  * box and passes it as the spawn argument; the generated init hook adopts it
  * (or frees it when the user's init fails) and cleanup frees it. Typed
- * continuations receive the user's state, taken from the box's first member.
+ * continuations receive the user's state, which actor/stub.h takes from the
+ * box's first member.
  */
 #include "emit.h"
 
@@ -23,19 +28,6 @@ bool emit_has_actors(const ast_module *m)
     for (size_t i = 0; i < m->decls.len; i++)
         if (((const ast_decl *)m->decls.items[i])->kind == DECL_ACTOR)
             return true;
-    return false;
-}
-
-static bool module_has_rpc(const ast_module *m)
-{
-    for (size_t i = 0; i < m->decls.len; i++) {
-        const ast_decl *d = m->decls.items[i];
-        if (d->kind != DECL_ACTOR)
-            continue;
-        for (size_t j = 0; j < d->methods.len; j++)
-            if (((const ast_method *)d->methods.items[j])->kind == METHOD_RPC)
-                return true;
-    }
     return false;
 }
 
@@ -105,15 +97,6 @@ static const char *wrap(emitter *e, const char *head, const arglist *a, const ch
         }
     }
     return arena_printf(e->p->arena, "%s%s)%s", text, a->n == 0 ? "void" : "", tail);
-}
-
-/* A statement "head(args...);" printed one level deeper than the current
- * indentation, as the body of an unbraced if/else. */
-static void emit_nested_call(emitter *e, const char *head, const arglist *a)
-{
-    e->indent++;
-    emit_line(e, "%s", wrap(e, head, a, ";"));
-    e->indent--;
 }
 
 /* ------------------------------------------------------ the signatures */
@@ -440,40 +423,51 @@ void emit_actor_decls(emitter *e)
 
 /* ------------------------------------------------------ source: support */
 
-/* File-level helpers every rpc's asynchronous forms use. */
-static void emit_support(emitter *e)
+/* The message types the module's methods take or return, each once, in
+ * order of first use. */
+static ptr_vec method_messages(emitter *e)
 {
-    const char *p = emit_prefix(e, e->m);
+    ptr_vec found = {0};
 
-    emit_line(e, "/* ---- actor support */");
-    emit_blank(e);
-    emit_line(e, "/* A typed callback and its user pointer, carried on the heap through the");
-    emit_line(e, " * runtime's untyped callback; the adapter that calls it frees it. */");
-    emit_open(e, "typedef struct %s__pending {", p);
-    emit_line(e, "void (*fn)(void); /* the typed callback, cast back before the call */");
-    emit_line(e, "void *user;");
-    emit_close(e, "} %s__pending;", p);
-    emit_blank(e);
-    emit_line(e, "static %s__pending *%s__pending_new(void (*fn)(void), void *user)", p, p);
-    emit_open(e, "{");
-    emit_line(e, "%s__pending *pending = malloc(sizeof *pending);", p);
-    emit_blank(e);
-    emit_open(e, "if (pending != NULL) {");
-    emit_line(e, "pending->fn = fn;");
-    emit_line(e, "pending->user = user;");
-    emit_close(e, "}");
-    emit_line(e, "return pending;");
-    emit_close(e, "}");
-    emit_blank(e);
-    emit_line(e, "/* The user's state inside the state of an actor spawned by a generated");
-    emit_line(e, " * _spawn function: every generated box starts with it. */");
-    emit_line(e, "static void *%s__user_state(void *box)", p);
-    emit_open(e, "{");
-    emit_line(e, "return box != NULL ? *(void **)box : NULL;");
-    emit_close(e, "}");
-    emit_blank(e);
+    for (size_t i = 0; i < e->m->decls.len; i++) {
+        const ast_decl *d = e->m->decls.items[i];
+        if (d->kind != DECL_ACTOR)
+            continue;
+        for (size_t j = 0; j < d->methods.len; j++) {
+            const ast_method *m = d->methods.items[j];
+            const ast_type *types[2] = {m->param, m->kind == METHOD_RPC ? m->result : NULL};
+            for (size_t k = 0; k < 2; k++) {
+                bool seen = false;
+                if (types[k] == NULL)
+                    continue;
+                for (size_t l = 0; l < found.len; l++)
+                    seen = seen || found.items[l] == types[k]->resolved;
+                if (!seen)
+                    ptr_vec_push(e->p->arena, &found, types[k]->resolved);
+            }
+        }
+    }
+    return found;
 }
 
+/* The descriptor of a message type (actor_message_desc), or "NULL" for (). */
+static const char *desc_ref(emitter *e, const char *ctype)
+{
+    return ctype != NULL ? arena_printf(e->p->arena, "&%s__desc", ctype) : "NULL";
+}
+
+static void emit_support(emitter *e)
+{
+    ptr_vec messages = method_messages(e);
+
+    if (messages.len == 0)
+        return;
+    emit_line(e, "/* ---- the messages of the actors' methods, for actor/stub.h */");
+    emit_blank(e);
+    for (size_t i = 0; i < messages.len; i++)
+        emit_line(e, "ACTOR_MESSAGE_DESC(%s);", emit_cname(e, messages.items[i]));
+    emit_blank(e);
+}
 /* ------------------------------------------------- source: the skeleton */
 
 static void emit_box(emitter *e, const ast_decl *d)
@@ -482,7 +476,7 @@ static void emit_box(emitter *e, const ast_decl *d)
 
     emit_line(e, "/* A %s's state as the runtime holds it. */", emit_idl_name(e, d));
     emit_open(e, "typedef struct %s__box {", a);
-    emit_line(e, "void *state; /* the user's, from handlers.init; first, see _user_state */");
+    emit_line(e, "void *state; /* the user's, from handlers.init; first (actor_stub_request) */");
     emit_line(e, "%s_handlers handlers;", a);
     emit_line(e, "const void *arg; /* spawn's argument, until init has run */");
     emit_close(e, "} %s__box;", a);
@@ -532,6 +526,70 @@ static void emit_hooks(emitter *e, const ast_decl *d)
     emit_blank(e);
 }
 
+/* The method's descriptor (actor_stub_method), a static constant that its
+ * trampoline and stubs hand to the runtime. */
+static const char *stub_ref(emitter *e, const method_names *n)
+{
+    return arena_printf(e->p->arena, "&%s__stub", n->base);
+}
+
+/* The adapter through which the runtime calls a typed _done_fn (then:
+ * _then_fn), given back as an actor_stub_fn, with the decoded reply. */
+static void emit_typed_caller(emitter *e, const method_names *n, bool then)
+{
+    arglist params = {{"actor_stub_fn fn"}, 1};
+    arglist call = {{0}, 0};
+
+    if (then) {
+        arg_add(&params, "void *state");
+        arg_add(&params, "actor_ctx *ctx");
+        arg_add(&call, "state");
+        arg_add(&call, "ctx");
+    } else {
+        arg_add(&params, "void *user");
+        arg_add(&params, "uint64_t call_id");
+        arg_add(&call, "user");
+        arg_add(&call, "call_id");
+    }
+    arg_add(&params, "const actor_status *st");
+    arg_add(&params, "const void *res");
+    arg_add(&call, "st");
+    if (n->result != NULL)
+        arg_add(&call, "res");
+    if (then) {
+        arg_add(&params, "void *user");
+        arg_add(&call, "user");
+    }
+    emit_line(e, "%s",
+              wrap(e, arena_printf(e->p->arena, "static void %s__%s", n->base,
+                                   then ? "then" : "done"),
+                   &params, ""));
+    emit_open(e, "{");
+    if (n->result == NULL)
+        emit_line(e, "(void)res;");
+    emit_line(e, "%s",
+              wrap(e, arena_printf(e->p->arena, "((%s)fn)",
+                                   then ? then_fn_type(e, n) : done_fn_type(e, n)),
+                   &call, ";"));
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+static void emit_stub_method(emitter *e, const method_names *n)
+{
+    emit_open(e, "static const actor_stub_method %s__stub = {", n->base);
+    emit_line(e, ".ref = {&%s_type, %s},", n->actor, n->index);
+    emit_line(e, ".name = \"%s\",", n->idl);
+    emit_line(e, ".param = %s,", desc_ref(e, n->param));
+    emit_line(e, ".result = %s,", desc_ref(e, n->result));
+    if (n->rpc) {
+        emit_line(e, ".done = %s__done,", n->base);
+        emit_line(e, ".then = %s__then,", n->base);
+    }
+    emit_close(e, "};");
+    emit_blank(e);
+}
+
 /* The trampoline's call of the handler. */
 static const char *handler_call(emitter *e, const ast_method *m, const method_names *n)
 {
@@ -539,83 +597,49 @@ static const char *handler_call(emitter *e, const ast_method *m, const method_na
                         n->param != NULL ? ", &req" : "", n->result != NULL ? ", &res" : "");
 }
 
-/* "return actor_ctx_fail(ctx, CATEGORY, message...);" one level deeper. */
-static void emit_fail(emitter *e, const char *category, const char *format, const char *arg)
-{
-    arglist a = {{"ctx", category, format}, 3};
-
-    if (arg != NULL)
-        arg_add(&a, arg);
-    emit_nested_call(e, "return actor_ctx_fail", &a);
-}
-
+/* The method's descriptor, then its trampoline: the runtime decodes the
+ * parameter before the handler and encodes the result after it. */
 static void emit_trampoline(emitter *e, const ast_method *m, const method_names *n)
 {
     arglist params = {{"void *state", "actor_ctx *ctx", "const char *body", "size_t len",
                        "msgpack_sbuffer *reply_body"},
                       5};
-    bool direct = n->rpc && n->param == NULL && n->result == NULL;
+    const char *req = n->param != NULL ? "&req" : "NULL";
+    const char *res = n->result != NULL ? "&res" : "NULL";
+    arglist enter = {{"ctx", stub_ref(e, n)}, 2};
+    arglist leave = {{"ctx", stub_ref(e, n), n->rpc ? "rc" : "ACTOR_INVOKE_REPLY", req, res,
+                      "reply_body"},
+                     6};
 
-    emit_line(e, "/* %s: %s the handler%s. */", n->idl,
-              n->param != NULL ? "decodes the parameter, runs" : "runs",
-              n->result != NULL ? ", encodes the reply" : "");
+    arg_add(&enter, arena_printf(e->p->arena, "box->handlers.%s != NULL", m->name));
+    arg_add(&enter, "body");
+    arg_add(&enter, "len");
+    arg_add(&enter, req);
+    arg_add(&enter, res);
+    emit_line(e, "/* %s */", n->idl);
+    emit_blank(e);
+    if (n->rpc) {
+        emit_typed_caller(e, n, false);
+        emit_typed_caller(e, n, true);
+    }
+    emit_stub_method(e, n);
     emit_line(e, "%s",
               wrap(e, arena_printf(e->p->arena, "static int %s__invoke", n->base), &params, ""));
     emit_open(e, "{");
     emit_line(e, "%s__box *box = state;", n->actor);
-    if (n->param != NULL) {
+    if (n->param != NULL)
         emit_line(e, "%s req;", n->param);
-        emit_line(e, "actor_decode_error err;");
-    }
     if (n->result != NULL)
         emit_line(e, "%s res;", n->result);
-    if (n->rpc && !direct)
-        emit_line(e, "int rc;");
+    emit_line(e, "%s", wrap(e, "int rc = actor_stub_enter", &enter, ";"));
     emit_blank(e);
-    if (n->param == NULL) {
-        emit_line(e, "(void)body; /* a method without parameter ignores its body */");
-        emit_line(e, "(void)len;");
-    }
-    if (n->result == NULL)
-        emit_line(e, "(void)reply_body;");
-    emit_line(e, "if (box->handlers.%s == NULL)", m->name);
-    emit_fail(e, "ACTOR_STATUS_NOT_FOUND",
-              arena_printf(e->p->arena, "\"%s has no handler\"", n->idl), NULL);
-    if (n->param != NULL) {
-        emit_line(e, "if (%s_decode_ex(body, len, &req, NULL, &err) != 0)", n->param);
-        emit_fail(e, "ACTOR_STATUS_DECODE", "\"%s\"", "err.message");
-    }
-    if (direct) {
-        emit_line(e, "return %s;", handler_call(e, m, n));
-    } else if (!n->rpc) {
-        emit_line(e, "%s;", handler_call(e, m, n));
-        if (n->param != NULL)
-            emit_line(e, "%s_free(&req);", n->param);
-        emit_line(e, "return ACTOR_INVOKE_REPLY;");
-    } else {
-        if (n->result != NULL)
-            emit_line(e, "%s_init(&res);", n->result);
-        emit_line(e, "rc = %s;", handler_call(e, m, n));
-        if (n->result != NULL) {
-            emit_line(e, "if (rc == ACTOR_INVOKE_REPLY && (rc = %s_encode(&res, reply_body)) != 0)",
-                      n->result);
-            e->indent++;
-            emit_line(e,
-                      "rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, \"cannot encode the reply: "
-                      "%%s\",");
-            emit_line(e, "                    actor_strerror(rc));");
-            e->indent--;
-        }
-        if (n->param != NULL)
-            emit_line(e, "%s_free(&req);", n->param);
-        if (n->result != NULL)
-            emit_line(e, "%s_free(&res);", n->result);
-        emit_line(e, "return rc;");
-    }
+    emit_line(e, "if (rc != 0)");
+    emit_line(e, "    return rc;");
+    emit_line(e, "%s%s;", n->rpc ? "rc = " : "", handler_call(e, m, n));
+    emit_line(e, "%s", wrap(e, "return actor_stub_leave", &leave, ";"));
     emit_close(e, "}");
     emit_blank(e);
 }
-
 static const char *errors_array(emitter *e, const method_names *n)
 {
     return arena_printf(e->p->arena, "%s__errors", n->base);
@@ -730,279 +754,54 @@ static void emit_spawn(emitter *e, const ast_decl *d)
 
 /* ---------------------------------------------------- source: the stubs */
 
-/* The method's actor_method_ref, a static constant beside its stubs. */
-static const char *method_ref(emitter *e, const method_names *n)
+/* A stub's body: "return fn(target, to, &stub, rest...);". */
+static void emit_forward(emitter *e, const method_names *n, const char *fn, const char *target,
+                         const arglist *rest)
 {
-    return arena_printf(e->p->arena, "%s__ref", n->base);
-}
+    arglist a = {{target, "to", stub_ref(e, n)}, 3};
 
-static void emit_method_ref(emitter *e, const method_names *n)
-{
-    emit_open(e, "static const actor_method_ref %s = {", method_ref(e, n));
-    emit_line(e, ".type = &%s_type,", n->actor);
-    emit_line(e, ".method = %s,", n->index);
-    emit_close(e, "};");
-    emit_blank(e);
-}
-
-/* The runtime call of a stub: fn(target, to, ref, body, len, rest...). */
-static arglist runtime_args(emitter *e, const method_names *n, const char *target)
-{
-    arglist a = {{target, "to", method_ref(e, n)}, 3};
-
-    arg_add(&a, n->param != NULL ? "body->data" : "NULL");
-    arg_add(&a, n->param != NULL ? "body->size" : "0");
-    arg_add(&a, "opts");
-    return a;
-}
-
-/* Encodes the parameter into `body`, this thread's encode buffer (the
- * runtime copies it before the call returns), setting rc. */
-static void emit_encode_param(emitter *e, const method_names *n)
-{
-    emit_line(e, "body = actor_encode_buffer();");
-    emit_line(e, "rc = %s_encode(%s, body);", n->param, n->rpc ? "req" : "msg");
-}
-
-static void emit_decode_reply(emitter *e, const method_names *n)
-{
-    arglist a = {{"const char *body", "size_t len"}, 2};
-
-    arg_add(&a, arena_printf(e->p->arena, "%s *res", n->result));
-    arg_add(&a, "actor_status *st");
-    emit_line(e, "/* Decodes a reply of %s into *res; on failure sets *st to", n->idl);
-    emit_line(e, " * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */");
-    emit_line(e, "%s",
-              wrap(e, arena_printf(e->p->arena, "static int %s__decode_reply", n->base), &a, ""));
+    for (size_t i = 0; i < rest->n; i++)
+        arg_add(&a, rest->items[i]);
     emit_open(e, "{");
-    emit_line(e, "actor_decode_error err;");
-    emit_line(e, "int rc = %s_decode_ex(body, len, res, NULL, &err);", n->result);
-    emit_blank(e);
-    emit_line(e, "if (rc != 0)");
-    emit_line(e, "    actor_status_set(st, ACTOR_STATUS_DECODE, 0, \"reply: %%s\", err.message);");
-    emit_line(e, "return rc;");
+    emit_line(e, "%s", wrap(e, arena_printf(e->p->arena, "return %s", fn), &a, ";"));
     emit_close(e, "}");
     emit_blank(e);
 }
 
-static void emit_call(emitter *e, const method_names *n)
+static void emit_rpc_stubs(emitter *e, const method_names *n)
 {
-    arglist call = runtime_args(e, n, "c");
+    const char *req = n->param != NULL ? "req" : "NULL";
+    arglist call = {{req, n->result != NULL ? "res" : "NULL", "opts", "st"}, 4};
+    arglist async = {{req, "opts", "(actor_stub_fn)done", "user", "call_id"}, 5};
+    arglist request = {{req, "opts", "(actor_stub_fn)then", "user", "call_id"}, 5};
+    arglist reply = {{"reply", stub_ref(e, n), n->result != NULL ? "res" : "NULL"}, 3};
 
-    arg_add(&call, "st");
-    arg_add(&call, n->result != NULL ? "&reply" : "NULL");
     emit_line(e, "%s", call_sig(e, n));
-    emit_open(e, "{");
-    if (n->param == NULL && n->result == NULL) {
-        emit_line(e, "%s", wrap(e, "return actor_call", &call, ";"));
-        emit_close(e, "}");
-        emit_blank(e);
-        return;
-    }
-    if (n->param != NULL)
-        emit_line(e, "msgpack_sbuffer *body;");
-    if (n->result != NULL)
-        emit_line(e, "msgpack_sbuffer reply;");
-    emit_line(e, "int rc;");
-    emit_blank(e);
-    if (n->result != NULL) {
-        emit_line(e, "memset(res, 0, sizeof *res);");
-        emit_line(e, "msgpack_sbuffer_init(&reply);");
-    }
-    if (n->param != NULL) {
-        emit_encode_param(e, n);
-        emit_line(e, "if (rc != 0)");
-        emit_line(e, "    actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, \"cannot encode the "
-                     "request: %%s\",");
-        emit_line(e, "                     actor_strerror(rc));");
-        emit_line(e, "else");
-        emit_nested_call(e, "rc = actor_call", &call);
-    } else {
-        emit_line(e, "%s", wrap(e, "rc = actor_call", &call, ";"));
-    }
-    if (n->result != NULL) {
-        emit_line(e, "if (rc == 0 && st->category == ACTOR_STATUS_OK)");
-        emit_line(e, "    (void)%s__decode_reply(reply.data, reply.size, res, st);", n->base);
-    }
-    if (n->result != NULL)
-        emit_line(e, "msgpack_sbuffer_destroy(&reply);");
-    emit_line(e, "return rc;");
-    emit_close(e, "}");
-    emit_blank(e);
-}
-
-/* The adapter from the runtime's actor_reply_fn (_async) or actor_then_fn
- * (_request) to the typed callback: decodes the reply, calls, frees. */
-static void emit_adapter(emitter *e, const method_names *n, bool then)
-{
-    const char *p = emit_prefix(e, e->m);
-    const char *fn_type = then ? then_fn_type(e, n) : done_fn_type(e, n);
-    const char *fn = then ? "then" : "done";
-    const char *lead =
-        then ? arena_printf(e->p->arena, "%s__user_state(state), ctx", p) : "pending.user, call_id";
-    const char *tail = then ? ", pending.user" : "";
-    arglist params = {{0}, 0};
-
-    if (then) {
-        arg_add(&params, "void *state");
-        arg_add(&params, "actor_ctx *ctx");
-    } else {
-        arg_add(&params, "void *user");
-        arg_add(&params, "uint64_t call_id");
-    }
-    arg_add(&params, "const actor_status *st");
-    arg_add(&params, "const char *body");
-    arg_add(&params, "size_t len");
-    if (then)
-        arg_add(&params, "void *user");
-    emit_line(e, "%s",
-              wrap(e, arena_printf(e->p->arena, "static void %s__%s", n->base, fn), &params, ""));
-    emit_open(e, "{");
-    emit_line(e, "%s__pending pending = *(%s__pending *)user;", p, p);
-    emit_line(e, "%s %s = (%s)pending.fn;", fn_type, fn, fn_type);
-    if (n->result != NULL) {
-        emit_line(e, "%s res;", n->result);
-        emit_line(e, "actor_status bad;");
-    }
-    emit_blank(e);
-    emit_line(e, "free(user);");
-    if (n->result == NULL) {
-        emit_line(e, "(void)body;");
-        emit_line(e, "(void)len;");
-        emit_line(e, "%s(%s, st%s);", fn, lead, tail);
-    } else {
-        emit_open(e, "if (st->category != ACTOR_STATUS_OK) {");
-        emit_line(e, "%s(%s, st, NULL%s);", fn, lead, tail);
-        emit_close(e, "} else if (%s__decode_reply(body, len, &res, &bad) != 0) {", n->base);
-        e->indent++;
-        emit_line(e, "%s(%s, &bad, NULL%s);", fn, lead, tail);
-        emit_close(e, "} else {");
-        e->indent++;
-        emit_line(e, "%s(%s, st, &res%s);", fn, lead, tail);
-        emit_line(e, "%s_free(&res);", n->result);
-        emit_close(e, "}");
-    }
-    emit_close(e, "}");
-    emit_blank(e);
-}
-
-/* _async and _request: a pending record, the encoded parameter, the runtime
- * call; the record is freed here unless the runtime took it. */
-static void emit_async_form(emitter *e, const method_names *n, bool then)
-{
-    const char *p = emit_prefix(e, e->m);
-    const char *fn = then ? "then" : "done";
-    const char *runtime = then ? "actor_ctx_request" : "actor_call_async";
-    arglist call = runtime_args(e, n, then ? "ctx" : "c");
-
-    arg_add(&call, arena_printf(e->p->arena, "%s__%s", n->base, fn));
-    arg_add(&call, "pending");
-    arg_add(&call, "call_id");
-    emit_line(e, "%s", async_sig(e, n, then));
-    emit_open(e, "{");
-    if (n->param != NULL)
-        emit_line(e, "msgpack_sbuffer *body;");
-    emit_line(e, "%s__pending *pending;", p);
-    emit_line(e, "int rc;");
-    emit_blank(e);
-    emit_line(e, "if (%s == NULL)", fn);
-    emit_line(e, "    return ACTOR_EINVAL;");
-    emit_line(e, "pending = %s__pending_new((void (*)(void))%s, user);", p, fn);
-    emit_line(e, "if (pending == NULL)");
-    emit_line(e, "    return ACTOR_ENOMEM;");
-    if (n->param != NULL) {
-        emit_encode_param(e, n);
-        emit_line(e, "if (rc == 0)");
-        emit_nested_call(e, arena_printf(e->p->arena, "rc = %s", runtime), &call);
-    } else {
-        emit_line(e, "%s", wrap(e, arena_printf(e->p->arena, "rc = %s", runtime), &call, ";"));
-    }
-    emit_line(e, "if (rc != 0)");
-    emit_line(e, "    free(pending); /* the callback will not run */");
-    emit_line(e, "return rc;");
-    emit_close(e, "}");
-    emit_blank(e);
-}
-
-static void emit_defer_and_reply(emitter *e, const method_names *n)
-{
+    emit_forward(e, n, "actor_stub_call", "c", &call);
+    emit_line(e, "%s", async_sig(e, n, false));
+    emit_forward(e, n, "actor_stub_call_async", "c", &async);
+    emit_line(e, "%s", async_sig(e, n, true));
+    emit_forward(e, n, "actor_stub_request", "ctx", &request);
     emit_line(e, "%s", defer_sig(e, n));
     emit_open(e, "{");
-    emit_line(e, "int rc = actor_ctx_defer(ctx, reply);");
-    emit_blank(e);
-    emit_line(e, "return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;");
+    emit_line(e, "return actor_stub_defer(ctx, reply);");
     emit_close(e, "}");
     emit_blank(e);
     emit_line(e, "%s", reply_sig(e, n));
     emit_open(e, "{");
-    if (n->result == NULL) {
-        emit_line(e, "return actor_reply_send(reply, NULL, 0);");
-        emit_close(e, "}");
-        emit_blank(e);
-        return;
-    }
-    emit_line(e, "msgpack_sbuffer *body = actor_encode_buffer();");
-    emit_line(e, "actor_status st;");
-    emit_line(e, "int rc;");
-    emit_blank(e);
-    emit_line(e, "rc = %s_encode(res, body);", n->result);
-    emit_open(e, "if (rc == 0) {");
-    emit_line(e, "rc = actor_reply_send(reply, body->data, body->size);");
-    emit_close(e, "} else {");
-    e->indent++;
-    emit_line(e, "actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, \"cannot encode the reply: "
-                 "%%s\",");
-    emit_line(e, "                 actor_strerror(rc));");
-    emit_line(e, "(void)actor_reply_status(reply, &st);");
-    emit_close(e, "}");
-    emit_line(e, "return rc;");
+    emit_line(e, "%s", wrap(e, "return actor_stub_reply", &reply, ";"));
     emit_close(e, "}");
     emit_blank(e);
 }
 
-/* A cast from a plain thread (actor_cast) or from a handler (actor_ctx_cast). */
-static void emit_cast_form(emitter *e, const method_names *n, bool from_ctx)
+static void emit_cast_stubs(emitter *e, const method_names *n)
 {
-    arglist call = runtime_args(e, n, from_ctx ? "ctx" : "c");
-    const char *runtime = from_ctx ? "actor_ctx_cast" : "actor_cast";
+    arglist cast = {{n->param != NULL ? "msg" : "NULL", "opts"}, 2};
 
-    emit_line(e, "%s", from_ctx ? ctx_cast_sig(e, n) : call_sig(e, n));
-    emit_open(e, "{");
-    if (n->param == NULL) {
-        emit_line(e, "%s", wrap(e, arena_printf(e->p->arena, "return %s", runtime), &call, ";"));
-        emit_close(e, "}");
-        emit_blank(e);
-        return;
-    }
-    emit_line(e, "msgpack_sbuffer *body;");
-    emit_line(e, "int rc;");
-    emit_blank(e);
-    emit_encode_param(e, n);
-    emit_line(e, "if (rc == 0)");
-    emit_nested_call(e, arena_printf(e->p->arena, "rc = %s", runtime), &call);
-    emit_line(e, "return rc;");
-    emit_close(e, "}");
-    emit_blank(e);
-}
-
-static void emit_stubs(emitter *e, const method_names *n)
-{
-    emit_line(e, "/* %s: client stubs */", n->idl);
-    emit_blank(e);
-    emit_method_ref(e, n);
-    if (!n->rpc) {
-        emit_cast_form(e, n, false);
-        emit_cast_form(e, n, true);
-        return;
-    }
-    if (n->result != NULL)
-        emit_decode_reply(e, n);
-    emit_call(e, n);
-    emit_adapter(e, n, false);
-    emit_async_form(e, n, false);
-    emit_adapter(e, n, true);
-    emit_async_form(e, n, true);
-    emit_defer_and_reply(e, n);
+    emit_line(e, "%s", call_sig(e, n));
+    emit_forward(e, n, "actor_stub_cast", "c", &cast);
+    emit_line(e, "%s", ctx_cast_sig(e, n));
+    emit_forward(e, n, "actor_stub_ctx_cast", "ctx", &cast);
 }
 
 static void emit_actor_source(emitter *e, const ast_decl *d)
@@ -1021,14 +820,18 @@ static void emit_actor_source(emitter *e, const ast_decl *d)
     emit_spawn(e, d);
     for (size_t i = 0; i < d->methods.len; i++) {
         method_names n = names_of(e, d, d->methods.items[i]);
-        emit_stubs(e, &n);
+        emit_line(e, "/* %s: client stubs */", n.idl);
+        emit_blank(e);
+        if (n.rpc)
+            emit_rpc_stubs(e, &n);
+        else
+            emit_cast_stubs(e, &n);
     }
 }
 
 void emit_actor_defs(emitter *e)
 {
-    if (module_has_rpc(e->m))
-        emit_support(e);
+    emit_support(e);
     for (size_t i = 0; i < e->m->decls.len; i++) {
         const ast_decl *d = e->m->decls.items[i];
         if (d->kind == DECL_ACTOR)

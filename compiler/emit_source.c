@@ -229,6 +229,10 @@ void emit_source(emitter *e)
     emit_line(e, "#include <stdlib.h>");
     emit_line(e, "#include <string.h>");
     emit_blank(e);
+    if (emit_has_actors(e->m)) {
+        emit_line(e, "#include \"actor/stub.h\"");
+        emit_blank(e);
+    }
     for (size_t i = 0; i < e->m->decls.len; i++) {
         const ast_decl *d = e->m->decls.items[i];
         if (d->kind == DECL_ENUM || d->kind == DECL_ERRORS)

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actor/stub.h"
+
 const char *types_Kind_name(types_Kind v)
 {
     switch (v) {
@@ -4852,38 +4854,16 @@ int types_Nested_unpack_ex(const msgpack_object *o, types_Nested *m,
     return types_Nested__unpack(&r, o, m);
 }
 
-/* ---- actor support */
+/* ---- the messages of the actors' methods, for actor/stub.h */
 
-/* A typed callback and its user pointer, carried on the heap through the
- * runtime's untyped callback; the adapter that calls it frees it. */
-typedef struct types__pending {
-    void (*fn)(void); /* the typed callback, cast back before the call */
-    void *user;
-} types__pending;
-
-static types__pending *types__pending_new(void (*fn)(void), void *user)
-{
-    types__pending *pending = malloc(sizeof *pending);
-
-    if (pending != NULL) {
-        pending->fn = fn;
-        pending->user = user;
-    }
-    return pending;
-}
-
-/* The user's state inside the state of an actor spawned by a generated
- * _spawn function: every generated box starts with it. */
-static void *types__user_state(void *box)
-{
-    return box != NULL ? *(void **)box : NULL;
-}
+ACTOR_MESSAGE_DESC(types_Nested);
+ACTOR_MESSAGE_DESC(types_Scalars);
 
 /* ---- actor types.Echo */
 
 /* A types.Echo's state as the runtime holds it. */
 typedef struct types_Echo__box {
-    void *state; /* the user's, from handlers.init; first, see _user_state */
+    void *state; /* the user's, from handlers.init; first (actor_stub_request) */
     types_Echo_handlers handlers;
     const void *arg; /* spawn's argument, until init has run */
 } types_Echo__box;
@@ -4925,28 +4905,42 @@ static int types_Echo__health(void *state, char *reason, size_t size)
     return box->handlers.health(box->state, reason, size);
 }
 
-/* types.Echo.echo: decodes the parameter, runs the handler, encodes the reply. */
+/* types.Echo.echo */
+
+static void types_Echo_echo__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((types_Echo_echo_done_fn)fn)(user, call_id, st, res);
+}
+
+static void types_Echo_echo__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((types_Echo_echo_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method types_Echo_echo__stub = {
+    .ref = {&types_Echo_type, types_Echo_METHOD_ECHO},
+    .name = "types.Echo.echo",
+    .param = &types_Nested__desc,
+    .result = &types_Scalars__desc,
+    .done = types_Echo_echo__done,
+    .then = types_Echo_echo__then,
+};
+
 static int types_Echo_echo__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
     types_Echo__box *box = state;
     types_Nested req;
-    actor_decode_error err;
     types_Scalars res;
-    int rc;
+    int rc = actor_stub_enter(ctx, &types_Echo_echo__stub, box->handlers.echo != NULL, body,
+        len, &req, &res);
 
-    if (box->handlers.echo == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.echo has no handler");
-    if (types_Nested_decode_ex(body, len, &req, NULL, &err) != 0)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
-    types_Scalars_init(&res);
+    if (rc != 0)
+        return rc;
     rc = box->handlers.echo(box->state, ctx, &req, &res);
-    if (rc == ACTOR_INVOKE_REPLY && (rc = types_Scalars_encode(&res, reply_body)) != 0)
-        rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
-                            actor_strerror(rc));
-    types_Nested_free(&req);
-    types_Scalars_free(&res);
-    return rc;
+    return actor_stub_leave(ctx, &types_Echo_echo__stub, rc, &req, &res, reply_body);
 }
 
 /* The codes types.Echo.echo may raise. */
@@ -4955,75 +4949,127 @@ static const int32_t types_Echo_echo__errors[] = {
     types_TypesError_TOO_BIG,
 };
 
-/* types.Echo.ping: runs the handler. */
+/* types.Echo.ping */
+
+static void types_Echo_ping__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    (void)res;
+    ((types_Echo_ping_done_fn)fn)(user, call_id, st);
+}
+
+static void types_Echo_ping__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    (void)res;
+    ((types_Echo_ping_then_fn)fn)(state, ctx, st, user);
+}
+
+static const actor_stub_method types_Echo_ping__stub = {
+    .ref = {&types_Echo_type, types_Echo_METHOD_PING},
+    .name = "types.Echo.ping",
+    .param = NULL,
+    .result = NULL,
+    .done = types_Echo_ping__done,
+    .then = types_Echo_ping__then,
+};
+
 static int types_Echo_ping__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
     types_Echo__box *box = state;
+    int rc = actor_stub_enter(ctx, &types_Echo_ping__stub, box->handlers.ping != NULL, body,
+        len, NULL, NULL);
 
-    (void)body; /* a method without parameter ignores its body */
-    (void)len;
-    (void)reply_body;
-    if (box->handlers.ping == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.ping has no handler");
-    return box->handlers.ping(box->state, ctx);
+    if (rc != 0)
+        return rc;
+    rc = box->handlers.ping(box->state, ctx);
+    return actor_stub_leave(ctx, &types_Echo_ping__stub, rc, NULL, NULL, reply_body);
 }
 
-/* types.Echo.nest: decodes the parameter, runs the handler, encodes the reply. */
+/* types.Echo.nest */
+
+static void types_Echo_nest__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((types_Echo_nest_done_fn)fn)(user, call_id, st, res);
+}
+
+static void types_Echo_nest__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((types_Echo_nest_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method types_Echo_nest__stub = {
+    .ref = {&types_Echo_type, types_Echo_METHOD_NEST},
+    .name = "types.Echo.nest",
+    .param = &types_Nested__desc,
+    .result = &types_Nested__desc,
+    .done = types_Echo_nest__done,
+    .then = types_Echo_nest__then,
+};
+
 static int types_Echo_nest__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
     types_Echo__box *box = state;
     types_Nested req;
-    actor_decode_error err;
     types_Nested res;
-    int rc;
+    int rc = actor_stub_enter(ctx, &types_Echo_nest__stub, box->handlers.nest != NULL, body,
+        len, &req, &res);
 
-    if (box->handlers.nest == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.nest has no handler");
-    if (types_Nested_decode_ex(body, len, &req, NULL, &err) != 0)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
-    types_Nested_init(&res);
+    if (rc != 0)
+        return rc;
     rc = box->handlers.nest(box->state, ctx, &req, &res);
-    if (rc == ACTOR_INVOKE_REPLY && (rc = types_Nested_encode(&res, reply_body)) != 0)
-        rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
-                            actor_strerror(rc));
-    types_Nested_free(&req);
-    types_Nested_free(&res);
-    return rc;
+    return actor_stub_leave(ctx, &types_Echo_nest__stub, rc, &req, &res, reply_body);
 }
 
-/* types.Echo.poke: decodes the parameter, runs the handler. */
+/* types.Echo.poke */
+
+static const actor_stub_method types_Echo_poke__stub = {
+    .ref = {&types_Echo_type, types_Echo_METHOD_POKE},
+    .name = "types.Echo.poke",
+    .param = &types_Nested__desc,
+    .result = NULL,
+};
+
 static int types_Echo_poke__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
     types_Echo__box *box = state;
     types_Nested req;
-    actor_decode_error err;
+    int rc = actor_stub_enter(ctx, &types_Echo_poke__stub, box->handlers.poke != NULL, body,
+        len, &req, NULL);
 
-    (void)reply_body;
-    if (box->handlers.poke == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.poke has no handler");
-    if (types_Nested_decode_ex(body, len, &req, NULL, &err) != 0)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
+    if (rc != 0)
+        return rc;
     box->handlers.poke(box->state, ctx, &req);
-    types_Nested_free(&req);
-    return ACTOR_INVOKE_REPLY;
+    return actor_stub_leave(ctx, &types_Echo_poke__stub, ACTOR_INVOKE_REPLY, &req, NULL,
+        reply_body);
 }
 
-/* types.Echo.reset: runs the handler. */
+/* types.Echo.reset */
+
+static const actor_stub_method types_Echo_reset__stub = {
+    .ref = {&types_Echo_type, types_Echo_METHOD_RESET},
+    .name = "types.Echo.reset",
+    .param = NULL,
+    .result = NULL,
+};
+
 static int types_Echo_reset__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
     types_Echo__box *box = state;
+    int rc = actor_stub_enter(ctx, &types_Echo_reset__stub, box->handlers.reset != NULL, body,
+        len, NULL, NULL);
 
-    (void)body; /* a method without parameter ignores its body */
-    (void)len;
-    (void)reply_body;
-    if (box->handlers.reset == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "types.Echo.reset has no handler");
+    if (rc != 0)
+        return rc;
     box->handlers.reset(box->state, ctx);
-    return ACTOR_INVOKE_REPLY;
+    return actor_stub_leave(ctx, &types_Echo_reset__stub, ACTOR_INVOKE_REPLY, NULL, NULL,
+        reply_body);
 }
 
 static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
@@ -5117,432 +5163,123 @@ int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, con
 
 /* types.Echo.echo: client stubs */
 
-static const actor_method_ref types_Echo_echo__ref = {
-    .type = &types_Echo_type,
-    .method = types_Echo_METHOD_ECHO,
-};
-
-/* Decodes a reply of types.Echo.echo into *res; on failure sets *st to
- * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */
-static int types_Echo_echo__decode_reply(const char *body, size_t len, types_Scalars *res,
-    actor_status *st)
-{
-    actor_decode_error err;
-    int rc = types_Scalars_decode_ex(body, len, res, NULL, &err);
-
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
-    return rc;
-}
-
 int types_Echo_echo(actor_client *c, actor_ref to, const types_Nested *req, types_Scalars *res,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer *body;
-    msgpack_sbuffer reply;
-    int rc;
-
-    memset(res, 0, sizeof *res);
-    msgpack_sbuffer_init(&reply);
-    body = actor_encode_buffer();
-    rc = types_Nested_encode(req, body);
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
-                         actor_strerror(rc));
-    else
-        rc = actor_call(c, to, types_Echo_echo__ref, body->data, body->size, opts, st, &reply);
-    if (rc == 0 && st->category == ACTOR_STATUS_OK)
-        (void)types_Echo_echo__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&reply);
-    return rc;
-}
-
-static void types_Echo_echo__done(void *user, uint64_t call_id, const actor_status *st,
-    const char *body, size_t len)
-{
-    types__pending pending = *(types__pending *)user;
-    types_Echo_echo_done_fn done = (types_Echo_echo_done_fn)pending.fn;
-    types_Scalars res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        done(pending.user, call_id, st, NULL);
-    } else if (types_Echo_echo__decode_reply(body, len, &res, &bad) != 0) {
-        done(pending.user, call_id, &bad, NULL);
-    } else {
-        done(pending.user, call_id, st, &res);
-        types_Scalars_free(&res);
-    }
+    return actor_stub_call(c, to, &types_Echo_echo__stub, req, res, opts, st);
 }
 
 int types_Echo_echo_async(actor_client *c, actor_ref to, const types_Nested *req,
     const actor_call_opts *opts, types_Echo_echo_done_fn done, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    types__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = types__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = types_Nested_encode(req, body);
-    if (rc == 0)
-        rc = actor_call_async(c, to, types_Echo_echo__ref, body->data, body->size, opts,
-            types_Echo_echo__done, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void types_Echo_echo__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    types__pending pending = *(types__pending *)user;
-    types_Echo_echo_then_fn then = (types_Echo_echo_then_fn)pending.fn;
-    types_Scalars res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        then(types__user_state(state), ctx, st, NULL, pending.user);
-    } else if (types_Echo_echo__decode_reply(body, len, &res, &bad) != 0) {
-        then(types__user_state(state), ctx, &bad, NULL, pending.user);
-    } else {
-        then(types__user_state(state), ctx, st, &res, pending.user);
-        types_Scalars_free(&res);
-    }
+    return actor_stub_call_async(c, to, &types_Echo_echo__stub, req, opts, (actor_stub_fn)done,
+        user, call_id);
 }
 
 int types_Echo_echo_request(actor_ctx *ctx, actor_ref to, const types_Nested *req,
     const actor_call_opts *opts, types_Echo_echo_then_fn then, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    types__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = types__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = types_Nested_encode(req, body);
-    if (rc == 0)
-        rc = actor_ctx_request(ctx, to, types_Echo_echo__ref, body->data, body->size, opts,
-            types_Echo_echo__then, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &types_Echo_echo__stub, req, opts, (actor_stub_fn)then,
+        user, call_id);
 }
 
 int types_Echo_echo_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int types_Echo_echo_reply(actor_reply **reply, const types_Scalars *res)
 {
-    msgpack_sbuffer *body = actor_encode_buffer();
-    actor_status st;
-    int rc;
-
-    rc = types_Scalars_encode(res, body);
-    if (rc == 0) {
-        rc = actor_reply_send(reply, body->data, body->size);
-    } else {
-        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
-                         actor_strerror(rc));
-        (void)actor_reply_status(reply, &st);
-    }
-    return rc;
+    return actor_stub_reply(reply, &types_Echo_echo__stub, res);
 }
 
 /* types.Echo.ping: client stubs */
 
-static const actor_method_ref types_Echo_ping__ref = {
-    .type = &types_Echo_type,
-    .method = types_Echo_METHOD_PING,
-};
-
 int types_Echo_ping(actor_client *c, actor_ref to, const actor_call_opts *opts,
     actor_status *st)
 {
-    return actor_call(c, to, types_Echo_ping__ref, NULL, 0, opts, st, NULL);
-}
-
-static void types_Echo_ping__done(void *user, uint64_t call_id, const actor_status *st,
-    const char *body, size_t len)
-{
-    types__pending pending = *(types__pending *)user;
-    types_Echo_ping_done_fn done = (types_Echo_ping_done_fn)pending.fn;
-
-    free(user);
-    (void)body;
-    (void)len;
-    done(pending.user, call_id, st);
+    return actor_stub_call(c, to, &types_Echo_ping__stub, NULL, NULL, opts, st);
 }
 
 int types_Echo_ping_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
     types_Echo_ping_done_fn done, void *user, uint64_t *call_id)
 {
-    types__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = types__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    rc = actor_call_async(c, to, types_Echo_ping__ref, NULL, 0, opts, types_Echo_ping__done,
-        pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void types_Echo_ping__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    types__pending pending = *(types__pending *)user;
-    types_Echo_ping_then_fn then = (types_Echo_ping_then_fn)pending.fn;
-
-    free(user);
-    (void)body;
-    (void)len;
-    then(types__user_state(state), ctx, st, pending.user);
+    return actor_stub_call_async(c, to, &types_Echo_ping__stub, NULL, opts, (actor_stub_fn)done,
+        user, call_id);
 }
 
 int types_Echo_ping_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
     types_Echo_ping_then_fn then, void *user, uint64_t *call_id)
 {
-    types__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = types__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    rc = actor_ctx_request(ctx, to, types_Echo_ping__ref, NULL, 0, opts, types_Echo_ping__then,
-        pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &types_Echo_ping__stub, NULL, opts, (actor_stub_fn)then,
+        user, call_id);
 }
 
 int types_Echo_ping_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int types_Echo_ping_reply(actor_reply **reply)
 {
-    return actor_reply_send(reply, NULL, 0);
+    return actor_stub_reply(reply, &types_Echo_ping__stub, NULL);
 }
 
 /* types.Echo.nest: client stubs */
 
-static const actor_method_ref types_Echo_nest__ref = {
-    .type = &types_Echo_type,
-    .method = types_Echo_METHOD_NEST,
-};
-
-/* Decodes a reply of types.Echo.nest into *res; on failure sets *st to
- * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */
-static int types_Echo_nest__decode_reply(const char *body, size_t len, types_Nested *res,
-    actor_status *st)
-{
-    actor_decode_error err;
-    int rc = types_Nested_decode_ex(body, len, res, NULL, &err);
-
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
-    return rc;
-}
-
 int types_Echo_nest(actor_client *c, actor_ref to, const types_Nested *req, types_Nested *res,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer *body;
-    msgpack_sbuffer reply;
-    int rc;
-
-    memset(res, 0, sizeof *res);
-    msgpack_sbuffer_init(&reply);
-    body = actor_encode_buffer();
-    rc = types_Nested_encode(req, body);
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
-                         actor_strerror(rc));
-    else
-        rc = actor_call(c, to, types_Echo_nest__ref, body->data, body->size, opts, st, &reply);
-    if (rc == 0 && st->category == ACTOR_STATUS_OK)
-        (void)types_Echo_nest__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&reply);
-    return rc;
-}
-
-static void types_Echo_nest__done(void *user, uint64_t call_id, const actor_status *st,
-    const char *body, size_t len)
-{
-    types__pending pending = *(types__pending *)user;
-    types_Echo_nest_done_fn done = (types_Echo_nest_done_fn)pending.fn;
-    types_Nested res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        done(pending.user, call_id, st, NULL);
-    } else if (types_Echo_nest__decode_reply(body, len, &res, &bad) != 0) {
-        done(pending.user, call_id, &bad, NULL);
-    } else {
-        done(pending.user, call_id, st, &res);
-        types_Nested_free(&res);
-    }
+    return actor_stub_call(c, to, &types_Echo_nest__stub, req, res, opts, st);
 }
 
 int types_Echo_nest_async(actor_client *c, actor_ref to, const types_Nested *req,
     const actor_call_opts *opts, types_Echo_nest_done_fn done, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    types__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = types__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = types_Nested_encode(req, body);
-    if (rc == 0)
-        rc = actor_call_async(c, to, types_Echo_nest__ref, body->data, body->size, opts,
-            types_Echo_nest__done, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void types_Echo_nest__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    types__pending pending = *(types__pending *)user;
-    types_Echo_nest_then_fn then = (types_Echo_nest_then_fn)pending.fn;
-    types_Nested res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        then(types__user_state(state), ctx, st, NULL, pending.user);
-    } else if (types_Echo_nest__decode_reply(body, len, &res, &bad) != 0) {
-        then(types__user_state(state), ctx, &bad, NULL, pending.user);
-    } else {
-        then(types__user_state(state), ctx, st, &res, pending.user);
-        types_Nested_free(&res);
-    }
+    return actor_stub_call_async(c, to, &types_Echo_nest__stub, req, opts, (actor_stub_fn)done,
+        user, call_id);
 }
 
 int types_Echo_nest_request(actor_ctx *ctx, actor_ref to, const types_Nested *req,
     const actor_call_opts *opts, types_Echo_nest_then_fn then, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    types__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = types__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = types_Nested_encode(req, body);
-    if (rc == 0)
-        rc = actor_ctx_request(ctx, to, types_Echo_nest__ref, body->data, body->size, opts,
-            types_Echo_nest__then, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &types_Echo_nest__stub, req, opts, (actor_stub_fn)then,
+        user, call_id);
 }
 
 int types_Echo_nest_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int types_Echo_nest_reply(actor_reply **reply, const types_Nested *res)
 {
-    msgpack_sbuffer *body = actor_encode_buffer();
-    actor_status st;
-    int rc;
-
-    rc = types_Nested_encode(res, body);
-    if (rc == 0) {
-        rc = actor_reply_send(reply, body->data, body->size);
-    } else {
-        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
-                         actor_strerror(rc));
-        (void)actor_reply_status(reply, &st);
-    }
-    return rc;
+    return actor_stub_reply(reply, &types_Echo_nest__stub, res);
 }
 
 /* types.Echo.poke: client stubs */
 
-static const actor_method_ref types_Echo_poke__ref = {
-    .type = &types_Echo_type,
-    .method = types_Echo_METHOD_POKE,
-};
-
 int types_Echo_poke(actor_client *c, actor_ref to, const types_Nested *msg,
     const actor_call_opts *opts)
 {
-    msgpack_sbuffer *body;
-    int rc;
-
-    body = actor_encode_buffer();
-    rc = types_Nested_encode(msg, body);
-    if (rc == 0)
-        rc = actor_cast(c, to, types_Echo_poke__ref, body->data, body->size, opts);
-    return rc;
+    return actor_stub_cast(c, to, &types_Echo_poke__stub, msg, opts);
 }
 
 int types_Echo_poke_cast(actor_ctx *ctx, actor_ref to, const types_Nested *msg,
     const actor_call_opts *opts)
 {
-    msgpack_sbuffer *body;
-    int rc;
-
-    body = actor_encode_buffer();
-    rc = types_Nested_encode(msg, body);
-    if (rc == 0)
-        rc = actor_ctx_cast(ctx, to, types_Echo_poke__ref, body->data, body->size, opts);
-    return rc;
+    return actor_stub_ctx_cast(ctx, to, &types_Echo_poke__stub, msg, opts);
 }
 
 /* types.Echo.reset: client stubs */
 
-static const actor_method_ref types_Echo_reset__ref = {
-    .type = &types_Echo_type,
-    .method = types_Echo_METHOD_RESET,
-};
-
 int types_Echo_reset(actor_client *c, actor_ref to, const actor_call_opts *opts)
 {
-    return actor_cast(c, to, types_Echo_reset__ref, NULL, 0, opts);
+    return actor_stub_cast(c, to, &types_Echo_reset__stub, NULL, opts);
 }
 
 int types_Echo_reset_cast(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts)
 {
-    return actor_ctx_cast(ctx, to, types_Echo_reset__ref, NULL, 0, opts);
+    return actor_stub_ctx_cast(ctx, to, &types_Echo_reset__stub, NULL, opts);
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actor/stub.h"
+
 const char *calc_Op_name(calc_Op v)
 {
     switch (v) {
@@ -640,38 +642,18 @@ int calc_Alarm_unpack_ex(const msgpack_object *o, calc_Alarm *m,
     return calc_Alarm__unpack(&r, o, m);
 }
 
-/* ---- actor support */
+/* ---- the messages of the actors' methods, for actor/stub.h */
 
-/* A typed callback and its user pointer, carried on the heap through the
- * runtime's untyped callback; the adapter that calls it frees it. */
-typedef struct calc__pending {
-    void (*fn)(void); /* the typed callback, cast back before the call */
-    void *user;
-} calc__pending;
-
-static calc__pending *calc__pending_new(void (*fn)(void), void *user)
-{
-    calc__pending *pending = malloc(sizeof *pending);
-
-    if (pending != NULL) {
-        pending->fn = fn;
-        pending->user = user;
-    }
-    return pending;
-}
-
-/* The user's state inside the state of an actor spawned by a generated
- * _spawn function: every generated box starts with it. */
-static void *calc__user_state(void *box)
-{
-    return box != NULL ? *(void **)box : NULL;
-}
+ACTOR_MESSAGE_DESC(calc_CalcRequest);
+ACTOR_MESSAGE_DESC(calc_CalcResponse);
+ACTOR_MESSAGE_DESC(geo_Point);
+ACTOR_MESSAGE_DESC(calc_Alarm);
 
 /* ---- actor calc.Calculator */
 
 /* A calc.Calculator's state as the runtime holds it. */
 typedef struct calc_Calculator__box {
-    void *state; /* the user's, from handlers.init; first, see _user_state */
+    void *state; /* the user's, from handlers.init; first (actor_stub_request) */
     calc_Calculator_handlers handlers;
     const void *arg; /* spawn's argument, until init has run */
 } calc_Calculator__box;
@@ -713,29 +695,42 @@ static int calc_Calculator__health(void *state, char *reason, size_t size)
     return box->handlers.health(box->state, reason, size);
 }
 
-/* calc.Calculator.calculate: decodes the parameter, runs the handler, encodes the reply. */
+/* calc.Calculator.calculate */
+
+static void calc_Calculator_calculate__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((calc_Calculator_calculate_done_fn)fn)(user, call_id, st, res);
+}
+
+static void calc_Calculator_calculate__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((calc_Calculator_calculate_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method calc_Calculator_calculate__stub = {
+    .ref = {&calc_Calculator_type, calc_Calculator_METHOD_CALCULATE},
+    .name = "calc.Calculator.calculate",
+    .param = &calc_CalcRequest__desc,
+    .result = &calc_CalcResponse__desc,
+    .done = calc_Calculator_calculate__done,
+    .then = calc_Calculator_calculate__then,
+};
+
 static int calc_Calculator_calculate__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
     calc_Calculator__box *box = state;
     calc_CalcRequest req;
-    actor_decode_error err;
     calc_CalcResponse res;
-    int rc;
+    int rc = actor_stub_enter(ctx, &calc_Calculator_calculate__stub,
+        box->handlers.calculate != NULL, body, len, &req, &res);
 
-    if (box->handlers.calculate == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND,
-            "calc.Calculator.calculate has no handler");
-    if (calc_CalcRequest_decode_ex(body, len, &req, NULL, &err) != 0)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
-    calc_CalcResponse_init(&res);
+    if (rc != 0)
+        return rc;
     rc = box->handlers.calculate(box->state, ctx, &req, &res);
-    if (rc == ACTOR_INVOKE_REPLY && (rc = calc_CalcResponse_encode(&res, reply_body)) != 0)
-        rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
-                            actor_strerror(rc));
-    calc_CalcRequest_free(&req);
-    calc_CalcResponse_free(&res);
-    return rc;
+    return actor_stub_leave(ctx, &calc_Calculator_calculate__stub, rc, &req, &res, reply_body);
 }
 
 /* The codes calc.Calculator.calculate may raise. */
@@ -745,83 +740,155 @@ static const int32_t calc_Calculator_calculate__errors[] = {
     calc_Busy_OVERLOADED,
 };
 
-/* calc.Calculator.ping: runs the handler. */
+/* calc.Calculator.ping */
+
+static void calc_Calculator_ping__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    (void)res;
+    ((calc_Calculator_ping_done_fn)fn)(user, call_id, st);
+}
+
+static void calc_Calculator_ping__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    (void)res;
+    ((calc_Calculator_ping_then_fn)fn)(state, ctx, st, user);
+}
+
+static const actor_stub_method calc_Calculator_ping__stub = {
+    .ref = {&calc_Calculator_type, calc_Calculator_METHOD_PING},
+    .name = "calc.Calculator.ping",
+    .param = NULL,
+    .result = NULL,
+    .done = calc_Calculator_ping__done,
+    .then = calc_Calculator_ping__then,
+};
+
 static int calc_Calculator_ping__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
     calc_Calculator__box *box = state;
+    int rc = actor_stub_enter(ctx, &calc_Calculator_ping__stub, box->handlers.ping != NULL,
+        body, len, NULL, NULL);
 
-    (void)body; /* a method without parameter ignores its body */
-    (void)len;
-    (void)reply_body;
-    if (box->handlers.ping == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND,
-            "calc.Calculator.ping has no handler");
-    return box->handlers.ping(box->state, ctx);
+    if (rc != 0)
+        return rc;
+    rc = box->handlers.ping(box->state, ctx);
+    return actor_stub_leave(ctx, &calc_Calculator_ping__stub, rc, NULL, NULL, reply_body);
 }
 
-/* calc.Calculator.total: decodes the parameter, runs the handler. */
+/* calc.Calculator.total */
+
+static void calc_Calculator_total__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    (void)res;
+    ((calc_Calculator_total_done_fn)fn)(user, call_id, st);
+}
+
+static void calc_Calculator_total__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    (void)res;
+    ((calc_Calculator_total_then_fn)fn)(state, ctx, st, user);
+}
+
+static const actor_stub_method calc_Calculator_total__stub = {
+    .ref = {&calc_Calculator_type, calc_Calculator_METHOD_TOTAL},
+    .name = "calc.Calculator.total",
+    .param = &calc_CalcRequest__desc,
+    .result = NULL,
+    .done = calc_Calculator_total__done,
+    .then = calc_Calculator_total__then,
+};
+
 static int calc_Calculator_total__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
     calc_Calculator__box *box = state;
     calc_CalcRequest req;
-    actor_decode_error err;
-    int rc;
+    int rc = actor_stub_enter(ctx, &calc_Calculator_total__stub, box->handlers.total != NULL,
+        body, len, &req, NULL);
 
-    (void)reply_body;
-    if (box->handlers.total == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND,
-            "calc.Calculator.total has no handler");
-    if (calc_CalcRequest_decode_ex(body, len, &req, NULL, &err) != 0)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
+    if (rc != 0)
+        return rc;
     rc = box->handlers.total(box->state, ctx, &req);
-    calc_CalcRequest_free(&req);
-    return rc;
+    return actor_stub_leave(ctx, &calc_Calculator_total__stub, rc, &req, NULL, reply_body);
 }
 
-/* calc.Calculator.last: runs the handler, encodes the reply. */
+/* calc.Calculator.last */
+
+static void calc_Calculator_last__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((calc_Calculator_last_done_fn)fn)(user, call_id, st, res);
+}
+
+static void calc_Calculator_last__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((calc_Calculator_last_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method calc_Calculator_last__stub = {
+    .ref = {&calc_Calculator_type, calc_Calculator_METHOD_LAST},
+    .name = "calc.Calculator.last",
+    .param = NULL,
+    .result = &calc_CalcResponse__desc,
+    .done = calc_Calculator_last__done,
+    .then = calc_Calculator_last__then,
+};
+
 static int calc_Calculator_last__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
     calc_Calculator__box *box = state;
     calc_CalcResponse res;
-    int rc;
+    int rc = actor_stub_enter(ctx, &calc_Calculator_last__stub, box->handlers.last != NULL,
+        body, len, NULL, &res);
 
-    (void)body; /* a method without parameter ignores its body */
-    (void)len;
-    if (box->handlers.last == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND,
-            "calc.Calculator.last has no handler");
-    calc_CalcResponse_init(&res);
+    if (rc != 0)
+        return rc;
     rc = box->handlers.last(box->state, ctx, &res);
-    if (rc == ACTOR_INVOKE_REPLY && (rc = calc_CalcResponse_encode(&res, reply_body)) != 0)
-        rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
-                            actor_strerror(rc));
-    calc_CalcResponse_free(&res);
-    return rc;
+    return actor_stub_leave(ctx, &calc_Calculator_last__stub, rc, NULL, &res, reply_body);
 }
 
-/* calc.Calculator.where: runs the handler, encodes the reply. */
+/* calc.Calculator.where */
+
+static void calc_Calculator_where__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((calc_Calculator_where_done_fn)fn)(user, call_id, st, res);
+}
+
+static void calc_Calculator_where__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((calc_Calculator_where_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method calc_Calculator_where__stub = {
+    .ref = {&calc_Calculator_type, calc_Calculator_METHOD_WHERE},
+    .name = "calc.Calculator.where",
+    .param = NULL,
+    .result = &geo_Point__desc,
+    .done = calc_Calculator_where__done,
+    .then = calc_Calculator_where__then,
+};
+
 static int calc_Calculator_where__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
     calc_Calculator__box *box = state;
     geo_Point res;
-    int rc;
+    int rc = actor_stub_enter(ctx, &calc_Calculator_where__stub, box->handlers.where != NULL,
+        body, len, NULL, &res);
 
-    (void)body; /* a method without parameter ignores its body */
-    (void)len;
-    if (box->handlers.where == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND,
-            "calc.Calculator.where has no handler");
-    geo_Point_init(&res);
+    if (rc != 0)
+        return rc;
     rc = box->handlers.where(box->state, ctx, &res);
-    if (rc == ACTOR_INVOKE_REPLY && (rc = geo_Point_encode(&res, reply_body)) != 0)
-        rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
-                            actor_strerror(rc));
-    geo_Point_free(&res);
-    return rc;
+    return actor_stub_leave(ctx, &calc_Calculator_where__stub, rc, NULL, &res, reply_body);
 }
 
 /* The codes calc.Calculator.where may raise. */
@@ -829,39 +896,51 @@ static const int32_t calc_Calculator_where__errors[] = {
     geo_GeoError_OUT_OF_RANGE,
 };
 
-/* calc.Calculator.reset: runs the handler. */
+/* calc.Calculator.reset */
+
+static const actor_stub_method calc_Calculator_reset__stub = {
+    .ref = {&calc_Calculator_type, calc_Calculator_METHOD_RESET},
+    .name = "calc.Calculator.reset",
+    .param = NULL,
+    .result = NULL,
+};
+
 static int calc_Calculator_reset__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
     calc_Calculator__box *box = state;
+    int rc = actor_stub_enter(ctx, &calc_Calculator_reset__stub, box->handlers.reset != NULL,
+        body, len, NULL, NULL);
 
-    (void)body; /* a method without parameter ignores its body */
-    (void)len;
-    (void)reply_body;
-    if (box->handlers.reset == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND,
-            "calc.Calculator.reset has no handler");
+    if (rc != 0)
+        return rc;
     box->handlers.reset(box->state, ctx);
-    return ACTOR_INVOKE_REPLY;
+    return actor_stub_leave(ctx, &calc_Calculator_reset__stub, ACTOR_INVOKE_REPLY, NULL, NULL,
+        reply_body);
 }
 
-/* calc.Calculator.alarm: decodes the parameter, runs the handler. */
+/* calc.Calculator.alarm */
+
+static const actor_stub_method calc_Calculator_alarm__stub = {
+    .ref = {&calc_Calculator_type, calc_Calculator_METHOD_ALARM},
+    .name = "calc.Calculator.alarm",
+    .param = &calc_Alarm__desc,
+    .result = NULL,
+};
+
 static int calc_Calculator_alarm__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
     calc_Calculator__box *box = state;
     calc_Alarm req;
-    actor_decode_error err;
+    int rc = actor_stub_enter(ctx, &calc_Calculator_alarm__stub, box->handlers.alarm != NULL,
+        body, len, &req, NULL);
 
-    (void)reply_body;
-    if (box->handlers.alarm == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND,
-            "calc.Calculator.alarm has no handler");
-    if (calc_Alarm_decode_ex(body, len, &req, NULL, &err) != 0)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
+    if (rc != 0)
+        return rc;
     box->handlers.alarm(box->state, ctx, &req);
-    calc_Alarm_free(&req);
-    return ACTOR_INVOKE_REPLY;
+    return actor_stub_leave(ctx, &calc_Calculator_alarm__stub, ACTOR_INVOKE_REPLY, &req, NULL,
+        reply_body);
 }
 
 static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = {
@@ -977,667 +1056,199 @@ int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *han
 
 /* calc.Calculator.calculate: client stubs */
 
-static const actor_method_ref calc_Calculator_calculate__ref = {
-    .type = &calc_Calculator_type,
-    .method = calc_Calculator_METHOD_CALCULATE,
-};
-
-/* Decodes a reply of calc.Calculator.calculate into *res; on failure sets *st to
- * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */
-static int calc_Calculator_calculate__decode_reply(const char *body, size_t len,
-    calc_CalcResponse *res, actor_status *st)
-{
-    actor_decode_error err;
-    int rc = calc_CalcResponse_decode_ex(body, len, res, NULL, &err);
-
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
-    return rc;
-}
-
 int calc_Calculator_calculate(actor_client *c, actor_ref to, const calc_CalcRequest *req,
     calc_CalcResponse *res, const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer *body;
-    msgpack_sbuffer reply;
-    int rc;
-
-    memset(res, 0, sizeof *res);
-    msgpack_sbuffer_init(&reply);
-    body = actor_encode_buffer();
-    rc = calc_CalcRequest_encode(req, body);
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
-                         actor_strerror(rc));
-    else
-        rc = actor_call(c, to, calc_Calculator_calculate__ref, body->data, body->size, opts, st,
-            &reply);
-    if (rc == 0 && st->category == ACTOR_STATUS_OK)
-        (void)calc_Calculator_calculate__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&reply);
-    return rc;
-}
-
-static void calc_Calculator_calculate__done(void *user, uint64_t call_id,
-    const actor_status *st, const char *body, size_t len)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_calculate_done_fn done = (calc_Calculator_calculate_done_fn)pending.fn;
-    calc_CalcResponse res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        done(pending.user, call_id, st, NULL);
-    } else if (calc_Calculator_calculate__decode_reply(body, len, &res, &bad) != 0) {
-        done(pending.user, call_id, &bad, NULL);
-    } else {
-        done(pending.user, call_id, st, &res);
-        calc_CalcResponse_free(&res);
-    }
+    return actor_stub_call(c, to, &calc_Calculator_calculate__stub, req, res, opts, st);
 }
 
 int calc_Calculator_calculate_async(actor_client *c, actor_ref to, const calc_CalcRequest *req,
     const actor_call_opts *opts, calc_Calculator_calculate_done_fn done, void *user,
     uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    calc__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = calc_CalcRequest_encode(req, body);
-    if (rc == 0)
-        rc = actor_call_async(c, to, calc_Calculator_calculate__ref, body->data, body->size,
-            opts, calc_Calculator_calculate__done, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void calc_Calculator_calculate__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_calculate_then_fn then = (calc_Calculator_calculate_then_fn)pending.fn;
-    calc_CalcResponse res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        then(calc__user_state(state), ctx, st, NULL, pending.user);
-    } else if (calc_Calculator_calculate__decode_reply(body, len, &res, &bad) != 0) {
-        then(calc__user_state(state), ctx, &bad, NULL, pending.user);
-    } else {
-        then(calc__user_state(state), ctx, st, &res, pending.user);
-        calc_CalcResponse_free(&res);
-    }
+    return actor_stub_call_async(c, to, &calc_Calculator_calculate__stub, req, opts,
+        (actor_stub_fn)done, user, call_id);
 }
 
 int calc_Calculator_calculate_request(actor_ctx *ctx, actor_ref to, const calc_CalcRequest *req,
     const actor_call_opts *opts, calc_Calculator_calculate_then_fn then, void *user,
     uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    calc__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = calc_CalcRequest_encode(req, body);
-    if (rc == 0)
-        rc = actor_ctx_request(ctx, to, calc_Calculator_calculate__ref, body->data, body->size,
-            opts, calc_Calculator_calculate__then, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &calc_Calculator_calculate__stub, req, opts,
+        (actor_stub_fn)then, user, call_id);
 }
 
 int calc_Calculator_calculate_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int calc_Calculator_calculate_reply(actor_reply **reply, const calc_CalcResponse *res)
 {
-    msgpack_sbuffer *body = actor_encode_buffer();
-    actor_status st;
-    int rc;
-
-    rc = calc_CalcResponse_encode(res, body);
-    if (rc == 0) {
-        rc = actor_reply_send(reply, body->data, body->size);
-    } else {
-        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
-                         actor_strerror(rc));
-        (void)actor_reply_status(reply, &st);
-    }
-    return rc;
+    return actor_stub_reply(reply, &calc_Calculator_calculate__stub, res);
 }
 
 /* calc.Calculator.ping: client stubs */
 
-static const actor_method_ref calc_Calculator_ping__ref = {
-    .type = &calc_Calculator_type,
-    .method = calc_Calculator_METHOD_PING,
-};
-
 int calc_Calculator_ping(actor_client *c, actor_ref to, const actor_call_opts *opts,
     actor_status *st)
 {
-    return actor_call(c, to, calc_Calculator_ping__ref, NULL, 0, opts, st, NULL);
-}
-
-static void calc_Calculator_ping__done(void *user, uint64_t call_id, const actor_status *st,
-    const char *body, size_t len)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_ping_done_fn done = (calc_Calculator_ping_done_fn)pending.fn;
-
-    free(user);
-    (void)body;
-    (void)len;
-    done(pending.user, call_id, st);
+    return actor_stub_call(c, to, &calc_Calculator_ping__stub, NULL, NULL, opts, st);
 }
 
 int calc_Calculator_ping_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
     calc_Calculator_ping_done_fn done, void *user, uint64_t *call_id)
 {
-    calc__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    rc = actor_call_async(c, to, calc_Calculator_ping__ref, NULL, 0, opts,
-        calc_Calculator_ping__done, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void calc_Calculator_ping__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_ping_then_fn then = (calc_Calculator_ping_then_fn)pending.fn;
-
-    free(user);
-    (void)body;
-    (void)len;
-    then(calc__user_state(state), ctx, st, pending.user);
+    return actor_stub_call_async(c, to, &calc_Calculator_ping__stub, NULL, opts,
+        (actor_stub_fn)done, user, call_id);
 }
 
 int calc_Calculator_ping_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
     calc_Calculator_ping_then_fn then, void *user, uint64_t *call_id)
 {
-    calc__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    rc = actor_ctx_request(ctx, to, calc_Calculator_ping__ref, NULL, 0, opts,
-        calc_Calculator_ping__then, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &calc_Calculator_ping__stub, NULL, opts,
+        (actor_stub_fn)then, user, call_id);
 }
 
 int calc_Calculator_ping_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int calc_Calculator_ping_reply(actor_reply **reply)
 {
-    return actor_reply_send(reply, NULL, 0);
+    return actor_stub_reply(reply, &calc_Calculator_ping__stub, NULL);
 }
 
 /* calc.Calculator.total: client stubs */
 
-static const actor_method_ref calc_Calculator_total__ref = {
-    .type = &calc_Calculator_type,
-    .method = calc_Calculator_METHOD_TOTAL,
-};
-
 int calc_Calculator_total(actor_client *c, actor_ref to, const calc_CalcRequest *req,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer *body;
-    int rc;
-
-    body = actor_encode_buffer();
-    rc = calc_CalcRequest_encode(req, body);
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
-                         actor_strerror(rc));
-    else
-        rc = actor_call(c, to, calc_Calculator_total__ref, body->data, body->size, opts, st,
-            NULL);
-    return rc;
-}
-
-static void calc_Calculator_total__done(void *user, uint64_t call_id, const actor_status *st,
-    const char *body, size_t len)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_total_done_fn done = (calc_Calculator_total_done_fn)pending.fn;
-
-    free(user);
-    (void)body;
-    (void)len;
-    done(pending.user, call_id, st);
+    return actor_stub_call(c, to, &calc_Calculator_total__stub, req, NULL, opts, st);
 }
 
 int calc_Calculator_total_async(actor_client *c, actor_ref to, const calc_CalcRequest *req,
     const actor_call_opts *opts, calc_Calculator_total_done_fn done, void *user,
     uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    calc__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = calc_CalcRequest_encode(req, body);
-    if (rc == 0)
-        rc = actor_call_async(c, to, calc_Calculator_total__ref, body->data, body->size, opts,
-            calc_Calculator_total__done, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void calc_Calculator_total__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_total_then_fn then = (calc_Calculator_total_then_fn)pending.fn;
-
-    free(user);
-    (void)body;
-    (void)len;
-    then(calc__user_state(state), ctx, st, pending.user);
+    return actor_stub_call_async(c, to, &calc_Calculator_total__stub, req, opts,
+        (actor_stub_fn)done, user, call_id);
 }
 
 int calc_Calculator_total_request(actor_ctx *ctx, actor_ref to, const calc_CalcRequest *req,
     const actor_call_opts *opts, calc_Calculator_total_then_fn then, void *user,
     uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    calc__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = calc_CalcRequest_encode(req, body);
-    if (rc == 0)
-        rc = actor_ctx_request(ctx, to, calc_Calculator_total__ref, body->data, body->size,
-            opts, calc_Calculator_total__then, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &calc_Calculator_total__stub, req, opts,
+        (actor_stub_fn)then, user, call_id);
 }
 
 int calc_Calculator_total_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int calc_Calculator_total_reply(actor_reply **reply)
 {
-    return actor_reply_send(reply, NULL, 0);
+    return actor_stub_reply(reply, &calc_Calculator_total__stub, NULL);
 }
 
 /* calc.Calculator.last: client stubs */
 
-static const actor_method_ref calc_Calculator_last__ref = {
-    .type = &calc_Calculator_type,
-    .method = calc_Calculator_METHOD_LAST,
-};
-
-/* Decodes a reply of calc.Calculator.last into *res; on failure sets *st to
- * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */
-static int calc_Calculator_last__decode_reply(const char *body, size_t len,
-    calc_CalcResponse *res, actor_status *st)
-{
-    actor_decode_error err;
-    int rc = calc_CalcResponse_decode_ex(body, len, res, NULL, &err);
-
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
-    return rc;
-}
-
 int calc_Calculator_last(actor_client *c, actor_ref to, calc_CalcResponse *res,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer reply;
-    int rc;
-
-    memset(res, 0, sizeof *res);
-    msgpack_sbuffer_init(&reply);
-    rc = actor_call(c, to, calc_Calculator_last__ref, NULL, 0, opts, st, &reply);
-    if (rc == 0 && st->category == ACTOR_STATUS_OK)
-        (void)calc_Calculator_last__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&reply);
-    return rc;
-}
-
-static void calc_Calculator_last__done(void *user, uint64_t call_id, const actor_status *st,
-    const char *body, size_t len)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_last_done_fn done = (calc_Calculator_last_done_fn)pending.fn;
-    calc_CalcResponse res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        done(pending.user, call_id, st, NULL);
-    } else if (calc_Calculator_last__decode_reply(body, len, &res, &bad) != 0) {
-        done(pending.user, call_id, &bad, NULL);
-    } else {
-        done(pending.user, call_id, st, &res);
-        calc_CalcResponse_free(&res);
-    }
+    return actor_stub_call(c, to, &calc_Calculator_last__stub, NULL, res, opts, st);
 }
 
 int calc_Calculator_last_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
     calc_Calculator_last_done_fn done, void *user, uint64_t *call_id)
 {
-    calc__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    rc = actor_call_async(c, to, calc_Calculator_last__ref, NULL, 0, opts,
-        calc_Calculator_last__done, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void calc_Calculator_last__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_last_then_fn then = (calc_Calculator_last_then_fn)pending.fn;
-    calc_CalcResponse res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        then(calc__user_state(state), ctx, st, NULL, pending.user);
-    } else if (calc_Calculator_last__decode_reply(body, len, &res, &bad) != 0) {
-        then(calc__user_state(state), ctx, &bad, NULL, pending.user);
-    } else {
-        then(calc__user_state(state), ctx, st, &res, pending.user);
-        calc_CalcResponse_free(&res);
-    }
+    return actor_stub_call_async(c, to, &calc_Calculator_last__stub, NULL, opts,
+        (actor_stub_fn)done, user, call_id);
 }
 
 int calc_Calculator_last_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
     calc_Calculator_last_then_fn then, void *user, uint64_t *call_id)
 {
-    calc__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    rc = actor_ctx_request(ctx, to, calc_Calculator_last__ref, NULL, 0, opts,
-        calc_Calculator_last__then, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &calc_Calculator_last__stub, NULL, opts,
+        (actor_stub_fn)then, user, call_id);
 }
 
 int calc_Calculator_last_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int calc_Calculator_last_reply(actor_reply **reply, const calc_CalcResponse *res)
 {
-    msgpack_sbuffer *body = actor_encode_buffer();
-    actor_status st;
-    int rc;
-
-    rc = calc_CalcResponse_encode(res, body);
-    if (rc == 0) {
-        rc = actor_reply_send(reply, body->data, body->size);
-    } else {
-        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
-                         actor_strerror(rc));
-        (void)actor_reply_status(reply, &st);
-    }
-    return rc;
+    return actor_stub_reply(reply, &calc_Calculator_last__stub, res);
 }
 
 /* calc.Calculator.where: client stubs */
 
-static const actor_method_ref calc_Calculator_where__ref = {
-    .type = &calc_Calculator_type,
-    .method = calc_Calculator_METHOD_WHERE,
-};
-
-/* Decodes a reply of calc.Calculator.where into *res; on failure sets *st to
- * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */
-static int calc_Calculator_where__decode_reply(const char *body, size_t len, geo_Point *res,
-    actor_status *st)
-{
-    actor_decode_error err;
-    int rc = geo_Point_decode_ex(body, len, res, NULL, &err);
-
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
-    return rc;
-}
-
 int calc_Calculator_where(actor_client *c, actor_ref to, geo_Point *res,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer reply;
-    int rc;
-
-    memset(res, 0, sizeof *res);
-    msgpack_sbuffer_init(&reply);
-    rc = actor_call(c, to, calc_Calculator_where__ref, NULL, 0, opts, st, &reply);
-    if (rc == 0 && st->category == ACTOR_STATUS_OK)
-        (void)calc_Calculator_where__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&reply);
-    return rc;
-}
-
-static void calc_Calculator_where__done(void *user, uint64_t call_id, const actor_status *st,
-    const char *body, size_t len)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_where_done_fn done = (calc_Calculator_where_done_fn)pending.fn;
-    geo_Point res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        done(pending.user, call_id, st, NULL);
-    } else if (calc_Calculator_where__decode_reply(body, len, &res, &bad) != 0) {
-        done(pending.user, call_id, &bad, NULL);
-    } else {
-        done(pending.user, call_id, st, &res);
-        geo_Point_free(&res);
-    }
+    return actor_stub_call(c, to, &calc_Calculator_where__stub, NULL, res, opts, st);
 }
 
 int calc_Calculator_where_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
     calc_Calculator_where_done_fn done, void *user, uint64_t *call_id)
 {
-    calc__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    rc = actor_call_async(c, to, calc_Calculator_where__ref, NULL, 0, opts,
-        calc_Calculator_where__done, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void calc_Calculator_where__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    calc__pending pending = *(calc__pending *)user;
-    calc_Calculator_where_then_fn then = (calc_Calculator_where_then_fn)pending.fn;
-    geo_Point res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        then(calc__user_state(state), ctx, st, NULL, pending.user);
-    } else if (calc_Calculator_where__decode_reply(body, len, &res, &bad) != 0) {
-        then(calc__user_state(state), ctx, &bad, NULL, pending.user);
-    } else {
-        then(calc__user_state(state), ctx, st, &res, pending.user);
-        geo_Point_free(&res);
-    }
+    return actor_stub_call_async(c, to, &calc_Calculator_where__stub, NULL, opts,
+        (actor_stub_fn)done, user, call_id);
 }
 
 int calc_Calculator_where_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
     calc_Calculator_where_then_fn then, void *user, uint64_t *call_id)
 {
-    calc__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = calc__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    rc = actor_ctx_request(ctx, to, calc_Calculator_where__ref, NULL, 0, opts,
-        calc_Calculator_where__then, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &calc_Calculator_where__stub, NULL, opts,
+        (actor_stub_fn)then, user, call_id);
 }
 
 int calc_Calculator_where_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int calc_Calculator_where_reply(actor_reply **reply, const geo_Point *res)
 {
-    msgpack_sbuffer *body = actor_encode_buffer();
-    actor_status st;
-    int rc;
-
-    rc = geo_Point_encode(res, body);
-    if (rc == 0) {
-        rc = actor_reply_send(reply, body->data, body->size);
-    } else {
-        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
-                         actor_strerror(rc));
-        (void)actor_reply_status(reply, &st);
-    }
-    return rc;
+    return actor_stub_reply(reply, &calc_Calculator_where__stub, res);
 }
 
 /* calc.Calculator.reset: client stubs */
 
-static const actor_method_ref calc_Calculator_reset__ref = {
-    .type = &calc_Calculator_type,
-    .method = calc_Calculator_METHOD_RESET,
-};
-
 int calc_Calculator_reset(actor_client *c, actor_ref to, const actor_call_opts *opts)
 {
-    return actor_cast(c, to, calc_Calculator_reset__ref, NULL, 0, opts);
+    return actor_stub_cast(c, to, &calc_Calculator_reset__stub, NULL, opts);
 }
 
 int calc_Calculator_reset_cast(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts)
 {
-    return actor_ctx_cast(ctx, to, calc_Calculator_reset__ref, NULL, 0, opts);
+    return actor_stub_ctx_cast(ctx, to, &calc_Calculator_reset__stub, NULL, opts);
 }
 
 /* calc.Calculator.alarm: client stubs */
 
-static const actor_method_ref calc_Calculator_alarm__ref = {
-    .type = &calc_Calculator_type,
-    .method = calc_Calculator_METHOD_ALARM,
-};
-
 int calc_Calculator_alarm(actor_client *c, actor_ref to, const calc_Alarm *msg,
     const actor_call_opts *opts)
 {
-    msgpack_sbuffer *body;
-    int rc;
-
-    body = actor_encode_buffer();
-    rc = calc_Alarm_encode(msg, body);
-    if (rc == 0)
-        rc = actor_cast(c, to, calc_Calculator_alarm__ref, body->data, body->size, opts);
-    return rc;
+    return actor_stub_cast(c, to, &calc_Calculator_alarm__stub, msg, opts);
 }
 
 int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *msg,
     const actor_call_opts *opts)
 {
-    msgpack_sbuffer *body;
-    int rc;
-
-    body = actor_encode_buffer();
-    rc = calc_Alarm_encode(msg, body);
-    if (rc == 0)
-        rc = actor_ctx_cast(ctx, to, calc_Calculator_alarm__ref, body->data, body->size, opts);
-    return rc;
+    return actor_stub_ctx_cast(ctx, to, &calc_Calculator_alarm__stub, msg, opts);
 }
 
 /* ---- actor calc.Idle */
 
 /* A calc.Idle's state as the runtime holds it. */
 typedef struct calc_Idle__box {
-    void *state; /* the user's, from handlers.init; first, see _user_state */
+    void *state; /* the user's, from handlers.init; first (actor_stub_request) */
     calc_Idle_handlers handlers;
     const void *arg; /* spawn's argument, until init has run */
 } calc_Idle__box;

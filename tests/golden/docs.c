@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "actor/stub.h"
+
 const char *docs_Kind_name(docs_Kind v)
 {
     switch (v) {
@@ -218,38 +220,15 @@ int docs_Note_unpack_ex(const msgpack_object *o, docs_Note *m,
     return docs_Note__unpack(&r, o, m);
 }
 
-/* ---- actor support */
+/* ---- the messages of the actors' methods, for actor/stub.h */
 
-/* A typed callback and its user pointer, carried on the heap through the
- * runtime's untyped callback; the adapter that calls it frees it. */
-typedef struct docs__pending {
-    void (*fn)(void); /* the typed callback, cast back before the call */
-    void *user;
-} docs__pending;
-
-static docs__pending *docs__pending_new(void (*fn)(void), void *user)
-{
-    docs__pending *pending = malloc(sizeof *pending);
-
-    if (pending != NULL) {
-        pending->fn = fn;
-        pending->user = user;
-    }
-    return pending;
-}
-
-/* The user's state inside the state of an actor spawned by a generated
- * _spawn function: every generated box starts with it. */
-static void *docs__user_state(void *box)
-{
-    return box != NULL ? *(void **)box : NULL;
-}
+ACTOR_MESSAGE_DESC(docs_Note);
 
 /* ---- actor docs.Notes */
 
 /* A docs.Notes's state as the runtime holds it. */
 typedef struct docs_Notes__box {
-    void *state; /* the user's, from handlers.init; first, see _user_state */
+    void *state; /* the user's, from handlers.init; first (actor_stub_request) */
     docs_Notes_handlers handlers;
     const void *arg; /* spawn's argument, until init has run */
 } docs_Notes__box;
@@ -291,28 +270,42 @@ static int docs_Notes__health(void *state, char *reason, size_t size)
     return box->handlers.health(box->state, reason, size);
 }
 
-/* docs.Notes.add: decodes the parameter, runs the handler, encodes the reply. */
+/* docs.Notes.add */
+
+static void docs_Notes_add__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((docs_Notes_add_done_fn)fn)(user, call_id, st, res);
+}
+
+static void docs_Notes_add__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((docs_Notes_add_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method docs_Notes_add__stub = {
+    .ref = {&docs_Notes_type, docs_Notes_METHOD_ADD},
+    .name = "docs.Notes.add",
+    .param = &docs_Note__desc,
+    .result = &docs_Note__desc,
+    .done = docs_Notes_add__done,
+    .then = docs_Notes_add__then,
+};
+
 static int docs_Notes_add__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
     docs_Notes__box *box = state;
     docs_Note req;
-    actor_decode_error err;
     docs_Note res;
-    int rc;
+    int rc = actor_stub_enter(ctx, &docs_Notes_add__stub, box->handlers.add != NULL, body, len,
+        &req, &res);
 
-    if (box->handlers.add == NULL)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "docs.Notes.add has no handler");
-    if (docs_Note_decode_ex(body, len, &req, NULL, &err) != 0)
-        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
-    docs_Note_init(&res);
+    if (rc != 0)
+        return rc;
     rc = box->handlers.add(box->state, ctx, &req, &res);
-    if (rc == ACTOR_INVOKE_REPLY && (rc = docs_Note_encode(&res, reply_body)) != 0)
-        rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
-                            actor_strerror(rc));
-    docs_Note_free(&req);
-    docs_Note_free(&res);
-    return rc;
+    return actor_stub_leave(ctx, &docs_Notes_add__stub, rc, &req, &res, reply_body);
 }
 
 static const actor_method docs_Notes__methods[docs_Notes_N_METHODS] = {
@@ -362,149 +355,33 @@ int docs_Notes_spawn(actor_system *sys, const docs_Notes_handlers *handlers, con
 
 /* docs.Notes.add: client stubs */
 
-static const actor_method_ref docs_Notes_add__ref = {
-    .type = &docs_Notes_type,
-    .method = docs_Notes_METHOD_ADD,
-};
-
-/* Decodes a reply of docs.Notes.add into *res; on failure sets *st to
- * ACTOR_STATUS_DECODE and returns a negative code, *res zeroed. */
-static int docs_Notes_add__decode_reply(const char *body, size_t len, docs_Note *res,
-    actor_status *st)
-{
-    actor_decode_error err;
-    int rc = docs_Note_decode_ex(body, len, res, NULL, &err);
-
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
-    return rc;
-}
-
 int docs_Notes_add(actor_client *c, actor_ref to, const docs_Note *req, docs_Note *res,
     const actor_call_opts *opts, actor_status *st)
 {
-    msgpack_sbuffer *body;
-    msgpack_sbuffer reply;
-    int rc;
-
-    memset(res, 0, sizeof *res);
-    msgpack_sbuffer_init(&reply);
-    body = actor_encode_buffer();
-    rc = docs_Note_encode(req, body);
-    if (rc != 0)
-        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
-                         actor_strerror(rc));
-    else
-        rc = actor_call(c, to, docs_Notes_add__ref, body->data, body->size, opts, st, &reply);
-    if (rc == 0 && st->category == ACTOR_STATUS_OK)
-        (void)docs_Notes_add__decode_reply(reply.data, reply.size, res, st);
-    msgpack_sbuffer_destroy(&reply);
-    return rc;
-}
-
-static void docs_Notes_add__done(void *user, uint64_t call_id, const actor_status *st,
-    const char *body, size_t len)
-{
-    docs__pending pending = *(docs__pending *)user;
-    docs_Notes_add_done_fn done = (docs_Notes_add_done_fn)pending.fn;
-    docs_Note res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        done(pending.user, call_id, st, NULL);
-    } else if (docs_Notes_add__decode_reply(body, len, &res, &bad) != 0) {
-        done(pending.user, call_id, &bad, NULL);
-    } else {
-        done(pending.user, call_id, st, &res);
-        docs_Note_free(&res);
-    }
+    return actor_stub_call(c, to, &docs_Notes_add__stub, req, res, opts, st);
 }
 
 int docs_Notes_add_async(actor_client *c, actor_ref to, const docs_Note *req,
     const actor_call_opts *opts, docs_Notes_add_done_fn done, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    docs__pending *pending;
-    int rc;
-
-    if (done == NULL)
-        return ACTOR_EINVAL;
-    pending = docs__pending_new((void (*)(void))done, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = docs_Note_encode(req, body);
-    if (rc == 0)
-        rc = actor_call_async(c, to, docs_Notes_add__ref, body->data, body->size, opts,
-            docs_Notes_add__done, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
-}
-
-static void docs_Notes_add__then(void *state, actor_ctx *ctx, const actor_status *st,
-    const char *body, size_t len, void *user)
-{
-    docs__pending pending = *(docs__pending *)user;
-    docs_Notes_add_then_fn then = (docs_Notes_add_then_fn)pending.fn;
-    docs_Note res;
-    actor_status bad;
-
-    free(user);
-    if (st->category != ACTOR_STATUS_OK) {
-        then(docs__user_state(state), ctx, st, NULL, pending.user);
-    } else if (docs_Notes_add__decode_reply(body, len, &res, &bad) != 0) {
-        then(docs__user_state(state), ctx, &bad, NULL, pending.user);
-    } else {
-        then(docs__user_state(state), ctx, st, &res, pending.user);
-        docs_Note_free(&res);
-    }
+    return actor_stub_call_async(c, to, &docs_Notes_add__stub, req, opts, (actor_stub_fn)done,
+        user, call_id);
 }
 
 int docs_Notes_add_request(actor_ctx *ctx, actor_ref to, const docs_Note *req,
     const actor_call_opts *opts, docs_Notes_add_then_fn then, void *user, uint64_t *call_id)
 {
-    msgpack_sbuffer *body;
-    docs__pending *pending;
-    int rc;
-
-    if (then == NULL)
-        return ACTOR_EINVAL;
-    pending = docs__pending_new((void (*)(void))then, user);
-    if (pending == NULL)
-        return ACTOR_ENOMEM;
-    body = actor_encode_buffer();
-    rc = docs_Note_encode(req, body);
-    if (rc == 0)
-        rc = actor_ctx_request(ctx, to, docs_Notes_add__ref, body->data, body->size, opts,
-            docs_Notes_add__then, pending, call_id);
-    if (rc != 0)
-        free(pending); /* the callback will not run */
-    return rc;
+    return actor_stub_request(ctx, to, &docs_Notes_add__stub, req, opts, (actor_stub_fn)then,
+        user, call_id);
 }
 
 int docs_Notes_add_defer(actor_ctx *ctx, actor_reply **reply)
 {
-    int rc = actor_ctx_defer(ctx, reply);
-
-    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+    return actor_stub_defer(ctx, reply);
 }
 
 int docs_Notes_add_reply(actor_reply **reply, const docs_Note *res)
 {
-    msgpack_sbuffer *body = actor_encode_buffer();
-    actor_status st;
-    int rc;
-
-    rc = docs_Note_encode(res, body);
-    if (rc == 0) {
-        rc = actor_reply_send(reply, body->data, body->size);
-    } else {
-        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
-                         actor_strerror(rc));
-        (void)actor_reply_status(reply, &st);
-    }
-    return rc;
+    return actor_stub_reply(reply, &docs_Notes_add__stub, res);
 }
 

@@ -1,0 +1,158 @@
+/*
+ * actor/stub.h - the mechanics that actorc's generated stubs and skeletons
+ * share (docs/STUBS.md): encode the parameter, call the untyped API of
+ * actor/actor.h, decode the reply; carry a typed callback through the
+ * runtime's untyped one; decode the parameter before a handler and encode
+ * its result after. Generated code describes each message type once
+ * (actor_message_desc) and each method once (actor_stub_method), and each
+ * generated function names its types and forwards here. Not meant for
+ * hand-written code: use actor/actor.h directly.
+ *
+ * Ownership: descriptors are borrowed and must outlive every call using
+ * them (generated code makes them static const). Message pointers (`req`,
+ * `msg`, `res`) point to the C struct the descriptor describes; they are
+ * borrowed for the call unless stated otherwise. Every function returning
+ * int returns what the actor.h function it wraps returns, as stated.
+ */
+#ifndef ACTOR_STUB_H
+#define ACTOR_STUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "actor/actor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One message type through untyped pointers: its struct's size and its
+ * generated _init, _free, _encode and _decode_ex (default limits). */
+typedef struct actor_message_desc {
+    size_t size;
+    void (*init)(void *m);
+    void (*free)(void *m);
+    int (*encode)(const void *m, msgpack_sbuffer *out);
+    int (*decode)(const char *buf, size_t len, void *m, actor_decode_error *err);
+} actor_message_desc;
+
+/* Defines `static const actor_message_desc T__desc` for the generated
+ * message type T (its struct and T_init, T_free, T_encode, T_decode_ex),
+ * through four static functions T__init_any, T__free_any, T__encode_any
+ * and T__decode_any that only convert the pointers. Generated code writes
+ * `ACTOR_MESSAGE_DESC(calc_CalcRequest);` once per message type. */
+#define ACTOR_MESSAGE_DESC(T)                                                                  \
+    static void T##__init_any(void *m)                                                         \
+    {                                                                                          \
+        T##_init(m);                                                                           \
+    }                                                                                          \
+    static void T##__free_any(void *m)                                                         \
+    {                                                                                          \
+        T##_free(m);                                                                           \
+    }                                                                                          \
+    static int T##__encode_any(const void *m, msgpack_sbuffer *out)                            \
+    {                                                                                          \
+        return T##_encode(m, out);                                                             \
+    }                                                                                          \
+    static int T##__decode_any(const char *buf, size_t len, void *m, actor_decode_error *err)  \
+    {                                                                                          \
+        return T##_decode_ex(buf, len, m, NULL, err);                                          \
+    }                                                                                          \
+    static const actor_message_desc T##__desc = {                                              \
+        sizeof(T), T##__init_any, T##__free_any, T##__encode_any, T##__decode_any,             \
+    }
+
+/* A typed callback (a method's _done_fn or _then_fn) while it travels
+ * untyped; cast back to its own type before it is called. */
+typedef void (*actor_stub_fn)(void);
+
+/* Calls `fn`, a method's typed _done_fn: `res` is the decoded reply (NULL
+ * unless st->category is ACTOR_STATUS_OK, always NULL for a () result). */
+typedef void (*actor_stub_done_call)(actor_stub_fn fn, void *user, uint64_t call_id,
+                                     const actor_status *st, const void *res);
+
+/* Calls `fn`, a method's typed _then_fn, with the requesting actor's own
+ * state; `res` as above. */
+typedef void (*actor_stub_then_call)(actor_stub_fn fn, void *state, actor_ctx *ctx,
+                                     const actor_status *st, const void *res, void *user);
+
+/* One method of a generated actor. */
+typedef struct actor_stub_method {
+    actor_method_ref ref;             /* its type and index */
+    const char *name;                 /* "package.Actor.method" */
+    const actor_message_desc *param;  /* NULL: () */
+    const actor_message_desc *result; /* NULL: () or a cast */
+    actor_stub_done_call done;        /* rpc only: calls the typed _done_fn */
+    actor_stub_then_call then;        /* rpc only: calls the typed _then_fn */
+} actor_stub_method;
+
+/* ------------------------------------------------------- client stubs */
+
+/* Blocking rpc (actor_call). *res (when m has a result) is zeroed first;
+ * when st->category is ACTOR_STATUS_OK it owns the decoded reply, which
+ * the caller releases with the result's _free; a reply that does not
+ * decode turns OK into ACTOR_STATUS_DECODE with *res zeroed. A parameter
+ * that cannot be encoded returns the encoder's code with *st
+ * ACTOR_STATUS_INTERNAL. Always fills *st. */
+int actor_stub_call(actor_client *c, actor_ref to, const actor_stub_method *m, const void *req,
+                    void *res, const actor_call_opts *opts, actor_status *st);
+
+/* Asynchronous rpc (actor_call_async): `done` (m's typed _done_fn, NULL
+ * is ACTOR_EINVAL) runs exactly once through m->done unless this returns
+ * a negative code. `done` and `user` travel in one heap record, which
+ * also holds the decoded reply while `done` runs; the runtime frees it. */
+int actor_stub_call_async(actor_client *c, actor_ref to, const actor_stub_method *m,
+                          const void *req, const actor_call_opts *opts, actor_stub_fn done,
+                          void *user, uint64_t *call_id);
+
+/* Asynchronous rpc from a handler (actor_ctx_request): `then` (m's typed
+ * _then_fn, NULL is ACTOR_EINVAL) runs exactly once on this actor through
+ * m->then unless this returns a negative code. It receives the user's
+ * state: this actor's state must be NULL or start with a `void *` holding
+ * it, as the box of every actor spawned by a generated _spawn function. */
+int actor_stub_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
+                       const void *req, const actor_call_opts *opts, actor_stub_fn then,
+                       void *user, uint64_t *call_id);
+
+/* One-way message from a plain thread (actor_cast) or from a handler
+ * (actor_ctx_cast); a parameter that cannot be encoded returns the
+ * encoder's code. */
+int actor_stub_cast(actor_client *c, actor_ref to, const actor_stub_method *m, const void *msg,
+                    const actor_call_opts *opts);
+int actor_stub_ctx_cast(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
+                        const void *msg, const actor_call_opts *opts);
+
+/* actor_ctx_defer, returning ACTOR_INVOKE_DEFERRED on success for the
+ * handler to return. */
+int actor_stub_defer(actor_ctx *ctx, actor_reply **reply);
+
+/* Answers a deferred reply with *res (NULL for a () result) and consumes
+ * *reply (sets it NULL) even on error: a result that cannot be encoded
+ * answers ACTOR_STATUS_INTERNAL and returns the encoder's code. */
+int actor_stub_reply(actor_reply **reply, const actor_stub_method *m, const void *res);
+
+/* ----------------------------------------------------------- skeleton */
+
+/* Before a method's handler runs, in its actor_invoke_fn: a missing handler
+ * (has_handler false) is ACTOR_STATUS_NOT_FOUND; else decodes `body`
+ * (borrowed, `len` bytes; ignored for a () parameter) into *req, which is
+ * then owned by the trampoline (ACTOR_STATUS_DECODE when it does not
+ * decode), and _inits *res (when m has a result). Returns 0 when the handler
+ * may run, then actor_stub_leave must follow; else the trampoline's result,
+ * with nothing left to free. */
+int actor_stub_enter(actor_ctx *ctx, const actor_stub_method *m, bool has_handler,
+                     const char *body, size_t len, void *req, void *res);
+
+/* After the handler returned `rc` (ACTOR_INVOKE_REPLY for a cast): when
+ * rc is ACTOR_INVOKE_REPLY and m has a result, encodes *res into
+ * `reply_body` (ACTOR_STATUS_INTERNAL when it cannot); then frees *req and
+ * *res. Returns the trampoline's result. */
+int actor_stub_leave(actor_ctx *ctx, const actor_stub_method *m, int rc, void *req, void *res,
+                     msgpack_sbuffer *reply_body);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ACTOR_STUB_H */

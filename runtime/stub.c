@@ -1,0 +1,262 @@
+/*
+ * stub.c - what generated stubs and skeletons share (actor/stub.h): the
+ * parameter encoded into this thread's encode buffer, the untyped call, the
+ * reply decoded through the message's descriptor; typed callbacks carried
+ * in one heap record per asynchronous call; a trampoline's decode before
+ * and encode after its handler.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor/stub.h"
+
+/* An asynchronous call's typed callback and its user pointer, from the
+ * stub to the runtime's untyped callback, which frees it. The decoded reply
+ * (m->result->size bytes) lives in `result`, so one allocation serves. */
+typedef struct stub_pending {
+    const actor_stub_method *m;
+    actor_stub_fn fn;
+    void *user;
+    max_align_t result[];
+} stub_pending;
+
+/* Encodes *msg into this thread's encode buffer (the untyped calls copy it
+ * before they return): *body and *len are what to send, NULL and 0 for a
+ * () parameter. 0 or the encoder's code. */
+static int encode_param(const actor_stub_method *m, const void *msg, const char **body,
+                        size_t *len)
+{
+    msgpack_sbuffer *buf;
+    int rc;
+
+    *body = NULL;
+    *len = 0;
+    if (m->param == NULL)
+        return 0;
+    buf = actor_encode_buffer();
+    rc = m->param->encode(msg, buf);
+    if (rc == 0) {
+        *body = buf->data;
+        *len = buf->size;
+    }
+    return rc;
+}
+
+/* Decodes a reply into *res; on failure sets *st to ACTOR_STATUS_DECODE
+ * and returns a negative code, *res zeroed. */
+static int decode_reply(const actor_message_desc *d, const char *body, size_t len, void *res,
+                        actor_status *st)
+{
+    actor_decode_error err;
+    int rc = d->decode(body, len, res, &err);
+
+    if (rc != 0)
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
+    return rc;
+}
+
+int actor_stub_call(actor_client *c, actor_ref to, const actor_stub_method *m, const void *req,
+                    void *res, const actor_call_opts *opts, actor_status *st)
+{
+    const char *body;
+    size_t len;
+    msgpack_sbuffer reply;
+    int rc;
+
+    if (m->result != NULL)
+        memset(res, 0, m->result->size);
+    rc = encode_param(m, req, &body, &len);
+    if (rc != 0) {
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the request: %s",
+                         actor_strerror(rc));
+        return rc;
+    }
+    if (m->result == NULL)
+        return actor_call(c, to, m->ref, body, len, opts, st, NULL);
+    msgpack_sbuffer_init(&reply);
+    rc = actor_call(c, to, m->ref, body, len, opts, st, &reply);
+    if (rc == 0 && st->category == ACTOR_STATUS_OK)
+        (void)decode_reply(m->result, reply.data, reply.size, res, st);
+    msgpack_sbuffer_destroy(&reply);
+    return rc;
+}
+
+/* ------------------------------------------------- asynchronous calls */
+
+/* The user's state inside the state of an actor spawned by a generated
+ * _spawn function: every generated box starts with it. */
+static void *user_state(void *box)
+{
+    return box != NULL ? *(void **)box : NULL;
+}
+
+/* The reply of a finished call, decoded into p->result: NULL when m has no
+ * result or the call did not end OK; NULL too when it does not decode,
+ * then *st points to *bad, which says why. */
+static void *decode_result(stub_pending *p, const actor_status **st, const char *body,
+                           size_t len, actor_status *bad)
+{
+    if (p->m->result == NULL || (*st)->category != ACTOR_STATUS_OK)
+        return NULL;
+    if (decode_reply(p->m->result, body, len, p->result, bad) != 0) {
+        *st = bad;
+        return NULL;
+    }
+    return p->result;
+}
+
+/* Frees a pending record and the reply decode_result left in it (res). */
+static void pending_free(stub_pending *p, void *res)
+{
+    if (res != NULL)
+        p->m->result->free(res);
+    free(p);
+}
+
+/* The actor_reply_fn of actor_stub_call_async. */
+static void stub_done(void *user, uint64_t call_id, const actor_status *st, const char *body,
+                      size_t len)
+{
+    stub_pending *p = user;
+    actor_status bad;
+    void *res = decode_result(p, &st, body, len, &bad);
+
+    p->m->done(p->fn, p->user, call_id, st, res);
+    pending_free(p, res);
+}
+
+/* The actor_then_fn of actor_stub_request. */
+static void stub_then(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                      size_t len, void *user)
+{
+    stub_pending *p = user;
+    actor_status bad;
+    void *res = decode_result(p, &st, body, len, &bad);
+
+    p->m->then(p->fn, user_state(state), ctx, st, res, p->user);
+    pending_free(p, res);
+}
+
+/* Starts an asynchronous rpc from a plain thread (c, when ctx is NULL) or
+ * a handler (ctx): the pending record, the encoded parameter, the untyped
+ * call; the record is freed here unless the runtime took it. */
+static int start_async(actor_client *c, actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
+                       const void *req, const actor_call_opts *opts, actor_stub_fn fn,
+                       void *user, uint64_t *call_id)
+{
+    size_t result_size = m->result != NULL ? m->result->size : 0;
+    stub_pending *p;
+    const char *body;
+    size_t len;
+    int rc;
+
+    if (fn == NULL)
+        return ACTOR_EINVAL;
+    p = malloc(sizeof *p + result_size);
+    if (p == NULL)
+        return ACTOR_ENOMEM;
+    p->m = m;
+    p->fn = fn;
+    p->user = user;
+    rc = encode_param(m, req, &body, &len);
+    if (rc == 0 && ctx == NULL)
+        rc = actor_call_async(c, to, m->ref, body, len, opts, stub_done, p, call_id);
+    else if (rc == 0)
+        rc = actor_ctx_request(ctx, to, m->ref, body, len, opts, stub_then, p, call_id);
+    if (rc != 0)
+        free(p); /* the callback will not run */
+    return rc;
+}
+
+int actor_stub_call_async(actor_client *c, actor_ref to, const actor_stub_method *m,
+                          const void *req, const actor_call_opts *opts, actor_stub_fn done,
+                          void *user, uint64_t *call_id)
+{
+    return start_async(c, NULL, to, m, req, opts, done, user, call_id);
+}
+
+int actor_stub_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
+                       const void *req, const actor_call_opts *opts, actor_stub_fn then,
+                       void *user, uint64_t *call_id)
+{
+    return start_async(NULL, ctx, to, m, req, opts, then, user, call_id);
+}
+
+/* ---------------------------------------------------------------- casts */
+
+int actor_stub_cast(actor_client *c, actor_ref to, const actor_stub_method *m, const void *msg,
+                    const actor_call_opts *opts)
+{
+    const char *body;
+    size_t len;
+    int rc = encode_param(m, msg, &body, &len);
+
+    return rc != 0 ? rc : actor_cast(c, to, m->ref, body, len, opts);
+}
+
+int actor_stub_ctx_cast(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
+                        const void *msg, const actor_call_opts *opts)
+{
+    const char *body;
+    size_t len;
+    int rc = encode_param(m, msg, &body, &len);
+
+    return rc != 0 ? rc : actor_ctx_cast(ctx, to, m->ref, body, len, opts);
+}
+
+/* ------------------------------------------------------ deferred replies */
+
+int actor_stub_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    int rc = actor_ctx_defer(ctx, reply);
+
+    return rc != 0 ? rc : ACTOR_INVOKE_DEFERRED;
+}
+
+int actor_stub_reply(actor_reply **reply, const actor_stub_method *m, const void *res)
+{
+    msgpack_sbuffer *body;
+    actor_status st;
+    int rc;
+
+    if (m->result == NULL)
+        return actor_reply_send(reply, NULL, 0);
+    body = actor_encode_buffer();
+    rc = m->result->encode(res, body);
+    if (rc == 0)
+        return actor_reply_send(reply, body->data, body->size);
+    actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot encode the reply: %s",
+                     actor_strerror(rc));
+    (void)actor_reply_status(reply, &st);
+    return rc;
+}
+
+/* ------------------------------------------------------------- skeleton */
+
+int actor_stub_enter(actor_ctx *ctx, const actor_stub_method *m, bool has_handler,
+                     const char *body, size_t len, void *req, void *res)
+{
+    actor_decode_error err;
+
+    if (!has_handler)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "%s has no handler", m->name);
+    if (m->param != NULL && m->param->decode(body, len, req, &err) != 0)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
+    if (m->result != NULL)
+        m->result->init(res);
+    return 0;
+}
+
+int actor_stub_leave(actor_ctx *ctx, const actor_stub_method *m, int rc, void *req, void *res,
+                     msgpack_sbuffer *reply_body)
+{
+    if (m->result != NULL) {
+        if (rc == ACTOR_INVOKE_REPLY && (rc = m->result->encode(res, reply_body)) != 0)
+            rc = actor_ctx_fail(ctx, ACTOR_STATUS_INTERNAL, "cannot encode the reply: %s",
+                                actor_strerror(rc));
+        m->result->free(res);
+    }
+    if (m->param != NULL)
+        m->param->free(req);
+    return rc;
+}
