@@ -10,12 +10,11 @@
  * (actor_stub_method) once, and every generated function names its types
  * and forwards.
  *
- * The runtime holds a generated actor's state as a "box": the user's state
- * first, then a copy of the handler table. The spawn function allocates the
- * box and passes it as the spawn argument; the generated init hook adopts it
- * (or frees it when the user's init fails) and cleanup frees it. Typed
- * continuations receive the user's state, which actor/stub.h takes from the
- * box's first member.
+ * The runtime holds a generated actor's state as a box (actor_stub_box:
+ * the user's state, hooks and a copy of the handler table): the spawn
+ * function hands the table to actor_stub_spawn, the actor_type's hooks are
+ * actor/stub.h's, and the trampolines take the table and the user's state
+ * from the box.
  */
 #include "emit.h"
 
@@ -423,6 +422,18 @@ void emit_actor_decls(emitter *e)
 
 /* ------------------------------------------------------ source: support */
 
+/* Adds the message of a method's parameter or result to `found`, unless
+ * it is () or there already. */
+static void add_message(emitter *e, ptr_vec *found, const ast_type *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < found->len; i++)
+        if (found->items[i] == t->resolved)
+            return;
+    ptr_vec_push(e->p->arena, found, t->resolved);
+}
+
 /* The message types the module's methods take or return, each once, in
  * order of first use. */
 static ptr_vec method_messages(emitter *e)
@@ -435,16 +446,9 @@ static ptr_vec method_messages(emitter *e)
             continue;
         for (size_t j = 0; j < d->methods.len; j++) {
             const ast_method *m = d->methods.items[j];
-            const ast_type *types[2] = {m->param, m->kind == METHOD_RPC ? m->result : NULL};
-            for (size_t k = 0; k < 2; k++) {
-                bool seen = false;
-                if (types[k] == NULL)
-                    continue;
-                for (size_t l = 0; l < found.len; l++)
-                    seen = seen || found.items[l] == types[k]->resolved;
-                if (!seen)
-                    ptr_vec_push(e->p->arena, &found, types[k]->resolved);
-            }
+            add_message(e, &found, m->param);
+            if (m->kind == METHOD_RPC)
+                add_message(e, &found, m->result);
         }
     }
     return found;
@@ -468,63 +472,8 @@ static void emit_support(emitter *e)
         emit_line(e, "ACTOR_MESSAGE_DESC(%s);", emit_cname(e, messages.items[i]));
     emit_blank(e);
 }
+
 /* ------------------------------------------------- source: the skeleton */
-
-static void emit_box(emitter *e, const ast_decl *d)
-{
-    const char *a = emit_cname(e, d);
-
-    emit_line(e, "/* A %s's state as the runtime holds it. */", emit_idl_name(e, d));
-    emit_open(e, "typedef struct %s__box {", a);
-    emit_line(e, "void *state; /* the user's, from handlers.init; first (actor_stub_request) */");
-    emit_line(e, "%s_handlers handlers;", a);
-    emit_line(e, "const void *arg; /* spawn's argument, until init has run */");
-    emit_close(e, "} %s__box;", a);
-    emit_blank(e);
-}
-
-static void emit_hooks(emitter *e, const ast_decl *d)
-{
-    const char *a = emit_cname(e, d);
-
-    emit_line(e, "/* Adopts the box that %s_spawn passed as the spawn argument. */", a);
-    emit_line(e, "static int %s__init(void **state, const void *arg, actor_ctx *ctx)", a);
-    emit_open(e, "{");
-    emit_line(e, "%s__box *box = (%s__box *)(uintptr_t)arg;", a, a);
-    emit_line(e, "int rc = 0;");
-    emit_blank(e);
-    emit_line(e, "if (box->handlers.init != NULL)");
-    emit_line(e, "    rc = box->handlers.init(&box->state, box->arg, ctx);");
-    emit_line(e, "box->arg = NULL;");
-    emit_open(e, "if (rc != 0) {");
-    emit_line(e, "free(box);");
-    emit_line(e, "return rc;");
-    emit_close(e, "}");
-    emit_line(e, "*state = box;");
-    emit_line(e, "return 0;");
-    emit_close(e, "}");
-    emit_blank(e);
-    emit_line(e, "static void %s__cleanup(void *state, actor_ctx *ctx)", a);
-    emit_open(e, "{");
-    emit_line(e, "%s__box *box = state;", a);
-    emit_blank(e);
-    emit_line(e, "if (box == NULL)");
-    emit_line(e, "    return;");
-    emit_line(e, "if (box->handlers.cleanup != NULL)");
-    emit_line(e, "    box->handlers.cleanup(box->state, ctx);");
-    emit_line(e, "free(box);");
-    emit_close(e, "}");
-    emit_blank(e);
-    emit_line(e, "static int %s__health(void *state, char *reason, size_t size)", a);
-    emit_open(e, "{");
-    emit_line(e, "%s__box *box = state;", a);
-    emit_blank(e);
-    emit_line(e, "if (box == NULL || box->handlers.health == NULL)");
-    emit_line(e, "    return 0;");
-    emit_line(e, "return box->handlers.health(box->state, reason, size);");
-    emit_close(e, "}");
-    emit_blank(e);
-}
 
 /* The method's descriptor (actor_stub_method), a static constant that its
  * trampoline and stubs hand to the runtime. */
@@ -537,23 +486,14 @@ static const char *stub_ref(emitter *e, const method_names *n)
  * _then_fn), given back as an actor_stub_fn, with the decoded reply. */
 static void emit_typed_caller(emitter *e, const method_names *n, bool then)
 {
-    arglist params = {{"actor_stub_fn fn"}, 1};
-    arglist call = {{0}, 0};
+    arglist params = then ? (arglist){{"actor_stub_fn fn", "void *state", "actor_ctx *ctx"}, 3}
+                          : (arglist){{"actor_stub_fn fn", "void *user", "uint64_t call_id"}, 3};
+    arglist call = then ? (arglist){{"state", "ctx", "st"}, 3}
+                        : (arglist){{"user", "call_id", "st"}, 3};
+    const char *fn_type = then ? then_fn_type(e, n) : done_fn_type(e, n);
 
-    if (then) {
-        arg_add(&params, "void *state");
-        arg_add(&params, "actor_ctx *ctx");
-        arg_add(&call, "state");
-        arg_add(&call, "ctx");
-    } else {
-        arg_add(&params, "void *user");
-        arg_add(&params, "uint64_t call_id");
-        arg_add(&call, "user");
-        arg_add(&call, "call_id");
-    }
     arg_add(&params, "const actor_status *st");
     arg_add(&params, "const void *res");
-    arg_add(&call, "st");
     if (n->result != NULL)
         arg_add(&call, "res");
     if (then) {
@@ -561,16 +501,14 @@ static void emit_typed_caller(emitter *e, const method_names *n, bool then)
         arg_add(&call, "user");
     }
     emit_line(e, "%s",
-              wrap(e, arena_printf(e->p->arena, "static void %s__%s", n->base,
-                                   then ? "then" : "done"),
+              wrap(e,
+                   arena_printf(e->p->arena, "static void %s__%s", n->base,
+                                then ? "then" : "done"),
                    &params, ""));
     emit_open(e, "{");
     if (n->result == NULL)
         emit_line(e, "(void)res;");
-    emit_line(e, "%s",
-              wrap(e, arena_printf(e->p->arena, "((%s)fn)",
-                                   then ? then_fn_type(e, n) : done_fn_type(e, n)),
-                   &call, ";"));
+    emit_line(e, "%s", wrap(e, arena_printf(e->p->arena, "((%s)fn)", fn_type), &call, ";"));
     emit_close(e, "}");
     emit_blank(e);
 }
@@ -593,12 +531,12 @@ static void emit_stub_method(emitter *e, const method_names *n)
 /* The trampoline's call of the handler. */
 static const char *handler_call(emitter *e, const ast_method *m, const method_names *n)
 {
-    return arena_printf(e->p->arena, "box->handlers.%s(box->state, ctx%s%s)", m->name,
+    return arena_printf(e->p->arena, "handlers->%s(actor_stub_state(state), ctx%s%s)", m->name,
                         n->param != NULL ? ", &req" : "", n->result != NULL ? ", &res" : "");
 }
 
-/* The method's descriptor, then its trampoline: the runtime decodes the
- * parameter before the handler and encodes the result after it. */
+/* The trampoline: the runtime decodes the parameter before the handler
+ * and encodes the result after it. */
 static void emit_trampoline(emitter *e, const ast_method *m, const method_names *n)
 {
     arglist params = {{"void *state", "actor_ctx *ctx", "const char *body", "size_t len",
@@ -611,22 +549,15 @@ static void emit_trampoline(emitter *e, const ast_method *m, const method_names 
                       "reply_body"},
                      6};
 
-    arg_add(&enter, arena_printf(e->p->arena, "box->handlers.%s != NULL", m->name));
+    arg_add(&enter, arena_printf(e->p->arena, "handlers->%s != NULL", m->name));
     arg_add(&enter, "body");
     arg_add(&enter, "len");
     arg_add(&enter, req);
     arg_add(&enter, res);
-    emit_line(e, "/* %s */", n->idl);
-    emit_blank(e);
-    if (n->rpc) {
-        emit_typed_caller(e, n, false);
-        emit_typed_caller(e, n, true);
-    }
-    emit_stub_method(e, n);
     emit_line(e, "%s",
               wrap(e, arena_printf(e->p->arena, "static int %s__invoke", n->base), &params, ""));
     emit_open(e, "{");
-    emit_line(e, "%s__box *box = state;", n->actor);
+    emit_line(e, "const %s_handlers *handlers = actor_stub_handlers(state);", n->actor);
     if (n->param != NULL)
         emit_line(e, "%s req;", n->param);
     if (n->result != NULL)
@@ -640,6 +571,7 @@ static void emit_trampoline(emitter *e, const ast_method *m, const method_names 
     emit_close(e, "}");
     emit_blank(e);
 }
+
 static const char *errors_array(emitter *e, const method_names *n)
 {
     return arena_printf(e->p->arena, "%s__errors", n->base);
@@ -669,6 +601,21 @@ static void emit_error_codes(emitter *e, const ast_method *m, const method_names
     }
     emit_close(e, "};");
     emit_blank(e);
+}
+
+/* What a method's trampoline and stubs share: the typed callers (rpc), the
+ * descriptor, the trampoline, the declared error codes. */
+static void emit_method_skeleton(emitter *e, const ast_method *m, method_names n)
+{
+    emit_line(e, "/* %s */", n.idl);
+    emit_blank(e);
+    if (n.rpc) {
+        emit_typed_caller(e, &n, false);
+        emit_typed_caller(e, &n, true);
+    }
+    emit_stub_method(e, &n);
+    emit_trampoline(e, m, &n);
+    emit_error_codes(e, m, &n);
 }
 
 static void emit_method_entry(emitter *e, const ast_method *m, const method_names *n)
@@ -718,9 +665,9 @@ static void emit_type(emitter *e, const ast_decl *d)
     emit_line(e, ".methods = %s,",
               d->methods.len > 0 ? arena_printf(e->p->arena, "%s__methods", a) : "NULL");
     emit_line(e, ".n_methods = %s_N_METHODS,", a);
-    emit_line(e, ".init = %s__init,", a);
-    emit_line(e, ".cleanup = %s__cleanup,", a);
-    emit_line(e, ".health = %s__health,", a);
+    emit_line(e, ".init = actor_stub_init,");
+    emit_line(e, ".cleanup = actor_stub_cleanup,");
+    emit_line(e, ".health = actor_stub_health,");
     emit_line(e, ".mailbox_capacity = %s_MAILBOX_CAPACITY,", a);
     emit_line(e, ".overflow = %s_MAILBOX_OVERFLOW,", a);
     emit_line(e, ".starvation_limit = 0, /* the runtime's default */");
@@ -731,23 +678,16 @@ static void emit_type(emitter *e, const ast_decl *d)
 static void emit_spawn(emitter *e, const ast_decl *d)
 {
     const char *a = emit_cname(e, d);
+    arglist args = {{"sys", arena_printf(e->p->arena, "&%s_type", a),
+                     "(actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}",
+                     "handlers", "sizeof *handlers", "arg", "opts", "ref"},
+                    8};
 
     emit_line(e, "%s", spawn_sig(e, a));
     emit_open(e, "{");
-    emit_line(e, "%s__box *box;", a);
-    emit_line(e, "int rc;");
-    emit_blank(e);
     emit_line(e, "if (handlers == NULL)");
     emit_line(e, "    return ACTOR_EINVAL;");
-    emit_line(e, "box = calloc(1, sizeof *box);");
-    emit_line(e, "if (box == NULL)");
-    emit_line(e, "    return ACTOR_ENOMEM;");
-    emit_line(e, "box->handlers = *handlers;");
-    emit_line(e, "box->arg = arg;");
-    emit_line(e, "rc = actor_spawn(sys, &%s_type, box, opts, ref);", a);
-    emit_line(e, "if (rc != 0)");
-    emit_line(e, "    free(box); /* else init adopts it, on a worker */");
-    emit_line(e, "return rc;");
+    emit_line(e, "%s", wrap(e, "return actor_stub_spawn", &args, ";"));
     emit_close(e, "}");
     emit_blank(e);
 }
@@ -808,14 +748,8 @@ static void emit_actor_source(emitter *e, const ast_decl *d)
 {
     emit_line(e, "/* ---- actor %s */", emit_idl_name(e, d));
     emit_blank(e);
-    emit_box(e, d);
-    emit_hooks(e, d);
-    for (size_t i = 0; i < d->methods.len; i++) {
-        const ast_method *m = d->methods.items[i];
-        method_names n = names_of(e, d, m);
-        emit_trampoline(e, m, &n);
-        emit_error_codes(e, m, &n);
-    }
+    for (size_t i = 0; i < d->methods.len; i++)
+        emit_method_skeleton(e, d->methods.items[i], names_of(e, d, d->methods.items[i]));
     emit_type(e, d);
     emit_spawn(e, d);
     for (size_t i = 0; i < d->methods.len; i++) {

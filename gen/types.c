@@ -4861,50 +4861,6 @@ ACTOR_MESSAGE_DESC(types_Scalars);
 
 /* ---- actor types.Echo */
 
-/* A types.Echo's state as the runtime holds it. */
-typedef struct types_Echo__box {
-    void *state; /* the user's, from handlers.init; first (actor_stub_request) */
-    types_Echo_handlers handlers;
-    const void *arg; /* spawn's argument, until init has run */
-} types_Echo__box;
-
-/* Adopts the box that types_Echo_spawn passed as the spawn argument. */
-static int types_Echo__init(void **state, const void *arg, actor_ctx *ctx)
-{
-    types_Echo__box *box = (types_Echo__box *)(uintptr_t)arg;
-    int rc = 0;
-
-    if (box->handlers.init != NULL)
-        rc = box->handlers.init(&box->state, box->arg, ctx);
-    box->arg = NULL;
-    if (rc != 0) {
-        free(box);
-        return rc;
-    }
-    *state = box;
-    return 0;
-}
-
-static void types_Echo__cleanup(void *state, actor_ctx *ctx)
-{
-    types_Echo__box *box = state;
-
-    if (box == NULL)
-        return;
-    if (box->handlers.cleanup != NULL)
-        box->handlers.cleanup(box->state, ctx);
-    free(box);
-}
-
-static int types_Echo__health(void *state, char *reason, size_t size)
-{
-    types_Echo__box *box = state;
-
-    if (box == NULL || box->handlers.health == NULL)
-        return 0;
-    return box->handlers.health(box->state, reason, size);
-}
-
 /* types.Echo.echo */
 
 static void types_Echo_echo__done(actor_stub_fn fn, void *user, uint64_t call_id,
@@ -4931,15 +4887,15 @@ static const actor_stub_method types_Echo_echo__stub = {
 static int types_Echo_echo__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
-    types_Echo__box *box = state;
+    const types_Echo_handlers *handlers = actor_stub_handlers(state);
     types_Nested req;
     types_Scalars res;
-    int rc = actor_stub_enter(ctx, &types_Echo_echo__stub, box->handlers.echo != NULL, body,
-        len, &req, &res);
+    int rc = actor_stub_enter(ctx, &types_Echo_echo__stub, handlers->echo != NULL, body, len,
+        &req, &res);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.echo(box->state, ctx, &req, &res);
+    rc = handlers->echo(actor_stub_state(state), ctx, &req, &res);
     return actor_stub_leave(ctx, &types_Echo_echo__stub, rc, &req, &res, reply_body);
 }
 
@@ -4977,13 +4933,13 @@ static const actor_stub_method types_Echo_ping__stub = {
 static int types_Echo_ping__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
-    types_Echo__box *box = state;
-    int rc = actor_stub_enter(ctx, &types_Echo_ping__stub, box->handlers.ping != NULL, body,
-        len, NULL, NULL);
+    const types_Echo_handlers *handlers = actor_stub_handlers(state);
+    int rc = actor_stub_enter(ctx, &types_Echo_ping__stub, handlers->ping != NULL, body, len,
+        NULL, NULL);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.ping(box->state, ctx);
+    rc = handlers->ping(actor_stub_state(state), ctx);
     return actor_stub_leave(ctx, &types_Echo_ping__stub, rc, NULL, NULL, reply_body);
 }
 
@@ -5013,15 +4969,15 @@ static const actor_stub_method types_Echo_nest__stub = {
 static int types_Echo_nest__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
-    types_Echo__box *box = state;
+    const types_Echo_handlers *handlers = actor_stub_handlers(state);
     types_Nested req;
     types_Nested res;
-    int rc = actor_stub_enter(ctx, &types_Echo_nest__stub, box->handlers.nest != NULL, body,
-        len, &req, &res);
+    int rc = actor_stub_enter(ctx, &types_Echo_nest__stub, handlers->nest != NULL, body, len,
+        &req, &res);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.nest(box->state, ctx, &req, &res);
+    rc = handlers->nest(actor_stub_state(state), ctx, &req, &res);
     return actor_stub_leave(ctx, &types_Echo_nest__stub, rc, &req, &res, reply_body);
 }
 
@@ -5037,14 +4993,14 @@ static const actor_stub_method types_Echo_poke__stub = {
 static int types_Echo_poke__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
-    types_Echo__box *box = state;
+    const types_Echo_handlers *handlers = actor_stub_handlers(state);
     types_Nested req;
-    int rc = actor_stub_enter(ctx, &types_Echo_poke__stub, box->handlers.poke != NULL, body,
-        len, &req, NULL);
+    int rc = actor_stub_enter(ctx, &types_Echo_poke__stub, handlers->poke != NULL, body, len,
+        &req, NULL);
 
     if (rc != 0)
         return rc;
-    box->handlers.poke(box->state, ctx, &req);
+    handlers->poke(actor_stub_state(state), ctx, &req);
     return actor_stub_leave(ctx, &types_Echo_poke__stub, ACTOR_INVOKE_REPLY, &req, NULL,
         reply_body);
 }
@@ -5061,13 +5017,13 @@ static const actor_stub_method types_Echo_reset__stub = {
 static int types_Echo_reset__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
-    types_Echo__box *box = state;
-    int rc = actor_stub_enter(ctx, &types_Echo_reset__stub, box->handlers.reset != NULL, body,
-        len, NULL, NULL);
+    const types_Echo_handlers *handlers = actor_stub_handlers(state);
+    int rc = actor_stub_enter(ctx, &types_Echo_reset__stub, handlers->reset != NULL, body, len,
+        NULL, NULL);
 
     if (rc != 0)
         return rc;
-    box->handlers.reset(box->state, ctx);
+    handlers->reset(actor_stub_state(state), ctx);
     return actor_stub_leave(ctx, &types_Echo_reset__stub, ACTOR_INVOKE_REPLY, NULL, NULL,
         reply_body);
 }
@@ -5134,9 +5090,9 @@ const actor_type types_Echo_type = {
     .name = "types.Echo",
     .methods = types_Echo__methods,
     .n_methods = types_Echo_N_METHODS,
-    .init = types_Echo__init,
-    .cleanup = types_Echo__cleanup,
-    .health = types_Echo__health,
+    .init = actor_stub_init,
+    .cleanup = actor_stub_cleanup,
+    .health = actor_stub_health,
     .mailbox_capacity = types_Echo_MAILBOX_CAPACITY,
     .overflow = types_Echo_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -5145,20 +5101,11 @@ const actor_type types_Echo_type = {
 int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
-    types_Echo__box *box;
-    int rc;
-
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    box = calloc(1, sizeof *box);
-    if (box == NULL)
-        return ACTOR_ENOMEM;
-    box->handlers = *handlers;
-    box->arg = arg;
-    rc = actor_spawn(sys, &types_Echo_type, box, opts, ref);
-    if (rc != 0)
-        free(box); /* else init adopts it, on a worker */
-    return rc;
+    return actor_stub_spawn(sys, &types_Echo_type,
+        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
+        sizeof *handlers, arg, opts, ref);
 }
 
 /* types.Echo.echo: client stubs */

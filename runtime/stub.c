@@ -2,8 +2,9 @@
  * stub.c - what generated stubs and skeletons share (actor/stub.h): the
  * parameter encoded into this thread's encode buffer, the untyped call, the
  * reply decoded through the message's descriptor; typed callbacks carried
- * in one heap record per asynchronous call; a trampoline's decode before
- * and encode after its handler.
+ * in one heap record per asynchronous call; the box that holds a generated
+ * actor's state and handler table, and the actor_type hooks over it; a
+ * trampoline's decode before and encode after its handler.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -83,13 +84,6 @@ int actor_stub_call(actor_client *c, actor_ref to, const actor_stub_method *m, c
 
 /* ------------------------------------------------- asynchronous calls */
 
-/* The user's state inside the state of an actor spawned by a generated
- * _spawn function: every generated box starts with it. */
-static void *user_state(void *box)
-{
-    return box != NULL ? *(void **)box : NULL;
-}
-
 /* The reply of a finished call, decoded into p->result: NULL when m has no
  * result or the call did not end OK; NULL too when it does not decode,
  * then *st points to *bad, which says why. */
@@ -133,7 +127,7 @@ static void stub_then(void *state, actor_ctx *ctx, const actor_status *st, const
     actor_status bad;
     void *res = decode_result(p, &st, body, len, &bad);
 
-    p->m->then(p->fn, user_state(state), ctx, st, res, p->user);
+    p->m->then(p->fn, state != NULL ? actor_stub_state(state) : NULL, ctx, st, res, p->user);
     pending_free(p, res);
 }
 
@@ -229,6 +223,62 @@ int actor_stub_reply(actor_reply **reply, const actor_stub_method *m, const void
                      actor_strerror(rc));
     (void)actor_reply_status(reply, &st);
     return rc;
+}
+
+/* ---------------------------------------------------------------- spawn */
+
+int actor_stub_spawn(actor_system *sys, const actor_type *type, actor_stub_hooks hooks,
+                     const void *handlers, size_t size, const void *arg,
+                     const actor_spawn_opts *opts, actor_ref *ref)
+{
+    actor_stub_box *box = calloc(1, sizeof *box + size);
+    int rc;
+
+    if (box == NULL)
+        return ACTOR_ENOMEM;
+    box->arg = arg;
+    box->hooks = hooks;
+    memcpy(box->handlers, handlers, size);
+    rc = actor_spawn(sys, type, box, opts, ref);
+    if (rc != 0)
+        free(box); /* else init adopts it, on a worker */
+    return rc;
+}
+
+int actor_stub_init(void **state, const void *arg, actor_ctx *ctx)
+{
+    actor_stub_box *box = (actor_stub_box *)(uintptr_t)arg;
+    int rc = 0;
+
+    if (box->hooks.init != NULL)
+        rc = box->hooks.init(&box->state, box->arg, ctx);
+    box->arg = NULL;
+    if (rc != 0) {
+        free(box);
+        return rc;
+    }
+    *state = box;
+    return 0;
+}
+
+void actor_stub_cleanup(void *state, actor_ctx *ctx)
+{
+    actor_stub_box *box = state;
+
+    if (box == NULL)
+        return;
+    if (box->hooks.cleanup != NULL)
+        box->hooks.cleanup(box->state, ctx);
+    free(box);
+}
+
+int actor_stub_health(void *state, char *reason, size_t size)
+{
+    actor_stub_box *box = state;
+
+    if (box == NULL || box->hooks.health == NULL)
+        return 0;
+    return box->hooks.health(box->state, reason, size);
 }
 
 /* ------------------------------------------------------------- skeleton */

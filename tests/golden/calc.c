@@ -651,50 +651,6 @@ ACTOR_MESSAGE_DESC(calc_Alarm);
 
 /* ---- actor calc.Calculator */
 
-/* A calc.Calculator's state as the runtime holds it. */
-typedef struct calc_Calculator__box {
-    void *state; /* the user's, from handlers.init; first (actor_stub_request) */
-    calc_Calculator_handlers handlers;
-    const void *arg; /* spawn's argument, until init has run */
-} calc_Calculator__box;
-
-/* Adopts the box that calc_Calculator_spawn passed as the spawn argument. */
-static int calc_Calculator__init(void **state, const void *arg, actor_ctx *ctx)
-{
-    calc_Calculator__box *box = (calc_Calculator__box *)(uintptr_t)arg;
-    int rc = 0;
-
-    if (box->handlers.init != NULL)
-        rc = box->handlers.init(&box->state, box->arg, ctx);
-    box->arg = NULL;
-    if (rc != 0) {
-        free(box);
-        return rc;
-    }
-    *state = box;
-    return 0;
-}
-
-static void calc_Calculator__cleanup(void *state, actor_ctx *ctx)
-{
-    calc_Calculator__box *box = state;
-
-    if (box == NULL)
-        return;
-    if (box->handlers.cleanup != NULL)
-        box->handlers.cleanup(box->state, ctx);
-    free(box);
-}
-
-static int calc_Calculator__health(void *state, char *reason, size_t size)
-{
-    calc_Calculator__box *box = state;
-
-    if (box == NULL || box->handlers.health == NULL)
-        return 0;
-    return box->handlers.health(box->state, reason, size);
-}
-
 /* calc.Calculator.calculate */
 
 static void calc_Calculator_calculate__done(actor_stub_fn fn, void *user, uint64_t call_id,
@@ -721,15 +677,15 @@ static const actor_stub_method calc_Calculator_calculate__stub = {
 static int calc_Calculator_calculate__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
-    calc_Calculator__box *box = state;
+    const calc_Calculator_handlers *handlers = actor_stub_handlers(state);
     calc_CalcRequest req;
     calc_CalcResponse res;
     int rc = actor_stub_enter(ctx, &calc_Calculator_calculate__stub,
-        box->handlers.calculate != NULL, body, len, &req, &res);
+        handlers->calculate != NULL, body, len, &req, &res);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.calculate(box->state, ctx, &req, &res);
+    rc = handlers->calculate(actor_stub_state(state), ctx, &req, &res);
     return actor_stub_leave(ctx, &calc_Calculator_calculate__stub, rc, &req, &res, reply_body);
 }
 
@@ -768,13 +724,13 @@ static const actor_stub_method calc_Calculator_ping__stub = {
 static int calc_Calculator_ping__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
-    calc_Calculator__box *box = state;
-    int rc = actor_stub_enter(ctx, &calc_Calculator_ping__stub, box->handlers.ping != NULL,
-        body, len, NULL, NULL);
+    const calc_Calculator_handlers *handlers = actor_stub_handlers(state);
+    int rc = actor_stub_enter(ctx, &calc_Calculator_ping__stub, handlers->ping != NULL, body,
+        len, NULL, NULL);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.ping(box->state, ctx);
+    rc = handlers->ping(actor_stub_state(state), ctx);
     return actor_stub_leave(ctx, &calc_Calculator_ping__stub, rc, NULL, NULL, reply_body);
 }
 
@@ -806,14 +762,14 @@ static const actor_stub_method calc_Calculator_total__stub = {
 static int calc_Calculator_total__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
-    calc_Calculator__box *box = state;
+    const calc_Calculator_handlers *handlers = actor_stub_handlers(state);
     calc_CalcRequest req;
-    int rc = actor_stub_enter(ctx, &calc_Calculator_total__stub, box->handlers.total != NULL,
-        body, len, &req, NULL);
+    int rc = actor_stub_enter(ctx, &calc_Calculator_total__stub, handlers->total != NULL, body,
+        len, &req, NULL);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.total(box->state, ctx, &req);
+    rc = handlers->total(actor_stub_state(state), ctx, &req);
     return actor_stub_leave(ctx, &calc_Calculator_total__stub, rc, &req, NULL, reply_body);
 }
 
@@ -843,14 +799,14 @@ static const actor_stub_method calc_Calculator_last__stub = {
 static int calc_Calculator_last__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
-    calc_Calculator__box *box = state;
+    const calc_Calculator_handlers *handlers = actor_stub_handlers(state);
     calc_CalcResponse res;
-    int rc = actor_stub_enter(ctx, &calc_Calculator_last__stub, box->handlers.last != NULL,
-        body, len, NULL, &res);
+    int rc = actor_stub_enter(ctx, &calc_Calculator_last__stub, handlers->last != NULL, body,
+        len, NULL, &res);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.last(box->state, ctx, &res);
+    rc = handlers->last(actor_stub_state(state), ctx, &res);
     return actor_stub_leave(ctx, &calc_Calculator_last__stub, rc, NULL, &res, reply_body);
 }
 
@@ -880,14 +836,14 @@ static const actor_stub_method calc_Calculator_where__stub = {
 static int calc_Calculator_where__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
-    calc_Calculator__box *box = state;
+    const calc_Calculator_handlers *handlers = actor_stub_handlers(state);
     geo_Point res;
-    int rc = actor_stub_enter(ctx, &calc_Calculator_where__stub, box->handlers.where != NULL,
-        body, len, NULL, &res);
+    int rc = actor_stub_enter(ctx, &calc_Calculator_where__stub, handlers->where != NULL, body,
+        len, NULL, &res);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.where(box->state, ctx, &res);
+    rc = handlers->where(actor_stub_state(state), ctx, &res);
     return actor_stub_leave(ctx, &calc_Calculator_where__stub, rc, NULL, &res, reply_body);
 }
 
@@ -908,13 +864,13 @@ static const actor_stub_method calc_Calculator_reset__stub = {
 static int calc_Calculator_reset__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
-    calc_Calculator__box *box = state;
-    int rc = actor_stub_enter(ctx, &calc_Calculator_reset__stub, box->handlers.reset != NULL,
-        body, len, NULL, NULL);
+    const calc_Calculator_handlers *handlers = actor_stub_handlers(state);
+    int rc = actor_stub_enter(ctx, &calc_Calculator_reset__stub, handlers->reset != NULL, body,
+        len, NULL, NULL);
 
     if (rc != 0)
         return rc;
-    box->handlers.reset(box->state, ctx);
+    handlers->reset(actor_stub_state(state), ctx);
     return actor_stub_leave(ctx, &calc_Calculator_reset__stub, ACTOR_INVOKE_REPLY, NULL, NULL,
         reply_body);
 }
@@ -931,14 +887,14 @@ static const actor_stub_method calc_Calculator_alarm__stub = {
 static int calc_Calculator_alarm__invoke(void *state, actor_ctx *ctx, const char *body,
     size_t len, msgpack_sbuffer *reply_body)
 {
-    calc_Calculator__box *box = state;
+    const calc_Calculator_handlers *handlers = actor_stub_handlers(state);
     calc_Alarm req;
-    int rc = actor_stub_enter(ctx, &calc_Calculator_alarm__stub, box->handlers.alarm != NULL,
-        body, len, &req, NULL);
+    int rc = actor_stub_enter(ctx, &calc_Calculator_alarm__stub, handlers->alarm != NULL, body,
+        len, &req, NULL);
 
     if (rc != 0)
         return rc;
-    box->handlers.alarm(box->state, ctx, &req);
+    handlers->alarm(actor_stub_state(state), ctx, &req);
     return actor_stub_leave(ctx, &calc_Calculator_alarm__stub, ACTOR_INVOKE_REPLY, &req, NULL,
         reply_body);
 }
@@ -1027,9 +983,9 @@ const actor_type calc_Calculator_type = {
     .name = "calc.Calculator",
     .methods = calc_Calculator__methods,
     .n_methods = calc_Calculator_N_METHODS,
-    .init = calc_Calculator__init,
-    .cleanup = calc_Calculator__cleanup,
-    .health = calc_Calculator__health,
+    .init = actor_stub_init,
+    .cleanup = actor_stub_cleanup,
+    .health = actor_stub_health,
     .mailbox_capacity = calc_Calculator_MAILBOX_CAPACITY,
     .overflow = calc_Calculator_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -1038,20 +994,11 @@ const actor_type calc_Calculator_type = {
 int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *handlers,
     const void *arg, const actor_spawn_opts *opts, actor_ref *ref)
 {
-    calc_Calculator__box *box;
-    int rc;
-
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    box = calloc(1, sizeof *box);
-    if (box == NULL)
-        return ACTOR_ENOMEM;
-    box->handlers = *handlers;
-    box->arg = arg;
-    rc = actor_spawn(sys, &calc_Calculator_type, box, opts, ref);
-    if (rc != 0)
-        free(box); /* else init adopts it, on a worker */
-    return rc;
+    return actor_stub_spawn(sys, &calc_Calculator_type,
+        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
+        sizeof *handlers, arg, opts, ref);
 }
 
 /* calc.Calculator.calculate: client stubs */
@@ -1246,57 +1193,13 @@ int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *m
 
 /* ---- actor calc.Idle */
 
-/* A calc.Idle's state as the runtime holds it. */
-typedef struct calc_Idle__box {
-    void *state; /* the user's, from handlers.init; first (actor_stub_request) */
-    calc_Idle_handlers handlers;
-    const void *arg; /* spawn's argument, until init has run */
-} calc_Idle__box;
-
-/* Adopts the box that calc_Idle_spawn passed as the spawn argument. */
-static int calc_Idle__init(void **state, const void *arg, actor_ctx *ctx)
-{
-    calc_Idle__box *box = (calc_Idle__box *)(uintptr_t)arg;
-    int rc = 0;
-
-    if (box->handlers.init != NULL)
-        rc = box->handlers.init(&box->state, box->arg, ctx);
-    box->arg = NULL;
-    if (rc != 0) {
-        free(box);
-        return rc;
-    }
-    *state = box;
-    return 0;
-}
-
-static void calc_Idle__cleanup(void *state, actor_ctx *ctx)
-{
-    calc_Idle__box *box = state;
-
-    if (box == NULL)
-        return;
-    if (box->handlers.cleanup != NULL)
-        box->handlers.cleanup(box->state, ctx);
-    free(box);
-}
-
-static int calc_Idle__health(void *state, char *reason, size_t size)
-{
-    calc_Idle__box *box = state;
-
-    if (box == NULL || box->handlers.health == NULL)
-        return 0;
-    return box->handlers.health(box->state, reason, size);
-}
-
 const actor_type calc_Idle_type = {
     .name = "calc.Idle",
     .methods = NULL,
     .n_methods = calc_Idle_N_METHODS,
-    .init = calc_Idle__init,
-    .cleanup = calc_Idle__cleanup,
-    .health = calc_Idle__health,
+    .init = actor_stub_init,
+    .cleanup = actor_stub_cleanup,
+    .health = actor_stub_health,
     .mailbox_capacity = calc_Idle_MAILBOX_CAPACITY,
     .overflow = calc_Idle_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -1305,19 +1208,10 @@ const actor_type calc_Idle_type = {
 int calc_Idle_spawn(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
-    calc_Idle__box *box;
-    int rc;
-
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    box = calloc(1, sizeof *box);
-    if (box == NULL)
-        return ACTOR_ENOMEM;
-    box->handlers = *handlers;
-    box->arg = arg;
-    rc = actor_spawn(sys, &calc_Idle_type, box, opts, ref);
-    if (rc != 0)
-        free(box); /* else init adopts it, on a worker */
-    return rc;
+    return actor_stub_spawn(sys, &calc_Idle_type,
+        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
+        sizeof *handlers, arg, opts, ref);
 }
 

@@ -226,50 +226,6 @@ ACTOR_MESSAGE_DESC(docs_Note);
 
 /* ---- actor docs.Notes */
 
-/* A docs.Notes's state as the runtime holds it. */
-typedef struct docs_Notes__box {
-    void *state; /* the user's, from handlers.init; first (actor_stub_request) */
-    docs_Notes_handlers handlers;
-    const void *arg; /* spawn's argument, until init has run */
-} docs_Notes__box;
-
-/* Adopts the box that docs_Notes_spawn passed as the spawn argument. */
-static int docs_Notes__init(void **state, const void *arg, actor_ctx *ctx)
-{
-    docs_Notes__box *box = (docs_Notes__box *)(uintptr_t)arg;
-    int rc = 0;
-
-    if (box->handlers.init != NULL)
-        rc = box->handlers.init(&box->state, box->arg, ctx);
-    box->arg = NULL;
-    if (rc != 0) {
-        free(box);
-        return rc;
-    }
-    *state = box;
-    return 0;
-}
-
-static void docs_Notes__cleanup(void *state, actor_ctx *ctx)
-{
-    docs_Notes__box *box = state;
-
-    if (box == NULL)
-        return;
-    if (box->handlers.cleanup != NULL)
-        box->handlers.cleanup(box->state, ctx);
-    free(box);
-}
-
-static int docs_Notes__health(void *state, char *reason, size_t size)
-{
-    docs_Notes__box *box = state;
-
-    if (box == NULL || box->handlers.health == NULL)
-        return 0;
-    return box->handlers.health(box->state, reason, size);
-}
-
 /* docs.Notes.add */
 
 static void docs_Notes_add__done(actor_stub_fn fn, void *user, uint64_t call_id,
@@ -296,15 +252,15 @@ static const actor_stub_method docs_Notes_add__stub = {
 static int docs_Notes_add__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
     msgpack_sbuffer *reply_body)
 {
-    docs_Notes__box *box = state;
+    const docs_Notes_handlers *handlers = actor_stub_handlers(state);
     docs_Note req;
     docs_Note res;
-    int rc = actor_stub_enter(ctx, &docs_Notes_add__stub, box->handlers.add != NULL, body, len,
+    int rc = actor_stub_enter(ctx, &docs_Notes_add__stub, handlers->add != NULL, body, len,
         &req, &res);
 
     if (rc != 0)
         return rc;
-    rc = box->handlers.add(box->state, ctx, &req, &res);
+    rc = handlers->add(actor_stub_state(state), ctx, &req, &res);
     return actor_stub_leave(ctx, &docs_Notes_add__stub, rc, &req, &res, reply_body);
 }
 
@@ -326,9 +282,9 @@ const actor_type docs_Notes_type = {
     .name = "docs.Notes",
     .methods = docs_Notes__methods,
     .n_methods = docs_Notes_N_METHODS,
-    .init = docs_Notes__init,
-    .cleanup = docs_Notes__cleanup,
-    .health = docs_Notes__health,
+    .init = actor_stub_init,
+    .cleanup = actor_stub_cleanup,
+    .health = actor_stub_health,
     .mailbox_capacity = docs_Notes_MAILBOX_CAPACITY,
     .overflow = docs_Notes_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -337,20 +293,11 @@ const actor_type docs_Notes_type = {
 int docs_Notes_spawn(actor_system *sys, const docs_Notes_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
-    docs_Notes__box *box;
-    int rc;
-
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    box = calloc(1, sizeof *box);
-    if (box == NULL)
-        return ACTOR_ENOMEM;
-    box->handlers = *handlers;
-    box->arg = arg;
-    rc = actor_spawn(sys, &docs_Notes_type, box, opts, ref);
-    if (rc != 0)
-        free(box); /* else init adopts it, on a worker */
-    return rc;
+    return actor_stub_spawn(sys, &docs_Notes_type,
+        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
+        sizeof *handlers, arg, opts, ref);
 }
 
 /* docs.Notes.add: client stubs */

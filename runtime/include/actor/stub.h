@@ -87,6 +87,55 @@ typedef struct actor_stub_method {
     actor_stub_then_call then;        /* rpc only: calls the typed _then_fn */
 } actor_stub_method;
 
+/* --------------------------------------------------------------- spawn */
+
+/* The hooks every generated handler table starts with (docs/STUBS.md). */
+typedef struct actor_stub_hooks {
+    int (*init)(void **state, const void *arg, actor_ctx *ctx);
+    void (*cleanup)(void *state, actor_ctx *ctx);
+    int (*health)(void *state, char *reason, size_t size);
+} actor_stub_hooks;
+
+/* A generated actor's state as the runtime holds it: the user's state
+ * first (actor_stub_request hands it to continuations), then the user's
+ * hooks and a copy of the typed handler table. actor_stub_spawn allocates
+ * it, actor_stub_init adopts it, actor_stub_cleanup frees it. */
+typedef struct actor_stub_box {
+    void *state;            /* the user's, from hooks.init */
+    const void *arg;        /* spawn's argument, until init has run */
+    actor_stub_hooks hooks;
+    max_align_t handlers[]; /* the typed handler table */
+} actor_stub_box;
+
+/* Spawns an actor of `type` (static; its init, cleanup and health must be
+ * actor_stub_init, actor_stub_cleanup and actor_stub_health) running the
+ * typed handler table `handlers` (`size` bytes, copied into the box) with
+ * `hooks` (copied; NULL members do nothing). `arg` goes to hooks.init and
+ * must stay valid until init has run; `opts` may be NULL. 0 or a negative
+ * ACTOR_E* code, as actor_spawn. */
+int actor_stub_spawn(actor_system *sys, const actor_type *type, actor_stub_hooks hooks,
+                     const void *handlers, size_t size, const void *arg,
+                     const actor_spawn_opts *opts, actor_ref *ref);
+
+/* The actor_type hooks of a generated actor: init adopts the box that
+ * actor_stub_spawn passed as the spawn argument (or frees it when the
+ * user's init fails), cleanup frees it, health asks the user's hook. */
+int actor_stub_init(void **state, const void *arg, actor_ctx *ctx);
+void actor_stub_cleanup(void *state, actor_ctx *ctx);
+int actor_stub_health(void *state, char *reason, size_t size);
+
+/* In a trampoline, from the state the runtime passes (a box): the typed
+ * handler table and the user's state. Both borrowed from the box. */
+static inline const void *actor_stub_handlers(const void *box)
+{
+    return ((const actor_stub_box *)box)->handlers;
+}
+
+static inline void *actor_stub_state(const void *box)
+{
+    return ((const actor_stub_box *)box)->state;
+}
+
 /* ------------------------------------------------------- client stubs */
 
 /* Blocking rpc (actor_call). *res (when m has a result) is zeroed first;
@@ -109,8 +158,7 @@ int actor_stub_call_async(actor_client *c, actor_ref to, const actor_stub_method
 /* Asynchronous rpc from a handler (actor_ctx_request): `then` (m's typed
  * _then_fn, NULL is ACTOR_EINVAL) runs exactly once on this actor through
  * m->then unless this returns a negative code. It receives the user's
- * state: this actor's state must be NULL or start with a `void *` holding
- * it, as the box of every actor spawned by a generated _spawn function. */
+ * state: this actor must have been spawned by actor_stub_spawn. */
 int actor_stub_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
                        const void *req, const actor_call_opts *opts, actor_stub_fn then,
                        void *user, uint64_t *call_id);
