@@ -17,6 +17,8 @@ const char *actor_wire_Kind_name(actor_wire_Kind v)
         return "CAST";
     case actor_wire_Kind_CONTROL:
         return "CONTROL";
+    case actor_wire_Kind_BATCH:
+        return "BATCH";
     default:
         return NULL;
     }

@@ -41,6 +41,11 @@ enum {
     actor_wire_Kind_CAST = 3,
     /** A request to the runtime itself (method "ping", "lookup"); one RESPONSE. */
     actor_wire_Kind_CONTROL = 4,
+    /**
+     * Several messages to one peer in one ZeroMQ message: the body frame
+     * holds their (envelope, body) pairs (docs/PROTOCOL.md, "Batches").
+     */
+    actor_wire_Kind_BATCH = 5,
 };
 /* The member's name ("UNSET"), or NULL for a value this version does not know. */
 const char *actor_wire_Kind_name(actor_wire_Kind v);

@@ -394,26 +394,96 @@ static void keep(actor__gateway *g, actor__outgoing *o)
     peer_push(g, q, o);
 }
 
+/* Worker 0: sends the responses packed for one client as one BATCH; when
+ * the client's queue is full they wait as records, in order. */
+static void flush_pack(actor__gateway *g, actor__pack *p)
+{
+    actor__wire_route route = {p->key, p->key_len, p->delimiter};
+    int rc = actor__wire_send_packed(g->router, &route, p->pairs.data, p->pairs.size, p->count);
+
+    if (rc == ACTOR_EFULL) {
+        actor__wire_items it = {p->pairs.data, p->pairs.data + p->pairs.size, 0};
+        const char *env, *body, *why;
+        size_t env_len, body_len;
+        while (actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why) == 1) {
+            actor__outgoing *o = response_new(&route, env, env_len, body, body_len);
+            if (o == NULL)
+                atomic_fetch_add(&g->unroutable, 1);
+            else
+                keep(g, o);
+        }
+    } else {
+        atomic_fetch_add(rc == 0 ? &g->replies : &g->unroutable, p->count);
+        if (rc == 0 && p->count > 1)
+            atomic_fetch_add(&g->batches_sent, 1);
+    }
+    actor__pack_clear(p);
+}
+
+static void flush_response_packs(actor__gateway *g)
+{
+    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
+        if (g->response_packs.slot[i].count != 0)
+            flush_pack(g, &g->response_packs.slot[i]);
+}
+
+/* Worker 0: every pack, responses and calls. */
+static void flush_packs(actor__gateway *g)
+{
+    flush_response_packs(g);
+    actor__remote_flush(g);
+}
+
+/* Worker 0: adds a response to its client's pack; false when it must go
+ * on its own (packing is off, no slot, too large: the pack, if any, is
+ * flushed first so that it keeps its place). */
+static bool packed_away(actor__gateway *g, const actor__wire_route *route, const char *env,
+                        size_t env_len, const char *body, size_t body_len)
+{
+    actor__pack *p = actor__packs_get(&g->response_packs, route->id, route->id_len, route->delimiter);
+
+    if (p == NULL)
+        return false;
+    if (actor__pack_add(p, env, env_len, body, body_len) != 0) {
+        if (p->count != 0)
+            flush_pack(g, p);
+        return false;
+    }
+    if (actor__pack_full(&g->response_packs, p))
+        flush_pack(g, p);
+    return true;
+}
+
 /* Worker 0: sends a response record now unless its client has responses
  * waiting (then it queues behind them, so a client's responses keep
  * their order) or no room; frees it or keeps it. */
 static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
 {
-    if (peer_find(&g->waiting, (const uint8_t *)o->data, o->id_len) == NULL &&
-        send_response(g, o) == 0)
+    actor__wire_route route = {o->data, o->id_len, o->delimiter};
+
+    if (peer_find(&g->waiting, (const uint8_t *)o->data, o->id_len) != NULL)
+        keep(g, o);
+    else if (o->packed && packed_away(g, &route, o->data + o->id_len, o->env_len,
+                                      o->data + o->id_len + o->env_len, o->body_len))
+        free(o);
+    else if (send_response(g, o) == 0)
         free(o);
     else
         keep(g, o);
 }
 
-/* Worker 0: sends a response now, or keeps it for later. */
+/* Worker 0: sends a response now (or packs it, `packed`: it answers a
+ * request that came in a BATCH), or keeps it for later. */
 static void send_or_keep(actor__gateway *g, const actor__wire_route *route, const char *env,
-                         size_t env_len, const char *body, size_t body_len)
+                         size_t env_len, const char *body, size_t body_len, bool packed)
 {
     actor__outgoing *o;
 
     if (peer_find(&g->waiting, route->id, route->id_len) == NULL) {
-        int rc = actor__wire_send(g->router, route, env, env_len, body, body_len);
+        int rc;
+        if (packed && packed_away(g, route, env, env_len, body, body_len))
+            return;
+        rc = actor__wire_send(g->router, route, env, env_len, body, body_len);
         if (rc != ACTOR_EFULL) {
             atomic_fetch_add(rc == 0 ? &g->replies : &g->unroutable, 1);
             return;
@@ -445,16 +515,17 @@ static int encode_response(actor__gateway *g, msgpack_sbuffer *sb, uint64_t wire
     return actor__wire_encode(sb, &h);
 }
 
-/* Worker 0: the response `st` (+ body when OK) to a message read. */
+/* Worker 0: the response `st` (+ body when OK) to a message read;
+ * `packed`: the message came in a BATCH. */
 static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t wire_id,
-                    const actor_status *st, const char *body, size_t len)
+                    const actor_status *st, const char *body, size_t len, bool packed)
 {
     g->sb.size = 0;
     if (encode_response(g, &g->sb, wire_id, st, &body, &len) != 0) {
         atomic_fetch_add(&g->dropped, 1);
         return;
     }
-    send_or_keep(g, route, g->sb.data, g->sb.size, body, len);
+    send_or_keep(g, route, g->sb.data, g->sb.size, body, len, packed);
 }
 
 /* Worker 0: a message from a client whose responses pile up is not run;
@@ -487,6 +558,7 @@ typedef struct served_call {
     actor__idnode node; /* by local message id */
     uint64_t wire_id;
     bool delimiter;
+    bool packed;        /* it came in a BATCH: its response may be packed */
     size_t id_len;
     uint8_t id[];
 } served_call;
@@ -510,10 +582,12 @@ static void reply_from_elsewhere(actor__gateway *g, const served_call *c, const 
     if (encode_response(g, &sb, c->wire_id, st, &body, &len) == 0)
         o = response_new(&route, sb.data, sb.size, body, len);
     msgpack_sbuffer_destroy(&sb);
-    if (o == NULL)
+    if (o == NULL) {
         atomic_fetch_add(&g->dropped, 1);
-    else
-        actor__gateway_hand_over(g, &g->inbox, o);
+        return;
+    }
+    o->packed = c->packed;
+    actor__gateway_hand_over(g, &g->inbox, o);
 }
 
 void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st,
@@ -528,7 +602,7 @@ void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st
         return;
     if (on_worker0(g) && g->router != NULL) {
         actor__wire_route route = {c->id, c->id_len, c->delimiter};
-        respond(g, &route, c->wire_id, st, body, len);
+        respond(g, &route, c->wire_id, st, body, len, c->packed);
     } else {
         reply_from_elsewhere(g, c, st, body, len);
     }
@@ -689,7 +763,7 @@ static actor__actor *find_target(actor__gateway *g, const actor_wire_Envelope *e
     return a;
 }
 
-static served_call *served_call_new(const actor__wire_msg *m, uint64_t local_id)
+static served_call *served_call_new(const actor__wire_msg *m, uint64_t local_id, bool packed)
 {
     served_call *c = malloc(sizeof *c + m->route.id_len);
 
@@ -698,6 +772,7 @@ static served_call *served_call_new(const actor__wire_msg *m, uint64_t local_id)
     c->node.id = local_id;
     c->wire_id = m->env.message_id;
     c->delimiter = m->route.delimiter;
+    c->packed = packed;
     c->id_len = m->route.id_len;
     memcpy(c->id, m->route.id, m->route.id_len);
     return c;
@@ -736,13 +811,13 @@ static void status_of_push(int rc, actor_status *st)
  * first (the reply may come from another worker at once). On failure *st
  * says why and msg is freed. */
 static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__actor *a, actor__msg *msg,
-                   actor_status *st)
+                   bool packed, actor_status *st)
 {
     served_call *c = NULL;
     int rc;
 
     if (msg->kind == ACTOR__MSG_REQUEST) {
-        c = served_call_new(m, msg->id);
+        c = served_call_new(m, msg->id, packed);
         if (c == NULL) {
             actor__msg_free(msg);
             actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
@@ -767,7 +842,7 @@ static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__actor *a,
 }
 
 /* A valid REQUEST or CAST: 0 when it is in a mailbox, else *st. */
-static int handle_call(actor__gateway *g, const actor__wire_msg *m, actor_status *st)
+static int handle_call(actor__gateway *g, const actor__wire_msg *m, bool packed, actor_status *st)
 {
     bool request = m->env.kind == actor_wire_Kind_REQUEST;
     actor__actor *a = find_target(g, &m->env, st);
@@ -797,7 +872,7 @@ static int handle_call(actor__gateway *g, const actor__wire_msg *m, actor_status
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
         rc = ACTOR_ENOMEM;
     } else {
-        rc = deliver(g, m, a, msg, st);
+        rc = deliver(g, m, a, msg, packed, st);
     }
     actor__release(a);
     if (rc == 0)
@@ -819,7 +894,7 @@ static int write_lookup(msgpack_sbuffer *body, const actor__actor *a)
 }
 
 /* A CONTROL: answered at once. */
-static void handle_control(actor__gateway *g, const actor__wire_msg *m)
+static void handle_control(actor__gateway *g, const actor__wire_msg *m, bool packed)
 {
     actor_status st = {ACTOR_STATUS_OK, 0, ""};
     msgpack_sbuffer body;
@@ -837,8 +912,67 @@ static void handle_control(actor__gateway *g, const actor__wire_msg *m)
         actor_status_set(&st, ACTOR_STATUS_NOT_FOUND, 0, "no control operation \"%.64s\"%s",
                          m->env.method, m->env.target != NULL ? " for that target" : "");
     }
-    respond(g, &m->route, m->env.message_id, &st, body.data, body.size);
+    respond(g, &m->route, m->env.message_id, &st, body.data, body.size, packed);
     msgpack_sbuffer_destroy(&body);
+}
+
+/* One message, on its own or from a BATCH (`packed`: then its response
+ * may be packed too), validated with verdict v; `closing`: answer
+ * requests DIED. */
+static void handle_message(actor__gateway *g, const actor__wire_msg *m, actor__wire_verdict v,
+                           actor_status *st, bool closing, bool packed)
+{
+    atomic_fetch_add(&g->received, 1);
+    if (v == ACTOR__WIRE_OK && m->env.oob != NULL) { /* PROTOCOL.md: field 13 is reserved */
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0,
+                         "out-of-band frames are not supported by protocol version 1");
+        v = m->env.kind == actor_wire_Kind_CAST ? ACTOR__WIRE_DROP : ACTOR__WIRE_ANSWER;
+    } else if (v == ACTOR__WIRE_OK && closing && m->env.kind != actor_wire_Kind_CAST) {
+        actor_status_set(st, ACTOR_STATUS_DIED, 0, "the actor system is shutting down");
+        v = ACTOR__WIRE_ANSWER;
+    } else if (v == ACTOR__WIRE_OK && m->env.kind != actor_wire_Kind_CAST &&
+               peer_is_slow(g, &m->route)) {
+        actor_status_set(st, ACTOR_STATUS_REJECTED, 0,
+                         "not run: this client has too many responses unread");
+        shed(g, &m->route, m->env.message_id, st);
+    } else if (v == ACTOR__WIRE_OK && m->env.kind == actor_wire_Kind_CONTROL) {
+        handle_control(g, m, packed);
+    } else if (v == ACTOR__WIRE_OK && (closing || handle_call(g, m, packed, st) != 0)) {
+        v = m->env.kind == actor_wire_Kind_REQUEST ? ACTOR__WIRE_ANSWER : ACTOR__WIRE_DROP;
+    }
+    if (v == ACTOR__WIRE_ANSWER && !closing && peer_is_slow(g, &m->route))
+        shed(g, &m->route, m->env.message_id, st);
+    else if (v == ACTOR__WIRE_ANSWER)
+        respond(g, &m->route, m->env.message_id, st, NULL, 0, packed);
+    else if (v == ACTOR__WIRE_DROP)
+        atomic_fetch_add(&g->dropped, 1);
+}
+
+/* The messages of a BATCH, in order; when the rest of its pairs cannot be
+ * read, that is answered once (DECODE, correlation 0) and counted. */
+static void handle_batch(actor__gateway *g, const actor__wire_msg *batch, bool closing)
+{
+    actor__wire_items it = {batch->body, batch->body + batch->body_len, 0};
+    const char *env, *body, *why;
+    size_t env_len, body_len;
+    actor_status st;
+    int rc;
+
+    while ((rc = actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why)) == 1) {
+        actor__wire_msg m;
+        actor__wire_verdict v =
+            actor__wire_parse_item(env, env_len, body, body_len, &batch->route, false, &m, &st);
+        handle_message(g, &m, v, &st, closing, true);
+        actor__wire_msg_fini(&m);
+    }
+    if (rc < 0) {
+        atomic_fetch_add(&g->dropped, 1);
+        actor_status_set(&st, ACTOR_STATUS_DECODE, 0, "%s", why);
+        if (peer_is_slow(g, &batch->route))
+            shed(g, &batch->route, 0, &st);
+        else
+            respond(g, &batch->route, 0, &st, NULL, 0, true);
+    }
 }
 
 /* One message read from the router; `closing`: answer requests DIED. */
@@ -848,30 +982,12 @@ static void handle_incoming(actor__gateway *g, bool closing)
     actor_status st;
     actor__wire_verdict v = actor__wire_parse(&g->in, true, false, &m, &st);
 
-    atomic_fetch_add(&g->received, 1);
-    if (v == ACTOR__WIRE_OK && m.env.oob != NULL) { /* PROTOCOL.md: field 13 is reserved */
-        actor_status_set(&st, ACTOR_STATUS_DECODE, 0,
-                         "out-of-band frames are not supported by protocol version 1");
-        v = m.env.kind == actor_wire_Kind_CAST ? ACTOR__WIRE_DROP : ACTOR__WIRE_ANSWER;
-    } else if (v == ACTOR__WIRE_OK && closing && m.env.kind != actor_wire_Kind_CAST) {
-        actor_status_set(&st, ACTOR_STATUS_DIED, 0, "the actor system is shutting down");
-        v = ACTOR__WIRE_ANSWER;
-    } else if (v == ACTOR__WIRE_OK && m.env.kind != actor_wire_Kind_CAST &&
-               peer_is_slow(g, &m.route)) {
-        actor_status_set(&st, ACTOR_STATUS_REJECTED, 0,
-                         "not run: this client has too many responses unread");
-        shed(g, &m.route, m.env.message_id, &st);
-    } else if (v == ACTOR__WIRE_OK && m.env.kind == actor_wire_Kind_CONTROL) {
-        handle_control(g, &m);
-    } else if (v == ACTOR__WIRE_OK && (closing || handle_call(g, &m, &st) != 0)) {
-        v = m.env.kind == actor_wire_Kind_REQUEST ? ACTOR__WIRE_ANSWER : ACTOR__WIRE_DROP;
+    if (v == ACTOR__WIRE_BATCH) {
+        atomic_fetch_add(&g->batches_received, 1);
+        handle_batch(g, &m, closing);
     }
-    if (v == ACTOR__WIRE_ANSWER && !closing && peer_is_slow(g, &m.route))
-        shed(g, &m.route, m.env.message_id, &st);
-    else if (v == ACTOR__WIRE_ANSWER)
-        respond(g, &m.route, m.env.message_id, &st, NULL, 0);
-    else if (v == ACTOR__WIRE_DROP)
-        atomic_fetch_add(&g->dropped, 1);
+    else
+        handle_message(g, &m, v, &st, closing, false);
     actor__wire_msg_fini(&m);
     actor__wire_in_close(&g->in);
 }
@@ -1041,19 +1157,23 @@ static void pump_queued(actor__gateway *g)
         actor__remote_send_queued(g, outq_pop(&sendq));
 }
 
+/* What the actors' turns since the last pump packed goes out first; what
+ * reading packs (error answers) goes out at the end. */
 void actor__gateway_pump(actor__gateway *g)
 {
+    flush_packs(g);
     pump_queued(g);
     if (g->n_dealers != 0)
         actor__remote_read(g);
-    if (g->router == NULL)
-        return;
-    flush_waiting(g);
-    for (int i = 0; i < PUMP_BATCH; i++) {
-        if (actor__wire_recv(g->router, ZMQ_DONTWAIT, &g->in) != 0)
-            break;
-        handle_incoming(g, false);
+    if (g->router != NULL) {
+        flush_waiting(g);
+        for (int i = 0; i < PUMP_BATCH; i++) {
+            if (actor__wire_recv(g->router, ZMQ_DONTWAIT, &g->in) != 0)
+                break;
+            handle_incoming(g, false);
+        }
     }
+    flush_packs(g);
 }
 
 /* How long worker 0 may sleep: forever, unless responses wait for room or
@@ -1079,6 +1199,7 @@ void actor__gateway_wait(actor__gateway *g, int wake_fd)
         actor__gateway_pump(g);
         return;
     }
+    flush_packs(g); /* nothing may wait in a pack while worker 0 sleeps */
     if (cap > sizeof stack_items / sizeof stack_items[0] &&
         (items = malloc(cap * sizeof *items)) == NULL)
         items = stack_items, cap = sizeof stack_items / sizeof stack_items[0];
@@ -1121,6 +1242,8 @@ void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
     out->calls_sent = atomic_load(&g->calls_sent);
     out->send_failed = atomic_load(&g->send_failed);
     out->late_replies = atomic_load(&g->late_replies);
+    out->batches_received = atomic_load(&g->batches_received);
+    out->batches_sent = atomic_load(&g->batches_sent);
 }
 
 /* ========================================================== lifecycle */
@@ -1142,6 +1265,8 @@ int actor__gateway_new(actor_system *sys, actor__gateway **out)
     pthread_cond_init(&g->cmd_done, NULL);
     msgpack_sbuffer_init(&g->sb);
     msgpack_sbuffer_init(&g->call_sb);
+    actor__packs_init(&g->response_packs, sys->opts.wire_batch);
+    actor__packs_init(&g->call_packs, sys->opts.wire_batch);
     *out = g;
     return 0;
 }
@@ -1179,6 +1304,7 @@ static void flush_at_shutdown(actor__gateway *g)
 {
     int64_t give_up = actor__deadline_after(SHUTDOWN_FLUSH_MS);
 
+    flush_response_packs(g);
     flush_waiting(g);
     while (g->waiting.all != NULL && actor_now_ns() < give_up) {
         zmq_poll(NULL, 0, 1);
@@ -1235,6 +1361,8 @@ void actor__gateway_destroy(actor__gateway **pg)
     free(g->endpoints);
     msgpack_sbuffer_destroy(&g->sb);
     msgpack_sbuffer_destroy(&g->call_sb);
+    actor__packs_fini(&g->response_packs);
+    actor__packs_fini(&g->call_packs); /* calls still packed: their callers were answered DIED */
     pthread_cond_destroy(&g->cmd_done);
     pthread_mutex_destroy(&g->lock);
     free(g);

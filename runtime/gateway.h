@@ -20,6 +20,7 @@
 
 #include "actor/remote.h"
 #include "actor_internal.h"
+#include "pack.h"
 #include "wire.h"
 
 /* A remote system's endpoint as actor_connect named it; immutable. */
@@ -44,6 +45,7 @@ typedef struct actor__outgoing {
     uint32_t endpoint;         /* outgoing: actor__endpoint.index */
     bool request;              /* outgoing: a request (else a cast) */
     bool delimiter;            /* responses: the peer framed with an empty delimiter */
+    bool packed;               /* responses: to a request that came in a BATCH (may be packed) */
     size_t id_len, env_len, body_len; /* responses: routing id first */
     char data[];
 } actor__outgoing;
@@ -116,11 +118,14 @@ struct actor__gateway {
     msgpack_sbuffer call_sb;   /* envelopes of calls worker 0 sends itself */
     actor__wire_in in;
     int64_t next_sweep;
+    actor__packs response_packs; /* responses to packed requests, per client (pack.h) */
+    actor__packs call_packs;   /* requests and casts sent by worker 0, per endpoint */
 
     atomic_uint_fast64_t received, requests, replies, errors, dropped, unroutable, deferred;
     atomic_uint_fast64_t slow_rejected, slow_dropped, slow_replies_dropped;
     atomic_uint_fast64_t waiting_replies, waiting_bytes, next_response_id;
     atomic_uint_fast64_t calls_sent, send_failed, late_replies;
+    atomic_uint_fast64_t batches_received, batches_sent;
 };
 
 typedef struct actor__gateway actor__gateway;
@@ -191,6 +196,9 @@ void actor__client_remote_fini(actor_client *c);
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o);
 /* Worker 0: reads and routes every response its DEALERs have. */
 void actor__remote_read(actor__gateway *g);
+/* Worker 0: sends the calls packed for each endpoint (pack.h); a request
+ * that cannot be sent is answered REJECTED. */
+void actor__remote_flush(actor__gateway *g);
 /* Worker 0: forgets outstanding requests long past their deadline. */
 void actor__remote_sweep(actor__gateway *g);
 

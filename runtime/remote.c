@@ -477,21 +477,94 @@ static outcall *take_outcall(actor__gateway *g, uint64_t id)
     return oc;
 }
 
-/* Worker 0: sends an envelope and body to endpoint `index`. 0 or a send
- * error (ACTOR_EFULL: queue full). Everything borrowed. */
-static int send_to_endpoint(actor__gateway *g, size_t index, const char *env, size_t env_len,
-                            const char *body, size_t body_len)
+/* Worker 0: the DEALER for endpoint `index`, opened on first use; NULL
+ * on failure. */
+static void *dealer_of(actor__gateway *g, uint32_t index)
 {
     const actor__endpoint *ep = NULL;
-    void *s;
-    int rc;
 
     pthread_mutex_lock(&g->lock);
     if (index < g->n_endpoints)
         ep = g->endpoints[index];
     pthread_mutex_unlock(&g->lock);
-    s = ep != NULL ? dealer_for(g->zctx, &g->dealers, &g->n_dealers, ep) : NULL;
-    if (s == NULL)
+    return ep != NULL ? dealer_for(g->zctx, &g->dealers, &g->n_dealers, ep) : NULL;
+}
+
+/* Worker 0: a request that could not be sent (rc) is answered REJECTED
+ * (the queue to the peer is full) or INTERNAL, through its route. */
+static void fail_outcall(actor__gateway *g, uint64_t id, int rc)
+{
+    outcall *oc = take_outcall(g, id);
+    actor_status st;
+
+    if (oc == NULL)
+        return;
+    if (rc == ACTOR_EFULL)
+        actor_status_set(&st, ACTOR_STATUS_REJECTED, 0, "the queue to the peer is full");
+    else
+        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot send: %s", actor_strerror(rc));
+    actor__route_reply(g->sys, &oc->route, oc->node.id, &st, NULL, 0);
+    free(oc);
+}
+
+/* Worker 0: sends the calls packed for one endpoint as one BATCH; when that
+ * fails, each request in it is answered (fail_outcall) and each cast
+ * counted. */
+static void flush_pack(actor__gateway *g, actor__pack *p)
+{
+    uint32_t index;
+    void *s;
+    int rc;
+
+    memcpy(&index, p->key, sizeof index);
+    s = dealer_of(g, index);
+    rc = s != NULL ? actor__wire_send_packed(s, NULL, p->pairs.data, p->pairs.size, p->count)
+                   : ACTOR_ESYSTEM;
+    atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, p->count);
+    if (rc == 0 && p->count > 1)
+        atomic_fetch_add(&g->batches_sent, 1);
+    if (rc != 0) {
+        actor__wire_items it = {p->pairs.data, p->pairs.data + p->pairs.size, 0};
+        const char *env, *body, *why;
+        size_t env_len, body_len;
+        while (actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why) == 1) {
+            uint64_t id;
+            actor_wire_Kind kind;
+            if (actor__wire_peek(env, env_len, &id, &kind) && kind == actor_wire_Kind_REQUEST)
+                fail_outcall(g, id, rc);
+        }
+    }
+    actor__pack_clear(p);
+}
+
+void actor__remote_flush(actor__gateway *g)
+{
+    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
+        if (g->call_packs.slot[i].count != 0)
+            flush_pack(g, &g->call_packs.slot[i]);
+}
+
+/* Worker 0: sends an envelope and body to endpoint `index`, or packs them
+ * for it (pack.h). 0 (sent or packed: a packed request that cannot be sent
+ * later is answered through its route) or a send error (ACTOR_EFULL: queue
+ * full). Everything borrowed. */
+static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, size_t env_len,
+                            const char *body, size_t body_len)
+{
+    actor__pack *p = actor__packs_get(&g->call_packs, &index, sizeof index, false);
+    void *s;
+    int rc;
+
+    if (p != NULL) {
+        if (actor__pack_add(p, env, env_len, body, body_len) == 0) {
+            if (actor__pack_full(&g->call_packs, p))
+                flush_pack(g, p);
+            return 0;
+        }
+        if (p->count != 0)
+            flush_pack(g, p); /* the message goes on its own, after those */
+    }
+    if ((s = dealer_of(g, index)) == NULL)
         return ACTOR_ESYSTEM;
     rc = actor__wire_send(s, NULL, env, env_len, body, body_len);
     atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
@@ -508,18 +581,9 @@ static int send_now(actor__gateway *g, const actor__outgoing *o)
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
 {
     int rc = send_now(g, o);
-    outcall *oc;
 
-    if (rc != 0 && o->request && (oc = take_outcall(g, o->id)) != NULL) {
-        actor_status st;
-        if (rc == ACTOR_EFULL)
-            actor_status_set(&st, ACTOR_STATUS_REJECTED, 0, "the queue to the peer is full");
-        else
-            actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot send: %s",
-                             actor_strerror(rc));
-        actor__route_reply(g->sys, &oc->route, oc->node.id, &st, NULL, 0);
-        free(oc);
-    }
+    if (rc != 0 && o->request)
+        fail_outcall(g, o->id, rc);
     free(o);
 }
 
@@ -603,25 +667,60 @@ int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref
     return rc;
 }
 
-/* Worker 0: one response from a DEALER, routed to its caller. */
+/* Worker 0: a response read (verdict v), routed to its caller. */
+static void route_one(actor__gateway *g, const actor__wire_msg *m, actor__wire_verdict v,
+                      actor_status *st)
+{
+    outcall *oc;
+
+    if (v != ACTOR__WIRE_OK) {
+        atomic_fetch_add(&g->dropped, 1);
+    } else if ((oc = take_outcall(g, m->env.correlation_id)) == NULL) {
+        atomic_fetch_add(&g->late_replies, 1);
+    } else {
+        bool ok;
+        actor__wire_status_of(&m->env, st);
+        ok = st->category == ACTOR_STATUS_OK;
+        actor__route_reply(g->sys, &oc->route, oc->node.id, st, ok ? m->body : NULL,
+                           ok ? m->body_len : 0);
+        free(oc);
+    }
+}
+
+/* Worker 0: the responses of a BATCH, in order; the rest of one whose
+ * pairs stop making sense is counted dropped. */
+static void route_batch(actor__gateway *g, const actor__wire_msg *batch)
+{
+    actor__wire_items it = {batch->body, batch->body + batch->body_len, 0};
+    const char *env, *body, *why;
+    size_t env_len, body_len;
+    int rc;
+
+    while ((rc = actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why)) == 1) {
+        actor__wire_msg m;
+        actor_status st;
+        actor__wire_verdict v =
+            actor__wire_parse_item(env, env_len, body, body_len, NULL, true, &m, &st);
+        route_one(g, &m, v, &st);
+        actor__wire_msg_fini(&m);
+    }
+    if (rc < 0)
+        atomic_fetch_add(&g->dropped, 1);
+}
+
+/* Worker 0: one message from a DEALER: a response or a BATCH of them. */
 static void route_response(actor__gateway *g)
 {
     actor__wire_msg m;
     actor_status st;
-    outcall *oc;
+    actor__wire_verdict v = actor__wire_parse(&g->in, false, true, &m, &st);
 
-    if (actor__wire_parse(&g->in, false, true, &m, &st) != ACTOR__WIRE_OK) {
-        atomic_fetch_add(&g->dropped, 1);
-    } else if ((oc = take_outcall(g, m.env.correlation_id)) == NULL) {
-        atomic_fetch_add(&g->late_replies, 1);
-    } else {
-        bool ok;
-        actor__wire_status_of(&m.env, &st);
-        ok = st.category == ACTOR_STATUS_OK;
-        actor__route_reply(g->sys, &oc->route, oc->node.id, &st, ok ? m.body : NULL,
-                           ok ? m.body_len : 0);
-        free(oc);
+    if (v == ACTOR__WIRE_BATCH) {
+        atomic_fetch_add(&g->batches_received, 1);
+        route_batch(g, &m);
     }
+    else
+        route_one(g, &m, v, &st);
     actor__wire_msg_fini(&m);
     actor__wire_in_close(&g->in);
 }

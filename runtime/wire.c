@@ -370,9 +370,10 @@ static actor__wire_verdict check_call(const actor_wire_Envelope *env, actor_stat
     return ACTOR__WIRE_OK;
 }
 
-/* The rules for a decoded envelope of any kind. */
+/* The rules for a decoded envelope of any kind; `in_batch`: it is one of
+ * a BATCH's pairs. */
 static actor__wire_verdict check_envelope(const actor_wire_Envelope *env, bool expect_response,
-                                          actor_status *st)
+                                          bool in_batch, actor_status *st)
 {
     if (env->version != actor_wire_VERSION) {
         actor_status_set(st, ACTOR_STATUS_DECODE, 0,
@@ -389,10 +390,25 @@ static actor__wire_verdict check_envelope(const actor_wire_Envelope *env, bool e
     case actor_wire_Kind_CAST:
     case actor_wire_Kind_CONTROL:
         return expect_response ? ACTOR__WIRE_DROP : check_call(env, st);
+    case actor_wire_Kind_BATCH:
+        return in_batch ? invalid(st, ACTOR_STATUS_DECODE, "a batch inside a batch")
+                        : ACTOR__WIRE_BATCH;
     default:
         actor_status_set(st, ACTOR_STATUS_DECODE, 0, "unknown message kind %d", (int)env->kind);
         return ACTOR__WIRE_ANSWER;
     }
+}
+
+/* The sizes of an envelope and its body, lone or in a batch. */
+static actor__wire_verdict check_sizes(size_t env_len, size_t body_len, actor_status *st)
+{
+    if (env_len == 0)
+        return invalid(st, ACTOR_STATUS_DECODE, "empty envelope frame");
+    if (env_len > ACTOR__WIRE_MAX_ENVELOPE)
+        return invalid(st, ACTOR_STATUS_DECODE, "envelope larger than 8192 bytes");
+    if (body_len > ACTOR__WIRE_MAX_BODY)
+        return invalid(st, ACTOR_STATUS_DECODE, "body larger than 64 MiB");
+    return ACTOR__WIRE_OK;
 }
 
 /* Frames: the envelope at `at`, the body after it, nothing more. */
@@ -400,18 +416,14 @@ static actor__wire_verdict check_frames(actor__wire_in *in, size_t at, actor_sta
 {
     if (in->n_discarded > 0 || in->n_parts - at > ACTOR__WIRE_MAX_FRAMES)
         return invalid(st, ACTOR_STATUS_DECODE, "more than 18 frames");
-    if (part_size(in, at) == 0)
-        return invalid(st, ACTOR_STATUS_DECODE, "empty envelope frame");
-    if (part_size(in, at) > ACTOR__WIRE_MAX_ENVELOPE)
-        return invalid(st, ACTOR_STATUS_DECODE, "envelope larger than 8192 bytes");
     if (in->n_parts - at < 2)
-        return invalid(st, ACTOR_STATUS_DECODE, "no body frame");
+        return check_sizes(part_size(in, at), 0, st) != ACTOR__WIRE_OK
+                   ? ACTOR__WIRE_ANSWER
+                   : invalid(st, ACTOR_STATUS_DECODE, "no body frame");
     if (in->n_parts - at > 2)
         return invalid(st, ACTOR_STATUS_DECODE,
                        "out-of-band frames are not supported by protocol version 1");
-    if (part_size(in, at + 1) > ACTOR__WIRE_MAX_BODY)
-        return invalid(st, ACTOR_STATUS_DECODE, "body larger than 64 MiB");
-    return ACTOR__WIRE_OK;
+    return check_sizes(part_size(in, at), part_size(in, at + 1), st);
 }
 
 /* ------------------------------------------------- reading in place
@@ -515,20 +527,19 @@ static bool read_in_place(const char *buf, size_t len, actor__wire_msg *m)
     return false;
 }
 
-/* Decodes the envelope frame into m->env; a failure leaves the salvaged
+/* Decodes the envelope bytes into m->env; a failure leaves the salvaged
  * message_id and kind there. */
-static actor__wire_verdict decode_envelope(actor__wire_in *in, size_t at,
-                                           actor__wire_msg *m, actor_status *st)
+static actor__wire_verdict decode_envelope(const char *buf, size_t len, actor__wire_msg *m,
+                                           actor_status *st)
 {
     actor_decode_error err;
 
-    if (read_in_place(part_data(in, at), part_size(in, at), m))
+    if (read_in_place(buf, len, m))
         return ACTOR__WIRE_OK;
     m->heap_env = true;
-    if (actor_wire_Envelope_decode_ex(part_data(in, at), part_size(in, at), &m->env,
-                                      &envelope_limits, &err) == 0)
+    if (actor_wire_Envelope_decode_ex(buf, len, &m->env, &envelope_limits, &err) == 0)
         return ACTOR__WIRE_OK;
-    salvage(part_data(in, at), part_size(in, at), &m->env);
+    salvage(buf, len, &m->env);
     actor_status_set(st, ACTOR_STATUS_DECODE, 0, "bad envelope: %s", err.message);
     return ACTOR__WIRE_ANSWER;
 }
@@ -544,6 +555,12 @@ static actor__wire_verdict answer_or_drop(const actor__wire_msg *m, bool expect_
         m->env.kind == actor_wire_Kind_RESPONSE)
         return ACTOR__WIRE_DROP;
     return v;
+}
+
+static void set_body(actor__wire_msg *m, const char *body, size_t len)
+{
+    m->body = len == 0 ? empty_body : body;
+    m->body_len = len == 0 ? 1 : len;
 }
 
 actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expect_response,
@@ -569,15 +586,42 @@ actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expe
         return ACTOR__WIRE_DROP;
     if (part_size(in, at) > ACTOR__WIRE_MAX_ENVELOPE || part_size(in, at) == 0)
         return answer_or_drop(m, expect_response, check_frames(in, at, st));
-    v = decode_envelope(in, at, m, st);
+    v = decode_envelope(part_data(in, at), part_size(in, at), m, st);
     if (v == ACTOR__WIRE_OK)
-        v = check_envelope(&m->env, expect_response, st);
+        v = check_envelope(&m->env, expect_response, false, st);
+    if (v == ACTOR__WIRE_OK || v == ACTOR__WIRE_BATCH) {
+        actor__wire_verdict frames = check_frames(in, at, st);
+        v = frames == ACTOR__WIRE_OK ? v : frames;
+    }
+    if (v != ACTOR__WIRE_OK && v != ACTOR__WIRE_BATCH)
+        return answer_or_drop(m, expect_response, v);
+    set_body(m, part_data(in, at + 1), part_size(in, at + 1));
+    if (v == ACTOR__WIRE_BATCH) { /* the pairs as they are: an empty frame holds none */
+        m->body = part_data(in, at + 1);
+        m->body_len = part_size(in, at + 1);
+    }
+    return v;
+}
+
+actor__wire_verdict actor__wire_parse_item(const char *env, size_t env_len, const char *body,
+                                           size_t body_len, const actor__wire_route *route,
+                                           bool expect_response, actor__wire_msg *m,
+                                           actor_status *st)
+{
+    actor__wire_verdict v;
+
+    memset(m, 0, offsetof(actor__wire_msg, names));
+    actor_status_set(st, ACTOR_STATUS_OK, 0, "%s", "");
+    if (route != NULL)
+        m->route = *route;
+    v = check_sizes(env_len, body_len, st);
     if (v == ACTOR__WIRE_OK)
-        v = check_frames(in, at, st);
+        v = decode_envelope(env, env_len, m, st);
+    if (v == ACTOR__WIRE_OK)
+        v = check_envelope(&m->env, expect_response, true, st);
     if (v != ACTOR__WIRE_OK)
         return answer_or_drop(m, expect_response, v);
-    m->body = part_size(in, at + 1) == 0 ? empty_body : part_data(in, at + 1);
-    m->body_len = part_size(in, at + 1) == 0 ? 1 : part_size(in, at + 1);
+    set_body(m, body, body_len);
     return ACTOR__WIRE_OK;
 }
 
@@ -619,4 +663,121 @@ int actor__wire_answer(void *socket, const actor__wire_msg *m, const actor_statu
     if ((rc = actor__wire_encode(scratch, &h)) != 0)
         return rc;
     return actor__wire_send(socket, &m->route, scratch->data, scratch->size, "", 0);
+}
+
+/* ============================================================= batches */
+
+/* A BATCH message's envelope: {1: 1, 2: 5, 3: 0} (version, kind BATCH,
+ * message id 0); wire_test decodes it. */
+static const char batch_envelope[] = {'\x83', '\x01', '\x01', '\x02', '\x05', '\x03', '\x00'};
+_Static_assert(actor_wire_Kind_BATCH == 5, "batch_envelope's kind");
+
+/* A msgpack bin header at p (bin8/16/32): its length, or false. */
+static bool read_bin(actor__wire_items *it, const char **data, size_t *len)
+{
+    const uint8_t *p = (const uint8_t *)it->p;
+    size_t avail = (size_t)(it->end - it->p), header, n;
+
+    if (avail >= 2 && p[0] == 0xc4) {
+        n = p[1];
+        header = 2;
+    } else if (avail >= 3 && p[0] == 0xc5) {
+        n = actor__load16(p + 1);
+        header = 3;
+    } else if (avail >= 5 && p[0] == 0xc6) {
+        n = actor__load32(p + 1);
+        header = 5;
+    } else {
+        return false;
+    }
+    if (avail - header < n)
+        return false;
+    *data = it->p + header;
+    *len = n;
+    it->p += header + n;
+    return true;
+}
+
+int actor__wire_items_next(actor__wire_items *it, const char **env, size_t *env_len,
+                           const char **body, size_t *body_len, const char **why)
+{
+    *why = "";
+    if (it->p == it->end)
+        return 0;
+    if (it->count == ACTOR__WIRE_MAX_BATCH) {
+        *why = "more than 1024 messages in a batch";
+        return ACTOR_EMALFORMED;
+    }
+    if (!read_bin(it, env, env_len) || !read_bin(it, body, body_len)) {
+        *why = "a batch's pairs are not two bin values each";
+        it->p = it->end;
+        return ACTOR_EMALFORMED;
+    }
+    it->count++;
+    return 1;
+}
+
+static int write_bin(msgpack_sbuffer *sb, const char *data, size_t len)
+{
+    char header[5];
+    size_t n;
+
+    if (len <= UINT8_MAX) {
+        header[0] = (char)0xc4;
+        header[1] = (char)len;
+        n = 2;
+    } else if (len <= UINT16_MAX) {
+        header[0] = (char)0xc5;
+        actor__store16(header + 1, (uint16_t)len);
+        n = 3;
+    } else {
+        header[0] = (char)0xc6;
+        actor__store32(header + 1, (uint32_t)len);
+        n = 5;
+    }
+    if (msgpack_sbuffer_write(sb, header, n) != 0 ||
+        (len != 0 && msgpack_sbuffer_write(sb, data, len) != 0))
+        return ACTOR_ENOMEM;
+    return 0;
+}
+
+int actor__wire_pack(msgpack_sbuffer *sb, const char *env, size_t env_len, const char *body,
+                     size_t body_len)
+{
+    const size_t start = sb->size;
+
+    if (env_len > UINT32_MAX || body_len > UINT32_MAX)
+        return ACTOR_ETOOLONG;
+    if (write_bin(sb, env, env_len) != 0 || write_bin(sb, body, body_len) != 0) {
+        sb->size = start;
+        return ACTOR_ENOMEM;
+    }
+    return 0;
+}
+
+int actor__wire_send_packed(void *socket, const actor__wire_route *route, const char *pairs,
+                            size_t len, size_t count)
+{
+    actor__wire_items it = {pairs, pairs + len, 0};
+    const char *env, *body, *why;
+    size_t env_len, body_len;
+
+    if (count != 1)
+        return actor__wire_send(socket, route, batch_envelope, sizeof batch_envelope, pairs, len);
+    if (actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why) != 1)
+        return ACTOR_EINVAL;
+    return actor__wire_send(socket, route, env, env_len, body, body_len);
+}
+
+bool actor__wire_peek(const char *env, size_t env_len, uint64_t *message_id,
+                      actor_wire_Kind *kind)
+{
+    actor__wire_msg m;
+    bool ok;
+
+    memset(&m, 0, offsetof(actor__wire_msg, names));
+    ok = read_in_place(env, env_len, &m);
+    *message_id = m.env.message_id;
+    *kind = m.env.kind;
+    return ok;
 }

@@ -122,6 +122,9 @@ typedef enum actor__wire_verdict {
     ACTOR__WIRE_OK = 0,     /* valid: use it */
     ACTOR__WIRE_ANSWER = 1, /* invalid: answer it with *st, correlation m->env.message_id */
     ACTOR__WIRE_DROP = 2,   /* invalid and not answerable (cast, response): count, drop */
+    ACTOR__WIRE_BATCH = 3,  /* a valid BATCH: m->body/body_len hold its pairs, to be read
+                               with actor__wire_items_next and each checked with
+                               actor__wire_parse_item */
 } actor__wire_verdict;
 
 /* Validates `in` (docs/PROTOCOL.md section 6; `router`: in came from a
@@ -134,6 +137,15 @@ actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expe
                                       actor__wire_msg *m, actor_status *st);
 void actor__wire_msg_fini(actor__wire_msg *m);
 
+/* One message of a BATCH (envelope and body bytes, borrowed from the batch
+ * frame; `route` as the batch's): validated by the same rules as a
+ * message on its own, plus: a BATCH inside a batch is DECODE. As
+ * actor__wire_parse otherwise (never returns ACTOR__WIRE_BATCH). */
+actor__wire_verdict actor__wire_parse_item(const char *env, size_t env_len, const char *body,
+                                           size_t body_len, const actor__wire_route *route,
+                                           bool expect_response, actor__wire_msg *m,
+                                           actor_status *st);
+
 /* The status a RESPONSE carries (OK when it has none); an unknown
  * category becomes INTERNAL. */
 void actor__wire_status_of(const actor_wire_Envelope *env, actor_status *st);
@@ -142,5 +154,44 @@ void actor__wire_status_of(const actor_wire_Envelope *env, actor_status *st);
  * m->env.message_id, empty body). Result as actor__wire_send. */
 int actor__wire_answer(void *socket, const actor__wire_msg *m, const actor_status *st,
                        msgpack_sbuffer *scratch);
+
+/* --------------------------------------------------------------- batches
+ *
+ * A BATCH (docs/PROTOCOL.md, "Batches") is the two frames
+ * [{1: 1, 2: 5, 3: 0}] [pairs]: `pairs` is a sequence of msgpack bin
+ * values, two per message: its envelope, then its body (an empty bin
+ * standing for the empty map, as an empty body frame does). */
+
+/* Most messages one BATCH may carry; a reader refuses the rest. */
+#define ACTOR__WIRE_MAX_BATCH 1024u
+
+/* Reading a batch's pairs in order: set p and end to the pairs frame
+ * (m->body, m->body + m->body_len of its BATCH message). */
+typedef struct actor__wire_items {
+    const char *p, *end;
+    size_t count; /* pairs read so far */
+} actor__wire_items;
+
+/* The next pair: 1 with *env and *body pointing into the frame (a zero
+ * length body as the empty map), 0 at the end, ACTOR_EMALFORMED when the
+ * rest cannot be read (not a bin where one belongs, truncated, more than
+ * ACTOR__WIRE_MAX_BATCH pairs; *why says which). */
+int actor__wire_items_next(actor__wire_items *it, const char **env, size_t *env_len,
+                           const char **body, size_t *body_len, const char **why);
+
+/* Appends the pair (envelope, body) to the pairs in sb. 0 or ACTOR_ENOMEM
+ * (sb unchanged then). Everything borrowed. */
+int actor__wire_pack(msgpack_sbuffer *sb, const char *env, size_t env_len, const char *body,
+                     size_t body_len);
+
+/* Sends `count` packed pairs as one BATCH, or a single one as the usual
+ * [envelope][body]. Result as actor__wire_send. */
+int actor__wire_send_packed(void *socket, const actor__wire_route *route, const char *pairs,
+                            size_t len, size_t count);
+
+/* The message id and kind in an envelope this side encoded (a packed
+ * pair being taken apart); false when it does not read. */
+bool actor__wire_peek(const char *env, size_t env_len, uint64_t *message_id,
+                      actor_wire_Kind *kind);
 
 #endif /* ACTOR_WIRE_H */

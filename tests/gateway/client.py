@@ -8,7 +8,9 @@ test.Calc, has add({1: a, 2: b}) -> {1: a + b}, raising error code 7 when
 a < 0), reads the tcp endpoint it prints first, and calls it over tcp with
 a DEALER socket: results, a business error, unknown actor and method, an
 expired deadline, control ping and lookup, a call by target_id and
-method_index, and pipelined calls matched by correlation id. Prints
+method_index, pipelined calls matched by correlation id, and BATCHes of
+calls (section 2, "Batches"): answered in batches, broken ones answered
+DECODE, lone calls still answered alone. Prints
 "N passed, N failed" last. Needs python3-zmq and python3-msgpack.
 """
 import itertools
@@ -21,7 +23,7 @@ import zmq
 # Envelope keys and values (docs/PROTOCOL.md section 3).
 VERSION, KIND, MESSAGE_ID, CORRELATION_ID, PRIORITY, DEADLINE_MS = 1, 2, 3, 4, 5, 6
 TARGET, TARGET_ID, METHOD, METHOD_INDEX, TYPE, STATUS = 7, 8, 9, 10, 11, 12
-REQUEST, RESPONSE, CAST, CONTROL = 1, 2, 3, 4
+REQUEST, RESPONSE, CAST, CONTROL, BATCH = 1, 2, 3, 4, 5
 CATEGORIES = ["OK", "ERROR", "TIMEOUT", "DIED", "REJECTED", "DECODE", "NOT_FOUND",
               "UNAUTHORIZED", "INTERNAL"]
 
@@ -37,21 +39,53 @@ class Client:
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.connect(endpoint)
         self.ids = itertools.count(1)
+        self.unread = []       # responses of a BATCH not returned yet
+        self.batches_read = 0  # BATCH messages received
+        self.lone_read = 0     # responses received on their own
 
-    def send(self, kind, body=None, fields=None):
-        """Sends [envelope, body]; returns the message id."""
+    def frames(self, kind, body=None, fields=None):
+        """(message id, [envelope, body]) for a new message."""
         mid = next(self.ids)
         env = {VERSION: 1, KIND: kind, MESSAGE_ID: mid}
         env.update(fields or {})
-        frames = [msgpack.packb(env), msgpack.packb(body if body is not None else {})]
+        return mid, [msgpack.packb(env), msgpack.packb(body if body is not None else {})]
+
+    def send(self, kind, body=None, fields=None):
+        """Sends [envelope, body]; returns the message id."""
+        mid, frames = self.frames(kind, body, fields)
         self.sock.send_multipart(frames)
         return mid
 
-    def receive(self):
-        """The next response: (correlation id, category name, code, message, body)."""
+    def send_batch(self, pairs):
+        """Sends one BATCH: its body frame is each message's envelope and
+        body bytes as two msgpack bin values, one message after another."""
+        packed = b"".join(msgpack.packb(f) for pair in pairs for f in pair)
+        self.sock.send_multipart([msgpack.packb({VERSION: 1, KIND: BATCH, MESSAGE_ID: 0}),
+                                  packed])
+
+    def next_frames(self):
+        """[envelope, body] of the next response, taken out of a BATCH if
+        one came."""
+        if self.unread:
+            return self.unread.pop(0)
         if not self.sock.poll(TIMEOUT_MS):
             raise TimeoutError("no response")
         frames = self.sock.recv_multipart()
+        env = msgpack.unpackb(frames[0], raw=False, strict_map_key=False)
+        if env.get(KIND) != BATCH:
+            self.lone_read += 1
+            return frames
+        self.batches_read += 1
+        unpacker = msgpack.Unpacker(raw=False)
+        unpacker.feed(frames[1])
+        items = list(unpacker)
+        assert len(items) % 2 == 0 and all(isinstance(i, bytes) for i in items), items
+        self.unread = [[items[i], items[i + 1]] for i in range(0, len(items), 2)]
+        return self.unread.pop(0)
+
+    def receive(self):
+        """The next response: (correlation id, category name, code, message, body)."""
+        frames = self.next_frames()
         env = msgpack.unpackb(frames[0], raw=False, strict_map_key=False)
         assert env[VERSION] == 1 and env[KIND] == RESPONSE, env
         status = env.get(STATUS, {})
@@ -128,8 +162,65 @@ def run(endpoint):
                 got[cid] = result.get(1)
         check("pipelined", got == want, "%d of %d matched" % (
             sum(1 for k in want if got.get(k) == want[k]), len(want)))
+        check("lone calls answered alone", c.batches_read == 0, c.batches_read)
+        run_batches(c)
     finally:
         c.close()
+
+
+def receive_all(c, n):
+    """n responses by correlation id: {id: (category, code, body)}; a
+    second answer to an id fails the test."""
+    got, twice = {}, []
+    for _ in range(n):
+        cid, name, code, _, result = c.receive()
+        if cid in got and cid != 0:
+            twice.append(cid)
+        got[cid] = (name, code, result)
+    check("one answer per id", not twice, twice)
+    return got
+
+
+def run_batches(c):
+    """Section 2, "Batches"."""
+    calc = {TARGET: "calc", METHOD: "add"}
+    ok_id, ok = c.frames(REQUEST, {1: 2, 2: 3}, calc)
+    err_id, err = c.frames(REQUEST, {1: -1, 2: 3}, calc)
+    none_id, none = c.frames(REQUEST, {}, {TARGET: "nobody", METHOD: "add"})
+    garbage = [b"\xc1", msgpack.packb({})]  # an envelope that is not msgpack
+    c.send_batch([ok, err, none, garbage])
+    got = receive_all(c, 4)
+    check("batch: result", got.get(ok_id) == ("OK", 0, {1: 5}), got)
+    check("batch: business error", got.get(err_id, ("",))[:2] == ("ERROR", 7), got)
+    check("batch: unknown actor", got.get(none_id, ("",))[0] == "NOT_FOUND", got)
+    check("batch: bad envelope answered DECODE", got.get(0, ("",))[0] == "DECODE", got)
+    check("batch answered in batches", c.batches_read >= 1, c.batches_read)
+
+    first_id, first = c.frames(REQUEST, {1: 1, 2: 1}, calc)
+    c.sock.send_multipart([msgpack.packb({VERSION: 1, KIND: BATCH, MESSAGE_ID: 0}),
+                           b"".join(msgpack.packb(f) for f in first) + b"\x01\x02"])
+    got = receive_all(c, 2)
+    check("broken batch: pairs before the break run", got.get(first_id) == ("OK", 0, {1: 2}),
+          got)
+    check("broken batch: the rest answered DECODE", got.get(0, ("",))[0] == "DECODE", got)
+
+    lone_before = c.lone_read
+    name, _, _, result = c.call(calc, body={1: 4, 2: 4})
+    check("a lone call after batches is answered alone",
+          name == "OK" and result == {1: 8} and c.lone_read == lone_before + 1,
+          (name, result, c.lone_read - lone_before))
+
+    want, pairs = {}, []
+    for i in range(300):
+        mid, frames = c.frames(REQUEST, {1: i, 2: 7}, calc)
+        want[mid] = ("OK", 0, {1: i + 7})
+        pairs.append(frames)
+        if len(pairs) == 50:
+            c.send_batch(pairs)
+            pairs = []
+    got = receive_all(c, 300)
+    check("pipelined batches", got == want, "%d of %d matched" % (
+        sum(1 for k in want if got.get(k) == want[k]), len(want)))
 
 
 def main():

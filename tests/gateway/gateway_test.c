@@ -857,6 +857,9 @@ TEST(many_clients_many_requests_across_processes)
     pthread_t threads[CLIENTS];
     static client_run runs[CLIENTS];
     int ok = 0, bad = 0;
+    actor_gateway_stats before, after;
+
+    actor_gateway_stats_get(csys, &before);
 
     for (int i = 0; i < CLIENTS; i++) {
         memset(&runs[i], 0, sizeof runs[i]);
@@ -876,6 +879,44 @@ TEST(many_clients_many_requests_across_processes)
     }
     CHECK_INT(bad, 0);
     CHECK_INT(ok, CLIENTS * REQUESTS);
+    /* the async clients' pipelined calls went out packed (worker 0's
+     * DEALERs), and the server answered them packed */
+    actor_gateway_stats_get(csys, &after);
+    CHECK(after.batches_sent > before.batches_sent);
+    CHECK(after.batches_received > before.batches_received);
+}
+
+/* actor_system_opts.wire_batch 1: a client system that never packs its
+ * calls gets every answer, and unpacked ones (the server packs only for
+ * clients that pack). */
+TEST(packing_off_pipelines_unpacked)
+{
+    actor_system_opts so = {0};
+    actor_system *s3 = NULL;
+    actor_client *c = NULL;
+    actor_ref calc;
+    static client_run run;
+    actor_gateway_stats st;
+
+    so.wire_batch = 1;
+    CHECK_RC(actor_system_new(&so, &s3), 0);
+    memset(&run, 0, sizeof run);
+    run.index = 7;
+    pthread_mutex_init(&run.lock, NULL);
+    pthread_cond_init(&run.cond, NULL);
+    CHECK_RC(actor_client_new(s3, &c), 0);
+    CHECK_RC(actor_connect(s3, srv.tcp, "calc", NULL, &calc), 0);
+    run_async(&run, c, calc);
+    CHECK_INT(run.bad, 0);
+    CHECK_INT(run.ok, REQUESTS);
+    actor_gateway_stats_get(s3, &st);
+    CHECK_UINT(st.calls_sent, REQUESTS);
+    CHECK_UINT(st.batches_sent, 0);
+    CHECK_UINT(st.batches_received, 0);
+    actor_client_destroy(&c);
+    actor_system_destroy(&s3);
+    pthread_mutex_destroy(&run.lock);
+    pthread_cond_destroy(&run.cond);
 }
 
 /* ============================================================== shutdown */
@@ -968,6 +1009,7 @@ int main(int argc, char **argv)
     RUN(curve_shared_context_and_security);
     RUN(slow_client_does_not_stall_others);
     RUN(many_clients_many_requests_across_processes);
+    RUN(packing_off_pipelines_unpacked);
     RUN(no_reply_lost_at_shutdown);
     if (srv.pid > 0 && server_stop(&srv) != 0)
         printf("the server process failed\n");

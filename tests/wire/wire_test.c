@@ -820,6 +820,218 @@ TEST(recv_nothing_is_again)
     CHECK_UINT(in.n_parts, 0);
 }
 
+/* ------------------------------------------------------------ batches */
+
+/* A request's envelope with id `id` and pairs appended to sb; the
+ * body is `body_len` bytes of a bin-shaped placeholder (never decoded here). */
+static void pack_request(msgpack_sbuffer *pairs, uint64_t id, const char *body, size_t body_len)
+{
+    msgpack_sbuffer env;
+
+    msgpack_sbuffer_init(&env);
+    request_envelope(&env, id);
+    actor__wire_pack(pairs, env.data, env.size, body, body_len);
+    msgpack_sbuffer_destroy(&env);
+}
+
+TEST(batch_round_trip_over_sockets)
+{
+    static char big[70000];
+    const size_t sizes[3] = {0, 300, sizeof big}; /* bin8, bin16, bin32 */
+    msgpack_sbuffer pairs;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+    actor__wire_items it;
+    const char *env, *body, *why;
+    size_t env_len, body_len, n = 0;
+    int rc;
+
+    memset(big, 'x', sizeof big);
+    msgpack_sbuffer_init(&pairs);
+    for (uint64_t id = 1; id <= 3; id++)
+        pack_request(&pairs, id, big, sizes[id - 1]);
+    CHECK_RC(actor__wire_send_packed(dealer, NULL, pairs.data, pairs.size, 3), 0);
+    msgpack_sbuffer_destroy(&pairs);
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    CHECK_INT(actor__wire_parse(&in, true, false, &m, &st), ACTOR__WIRE_BATCH);
+    CHECK_INT(m.env.kind, actor_wire_Kind_BATCH);
+    it = (actor__wire_items){m.body, m.body + m.body_len, 0};
+    while ((rc = actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why)) == 1) {
+        actor__wire_msg item;
+        actor_status ist;
+        n++;
+        CHECK_INT(actor__wire_parse_item(env, env_len, body, body_len, &m.route, false, &item,
+                                         &ist),
+                  ACTOR__WIRE_OK);
+        CHECK_UINT(item.env.message_id, n);
+        CHECK_STR(item.env.method, "calculate");
+        CHECK_UINT(item.body_len, n == 1 ? 1 : sizes[n - 1]); /* empty: the empty map */
+        CHECK(n != 1 || item.body[0] == (char)0x80);
+        CHECK(item.route.id_len == m.route.id_len);
+        actor__wire_msg_fini(&item);
+    }
+    CHECK_RC(rc, 0);
+    CHECK_UINT(n, 3);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+}
+
+TEST(single_pair_is_sent_alone)
+{
+    msgpack_sbuffer pairs;
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+
+    msgpack_sbuffer_init(&pairs);
+    pack_request(&pairs, 9, "\x80", 1);
+    CHECK_RC(actor__wire_send_packed(dealer, NULL, pairs.data, pairs.size, 1), 0);
+    msgpack_sbuffer_destroy(&pairs);
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    CHECK_UINT(in.n_parts, 3); /* routing id, envelope, body */
+    CHECK_INT(actor__wire_parse(&in, true, false, &m, &st), ACTOR__WIRE_OK);
+    CHECK_UINT(m.env.message_id, 9);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+}
+
+/* Every prefix of a valid pairs stream yields the whole pairs before the
+ * cut and then an error, never a read past the end (ASan). */
+TEST(batch_pairs_cut_at_every_offset)
+{
+    msgpack_sbuffer pairs;
+
+    msgpack_sbuffer_init(&pairs);
+    pack_request(&pairs, 1, "\x81\x01\x02", 3);
+    pack_request(&pairs, 2, "", 0);
+    for (size_t cut = 0; cut < pairs.size; cut++) {
+        char *copy = malloc(cut + 1);
+        actor__wire_items it = {copy, copy + cut, 0};
+        const char *env, *body, *why;
+        size_t env_len, body_len, whole = 0;
+        int rc;
+
+        memcpy(copy, pairs.data, cut);
+        while ((rc = actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why)) == 1)
+            whole++;
+        CHECK(cut == 0 ? rc == 0 : rc == ACTOR_EMALFORMED || (rc == 0 && whole == 1));
+        CHECK(whole <= 1);
+        CHECK(rc == 0 || strstr(why, "two bin values") != NULL);
+        free(copy);
+    }
+    msgpack_sbuffer_destroy(&pairs);
+}
+
+TEST(batch_pairs_not_bin)
+{
+    actor__wire_items it = {"\x81\x01\x02", NULL, 0};
+    const char *env, *body, *why;
+    size_t env_len, body_len;
+
+    it.end = it.p + 3;
+    CHECK_RC(actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why),
+             ACTOR_EMALFORMED);
+    CHECK_RC(actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why), 0);
+}
+
+TEST(batch_of_too_many_pairs)
+{
+    msgpack_sbuffer pairs;
+    actor__wire_items it;
+    const char *env, *body, *why;
+    size_t env_len, body_len, n = 0;
+    int rc;
+
+    msgpack_sbuffer_init(&pairs);
+    for (unsigned i = 0; i <= ACTOR__WIRE_MAX_BATCH; i++)
+        actor__wire_pack(&pairs, "\x80", 1, "", 0);
+    it = (actor__wire_items){pairs.data, pairs.data + pairs.size, 0};
+    while ((rc = actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why)) == 1)
+        n++;
+    CHECK_RC(rc, ACTOR_EMALFORMED);
+    CHECK_UINT(n, ACTOR__WIRE_MAX_BATCH);
+    CHECK(strstr(why, "more than 1024") != NULL);
+    msgpack_sbuffer_destroy(&pairs);
+}
+
+TEST(batch_items_follow_the_rules)
+{
+    static const char batch_env[] = "\x83\x01\x01\x02\x05\x03\x00";
+    msgpack_sbuffer env;
+    actor__wire_msg m;
+    actor_status st;
+    actor__wire_header cast = actor__wire_header_make(actor_wire_Kind_CAST, 0);
+    const int64_t wrong_version[] = {1, 2, 2, 1, 3, 44};
+
+    CHECK_INT(actor__wire_parse_item(batch_env, sizeof batch_env - 1, "", 0, NULL, false, &m,
+                                     &st),
+              ACTOR__WIRE_ANSWER);
+    CHECK(strstr(st.message, "a batch inside a batch") != NULL);
+    actor__wire_msg_fini(&m);
+    CHECK_INT(actor__wire_parse_item("\xc1", 1, "", 0, NULL, false, &m, &st),
+              ACTOR__WIRE_ANSWER);
+    CHECK_INT(st.category, ACTOR_STATUS_DECODE);
+    actor__wire_msg_fini(&m);
+    CHECK_INT(actor__wire_parse_item("", 0, "", 0, NULL, false, &m, &st), ACTOR__WIRE_ANSWER);
+    CHECK(strstr(st.message, "empty envelope") != NULL);
+    actor__wire_msg_fini(&m);
+
+    msgpack_sbuffer_init(&env);
+    raw_envelope(&env, wrong_version, 3);
+    CHECK_INT(actor__wire_parse_item(env.data, env.size, "", 0, NULL, false, &m, &st),
+              ACTOR__WIRE_ANSWER);
+    CHECK_UINT(m.env.message_id, 44); /* salvaged: the answer finds its caller */
+    actor__wire_msg_fini(&m);
+
+    env.size = 0;
+    cast.target = "calc";
+    cast.method = "nope";
+    cast.priority = 1;
+    actor__wire_encode(&env, &cast);
+    CHECK_INT(actor__wire_parse_item(env.data, env.size, "", 0, NULL, false, &m, &st),
+              ACTOR__WIRE_OK);
+    actor__wire_msg_fini(&m);
+    /* a client reading a batch drops what is not a response */
+    CHECK_INT(actor__wire_parse_item(env.data, env.size, "", 0, NULL, true, &m, &st),
+              ACTOR__WIRE_DROP);
+    actor__wire_msg_fini(&m);
+    msgpack_sbuffer_destroy(&env);
+}
+
+TEST(batch_with_extra_frames_is_answered)
+{
+    static const char batch_env[] = "\x83\x01\x01\x02\x05\x03\x00";
+    const char *frames[3] = {batch_env, "", "oob"};
+    size_t lens[3] = {sizeof batch_env - 1, 0, 3};
+    actor__wire_in in;
+    actor__wire_msg m;
+    actor_status st;
+
+    send_frames(dealer, frames, lens, 3);
+    CHECK_RC(actor__wire_recv(router, 0, &in), 0);
+    CHECK_INT(actor__wire_parse(&in, true, false, &m, &st), ACTOR__WIRE_ANSWER);
+    CHECK_INT(st.category, ACTOR_STATUS_DECODE);
+    CHECK_UINT(m.env.message_id, 0);
+    actor__wire_msg_fini(&m);
+    actor__wire_in_close(&in);
+}
+
+TEST(peek_reads_id_and_kind)
+{
+    msgpack_sbuffer env;
+    uint64_t id = 0;
+    actor_wire_Kind kind = actor_wire_Kind_UNSET;
+
+    msgpack_sbuffer_init(&env);
+    request_envelope(&env, 1234);
+    CHECK(actor__wire_peek(env.data, env.size, &id, &kind));
+    CHECK_UINT(id, 1234);
+    CHECK_INT(kind, actor_wire_Kind_REQUEST);
+    CHECK(!actor__wire_peek("\xc1", 1, &id, &kind));
+    msgpack_sbuffer_destroy(&env);
+}
+
 int main(void)
 {
     const int on = 1, timeout = 5000;
@@ -868,6 +1080,14 @@ int main(void)
     RUN(in_place_reading_agrees_with_the_decoder);
     RUN(status_text_made_valid_utf8);
     RUN(recv_nothing_is_again);
+    RUN(batch_round_trip_over_sockets);
+    RUN(single_pair_is_sent_alone);
+    RUN(batch_pairs_cut_at_every_offset);
+    RUN(batch_pairs_not_bin);
+    RUN(batch_of_too_many_pairs);
+    RUN(batch_items_follow_the_rules);
+    RUN(batch_with_extra_frames_is_answered);
+    RUN(peek_reads_id_and_kind);
 
     zmq_close(dealer);
     zmq_close(router);

@@ -202,6 +202,13 @@ typedef struct actor_system_opts {
     /* The default byte bound of every mailbox (see actor_spawn_opts);
      * 0: ACTOR_MAILBOX_DEFAULT_MAX_BYTES. */
     size_t mailbox_max_bytes;
+    /* How many messages to one peer worker 0 may pack into one ZeroMQ
+     * message (a BATCH, docs/PROTOCOL.md "Batches": calls to a remote
+     * system, responses to a client that sends batches itself). Messages
+     * wait in a pack only while worker 0 finishes the actor turn or the
+     * socket reads at hand, never while it sleeps. 0: 256; 1: never pack
+     * (for peers that do not read batches); at most 1024. */
+    unsigned wire_batch;
 } actor_system_opts;
 
 /* Starts a system and its workers; `opts` may be NULL (all defaults).

@@ -113,6 +113,10 @@ typedef struct actor_gateway_stats {
     uint64_t calls_sent;   /* requests and casts sent to remote systems */
     uint64_t send_failed;  /* requests and casts that could not be sent (queue full: REJECTED) */
     uint64_t late_replies; /* responses for remote calls that no longer waited */
+    /* packing (docs/PROTOCOL.md "Batches", actor_system_opts.wire_batch);
+     * the messages in them count above as if they came or went alone */
+    uint64_t batches_received; /* BATCH messages read */
+    uint64_t batches_sent;     /* BATCH messages sent (responses and calls) */
 } actor_gateway_stats;
 
 void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out);

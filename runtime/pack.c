@@ -1,0 +1,73 @@
+/*
+ * pack.c - worker 0's open BATCHes, one per peer (pack.h).
+ */
+#include "pack.h"
+
+#include <string.h>
+
+#include "actor/error.h"
+#include "wire.h"
+
+void actor__packs_init(actor__packs *ps, unsigned max)
+{
+    memset(ps, 0, sizeof *ps);
+    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
+        msgpack_sbuffer_init(&ps->slot[i].pairs);
+    if (max == 0)
+        max = ACTOR__PACK_DEFAULT_MAX;
+    ps->max = max < ACTOR__WIRE_MAX_BATCH ? max : ACTOR__WIRE_MAX_BATCH;
+}
+
+void actor__packs_fini(actor__packs *ps)
+{
+    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
+        msgpack_sbuffer_destroy(&ps->slot[i].pairs);
+}
+
+actor__pack *actor__packs_get(actor__packs *ps, const void *key, size_t key_len, bool delimiter)
+{
+    actor__pack *free_slot = NULL;
+
+    if (ps->max <= 1 || key_len > ACTOR__PACK_MAX_KEY)
+        return NULL;
+    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++) {
+        actor__pack *p = &ps->slot[i];
+        if (p->count == 0) {
+            if (free_slot == NULL)
+                free_slot = p;
+        } else if (p->key_len == key_len && p->delimiter == delimiter &&
+                   memcmp(p->key, key, key_len) == 0) {
+            return p;
+        }
+    }
+    if (free_slot != NULL) {
+        free_slot->key_len = key_len;
+        free_slot->delimiter = delimiter;
+        memcpy(free_slot->key, key, key_len);
+    }
+    return free_slot;
+}
+
+int actor__pack_add(actor__pack *p, const char *env, size_t env_len, const char *body,
+                    size_t body_len)
+{
+    int rc;
+
+    if (env_len + body_len > ACTOR__PACK_MAX_MESSAGE)
+        return ACTOR_ETOOLONG;
+    rc = actor__wire_pack(&p->pairs, env, env_len, body, body_len);
+    if (rc == 0)
+        p->count++;
+    return rc;
+}
+
+bool actor__pack_full(const actor__packs *ps, const actor__pack *p)
+{
+    return p->count >= ps->max || p->pairs.size >= ACTOR__PACK_MAX_BYTES;
+}
+
+void actor__pack_clear(actor__pack *p)
+{
+    p->count = 0;
+    p->pairs.size = 0;
+}
