@@ -13,6 +13,8 @@
  *   ours.call.tcp         us     zmq.rtt.tcp (<= 1.2); caf.then.remote (<= 1/3)
  *   ours.pipe.ipc         req/s  zmq.pipe.ipc (>= 0.6)
  *   ours.pipe.tcp         req/s  zmq.pipe.tcp (>= 0.6); caf.then.remote.pipe (>= 3)
+ *   ours.pipe.tcp.unpacked req/s zmq.pipe.tcp (info: the same with wire_batch 1,
+ *                         one ZeroMQ message per call as the anchor sends)
  *   ours.cast.actor       msgs/s caf.cast.actor (>= 1.0)
  *   ours.cast.thread      msgs/s caf.cast.thread (>= 1.0); zmq.push.inproc
  *
@@ -613,12 +615,15 @@ static void ours_stop_server(ours_server *srv)
         bench_die(ours_name, "the echo server process failed");
 }
 
-/* A local system (no Echo of its own) with a ref to the server's Echo. */
-static void ours_remote_start(ours_local *w, const ours_server *srv)
+/* A local system (no Echo of its own) with a ref to the server's Echo;
+ * wire_batch as actor_system_opts (0: the default, packing on). */
+static void ours_remote_start(ours_local *w, const ours_server *srv, unsigned wire_batch)
 {
+    actor_system_opts opts = {.wire_batch = wire_batch};
+
     memset(w, 0, sizeof *w);
     sem_init(&w->echo_state.done, 0, 0);
-    ours_check(actor_system_new(NULL, &w->sys), "actor_system_new");
+    ours_check(actor_system_new(&opts, &w->sys), "actor_system_new");
     ours_check(actor_client_new(w->sys, &w->client), "actor_client_new");
     ours_check(actor_connect(w->sys, srv->bound, OURS_ECHO_NAME, NULL, &w->echo), srv->bound);
 }
@@ -628,7 +633,7 @@ static int ours_call_remote(const bench_params *p, const char *key, const char *
 {
     ours_server srv = ours_start_server(transport, p);
     ours_local w;
-    ours_remote_start(&w, &srv);
+    ours_remote_start(&w, &srv, 0);
     ours_measure_calls(&w, p, key);
     ours_local_stop(&w);
     ours_stop_server(&srv);
@@ -636,12 +641,14 @@ static int ours_call_remote(const bench_params *p, const char *key, const char *
 }
 
 /* An actor of this process keeps p->outstanding requests in flight to an
- * actor of another process (request/then, as caf.then.remote.pipe). */
-static int ours_pipe_remote(const bench_params *p, const char *key, const char *transport)
+ * actor of another process (request/then, as caf.then.remote.pipe).
+ * wire_batch 1: packing off (the server then answers unpacked too). */
+static int ours_pipe_remote(const bench_params *p, const char *key, const char *transport,
+                            unsigned wire_batch)
 {
     ours_server srv = ours_start_server(transport, p);
     ours_local w;
-    ours_remote_start(&w, &srv);
+    ours_remote_start(&w, &srv, wire_batch);
     ours_measure_pipe(&w, p, key);
     ours_local_stop(&w);
     ours_stop_server(&srv);
@@ -660,12 +667,17 @@ static int ours_call_tcp(const bench_params *p, const char *key)
 
 static int ours_pipe_ipc(const bench_params *p, const char *key)
 {
-    return ours_pipe_remote(p, key, "ipc");
+    return ours_pipe_remote(p, key, "ipc", 0);
 }
 
 static int ours_pipe_tcp(const bench_params *p, const char *key)
 {
-    return ours_pipe_remote(p, key, "tcp");
+    return ours_pipe_remote(p, key, "tcp", 0);
+}
+
+static int ours_pipe_tcp_unpacked(const bench_params *p, const char *key)
+{
+    return ours_pipe_remote(p, key, "tcp", 1);
 }
 
 /* One-way casts in one process: from a handler. Timed from the start
@@ -715,6 +727,7 @@ static const ours_figure ours_figures[] = {
     {"ours.pipe.ipc", ours_pipe_ipc},
     {"ours.call.tcp", ours_call_tcp},
     {"ours.pipe.tcp", ours_pipe_tcp},
+    {"ours.pipe.tcp.unpacked", ours_pipe_tcp_unpacked},
     {"ours.then.local", ours_then_local},
     {"ours.then.local.pipe", ours_then_local_pipe},
     {"ours.call.local", ours_call_local},

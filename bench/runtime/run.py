@@ -70,6 +70,8 @@ ROWS = [
         "ours.pipe.ipc", ">=", 0.6, None),
     Row("zmq.pipe.tcp", "  same, tcp loopback, 2 processes",
         "ours.pipe.tcp", ">=", 0.6, 1.4e6),
+    Row("zmq.pipe.tcp", "  same; ours with packing off (wire_batch 1)",
+        "ours.pipe.tcp.unpacked", None, 1.0, None),
     Row("caf.then.remote.pipe", "CAF remote request().then(), 1000 outst.",
         "ours.pipe.tcp", ">=", 3.0, 118e3),
     Row("caf.cast.actor", "CAF send(), actor->actor one-way",
