@@ -420,18 +420,19 @@ static void flush_pack(actor__gateway *g, actor__pack *p)
     actor__pack_clear(p);
 }
 
-static void flush_response_packs(actor__gateway *g)
+/* Worker 0: the response packs that are due (actor__pack_due), or all. */
+static void flush_response_packs(actor__gateway *g, bool all)
 {
     for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
-        if (g->response_packs.slot[i].count != 0)
+        if (actor__pack_due(&g->response_packs, &g->response_packs.slot[i], all))
             flush_pack(g, &g->response_packs.slot[i]);
 }
 
-/* Worker 0: every pack, responses and calls. */
-static void flush_packs(actor__gateway *g)
+/* Worker 0: the packs, responses and calls, that are due; `idle`: all. */
+static void flush_packs(actor__gateway *g, bool idle)
 {
-    flush_response_packs(g);
-    actor__remote_flush(g);
+    flush_response_packs(g, idle);
+    actor__remote_flush(g, idle);
 }
 
 /* Worker 0: adds a response to its client's pack; false when it must go
@@ -1157,11 +1158,13 @@ static void pump_queued(actor__gateway *g)
         actor__remote_send_queued(g, outq_pop(&sendq));
 }
 
-/* What the actors' turns since the last pump packed goes out first; what
- * reading packs (error answers) goes out at the end. */
-void actor__gateway_pump(actor__gateway *g)
+/* Packs due go out first (all when `idle`); those that come due while
+ * reading at the end. */
+void actor__gateway_pump(actor__gateway *g, bool idle)
 {
-    flush_packs(g);
+    actor__packs_pumped(&g->response_packs);
+    actor__packs_pumped(&g->call_packs);
+    flush_packs(g, idle);
     pump_queued(g);
     if (g->n_dealers != 0)
         actor__remote_read(g);
@@ -1173,7 +1176,7 @@ void actor__gateway_pump(actor__gateway *g)
             handle_incoming(g, false);
         }
     }
-    flush_packs(g);
+    flush_packs(g, false);
 }
 
 /* How long worker 0 may sleep: forever, unless responses wait for room or
@@ -1196,10 +1199,10 @@ void actor__gateway_wait(actor__gateway *g, int wake_fd)
     size_t n = 0, cap = 2 + g->n_dealers;
 
     if (atomic_load(&g->has_work)) {
-        actor__gateway_pump(g);
+        actor__gateway_pump(g, true);
         return;
     }
-    flush_packs(g); /* nothing may wait in a pack while worker 0 sleeps */
+    flush_packs(g, true); /* nothing waits in a pack while worker 0 sleeps */
     if (cap > sizeof stack_items / sizeof stack_items[0] &&
         (items = malloc(cap * sizeof *items)) == NULL)
         items = stack_items, cap = sizeof stack_items / sizeof stack_items[0];
@@ -1220,7 +1223,7 @@ void actor__gateway_wait(actor__gateway *g, int wake_fd)
         actor__remote_sweep(g);
         g->next_sweep = actor__deadline_after(SWEEP_MS);
     }
-    actor__gateway_pump(g);
+    actor__gateway_pump(g, true);
 }
 
 void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
@@ -1304,7 +1307,7 @@ static void flush_at_shutdown(actor__gateway *g)
 {
     int64_t give_up = actor__deadline_after(SHUTDOWN_FLUSH_MS);
 
-    flush_response_packs(g);
+    flush_response_packs(g, true);
     flush_waiting(g);
     while (g->waiting.all != NULL && actor_now_ns() < give_up) {
         zmq_poll(NULL, 0, 1);

@@ -140,9 +140,10 @@ int actor__gateway_new(actor_system *sys, actor__gateway **out);
  * and frees *g. */
 void actor__gateway_destroy(actor__gateway **g);
 
-/* Worker 0, between actor turns: runs bind commands, sends queued
+/* Worker 0, between actor turns: sends the packs that are due (all when
+ * `idle`: it has no actor ready to run), runs bind commands, sends queued
  * messages, reads what the sockets have (without blocking). */
-void actor__gateway_pump(actor__gateway *g);
+void actor__gateway_pump(actor__gateway *g, bool idle);
 /* Worker 0, when it has nothing to do: sleeps until the wake fd or a
  * socket is ready, then pumps. */
 void actor__gateway_wait(actor__gateway *g, int wake_fd);
@@ -196,9 +197,10 @@ void actor__client_remote_fini(actor_client *c);
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o);
 /* Worker 0: reads and routes every response its DEALERs have. */
 void actor__remote_read(actor__gateway *g);
-/* Worker 0: sends the calls packed for each endpoint (pack.h); a request
- * that cannot be sent is answered REJECTED. */
-void actor__remote_flush(actor__gateway *g);
+/* Worker 0: sends the calls packed for each endpoint that are due (all
+ * when `idle`; pack.h); a request that cannot be sent is answered
+ * REJECTED. */
+void actor__remote_flush(actor__gateway *g, bool idle);
 /* Worker 0: forgets outstanding requests long past their deadline. */
 void actor__remote_sweep(actor__gateway *g);
 

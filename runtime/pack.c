@@ -41,6 +41,7 @@ actor__pack *actor__packs_get(actor__packs *ps, const void *key, size_t key_len,
         }
     }
     if (free_slot != NULL) {
+        free_slot->opened = ps->pumps;
         free_slot->key_len = key_len;
         free_slot->delimiter = delimiter;
         memcpy(free_slot->key, key, key_len);
@@ -64,6 +65,16 @@ int actor__pack_add(actor__pack *p, const char *env, size_t env_len, const char 
 bool actor__pack_full(const actor__packs *ps, const actor__pack *p)
 {
     return p->count >= ps->max || p->pairs.size >= ACTOR__PACK_MAX_BYTES;
+}
+
+void actor__packs_pumped(actor__packs *ps)
+{
+    ps->pumps++;
+}
+
+bool actor__pack_due(const actor__packs *ps, const actor__pack *p, bool idle)
+{
+    return p->count != 0 && (idle || ps->pumps - p->opened >= ACTOR__PACK_MAX_PUMPS);
 }
 
 void actor__pack_clear(actor__pack *p)

@@ -31,12 +31,18 @@
 #define ACTOR__PACK_MAX_MESSAGE (ACTOR__PACK_MAX_BYTES / 4u)
 /* The default pairs per pack (actor_system_opts.wire_batch 0). */
 #define ACTOR__PACK_DEFAULT_MAX 256u
+/* A pack leaves at the first pump after its first message at which worker 0
+ * has no actor ready to run, and at the latest at the ACTOR__PACK_MAX_PUMPS-th
+ * pump (one pump follows every actor turn): a message waits for at most
+ * that many turns of other ready actors, never for more traffic. */
+#define ACTOR__PACK_MAX_PUMPS 8u
 /* The longest key: a ZeroMQ routing id. */
 #define ACTOR__PACK_MAX_KEY 255u
 
 typedef struct actor__pack {
     msgpack_sbuffer pairs;  /* the packed pairs (actor__wire_pack); its memory is kept */
     size_t count;           /* pairs in it; 0: the slot is free */
+    uint64_t opened;        /* actor__packs.pumps when its first message came */
     bool delimiter;         /* ROUTER side: the peer frames with an empty delimiter */
     size_t key_len;
     uint8_t key[ACTOR__PACK_MAX_KEY];
@@ -45,6 +51,7 @@ typedef struct actor__pack {
 typedef struct actor__packs {
     actor__pack slot[ACTOR__PACK_SLOTS];
     unsigned max;           /* pairs per pack; 1: packing is off */
+    uint64_t pumps;         /* the owner's pumps so far (actor__packs_pumped) */
 } actor__packs;
 
 /* `max`: actor_system_opts.wire_batch (0: the default; capped at
@@ -66,6 +73,13 @@ int actor__pack_add(actor__pack *p, const char *env, size_t env_len, const char 
 
 /* Whether p must be flushed before anything more is added. */
 bool actor__pack_full(const actor__packs *ps, const actor__pack *p);
+
+/* Counts a pump of the owner (worker 0): packs age in pumps. */
+void actor__packs_pumped(actor__packs *ps);
+
+/* Whether p must leave at this pump: `idle` (worker 0 has no actor ready
+ * to run), or opened ACTOR__PACK_MAX_PUMPS pumps ago. False when empty. */
+bool actor__pack_due(const actor__packs *ps, const actor__pack *p, bool idle);
 
 /* Empties p after a flush, freeing its slot (its memory is kept). */
 void actor__pack_clear(actor__pack *p);

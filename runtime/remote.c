@@ -537,10 +537,10 @@ static void flush_pack(actor__gateway *g, actor__pack *p)
     actor__pack_clear(p);
 }
 
-void actor__remote_flush(actor__gateway *g)
+void actor__remote_flush(actor__gateway *g, bool idle)
 {
     for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
-        if (g->call_packs.slot[i].count != 0)
+        if (actor__pack_due(&g->call_packs, &g->call_packs.slot[i], idle))
             flush_pack(g, &g->call_packs.slot[i]);
 }
 

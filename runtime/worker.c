@@ -369,7 +369,7 @@ static void *worker_main(void *arg)
         actor__actor *a;
 
         if (w->index == 0 && sys->gateway != NULL)
-            actor__gateway_pump(sys->gateway);
+            actor__gateway_pump(sys->gateway, queue_empty(w));
         a = queue_pop(w);
         if (a == NULL)
             a = steal(w);
