@@ -886,6 +886,70 @@ TEST(many_clients_many_requests_across_processes)
     CHECK(after.batches_received > before.batches_received);
 }
 
+/* An actor that keeps itself ready: each "spin" casts the next until
+ * `stop`, so the worker running it always has an actor ready. */
+static struct {
+    atomic_bool stop;
+    atomic_long spins;
+} spin;
+
+static int spinner_spin(void *state, actor_ctx *ctx, const char *body, size_t len,
+                        msgpack_sbuffer *reply);
+static const actor_method spinner_methods[] = {
+    {"spin", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, spinner_spin},
+};
+static const actor_type spinner_type = {
+    .name = "test.Spinner",
+    .methods = spinner_methods,
+    .n_methods = 1,
+};
+
+static int spinner_spin(void *state, actor_ctx *ctx, const char *body, size_t len,
+                        msgpack_sbuffer *reply)
+{
+    (void)state, (void)body, (void)len, (void)reply;
+    atomic_fetch_add(&spin.spins, 1);
+    if (!atomic_load(&spin.stop))
+        actor_ctx_cast(ctx, actor_ctx_self(ctx), (actor_method_ref){&spinner_type, 0}, "\x80",
+                       1, NULL);
+    return 0;
+}
+
+/* A packed call leaves within a few turns even while worker 0 always has
+ * another actor ready (pack.h, ACTOR__PACK_MAX_PUMPS): one worker, a
+ * spinner that never lets it idle, and a relay's remote call that must
+ * still be answered. */
+TEST(packed_call_leaves_while_worker_stays_busy)
+{
+    actor_system_opts so = {0};
+    actor_system *s4 = NULL;
+    actor_client *c = NULL;
+    actor_ref calc, relay, spinner;
+    static relay_state rs;
+    int64_t r = 0;
+    actor_status st;
+
+    so.workers = 1;
+    CHECK_RC(actor_system_new(&so, &s4), 0);
+    CHECK_RC(actor_client_new(s4, &c), 0);
+    CHECK_RC(actor_connect(s4, srv.tcp, "calc", NULL, &calc), 0);
+    atomic_init(&spin.stop, false);
+    atomic_init(&spin.spins, 0);
+    CHECK_RC(actor_spawn(s4, &spinner_type, NULL, NULL, &spinner), 0);
+    rs = (relay_state){calc, 5000};
+    CHECK_RC(actor_spawn(s4, &relay_type, &rs, NULL, &relay), 0);
+    CHECK_RC(actor_cast(c, spinner, (actor_method_ref){&spinner_type, 0}, "\x80", 1, NULL), 0);
+    for (int i = 0; i < 5; i++) {
+        CHECK_INT(ref_call(c, relay, (actor_method_ref){&relay_type, 0}, i, 1, 10000, &r, &st),
+                  ACTOR_STATUS_OK);
+        CHECK_INT(r, i + 1);
+    }
+    CHECK(atomic_load(&spin.spins) > 0);
+    atomic_store(&spin.stop, true);
+    actor_client_destroy(&c);
+    actor_system_destroy(&s4);
+}
+
 /* actor_system_opts.wire_batch 1: a client system that never packs its
  * calls gets every answer, and unpacked ones (the server packs only for
  * clients that pack). */
@@ -1010,6 +1074,7 @@ int main(int argc, char **argv)
     RUN(slow_client_does_not_stall_others);
     RUN(many_clients_many_requests_across_processes);
     RUN(packing_off_pipelines_unpacked);
+    RUN(packed_call_leaves_while_worker_stays_busy);
     RUN(no_reply_lost_at_shutdown);
     if (srv.pid > 0 && server_stop(&srv) != 0)
         printf("the server process failed\n");
