@@ -2,11 +2,12 @@
  * actor/stub.h - the mechanics that actorc's generated stubs and skeletons
  * share (docs/STUBS.md): encode the parameter, call the untyped API of
  * actor/actor.h, decode the reply; carry a typed callback through the
- * runtime's untyped one; decode the parameter before a handler and encode
- * its result after. Generated code describes each message type once
- * (actor_message_desc) and each method once (actor_stub_method), and each
- * generated function names its types and forwards here. Not meant for
- * hand-written code: use actor/actor.h directly.
+ * runtime's untyped one; hold a generated actor's state and handler table
+ * in a box with the actor_type hooks over it; decode the parameter before
+ * a handler and encode its result after. Generated code describes each
+ * message type once (actor_message_desc) and each method once
+ * (actor_stub_method), and each generated function names its types and
+ * forwards here. Not meant for hand-written code: use actor/actor.h.
  *
  * Ownership: descriptors are borrowed and must outlive every call using
  * them (generated code makes them static const). Message pointers (`req`,
