@@ -396,6 +396,7 @@ typedef struct actor__pending {
     bool sync;
     /* sync: the caller's stack; done under client->lock */
     bool done;
+    atomic_bool answered; /* sync: set last, after done: a spinning caller's */
     actor_status *st;
     msgpack_sbuffer *reply;
     /* async */
@@ -454,6 +455,18 @@ void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category categ
 
 /* monotonic deadline from a timeout in ms */
 int64_t actor__deadline_after(uint32_t timeout_ms);
+
+/* A blocking call's spin before it sleeps (actor_system_opts.call_spin_us). */
+#define ACTOR__CALL_SPIN_US 100
+/* When a thread blocked in a call that started now stops spinning. */
+int64_t actor__spin_until(const actor_system *sys);
+/* One step of a spin: tells the CPU (and a hyperthread sibling) so. */
+static inline void actor__spin_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
 
 /* Makes the NUL-terminated text in place valid UTF-8, as every status
  * message must be (encoders refuse anything else): a sequence cut short by

@@ -297,6 +297,9 @@ static void complete_pending(actor__pending *p, const actor_status *st, const ch
             actor_status_set(p->st, ACTOR_STATUS_INTERNAL, 0, "out of memory for the reply");
         p->done = true;
         pthread_cond_signal(&c->cond);
+        /* the last touch of *p: a spinning caller may return and reuse
+         * its stack as soon as it sees this */
+        atomic_store_explicit(&p->answered, true, memory_order_release);
         pthread_mutex_unlock(&c->lock);
         return;
     }
@@ -489,8 +492,27 @@ void actor_client_destroy(actor_client **pc)
 }
 
 /* Waits for the sync call p until done or its deadline. */
+/* Checks for the answer until the spin ends (actor_system_opts.call_spin_us):
+ * true when it came, with *p complete. */
+static bool spin_for_answer(actor_client *c, actor__pending *p, int64_t deadline)
+{
+    int64_t until = actor__spin_until(c->sys);
+
+    if (until > deadline)
+        until = deadline;
+    for (unsigned i = 0;; i++) {
+        if (atomic_load_explicit(&p->answered, memory_order_acquire))
+            return true;
+        if ((i & 63) == 63 && actor_now_ns() >= until)
+            return false;
+        actor__spin_pause();
+    }
+}
+
 static void wait_sync(actor_client *c, actor__pending *p, int64_t deadline)
 {
+    if (spin_for_answer(c, p, deadline))
+        return;
     pthread_mutex_lock(&c->lock);
     while (!p->done) {
         if (wait_until(&c->cond, &c->lock, deadline) != ETIMEDOUT || p->done)
@@ -536,6 +558,7 @@ static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m,
     }
     msg->reply_to.kind = ACTOR__ROUTE_CLIENT;
     memset(&p, 0, sizeof(p));
+    atomic_init(&p.answered, false);
     p.node.id = msg->id;
     p.client = c;
     p.sync = true;

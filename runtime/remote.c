@@ -388,9 +388,21 @@ static int take_response(actor_system *sys, client_net *net, void *s, uint64_t i
 }
 
 /* Waits on the client's socket for call `id` until the deadline. */
+/* Reads until the response to `id` comes or the deadline passes: first
+ * without blocking until the spin ends (actor_system_opts.call_spin_us; a
+ * response then needs no wake-up of this thread), then in zmq_poll. */
 static void wait_response(actor_system *sys, client_net *net, void *s, uint64_t id,
                           int64_t deadline, actor_status *st, msgpack_sbuffer *reply)
 {
+    int64_t spin_until = actor__spin_until(sys);
+
+    while (actor_now_ns() < spin_until) {
+        int rc = take_response(sys, net, s, id, st, reply);
+        if (rc == 0)
+            return;
+        if (rc != DISCARDED)
+            actor__spin_pause();
+    }
     for (;;) {
         zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
         int rc = take_response(sys, net, s, id, st, reply);

@@ -32,6 +32,12 @@ int64_t actor__deadline_after(uint32_t timeout_ms)
     return actor_now_ns() + (int64_t)timeout_ms * 1000000;
 }
 
+int64_t actor__spin_until(const actor_system *sys)
+{
+    return sys->opts.call_spin_us > 0 ? actor_now_ns() + (int64_t)sys->opts.call_spin_us * 1000
+                                      : 0;
+}
+
 const char *actor_status_name(actor_status_category category)
 {
     static const char *const names[] = {"OK",       "ERROR",     "TIMEOUT",
@@ -437,6 +443,10 @@ static void apply_defaults(actor_system_opts *o)
         o->default_timeout_ms = 30000;
     if (o->mailbox_max_bytes == 0)
         o->mailbox_max_bytes = ACTOR_MAILBOX_DEFAULT_MAX_BYTES;
+    if (o->call_spin_us == 0)
+        o->call_spin_us = ACTOR__CALL_SPIN_US;
+    else if (o->call_spin_us < 0)
+        o->call_spin_us = 0;
 }
 
 int actor_system_new(const actor_system_opts *opts, actor_system **out)
