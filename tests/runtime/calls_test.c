@@ -634,6 +634,41 @@ ACTOR_TEST(blocking_client_call_from_a_handler_is_refused)
     probe_fini(&p);
 }
 
+/* actor_system_opts.call_spin_us: callers that spin for the reply (long
+ * enough to outlast every call here) and callers that sleep at once get the
+ * same answers, timeouts included (a spin ends at the call's deadline). */
+ACTOR_TEST(spinning_and_sleeping_callers_agree)
+{
+    const int spins[2] = {-1, 1000000};
+
+    for (int i = 0; i < 2; i++) {
+        actor_system_opts o = {.workers = 2, .call_spin_us = spins[i]};
+        actor_test t = {NULL, NULL, 10000};
+        outcome busy = {0};
+        actor_status st;
+        int64_t v = 0;
+        probe p;
+        actor_ref a;
+
+        probe_init(&p);
+        ACTOR_ASSERT_RC(actor_system_new(&o, &t.sys), 0);
+        ACTOR_ASSERT_RC(actor_client_new(t.sys, &t.client), 0);
+        a = spawn_probe(&t, &probe_type, &p);
+        for (int k = 0; k < 100; k++) {
+            ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, k, -1, LONG_MS, &st, &v), 0);
+            ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+            ACTOR_ASSERT_INT(v, k + 1);
+        }
+        ACTOR_ASSERT_RC(hold_busy(&t, a, &p, &busy), 0);
+        ACTOR_ASSERT_RC(sync_int(t.client, a, M_ADD, 1, -1, 5, &st, NULL), 0);
+        ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_TIMEOUT);
+        probe_open(&p);
+        ACTOR_ASSERT(outcome_wait(&busy));
+        actor_test_stop(&t);
+        probe_fini(&p);
+    }
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(call_replies);
@@ -653,5 +688,6 @@ int main(void)
     ACTOR_TEST_RUN(actor_request_timeout_and_late_reply);
     ACTOR_TEST_RUN(health_checks);
     ACTOR_TEST_RUN(blocking_client_call_from_a_handler_is_refused);
+    ACTOR_TEST_RUN(spinning_and_sleeping_callers_agree);
     return actor_test_summary();
 }
