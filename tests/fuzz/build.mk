@@ -4,6 +4,8 @@
 #
 #   fuzz_decode  every decoder generated from idl/types.actor (gen/)
 #   fuzz_parse   parse_file + resolve_program + check_program (+ emit)
+#   fuzz_wire    one multipart message as a server or client reads it
+#                (runtime/wire.c), BATCHes pair by pair
 #
 # `make check` runs each for FUZZ_CHECK_SECONDS; `make fuzz` for FUZZ_SECONDS.
 # Seeds: tests/fuzz/corpus/<target>/ (read only; new inputs go to a temp
@@ -30,6 +32,7 @@ FUZZ_RUNTIME_OBJS := $(patsubst runtime/%.c,$(FUZZ_DIR)/runtime/%.o,$(RUNTIME_SR
 FUZZ_GEN_OBJS := $(FUZZ_DIR)/gen/types.o $(FUZZ_DIR)/gen/common.o
 FUZZ_DECODE := $(FUZZ_DIR)/fuzz_decode
 FUZZ_PARSE := $(FUZZ_DIR)/fuzz_parse
+FUZZ_WIRE := $(FUZZ_DIR)/fuzz_wire
 
 $(FUZZ_DIR)/compiler/lex.o: $(BUILD)/compiler/lex.c $(BUILD)/compiler/parse.h
 	@mkdir -p $(@D)
@@ -54,13 +57,18 @@ $(FUZZ_DECODE): $(FUZZ_DIR)/tests/fuzz/fuzz_decode.o $(FUZZ_GEN_OBJS) $(FUZZ_RUN
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -lpthread -lm -o $@
 $(FUZZ_PARSE): $(FUZZ_DIR)/tests/fuzz/fuzz_parse.o $(FUZZ_COMPILER_OBJS)
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) $^ -o $@
+$(FUZZ_DIR)/tests/fuzz/fuzz_wire.o: CPPFLAGS_tests += -Iruntime
+$(FUZZ_WIRE): $(FUZZ_DIR)/tests/fuzz/fuzz_wire.o $(FUZZ_RUNTIME_OBJS)
+	$(FUZZ_CC) $(FUZZ_LDFLAGS) $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -lpthread -lm -o $@
 
-FUZZ_TARGETS := $(FUZZ_DECODE) $(FUZZ_PARSE)
+FUZZ_TARGETS := $(FUZZ_DECODE) $(FUZZ_PARSE) $(FUZZ_WIRE)
 CHECK_DEPS += $(FUZZ_TARGETS)
 CHECK_TESTS += "tests/fuzz/run $(FUZZ_DECODE) decode $(FUZZ_CHECK_SECONDS) $(FUZZ_RSS_MB)" \
-               "tests/fuzz/run $(FUZZ_PARSE) parse $(FUZZ_CHECK_SECONDS) $(FUZZ_RSS_MB)"
+               "tests/fuzz/run $(FUZZ_PARSE) parse $(FUZZ_CHECK_SECONDS) $(FUZZ_RSS_MB)" \
+               "tests/fuzz/run $(FUZZ_WIRE) wire $(FUZZ_CHECK_SECONDS) $(FUZZ_RSS_MB)"
 
 .PHONY: fuzz
 fuzz: $(FUZZ_TARGETS)
 	@tools/run-tests "tests/fuzz/run $(FUZZ_DECODE) decode $(FUZZ_SECONDS) $(FUZZ_RSS_MB)" \
-	                 "tests/fuzz/run $(FUZZ_PARSE) parse $(FUZZ_SECONDS) $(FUZZ_RSS_MB)"
+	                 "tests/fuzz/run $(FUZZ_PARSE) parse $(FUZZ_SECONDS) $(FUZZ_RSS_MB)" \
+	                 "tests/fuzz/run $(FUZZ_WIRE) wire $(FUZZ_SECONDS) $(FUZZ_RSS_MB)"
