@@ -211,18 +211,38 @@ typedef enum actor__timer_kind {
     ACTOR__TIMER_STALL,    /* worker `id`'s stall check (worker.c) */
 } actor__timer_kind;
 
-/* Embedded in the record it times; the heap holds pointers. Firing copies
- * the fields under the timer lock and never touches the node again, so the
- * owner may free it after actor__timer_cancel. */
+/* Embedded in the record it times; a run or the heap holds pointers
+ * (timer.c). Firing copies the fields under the timer lock and never
+ * touches the node again, so the owner may free it after
+ * actor__timer_cancel. */
 typedef struct actor__timer {
     int64_t when;
-    size_t index; /* in the heap; ACTOR__TIMER_IDLE when not in it */
+    size_t index; /* in the heap; ACTOR__TIMER_IN_RUN in a run; ACTOR__TIMER_IDLE: neither */
     uint64_t id;
     actor_ref owner;
     uint8_t kind;
+    uint8_t run;  /* ACTOR__TIMER_IN_RUN: which run */
+    struct actor__timer *prev, *next; /* ACTOR__TIMER_IN_RUN: the run's neighbours */
 } actor__timer;
 
 #define ACTOR__TIMER_IDLE SIZE_MAX
+#define ACTOR__TIMER_IN_RUN (SIZE_MAX - 1)
+/* An idle timer that will fire at `when` (once armed) for `id` of `owner`. */
+static inline actor__timer actor__timer_make(int64_t when, uint64_t id, actor_ref owner,
+                                             actor__timer_kind kind)
+{
+    actor__timer t = {when, ACTOR__TIMER_IDLE, id, owner, (uint8_t)kind, 0, NULL, NULL};
+
+    return t;
+}
+
+/* Runs of timers added in deadline order (timer.c). */
+#define ACTOR__TIMER_RUNS 4
+
+/* A run: timers in the order of their deadlines, oldest first. */
+typedef struct actor__timer_run {
+    actor__timer *head, *tail;
+} actor__timer_run;
 
 int actor__timer_add(actor_system *sys, actor__timer *t);
 void actor__timer_cancel(actor_system *sys, actor__timer *t);
@@ -380,6 +400,7 @@ struct actor_system {
     int64_t timer_sleep_until;     /* when the timer thread wakes; INT64_MIN: awake */
     actor__timer **heap;
     size_t n_timers, cap_timers;
+    actor__timer_run runs[ACTOR__TIMER_RUNS];
 
     pthread_mutex_t pools_lock;    /* guards idle_pools */
     actor__pool *idle_pools;       /* client pools not in use (pool.c) */

@@ -614,8 +614,8 @@ static int call_async_remote(actor_client *c, actor_ref to, const actor_method_r
     p->client = c;
     p->cb = cb;
     p->user = user;
-    p->timer = (actor__timer){actor__deadline_after(actor__remote_timeout(c->sys, m, opts)),
-                              ACTOR__TIMER_IDLE, id, ACTOR_REF_NONE, ACTOR__TIMER_CLIENT};
+    p->timer = actor__timer_make(actor__deadline_after(actor__remote_timeout(c->sys, m, opts)), id,
+                                 ACTOR_REF_NONE, ACTOR__TIMER_CLIENT);
     if (call_id != NULL)
         *call_id = id;
     rc = pending_register_timed(c->sys, p);
@@ -663,8 +663,7 @@ int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const ch
     p->client = c;
     p->cb = cb;
     p->user = user;
-    p->timer = (actor__timer){t.deadline, ACTOR__TIMER_IDLE, msg->id, ACTOR_REF_NONE,
-                              ACTOR__TIMER_CLIENT};
+    p->timer = actor__timer_make(t.deadline, msg->id, ACTOR_REF_NONE, ACTOR__TIMER_CLIENT);
     if (call_id != NULL)
         *call_id = msg->id;
     rc = pending_register_timed(c->sys, p);
@@ -827,8 +826,8 @@ static int ctx_request_remote(actor_ctx *ctx, actor_ref to, const actor_method_r
     req->node.id = id;
     req->then = then;
     req->user = user;
-    req->timer = (actor__timer){actor__deadline_after(actor__remote_timeout(ctx->sys, m, opts)),
-                                ACTOR__TIMER_IDLE, id, self->ref, ACTOR__TIMER_ACTOR};
+    req->timer = actor__timer_make(actor__deadline_after(actor__remote_timeout(ctx->sys, m, opts)),
+                                   id, self->ref, ACTOR__TIMER_ACTOR);
     actor__idmap_insert(&self->requests, &req->node);
     rc = actor__timer_add(ctx->sys, &req->timer);
     if (rc == 0)
@@ -877,8 +876,7 @@ int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const ch
     req->node.id = msg->id;
     req->then = then;
     req->user = user;
-    req->timer = (actor__timer){t.deadline, ACTOR__TIMER_IDLE, msg->id, self->ref,
-                                ACTOR__TIMER_ACTOR};
+    req->timer = actor__timer_make(t.deadline, msg->id, self->ref, ACTOR__TIMER_ACTOR);
     if (call_id != NULL)
         *call_id = msg->id;
     actor__idmap_insert(&self->requests, &req->node);

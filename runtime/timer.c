@@ -8,9 +8,20 @@
  * before that wake-up, so the usual timeouts (seconds) never cost a wake-up
  * per call.
  *
- * Firing copies a node's fields under the lock and removes it from the heap;
- * after that it never touches the node, so a record's owner may free the
- * record as soon as actor__timer_cancel returns.
+ * Runs: most timers come from a few fixed timeouts (the system's default,
+ * a method's @timeout), so each timeout's deadlines are added in increasing
+ * order. A timer whose deadline is not earlier than the last of one of
+ * ACTOR__TIMER_RUNS runs is appended to it (the run whose last deadline is
+ * the latest such, so that each timeout keeps a run of its own); cancelling
+ * unlinks it. Both are O(1), where the heap costs O(log n) cache misses:
+ * with a thousand requests in flight, sifting the heap was a tenth of a
+ * pipelined request's CPU. Only a timer that fits no run goes into the
+ * heap. The next timer to fire is the earliest of the heap's top and the
+ * runs' heads.
+ *
+ * Firing copies a node's fields under the lock and removes it from its run
+ * or the heap; after that it never touches the node, so a record's owner
+ * may free the record as soon as actor__timer_cancel returns.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -79,6 +90,75 @@ static void heap_remove(actor_system *sys, size_t i)
         sift_down(sys, i);
 }
 
+/* The run t can join at its end: the one whose last deadline is the
+ * latest not after t's, else an empty one; NULL when none. Lock held. */
+static actor__timer_run *run_for(actor_system *sys, const actor__timer *t)
+{
+    actor__timer_run *best = NULL, *empty = NULL;
+
+    for (size_t i = 0; i < ACTOR__TIMER_RUNS; i++) {
+        actor__timer_run *r = &sys->runs[i];
+        if (r->tail == NULL) {
+            if (empty == NULL)
+                empty = r;
+        } else if (r->tail->when <= t->when && (best == NULL || r->tail->when > best->tail->when)) {
+            best = r;
+        }
+    }
+    return best != NULL ? best : empty;
+}
+
+static void run_append(actor_system *sys, actor__timer_run *r, actor__timer *t)
+{
+    t->index = ACTOR__TIMER_IN_RUN;
+    t->run = (uint8_t)(r - sys->runs);
+    t->next = NULL;
+    t->prev = r->tail;
+    if (r->tail != NULL)
+        r->tail->next = t;
+    else
+        r->head = t;
+    r->tail = t;
+}
+
+static void run_remove(actor_system *sys, actor__timer *t)
+{
+    actor__timer_run *r = &sys->runs[t->run];
+
+    if (t->prev != NULL)
+        t->prev->next = t->next;
+    else
+        r->head = t->next;
+    if (t->next != NULL)
+        t->next->prev = t->prev;
+    else
+        r->tail = t->prev;
+    t->prev = t->next = NULL;
+    t->index = ACTOR__TIMER_IDLE;
+}
+
+/* Takes t out of its run or the heap. Lock held; t armed. */
+static void unlink_timer(actor_system *sys, actor__timer *t)
+{
+    if (t->index == ACTOR__TIMER_IN_RUN)
+        run_remove(sys, t);
+    else
+        heap_remove(sys, t->index);
+}
+
+/* The armed timer due first, or NULL. Lock held. */
+static actor__timer *earliest(const actor_system *sys)
+{
+    actor__timer *first = sys->n_timers != 0 ? sys->heap[0] : NULL;
+
+    for (size_t i = 0; i < ACTOR__TIMER_RUNS; i++) {
+        actor__timer *h = sys->runs[i].head;
+        if (h != NULL && (first == NULL || h->when < first->when))
+            first = h;
+    }
+    return first;
+}
+
 /* Puts t in the heap. Lock held. */
 static int heap_add(actor_system *sys, actor__timer *t)
 {
@@ -92,9 +172,23 @@ static int heap_add(actor_system *sys, actor__timer *t)
     }
     place(sys, sys->n_timers++, t);
     sift_up(sys, t->index);
-    if (t->when < sys->timer_sleep_until)
-        pthread_cond_signal(&sys->timer_cond);
     return 0;
+}
+
+/* Arms t: in a run if one fits, else in the heap; wakes the timer thread
+ * when t is due before it would wake. Lock held. */
+static int arm(actor_system *sys, actor__timer *t)
+{
+    actor__timer_run *r = run_for(sys, t);
+    int rc = 0;
+
+    if (r != NULL)
+        run_append(sys, r, t);
+    else
+        rc = heap_add(sys, t);
+    if (rc == 0 && t->when < sys->timer_sleep_until)
+        pthread_cond_signal(&sys->timer_cond);
+    return rc;
 }
 
 int actor__timer_add(actor_system *sys, actor__timer *t)
@@ -102,7 +196,7 @@ int actor__timer_add(actor_system *sys, actor__timer *t)
     int rc;
 
     pthread_mutex_lock(&sys->timer_lock);
-    rc = heap_add(sys, t);
+    rc = arm(sys, t);
     pthread_mutex_unlock(&sys->timer_lock);
     return rc;
 }
@@ -114,9 +208,9 @@ int actor__timer_arm_by(actor_system *sys, actor__timer *t, int64_t when)
     pthread_mutex_lock(&sys->timer_lock);
     if (t->index == ACTOR__TIMER_IDLE || when < t->when) {
         if (t->index != ACTOR__TIMER_IDLE)
-            heap_remove(sys, t->index);
+            unlink_timer(sys, t);
         t->when = when;
-        rc = heap_add(sys, t);
+        rc = arm(sys, t);
     }
     pthread_mutex_unlock(&sys->timer_lock);
     return rc;
@@ -126,7 +220,7 @@ void actor__timer_cancel(actor_system *sys, actor__timer *t)
 {
     pthread_mutex_lock(&sys->timer_lock);
     if (t->index != ACTOR__TIMER_IDLE)
-        heap_remove(sys, t->index);
+        unlink_timer(sys, t);
     pthread_mutex_unlock(&sys->timer_lock);
 }
 
@@ -136,14 +230,14 @@ void actor__timer_cancel(actor_system *sys, actor__timer *t)
  * while firing. Lock held on entry and on return. */
 static void fire_due(actor_system *sys, int64_t now)
 {
-    actor__timer fired[FIRE_BATCH];
+    actor__timer fired[FIRE_BATCH], *t;
     size_t n;
 
     do {
         n = 0;
-        while (n < FIRE_BATCH && sys->n_timers != 0 && sys->heap[0]->when <= now) {
-            fired[n++] = *sys->heap[0];
-            heap_remove(sys, 0);
+        while (n < FIRE_BATCH && (t = earliest(sys)) != NULL && t->when <= now) {
+            fired[n++] = *t;
+            unlink_timer(sys, t);
         }
         pthread_mutex_unlock(&sys->timer_lock);
         for (size_t i = 0; i < n; i++) {
@@ -167,15 +261,16 @@ static void *timer_main(void *arg)
     pthread_mutex_lock(&sys->timer_lock);
     while (!sys->timer_quit) {
         int64_t now = actor_now_ns(), until;
+        const actor__timer *first = earliest(sys);
         struct timespec ts;
 
-        if (sys->n_timers != 0 && sys->heap[0]->when <= now) {
+        if (first != NULL && first->when <= now) {
             fire_due(sys, now);
             continue;
         }
         until = now + TICK_NS;
-        if (sys->n_timers != 0 && sys->heap[0]->when < until)
-            until = sys->heap[0]->when;
+        if (first != NULL && first->when < until)
+            until = first->when;
         sys->timer_sleep_until = until;
         ts.tv_sec = (time_t)(until / 1000000000);
         ts.tv_nsec = (long)(until % 1000000000);

@@ -392,8 +392,7 @@ static int worker_init(actor_system *sys, actor__worker *w, unsigned index)
     atomic_init(&w->steps, 0);
     atomic_init(&w->stall_step, 0);
     atomic_init(&w->stall_armed, false);
-    w->stall_timer = (actor__timer){0, ACTOR__TIMER_IDLE, index, ACTOR_REF_NONE,
-                                    ACTOR__TIMER_STALL};
+    w->stall_timer = actor__timer_make(0, index, ACTOR_REF_NONE, ACTOR__TIMER_STALL);
     msgpack_sbuffer_init(&w->reply_sb);
     actor__pool_init(&w->pool);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

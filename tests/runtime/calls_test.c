@@ -669,6 +669,88 @@ ACTOR_TEST(spinning_and_sleeping_callers_agree)
     }
 }
 
+/* The order in which async calls ended: their tags (timeout ms). */
+typedef struct end_log {
+    pthread_mutex_t lock;
+    int n, tags[32];
+    int not_timeout; /* ended otherwise than TIMEOUT */
+} end_log;
+
+typedef struct end_tag {
+    end_log *log;
+    int tag;
+} end_tag;
+
+static void record_end(void *user, uint64_t id, const actor_status *st, const char *body,
+                       size_t len)
+{
+    end_tag *e = user;
+
+    (void)id, (void)body, (void)len;
+    pthread_mutex_lock(&e->log->lock);
+    if (st->category == ACTOR_STATUS_TIMEOUT && e->log->n < 32)
+        e->log->tags[e->log->n++] = e->tag;
+    else
+        e->log->not_timeout++;
+    pthread_mutex_unlock(&e->log->lock);
+}
+
+static bool all_ended(void *arg)
+{
+    end_log *log = arg;
+    bool done;
+
+    pthread_mutex_lock(&log->lock);
+    done = log->n + log->not_timeout == 13;
+    pthread_mutex_unlock(&log->lock);
+    return done;
+}
+
+/* Timers with more distinct timeouts than the timer has runs, added out of
+ * order, some ended early (answered, so their timers leave the middle of
+ * a run): the rest fire in deadline order (timer.c). */
+ACTOR_TEST(timeouts_fire_in_deadline_order)
+{
+    static const int timeouts[13] = {260, 60, 180, 20, 220, 100, 40, 200, 80, 140, 120, 240, 160};
+    static end_tag tags[13];
+    static end_log log = {PTHREAD_MUTEX_INITIALIZER, 0, {0}, 0};
+    actor_test t;
+    probe p, q;
+    actor_ref a, quick;
+    outcome busy = {0};
+    msgpack_sbuffer sb;
+
+    probe_init(&p);
+    probe_init(&q);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    a = spawn_probe(&t, &probe_type, &p);
+    quick = spawn_probe(&t, &probe_type, &q);
+    ACTOR_ASSERT_RC(hold_busy(&t, a, &p, &busy), 0);
+    msgpack_sbuffer_init(&sb);
+    actor_test_int_body(&sb, 1);
+    for (int i = 0; i < 13; i++) {
+        actor_call_opts o = opts_prio(-1, (uint32_t)timeouts[i]);
+        /* every third goes to an actor that answers at once: its timer
+         * is cancelled from wherever it was put */
+        actor_ref to = i % 3 == 2 ? quick : a;
+        tags[i] = (end_tag){&log, timeouts[i]};
+        ACTOR_ASSERT_RC(actor_call_async(t.client, to, any_method(M_ADD), sb.data, sb.size, &o,
+                                         record_end, &tags[i], NULL),
+                        0);
+    }
+    msgpack_sbuffer_destroy(&sb);
+    ACTOR_ASSERT(actor_test_wait(all_ended, &log, LONG_MS));
+    ACTOR_ASSERT_INT(log.not_timeout, 4);
+    ACTOR_ASSERT_INT(log.n, 9);
+    for (int i = 1; i < log.n; i++)
+        ACTOR_ASSERT(log.tags[i - 1] < log.tags[i]);
+    probe_open(&p);
+    ACTOR_ASSERT(outcome_wait(&busy));
+    actor_test_stop(&t);
+    probe_fini(&p);
+    probe_fini(&q);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(call_replies);
@@ -689,5 +771,6 @@ int main(void)
     ACTOR_TEST_RUN(health_checks);
     ACTOR_TEST_RUN(blocking_client_call_from_a_handler_is_refused);
     ACTOR_TEST_RUN(spinning_and_sleeping_callers_agree);
+    ACTOR_TEST_RUN(timeouts_fire_in_deadline_order);
     return actor_test_summary();
 }
