@@ -1,12 +1,13 @@
 /*
  * gateway.c - the system's endpoint (actor/remote.h, gateway.h): one ROUTER
- * socket, bound on every endpoint, owned by worker 0. Incoming messages are
+ * socket, bound on every endpoint, used by the gateway's holder (worker 0
+ * until a hand-off; see "the holder" below). Incoming messages are
  * validated by wire.c and become mailbox messages whose reply route is
  * ACTOR__ROUTE_REMOTE: the local message id names a served_call record
  * holding the peer's routing id and the wire message id. The response comes
  * back through actor__gateway_reply on whichever thread ends the request;
- * worker 0 sends it at once, any other thread queues it for worker 0 (the
- * inbox) and wakes it.
+ * the holder sends it at once, any other thread queues it for the holder
+ * (the inbox) and wakes it.
  *
  * No silent drops: the ROUTER is ZMQ_ROUTER_MANDATORY; a response that finds
  * its client's queue full (EAGAIN) waits in that client's own queue (by
@@ -27,6 +28,7 @@
 #include "gateway.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,7 @@
 #define SHUTDOWN_FLUSH_MS 5000
 /* The linger of closing sockets: libzmq's own queues drain meanwhile. */
 #define CLOSE_LINGER_MS 2000
-/* How often worker 0 retries waiting responses, and sweeps outstanding calls. */
+/* How often the holder retries waiting responses, and sweeps outstanding calls. */
 #define RETRY_MS 5
 #define SWEEP_MS 1000
 #define CONTROL_PING "ping"
@@ -66,7 +68,7 @@ void *actor__gateway_context(actor__gateway *g)
     return z;
 }
 
-/* Worker 0 (binding): the ZAP handler, started in our context on first
+/* The holder (binding): the ZAP handler, started in our context on first
  * need unless the system was given one. NULL with *rc on failure. */
 static actor_security *security_of(actor__gateway *g, int *rc)
 {
@@ -80,7 +82,7 @@ static actor_security *security_of(actor__gateway *g, int *rc)
     return g->security;
 }
 
-/* Worker 0: a fresh ZAP domain name of ours, remembered so that
+/* The holder: a fresh ZAP domain name of ours, remembered so that
  * actor__gateway_destroy forgets it in the (possibly shared) handler. */
 static int domain_new(actor__gateway *g, bool curve, char *domain, size_t size)
 {
@@ -160,13 +162,120 @@ actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_
     return o;
 }
 
+/* ========================================================== the holder */
+
+/* One worker at a time holds the gateway: it alone uses the sockets and
+ * the state listed as the holder's in gateway.h, and only with `hold`
+ * locked, which also gives the memory barrier that ZeroMQ asks for when a
+ * socket moves to another thread. The holder locks it around each use
+ * (a pump, its sleep in zmq_poll, a send from a handler), so between two
+ * uses, e.g. while it runs a long handler, the lock is free and an idle
+ * worker can take the gateway over (actor__gateway_claim). Nobody ever
+ * waits for `hold` while its owner may keep it long: a handler that finds
+ * it taken hands its message over instead. */
+
+/* The gateway whose `hold` this thread has locked now: a send made from
+ * inside the pump (a request refused while it is delivered, a reply
+ * routed to a callback) uses the sockets directly, as the pump does. */
+static _Thread_local const actor__gateway *held_here;
+
+static unsigned holder_of(const actor__gateway *g)
+{
+    return atomic_load_explicit(&g->holder, memory_order_relaxed);
+}
+
+/* Locks `hold` if worker `index` holds the gateway; true when locked. A
+ * failed try means another thread has the lock for a moment (a former
+ * holder checking, or a worker taking the gateway over, which makes
+ * `holder` change): try again until either is over. */
+static bool hold_as_holder(actor__gateway *g, unsigned index)
+{
+    while (holder_of(g) == index) {
+        if (pthread_mutex_trylock(&g->hold) == 0) {
+            if (holder_of(g) == index) {
+                held_here = g;
+                return true;
+            }
+            pthread_mutex_unlock(&g->hold);
+            return false;
+        }
+        sched_yield();
+    }
+    return false;
+}
+
+static void hold_release(actor__gateway *g)
+{
+    held_here = NULL;
+    pthread_mutex_unlock(&g->hold);
+}
+
+actor__hold actor__gateway_enter(actor__gateway *g)
+{
+    actor__worker *w;
+
+    if (held_here == g)
+        return ACTOR__HOLD_NESTED;
+    w = actor__current_worker(g->sys);
+    if (w == NULL || holder_of(g) != w->index || pthread_mutex_trylock(&g->hold) != 0)
+        return ACTOR__HOLD_NO;
+    if (holder_of(g) != w->index) { /* taken over meanwhile */
+        pthread_mutex_unlock(&g->hold);
+        return ACTOR__HOLD_NO;
+    }
+    held_here = g;
+    return ACTOR__HOLD_TAKEN;
+}
+
+void actor__gateway_leave(actor__gateway *g, actor__hold how)
+{
+    if (how == ACTOR__HOLD_TAKEN)
+        hold_release(g);
+}
+
+bool actor__gateway_claim(actor__gateway *g, unsigned index)
+{
+    if (holder_of(g) == index)
+        return true;
+    if (!atomic_load_explicit(&g->handoff_wanted, memory_order_relaxed) ||
+        !atomic_exchange(&g->handoff_wanted, false))
+        return false;
+    /* taken: the holder is in the pump or asleep on the sockets, so it
+     * was not stuck after all */
+    if (pthread_mutex_trylock(&g->hold) != 0)
+        return false;
+    /* seq_cst, before this worker's pump reads has_work: a thread handing
+     * work over either sees the new holder (and wakes it) or set has_work
+     * before that read */
+    atomic_store(&g->holder, index);
+    pthread_mutex_unlock(&g->hold);
+    atomic_fetch_add(&g->handoffs, 1);
+    return true;
+}
+
+bool actor__gateway_held_by(actor__gateway *g, unsigned index)
+{
+    return atomic_load_explicit(&g->open, memory_order_relaxed) && holder_of(g) == index;
+}
+
+void actor__gateway_want_handoff(actor__gateway *g)
+{
+    atomic_store(&g->handoff_wanted, true);
+}
+
+/* Wakes the holder: it has work handed over (has_work is set). */
+static void wake_holder(actor__gateway *g)
+{
+    actor__wake(&g->sys->workers[atomic_load(&g->holder)]);
+}
+
 void actor__gateway_hand_over(actor__gateway *g, actor__outq *q, actor__outgoing *o)
 {
     pthread_mutex_lock(&g->lock);
     outq_push(q, o);
     atomic_store(&g->has_work, true);
     pthread_mutex_unlock(&g->lock);
-    actor__wake(&g->sys->workers[0]);
+    wake_holder(g);
 }
 
 /* A response: routing id, envelope, body, copied into one record. */
@@ -394,7 +503,7 @@ static void keep(actor__gateway *g, actor__outgoing *o)
     peer_push(g, q, o);
 }
 
-/* Worker 0: sends the responses packed for one client as one BATCH; when
+/* The holder: sends the responses packed for one client as one BATCH; when
  * the client's queue is full they wait as records, in order. */
 static void flush_pack(actor__gateway *g, actor__pack *p)
 {
@@ -420,7 +529,7 @@ static void flush_pack(actor__gateway *g, actor__pack *p)
     actor__pack_clear(p);
 }
 
-/* Worker 0: the response packs that are due (actor__pack_due), or all. */
+/* The holder: the response packs that are due (actor__pack_due), or all. */
 static void flush_response_packs(actor__gateway *g, bool all)
 {
     for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
@@ -428,14 +537,14 @@ static void flush_response_packs(actor__gateway *g, bool all)
             flush_pack(g, &g->response_packs.slot[i]);
 }
 
-/* Worker 0: the packs, responses and calls, that are due; `idle`: all. */
+/* The holder: the packs, responses and calls, that are due; `idle`: all. */
 static void flush_packs(actor__gateway *g, bool idle)
 {
     flush_response_packs(g, idle);
     actor__remote_flush(g, idle);
 }
 
-/* Worker 0: adds a response to its client's pack; false when it must go
+/* The holder: adds a response to its client's pack; false when it must go
  * on its own (packing is off, no slot, too large: the pack, if any, is
  * flushed first so that it keeps its place). */
 static bool packed_away(actor__gateway *g, const actor__wire_route *route, const char *env,
@@ -455,7 +564,7 @@ static bool packed_away(actor__gateway *g, const actor__wire_route *route, const
     return true;
 }
 
-/* Worker 0: sends a response record now unless its client has responses
+/* The holder: sends a response record now unless its client has responses
  * waiting (then it queues behind them, so a client's responses keep
  * their order) or no room; frees it or keeps it. */
 static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
@@ -473,7 +582,7 @@ static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
         keep(g, o);
 }
 
-/* Worker 0: sends a response now (or packs it, `packed`: it answers a
+/* The holder: sends a response now (or packs it, `packed`: it answers a
  * request that came in a BATCH), or keeps it for later. */
 static void send_or_keep(actor__gateway *g, const actor__wire_route *route, const char *env,
                          size_t env_len, const char *body, size_t body_len, bool packed)
@@ -516,7 +625,7 @@ static int encode_response(actor__gateway *g, msgpack_sbuffer *sb, uint64_t wire
     return actor__wire_encode(sb, &h);
 }
 
-/* Worker 0: the response `st` (+ body when OK) to a message read;
+/* The holder: the response `st` (+ body when OK) to a message read;
  * `packed`: the message came in a BATCH. */
 static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t wire_id,
                     const actor_status *st, const char *body, size_t len, bool packed)
@@ -529,7 +638,7 @@ static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t 
     send_or_keep(g, route, g->sb.data, g->sb.size, body, len, packed);
 }
 
-/* Worker 0: a message from a client whose responses pile up is not run;
+/* The holder: a message from a client whose responses pile up is not run;
  * its answer `st` (REJECTED, or the error a malformed one earned) goes
  * out if it fits into the client's queue in libzmq now, else it is
  * dropped; counted either way. */
@@ -564,14 +673,7 @@ typedef struct served_call {
     uint8_t id[];
 } served_call;
 
-static bool on_worker0(actor__gateway *g)
-{
-    actor__worker *w = actor__current_worker(g->sys);
-
-    return w != NULL && w->index == 0;
-}
-
-/* Another thread: encodes the response and hands it to worker 0. */
+/* Another thread: encodes the response and hands it to the holder. */
 static void reply_from_elsewhere(actor__gateway *g, const served_call *c, const actor_status *st,
                                  const char *body, size_t len)
 {
@@ -595,18 +697,21 @@ void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st
                           const char *body, size_t len)
 {
     served_call *c;
+    actor__hold how;
 
     pthread_mutex_lock(&g->lock);
     c = (served_call *)(void *)actor__idmap_remove(&g->calls, id);
     pthread_mutex_unlock(&g->lock);
     if (c == NULL)
         return;
-    if (on_worker0(g) && g->router != NULL) {
+    how = actor__gateway_enter(g);
+    if (how != ACTOR__HOLD_NO && g->router != NULL) {
         actor__wire_route route = {c->id, c->id_len, c->delimiter};
         respond(g, &route, c->wire_id, st, body, len, c->packed);
     } else {
         reply_from_elsewhere(g, c, st, body, len);
     }
+    actor__gateway_leave(g, how);
     free(c);
 }
 
@@ -1021,6 +1126,7 @@ static int open_router(actor__gateway *g)
     g->router = zmq_socket(g->zctx, ZMQ_ROUTER);
     if (g->router == NULL)
         return ACTOR_ESYSTEM;
+    atomic_store(&g->open, true);
     if (zmq_setsockopt(g->router, ZMQ_ROUTER_MANDATORY, &on, sizeof on) != 0 ||
         zmq_setsockopt(g->router, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) != 0 ||
         zmq_setsockopt(g->router, ZMQ_SNDHWM, &send_hwm, sizeof send_hwm) != 0 ||
@@ -1115,7 +1221,7 @@ int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_
     g->cmds = &cmd;
     atomic_store(&g->has_work, true);
     pthread_mutex_unlock(&g->lock);
-    actor__wake(&sys->workers[0]);
+    wake_holder(g);
     pthread_mutex_lock(&g->lock);
     while (!cmd.done)
         pthread_cond_wait(&g->cmd_done, &g->lock);
@@ -1125,7 +1231,7 @@ int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_
 
 /* ========================================================== the pump */
 
-/* Moves what other threads queued to worker 0's own lists. */
+/* Moves what other threads queued to the holder's own lists. */
 static void take_queued(actor__gateway *g, actor__outq *sendq)
 {
     actor__outq responses;
@@ -1159,8 +1265,8 @@ static void pump_queued(actor__gateway *g)
 }
 
 /* Packs due go out first (all when `idle`); those that come due while
- * reading at the end. */
-void actor__gateway_pump(actor__gateway *g, bool idle)
+ * reading at the end. `hold` locked. */
+static void pump(actor__gateway *g, bool idle)
 {
     actor__packs_pumped(&g->response_packs);
     actor__packs_pumped(&g->call_packs);
@@ -1179,7 +1285,16 @@ void actor__gateway_pump(actor__gateway *g, bool idle)
     flush_packs(g, false);
 }
 
-/* How long worker 0 may sleep: forever, unless responses wait for room or
+bool actor__gateway_pump(actor__gateway *g, unsigned index, bool idle)
+{
+    if (!hold_as_holder(g, index))
+        return false;
+    pump(g, idle);
+    hold_release(g);
+    return atomic_load_explicit(&g->open, memory_order_relaxed);
+}
+
+/* How long the holder may sleep: forever, unless responses wait for room or
  * outstanding requests need sweeping. */
 static int wait_timeout(actor__gateway *g)
 {
@@ -1193,16 +1308,19 @@ static int wait_timeout(actor__gateway *g)
     return outstanding ? SWEEP_MS : -1;
 }
 
-void actor__gateway_wait(actor__gateway *g, int wake_fd)
+/* Sleeps in zmq_poll on the sockets and the wake fd, then pumps. `hold`
+ * locked all along: a handler on another thread finds it taken and hands
+ * over (the wake fd is in the poll). */
+static void sleep_on_sockets(actor__gateway *g, int wake_fd)
 {
     zmq_pollitem_t stack_items[8], *items = stack_items;
     size_t n = 0, cap = 2 + g->n_dealers;
 
     if (atomic_load(&g->has_work)) {
-        actor__gateway_pump(g, true);
+        pump(g, true);
         return;
     }
-    flush_packs(g, true); /* nothing waits in a pack while worker 0 sleeps */
+    flush_packs(g, true); /* nothing waits in a pack while the holder sleeps */
     if (cap > sizeof stack_items / sizeof stack_items[0] &&
         (items = malloc(cap * sizeof *items)) == NULL)
         items = stack_items, cap = sizeof stack_items / sizeof stack_items[0];
@@ -1223,7 +1341,16 @@ void actor__gateway_wait(actor__gateway *g, int wake_fd)
         actor__remote_sweep(g);
         g->next_sweep = actor__deadline_after(SWEEP_MS);
     }
-    actor__gateway_pump(g, true);
+    pump(g, true);
+}
+
+bool actor__gateway_wait(actor__gateway *g, unsigned index, int wake_fd)
+{
+    if (!hold_as_holder(g, index))
+        return false;
+    sleep_on_sockets(g, wake_fd);
+    hold_release(g);
+    return true;
 }
 
 void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
@@ -1247,6 +1374,7 @@ void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
     out->late_replies = atomic_load(&g->late_replies);
     out->batches_received = atomic_load(&g->batches_received);
     out->batches_sent = atomic_load(&g->batches_sent);
+    out->handoffs = atomic_load(&g->handoffs);
 }
 
 /* ========================================================== lifecycle */
@@ -1265,6 +1393,7 @@ int actor__gateway_new(actor_system *sys, actor__gateway **out)
     }
     g->sys = sys;
     pthread_mutex_init(&g->lock, NULL);
+    pthread_mutex_init(&g->hold, NULL);
     pthread_cond_init(&g->cmd_done, NULL);
     msgpack_sbuffer_init(&g->sb);
     msgpack_sbuffer_init(&g->call_sb);
@@ -1367,6 +1496,7 @@ void actor__gateway_destroy(actor__gateway **pg)
     actor__packs_fini(&g->response_packs);
     actor__packs_fini(&g->call_packs); /* calls still packed: their callers were answered DIED */
     pthread_cond_destroy(&g->cmd_done);
+    pthread_mutex_destroy(&g->hold);
     pthread_mutex_destroy(&g->lock);
     free(g);
 }

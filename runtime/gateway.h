@@ -4,16 +4,20 @@
  *
  *   gateway.c  the system's endpoint (one ROUTER bound on every endpoint),
  *              names, remote requests into mailboxes and their responses
- *              back (per client, bounded), worker 0's pump and wait,
- *              shutdown without lost replies; the system's ZeroMQ
- *              context and ZAP domains.
+ *              back (per client, bounded), the holder's pump and wait,
+ *              the hand-off of the gateway to an idle worker, shutdown
+ *              without lost replies; the system's ZeroMQ context and ZAP
+ *              domains.
  *   remote.c   remote references (actor_connect), calls on them: a
  *              client's blocking calls and casts on the client's own
- *              DEALER, everything else through worker 0's DEALERs.
+ *              DEALER, everything else through the holder's DEALERs.
  *
- * Threads: worker 0 owns the ROUTER and its DEALERs while the workers run
- * (the destroying thread afterwards); an actor_client owns its DEALERs.
- * Everything else in actor__gateway is guarded by `lock` or atomic.
+ * Threads: the gateway's *holder*, one worker at a time (worker 0 first;
+ * docs/RUNTIME.md, "The gateway's holder"), uses the ROUTER, its DEALERs
+ * and everything else listed as the holder's, and only while it has
+ * `hold` locked; the destroying thread once the workers stopped. An
+ * actor_client owns its DEALERs. Everything else in actor__gateway is
+ * guarded by `lock` or atomic.
  */
 #ifndef ACTOR_GATEWAY_H
 #define ACTOR_GATEWAY_H
@@ -38,7 +42,7 @@ typedef struct actor__remote {
     char name[];
 } actor__remote;
 
-/* An encoded message on its way (to worker 0, or waiting for room). */
+/* An encoded message on its way (to the holder, or waiting for room). */
 typedef struct actor__outgoing {
     struct actor__outgoing *next;
     uint64_t id;               /* outgoing requests: the message id */
@@ -55,7 +59,7 @@ typedef struct actor__outq {
 } actor__outq;
 
 /* The responses waiting for one client (by routing id) whose queue in
- * libzmq is full; worker 0's. Exists only while it holds some. */
+ * libzmq is full; the holder's. Exists only while it holds some. */
 typedef struct actor__peer_queue {
     struct actor__peer_queue *hash_next;        /* in its bucket */
     struct actor__peer_queue *prev, *next;      /* in actor__peers.all */
@@ -78,7 +82,7 @@ typedef struct actor__peer_queue {
 #define ACTOR__WAITING_HARD_BYTES ((size_t)8u << 20)
 
 /* Every client's waiting responses: a hash table by routing id and a list
- * that flushing walks. Worker 0's. */
+ * that flushing walks. The holder's. */
 typedef struct actor__peers {
     actor__peer_queue **buckets;
     size_t n_buckets;           /* a power of two, or 0 */
@@ -98,7 +102,7 @@ struct actor__gateway {
     pthread_mutex_t lock;      /* guards everything down to `has_work` */
     pthread_cond_t cmd_done;
     actor__idmap calls;        /* served requests in mailboxes, by local id */
-    actor__idmap outstanding;  /* requests sent by worker 0, by id */
+    actor__idmap outstanding;  /* requests sent through the holder, by id */
     actor__outq inbox;         /* responses encoded by other threads */
     actor__outq sendq;         /* requests and casts from other threads */
     struct actor__bind_cmd *cmds;
@@ -109,23 +113,31 @@ struct actor__gateway {
     size_t n_remotes, cap_remotes;
     atomic_bool has_work;      /* inbox, sendq or cmds not empty */
 
-    /* Worker 0's (the destroying thread's once the workers stopped). */
+    /* Who holds the gateway (docs/RUNTIME.md, "The gateway's holder"). */
+    pthread_mutex_t hold;       /* locked by whoever uses what follows it */
+    atomic_uint holder;         /* the holder's worker index; written with `hold` locked */
+    atomic_bool handoff_wanted; /* the stall check found the holder in one long handler */
+    atomic_bool open;           /* a socket exists: the stall check watches the holder */
+
+    /* The holder's, used with `hold` locked (the destroying thread's once
+     * the workers stopped). */
     void *router;
     void **dealers;            /* by endpoint index; NULL until used */
     size_t n_dealers;
     actor__peers waiting;      /* responses waiting for room, per client */
     msgpack_sbuffer sb;        /* responses' envelopes */
-    msgpack_sbuffer call_sb;   /* envelopes of calls worker 0 sends itself */
+    msgpack_sbuffer call_sb;   /* envelopes of calls the holder sends itself */
     actor__wire_in in;
     int64_t next_sweep;
     actor__packs response_packs; /* responses to packed requests, per client (pack.h) */
-    actor__packs call_packs;   /* requests and casts sent by worker 0, per endpoint */
+    actor__packs call_packs;     /* requests and casts sent by the holder, per endpoint */
 
     atomic_uint_fast64_t received, requests, replies, errors, dropped, unroutable, deferred;
     atomic_uint_fast64_t slow_rejected, slow_dropped, slow_replies_dropped;
     atomic_uint_fast64_t waiting_replies, waiting_bytes, next_response_id;
     atomic_uint_fast64_t calls_sent, send_failed, late_replies;
     atomic_uint_fast64_t batches_received, batches_sent;
+    atomic_uint_fast64_t handoffs; /* times an idle worker took the gateway over */
 };
 
 typedef struct actor__gateway actor__gateway;
@@ -140,16 +152,39 @@ int actor__gateway_new(actor_system *sys, actor__gateway **out);
  * and frees *g. */
 void actor__gateway_destroy(actor__gateway **g);
 
-/* Worker 0, between actor turns: sends the packs that are due (all when
- * `idle`: it has no actor ready to run), runs bind commands, sends queued
- * messages, reads what the sockets have (without blocking). */
-void actor__gateway_pump(actor__gateway *g, bool idle);
-/* Worker 0, when it has nothing to do: sleeps until the wake fd or a
- * socket is ready, then pumps. */
-void actor__gateway_wait(actor__gateway *g, int wake_fd);
+/* Worker `index`, between actor turns: whether it holds the gateway,
+ * taking it over first when the stall check asked for a hand-off and the
+ * sockets are not in use. */
+bool actor__gateway_claim(actor__gateway *g, unsigned index);
+/* The holder (worker `index`), between actor turns: sends the packs that
+ * are due (all when `idle`: it has no actor ready to run), runs bind
+ * commands, sends queued messages, reads what the sockets have (without
+ * blocking). Returns whether the stall check should watch it (it holds
+ * the gateway and a socket exists). */
+bool actor__gateway_pump(actor__gateway *g, unsigned index, bool idle);
+/* The holder (worker `index`), when it has nothing to do: sleeps until the
+ * wake fd or a socket is ready, then pumps. false, without sleeping, when
+ * `index` does not hold the gateway (any more). */
+bool actor__gateway_wait(actor__gateway *g, unsigned index, int wake_fd);
+/* The timer thread's stall check: whether worker `index` holds the
+ * gateway with a socket open, and asking for a hand-off when it stays in
+ * one handler (an idle worker then takes the gateway over). */
+bool actor__gateway_held_by(actor__gateway *g, unsigned index);
+void actor__gateway_want_handoff(actor__gateway *g);
+
+/* How the calling thread may use the holder's sockets now. */
+typedef enum actor__hold {
+    ACTOR__HOLD_NO,     /* not the holder, or the sockets are busy: hand over */
+    ACTOR__HOLD_TAKEN,  /* the holder's thread, `hold` now locked */
+    ACTOR__HOLD_NESTED, /* inside the holder's own pump (already locked) */
+} actor__hold;
+/* Any thread: ACTOR__HOLD_NO unless it is the holder's, which takes `hold`
+ * if free (never waits). Pair with actor__gateway_leave. */
+actor__hold actor__gateway_enter(actor__gateway *g);
+void actor__gateway_leave(actor__gateway *g, actor__hold how);
 
 /* The end of the served request `id` (route ACTOR__ROUTE_REMOTE): sends the
- * response (on worker 0) or hands it to worker 0. Any thread. */
+ * response (on the holder) or hands it to the holder. Any thread. */
 void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st,
                           const char *body, size_t len);
 
@@ -159,8 +194,8 @@ void *actor__gateway_context(actor__gateway *g);
 /* A DEALER connected to ep in `zctx` (nonblocking sends, a linger). */
 void *actor__dealer_open(void *zctx, const actor__endpoint *ep);
 
-/* Queues o for worker 0 (the inbox for responses, the sendq for requests)
- * and wakes it. */
+/* Queues o for the holder (the inbox for responses, the sendq for
+ * requests) and wakes it. */
 void actor__gateway_hand_over(actor__gateway *g, actor__outq *q, actor__outgoing *o);
 actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_len);
 
@@ -182,26 +217,26 @@ int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
 uint32_t actor__remote_timeout(actor_system *sys, const actor_method_ref *m,
                                const actor_call_opts *opts);
 /* Sends a request (route: where its response goes, by message id `id`) or
- * a cast (route NULL) to a remote ref through worker 0. Returns 0 (a
+ * a cast (route NULL) to a remote ref through the holder. Returns 0 (a
  * request's end then comes through route exactly once, REJECTED when it
  * could not be sent) or a negative code (nothing was sent; ACTOR_EFULL
- * when worker 0's queue to the peer is full). */
+ * when the holder's queue to the peer is full). */
 int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref *m,
                          const char *body, size_t len, const actor_call_opts *opts,
                          const actor__route *route, uint64_t id);
 /* Closes the client's DEALERs. */
 void actor__client_remote_fini(actor_client *c);
 
-/* Worker 0: sends o (an outgoing request or cast) on its DEALER; frees o. A
+/* The holder: sends o (an outgoing request or cast) on its DEALER; frees o. A
  * request that cannot be sent is answered REJECTED. */
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o);
-/* Worker 0: reads and routes every response its DEALERs have. */
+/* The holder: reads and routes every response its DEALERs have. */
 void actor__remote_read(actor__gateway *g);
-/* Worker 0: sends the calls packed for each endpoint that are due (all
+/* The holder: sends the calls packed for each endpoint that are due (all
  * when `idle`; pack.h); a request that cannot be sent is answered
  * REJECTED. */
 void actor__remote_flush(actor__gateway *g, bool idle);
-/* Worker 0: forgets outstanding requests long past their deadline. */
+/* The holder: forgets outstanding requests long past their deadline. */
 void actor__remote_sweep(actor__gateway *g);
 
 #endif /* ACTOR_GATEWAY_H */

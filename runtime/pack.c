@@ -1,5 +1,5 @@
 /*
- * pack.c - worker 0's open BATCHes, one per peer (pack.h).
+ * pack.c - the gateway holder's open BATCHes, one per peer (pack.h).
  */
 #include "pack.h"
 

@@ -1,18 +1,20 @@
 /*
- * pack.h - worker 0's open BATCHes (docs/PROTOCOL.md, "Batches"; internal).
+ * pack.h - the gateway holder's open BATCHes (docs/PROTOCOL.md, "Batches";
+ * internal).
  *
- * Messages worker 0 sends to one peer while it runs actors and reads its
+ * Messages the holder sends to one peer while it runs actors and reads its
  * sockets are gathered into one pack per peer and leave together, as one
  * BATCH, when the pump flushes them (gateway.c: at the start and end of
- * every pump and before worker 0 sleeps), or at once when a pack is full.
+ * every pump and before the holder sleeps), or at once when a pack is full.
  * libzmq's cost is per message and per frame, not per byte: a pipeline of
  * calls to one peer pays it once per pack instead of once per call.
  *
  * A peer is a key: a ROUTER's routing id (the gateway's responses) or an
- * endpoint index (the calls worker 0 sends on its DEALERs). A few packs
+ * endpoint index (the calls the holder sends on its DEALERs). A few packs
  * are open at once; a message for another peer while they are all taken
  * is sent on its own, as is every message when packing is off
- * (actor_system_opts.wire_batch 1). Worker 0's; no locks.
+ * (actor_system_opts.wire_batch 1). The holder's, used with the gateway's
+ * `hold` locked (gateway.h); no locks of their own.
  */
 #ifndef ACTOR_PACK_H
 #define ACTOR_PACK_H
@@ -31,9 +33,9 @@
 #define ACTOR__PACK_MAX_MESSAGE (ACTOR__PACK_MAX_BYTES / 4u)
 /* The default pairs per pack (actor_system_opts.wire_batch 0). */
 #define ACTOR__PACK_DEFAULT_MAX 256u
-/* A pack leaves at the first pump after its first message at which worker 0
- * has no actor ready to run, and at the latest at the ACTOR__PACK_MAX_PUMPS-th
- * pump (one pump follows every actor turn): a message waits for at most
+/* A pack leaves at the first pump after its first message at which the
+ * holder has no actor ready to run, and at the latest at the
+ * ACTOR__PACK_MAX_PUMPS-th pump (one pump follows every actor turn): a message waits for at most
  * that many turns of other ready actors, never for more traffic. */
 #define ACTOR__PACK_MAX_PUMPS 8u
 /* The longest key: a ZeroMQ routing id. */
@@ -74,10 +76,10 @@ int actor__pack_add(actor__pack *p, const char *env, size_t env_len, const char 
 /* Whether p must be flushed before anything more is added. */
 bool actor__pack_full(const actor__packs *ps, const actor__pack *p);
 
-/* Counts a pump of the owner (worker 0): packs age in pumps. */
+/* Counts a pump of the owner (the holder): packs age in pumps. */
 void actor__packs_pumped(actor__packs *ps);
 
-/* Whether p must leave at this pump: `idle` (worker 0 has no actor ready
+/* Whether p must leave at this pump: `idle` (the holder has no actor ready
  * to run), or opened ACTOR__PACK_MAX_PUMPS pumps ago. False when empty. */
 bool actor__pack_due(const actor__packs *ps, const actor__pack *p, bool idle);
 

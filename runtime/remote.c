@@ -13,9 +13,9 @@
  *     deadline (responses to earlier calls that timed out are discarded and
  *     counted). That costs what a raw DEALER/ROUTER round trip costs.
  *   - everything else (actor_call_async, actor_ctx_request, actor_ctx_cast)
- *     goes through worker 0's DEALER for the endpoint: worker 0 sends
- *     directly when the caller runs on it, other threads queue the encoded
- *     message for it. The response, matched by message id in the
+ *     goes through the gateway holder's DEALER for the endpoint (gateway.c,
+ *     "the holder"): the holder sends directly when the caller runs on it,
+ *     other threads queue the encoded message for it. The response, matched by message id in the
  *     gateway's `outstanding` table, is routed like a local reply (the
  *     client's pending table, or the calling actor's mailbox), whose own
  *     exactly-once rules then apply; records whose caller has long timed
@@ -38,7 +38,7 @@
 /* Responses read per DEALER per pump. */
 #define READ_BATCH 64
 
-/* A request sent by worker 0 that waits for its response. */
+/* A request sent through the holder that waits for its response. */
 typedef struct outcall {
     actor__idnode node; /* by message id */
     actor__route route;
@@ -470,14 +470,7 @@ int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
     return rc;
 }
 
-/* ======================================================== worker 0's path */
-
-static bool on_worker0(actor_system *sys)
-{
-    actor__worker *w = actor__current_worker(sys);
-
-    return w != NULL && w->index == 0;
-}
+/* ====================================================== the holder's path */
 
 static outcall *take_outcall(actor__gateway *g, uint64_t id)
 {
@@ -489,20 +482,24 @@ static outcall *take_outcall(actor__gateway *g, uint64_t id)
     return oc;
 }
 
-/* Worker 0: the DEALER for endpoint `index`, opened on first use; NULL
+/* The holder: the DEALER for endpoint `index`, opened on first use; NULL
  * on failure. */
 static void *dealer_of(actor__gateway *g, uint32_t index)
 {
     const actor__endpoint *ep = NULL;
+    void *s;
 
     pthread_mutex_lock(&g->lock);
     if (index < g->n_endpoints)
         ep = g->endpoints[index];
     pthread_mutex_unlock(&g->lock);
-    return ep != NULL ? dealer_for(g->zctx, &g->dealers, &g->n_dealers, ep) : NULL;
+    s = ep != NULL ? dealer_for(g->zctx, &g->dealers, &g->n_dealers, ep) : NULL;
+    if (s != NULL)
+        atomic_store_explicit(&g->open, true, memory_order_relaxed);
+    return s;
 }
 
-/* Worker 0: a request that could not be sent (rc) is answered REJECTED
+/* The holder: a request that could not be sent (rc) is answered REJECTED
  * (the queue to the peer is full) or INTERNAL, through its route. */
 static void fail_outcall(actor__gateway *g, uint64_t id, int rc)
 {
@@ -519,7 +516,7 @@ static void fail_outcall(actor__gateway *g, uint64_t id, int rc)
     free(oc);
 }
 
-/* Worker 0: sends the calls packed for one endpoint as one BATCH; when that
+/* The holder: sends the calls packed for one endpoint as one BATCH; when that
  * fails, each request in it is answered (fail_outcall) and each cast
  * counted. */
 static void flush_pack(actor__gateway *g, actor__pack *p)
@@ -556,7 +553,7 @@ void actor__remote_flush(actor__gateway *g, bool idle)
             flush_pack(g, &g->call_packs.slot[i]);
 }
 
-/* Worker 0: sends an envelope and body to endpoint `index`, or packs them
+/* The holder: sends an envelope and body to endpoint `index`, or packs them
  * for it (pack.h). 0 (sent or packed: a packed request that cannot be sent
  * later is answered through its route) or a send error (ACTOR_EFULL: queue
  * full). Everything borrowed. */
@@ -583,7 +580,7 @@ static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, 
     return rc;
 }
 
-/* Worker 0: sends a record from another thread now. */
+/* The holder: sends a record from another thread now. */
 static int send_now(actor__gateway *g, const actor__outgoing *o)
 {
     return send_to_endpoint(g, o->endpoint, o->data, o->env_len, o->data + o->env_len,
@@ -600,7 +597,7 @@ void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
 }
 
 /* Another thread: the call encoded into one record (envelope, body) for
- * worker 0's sendq; *out is the caller's. */
+ * holder's sendq; *out is the caller's. */
 static int outgoing_call(const actor__remote *r, const msgpack_sbuffer *env, const char *body,
                          size_t len, bool request, uint64_t id, actor__outgoing **out)
 {
@@ -636,50 +633,76 @@ static int outcall_add(actor_system *sys, const actor_method_ref *m, const actor
     return 0;
 }
 
-/* Worker 0 encodes the envelope into its own g->call_sb and sends
- * envelope and body straight from there and the caller's buffer (no
- * record, no copy); any other thread encodes into a buffer of its own and
- * hands a record to worker 0. */
-int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref *m,
-                         const char *body, size_t len, const actor_call_opts *opts,
-                         const actor__route *route, uint64_t id)
+/* Another thread: the call as a record handed to the holder's sendq. */
+static int submit_elsewhere(actor_system *sys, const actor__remote *r, const actor_method_ref *m,
+                            const char *body, size_t len, const actor_call_opts *opts,
+                            const actor__route *route, uint64_t id)
 {
     actor__gateway *g = sys->gateway;
-    const actor__remote *r;
-    bool worker0 = on_worker0(sys);
-    msgpack_sbuffer local, *sb = worker0 ? &g->call_sb : &local;
+    msgpack_sbuffer sb;
     actor__outgoing *o = NULL;
     int rc;
 
-    if (actor__gateway_context(g) == NULL)
-        return ACTOR_ESYSTEM;
-    if ((r = remote_of(sys, to)) == NULL)
-        return ACTOR_ENOTFOUND;
-    if (!worker0)
-        msgpack_sbuffer_init(&local);
-    sb->size = 0;
-    rc = encode_call(sb, r, m, route != NULL, opts, id, actor__remote_timeout(sys, m, opts));
-    if (rc == 0 && !worker0)
-        rc = outgoing_call(r, sb, body, len, route != NULL, id, &o);
-    if (!worker0)
-        msgpack_sbuffer_destroy(&local);
+    msgpack_sbuffer_init(&sb);
+    rc = encode_call(&sb, r, m, route != NULL, opts, id, actor__remote_timeout(sys, m, opts));
+    if (rc == 0)
+        rc = outgoing_call(r, &sb, body, len, route != NULL, id, &o);
+    msgpack_sbuffer_destroy(&sb);
     if (rc == 0 && route != NULL)
         rc = outcall_add(sys, m, opts, route, id);
     if (rc != 0) {
         free(o);
         return rc;
     }
-    if (!worker0) {
-        actor__gateway_hand_over(g, &g->sendq, o);
-        return 0;
-    }
-    rc = send_to_endpoint(g, r->endpoint->index, sb->data, sb->size, body, len);
+    actor__gateway_hand_over(g, &g->sendq, o);
+    return 0;
+}
+
+/* The holder, `hold` locked: encodes the envelope into its own
+ * g->call_sb and sends envelope and body straight from there and the
+ * caller's buffer (no record, no copy). */
+static int submit_here(actor_system *sys, const actor__remote *r, const actor_method_ref *m,
+                       const char *body, size_t len, const actor_call_opts *opts,
+                       const actor__route *route, uint64_t id)
+{
+    actor__gateway *g = sys->gateway;
+    int rc;
+
+    g->call_sb.size = 0;
+    rc = encode_call(&g->call_sb, r, m, route != NULL, opts, id,
+                     actor__remote_timeout(sys, m, opts));
+    if (rc == 0 && route != NULL)
+        rc = outcall_add(sys, m, opts, route, id);
+    if (rc != 0)
+        return rc;
+    rc = send_to_endpoint(g, r->endpoint->index, g->call_sb.data, g->call_sb.size, body, len);
     if (rc != 0 && route != NULL)
         free(take_outcall(g, id));
     return rc;
 }
 
-/* Worker 0: a response read (verdict v), routed to its caller. */
+int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref *m,
+                         const char *body, size_t len, const actor_call_opts *opts,
+                         const actor__route *route, uint64_t id)
+{
+    actor__gateway *g = sys->gateway;
+    const actor__remote *r;
+    actor__hold how;
+    int rc;
+
+    if (actor__gateway_context(g) == NULL)
+        return ACTOR_ESYSTEM;
+    if ((r = remote_of(sys, to)) == NULL)
+        return ACTOR_ENOTFOUND;
+    how = actor__gateway_enter(g);
+    if (how == ACTOR__HOLD_NO)
+        return submit_elsewhere(sys, r, m, body, len, opts, route, id);
+    rc = submit_here(sys, r, m, body, len, opts, route, id);
+    actor__gateway_leave(g, how);
+    return rc;
+}
+
+/* The holder: a response read (verdict v), routed to its caller. */
 static void route_one(actor__gateway *g, const actor__wire_msg *m, actor__wire_verdict v,
                       actor_status *st)
 {
@@ -699,7 +722,7 @@ static void route_one(actor__gateway *g, const actor__wire_msg *m, actor__wire_v
     }
 }
 
-/* Worker 0: the responses of a BATCH, in order; the rest of one whose
+/* The holder: the responses of a BATCH, in order; the rest of one whose
  * pairs stop making sense is counted dropped. */
 static void route_batch(actor__gateway *g, const actor__wire_msg *batch)
 {
@@ -720,7 +743,7 @@ static void route_batch(actor__gateway *g, const actor__wire_msg *batch)
         atomic_fetch_add(&g->dropped, 1);
 }
 
-/* Worker 0: one message from a DEALER: a response or a BATCH of them. */
+/* The holder: one message from a DEALER: a response or a BATCH of them. */
 static void route_response(actor__gateway *g)
 {
     actor__wire_msg m;

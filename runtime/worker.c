@@ -7,8 +7,10 @@
  * in poll() on its eventfd. (Deadlines are fired by the timer thread,
  * timer.c.)
  *
- * ZeroMQ: worker 0 owns the gateway's sockets (gateway.c): it pumps them
- * between actor turns and sleeps in zmq_poll on them and its eventfd.
+ * ZeroMQ: the worker holding the gateway (worker 0 first; gateway.c, "the
+ * holder") pumps its sockets between actor turns and sleeps in zmq_poll on
+ * them and its eventfd. When it stays in one handler past the stall check,
+ * an idle worker takes the gateway over.
  */
 #include <errno.h>
 #include <poll.h>
@@ -134,26 +136,40 @@ static void stall_step(actor__worker *w)
                           memory_order_relaxed);
 }
 
+/* Whether worker `index` holds the system's gateway (with sockets open):
+ * while it runs handlers, the gateway's clients wait for it too. */
+static bool holds_open_gateway(actor_system *sys, unsigned index)
+{
+    return sys->gateway != NULL && actor__gateway_held_by(sys->gateway, index);
+}
+
 void actor__worker_stall_check(actor_system *sys, unsigned index)
 {
     actor__worker *w = &sys->workers[index];
     uint64_t armed_at = atomic_load_explicit(&w->stall_step, memory_order_relaxed);
     uint64_t now_at = atomic_load_explicit(&w->steps, memory_order_relaxed);
+    bool gateway = holds_open_gateway(sys, index);
     actor__worker *peer;
 
-    if (!queue_empty(w) && now_at != armed_at) {
+    if ((gateway || !queue_empty(w)) && now_at != armed_at) {
         /* it moved on to another handler, which may be long too, while
-         * actors still wait: look again one period later */
+         * actors or the gateway still wait: look again one period later */
         atomic_store_explicit(&w->stall_step, now_at, memory_order_relaxed);
         if (actor__timer_arm_by(sys, &w->stall_timer, actor_now_ns() + ACTOR__STALL_CHECK_NS) == 0)
             return;
     }
     atomic_store_explicit(&w->stall_armed, false, memory_order_relaxed);
-    if (now_at != armed_at || queue_empty(w))
+    if (now_at != armed_at)
+        return;
+    /* in one handler for a whole period (asleep is not stuck) */
+    gateway = gateway && atomic_load(&w->sleeping) == 0;
+    if (gateway)
+        actor__gateway_want_handoff(sys->gateway); /* any worker between turns takes it */
+    if (!gateway && queue_empty(w))
         return;
     peer = sleeping_peer(sys, w);
     if (peer != NULL)
-        actor__wake(peer); /* it steals from w's queue before sleeping again */
+        actor__wake(peer); /* it steals from w's queue, or takes the gateway over */
 }
 
 void actor__schedule(actor_system *sys, actor__actor *a)
@@ -336,8 +352,14 @@ void actor__run(actor__worker *w, actor__actor *a)
 
 /* ================================================================= loop */
 
-/* Sleeps until woken. Worker 0 sleeps in the gateway's zmq_poll instead,
- * on its sockets and the eventfd. */
+/* Whether w holds the gateway, taking it over if the stall check asked. */
+static bool holds_gateway(actor__worker *w)
+{
+    return w->sys->gateway != NULL && actor__gateway_claim(w->sys->gateway, w->index);
+}
+
+/* Sleeps until woken. The gateway's holder sleeps in the gateway's
+ * zmq_poll instead, on its sockets and the eventfd. */
 static void wait_for_work(actor__worker *w)
 {
     actor_system *sys = w->sys;
@@ -349,8 +371,8 @@ static void wait_for_work(actor__worker *w)
         atomic_store(&w->sleeping, 0);
         return;
     }
-    if (w->index == 0 && sys->gateway != NULL) {
-        actor__gateway_wait(sys->gateway, w->wake_fd);
+    if (holds_gateway(w) && actor__gateway_wait(sys->gateway, w->index, w->wake_fd)) {
+        /* woken by a socket or the eventfd, and pumped */
     } else if (poll(&pfd, 1, -1) > 0) {
         ssize_t n = read(w->wake_fd, &count, sizeof(count));
         (void)n;
@@ -368,8 +390,11 @@ static void *worker_main(void *arg)
     while (!atomic_load(&sys->quit)) {
         actor__actor *a;
 
-        if (w->index == 0 && sys->gateway != NULL)
-            actor__gateway_pump(sys->gateway, queue_empty(w));
+        /* the stall check watches the holder: a long handler hands the
+         * gateway to an idle worker */
+        if (holds_gateway(w) && actor__gateway_pump(sys->gateway, w->index, queue_empty(w)) &&
+            sys->n_workers > 1)
+            stall_arm(w);
         a = queue_pop(w);
         if (a == NULL)
             a = steal(w);

@@ -117,6 +117,8 @@ typedef struct actor_gateway_stats {
      * the messages in them count above as if they came or went alone */
     uint64_t batches_received; /* BATCH messages read */
     uint64_t batches_sent;     /* BATCH messages sent (responses and calls) */
+    uint64_t handoffs;         /* times an idle worker took the gateway over from one
+                                  stuck in a long handler (docs/RUNTIME.md) */
 } actor_gateway_stats;
 
 void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out);
