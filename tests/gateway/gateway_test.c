@@ -42,15 +42,21 @@
 static int serve(void)
 {
     char tcp[256], ipc[256], line[64];
+    actor_system_opts opts = {0};
     actor_system *sys = NULL;
-    actor_ref calc;
+    actor_ref calc, calc2;
     actor_gateway_stats gs;
     int rc;
 
     snprintf(ipc, sizeof ipc, "ipc:///tmp/actorc-gateway-test-%d", (int)getpid());
-    if ((rc = actor_system_new(NULL, &sys)) != 0 ||
+    /* two workers at least: gateway_served_during_a_long_handler needs an
+     * idle one to take the gateway over */
+    opts.workers = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? 2 : 0;
+    if ((rc = actor_system_new(&opts, &sys)) != 0 ||
         (rc = actor_spawn(sys, &calc_type, NULL, NULL, &calc)) != 0 ||
         (rc = actor_register_name(sys, calc, "calc")) != 0 ||
+        (rc = actor_spawn(sys, &calc_type, NULL, NULL, &calc2)) != 0 ||
+        (rc = actor_register_name(sys, calc2, "calc2")) != 0 ||
         (rc = actor_system_bind(sys, "tcp://127.0.0.1:*", NULL, tcp, sizeof tcp)) != 0 ||
         (rc = actor_system_bind(sys, ipc, NULL, NULL, 0)) != 0) {
         printf("cannot serve: %s\n", actor_strerror(rc));
@@ -64,9 +70,11 @@ static int serve(void)
     actor_gateway_stats_get(sys, &gs);
     actor_system_destroy(&sys);
     unlink(ipc + strlen("ipc://"));
-    fprintf(stderr, "server: received %llu, replies %llu, errors %llu, dropped %llu\n",
+    fprintf(stderr,
+            "server: received %llu, replies %llu, errors %llu, dropped %llu, handoffs %llu\n",
             (unsigned long long)gs.received, (unsigned long long)gs.replies,
-            (unsigned long long)gs.errors, (unsigned long long)gs.dropped);
+            (unsigned long long)gs.errors, (unsigned long long)gs.dropped,
+            (unsigned long long)gs.handoffs);
     return 0;
 }
 
@@ -983,6 +991,70 @@ TEST(packing_off_pipelines_unpacked)
     pthread_cond_destroy(&run.cond);
 }
 
+/* ========================================================= the hand-off */
+
+/* Sends a control ping with message id `id`. */
+static void send_ping(void *s, uint64_t id)
+{
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_CONTROL, id);
+
+    h.method = "ping";
+    send_env(s, &h, "", 0);
+}
+
+/* A long handler on the worker that holds the server's gateway does not
+ * stop the server from serving other clients (docs/RUNTIME.md, "The
+ * gateway's holder"): while calc works for 1.5 s, calls to calc2 and
+ * control pings over tcp and ipc are all answered, and the long call's
+ * answer comes last (the order of completion is asserted, not times).
+ * The server runs two workers. */
+TEST(gateway_served_during_a_long_handler)
+{
+    enum { LONG_ID = 100, SYNC_ID = 101, LONG_US = 1500000, N = 4 };
+    void *slow = dealer(srv.tcp), *tcp = dealer(srv.tcp), *ipc = dealer(srv.ipc);
+    zmq_pollitem_t items[] = {
+        {slow, 0, ZMQ_POLLIN, 0}, {tcp, 0, ZMQ_POLLIN, 0}, {ipc, 0, ZMQ_POLLIN, 0}};
+    int answered = 0, long_at = -1, bad = 0;
+    uint64_t id = 0;
+    int64_t r = 0;
+    actor_status st;
+
+    send_call(slow, LONG_ID, "calc", "work", LONG_US, 7);
+    send_ping(slow, SYNC_ID);
+    /* the ping's answer says the server has read the long call (same
+     * socket, in order), so it runs or is about to */
+    CHECK_INT(recv_response(slow, &id, &st, &r), 0);
+    CHECK_UINT(id, SYNC_ID);
+    usleep(50 * 1000); /* pacing only: let the long handler start */
+    send_call(tcp, 1, "calc2", "add", 1, 2);
+    send_ping(tcp, 2);
+    send_call(ipc, 3, "calc2", "add", 3, 4);
+    send_ping(ipc, 4);
+    while (long_at < 0 && zmq_poll(items, 3, 10000) > 0) {
+        for (int i = 0; i < 3; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN) ||
+                recv_response(items[i].socket, &id, &st, &r) != 0)
+                continue;
+            if (id == LONG_ID) {
+                long_at = answered;
+                bad += st.category != ACTOR_STATUS_OK || r != 7;
+            } else {
+                bad += st.category != ACTOR_STATUS_OK || (id == 1 && r != 3) || (id == 3 && r != 7);
+            }
+            answered++;
+        }
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(long_at, N); /* every other answer came before it */
+    /* and the gateway still serves afterwards, whoever holds it */
+    CHECK_INT(call(slow, 5, "calc", "add", 2, 2, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 4);
+    CHECK_INT(call(tcp, 6, "calc2", "add", 2, 3, &r, &st), ACTOR_STATUS_OK);
+    zmq_close(slow);
+    zmq_close(tcp);
+    zmq_close(ipc);
+}
+
 /* ============================================================== shutdown */
 
 /* Thousands of requests queued in the server when it is told to stop:
@@ -1075,6 +1147,7 @@ int main(int argc, char **argv)
     RUN(many_clients_many_requests_across_processes);
     RUN(packing_off_pipelines_unpacked);
     RUN(packed_call_leaves_while_worker_stays_busy);
+    RUN(gateway_served_during_a_long_handler);
     RUN(no_reply_lost_at_shutdown);
     if (srv.pid > 0 && server_stop(&srv) != 0)
         printf("the server process failed\n");
