@@ -334,7 +334,7 @@ typedef struct actor__worker {
     pthread_mutex_t qlock;
     actor__actor *qhead, *qtail;
     size_t qlen;
-    int wake_fd;               /* eventfd; worker 0 will poll it beside its sockets */
+    int wake_fd;               /* eventfd; the gateway's holder polls it beside its sockets */
     atomic_int sleeping;
     msgpack_sbuffer reply_sb;  /* reused for every reply the worker encodes */
     actor__pool pool;          /* blocks of the messages sent from this worker */
@@ -441,7 +441,7 @@ actor__shard *actor__shard_of(actor_system *sys, uint64_t id);
 /* Sends the end of request `id` along `route`. body is borrowed. */
 void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t id,
                         const actor_status *st, const char *body, size_t len);
-/* A client call's deadline passed (worker 0, from a timer). */
+/* A client call's deadline passed (the timer thread). */
 void actor__client_call_expired(actor_system *sys, uint64_t id);
 /* An actor request's deadline passed: queue a TIMEOUT message to its owner. */
 void actor__actor_call_expired(actor_system *sys, actor_ref owner, uint64_t id);

@@ -598,7 +598,7 @@ int actor_health_check(actor_client *c, actor_ref to, uint32_t timeout_ms, actor
 }
 
 /* actor_call_async on a remote ref: a pending call with its timer, whose
- * request worker 0 sends; the response ends it through the pending table. */
+ * request the gateway's holder sends; the response ends it through the pending table. */
 static int call_async_remote(actor_client *c, actor_ref to, const actor_method_ref *m,
                              const char *body, size_t len, const actor_call_opts *opts,
                              actor_reply_fn cb, void *user, uint64_t *call_id)
@@ -809,7 +809,7 @@ int actor_ctx_fail(actor_ctx *ctx, actor_status_category category, const char *f
 }
 
 /* actor_ctx_request on a remote ref: the request waits in the actor's table
- * with its timer as a local one does; worker 0 sends it and routes the
+ * with its timer as a local one does; the gateway's holder sends it and routes the
  * response to this actor's mailbox. */
 static int ctx_request_remote(actor_ctx *ctx, actor_ref to, const actor_method_ref *m,
                               const char *body, size_t len, const actor_call_opts *opts,
