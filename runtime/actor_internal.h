@@ -10,7 +10,9 @@
  * scheduling state) → the timer lock (its waiting line's expiry timer); the
  * table lock → nothing; a pending shard's lock → the timer lock; a client's
  * lock → nothing; a worker's queue lock → nothing; the timer lock →
- * nothing. No lock is held while a handler, hook or callback runs.
+ * nothing. No lock is held while a handler, hook or callback runs. A
+ * mailbox's inbox takes no lock: senders push onto it, the holder of the
+ * actor's lock empties it.
  */
 #ifndef ACTOR_INTERNAL_H
 #define ACTOR_INTERNAL_H
@@ -119,8 +121,22 @@ typedef struct actor__lane {
     actor__fifo q;
 } actor__lane;
 
-/* Not locked: the owner (an actor's lock) serialises access. */
+/* The inbox's two states besides a list of messages (never addresses). */
+#define ACTOR__INBOX_IDLE ((actor__msg *)(uintptr_t)1)   /* empty, the actor idle */
+#define ACTOR__INBOX_CLOSED ((actor__msg *)(uintptr_t)2) /* senders take the lock */
+
+/* Everything but the inbox, `admitted*` and `waiting_any` is guarded by
+ * the owner (an actor's lock). The inbox is where senders push without
+ * that lock (docs/RUNTIME.md, "Messages and mailboxes"): a stack linked
+ * through `next`, newest first, which the lock holder moves into the lanes
+ * and the system line (actor__mailbox_drain); or ACTOR__INBOX_IDLE, or
+ * ACTOR__INBOX_CLOSED. */
 typedef struct actor__mailbox {
+    _Atomic(actor__msg *) inbox;
+    /* User messages in the lanes and the inbox: the count and body bytes
+     * bounded by `capacity` and `max_bytes`, reserved before a push. */
+    atomic_size_t admitted, admitted_bytes;
+    atomic_bool waiting_any; /* waiting.n != 0, for senders without the lock */
     actor__lane *lanes;    /* the non-empty priority lanes, ascending priority */
     size_t n_lanes, cap_lanes;
     actor__fifo system;    /* replies, timeouts, health checks: no capacity, first */
@@ -137,6 +153,14 @@ typedef struct actor__mailbox {
 /* push flags */
 #define ACTOR__PUSH_WAITLIST 1u /* block policy: queue on `waiting` instead of failing */
 #define ACTOR__PUSH_RETRY 2u    /* a blocked sender's retry: the overflow is already counted */
+
+/* What actor__mailbox_offer did with a message. */
+typedef enum actor__offer {
+    ACTOR__OFFER_QUEUED, /* in the inbox; the actor is scheduled or running */
+    ACTOR__OFFER_WOKE,   /* in the inbox of an idle actor: the caller must take
+                          * the actor's lock and actor__claim_schedule it */
+    ACTOR__OFFER_LOCKED, /* not taken: push it under the actor's lock */
+} actor__offer;
 
 /* max_bytes: the byte bound (0: ACTOR_MAILBOX_DEFAULT_MAX_BYTES). */
 int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, size_t max_bytes,
@@ -157,6 +181,22 @@ void actor__mailbox_fini(actor__mailbox *mb);
  * land on the waiting line (mb->waiting.tail == m): the caller arms its
  * expiry. */
 int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped);
+/* Any thread, no lock: pushes m onto the inbox if that needs no decision
+ * under the lock: a system message, or a user message with room (reserved
+ * in `admitted*`), no waiting line and no overflow; not when the inbox is
+ * closed. On QUEUED and WOKE the mailbox owns m. */
+actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m);
+/* Lock held: moves the inbox's messages into the lanes and the system
+ * line, in the order they were pushed. */
+void actor__mailbox_drain(actor__mailbox *mb);
+/* Lock held, actor idle: marks the drained, empty inbox idle, so the next
+ * offer reports WOKE. False when a message came meanwhile (drain, retry). */
+bool actor__mailbox_mark_idle(actor__mailbox *mb);
+/* Lock held: the actor is scheduled, the inbox no longer idle. */
+void actor__mailbox_unmark_idle(actor__mailbox *mb);
+/* Lock held: drains the inbox and closes it: every later push takes the
+ * lock (terminating, dead). */
+void actor__mailbox_close(actor__mailbox *mb);
 /* The next message: system first, then (if `user`) by priority with the
  * anti-starvation rule. NULL when none. */
 actor__msg *actor__mailbox_pop(actor__mailbox *mb, bool user);
@@ -171,8 +211,9 @@ actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t
 actor__msg *actor__mailbox_unpop(actor__mailbox *mb, actor__msg *list);
 /* Removes and returns every message (system, lanes, waiting) as a list. */
 actor__msg *actor__mailbox_take_all(actor__mailbox *mb);
+/* The user messages queued (lanes, inbox, waiting line). */
 size_t actor__mailbox_user_depth(const actor__mailbox *mb);
-/* Body bytes of the user messages queued: the lanes and the waiting line. */
+/* Body bytes of the user messages queued: lanes, inbox, waiting line. */
 size_t actor__mailbox_user_bytes(const actor__mailbox *mb);
 /* Whether the user messages (lanes and waiting line) are down to half the
  * capacity and half the byte bound: blocked senders are woken then. */
@@ -321,8 +362,10 @@ void actor__release(actor__actor *a);
 void actor__table_remove(actor__actor *a);
 /* Call with a->lock held: whether the actor has something to do now. */
 bool actor__runnable(const actor__actor *a);
-/* Call with a->lock held: if idle and runnable, marks it SCHEDULED and
- * returns true: the caller must then actor__schedule it (after unlocking). */
+/* Call with a->lock held: drains the inbox; if idle and runnable, marks
+ * it SCHEDULED and returns true: the caller must then actor__schedule it
+ * (after unlocking). Idle and not runnable: marks the inbox idle, so the
+ * next lock-free push reports it (actor__mailbox_offer). */
 bool actor__claim_schedule(actor__actor *a);
 
 /* ================================================================= workers */

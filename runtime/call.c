@@ -187,6 +187,29 @@ static void waitline_arm(actor_system *sys, actor__actor *a, actor__msg *m)
     (void)actor__timer_arm_by(sys, &a->wait_timer, m->deadline);
 }
 
+/* Queues m on a's inbox without its lock when it needs no decision there
+ * (actor__mailbox_offer): then returns true and the mailbox owns m. An
+ * idle actor is scheduled. */
+static bool push_unlocked(actor_system *sys, actor__actor *a, actor__msg *m)
+{
+    bool schedule;
+
+    switch (actor__mailbox_offer(&a->mb, m)) {
+    case ACTOR__OFFER_QUEUED:
+        return true;
+    case ACTOR__OFFER_WOKE:
+        pthread_mutex_lock(&a->lock);
+        schedule = actor__claim_schedule(a);
+        pthread_mutex_unlock(&a->lock);
+        if (schedule)
+            actor__schedule(sys, a);
+        return true;
+    case ACTOR__OFFER_LOCKED:
+    default:
+        return false;
+    }
+}
+
 /* Queues m on a. On 0 the mailbox owns m; on failure the caller keeps it.
  * may_block: a plain thread waits for room in a full `block` mailbox. */
 static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags, bool may_block,
@@ -196,6 +219,8 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
     bool schedule, timed_out = false;
     int rc;
 
+    if (push_unlocked(sys, a, m))
+        return 0;
     pthread_mutex_lock(&a->lock);
     for (;;) {
         if (a->dead || (a->terminating && actor__msg_is_user(m))) {

@@ -9,6 +9,14 @@
  * the highest lane, except that after `starvation_limit` consecutive pops
  * from the top while lower lanes wait, the oldest message of the lower lanes
  * is taken (docs/RUNTIME.md, "Messages and mailboxes").
+ *
+ * Senders do not take the actor's lock when a message needs no decision:
+ * they reserve room in `admitted*` with compare-and-swap and push the
+ * message onto the inbox, a lock-free stack; whoever holds the lock (the
+ * worker before each batch of pops, or a sender on the locked path) moves
+ * it into the lanes. A full mailbox, a waiting line, a closed inbox (the
+ * actor terminating) take the locked path, which drains the inbox first so
+ * that one sender's messages stay in order.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +197,8 @@ static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
     }
     mb->count--;
     mb->bytes -= m->len;
+    atomic_fetch_sub_explicit(&mb->admitted, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&mb->admitted_bytes, m->len, memory_order_relaxed);
     return m;
 }
 
@@ -218,11 +228,58 @@ static size_t oldest_lower_lane(const actor__mailbox *mb)
 
 /* ================================================================ push/pop */
 
-/* Whether the lanes, holding `count` messages of `bytes` body bytes, have
- * room for a body of `len` bytes. */
+/* Whether `count` messages of `bytes` body bytes leave room for a body of
+ * `len` bytes (unpop may have put back more than the bounds). */
 static bool room_for(const actor__mailbox *mb, size_t count, size_t bytes, size_t len)
 {
-    return count < mb->capacity && len <= mb->max_bytes - bytes;
+    return count < mb->capacity && bytes <= mb->max_bytes && len <= mb->max_bytes - bytes;
+}
+
+/* Reserves room for a user message of `len` body bytes in `admitted*`;
+ * false when full. Any thread. Between the two steps a concurrent sender
+ * may see one message more than there is: it takes the locked path. */
+static bool reserve(actor__mailbox *mb, size_t len)
+{
+    size_t n = atomic_load_explicit(&mb->admitted, memory_order_relaxed);
+    size_t b;
+
+    do {
+        if (n >= mb->capacity)
+            return false;
+    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted, &n, n + 1,
+                                                    memory_order_relaxed, memory_order_relaxed));
+    if (len == 0)
+        return true;
+    b = atomic_load_explicit(&mb->admitted_bytes, memory_order_relaxed);
+    do {
+        if (!room_for(mb, 0, b, len)) {
+            atomic_fetch_sub_explicit(&mb->admitted, 1, memory_order_relaxed);
+            return false;
+        }
+    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted_bytes, &b, b + len,
+                                                    memory_order_relaxed, memory_order_relaxed));
+    return true;
+}
+
+static void unreserve(actor__mailbox *mb, size_t len)
+{
+    atomic_fetch_sub_explicit(&mb->admitted, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&mb->admitted_bytes, len, memory_order_relaxed);
+}
+
+static size_t admitted_count(const actor__mailbox *mb)
+{
+    return atomic_load_explicit(&mb->admitted, memory_order_relaxed);
+}
+
+static size_t admitted_bytes(const actor__mailbox *mb)
+{
+    return atomic_load_explicit(&mb->admitted_bytes, memory_order_relaxed);
+}
+
+static void waiting_changed(actor__mailbox *mb)
+{
+    atomic_store_explicit(&mb->waiting_any, mb->waiting.n != 0, memory_order_relaxed);
 }
 
 bool actor__mailbox_too_big(const actor__mailbox *mb, const actor__msg *m)
@@ -236,7 +293,7 @@ bool actor__mailbox_too_big(const actor__mailbox *mb, const actor__msg *m)
  * must come from the lanes of priority <= m's. */
 static bool newcomer_is_victim(const actor__mailbox *mb, const actor__msg *m)
 {
-    size_t count = mb->count, bytes = mb->bytes;
+    size_t count = admitted_count(mb), bytes = admitted_bytes(mb);
 
     for (size_t i = 0; i < mb->n_lanes && mb->lanes[i].priority <= m->priority; i++) {
         count -= mb->lanes[i].q.n;
@@ -245,18 +302,34 @@ static bool newcomer_is_victim(const actor__mailbox *mb, const actor__msg *m)
     return !room_for(mb, count, bytes, m->len);
 }
 
+/* Queues m in the lanes once its room is reserved. */
+static int lane_insert_reserved(actor__mailbox *mb, actor__msg *m)
+{
+    int rc = lane_insert(mb, m);
+
+    if (rc != 0)
+        unreserve(mb, m->len);
+    return rc;
+}
+
 /* drop_oldest: removes the oldest lowest-priority messages until m fits
- * (newcomer_is_victim was false) and queues m. */
+ * (newcomer_is_victim was false) and queues m. Senders pushing to the
+ * inbox meanwhile may take the room made: then m is refused once no lane
+ * of its priority or lower is left. */
 static int drop_until_room(actor__mailbox *mb, actor__msg *m, actor__msg **dropped)
 {
     actor__msg **tail = dropped;
 
-    while (!room_for(mb, mb->count, mb->bytes, m->len)) {
+    while (!reserve(mb, m->len)) {
+        if (mb->n_lanes == 0 || mb->lanes[0].priority > m->priority) {
+            mb->rejected++;
+            return ACTOR_EFULL;
+        }
         *tail = lane_pop(mb, 0);
         tail = &(*tail)->next;
         mb->dropped++;
     }
-    return lane_insert(mb, m);
+    return lane_insert_reserved(mb, m);
 }
 
 /* Whether the waiting line has room for m (it is bounded as the lanes are). */
@@ -280,6 +353,7 @@ static int push_full(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__m
         if ((flags & ACTOR__PUSH_WAITLIST) && waiting_room_for(mb, m)) {
             m->seq = ++mb->seq;
             fifo_push(&mb->waiting, m);
+            waiting_changed(mb);
             return 0;
         }
         if (!(flags & ACTOR__PUSH_WAITLIST))
@@ -297,21 +371,22 @@ refuse:
 int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped)
 {
     *dropped = NULL;
+    actor__mailbox_drain(mb); /* what a sender pushed before goes first */
     if (!actor__msg_is_user(m)) {
         fifo_push(&mb->system, m);
         return 0;
     }
-    if (!room_for(mb, mb->count, mb->bytes, m->len) || mb->waiting.n != 0)
+    if (mb->waiting.n != 0 || m->len > mb->max_bytes || !reserve(mb, m->len))
         return push_full(mb, m, flags, dropped);
-    return lane_insert(mb, m);
+    return lane_insert_reserved(mb, m);
 }
 
 /* Moves blocked messages into the lanes while there is room. */
 static void admit_waiting(actor__mailbox *mb)
 {
-    while (mb->waiting.n != 0 && room_for(mb, mb->count, mb->bytes, mb->waiting.head->len)) {
+    while (mb->waiting.n != 0 && reserve(mb, mb->waiting.head->len)) {
         actor__msg *m = fifo_pop(&mb->waiting);
-        if (lane_insert(mb, m) != 0) {
+        if (lane_insert_reserved(mb, m) != 0) {
             /* no memory for a new lane: keep it waiting at the head */
             m->next = mb->waiting.head;
             mb->waiting.head = m;
@@ -319,9 +394,10 @@ static void admit_waiting(actor__mailbox *mb)
                 mb->waiting.tail = m;
             mb->waiting.n++;
             mb->waiting.bytes += m->len;
-            return;
+            break;
         }
     }
+    waiting_changed(mb);
 }
 
 static actor__msg *pop_user(actor__mailbox *mb)
@@ -374,6 +450,7 @@ actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t
     *tail = NULL;
     *keep_tail = NULL;
     mb->waiting.head = keep;
+    waiting_changed(mb);
     return expired;
 }
 
@@ -389,6 +466,8 @@ static int unpop_one(actor__mailbox *mb, actor__msg *m)
         q = &lane->q;
         mb->count++;
         mb->bytes += m->len;
+        atomic_fetch_add_explicit(&mb->admitted, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&mb->admitted_bytes, m->len, memory_order_relaxed);
     }
     m->next = q->head;
     q->head = m;
@@ -424,19 +503,23 @@ actor__msg *actor__mailbox_take_all(actor__mailbox *mb)
 {
     actor__msg *head = NULL, **tail = &head;
 
+    actor__mailbox_close(mb);
     fifo_splice(&mb->system, &tail);
     for (size_t i = mb->n_lanes; i-- > 0;)
         fifo_splice(&mb->lanes[i].q, &tail);
     mb->n_lanes = 0;
+    atomic_fetch_sub_explicit(&mb->admitted, mb->count, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&mb->admitted_bytes, mb->bytes, memory_order_relaxed);
     mb->count = 0;
     mb->bytes = 0;
     fifo_splice(&mb->waiting, &tail);
+    waiting_changed(mb);
     return head;
 }
 
 size_t actor__mailbox_user_depth(const actor__mailbox *mb)
 {
-    return mb->count + mb->waiting.n;
+    return admitted_count(mb) + mb->waiting.n;
 }
 
 bool actor__mailbox_below_half(const actor__mailbox *mb)
@@ -447,5 +530,114 @@ bool actor__mailbox_below_half(const actor__mailbox *mb)
 
 size_t actor__mailbox_user_bytes(const actor__mailbox *mb)
 {
-    return mb->bytes + mb->waiting.bytes;
+    return admitted_bytes(mb) + mb->waiting.bytes;
+}
+
+/* ================================================================== inbox */
+
+static bool inbox_is_list(const actor__msg *head)
+{
+    return head != NULL && head != ACTOR__INBOX_IDLE && head != ACTOR__INBOX_CLOSED;
+}
+
+actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m)
+{
+    actor__msg *head = atomic_load_explicit(&mb->inbox, memory_order_relaxed);
+    bool user = actor__msg_is_user(m);
+
+    if (head == ACTOR__INBOX_CLOSED)
+        return ACTOR__OFFER_LOCKED;
+    if (user && (atomic_load_explicit(&mb->waiting_any, memory_order_relaxed) ||
+                 m->len > mb->max_bytes || !reserve(mb, m->len)))
+        return ACTOR__OFFER_LOCKED; /* the locked path decides: overflow, waiting line */
+    do {
+        if (head == ACTOR__INBOX_CLOSED) {
+            if (user)
+                unreserve(mb, m->len);
+            return ACTOR__OFFER_LOCKED;
+        }
+        m->next = head == ACTOR__INBOX_IDLE ? NULL : head;
+    } while (!atomic_compare_exchange_weak_explicit(&mb->inbox, &head, m, memory_order_release,
+                                                    memory_order_relaxed));
+    return head == ACTOR__INBOX_IDLE ? ACTOR__OFFER_WOKE : ACTOR__OFFER_QUEUED;
+}
+
+/* Queues a message taken from the inbox, whose room is reserved already.
+ * Without memory for a new lane it joins the nearest lane (there is one:
+ * the lane array is only grown when full): never dropped. */
+static void inbox_place(actor__mailbox *mb, actor__msg *m)
+{
+    actor__lane *lane;
+    size_t i;
+
+    if (!actor__msg_is_user(m)) {
+        fifo_push(&mb->system, m);
+        return;
+    }
+    lane = lane_get(mb, m->priority);
+    if (lane == NULL) {
+        i = lane_search(mb, m->priority);
+        lane = &mb->lanes[i < mb->n_lanes ? i : mb->n_lanes - 1];
+    }
+    m->seq = ++mb->seq;
+    fifo_push(&lane->q, m);
+    mb->count++;
+    mb->bytes += m->len;
+}
+
+/* Queues a stack taken from the inbox (newest first) oldest first. */
+static void inbox_place_all(actor__mailbox *mb, actor__msg *stack)
+{
+    actor__msg *fifo = NULL;
+
+    while (stack != NULL) {
+        actor__msg *next = stack->next;
+        stack->next = fifo;
+        fifo = stack;
+        stack = next;
+    }
+    while (fifo != NULL) {
+        actor__msg *next = fifo->next;
+        inbox_place(mb, fifo);
+        fifo = next;
+    }
+}
+
+void actor__mailbox_drain(actor__mailbox *mb)
+{
+    actor__msg *head = atomic_load_explicit(&mb->inbox, memory_order_relaxed);
+
+    do {
+        if (!inbox_is_list(head))
+            return;
+    } while (!atomic_compare_exchange_weak_explicit(&mb->inbox, &head, NULL, memory_order_acquire,
+                                                    memory_order_relaxed));
+    inbox_place_all(mb, head);
+}
+
+bool actor__mailbox_mark_idle(actor__mailbox *mb)
+{
+    actor__msg *head = NULL;
+
+    if (atomic_compare_exchange_strong_explicit(&mb->inbox, &head, ACTOR__INBOX_IDLE,
+                                                memory_order_acq_rel, memory_order_acquire))
+        return true;
+    return !inbox_is_list(head);
+}
+
+void actor__mailbox_unmark_idle(actor__mailbox *mb)
+{
+    actor__msg *head = ACTOR__INBOX_IDLE;
+
+    atomic_compare_exchange_strong_explicit(&mb->inbox, &head, NULL, memory_order_acq_rel,
+                                            memory_order_relaxed);
+}
+
+void actor__mailbox_close(actor__mailbox *mb)
+{
+    actor__msg *head =
+        atomic_exchange_explicit(&mb->inbox, ACTOR__INBOX_CLOSED, memory_order_acquire);
+
+    if (inbox_is_list(head))
+        inbox_place_all(mb, head);
 }

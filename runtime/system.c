@@ -236,10 +236,20 @@ bool actor__runnable(const actor__actor *a)
 
 bool actor__claim_schedule(actor__actor *a)
 {
-    if (a->sched != ACTOR__IDLE || !actor__runnable(a))
-        return false;
-    a->sched = ACTOR__SCHEDULED;
-    return true;
+    for (;;) {
+        actor__mailbox_drain(&a->mb);
+        if (a->sched != ACTOR__IDLE)
+            return false; /* its worker drains the inbox again before it idles */
+        if (actor__runnable(a)) {
+            a->sched = ACTOR__SCHEDULED;
+            actor__mailbox_unmark_idle(&a->mb);
+            return true;
+        }
+        /* idle: the next sender to push onto the inbox is told to
+         * schedule it, unless a push came since the drain */
+        if (actor__mailbox_mark_idle(&a->mb))
+            return false;
+    }
 }
 
 /* ================================================================= spawn */
@@ -357,6 +367,7 @@ static void start_terminate(actor__actor *a, bool drain)
     }
     a->terminating = true;
     a->drain = drain;
+    actor__mailbox_close(&a->mb); /* user messages are refused from now on */
     if (a->blocked_senders != 0)
         pthread_cond_broadcast(&a->room);
 }

@@ -210,6 +210,7 @@ static size_t pop_batch(actor__actor *a, bool user, size_t max, actor__msg **lis
     size_t n = 0;
     bool any_user = false;
 
+    actor__mailbox_drain(&a->mb);
     while (n < max && (m = actor__mailbox_pop(&a->mb, user)) != NULL) {
         any_user = any_user || actor__msg_is_user(m);
         *tail = m;
@@ -274,6 +275,7 @@ static void run_init(actor__worker *w, actor__actor *a)
         a->init_failed = true;
         a->terminating = true;
         a->drain = false;
+        actor__mailbox_close(&a->mb);
     }
     pthread_mutex_unlock(&a->lock);
 }
@@ -341,8 +343,8 @@ void actor__run(actor__worker *w, actor__actor *a)
         pthread_mutex_lock(&a->lock);
     }
     refresh_awaiting(a);
-    again = actor__runnable(a);
-    a->sched = again ? ACTOR__SCHEDULED : ACTOR__IDLE;
+    a->sched = ACTOR__IDLE;
+    again = actor__claim_schedule(a); /* drains the inbox; else marks it idle */
     if (!again && a->blocked_senders != 0) /* e.g. deactivated with room: senders go on */
         pthread_cond_broadcast(&a->room);
     pthread_mutex_unlock(&a->lock);
