@@ -1,7 +1,8 @@
 /*
  * stress_test.c - many client threads × many requests: every reply matched
  * to its request, none lost or duplicated, also when timeouts race replies;
- * actor→actor request/then chains pipelined from several threads.
+ * actor→actor request/then chains pipelined from several threads; casts
+ * from several threads into small mailboxes, each counted and in order.
  */
 #include "rt_actors.h"
 
@@ -253,11 +254,143 @@ ACTOR_TEST(chains_with_short_timeouts_end_exactly_once)
         probe_fini(&p[i]);
 }
 
+/* ---------------------------------------------- casts from many threads */
+
+#define N_CASTERS 4
+#define CASTS_EACH 1000 /* N_CASTERS * CASTS_EACH <= PROBE_LOG_MAX */
+
+typedef struct caster {
+    actor_system *sys;
+    actor_ref to;
+    int index;
+    int accepted, full, other;
+} caster;
+
+/* Casts CASTS_EACH logs {1: index << 20 | i}, i ascending, two priorities
+ * alternating in runs, counting what was accepted and what refused. */
+static void *caster_thread(void *arg)
+{
+    caster *k = arg;
+    actor_client *c;
+
+    if (actor_client_new(k->sys, &c) != 0) {
+        k->other = CASTS_EACH;
+        return NULL;
+    }
+    for (int i = 0; i < CASTS_EACH; i++) {
+        int priority = (i / 7) % 2 != 0 ? 200 : 100;
+        int rc = cast_int(c, k->to, M_LOG, ((int64_t)k->index << 20) | i, priority, LONG_MS);
+        if (rc == 0)
+            k->accepted++;
+        else if (rc == ACTOR_EFULL)
+            k->full++;
+        else
+            k->other++;
+    }
+    actor_client_destroy(&c);
+    return NULL;
+}
+
+typedef struct log_goal {
+    probe *p;
+    actor_system *sys;
+    actor_ref ref;
+    int want; /* logged + dropped */
+} log_goal;
+
+static bool log_reached(void *arg)
+{
+    log_goal *g = arg;
+    actor_stats st;
+
+    if (actor_stats_get(g->sys, g->ref, &st) != 0)
+        return false;
+    return atomic_load(&g->p->n_log) + (int)st.dropped >= g->want;
+}
+
+/* Whether each caster's logged casts of one priority came in the order
+ * sent: the mailbox is FIFO within a priority, for every sender. */
+static bool log_fifo_per_sender_and_priority(const probe *p, int n)
+{
+    int last[N_CASTERS][2];
+
+    for (int k = 0; k < N_CASTERS; k++)
+        last[k][0] = last[k][1] = -1;
+    for (int i = 0; i < n; i++) {
+        int k = (int)(p->log[i] >> 20), seq = (int)(p->log[i] & 0xfffff);
+        int lane = (seq / 7) % 2;
+        if (k < 0 || k >= N_CASTERS || seq <= last[k][lane])
+            return false;
+        last[k][lane] = seq;
+    }
+    return true;
+}
+
+/* N_CASTERS plain threads cast at once into a small mailbox while its
+ * worker drains it: every cast is either refused (ACTOR_EFULL, counted
+ * rejected) or accepted, and an accepted cast is either logged or dropped
+ * (drop_oldest, counted); nothing is lost, and each sender's casts run in
+ * order within their priority. */
+static void casts_race_policy(const actor_type *type)
+{
+    actor_test t;
+    probe p;
+    actor_ref r;
+    pthread_t threads[N_CASTERS];
+    caster k[N_CASTERS];
+    log_goal g;
+    actor_stats st;
+    int accepted = 0, full = 0, other = 0;
+
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    probe_init(&p);
+    r = spawn_probe(&t, type, &p);
+    for (int i = 0; i < N_CASTERS; i++) {
+        k[i] = (caster){t.sys, r, i, 0, 0, 0};
+        ACTOR_ASSERT_RC(pthread_create(&threads[i], NULL, caster_thread, &k[i]), 0);
+    }
+    for (int i = 0; i < N_CASTERS; i++) {
+        pthread_join(threads[i], NULL);
+        accepted += k[i].accepted;
+        full += k[i].full;
+        other += k[i].other;
+    }
+    ACTOR_ASSERT_INT(other, 0);
+    ACTOR_ASSERT_INT(accepted + full, N_CASTERS * CASTS_EACH);
+    g = (log_goal){&p, t.sys, r, accepted};
+    ACTOR_ASSERT(actor_test_wait(log_reached, &g, LONG_MS));
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, r, &st), 0);
+    ACTOR_ASSERT_INT(atomic_load(&p.n_log) + (int)st.dropped, accepted);
+    ACTOR_ASSERT_INT((int)st.rejected, full);
+    ACTOR_ASSERT_INT((int)st.mailbox_depth, 0);
+    ACTOR_ASSERT(log_fifo_per_sender_and_priority(&p, atomic_load(&p.n_log)));
+    actor_test_stop(&t);
+    probe_fini(&p);
+}
+
+ACTOR_TEST(casts_from_many_threads_reject)
+{
+    casts_race_policy(&probe_reject_type);
+}
+
+ACTOR_TEST(casts_from_many_threads_drop_oldest)
+{
+    casts_race_policy(&probe_drop_type);
+}
+
+ACTOR_TEST(casts_from_many_threads_roomy)
+{
+    casts_race_policy(&probe_type);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(many_clients_every_reply_matched);
     ACTOR_TEST_RUN(timeouts_racing_replies_never_misdeliver);
     ACTOR_TEST_RUN(actor_chains_from_many_threads);
     ACTOR_TEST_RUN(chains_with_short_timeouts_end_exactly_once);
+    ACTOR_TEST_RUN(casts_from_many_threads_reject);
+    ACTOR_TEST_RUN(casts_from_many_threads_drop_oldest);
+    ACTOR_TEST_RUN(casts_from_many_threads_roomy);
     return actor_test_summary();
 }
