@@ -132,11 +132,14 @@ typedef struct actor__lane {
  * and the system line (actor__mailbox_drain); or ACTOR__INBOX_IDLE, or
  * ACTOR__INBOX_CLOSED. */
 typedef struct actor__mailbox {
-    _Atomic(actor__msg *) inbox;
+    /* What senders touch, on a cache line of its own. */
+    _Alignas(64) _Atomic(actor__msg *) inbox;
     /* User messages in the lanes and the inbox: the count and body bytes
-     * bounded by `capacity` and `max_bytes`, reserved before a push. */
+     * bounded by `capacity` and `max_bytes`, reserved before a push. Pops
+     * give theirs back a batch at a time (`released*`, in drain). */
     atomic_size_t admitted, admitted_bytes;
     atomic_bool waiting_any; /* waiting.n != 0, for senders without the lock */
+    _Alignas(64) size_t released, released_bytes; /* popped, not yet out of admitted* */
     actor__lane *lanes;    /* the non-empty priority lanes, ascending priority */
     size_t n_lanes, cap_lanes;
     actor__fifo system;    /* replies, timeouts, health checks: no capacity, first */
@@ -187,7 +190,8 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
  * closed. On QUEUED and WOKE the mailbox owns m. */
 actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m);
 /* Lock held: moves the inbox's messages into the lanes and the system
- * line, in the order they were pushed. */
+ * line, in the order they were pushed, and gives the room of the messages
+ * popped since back to senders. */
 void actor__mailbox_drain(actor__mailbox *mb);
 /* Lock held, actor idle: marks the drained, empty inbox idle, so the next
  * offer reports WOKE. False when a message came meanwhile (drain, retry). */
@@ -326,9 +330,9 @@ struct actor__actor {
     actor_ref ref;
     void *state;
     const void *init_arg;
-    atomic_uint refs;          /* the table's reference + senders' */
+    _Alignas(64) atomic_uint refs; /* the table's reference + senders' */
 
-    pthread_mutex_t lock;      /* guards everything down to `run_next` */
+    _Alignas(64) pthread_mutex_t lock; /* guards everything down to `run_next` */
     pthread_cond_t room;       /* blocked client senders wait for room here */
     unsigned blocked_senders;
     actor__mailbox mb;
@@ -517,8 +521,11 @@ int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned f
 void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,
                    const char *why);
 
-/* monotonic deadline from a timeout in ms */
+/* monotonic deadline from a timeout in ms; one of a second or more may be
+ * late by a few ms (read from the coarse clock, system.c) */
 int64_t actor__deadline_after(uint32_t timeout_ms);
+/* Whether a deadline (0: none) has passed (system.c). */
+bool actor__deadline_passed(int64_t deadline);
 
 /* A blocking call's spin before it sleeps (actor_system_opts.call_spin_us). */
 #define ACTOR__CALL_SPIN_US 100

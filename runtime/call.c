@@ -1050,7 +1050,7 @@ static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
     actor_ctx ctx;
     int rc;
 
-    if (m->deadline != 0 && actor_now_ns() > m->deadline) {
+    if (actor__deadline_passed(m->deadline)) {
         atomic_fetch_add(&a->expired, 1);
         actor__refuse(a->sys, m, ACTOR_STATUS_TIMEOUT, "deadline passed before the handler ran");
         return;

@@ -197,9 +197,21 @@ static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
     }
     mb->count--;
     mb->bytes -= m->len;
-    atomic_fetch_sub_explicit(&mb->admitted, 1, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&mb->admitted_bytes, m->len, memory_order_relaxed);
+    mb->released++; /* out of admitted* at the next drain, one write per batch */
+    mb->released_bytes += m->len;
     return m;
+}
+
+/* Gives the room of the messages popped since the last call back to
+ * `admitted*`. */
+static void flush_released(actor__mailbox *mb)
+{
+    if (mb->released == 0)
+        return;
+    atomic_fetch_sub_explicit(&mb->admitted, mb->released, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&mb->admitted_bytes, mb->released_bytes, memory_order_relaxed);
+    mb->released = 0;
+    mb->released_bytes = 0;
 }
 
 static int lane_insert(actor__mailbox *mb, actor__msg *m)
@@ -267,14 +279,15 @@ static void unreserve(actor__mailbox *mb, size_t len)
     atomic_fetch_sub_explicit(&mb->admitted_bytes, len, memory_order_relaxed);
 }
 
+/* The user messages in the lanes and the inbox (lock held). */
 static size_t admitted_count(const actor__mailbox *mb)
 {
-    return atomic_load_explicit(&mb->admitted, memory_order_relaxed);
+    return atomic_load_explicit(&mb->admitted, memory_order_relaxed) - mb->released;
 }
 
 static size_t admitted_bytes(const actor__mailbox *mb)
 {
-    return atomic_load_explicit(&mb->admitted_bytes, memory_order_relaxed);
+    return atomic_load_explicit(&mb->admitted_bytes, memory_order_relaxed) - mb->released_bytes;
 }
 
 static void waiting_changed(actor__mailbox *mb)
@@ -328,6 +341,7 @@ static int drop_until_room(actor__mailbox *mb, actor__msg *m, actor__msg **dropp
         *tail = lane_pop(mb, 0);
         tail = &(*tail)->next;
         mb->dropped++;
+        flush_released(mb);
     }
     return lane_insert_reserved(mb, m);
 }
@@ -384,6 +398,8 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
 /* Moves blocked messages into the lanes while there is room. */
 static void admit_waiting(actor__mailbox *mb)
 {
+    if (mb->waiting.n != 0)
+        flush_released(mb);
     while (mb->waiting.n != 0 && reserve(mb, mb->waiting.head->len)) {
         actor__msg *m = fifo_pop(&mb->waiting);
         if (lane_insert_reserved(mb, m) != 0) {
@@ -504,6 +520,7 @@ actor__msg *actor__mailbox_take_all(actor__mailbox *mb)
     actor__msg *head = NULL, **tail = &head;
 
     actor__mailbox_close(mb);
+    flush_released(mb);
     fifo_splice(&mb->system, &tail);
     for (size_t i = mb->n_lanes; i-- > 0;)
         fifo_splice(&mb->lanes[i].q, &tail);
@@ -607,6 +624,7 @@ void actor__mailbox_drain(actor__mailbox *mb)
 {
     actor__msg *head = atomic_load_explicit(&mb->inbox, memory_order_relaxed);
 
+    flush_released(mb);
     do {
         if (!inbox_is_list(head))
             return;

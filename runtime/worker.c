@@ -218,6 +218,7 @@ static size_t pop_batch(actor__actor *a, bool user, size_t max, actor__msg **lis
         n++;
     }
     *tail = NULL;
+    actor__mailbox_drain(&a->mb); /* the room popped goes back to senders now */
     /* Blocked plain-thread senders are woken once the mailbox is down to
      * half (and when the turn ends idle, see actor__run), not on every
      * pop: a sender faster than the actor would otherwise sleep and be
