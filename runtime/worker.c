@@ -309,8 +309,9 @@ static size_t handle_batch(actor__worker *w, actor__actor *a, actor__msg *list, 
 }
 
 /* One turn: at most opts.batch messages, popped ACTOR__POP_BATCH at a
- * time, so a plain thread pushing and this worker popping meet on the
- * actor's lock once per batch rather than once per message. */
+ * time under the actor's lock, each batch draining the inbox senders push
+ * onto without it (mailbox.c). At the end the actor is scheduled again
+ * or left idle with its inbox marked so (actor__claim_schedule). */
 void actor__run(actor__worker *w, actor__actor *a)
 {
     size_t budget = w->sys->opts.batch;
