@@ -125,7 +125,14 @@ typedef struct actor__lane {
 #define ACTOR__INBOX_IDLE ((actor__msg *)(uintptr_t)1)   /* empty, the actor idle */
 #define ACTOR__INBOX_CLOSED ((actor__msg *)(uintptr_t)2) /* senders take the lock */
 
-/* Everything but the inbox, `admitted*` and `waiting_any` is guarded by
+/* `admitted` packs a count and body bytes: count << ACTOR__ADMIT_SHIFT |
+ * bytes, so that one compare-and-swap reserves both. Bounds beyond what
+ * it holds are lowered to these (with room for a batch put back). */
+#define ACTOR__ADMIT_SHIFT 40
+#define ACTOR__MAILBOX_MAX_CAPACITY (1u << 23)
+#define ACTOR__MAILBOX_MAX_BYTES ((size_t)1 << 39)
+
+/* Everything but the inbox, `admitted` and `waiting_any` is guarded by
  * the owner (an actor's lock). The inbox is where senders push without
  * that lock (docs/RUNTIME.md, "Messages and mailboxes"): a stack linked
  * through `next`, newest first, which the lock holder moves into the lanes
@@ -135,11 +142,11 @@ typedef struct actor__mailbox {
     /* What senders touch, on a cache line of its own. */
     _Alignas(64) _Atomic(actor__msg *) inbox;
     /* User messages in the lanes and the inbox: the count and body bytes
-     * bounded by `capacity` and `max_bytes`, reserved before a push. Pops
-     * give theirs back a batch at a time (`released*`, in drain). */
-    atomic_size_t admitted, admitted_bytes;
+     * bounded by `capacity` and `max_bytes` (packed, see above), reserved
+     * before a push. Pops give theirs back a batch at a time (`released*`). */
+    _Atomic uint64_t admitted;
     atomic_bool waiting_any; /* waiting.n != 0, for senders without the lock */
-    _Alignas(64) size_t released, released_bytes; /* popped, not yet out of admitted* */
+    _Alignas(64) size_t released, released_bytes; /* popped, not yet out of admitted */
     actor__lane *lanes;    /* the non-empty priority lanes, ascending priority */
     size_t n_lanes, cap_lanes;
     actor__fifo system;    /* replies, timeouts, health checks: no capacity, first */
@@ -186,7 +193,7 @@ void actor__mailbox_fini(actor__mailbox *mb);
 int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped);
 /* Any thread, no lock: pushes m onto the inbox if that needs no decision
  * under the lock: a system message, or a user message with room (reserved
- * in `admitted*`), no waiting line and no overflow; not when the inbox is
+ * in `admitted`), no waiting line and no overflow; not when the inbox is
  * closed. On QUEUED and WOKE the mailbox owns m. */
 actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m);
 /* Lock held: moves the inbox's messages into the lanes and the system
@@ -427,10 +434,12 @@ struct actor_system {
     actor_system_opts opts;
     actor__worker *workers;
     unsigned n_workers;
-    atomic_uint next_worker;
+    /* Written by every sender (message ids): a cache line of their own,
+     * away from what workers read on every turn (opts, workers). */
+    _Alignas(64) atomic_uint next_worker;
     atomic_uint_fast64_t next_id;
 
-    pthread_mutex_t table_lock;
+    _Alignas(64) pthread_mutex_t table_lock;
     pthread_cond_t all_dead;
     actor__slot *slots;
     size_t n_slots, cap_slots;

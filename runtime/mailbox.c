@@ -11,7 +11,7 @@
  * is taken (docs/RUNTIME.md, "Messages and mailboxes").
  *
  * Senders do not take the actor's lock when a message needs no decision:
- * they reserve room in `admitted*` with compare-and-swap and push the
+ * they reserve room in `admitted` with one compare-and-swap and push the
  * message onto the inbox, a lock-free stack; whoever holds the lock (the
  * worker before each batch of pops, or a sender on the locked path) moves
  * it into the lanes. A full mailbox, a waiting line, a closed inbox (the
@@ -122,12 +122,23 @@ static void fifo_splice(actor__fifo *q, actor__msg ***tail)
 
 /* ================================================================== lanes */
 
+/* `admitted` for `count` messages of `bytes` body bytes (or its change). */
+static uint64_t admit_word(size_t count, size_t bytes)
+{
+    return ((uint64_t)count << ACTOR__ADMIT_SHIFT) + bytes;
+}
+
+
 int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, size_t max_bytes,
                         actor_overflow overflow, uint32_t starvation_limit)
 {
     memset(mb, 0, sizeof(*mb));
     mb->capacity = capacity != 0 ? capacity : ACTOR_MAILBOX_DEFAULT_CAPACITY;
     mb->max_bytes = max_bytes != 0 ? max_bytes : ACTOR_MAILBOX_DEFAULT_MAX_BYTES;
+    if (mb->capacity > ACTOR__MAILBOX_MAX_CAPACITY)
+        mb->capacity = ACTOR__MAILBOX_MAX_CAPACITY;
+    if (mb->max_bytes > ACTOR__MAILBOX_MAX_BYTES)
+        mb->max_bytes = ACTOR__MAILBOX_MAX_BYTES;
     mb->overflow = overflow;
     mb->starvation_limit =
         starvation_limit != 0 ? starvation_limit : ACTOR_STARVATION_DEFAULT_LIMIT;
@@ -197,19 +208,19 @@ static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
     }
     mb->count--;
     mb->bytes -= m->len;
-    mb->released++; /* out of admitted* at the next drain, one write per batch */
+    mb->released++; /* out of `admitted` by the batch (flush_released) */
     mb->released_bytes += m->len;
     return m;
 }
 
 /* Gives the room of the messages popped since the last call back to
- * `admitted*`. */
+ * `admitted`. */
 static void flush_released(actor__mailbox *mb)
 {
     if (mb->released == 0)
         return;
-    atomic_fetch_sub_explicit(&mb->admitted, mb->released, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&mb->admitted_bytes, mb->released_bytes, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&mb->admitted, admit_word(mb->released, mb->released_bytes),
+                              memory_order_relaxed);
     mb->released = 0;
     mb->released_bytes = 0;
 }
@@ -247,47 +258,39 @@ static bool room_for(const actor__mailbox *mb, size_t count, size_t bytes, size_
     return count < mb->capacity && bytes <= mb->max_bytes && len <= mb->max_bytes - bytes;
 }
 
-/* Reserves room for a user message of `len` body bytes in `admitted*`;
- * false when full. Any thread. Between the two steps a concurrent sender
- * may see one message more than there is: it takes the locked path. */
+/* Reserves room for a user message of `len` body bytes in `admitted`;
+ * false when full. Any thread. */
 static bool reserve(actor__mailbox *mb, size_t len)
 {
-    size_t n = atomic_load_explicit(&mb->admitted, memory_order_relaxed);
-    size_t b;
+    uint64_t w = atomic_load_explicit(&mb->admitted, memory_order_relaxed);
+    const uint64_t bytes_mask = ((uint64_t)1 << ACTOR__ADMIT_SHIFT) - 1;
 
     do {
-        if (n >= mb->capacity)
+        if (!room_for(mb, (size_t)(w >> ACTOR__ADMIT_SHIFT), (size_t)(w & bytes_mask), len))
             return false;
-    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted, &n, n + 1,
-                                                    memory_order_relaxed, memory_order_relaxed));
-    if (len == 0)
-        return true;
-    b = atomic_load_explicit(&mb->admitted_bytes, memory_order_relaxed);
-    do {
-        if (!room_for(mb, 0, b, len)) {
-            atomic_fetch_sub_explicit(&mb->admitted, 1, memory_order_relaxed);
-            return false;
-        }
-    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted_bytes, &b, b + len,
+    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted, &w, w + admit_word(1, len),
                                                     memory_order_relaxed, memory_order_relaxed));
     return true;
 }
 
-static void unreserve(actor__mailbox *mb, size_t len)
+static void unreserve(actor__mailbox *mb, size_t count, size_t bytes)
 {
-    atomic_fetch_sub_explicit(&mb->admitted, 1, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&mb->admitted_bytes, len, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&mb->admitted, admit_word(count, bytes), memory_order_relaxed);
 }
 
 /* The user messages in the lanes and the inbox (lock held). */
 static size_t admitted_count(const actor__mailbox *mb)
 {
-    return atomic_load_explicit(&mb->admitted, memory_order_relaxed) - mb->released;
+    uint64_t w = atomic_load_explicit(&mb->admitted, memory_order_relaxed);
+
+    return (size_t)(w >> ACTOR__ADMIT_SHIFT) - mb->released;
 }
 
 static size_t admitted_bytes(const actor__mailbox *mb)
 {
-    return atomic_load_explicit(&mb->admitted_bytes, memory_order_relaxed) - mb->released_bytes;
+    uint64_t w = atomic_load_explicit(&mb->admitted, memory_order_relaxed);
+
+    return (size_t)(w & (((uint64_t)1 << ACTOR__ADMIT_SHIFT) - 1)) - mb->released_bytes;
 }
 
 static void waiting_changed(actor__mailbox *mb)
@@ -321,7 +324,7 @@ static int lane_insert_reserved(actor__mailbox *mb, actor__msg *m)
     int rc = lane_insert(mb, m);
 
     if (rc != 0)
-        unreserve(mb, m->len);
+        unreserve(mb, 1, m->len);
     return rc;
 }
 
@@ -482,8 +485,7 @@ static int unpop_one(actor__mailbox *mb, actor__msg *m)
         q = &lane->q;
         mb->count++;
         mb->bytes += m->len;
-        atomic_fetch_add_explicit(&mb->admitted, 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&mb->admitted_bytes, m->len, memory_order_relaxed);
+        atomic_fetch_add_explicit(&mb->admitted, admit_word(1, m->len), memory_order_relaxed);
     }
     m->next = q->head;
     q->head = m;
@@ -525,8 +527,7 @@ actor__msg *actor__mailbox_take_all(actor__mailbox *mb)
     for (size_t i = mb->n_lanes; i-- > 0;)
         fifo_splice(&mb->lanes[i].q, &tail);
     mb->n_lanes = 0;
-    atomic_fetch_sub_explicit(&mb->admitted, mb->count, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&mb->admitted_bytes, mb->bytes, memory_order_relaxed);
+    unreserve(mb, mb->count, mb->bytes);
     mb->count = 0;
     mb->bytes = 0;
     fifo_splice(&mb->waiting, &tail);
@@ -570,7 +571,7 @@ actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m)
     do {
         if (head == ACTOR__INBOX_CLOSED) {
             if (user)
-                unreserve(mb, m->len);
+                unreserve(mb, 1, m->len);
             return ACTOR__OFFER_LOCKED;
         }
         m->next = head == ACTOR__INBOX_IDLE ? NULL : head;

@@ -520,9 +520,10 @@ int actor_system_new(const actor_system_opts *opts, actor_system **out)
     if (out == NULL)
         return ACTOR_EINVAL;
     *out = NULL;
-    sys = calloc(1, sizeof(*sys));
+    sys = aligned_alloc(_Alignof(actor_system), sizeof(*sys)); /* its cache lines */
     if (sys == NULL)
         return ACTOR_ENOMEM;
+    memset(sys, 0, sizeof(*sys));
     if (opts != NULL)
         sys->opts = *opts;
     apply_defaults(&sys->opts);
