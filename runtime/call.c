@@ -510,6 +510,9 @@ void actor_client_destroy(actor_client **pc)
     actor__fail_pending_calls(c->sys, c);
     actor__client_remote_fini(c);
     actor__pool_give_back(c->sys, c->pool);
+    /* a worker that answered a spinning caller may still be unlocking */
+    pthread_mutex_lock(&c->lock);
+    pthread_mutex_unlock(&c->lock);
     pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     free(c);
