@@ -496,16 +496,24 @@ static int unpop_one(actor__mailbox *mb, actor__msg *m)
     return 0;
 }
 
-actor__msg *actor__mailbox_unpop(actor__mailbox *mb, actor__msg *list)
+/* Reverses a list linked through `next`; returns its new head. */
+static actor__msg *list_reverse(actor__msg *list)
 {
-    actor__msg *reversed = NULL, *failed = NULL;
+    actor__msg *reversed = NULL;
 
-    while (list != NULL) { /* last popped goes back first */
+    while (list != NULL) {
         actor__msg *next = list->next;
         list->next = reversed;
         reversed = list;
         list = next;
     }
+    return reversed;
+}
+
+actor__msg *actor__mailbox_unpop(actor__mailbox *mb, actor__msg *list)
+{
+    actor__msg *reversed = list_reverse(list), *failed = NULL; /* last popped goes back first */
+
     while (reversed != NULL) {
         actor__msg *next = reversed->next;
         if (unpop_one(mb, reversed) != 0) {
@@ -606,14 +614,8 @@ static void inbox_place(actor__mailbox *mb, actor__msg *m)
 /* Queues a stack taken from the inbox (newest first) oldest first. */
 static void inbox_place_all(actor__mailbox *mb, actor__msg *stack)
 {
-    actor__msg *fifo = NULL;
+    actor__msg *fifo = list_reverse(stack);
 
-    while (stack != NULL) {
-        actor__msg *next = stack->next;
-        stack->next = fifo;
-        fifo = stack;
-        stack = next;
-    }
     while (fifo != NULL) {
         actor__msg *next = fifo->next;
         inbox_place(mb, fifo);
