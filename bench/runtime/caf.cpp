@@ -376,9 +376,10 @@ int main(int argc, char **argv)
     bench_params p;
     if (bench_parse_args(argc, argv, &p) != 0)
         return 2;
-    if (any_selected(p, {"caf.then.remote", "caf.blocking.remote"}))
+    if (any_selected(p, {"caf.then.remote", "caf.then.remote.pipe", "caf.blocking.remote"}))
         run_remote(p);
-    if (any_selected(p, {"caf.then.local", "caf.blocking.local", "caf.cast"}))
+    if (any_selected(p, {"caf.then.local", "caf.then.local.pipe", "caf.blocking.local",
+                         "caf.cast.actor", "caf.cast.thread"}))
         run_local(p);
     return 0;
 }
