@@ -202,12 +202,13 @@ typedef struct actor_system_opts {
     /* The default byte bound of every mailbox (see actor_spawn_opts);
      * 0: ACTOR_MAILBOX_DEFAULT_MAX_BYTES. */
     size_t mailbox_max_bytes;
-    /* How many messages to one peer worker 0 may pack into one ZeroMQ
+    /* How many messages to one peer the gateway may pack into one ZeroMQ
      * message (a BATCH, docs/PROTOCOL.md "Batches": calls to a remote
      * system, responses to a client that sends batches itself). Messages
-     * wait in a pack only while worker 0 finishes the actor turn or the
-     * socket reads at hand, never while it sleeps. 0: 256; 1: never pack
-     * (for peers that do not read batches); at most 1024. */
+     * wait in a pack only while the worker holding the sockets has other
+     * actors ready to run, for at most 8 of their turns, never while it
+     * sleeps. 0: 256; 1: never pack (for peers that do not read batches);
+     * at most 1024. */
     unsigned wire_batch;
     /* How long a thread blocked in actor_call (and in the generated
      * synchronous stubs) checks for its reply before it sleeps, in µs. A
