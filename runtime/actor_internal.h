@@ -8,11 +8,13 @@
  *
  * Locks, in the order they may nest: an actor's `lock` (mailbox, lifecycle,
  * scheduling state) → the timer lock (its waiting line's expiry timer); the
- * table lock → nothing; a pending shard's lock → the timer lock; a client's
- * lock → nothing; a worker's queue lock → nothing; the timer lock →
- * nothing. No lock is held while a handler, hook or callback runs. A
- * mailbox's inbox takes no lock: senders push onto it, the holder of the
- * actor's lock empties it.
+ * table lock → nothing (any other lock may be held when an actor's last
+ * reference goes: its struct joins the spares under the table lock); a
+ * pending shard's lock → the timer lock; a client's lock → nothing; a
+ * worker's queue lock → nothing; the timer lock → nothing. No lock is held
+ * while a handler, hook or callback runs. A mailbox's inbox takes no lock:
+ * senders push onto it, the holder of the actor's lock empties it; finding
+ * an actor by ref takes none either (actor__acquire).
  */
 #ifndef ACTOR_INTERNAL_H
 #define ACTOR_INTERNAL_H
@@ -337,7 +339,10 @@ struct actor__actor {
     actor_ref ref;
     void *state;
     const void *init_arg;
-    _Alignas(64) atomic_uint refs; /* the table's reference + senders' */
+    /* The table's reference + senders'. 0: freed (a spare, or being
+     * set up for reuse): actor__acquire may still read and test it, so it
+     * is written atomically only and outlives the actor (type-stable). */
+    _Alignas(64) atomic_uint refs;
 
     _Alignas(64) pthread_mutex_t lock; /* guards everything down to `run_next` */
     pthread_cond_t room;       /* blocked client senders wait for room here */
@@ -355,7 +360,8 @@ struct actor__actor {
     atomic_uint interrupts;
     uint8_t sched;
     actor__timer wait_timer;   /* ACTOR__TIMER_WAITLINE: the waiting line's next expiry */
-    actor__actor *run_next;    /* run queue link (owned by the queue) */
+    actor__actor *run_next;    /* run queue link (owned by the queue); the
+                                * system's spares list once freed */
 
     /* Touched only by the worker running the actor. */
     actor__idmap requests;     /* actor__request by id */
@@ -366,7 +372,8 @@ struct actor__actor {
     atomic_uint_fast64_t processed, errors, in_flight, expired, late_replies;
 };
 
-/* The actor `ref` names with one more reference, or NULL (gone). */
+/* The actor `ref` names with one more reference, or NULL (gone). Takes
+ * no lock. */
 actor__actor *actor__acquire(actor_system *sys, actor_ref ref);
 void actor__release(actor__actor *a);
 /* Removes a finalized actor from the table (the ref stops resolving). */
@@ -424,11 +431,21 @@ typedef struct actor__shard {
     actor__idmap map; /* actor__pending by id */
 } actor__shard;
 
+/* An entry of the actor table. `actor` and `gen` are written under the
+ * table lock and read without it (actor__acquire); `next_free` is the
+ * table lock's. */
 typedef struct actor__slot {
-    actor__actor *actor;
-    uint32_t gen;
-    uint32_t next_free; /* index + 1 of the next free slot; 0: none */
+    _Atomic(actor__actor *) actor; /* NULL: free */
+    atomic_uint gen;               /* of the last actor put here */
+    uint32_t next_free;            /* index + 1 of the next free slot; 0: none */
 } actor__slot;
+
+/* The table's storage never moves, so that a lookup without the lock reads
+ * memory that stays valid: chunk k holds ACTOR__SLOT_CHUNK0 << k entries,
+ * allocated once (when the slots before it are all taken) and freed with
+ * the system. 27 chunks cover every 32-bit slot number. */
+#define ACTOR__SLOT_CHUNK0 64u
+#define ACTOR__SLOT_CHUNKS 27u
 
 struct actor_system {
     actor_system_opts opts;
@@ -439,13 +456,20 @@ struct actor_system {
     _Alignas(64) atomic_uint next_worker;
     atomic_uint_fast64_t next_id;
 
-    _Alignas(64) pthread_mutex_t table_lock;
+    /* Read by every sender (actor__acquire), written when a chunk is
+     * added: away from the lock's line, which spawns and exits write. */
+    _Alignas(64) _Atomic(actor__slot *) slot_chunks[ACTOR__SLOT_CHUNKS];
+
+    _Alignas(64) pthread_mutex_t table_lock; /* guards down to `spares` */
     pthread_cond_t all_dead;
-    actor__slot *slots;
-    size_t n_slots, cap_slots;
+    size_t n_slots;            /* slots ever used (1..n_slots) */
     uint32_t free_head;        /* index + 1; 0: none */
     size_t live;
     bool stopping;
+    /* Freed actor structs, linked through run_next, reused by spawn and
+     * freed with the system: a stale pointer read by actor__acquire always
+     * points at an actor struct (docs/RUNTIME.md, "The actor table"). */
+    actor__actor *spares;
 
     actor__shard shards[ACTOR__SHARDS];
 

@@ -2,12 +2,14 @@
  * system.c - the actor system: creation and shutdown, the actor table (slot
  * and generation ids, so a stale ref fails cleanly), spawn and the lifecycle
  * calls (activate, deactivate, terminate), statistics and status helpers.
+ * Lookups by ref take no lock (actor__acquire).
  * The gateway (gateway.c) is created with the system and destroyed after
  * its workers have stopped.
  */
 #define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP */
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +180,13 @@ actor__shard *actor__shard_of(actor_system *sys, uint64_t id)
 
 /* ================================================================= table */
 
+/* Finding an actor by ref takes no lock (docs/RUNTIME.md, "The actor
+ * table"): the slots never move (chunks, see ACTOR__SLOT_CHUNK0) and an
+ * actor's struct is never given back to malloc before the system goes
+ * (spares), so a lookup racing with an exit reads a slot and a refs count
+ * that still exist, and checks afterwards that what it counted is what the
+ * slot names. Spawns and exits take the table lock. */
+
 static uint32_t slot_of(actor_ref ref)
 {
     return (uint32_t)(ref.id & 0xffffffffu);
@@ -188,21 +197,113 @@ static uint32_t gen_of(actor_ref ref)
     return (uint32_t)(ref.id >> 32);
 }
 
+/* The chunk holding slot index i (the slot number - 1); *offset receives
+ * i's place in it. Chunk k starts at index CHUNK0 * (2^k - 1). */
+static unsigned chunk_of(uint32_t i, uint32_t *offset)
+{
+    uint32_t q = i / ACTOR__SLOT_CHUNK0 + 1;
+    unsigned k = 31u - (unsigned)__builtin_clz(q);
+
+    *offset = i - ACTOR__SLOT_CHUNK0 * ((1u << k) - 1);
+    return k;
+}
+
+/* The entry of slot number `slot` (>= 1); NULL when its chunk does not
+ * exist yet. Any thread. */
+static actor__slot *slot_entry(actor_system *sys, uint32_t slot)
+{
+    uint32_t offset;
+    unsigned k = chunk_of(slot - 1, &offset);
+    actor__slot *chunk = atomic_load_explicit(&sys->slot_chunks[k], memory_order_acquire);
+
+    return chunk != NULL ? &chunk[offset] : NULL;
+}
+
+/* The entry of a slot number in use (<= n_slots). Table lock held. */
+static actor__slot *slot_at(actor_system *sys, uint32_t slot)
+{
+    uint32_t offset;
+    unsigned k = chunk_of(slot - 1, &offset);
+
+    return &atomic_load_explicit(&sys->slot_chunks[k], memory_order_relaxed)[offset];
+}
+
+/* One more reference on a, unless its count is 0: freed (a spare, or a
+ * spare being set up for a spawn), which no lookup may revive. */
+static bool ref_unless_freed(actor__actor *a)
+{
+    unsigned n = atomic_load(&a->refs);
+
+    while (n != 0)
+        if (atomic_compare_exchange_weak(&a->refs, &n, n + 1))
+            return true;
+    return false;
+}
+
+/* The atomics here are sequentially consistent: the slot's loads after the
+ * increment see the table as it was then, or later. */
 actor__actor *actor__acquire(actor_system *sys, actor_ref ref)
 {
-    uint32_t slot = slot_of(ref);
-    actor__actor *a = NULL;
+    uint32_t slot = slot_of(ref), gen = gen_of(ref);
+    actor__slot *s = slot != 0 ? slot_entry(sys, slot) : NULL;
+    actor__actor *a = s != NULL ? atomic_load(&s->actor) : NULL;
 
-    if (slot == 0)
+    if (a == NULL || atomic_load(&s->gen) != gen || !ref_unless_freed(a))
         return NULL;
+    /* Between the load and the increment, a may have exited and its
+     * struct been reused by a spawn, here or in another slot: then the
+     * slot no longer names a with this generation. While counted, a stays
+     * what it is now. */
+    if (atomic_load(&s->actor) == a && atomic_load(&s->gen) == gen)
+        return a;
+    actor__release(a);
+    return NULL;
+}
+
+/* Adds a struct whose last reference went to the spares. */
+static void spare_put(actor_system *sys, actor__actor *a)
+{
     pthread_mutex_lock(&sys->table_lock);
-    if (slot <= sys->n_slots && sys->slots[slot - 1].actor != NULL &&
-        sys->slots[slot - 1].gen == gen_of(ref)) {
-        a = sys->slots[slot - 1].actor;
-        atomic_fetch_add(&a->refs, 1);
-    }
+    a->run_next = sys->spares;
+    sys->spares = a;
     pthread_mutex_unlock(&sys->table_lock);
+}
+
+/* A struct for a new actor, zeroed but for `refs` (which stays 0): a
+ * spare, or a new one. NULL when out of memory. */
+static actor__actor *spare_take(actor_system *sys)
+{
+    const size_t at = offsetof(actor__actor, refs), after = at + sizeof(atomic_uint);
+    actor__actor *a;
+
+    pthread_mutex_lock(&sys->table_lock);
+    a = sys->spares;
+    if (a != NULL)
+        sys->spares = a->run_next;
+    pthread_mutex_unlock(&sys->table_lock);
+    if (a == NULL) {
+        /* aligned: the fields senders write have cache lines of their
+         * own (sizeof is a multiple of the alignment) */
+        a = aligned_alloc(_Alignof(actor__actor), sizeof(*a));
+        if (a == NULL)
+            return NULL;
+        atomic_init(&a->refs, 0);
+    }
+    /* a lookup holding a stale pointer may be testing refs meanwhile */
+    memset(a, 0, at);
+    memset((char *)a + after, 0, sizeof(*a) - after);
     return a;
+}
+
+/* Frees the spares (system destroy). */
+static void spares_free(actor_system *sys)
+{
+    while (sys->spares != NULL) {
+        actor__actor *a = sys->spares;
+
+        sys->spares = a->run_next;
+        free(a);
+    }
 }
 
 static void actor_free(actor__actor *a)
@@ -211,7 +312,7 @@ static void actor_free(actor__actor *a)
     actor__idmap_fini(&a->requests);
     pthread_cond_destroy(&a->room);
     pthread_mutex_destroy(&a->lock);
-    free(a);
+    spare_put(a->sys, a);
 }
 
 void actor__release(actor__actor *a)
@@ -220,37 +321,52 @@ void actor__release(actor__actor *a)
         actor_free(a);
 }
 
+/* Makes sure the chunk of slot index i exists. Table lock held. */
+static int table_grow(actor_system *sys, size_t i)
+{
+    uint32_t offset;
+    unsigned k;
+    actor__slot *chunk;
+
+    if (i >= UINT32_MAX) /* slot numbers are 32 bits, 0 is none */
+        return ACTOR_ENOMEM;
+    k = chunk_of((uint32_t)i, &offset);
+    if (atomic_load_explicit(&sys->slot_chunks[k], memory_order_relaxed) != NULL)
+        return 0;
+    chunk = calloc((size_t)ACTOR__SLOT_CHUNK0 << k, sizeof(*chunk));
+    if (chunk == NULL)
+        return ACTOR_ENOMEM;
+    atomic_store_explicit(&sys->slot_chunks[k], chunk, memory_order_release);
+    return 0;
+}
+
 /* Takes a free slot for `a` and sets a->ref. Table lock held. */
 static int table_insert(actor_system *sys, actor__actor *a)
 {
-    uint32_t slot;
+    uint32_t slot, gen;
+    actor__slot *s;
 
     if (sys->free_head != 0) {
         slot = sys->free_head;
-        sys->free_head = sys->slots[slot - 1].next_free;
+        s = slot_at(sys, slot);
+        sys->free_head = s->next_free;
     } else {
-        if (sys->n_slots == sys->cap_slots) {
-            size_t cap = sys->cap_slots != 0 ? sys->cap_slots * 2 : 64;
-            actor__slot *slots;
-            if (cap > UINT32_MAX)
-                return ACTOR_ENOMEM;
-            slots = realloc(sys->slots, cap * sizeof(*slots));
-            if (slots == NULL)
-                return ACTOR_ENOMEM;
-            sys->slots = slots;
-            sys->cap_slots = cap;
-        }
+        int rc = table_grow(sys, sys->n_slots);
+
+        if (rc != 0)
+            return rc;
         slot = (uint32_t)++sys->n_slots;
-        sys->slots[slot - 1].gen = 0;
+        s = slot_at(sys, slot);
     }
-    sys->slots[slot - 1].actor = a;
     /* below 2^31: ids with the top bit set are remote refs (remote.c) */
-    sys->slots[slot - 1].gen = (sys->slots[slot - 1].gen + 1) & 0x7fffffffu;
-    if (sys->slots[slot - 1].gen == 0)
-        sys->slots[slot - 1].gen = 1;
-    sys->slots[slot - 1].next_free = 0;
-    a->ref.id = ((uint64_t)sys->slots[slot - 1].gen << 32) | slot;
+    gen = (atomic_load_explicit(&s->gen, memory_order_relaxed) + 1) & 0x7fffffffu;
+    if (gen == 0)
+        gen = 1;
+    s->next_free = 0;
+    a->ref.id = ((uint64_t)gen << 32) | slot;
     a->wait_timer.owner = a->ref;
+    atomic_store(&s->gen, gen);
+    atomic_store(&s->actor, a); /* last: a lookup that finds a sees it whole */
     sys->live++;
     return 0;
 }
@@ -259,10 +375,12 @@ void actor__table_remove(actor__actor *a)
 {
     actor_system *sys = a->sys;
     uint32_t slot = slot_of(a->ref);
+    actor__slot *s;
 
     pthread_mutex_lock(&sys->table_lock);
-    sys->slots[slot - 1].actor = NULL;
-    sys->slots[slot - 1].next_free = sys->free_head;
+    s = slot_at(sys, slot);
+    atomic_store(&s->actor, NULL);
+    s->next_free = sys->free_head;
     sys->free_head = slot;
     if (--sys->live == 0)
         pthread_cond_broadcast(&sys->all_dead);
@@ -323,9 +441,7 @@ static void actor_lock_init(pthread_mutex_t *lock)
 static actor__actor *actor_new(actor_system *sys, const actor_type *type, const void *arg,
                                const actor_spawn_opts *opts)
 {
-    /* aligned: the fields senders write have cache lines of their own
-     * (sizeof is a multiple of the alignment) */
-    actor__actor *a = aligned_alloc(_Alignof(actor__actor), sizeof(*a));
+    actor__actor *a = spare_take(sys);
     pthread_condattr_t attr;
     size_t max_bytes = opts != NULL && opts->mailbox_max_bytes != 0
                            ? opts->mailbox_max_bytes
@@ -333,19 +449,17 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
 
     if (a == NULL)
         return NULL;
-    memset(a, 0, sizeof(*a));
     if (actor__mailbox_init(&a->mb, type->mailbox_capacity, max_bytes, type->overflow,
                             type->starvation_limit) != 0 ||
         actor__idmap_init(&a->requests, 16) != 0) {
         actor__mailbox_fini(&a->mb);
-        free(a);
+        spare_put(sys, a);
         return NULL;
     }
     a->sys = sys;
     a->type = type;
     a->init_arg = arg;
     a->active = opts == NULL || !opts->inactive;
-    atomic_init(&a->refs, 1);
     actor_lock_init(&a->lock);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -354,6 +468,7 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
     a->wait_timer.index = ACTOR__TIMER_IDLE;
     a->wait_timer.kind = ACTOR__TIMER_WAITLINE;
     a->sched = ACTOR__SCHEDULED; /* its first turn runs init */
+    atomic_store(&a->refs, 1);   /* the table's, from now on */
     return a;
 }
 
@@ -373,7 +488,7 @@ int actor_spawn(actor_system *sys, const actor_type *type, const void *arg,
     rc = sys->stopping ? ACTOR_ECLOSED : table_insert(sys, a);
     pthread_mutex_unlock(&sys->table_lock);
     if (rc != 0) {
-        actor_free(a);
+        actor__release(a); /* not actor_free: a stale lookup may count it too */
         return rc;
     }
     *ref = a->ref;
@@ -489,7 +604,9 @@ static void system_free(actor_system *sys)
     pthread_cond_destroy(&sys->all_dead);
     actor__gateway_destroy(&sys->gateway);
     free(sys->heap);
-    free(sys->slots);
+    for (unsigned k = 0; k < ACTOR__SLOT_CHUNKS; k++)
+        free(atomic_load_explicit(&sys->slot_chunks[k], memory_order_relaxed));
+    spares_free(sys);
     free(sys->workers);
     free(sys);
 }
@@ -562,9 +679,12 @@ static actor_ref *live_refs(actor_system *sys, size_t *n)
     *n = 0;
     if (refs == NULL)
         return NULL;
-    for (size_t i = 0; i < sys->n_slots; i++)
-        if (sys->slots[i].actor != NULL)
-            refs[(*n)++] = sys->slots[i].actor->ref;
+    for (size_t slot = 1; slot <= sys->n_slots; slot++) {
+        actor__actor *a = atomic_load(&slot_at(sys, (uint32_t)slot)->actor);
+
+        if (a != NULL)
+            refs[(*n)++] = a->ref;
+    }
     return refs;
 }
 

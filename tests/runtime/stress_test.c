@@ -2,7 +2,8 @@
  * stress_test.c - many client threads × many requests: every reply matched
  * to its request, none lost or duplicated, also when timeouts race replies;
  * actor→actor request/then chains pipelined from several threads; casts
- * from several threads into small mailboxes, each counted and in order.
+ * from several threads into small mailboxes, each counted and in order;
+ * stale refs cast to while their slots are reused reach nobody.
  */
 #include "rt_actors.h"
 
@@ -383,6 +384,132 @@ ACTOR_TEST(casts_from_many_threads_roomy)
     casts_race_policy(&probe_type);
 }
 
+/* ------------------------------------ stale refs across recycled slots */
+
+#define INCARNATIONS 300
+#define N_STALE_CASTERS 3
+#define CASTS_PER_LIFE 16 /* logged before the next incarnation starts */
+
+/* The actors spawned one after another into (mostly) the same slot and,
+ * once their struct is free, the same memory: refs[i] logs into probes[i]. */
+typedef struct churn {
+    actor_system *sys;
+    probe probes[INCARNATIONS];
+    actor_ref refs[INCARNATIONS];
+    atomic_int published; /* refs[0..published) are set */
+    atomic_bool done;
+    atomic_int accepted, gone, other;
+} churn;
+
+static uint32_t xorshift(uint32_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    return *x;
+}
+
+/* Casts {1: i} to refs[i], i the newest incarnation or one of the two
+ * before it (stale, or about to be), until the churn ends. */
+static void *stale_caster(void *arg)
+{
+    churn *ch = arg;
+    actor_client *c;
+    uint32_t x = (uint32_t)(uintptr_t)&c | 1u;
+
+    if (actor_client_new(ch->sys, &c) != 0) {
+        atomic_fetch_add(&ch->other, 1);
+        return NULL;
+    }
+    while (!atomic_load(&ch->done)) {
+        int n = atomic_load(&ch->published), i = n - 1 - (int)(xorshift(&x) % 3);
+        int rc;
+
+        if (i < 0)
+            continue;
+        rc = cast_int(c, ch->refs[i], M_LOG, i, 128, LONG_MS);
+        if (rc == 0)
+            atomic_fetch_add(&ch->accepted, 1);
+        else if (rc == ACTOR_ENOTFOUND || rc == ACTOR_ECLOSED)
+            atomic_fetch_add(&ch->gone, 1);
+        else if (rc != ACTOR_EFULL)
+            atomic_fetch_add(&ch->other, 1);
+    }
+    actor_client_destroy(&c);
+    return NULL;
+}
+
+static bool logged_some(void *arg)
+{
+    return atomic_load(&((probe *)arg)->n_log) >= CASTS_PER_LIFE;
+}
+
+typedef struct gone_goal {
+    actor_system *sys;
+    actor_ref ref;
+} gone_goal;
+
+static bool actor_gone(void *arg)
+{
+    gone_goal *g = arg;
+    actor_stats st;
+
+    return actor_stats_get(g->sys, g->ref, &st) == ACTOR_ENOTFOUND;
+}
+
+/* Whether every cast probes[i] ran was sent to refs[i]. */
+static int misdelivered(const churn *ch)
+{
+    int bad = 0;
+
+    for (int i = 0; i < INCARNATIONS; i++)
+        for (int j = 0; j < atomic_load(&ch->probes[i].n_log); j++)
+            bad += ch->probes[i].log[j] != i;
+    return bad;
+}
+
+/* Actors exit and new ones take their slot (and, once free, their struct)
+ * while plain threads keep casting to the old refs and the new: a stale
+ * ref fails (ACTOR_ENOTFOUND, or ECLOSED while its actor terminates) and
+ * never reaches the new actor. */
+ACTOR_TEST(stale_refs_never_reach_a_recycled_slot)
+{
+    static churn ch;
+    actor_test t;
+    pthread_t threads[N_STALE_CASTERS];
+    int reused = 0;
+
+    memset(&ch, 0, sizeof(ch));
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    ch.sys = t.sys;
+    for (int i = 0; i < N_STALE_CASTERS; i++)
+        ACTOR_ASSERT_RC(pthread_create(&threads[i], NULL, stale_caster, &ch), 0);
+    for (int i = 0; i < INCARNATIONS; i++) {
+        gone_goal g;
+
+        probe_init(&ch.probes[i]);
+        ch.refs[i] = spawn_probe(&t, &probe_type, &ch.probes[i]);
+        if (i > 0 && (uint32_t)ch.refs[i].id == (uint32_t)ch.refs[i - 1].id)
+            reused++;
+        atomic_store(&ch.published, i + 1);
+        actor_test_wait(logged_some, &ch.probes[i], 200);
+        ACTOR_ASSERT_RC(actor_terminate(t.sys, ch.refs[i], false), 0);
+        g = (gone_goal){t.sys, ch.refs[i]};
+        ACTOR_ASSERT(actor_test_wait(actor_gone, &g, LONG_MS));
+    }
+    atomic_store(&ch.done, true);
+    for (int i = 0; i < N_STALE_CASTERS; i++)
+        pthread_join(threads[i], NULL);
+    actor_test_stop(&t);
+    ACTOR_ASSERT_INT(misdelivered(&ch), 0);
+    ACTOR_ASSERT_INT(atomic_load(&ch.other), 0);
+    ACTOR_ASSERT(atomic_load(&ch.accepted) > 0);
+    ACTOR_ASSERT(atomic_load(&ch.gone) > 0);
+    ACTOR_ASSERT(reused > INCARNATIONS / 2);
+    for (int i = 0; i < INCARNATIONS; i++)
+        probe_fini(&ch.probes[i]);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(many_clients_every_reply_matched);
@@ -392,5 +519,6 @@ int main(void)
     ACTOR_TEST_RUN(casts_from_many_threads_reject);
     ACTOR_TEST_RUN(casts_from_many_threads_drop_oldest);
     ACTOR_TEST_RUN(casts_from_many_threads_roomy);
+    ACTOR_TEST_RUN(stale_refs_never_reach_a_recycled_slot);
     return actor_test_summary();
 }
