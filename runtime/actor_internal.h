@@ -50,7 +50,10 @@ typedef struct actor__route {
 
 struct actor__pool;
 
-/* One allocation: this header, then the status (replies only), then the body. */
+/* One allocation: this header, then the status (REPLY and TIMEOUT only:
+ * actor__msg_status), then the body. 88 bytes, so that a pool block's
+ * header and a small body (up to 39 bytes and the NUL) share two cache
+ * lines: the pool's blocks are 64-byte aligned. */
 typedef struct actor__msg {
     struct actor__msg *next;  /* first: also the link of a pool's free lists */
     struct actor__pool *pool; /* the pool the block goes back to; NULL: malloc'd */
@@ -62,10 +65,18 @@ typedef struct actor__msg {
     uint32_t method;
     uint8_t kind;
     uint8_t priority;
-    actor_status *status;     /* REPLY, TIMEOUT; else NULL */
     char *body;
     size_t len;
 } actor__msg;
+
+/* The status of a REPLY or TIMEOUT (right after the header); NULL for
+ * other kinds. */
+static inline actor_status *actor__msg_status(actor__msg *m)
+{
+    return m->kind == ACTOR__MSG_REPLY || m->kind == ACTOR__MSG_TIMEOUT
+               ? (actor_status *)(void *)(m + 1)
+               : NULL;
+}
 
 /* A new message with a copy of body[len]; NULL when out of memory. */
 actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len);
@@ -87,7 +98,8 @@ typedef struct actor__pool {
     struct actor__pool *next;          /* the system's list of idle client pools */
 } actor__pool;
 
-/* The size of a block: a message whose header, status and body fit. */
+/* The size of a block (a multiple of 64: blocks are cache-line aligned):
+ * a message whose header, status and body fit. */
 #define ACTOR__POOL_BLOCK 384u
 /* Blocks a pool keeps (1.5 MiB); beyond, returning blocks are freed. */
 #define ACTOR__POOL_KEEP 4096u

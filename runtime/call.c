@@ -390,7 +390,7 @@ static void deliver_to_actor(actor_system *sys, actor_ref ref, uint64_t id,
                           ok ? len : 0);
     if (m != NULL) {
         m->id = id;
-        *m->status = *st;
+        *actor__msg_status(m) = *st;
         if (push(sys, a, m, 0, false, 0) != 0) {
             actor__msg_free(m);
             m = NULL;
@@ -1095,7 +1095,7 @@ static void handle_reply(actor__worker *w, actor__actor *a, actor__msg *m)
     }
     actor__timer_cancel(a->sys, &req->timer);
     ctx_init(&ctx, w, a, NULL, NULL);
-    req->then(a->state, &ctx, m->status, m->body, m->len, req->user);
+    req->then(a->state, &ctx, actor__msg_status(m), m->body, m->len, req->user);
     free(req);
     actor__msg_free(m);
 }

@@ -25,6 +25,9 @@
 
 /* =============================================================== messages */
 
+_Static_assert(sizeof(actor__msg) == 88, "a header and a small body in two cache lines");
+_Static_assert(ACTOR__POOL_BLOCK % 64 == 0, "pool blocks are cache-line aligned");
+
 static bool kind_has_status(actor__msg_kind kind)
 {
     return kind == ACTOR__MSG_REPLY || kind == ACTOR__MSG_TIMEOUT;
@@ -50,9 +53,8 @@ actor__msg *actor__msg_new_in(actor__pool *pool, actor__msg_kind kind, const cha
     m->pool = pool;
     m->kind = (uint8_t)kind;
     m->priority = ACTOR_PRIORITY_DEFAULT_VALUE;
-    m->status = status_size != 0 ? (actor_status *)(void *)(m + 1) : NULL;
-    if (m->status != NULL)
-        memset(m->status, 0, sizeof(*m->status));
+    if (status_size != 0)
+        memset(actor__msg_status(m), 0, status_size);
     m->body = (char *)(m + 1) + status_size;
     m->len = len;
     if (len != 0)

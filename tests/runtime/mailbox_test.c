@@ -44,13 +44,13 @@ ACTOR_TEST(message_is_one_allocation_with_body_copy)
     actor__msg *m = actor__msg_new(ACTOR__MSG_REPLY, "abc", 3);
 
     ACTOR_ASSERT(m != NULL);
-    ACTOR_ASSERT(m->status != NULL);
+    ACTOR_ASSERT(actor__msg_status(m) != NULL);
     ACTOR_ASSERT_INT(m->len, 3);
     ACTOR_ASSERT(memcmp(m->body, "abc", 3) == 0);
     ACTOR_ASSERT_INT(m->priority, 128);
     actor__msg_free(m);
     m = actor__msg_new(ACTOR__MSG_CAST, NULL, 0);
-    ACTOR_ASSERT(m != NULL && m->status == NULL && m->len == 0);
+    ACTOR_ASSERT(m != NULL && actor__msg_status(m) == NULL && m->len == 0);
     actor__msg_free(m);
 }
 
