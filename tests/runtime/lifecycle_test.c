@@ -11,19 +11,6 @@
 
 #define LONG_MS 10000u
 
-typedef struct gone_wait {
-    actor_system *sys;
-    actor_ref ref;
-} gone_wait;
-
-static bool gone_pred(void *arg)
-{
-    gone_wait *g = arg;
-    actor_stats s;
-
-    return actor_stats_get(g->sys, g->ref, &s) == ACTOR_ENOTFOUND;
-}
-
 static bool wait_gone(actor_system *sys, actor_ref ref)
 {
     gone_wait g = {sys, ref};

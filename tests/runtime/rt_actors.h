@@ -386,6 +386,21 @@ static inline int sync_int(actor_client *c, actor_ref to, uint32_t m, int64_t v,
     return rc;
 }
 
+/* For actor_test_wait: whether `ref` no longer resolves (its actor is
+ * gone, its slot freed). */
+typedef struct gone_wait {
+    actor_system *sys;
+    actor_ref ref;
+} gone_wait;
+
+static inline bool gone_pred(void *arg)
+{
+    gone_wait *g = arg;
+    actor_stats s;
+
+    return actor_stats_get(g->sys, g->ref, &s) == ACTOR_ENOTFOUND;
+}
+
 static inline actor_ref spawn_probe(actor_test *t, const actor_type *type, probe *p)
 {
     return actor_test_spawn(t, type, p);

@@ -444,19 +444,6 @@ static bool logged_some(void *arg)
     return atomic_load(&((probe *)arg)->n_log) >= CASTS_PER_LIFE;
 }
 
-typedef struct gone_goal {
-    actor_system *sys;
-    actor_ref ref;
-} gone_goal;
-
-static bool actor_gone(void *arg)
-{
-    gone_goal *g = arg;
-    actor_stats st;
-
-    return actor_stats_get(g->sys, g->ref, &st) == ACTOR_ENOTFOUND;
-}
-
 /* Whether every cast probes[i] ran was sent to refs[i]. */
 static int misdelivered(const churn *ch)
 {
@@ -485,7 +472,7 @@ ACTOR_TEST(stale_refs_never_reach_a_recycled_slot)
     for (int i = 0; i < N_STALE_CASTERS; i++)
         ACTOR_ASSERT_RC(pthread_create(&threads[i], NULL, stale_caster, &ch), 0);
     for (int i = 0; i < INCARNATIONS; i++) {
-        gone_goal g;
+        gone_wait g;
 
         probe_init(&ch.probes[i]);
         ch.refs[i] = spawn_probe(&t, &probe_type, &ch.probes[i]);
@@ -494,8 +481,8 @@ ACTOR_TEST(stale_refs_never_reach_a_recycled_slot)
         atomic_store(&ch.published, i + 1);
         actor_test_wait(logged_some, &ch.probes[i], 200);
         ACTOR_ASSERT_RC(actor_terminate(t.sys, ch.refs[i], false), 0);
-        g = (gone_goal){t.sys, ch.refs[i]};
-        ACTOR_ASSERT(actor_test_wait(actor_gone, &g, LONG_MS));
+        g = (gone_wait){t.sys, ch.refs[i]};
+        ACTOR_ASSERT(actor_test_wait(gone_pred, &g, LONG_MS));
     }
     atomic_store(&ch.done, true);
     for (int i = 0; i < N_STALE_CASTERS; i++)
