@@ -466,7 +466,8 @@ struct actor_system {
     /* Written by every sender (message ids): a cache line of their own,
      * away from what workers read on every turn (opts, workers). */
     _Alignas(64) atomic_uint next_worker;
-    atomic_uint_fast64_t next_id;
+    atomic_uint_fast64_t next_id; /* taken a block at a time (actor__next_id) */
+    uint64_t serial;              /* this system's number in the process, from 1 */
 
     /* Read by every sender (actor__acquire), written when a chunk is
      * added: away from the lock's line, which spawns and exits write. */
@@ -526,7 +527,8 @@ struct actor_client {
     struct actor__client_net *net; /* its DEALERs to remote systems (remote.c) */
 };
 
-/* The first time actor__next_id can return is 1. */
+/* A message id unique within sys, never 0 (from a block of the calling
+ * thread's: not in order across threads). */
 uint64_t actor__next_id(actor_system *sys);
 actor__shard *actor__shard_of(actor_system *sys, uint64_t id);
 

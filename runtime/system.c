@@ -168,9 +168,32 @@ void actor_status_set(actor_status *st, actor_status_category category, int32_t 
     actor__text_fix_utf8(st->message);
 }
 
+/* Ids a thread takes from its system's counter at a time. */
+#define ID_BLOCK 256u
+
+/* The calling thread's ids: next..end-1 of the system numbered `serial`
+ * (a number, not the pointer: a new system may reuse a freed one's
+ * address, and must not be handed the old one's ids). */
+static _Thread_local struct id_block {
+    uint64_t serial, next, end;
+} id_block;
+
+static atomic_uint_fast64_t system_serials;
+
+/* One atomic add per ID_BLOCK ids, not per message: the add was ~6% of a
+ * cast's samples (a locked instruction right after the message's stores).
+ * Ids stay unique within the system; across threads they are not in
+ * order. */
 uint64_t actor__next_id(actor_system *sys)
 {
-    return atomic_fetch_add(&sys->next_id, 1) + 1;
+    struct id_block *b = &id_block;
+
+    if (b->serial != sys->serial || b->next == b->end) {
+        b->next = atomic_fetch_add_explicit(&sys->next_id, ID_BLOCK, memory_order_relaxed) + 1;
+        b->end = b->next + ID_BLOCK;
+        b->serial = sys->serial;
+    }
+    return b->next++;
 }
 
 actor__shard *actor__shard_of(actor_system *sys, uint64_t id)
@@ -644,6 +667,7 @@ int actor_system_new(const actor_system_opts *opts, actor_system **out)
     if (opts != NULL)
         sys->opts = *opts;
     apply_defaults(&sys->opts);
+    sys->serial = atomic_fetch_add(&system_serials, 1) + 1;
     pthread_mutex_init(&sys->table_lock, NULL);
     pthread_cond_init(&sys->all_dead, NULL);
     pthread_mutex_init(&sys->timer_lock, NULL);
