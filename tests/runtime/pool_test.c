@@ -2,9 +2,13 @@
  * pool_test.c - message-block pools (runtime/pool.c) and the batch pop's
  * put-back (actor__mailbox_unpop): blocks come back to their owner from
  * other threads (also under ThreadSanitizer), pooled and malloc'd messages
- * free alike, and unpopped messages pop again in the same order.
+ * free alike, and unpopped messages pop again in the same order; message
+ * ids, also taken in per-thread blocks, are unique across threads and
+ * systems.
  */
 #include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "../../runtime/actor_internal.h"
 #include "actor/testing.h"
@@ -133,11 +137,67 @@ ACTOR_TEST(unpop_restores_the_order)
     actor__mailbox_fini(&mb);
 }
 
+/* ---------------------------------------------------- message id blocks */
+
+#define IDS_EACH 600 /* more than two of a thread's blocks */
+
+typedef struct id_taker {
+    actor_system *sys;
+    uint64_t ids[IDS_EACH];
+} id_taker;
+
+static void *take_ids(void *arg)
+{
+    id_taker *t = arg;
+
+    for (int i = 0; i < IDS_EACH; i++)
+        t->ids[i] = actor__next_id(t->sys);
+    return NULL;
+}
+
+static int compare_ids(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+    return a < b ? -1 : a > b;
+}
+
+/* Ids come from blocks of the calling thread's: two threads never get the
+ * same id from one system, also when the first thread still holds a block
+ * of a system destroyed before (the new one often has its address). */
+ACTOR_TEST(message_ids_unique_across_threads_and_systems)
+{
+    static id_taker mine, other;
+    static uint64_t all[2 * IDS_EACH];
+    actor_system_opts o = {.workers = 1};
+    actor_system *sys;
+    pthread_t th;
+    int dups = 0;
+
+    ACTOR_ASSERT_RC(actor_system_new(&o, &sys), 0);
+    (void)actor__next_id(sys); /* this thread now holds a block of it */
+    actor_system_destroy(&sys);
+    ACTOR_ASSERT_RC(actor_system_new(&o, &sys), 0);
+    other.sys = mine.sys = sys;
+    ACTOR_ASSERT_RC(pthread_create(&th, NULL, take_ids, &other), 0);
+    pthread_join(th, NULL);
+    take_ids(&mine);
+    actor_system_destroy(&sys);
+    memcpy(all, mine.ids, sizeof(mine.ids));
+    memcpy(all + IDS_EACH, other.ids, sizeof(other.ids));
+    qsort(all, 2 * IDS_EACH, sizeof(all[0]), compare_ids);
+    for (int i = 1; i < 2 * IDS_EACH; i++)
+        dups += all[i] == all[i - 1];
+    ACTOR_ASSERT_INT(dups, 0);
+    ACTOR_ASSERT(all[0] != 0);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(blocks_return_from_other_threads);
     ACTOR_TEST_RUN(big_messages_bypass_the_pool);
     ACTOR_TEST_RUN(own_pool_frees_locally_and_shrinks_after_a_burst);
     ACTOR_TEST_RUN(unpop_restores_the_order);
+    ACTOR_TEST_RUN(message_ids_unique_across_threads_and_systems);
     return actor_test_summary();
 }
