@@ -50,11 +50,15 @@
 
 /* ========================================= the context and ZAP domains */
 
-/* The system's context: the borrowed opts.zmq_context, else our own. */
+/* The system's context: the borrowed opts.zmq_context, else our own.
+ * Once made it is read without the lock (zctx_ready; a release store
+ * after zctx was set, so that whoever sees it sees zctx too). */
 void *actor__gateway_context(actor__gateway *g)
 {
-    void *z;
+    void *z = atomic_load_explicit(&g->zctx_ready, memory_order_acquire);
 
+    if (z != NULL)
+        return z;
     pthread_mutex_lock(&g->lock);
     if (g->zctx == NULL) {
         g->zctx = g->sys->opts.zmq_context;
@@ -64,6 +68,8 @@ void *actor__gateway_context(actor__gateway *g)
         }
     }
     z = g->zctx;
+    if (z != NULL)
+        atomic_store_explicit(&g->zctx_ready, z, memory_order_release);
     pthread_mutex_unlock(&g->lock);
     return z;
 }
@@ -117,6 +123,7 @@ static void context_release(actor__gateway *g)
     if (g->own_zctx && g->zctx != NULL)
         zmq_ctx_term(g->zctx);
     g->zctx = NULL;
+    atomic_store(&g->zctx_ready, NULL);
 }
 
 /* ============================================================== queues */
@@ -145,8 +152,11 @@ static actor__outgoing *outq_pop(actor__outq *q)
 
 static void outq_free(actor__outq *q)
 {
-    while (q->head != NULL)
-        free(outq_pop(q));
+    while (q->head != NULL) {
+        actor__outgoing *o = outq_pop(q);
+        free(o->call);
+        free(o);
+    }
 }
 
 actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_len)
@@ -673,18 +683,59 @@ typedef struct served_call {
     uint8_t id[];
 } served_call;
 
+/* A worker's buffer for the envelopes of the responses it hands over, kept
+ * from one to the next (malloc'd once, not per response) and freed when
+ * the thread exits. Other threads use one of their own each time. */
+static pthread_key_t scratch_key;
+static bool scratch_key_made;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *sb)
+{
+    msgpack_sbuffer_free(sb);
+}
+
+static void scratch_key_make(void)
+{
+    scratch_key_made = pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+/* The calling worker's scratch buffer, emptied; NULL: not a worker, or no
+ * memory. */
+static msgpack_sbuffer *worker_scratch(actor__gateway *g)
+{
+    msgpack_sbuffer *sb;
+
+    if (actor__current_worker(g->sys) == NULL || pthread_once(&scratch_once, scratch_key_make) != 0 ||
+        !scratch_key_made)
+        return NULL;
+    sb = pthread_getspecific(scratch_key);
+    if (sb == NULL && (sb = msgpack_sbuffer_new()) != NULL &&
+        pthread_setspecific(scratch_key, sb) != 0) {
+        msgpack_sbuffer_free(sb);
+        sb = NULL;
+    }
+    if (sb != NULL)
+        sb->size = 0;
+    return sb;
+}
+
 /* Another thread: encodes the response and hands it to the holder. */
 static void reply_from_elsewhere(actor__gateway *g, const served_call *c, const actor_status *st,
                                  const char *body, size_t len)
 {
     actor__wire_route route = {c->id, c->id_len, c->delimiter};
-    msgpack_sbuffer sb;
+    msgpack_sbuffer own, *sb = worker_scratch(g);
     actor__outgoing *o = NULL;
 
-    msgpack_sbuffer_init(&sb);
-    if (encode_response(g, &sb, c->wire_id, st, &body, &len) == 0)
-        o = response_new(&route, sb.data, sb.size, body, len);
-    msgpack_sbuffer_destroy(&sb);
+    if (sb == NULL) {
+        msgpack_sbuffer_init(&own);
+        sb = &own;
+    }
+    if (encode_response(g, sb, c->wire_id, st, &body, &len) == 0)
+        o = response_new(&route, sb->data, sb->size, body, len);
+    if (sb == &own)
+        msgpack_sbuffer_destroy(&own);
     if (o == NULL) {
         atomic_fetch_add(&g->dropped, 1);
         return;
@@ -757,8 +808,10 @@ int actor_register_name(actor_system *sys, actor_ref ref, const char *name)
     p = find_name(g, name);
     if (p != NULL) {
         bool taken = !actor_ref_eq((*p)->ref, ref) && ref_alive(sys, (*p)->ref);
-        if (!taken)
+        if (!taken) {
             (*p)->ref = ref;
+            atomic_fetch_add(&g->names_version, 1);
+        }
         pthread_mutex_unlock(&g->lock);
         return taken ? ACTOR_ESTATE : 0;
     }
@@ -768,6 +821,7 @@ int actor_register_name(actor_system *sys, actor_ref ref, const char *name)
         n->ref = ref;
         n->next = g->names;
         g->names = n;
+        atomic_fetch_add(&g->names_version, 1);
     }
     pthread_mutex_unlock(&g->lock);
     return n != NULL ? 0 : ACTOR_ENOMEM;
@@ -785,23 +839,55 @@ int actor_unregister_name(actor_system *sys, const char *name)
     if (p != NULL) {
         gone = *p;
         *p = gone->next;
+        atomic_fetch_add(&g->names_version, 1);
     }
     pthread_mutex_unlock(&g->lock);
     free(gone);
     return gone != NULL ? 0 : ACTOR_ENOTFOUND;
 }
 
+/* The holder: the ref registered as `name` from its cache of the last
+ * name a request named, when no name changed since; false: look it up. */
+static bool cached_name(actor__gateway *g, const char *name, actor_ref *ref)
+{
+    if (held_here != g || !g->name_cached ||
+        atomic_load_explicit(&g->names_version, memory_order_acquire) != g->cached_version ||
+        strcmp(g->cached_name, name) != 0)
+        return false;
+    *ref = g->cached_ref;
+    return true;
+}
+
+/* The holder: remembers what `name` named as of names_version `version`. */
+static void cache_name(actor__gateway *g, const char *name, actor_ref ref, unsigned version)
+{
+    size_t len = strlen(name);
+
+    g->name_cached = held_here == g && len < sizeof g->cached_name;
+    if (!g->name_cached)
+        return;
+    memcpy(g->cached_name, name, len + 1);
+    g->cached_ref = ref;
+    g->cached_version = version;
+}
+
 /* The actor registered as `name`, acquired; NULL if none or dead. */
 static actor__actor *acquire_named(actor__gateway *g, const char *name)
 {
     actor_ref ref = ACTOR_REF_NONE;
+    unsigned version;
     named **p;
 
-    pthread_mutex_lock(&g->lock);
-    p = find_name(g, name);
-    if (p != NULL)
-        ref = (*p)->ref;
-    pthread_mutex_unlock(&g->lock);
+    if (!cached_name(g, name, &ref)) {
+        pthread_mutex_lock(&g->lock);
+        version = atomic_load_explicit(&g->names_version, memory_order_relaxed);
+        p = find_name(g, name);
+        if (p != NULL)
+            ref = (*p)->ref;
+        pthread_mutex_unlock(&g->lock);
+        if (held_here == g)
+            cache_name(g, name, ref, version);
+    }
     return ref.id != 0 ? actor__acquire(g->sys, ref) : NULL;
 }
 
@@ -889,8 +975,10 @@ static actor__msg *build_msg(actor__gateway *g, const actor__wire_msg *m, actor_
                              const actor_method *method, uint32_t index)
 {
     bool request = m->env.kind == actor_wire_Kind_REQUEST;
-    actor__msg *msg = actor__msg_new(request ? ACTOR__MSG_REQUEST : ACTOR__MSG_CAST, m->body,
-                                     m->body_len);
+    actor__worker *w = actor__current_worker(g->sys); /* the holder, else the destroying thread */
+    actor__msg *msg = actor__msg_new_in(w != NULL ? &w->pool : NULL,
+                                        request ? ACTOR__MSG_REQUEST : ACTOR__MSG_CAST, m->body,
+                                        m->body_len);
 
     if (msg == NULL)
         return NULL;
@@ -1298,14 +1386,9 @@ bool actor__gateway_pump(actor__gateway *g, unsigned index, bool idle)
  * outstanding requests need sweeping. */
 static int wait_timeout(actor__gateway *g)
 {
-    bool outstanding;
-
     if (g->waiting.all != NULL)
         return RETRY_MS;
-    pthread_mutex_lock(&g->lock);
-    outstanding = g->outstanding.count != 0;
-    pthread_mutex_unlock(&g->lock);
-    return outstanding ? SWEEP_MS : -1;
+    return g->outstanding.count != 0 ? SWEEP_MS : -1;
 }
 
 /* Sleeps in zmq_poll on the sockets and the wake fd, then pumps. `hold`
@@ -1391,7 +1474,10 @@ int actor__gateway_new(actor_system *sys, actor__gateway **out)
         free(g);
         return ACTOR_ENOMEM;
     }
+    static atomic_uint_fast64_t serials;
+
     g->sys = sys;
+    g->serial = atomic_fetch_add(&serials, 1) + 1;
     pthread_mutex_init(&g->lock, NULL);
     pthread_mutex_init(&g->hold, NULL);
     pthread_cond_init(&g->cmd_done, NULL);
@@ -1478,6 +1564,7 @@ void actor__gateway_destroy(actor__gateway **pg)
     outq_free(&g->inbox);
     free_nodes(&g->calls);
     free_nodes(&g->outstanding);
+    actor__remote_outcalls_fini(g);
     actor__idmap_fini(&g->calls);
     actor__idmap_fini(&g->outstanding);
     while (g->names != NULL) {
@@ -1490,6 +1577,8 @@ void actor__gateway_destroy(actor__gateway **pg)
     for (size_t i = 0; i < g->n_endpoints; i++)
         free(g->endpoints[i]);
     free(g->remotes);
+    for (size_t i = 0; i < g->n_retired; i++)
+        free(g->retired[i]);
     free(g->endpoints);
     msgpack_sbuffer_destroy(&g->sb);
     msgpack_sbuffer_destroy(&g->call_sb);

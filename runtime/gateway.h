@@ -48,6 +48,8 @@ typedef struct actor__outgoing {
     uint64_t id;               /* outgoing requests: the message id */
     uint32_t endpoint;         /* outgoing: actor__endpoint.index */
     bool request;              /* outgoing: a request (else a cast) */
+    struct actor__outcall *call; /* outgoing requests: its record, for the holder's
+                                    `outstanding` (malloc'd; freed with o when unsent) */
     bool delimiter;            /* responses: the peer framed with an empty delimiter */
     bool packed;               /* responses: to a request that came in a BATCH (may be packed) */
     size_t id_len, env_len, body_len; /* responses: routing id first */
@@ -92,7 +94,9 @@ typedef struct actor__peers {
 
 struct actor__gateway {
     actor_system *sys;
+    uint64_t serial;           /* this gateway's number in the process (caches' keys) */
     void *zctx;                /* the sockets' context: opts.zmq_context or our own */
+    void *_Atomic zctx_ready;  /* zctx once made: read without `lock` */
     bool own_zctx;             /* created by the first bind/connect; terminated at destroy */
     actor_security *security;  /* opts.security, or our own (first CURVE bind) */
     bool own_security;
@@ -102,15 +106,19 @@ struct actor__gateway {
     pthread_mutex_t lock;      /* guards everything down to `has_work` */
     pthread_cond_t cmd_done;
     actor__idmap calls;        /* served requests in mailboxes, by local id */
-    actor__idmap outstanding;  /* requests sent through the holder, by id */
     actor__outq inbox;         /* responses encoded by other threads */
     actor__outq sendq;         /* requests and casts from other threads */
     struct actor__bind_cmd *cmds;
     struct actor__named *names;
     actor__endpoint **endpoints;
     size_t n_endpoints, cap_endpoints;
-    actor__remote **remotes;
-    size_t n_remotes, cap_remotes;
+    actor__remote **remotes;   /* never moved: a larger copy replaces it, the old one */
+    size_t n_remotes, cap_remotes; /* stays in `retired` until destroy */
+    _Atomic(actor__remote **) remotes_ready; /* remotes and n_remotes as published, */
+    atomic_size_t n_remotes_ready;           /* read without `lock` (remote_of) */
+    void *retired[64];         /* replaced remotes arrays (doubling: at most 64) */
+    size_t n_retired;
+    atomic_uint names_version; /* changed (with `lock`) by every name (un)registration */
     atomic_bool has_work;      /* inbox, sendq or cmds not empty */
 
     /* Who holds the gateway (docs/RUNTIME.md, "The gateway's holder"). */
@@ -129,6 +137,15 @@ struct actor__gateway {
     msgpack_sbuffer call_sb;   /* envelopes of calls the holder sends itself */
     actor__wire_in in;
     int64_t next_sweep;
+    actor__idmap outstanding;  /* requests sent through the holder, by id */
+    struct actor__outcall *free_outcalls; /* their records, for reuse */
+    size_t n_free_outcalls;
+    /* The last name a request named and its actor, as of names_version
+     * cached_version (acquire_named; saves the lock and the list walk). */
+    bool name_cached;
+    unsigned cached_version;
+    actor_ref cached_ref;
+    char cached_name[ACTOR__WIRE_MAX_NAME + 1];
     actor__packs response_packs; /* responses to packed requests, per client (pack.h) */
     actor__packs call_packs;     /* requests and casts sent by the holder, per endpoint */
 
@@ -236,6 +253,8 @@ void actor__remote_read(actor__gateway *g);
  * when `idle`; pack.h); a request that cannot be sent is answered
  * REJECTED. */
 void actor__remote_flush(actor__gateway *g, bool idle);
+/* The destroying thread: frees the outcall records kept for reuse. */
+void actor__remote_outcalls_fini(actor__gateway *g);
 /* The holder: forgets outstanding requests long past their deadline. */
 void actor__remote_sweep(actor__gateway *g);
 

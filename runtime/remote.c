@@ -38,8 +38,13 @@
 /* Responses read per DEALER per pump. */
 #define READ_BATCH 64
 
-/* A request sent through the holder that waits for its response. */
-typedef struct outcall {
+/* Outcall records the holder keeps for reuse; beyond, freed. */
+#define OUTCALLS_KEEP 4096u
+
+/* A request sent through the holder that waits for its response: in the
+ * holder's `outstanding` map (only the holder touches it: no lock), or,
+ * made by another thread, on its way there with the request. */
+typedef struct actor__outcall {
     actor__idnode node; /* by message id */
     actor__route route;
     int64_t expires;
@@ -77,6 +82,31 @@ static bool endpoint_matches(const actor__endpoint *ep, const char *address, boo
         return false;
     return !curve || (strcmp(ep->server_key, o->curve_server_key) == 0 && o->curve_client != NULL &&
                       strcmp(ep->client.public_key, o->curve_client->public_key) == 0);
+}
+
+/* Appends r to g->remotes and publishes the table for remote_of: a full
+ * table is copied into a larger one and kept (`retired`) until destroy, as
+ * a reader may still be looking at it. g->lock held. */
+static int append_remote(actor__gateway *g, actor__remote *r)
+{
+    if (g->n_remotes == g->cap_remotes) {
+        size_t c = g->cap_remotes != 0 ? g->cap_remotes * 2 : 8;
+        actor__remote **a = g->n_retired < sizeof g->retired / sizeof g->retired[0]
+                                ? malloc(c * sizeof *a)
+                                : NULL;
+        if (a == NULL)
+            return ACTOR_ENOMEM;
+        if (g->n_remotes != 0)
+            memcpy(a, g->remotes, g->n_remotes * sizeof *a);
+        if (g->remotes != NULL)
+            g->retired[g->n_retired++] = g->remotes;
+        g->remotes = a;
+        g->cap_remotes = c;
+    }
+    g->remotes[g->n_remotes++] = r;
+    atomic_store_explicit(&g->remotes_ready, g->remotes, memory_order_release);
+    atomic_store_explicit(&g->n_remotes_ready, g->n_remotes, memory_order_release);
+    return 0;
 }
 
 /* Appends p to a pointer array. g->lock held. */
@@ -150,7 +180,7 @@ static long remote_for(actor__gateway *g, const actor__endpoint *ep, const char 
         return -1;
     r->endpoint = ep;
     memcpy(r->name, name, len + 1);
-    if (append((void ***)&g->remotes, &g->n_remotes, &g->cap_remotes, r) != 0) {
+    if (append_remote(g, r) != 0) {
         free(r);
         return -1;
     }
@@ -195,18 +225,17 @@ int actor_connect(actor_system *sys, const char *endpoint, const char *name,
     return 0;
 }
 
-/* The record `to` names, or NULL. */
+/* The record `to` names, or NULL. Without a lock: a table read after its
+ * count holds at least that many records (append_remote). */
 static const actor__remote *remote_of(actor_system *sys, actor_ref to)
 {
     actor__gateway *g = sys->gateway;
     uint64_t index = (to.id & ~REMOTE_BIT) - 1;
-    const actor__remote *r = NULL;
 
-    pthread_mutex_lock(&g->lock);
-    if (actor_ref_is_remote(to) && index < g->n_remotes)
-        r = g->remotes[index];
-    pthread_mutex_unlock(&g->lock);
-    return r;
+    if (!actor_ref_is_remote(to) ||
+        index >= atomic_load_explicit(&g->n_remotes_ready, memory_order_acquire))
+        return NULL;
+    return atomic_load_explicit(&g->remotes_ready, memory_order_acquire)[index];
 }
 
 /* ============================================================== sockets */
@@ -284,6 +313,106 @@ static int encode_call(msgpack_sbuffer *sb, const actor__remote *r, const actor_
     h.has_deadline = true;
     h.deadline_ms = timeout_ms;
     return actor__wire_encode(sb, &h);
+}
+
+/* A call's envelope differs from the last one's to the same remote, method,
+ * kind, priority and timeout in its message id only: each thread keeps the
+ * bytes around the id of its last call and splices the next id in, rather
+ * than encoding (and checking) the names again. */
+#define CACHED_HEAD_MAX 16u
+#define CACHED_TAIL_MAX 512u
+/* The longest envelope call_envelope makes: head, id, tail. */
+#define CACHED_ENVELOPE_MAX (CACHED_HEAD_MAX + 9u + CACHED_TAIL_MAX)
+/* call_envelope: too long to keep, encode_call it. */
+#define NOT_CACHED 1
+
+typedef struct envelope_cache {
+    bool valid, request;
+    uint64_t serial;              /* the gateway's (actor__gateway.serial) */
+    const actor__remote *r;
+    const actor_type *type;
+    uint32_t method, timeout;
+    int priority;
+    size_t head_len, tail_len;    /* the bytes before and after the id's value */
+    char head[CACHED_HEAD_MAX];
+    char tail[CACHED_TAIL_MAX];
+} envelope_cache;
+
+static _Thread_local envelope_cache last_call;
+
+static bool cache_matches(const envelope_cache *c, const actor__gateway *g,
+                          const actor__remote *r, const actor_method_ref *m, bool request,
+                          int priority, uint32_t timeout)
+{
+    return c->valid && c->serial == g->serial && c->r == r && c->type == m->type &&
+           c->method == m->method && c->request == request && c->priority == priority &&
+           c->timeout == timeout;
+}
+
+/* Encodes the call with the id UINT64_MAX (always the nine bytes cf ff..ff,
+ * which nothing before the id can hold) and keeps what surrounds it. 0,
+ * NOT_CACHED (too long) or encode_call's error. */
+static int cache_fill(envelope_cache *c, const actor__gateway *g, const actor__remote *r,
+                      const actor_method_ref *m, bool request, const actor_call_opts *opts,
+                      uint32_t timeout)
+{
+    static const char marker[9] = {(char)0xcf, (char)0xff, (char)0xff, (char)0xff, (char)0xff,
+                                   (char)0xff, (char)0xff, (char)0xff, (char)0xff};
+    msgpack_sbuffer sb;
+    const char *at;
+    int rc;
+
+    c->valid = false;
+    msgpack_sbuffer_init(&sb);
+    rc = encode_call(&sb, r, m, request, opts, UINT64_MAX, timeout);
+    at = NULL;
+    for (size_t i = 0; rc == 0 && at == NULL && i <= CACHED_HEAD_MAX && i + sizeof marker <= sb.size;
+         i++)
+        if (memcmp(sb.data + i, marker, sizeof marker) == 0)
+            at = sb.data + i;
+    if (rc == 0 && (at == NULL || (size_t)(at - sb.data) > CACHED_HEAD_MAX ||
+                    sb.size - (size_t)(at - sb.data) - sizeof marker > CACHED_TAIL_MAX))
+        rc = NOT_CACHED;
+    if (rc == 0) {
+        c->head_len = (size_t)(at - sb.data);
+        c->tail_len = sb.size - c->head_len - sizeof marker;
+        memcpy(c->head, sb.data, c->head_len);
+        memcpy(c->tail, at + sizeof marker, c->tail_len);
+        c->serial = g->serial;
+        c->r = r;
+        c->type = m->type;
+        c->method = m->method;
+        c->request = request;
+        c->priority = opts != NULL ? opts->priority : ACTOR_PRIORITY_DEFAULT;
+        c->timeout = timeout;
+        c->valid = true;
+    }
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+/* The envelope of a call into out[CACHED_ENVELOPE_MAX] (*len bytes), from
+ * this thread's cache. 0, NOT_CACHED (encode_call it instead) or
+ * encode_call's error. */
+static int call_envelope(const actor__gateway *g, const actor__remote *r,
+                         const actor_method_ref *m, bool request, const actor_call_opts *opts,
+                         uint64_t id, uint32_t timeout, char *out, size_t *len)
+{
+    envelope_cache *c = &last_call;
+    int priority = opts != NULL ? opts->priority : ACTOR_PRIORITY_DEFAULT;
+    msgpack_sbuffer id_sb = {0, out, CACHED_ENVELOPE_MAX}; /* room enough: never grows */
+
+    if (!cache_matches(c, g, r, m, request, priority, timeout)) {
+        int rc = cache_fill(c, g, r, m, request, opts, timeout);
+        if (rc != 0)
+            return rc;
+    }
+    memcpy(out, c->head, c->head_len);
+    id_sb.size = c->head_len;
+    actor_write_uint64(&id_sb, id);
+    memcpy(out + id_sb.size, c->tail, c->tail_len);
+    *len = id_sb.size + c->tail_len;
+    return 0;
 }
 
 /* ========================================================= a client's path */
@@ -472,14 +601,46 @@ int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
 
 /* ====================================================== the holder's path */
 
+/* The holder: the outstanding request `id`, taken out of the map. */
 static outcall *take_outcall(actor__gateway *g, uint64_t id)
 {
-    outcall *oc;
+    return (outcall *)(void *)actor__idmap_remove(&g->outstanding, id);
+}
 
-    pthread_mutex_lock(&g->lock);
-    oc = (outcall *)(void *)actor__idmap_remove(&g->outstanding, id);
-    pthread_mutex_unlock(&g->lock);
+/* The holder: a record done with, kept for reuse or freed. */
+static void outcall_recycle(actor__gateway *g, outcall *oc)
+{
+    if (oc == NULL)
+        return;
+    if (g->n_free_outcalls >= OUTCALLS_KEEP) {
+        free(oc);
+        return;
+    }
+    oc->node.next = g->free_outcalls != NULL ? &g->free_outcalls->node : NULL;
+    g->free_outcalls = oc;
+    g->n_free_outcalls++;
+}
+
+/* The holder: a record, reused or malloc'd; NULL: out of memory. */
+static outcall *outcall_alloc(actor__gateway *g)
+{
+    outcall *oc = g->free_outcalls;
+
+    if (oc == NULL)
+        return malloc(sizeof *oc);
+    g->free_outcalls = (outcall *)(void *)oc->node.next;
+    g->n_free_outcalls--;
     return oc;
+}
+
+void actor__remote_outcalls_fini(actor__gateway *g)
+{
+    while (g->free_outcalls != NULL) {
+        outcall *oc = g->free_outcalls;
+        g->free_outcalls = (outcall *)(void *)oc->node.next;
+        free(oc);
+    }
+    g->n_free_outcalls = 0;
 }
 
 /* The holder: the DEALER for endpoint `index`, opened on first use; NULL
@@ -513,7 +674,7 @@ static void fail_outcall(actor__gateway *g, uint64_t id, int rc)
     else
         actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot send: %s", actor_strerror(rc));
     actor__route_reply(g->sys, &oc->route, oc->node.id, &st, NULL, 0);
-    free(oc);
+    outcall_recycle(g, oc);
 }
 
 /* The holder: sends the calls packed for one endpoint as one BATCH; when that
@@ -589,95 +750,112 @@ static int send_now(actor__gateway *g, const actor__outgoing *o)
 
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
 {
-    int rc = send_now(g, o);
+    int rc;
+
+    if (o->call != NULL) { /* a request: its response can come once it is sent */
+        actor__idmap_insert(&g->outstanding, &o->call->node);
+        o->call = NULL;
+    }
+    rc = send_now(g, o);
 
     if (rc != 0 && o->request)
         fail_outcall(g, o->id, rc);
     free(o);
 }
 
-/* Another thread: the call encoded into one record (envelope, body) for
- * holder's sendq; *out is the caller's. */
-static int outgoing_call(const actor__remote *r, const msgpack_sbuffer *env, const char *body,
-                         size_t len, bool request, uint64_t id, actor__outgoing **out)
+/* Fills the record of the outstanding request `id`, answered to `route`. */
+static void outcall_fill(outcall *oc, const actor__route *route, uint64_t id, uint32_t timeout)
 {
-    actor__outgoing *o = actor__outgoing_new(0, env->size, len);
-
-    *out = o;
-    if (o == NULL)
-        return ACTOR_ENOMEM;
-    o->id = id;
-    o->endpoint = r->endpoint->index;
-    o->request = request;
-    memcpy(o->data, env->data, env->size);
-    if (len != 0)
-        memcpy(o->data + env->size, body, len);
-    return 0;
-}
-
-/* Registers the outstanding request `id`, answered to `route`. */
-static int outcall_add(actor_system *sys, const actor_method_ref *m, const actor_call_opts *opts,
-                       const actor__route *route, uint64_t id)
-{
-    actor__gateway *g = sys->gateway;
-    outcall *oc = malloc(sizeof *oc);
-
-    if (oc == NULL)
-        return ACTOR_ENOMEM;
     oc->node.id = id;
     oc->route = *route;
-    oc->expires = actor__deadline_after(actor__remote_timeout(sys, m, opts) + SWEEP_GRACE_MS);
-    pthread_mutex_lock(&g->lock);
-    actor__idmap_insert(&g->outstanding, &oc->node);
-    pthread_mutex_unlock(&g->lock);
-    return 0;
+    oc->expires = actor__deadline_after(timeout + SWEEP_GRACE_MS);
+}
+
+/* Another thread: the call copied into one record (envelope, body) for the
+ * holder's sendq; a request with its outcall record. NULL: no memory. */
+static actor__outgoing *outgoing_call(const actor__remote *r, const char *env, size_t env_len,
+                                      const char *body, size_t len, const actor__route *route,
+                                      uint64_t id, uint32_t timeout)
+{
+    actor__outgoing *o = actor__outgoing_new(0, env_len, len);
+
+    if (o == NULL)
+        return NULL;
+    if (route != NULL && (o->call = malloc(sizeof *o->call)) == NULL) {
+        free(o);
+        return NULL;
+    }
+    if (route != NULL)
+        outcall_fill(o->call, route, id, timeout);
+    o->id = id;
+    o->endpoint = r->endpoint->index;
+    o->request = route != NULL;
+    memcpy(o->data, env, env_len);
+    if (len != 0)
+        memcpy(o->data + env_len, body, len);
+    return o;
 }
 
 /* Another thread: the call as a record handed to the holder's sendq. */
 static int submit_elsewhere(actor_system *sys, const actor__remote *r, const actor_method_ref *m,
                             const char *body, size_t len, const actor_call_opts *opts,
-                            const actor__route *route, uint64_t id)
+                            const actor__route *route, uint64_t id, uint32_t timeout)
 {
     actor__gateway *g = sys->gateway;
-    msgpack_sbuffer sb;
+    char env[CACHED_ENVELOPE_MAX];
+    size_t env_len = 0;
     actor__outgoing *o = NULL;
-    int rc;
+    int rc = call_envelope(g, r, m, route != NULL, opts, id, timeout, env, &env_len);
 
-    msgpack_sbuffer_init(&sb);
-    rc = encode_call(&sb, r, m, route != NULL, opts, id, actor__remote_timeout(sys, m, opts));
-    if (rc == 0)
-        rc = outgoing_call(r, &sb, body, len, route != NULL, id, &o);
-    msgpack_sbuffer_destroy(&sb);
-    if (rc == 0 && route != NULL)
-        rc = outcall_add(sys, m, opts, route, id);
-    if (rc != 0) {
-        free(o);
-        return rc;
+    if (rc == NOT_CACHED) {
+        msgpack_sbuffer sb;
+        msgpack_sbuffer_init(&sb);
+        rc = encode_call(&sb, r, m, route != NULL, opts, id, timeout);
+        if (rc == 0 && (o = outgoing_call(r, sb.data, sb.size, body, len, route, id, timeout)) == NULL)
+            rc = ACTOR_ENOMEM;
+        msgpack_sbuffer_destroy(&sb);
+    } else if (rc == 0 &&
+               (o = outgoing_call(r, env, env_len, body, len, route, id, timeout)) == NULL) {
+        rc = ACTOR_ENOMEM;
     }
+    if (rc != 0)
+        return rc;
     actor__gateway_hand_over(g, &g->sendq, o);
     return 0;
 }
 
-/* The holder, `hold` locked: encodes the envelope into its own
- * g->call_sb and sends envelope and body straight from there and the
- * caller's buffer (no record, no copy). */
+/* The holder, `hold` locked: the envelope from this thread's cache (or
+ * encoded into its own g->call_sb), a request registered in `outstanding`,
+ * envelope and body sent (or packed) straight from there and the caller's
+ * buffer (no record, no copy). */
 static int submit_here(actor_system *sys, const actor__remote *r, const actor_method_ref *m,
                        const char *body, size_t len, const actor_call_opts *opts,
-                       const actor__route *route, uint64_t id)
+                       const actor__route *route, uint64_t id, uint32_t timeout)
 {
     actor__gateway *g = sys->gateway;
-    int rc;
+    char buf[CACHED_ENVELOPE_MAX];
+    const char *env = buf;
+    size_t env_len = 0;
+    int rc = call_envelope(g, r, m, route != NULL, opts, id, timeout, buf, &env_len);
 
-    g->call_sb.size = 0;
-    rc = encode_call(&g->call_sb, r, m, route != NULL, opts, id,
-                     actor__remote_timeout(sys, m, opts));
-    if (rc == 0 && route != NULL)
-        rc = outcall_add(sys, m, opts, route, id);
+    if (rc == NOT_CACHED) {
+        g->call_sb.size = 0;
+        rc = encode_call(&g->call_sb, r, m, route != NULL, opts, id, timeout);
+        env = g->call_sb.data;
+        env_len = g->call_sb.size;
+    }
     if (rc != 0)
         return rc;
-    rc = send_to_endpoint(g, r->endpoint->index, g->call_sb.data, g->call_sb.size, body, len);
+    if (route != NULL) {
+        outcall *oc = outcall_alloc(g);
+        if (oc == NULL)
+            return ACTOR_ENOMEM;
+        outcall_fill(oc, route, id, timeout);
+        actor__idmap_insert(&g->outstanding, &oc->node);
+    }
+    rc = send_to_endpoint(g, r->endpoint->index, env, env_len, body, len);
     if (rc != 0 && route != NULL)
-        free(take_outcall(g, id));
+        outcall_recycle(g, take_outcall(g, id));
     return rc;
 }
 
@@ -688,16 +866,18 @@ int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref
     actor__gateway *g = sys->gateway;
     const actor__remote *r;
     actor__hold how;
+    uint32_t timeout;
     int rc;
 
     if (actor__gateway_context(g) == NULL)
         return ACTOR_ESYSTEM;
     if ((r = remote_of(sys, to)) == NULL)
         return ACTOR_ENOTFOUND;
+    timeout = actor__remote_timeout(sys, m, opts);
     how = actor__gateway_enter(g);
     if (how == ACTOR__HOLD_NO)
-        return submit_elsewhere(sys, r, m, body, len, opts, route, id);
-    rc = submit_here(sys, r, m, body, len, opts, route, id);
+        return submit_elsewhere(sys, r, m, body, len, opts, route, id, timeout);
+    rc = submit_here(sys, r, m, body, len, opts, route, id, timeout);
     actor__gateway_leave(g, how);
     return rc;
 }
@@ -718,7 +898,7 @@ static void route_one(actor__gateway *g, const actor__wire_msg *m, actor__wire_v
         ok = st->category == ACTOR_STATUS_OK;
         actor__route_reply(g->sys, &oc->route, oc->node.id, st, ok ? m->body : NULL,
                            ok ? m->body_len : 0);
-        free(oc);
+        outcall_recycle(g, oc);
     }
 }
 
@@ -781,15 +961,13 @@ static bool expired(actor__idnode *node, void *now)
 void actor__remote_sweep(actor__gateway *g)
 {
     int64_t now = actor_now_ns();
-    actor__idnode *list;
+    actor__idnode *list = g->outstanding.count != 0
+                              ? actor__idmap_remove_if(&g->outstanding, expired, &now)
+                              : NULL;
 
-    pthread_mutex_lock(&g->lock);
-    list = g->outstanding.count != 0 ? actor__idmap_remove_if(&g->outstanding, expired, &now)
-                                     : NULL;
-    pthread_mutex_unlock(&g->lock);
     while (list != NULL) {
         actor__idnode *next = list->next;
-        free(list);
+        outcall_recycle(g, (outcall *)(void *)list);
         list = next;
     }
 }
