@@ -152,11 +152,8 @@ static actor__outgoing *outq_pop(actor__outq *q)
 
 static void outq_free(actor__outq *q)
 {
-    while (q->head != NULL) {
-        actor__outgoing *o = outq_pop(q);
-        free(o->call);
-        free(o);
-    }
+    while (q->head != NULL)
+        free(outq_pop(q));
 }
 
 actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_len)
@@ -673,8 +670,10 @@ static void shed(actor__gateway *g, const actor__wire_route *route, uint64_t wir
 
 /* ======================================================= served calls */
 
-/* A remote request in a mailbox: where its response goes. */
-typedef struct served_call {
+/* A remote request in a mailbox: where its response goes. In the holder's
+ * `calls` map (only the holder touches it: no lock); records whose routing
+ * id fits SERVED_ID_KEEP bytes are reused (free_served). */
+typedef struct actor__served_call {
     actor__idnode node; /* by local message id */
     uint64_t wire_id;
     bool delimiter;
@@ -683,87 +682,109 @@ typedef struct served_call {
     uint8_t id[];
 } served_call;
 
-/* A worker's buffer for the envelopes of the responses it hands over, kept
- * from one to the next (malloc'd once, not per response) and freed when
- * the thread exits. Other threads use one of their own each time. */
-static pthread_key_t scratch_key;
-static bool scratch_key_made;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+#define SERVED_ID_KEEP 32u
+/* Served-call records the holder keeps for reuse; beyond, freed. */
+#define SERVED_KEEP 4096u
 
-static void scratch_free(void *sb)
+/* The holder: a record for a routing id of id_len bytes. */
+static served_call *served_alloc(actor__gateway *g, size_t id_len)
 {
-    msgpack_sbuffer_free(sb);
+    served_call *c = g->free_served;
+
+    if (id_len > SERVED_ID_KEEP)
+        return malloc(sizeof *c + id_len);
+    if (c == NULL)
+        return malloc(sizeof *c + SERVED_ID_KEEP);
+    g->free_served = (served_call *)(void *)c->node.next;
+    g->n_free_served--;
+    return c;
 }
 
-static void scratch_key_make(void)
+/* The holder: a record done with. */
+static void served_recycle(actor__gateway *g, served_call *c)
 {
-    scratch_key_made = pthread_key_create(&scratch_key, scratch_free) == 0;
-}
-
-/* The calling worker's scratch buffer, emptied; NULL: not a worker, or no
- * memory. */
-static msgpack_sbuffer *worker_scratch(actor__gateway *g)
-{
-    msgpack_sbuffer *sb;
-
-    if (actor__current_worker(g->sys) == NULL || pthread_once(&scratch_once, scratch_key_make) != 0 ||
-        !scratch_key_made)
-        return NULL;
-    sb = pthread_getspecific(scratch_key);
-    if (sb == NULL && (sb = msgpack_sbuffer_new()) != NULL &&
-        pthread_setspecific(scratch_key, sb) != 0) {
-        msgpack_sbuffer_free(sb);
-        sb = NULL;
+    if (c->id_len > SERVED_ID_KEEP || g->n_free_served >= SERVED_KEEP) {
+        free(c);
+        return;
     }
-    if (sb != NULL)
-        sb->size = 0;
-    return sb;
+    c->node.next = g->free_served != NULL ? &g->free_served->node : NULL;
+    g->free_served = c;
+    g->n_free_served++;
 }
 
-/* Another thread: encodes the response and hands it to the holder. */
-static void reply_from_elsewhere(actor__gateway *g, const served_call *c, const actor_status *st,
-                                 const char *body, size_t len)
+static void served_fini(actor__gateway *g)
+{
+    while (g->free_served != NULL) {
+        served_call *c = g->free_served;
+        g->free_served = (served_call *)(void *)c->node.next;
+        free(c);
+    }
+    g->n_free_served = 0;
+}
+
+/* The holder: the response to served call c (taken out of `calls`) sent,
+ * packed or kept; c recycled. */
+static void answer_served(actor__gateway *g, served_call *c, const actor_status *st,
+                          const char *body, size_t len)
 {
     actor__wire_route route = {c->id, c->id_len, c->delimiter};
-    msgpack_sbuffer own, *sb = worker_scratch(g);
-    actor__outgoing *o = NULL;
 
-    if (sb == NULL) {
-        msgpack_sbuffer_init(&own);
-        sb = &own;
-    }
-    if (encode_response(g, sb, c->wire_id, st, &body, &len) == 0)
-        o = response_new(&route, sb->data, sb->size, body, len);
-    if (sb == &own)
-        msgpack_sbuffer_destroy(&own);
+    if (g->router != NULL)
+        respond(g, &route, c->wire_id, st, body, len, c->packed);
+    else
+        atomic_fetch_add(&g->unroutable, 1);
+    served_recycle(g, c);
+}
+
+/* Another thread: the end of served request `id` handed to the holder as
+ * it is (status unless OK, then body), to be matched and encoded there. */
+static void reply_from_elsewhere(actor__gateway *g, uint64_t id, const actor_status *st,
+                                 const char *body, size_t len)
+{
+    bool ok = st->category == ACTOR_STATUS_OK;
+    actor__outgoing *o = actor__outgoing_new(0, ok ? 0 : sizeof *st, ok ? len : 0);
+
     if (o == NULL) {
         atomic_fetch_add(&g->dropped, 1);
         return;
     }
-    o->packed = c->packed;
+    o->served = true;
+    o->id = id;
+    if (!ok)
+        memcpy(o->data, st, sizeof *st);
+    else if (len != 0)
+        memcpy(o->data, body, len);
     actor__gateway_hand_over(g, &g->inbox, o);
+}
+
+/* The holder: a served request's end handed over (reply_from_elsewhere). */
+static void answer_handed_over(actor__gateway *g, const actor__outgoing *o)
+{
+    served_call *c = (served_call *)(void *)actor__idmap_remove(&g->calls, o->id);
+    actor_status st;
+
+    if (c == NULL)
+        return; /* answered already */
+    if (o->env_len == sizeof st)
+        memcpy(&st, o->data, sizeof st);
+    else
+        st = (actor_status){.category = ACTOR_STATUS_OK};
+    answer_served(g, c, &st, o->data + o->env_len, o->body_len);
 }
 
 void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st,
                           const char *body, size_t len)
 {
-    served_call *c;
-    actor__hold how;
+    actor__hold how = actor__gateway_enter(g);
 
-    pthread_mutex_lock(&g->lock);
-    c = (served_call *)(void *)actor__idmap_remove(&g->calls, id);
-    pthread_mutex_unlock(&g->lock);
-    if (c == NULL)
-        return;
-    how = actor__gateway_enter(g);
-    if (how != ACTOR__HOLD_NO && g->router != NULL) {
-        actor__wire_route route = {c->id, c->id_len, c->delimiter};
-        respond(g, &route, c->wire_id, st, body, len, c->packed);
+    if (how != ACTOR__HOLD_NO) {
+        served_call *c = (served_call *)(void *)actor__idmap_remove(&g->calls, id);
+        if (c != NULL)
+            answer_served(g, c, st, body, len);
     } else {
-        reply_from_elsewhere(g, c, st, body, len);
+        reply_from_elsewhere(g, id, st, body, len);
     }
     actor__gateway_leave(g, how);
-    free(c);
 }
 
 /* ============================================================== names */
@@ -955,9 +976,10 @@ static actor__actor *find_target(actor__gateway *g, const actor_wire_Envelope *e
     return a;
 }
 
-static served_call *served_call_new(const actor__wire_msg *m, uint64_t local_id, bool packed)
+static served_call *served_call_new(actor__gateway *g, const actor__wire_msg *m,
+                                    uint64_t local_id, bool packed)
 {
-    served_call *c = malloc(sizeof *c + m->route.id_len);
+    served_call *c = served_alloc(g, m->route.id_len);
 
     if (c == NULL)
         return NULL;
@@ -1011,24 +1033,20 @@ static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__actor *a,
     int rc;
 
     if (msg->kind == ACTOR__MSG_REQUEST) {
-        c = served_call_new(m, msg->id, packed);
+        c = served_call_new(g, m, msg->id, packed);
         if (c == NULL) {
             actor__msg_free(msg);
             actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
             return ACTOR_ENOMEM;
         }
-        pthread_mutex_lock(&g->lock);
         actor__idmap_insert(&g->calls, &c->node);
-        pthread_mutex_unlock(&g->lock);
     }
     rc = actor__deliver(g->sys, a, msg, ACTOR__PUSH_WAITLIST);
     if (rc == 0)
         return 0;
-    if (c != NULL) {
-        pthread_mutex_lock(&g->lock);
+    if (c != NULL) { /* not queued: no reply can have been handed over for it */
         actor__idmap_remove(&g->calls, msg->id);
-        pthread_mutex_unlock(&g->lock);
-        free(c);
+        served_recycle(g, c);
     }
     actor__msg_free(msg);
     status_of_push(rc, st);
@@ -1333,10 +1351,14 @@ static void take_queued(actor__gateway *g, actor__outq *sendq)
     pthread_mutex_unlock(&g->lock);
     while (responses.head != NULL) {
         actor__outgoing *o = outq_pop(&responses);
-        if (g->router != NULL)
+        if (o->served) {
+            answer_handed_over(g, o);
+            free(o);
+        } else if (g->router != NULL) {
             send_or_keep_record(g, o);
-        else
+        } else {
             keep(g, o);
+        }
     }
 }
 
@@ -1563,6 +1585,7 @@ void actor__gateway_destroy(actor__gateway **pg)
     context_release(g);
     outq_free(&g->inbox);
     free_nodes(&g->calls);
+    served_fini(g);
     free_nodes(&g->outstanding);
     actor__remote_outcalls_fini(g);
     actor__idmap_fini(&g->calls);

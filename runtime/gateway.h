@@ -48,8 +48,11 @@ typedef struct actor__outgoing {
     uint64_t id;               /* outgoing requests: the message id */
     uint32_t endpoint;         /* outgoing: actor__endpoint.index */
     bool request;              /* outgoing: a request (else a cast) */
-    struct actor__outcall *call; /* outgoing requests: its record, for the holder's
-                                    `outstanding` (malloc'd; freed with o when unsent) */
+    actor__route route;        /* outgoing requests: where the response goes */
+    int64_t expires;           /* outgoing requests: when `outstanding` forgets them */
+    bool served;               /* a served request's end from another thread, not yet
+                                  encoded: id = its local message id, data = the status
+                                  (env_len bytes; none when OK), then the body */
     bool delimiter;            /* responses: the peer framed with an empty delimiter */
     bool packed;               /* responses: to a request that came in a BATCH (may be packed) */
     size_t id_len, env_len, body_len; /* responses: routing id first */
@@ -105,8 +108,7 @@ struct actor__gateway {
 
     pthread_mutex_t lock;      /* guards everything down to `has_work` */
     pthread_cond_t cmd_done;
-    actor__idmap calls;        /* served requests in mailboxes, by local id */
-    actor__outq inbox;         /* responses encoded by other threads */
+    actor__outq inbox;         /* responses from other threads (encoded, or `served`) */
     actor__outq sendq;         /* requests and casts from other threads */
     struct actor__bind_cmd *cmds;
     struct actor__named *names;
@@ -137,6 +139,9 @@ struct actor__gateway {
     msgpack_sbuffer call_sb;   /* envelopes of calls the holder sends itself */
     actor__wire_in in;
     int64_t next_sweep;
+    actor__idmap calls;        /* served requests in mailboxes, by local id */
+    struct actor__served_call *free_served; /* their records, for reuse */
+    size_t n_free_served;
     actor__idmap outstanding;  /* requests sent through the holder, by id */
     struct actor__outcall *free_outcalls; /* their records, for reuse */
     size_t n_free_outcalls;

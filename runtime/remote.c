@@ -471,7 +471,7 @@ static int prepare(actor_client *c, actor_ref to, const actor_method_ref *m, boo
                    const actor_call_opts *opts, uint64_t id, uint32_t timeout, void **socket)
 {
     const actor__remote *r = remote_of(c->sys, to);
-    void *zctx = c->sys->gateway->zctx;
+    void *zctx = actor__gateway_context(c->sys->gateway); /* set by actor_connect */
     client_net *net;
 
     if (r == NULL)
@@ -752,9 +752,19 @@ void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
 {
     int rc;
 
-    if (o->call != NULL) { /* a request: its response can come once it is sent */
-        actor__idmap_insert(&g->outstanding, &o->call->node);
-        o->call = NULL;
+    if (o->request) { /* registered first: its response can come once it is sent */
+        outcall *oc = outcall_alloc(g);
+        actor_status st;
+        if (oc == NULL) {
+            actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot send: out of memory");
+            actor__route_reply(g->sys, &o->route, o->id, &st, NULL, 0);
+            free(o);
+            return;
+        }
+        oc->node.id = o->id;
+        oc->route = o->route;
+        oc->expires = o->expires;
+        actor__idmap_insert(&g->outstanding, &oc->node);
     }
     rc = send_now(g, o);
 
@@ -772,7 +782,8 @@ static void outcall_fill(outcall *oc, const actor__route *route, uint64_t id, ui
 }
 
 /* Another thread: the call copied into one record (envelope, body) for the
- * holder's sendq; a request with its outcall record. NULL: no memory. */
+ * holder's sendq; a request with its route and expiry, from which the
+ * holder makes its outcall record. NULL: no memory. */
 static actor__outgoing *outgoing_call(const actor__remote *r, const char *env, size_t env_len,
                                       const char *body, size_t len, const actor__route *route,
                                       uint64_t id, uint32_t timeout)
@@ -781,12 +792,10 @@ static actor__outgoing *outgoing_call(const actor__remote *r, const char *env, s
 
     if (o == NULL)
         return NULL;
-    if (route != NULL && (o->call = malloc(sizeof *o->call)) == NULL) {
-        free(o);
-        return NULL;
+    if (route != NULL) {
+        o->route = *route;
+        o->expires = actor__deadline_after(timeout + SWEEP_GRACE_MS);
     }
-    if (route != NULL)
-        outcall_fill(o->call, route, id, timeout);
     o->id = id;
     o->endpoint = r->endpoint->index;
     o->request = route != NULL;

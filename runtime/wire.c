@@ -153,11 +153,46 @@ static int write_optional_fields(msgpack_sbuffer *sb, const actor__wire_header *
     return rc;
 }
 
+/* A key and an unsigned value, the room reserved. */
+static void put_uint_field(msgpack_sbuffer *sb, uint32_t id, uint64_t v)
+{
+    actor__put_uint(sb, id);
+    actor__put_uint(sb, v);
+}
+
+/* An envelope of integers only (no names, no status: most responses), the
+ * same bytes as the general path below with one reservation in all. */
+static int encode_integers(msgpack_sbuffer *sb, const actor__wire_header *h)
+{
+    uint32_t n = count_fields(h); /* at most 8 here: a fixmap */
+
+    if (actor_reserve(sb, 1 + 2 * ACTOR__MP_INT_MAX_SIZE * n) != 0)
+        return ACTOR_ENOMEM;
+    sb->data[sb->size++] = (char)(ACTOR__MP_FIXMAP | n);
+    put_uint_field(sb, actor_wire_Envelope_FIELD_VERSION, actor_wire_VERSION);
+    actor__put_uint(sb, actor_wire_Envelope_FIELD_KIND);
+    actor__put_int(sb, h->kind);
+    put_uint_field(sb, actor_wire_Envelope_FIELD_MESSAGE_ID, h->message_id);
+    if (h->kind == actor_wire_Kind_RESPONSE)
+        put_uint_field(sb, actor_wire_Envelope_FIELD_CORRELATION_ID, h->correlation_id);
+    if (h->priority >= 0 && h->priority <= UINT8_MAX)
+        put_uint_field(sb, actor_wire_Envelope_FIELD_PRIORITY, (uint64_t)h->priority);
+    if (h->has_deadline)
+        put_uint_field(sb, actor_wire_Envelope_FIELD_DEADLINE_MS, h->deadline_ms);
+    if (h->has_target_id)
+        put_uint_field(sb, actor_wire_Envelope_FIELD_TARGET_ID, h->target_id);
+    if (h->has_method_index)
+        put_uint_field(sb, actor_wire_Envelope_FIELD_METHOD_INDEX, h->method_index);
+    return 0;
+}
+
 int actor__wire_encode(msgpack_sbuffer *sb, const actor__wire_header *h)
 {
     const size_t start = sb->size;
     int rc;
 
+    if (h->target == NULL && h->method == NULL && h->type == NULL && !status_present(h))
+        return encode_integers(sb, h);
     if (!name_ok(h->target) || !name_ok(h->method) || !name_ok(h->type))
         return ACTOR_EINVAL;
     if ((rc = actor_write_map_header(sb, count_fields(h))) != 0 ||
@@ -453,8 +488,29 @@ static actor__wire_verdict check_frames(actor__wire_in *in, size_t at, actor_sta
 /* A name (target, method, type): a valid UTF-8 fixstr or str8, copied
  * NUL-terminated into buf (ACTOR__WIRE_MAX_NAME + 1 bytes). false: not
  * that shape (not necessarily invalid). */
-static bool read_name_in_place(actor_reader *r, char *buf, char **field)
+/* The names this thread last found valid, per field (target, method,
+ * type): a name equal to the last one in its field (the usual case: one
+ * target, a few methods) is not checked for UTF-8 again. */
+static _Thread_local struct {
+    size_t len;
+    char text[ACTOR__WIRE_MAX_NAME];
+} valid_names[3];
+
+static bool name_valid(size_t slot, const uint8_t *p, size_t len)
 {
+    if (valid_names[slot].len == len && len != 0 && memcmp(valid_names[slot].text, p, len) == 0)
+        return true;
+    if (!actor__utf8_valid((const char *)p, len))
+        return false;
+    valid_names[slot].len = len;
+    memcpy(valid_names[slot].text, p, len);
+    return true;
+}
+
+/* Name field `slot` (0 target, 1 method, 2 type) into m->names[slot]. */
+static bool read_name_in_place(actor_reader *r, actor__wire_msg *m, size_t slot, char **field)
+{
+    char *buf = m->names[slot];
     const uint8_t *p = r->p;
     size_t avail = (size_t)(r->end - p), len, header;
 
@@ -467,7 +523,7 @@ static bool read_name_in_place(actor_reader *r, char *buf, char **field)
     } else {
         return false;
     }
-    if (avail - header < len || !actor__utf8_valid((const char *)p + header, len))
+    if (avail - header < len || !name_valid(slot, p + header, len))
         return false;
     memcpy(buf, p + header, len);
     buf[len] = '\0';
@@ -499,15 +555,15 @@ static bool read_field_in_place(actor_reader *r, uint32_t id, actor__wire_msg *m
     case actor_wire_Envelope_FIELD_DEADLINE_MS:
         return (env->has_deadline_ms = actor_read_uint32(r, &env->deadline_ms) == 0);
     case actor_wire_Envelope_FIELD_TARGET:
-        return read_name_in_place(r, m->names[0], &env->target);
+        return read_name_in_place(r, m, 0, &env->target);
     case actor_wire_Envelope_FIELD_TARGET_ID:
         return (env->has_target_id = actor_read_uint64(r, &env->target_id) == 0);
     case actor_wire_Envelope_FIELD_METHOD:
-        return read_name_in_place(r, m->names[1], &env->method);
+        return read_name_in_place(r, m, 1, &env->method);
     case actor_wire_Envelope_FIELD_METHOD_INDEX:
         return (env->has_method_index = actor_read_uint32(r, &env->method_index) == 0);
     case actor_wire_Envelope_FIELD_TYPE:
-        return read_name_in_place(r, m->names[2], &env->type);
+        return read_name_in_place(r, m, 2, &env->type);
     default: /* status, oob, auth, unknown ids: the generated decoder's */
         return false;
     }
