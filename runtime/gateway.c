@@ -6,8 +6,9 @@
  * ACTOR__ROUTE_REMOTE: the local message id names a served_call record
  * holding the peer's routing id and the wire message id. The response comes
  * back through actor__gateway_reply on whichever thread ends the request;
- * the holder sends it at once, any other thread queues it for the holder
- * (the inbox) and wakes it.
+ * the holder sends it at once, any other thread queues it, unencoded, for
+ * the holder (the inbox) and wakes it. The served_call records are the
+ * holder's (no lock).
  *
  * No silent drops: the ROUTER is ZMQ_ROUTER_MANDATORY; a response that finds
  * its client's queue full (EAGAIN) waits in that client's own queue (by

@@ -16,7 +16,7 @@
  *     goes through the gateway holder's DEALER for the endpoint (gateway.c,
  *     "the holder"): the holder sends directly when the caller runs on it,
  *     other threads queue the encoded message for it. The response, matched by message id in the
- *     gateway's `outstanding` table, is routed like a local reply (the
+ *     holder's `outstanding` table, is routed like a local reply (the
  *     client's pending table, or the calling actor's mailbox), whose own
  *     exactly-once rules then apply; records whose caller has long timed
  *     out are swept.
