@@ -621,11 +621,13 @@ static void system_free(actor_system *sys)
         pthread_mutex_destroy(&sys->shards[i].lock);
     }
     pthread_mutex_destroy(&sys->timer_lock);
-    pthread_mutex_destroy(&sys->table_lock);
     actor__pools_fini(sys);
     pthread_mutex_destroy(&sys->pools_lock);
     pthread_cond_destroy(&sys->all_dead);
     actor__gateway_destroy(&sys->gateway);
+    /* after anything that may still drop an actor's last reference (its
+     * struct joins the spares under this lock) */
+    pthread_mutex_destroy(&sys->table_lock);
     free(sys->heap);
     for (unsigned k = 0; k < ACTOR__SLOT_CHUNKS; k++)
         free(atomic_load_explicit(&sys->slot_chunks[k], memory_order_relaxed));
