@@ -569,25 +569,105 @@ static bool read_field_in_place(actor_reader *r, uint32_t id, actor__wire_msg *m
     }
 }
 
+/* The last request or cast envelope this thread read in place. A client's
+ * calls to one actor and method differ in their message id only, so an
+ * envelope whose bytes around the id equal this one's, and whose id reads
+ * as an unsigned integer filling exactly the bytes between, has the same
+ * fields but the id, and the same verdict: it is taken from here without
+ * reading the map, the names or their UTF-8 again. */
+#define ENV_CACHE_BYTES 1024u
+
+typedef struct envelope_cache {
+    bool valid;
+    size_t head_len, tail_len;    /* the bytes before and after the id's value */
+    char bytes[ENV_CACHE_BYTES];  /* head, then tail */
+    actor_wire_Envelope env;      /* as read; its names are in `names` */
+    char names[3][ACTOR__WIRE_MAX_NAME + 1];
+} envelope_cache;
+
+static _Thread_local envelope_cache last_envelope;
+
+/* The name `s` (a field of the cached env) copied into m->names[slot]. */
+static char *name_from_cache(actor__wire_msg *m, size_t slot, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    memcpy(m->names[slot], s, strlen(s) + 1);
+    return m->names[slot];
+}
+
+/* m->env from the cache when buf matches it (above); false: read it. */
+static bool read_cached(const char *buf, size_t len, actor__wire_msg *m)
+{
+    const envelope_cache *c = &last_envelope;
+    actor_reader r;
+    uint64_t id;
+
+    if (!c->valid || len <= c->head_len + c->tail_len || memcmp(buf, c->bytes, c->head_len) != 0 ||
+        memcmp(buf + len - c->tail_len, c->bytes + c->head_len, c->tail_len) != 0)
+        return false;
+    actor_reader_init(&r, buf + c->head_len, len - c->head_len - c->tail_len, &envelope_limits,
+                      NULL);
+    if (actor_read_uint64(&r, &id) != 0 || r.p != r.end)
+        return false;
+    m->env = c->env;
+    m->env.message_id = id;
+    m->env.target = name_from_cache(m, 0, c->env.target);
+    m->env.method = name_from_cache(m, 1, c->env.method);
+    m->env.type = name_from_cache(m, 2, c->env.type);
+    return true;
+}
+
+/* Keeps a request or cast just read in place (its id's value at
+ * buf[id_start, id_end)) for read_cached. */
+static void cache_envelope(const char *buf, size_t len, size_t id_start, size_t id_end,
+                           const actor__wire_msg *m)
+{
+    envelope_cache *c = &last_envelope;
+
+    if ((m->env.kind != actor_wire_Kind_REQUEST && m->env.kind != actor_wire_Kind_CAST) ||
+        id_end <= id_start || len - (id_end - id_start) > ENV_CACHE_BYTES)
+        return;
+    c->head_len = id_start;
+    c->tail_len = len - id_end;
+    memcpy(c->bytes, buf, c->head_len);
+    memcpy(c->bytes + c->head_len, buf + id_end, c->tail_len);
+    c->env = m->env;
+    c->env.target = m->env.target != NULL ? strcpy(c->names[0], m->env.target) : NULL;
+    c->env.method = m->env.method != NULL ? strcpy(c->names[1], m->env.method) : NULL;
+    c->env.type = m->env.type != NULL ? strcpy(c->names[2], m->env.type) : NULL;
+    c->valid = true;
+}
+
 /* Reads the envelope into m->env in place; false (m->env cleared): not
  * the usual shape, decode it with the generated decoder. */
 static bool read_in_place(const char *buf, size_t len, actor__wire_msg *m)
 {
     actor_reader r;
     uint32_t count = 0, seen = 0, i = 0;
+    size_t id_start = 0, id_end = 0;
 
+    if (read_cached(buf, len, m))
+        return true;
     actor_reader_init(&r, buf, len, &envelope_limits, NULL);
     if (actor_read_map_begin(&r, &count) != 0)
         return false;
     for (; i < count; i++) {
         uint32_t id = 0;
-        if (actor_read_field_id(&r, &id) != 0 || id >= 32 || (seen & (UINT32_C(1) << id)) != 0 ||
-            !read_field_in_place(&r, id, m))
+        if (actor_read_field_id(&r, &id) != 0 || id >= 32 || (seen & (UINT32_C(1) << id)) != 0)
             break;
+        if (id == actor_wire_Envelope_FIELD_MESSAGE_ID)
+            id_start = (size_t)((const char *)r.p - buf);
+        if (!read_field_in_place(&r, id, m))
+            break;
+        if (id == actor_wire_Envelope_FIELD_MESSAGE_ID)
+            id_end = (size_t)((const char *)r.p - buf);
         seen |= UINT32_C(1) << id;
     }
-    if (i == count && r.p == r.end)
+    if (i == count && r.p == r.end) {
+        cache_envelope(buf, len, id_start, id_end, m);
         return true;
+    }
     memset(&m->env, 0, sizeof m->env);
     return false;
 }
