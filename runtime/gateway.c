@@ -23,8 +23,9 @@
  * still refused then is counted unroutable), and the socket is closed with
  * a linger so that libzmq hands what it holds to the peers.
  *
- * Also here: the name registry, and the system's ZeroMQ context (its own,
- * or the one actor_system_opts lends it) with its ZAP domains.
+ * Also here: the system's ZeroMQ context (its own, or the one
+ * actor_system_opts lends it) with its ZAP domains. The name registry
+ * is names.c.
  */
 #include "gateway.h"
 
@@ -186,6 +187,11 @@ actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_
  * inside the pump (a request refused while it is delivered, a reply
  * routed to a callback) uses the sockets directly, as the pump does. */
 static _Thread_local const actor__gateway *held_here;
+
+bool actor__gateway_held_here(const actor__gateway *g)
+{
+    return held_here == g;
+}
 
 static unsigned holder_of(const actor__gateway *g)
 {
@@ -558,7 +564,8 @@ static void flush_packs(actor__gateway *g, bool idle)
 static bool packed_away(actor__gateway *g, const actor__wire_route *route, const char *env,
                         size_t env_len, const char *body, size_t body_len)
 {
-    actor__pack *p = actor__packs_get(&g->response_packs, route->id, route->id_len, route->delimiter);
+    actor__pack *p =
+        actor__packs_get(&g->response_packs, route->id, route->id_len, route->delimiter);
 
     if (p == NULL)
         return false;
@@ -620,8 +627,8 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
 static int encode_response(actor__gateway *g, msgpack_sbuffer *sb, uint64_t wire_id,
                            const actor_status *st, const char **body, size_t *len)
 {
-    actor__wire_header h = actor__wire_header_make(
-        actor_wire_Kind_RESPONSE, atomic_fetch_add(&g->next_response_id, 1) + 1);
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE,
+                                                   atomic_fetch_add(&g->next_response_id, 1) + 1);
 
     h.correlation_id = wire_id;
     h.status = st;
@@ -678,7 +685,7 @@ typedef struct actor__served_call {
     actor__idnode node; /* by local message id */
     uint64_t wire_id;
     bool delimiter;
-    bool packed;        /* it came in a BATCH: its response may be packed */
+    bool packed; /* it came in a BATCH: its response may be packed */
     size_t id_len;
     uint8_t id[];
 } served_call;
@@ -773,8 +780,8 @@ static void answer_handed_over(actor__gateway *g, const actor__outgoing *o)
     answer_served(g, c, &st, o->data + o->env_len, o->body_len);
 }
 
-void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st,
-                          const char *body, size_t len)
+void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st, const char *body,
+                          size_t len)
 {
     actor__hold how = actor__gateway_enter(g);
 
@@ -786,145 +793,6 @@ void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st
         reply_from_elsewhere(g, id, st, body, len);
     }
     actor__gateway_leave(g, how);
-}
-
-/* ============================================================== names */
-
-typedef struct actor__named {
-    struct actor__named *next;
-    actor_ref ref;
-    char name[];
-} named;
-
-/* g->lock held. */
-static named **find_name(actor__gateway *g, const char *name)
-{
-    for (named **p = &g->names; *p != NULL; p = &(*p)->next)
-        if (strcmp((*p)->name, name) == 0)
-            return p;
-    return NULL;
-}
-
-static bool ref_alive(actor_system *sys, actor_ref ref)
-{
-    actor__actor *a = actor__acquire(sys, ref);
-
-    if (a == NULL)
-        return false;
-    actor__release(a);
-    return true;
-}
-
-int actor_register_name(actor_system *sys, actor_ref ref, const char *name)
-{
-    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
-    named **p, *n;
-    size_t len;
-
-    if (g == NULL || name == NULL || (len = strlen(name)) == 0 || len > ACTOR__WIRE_MAX_NAME ||
-        actor__ref_is_remote(ref))
-        return ACTOR_EINVAL;
-    if (!ref_alive(sys, ref))
-        return ACTOR_ENOTFOUND;
-    pthread_mutex_lock(&g->lock);
-    p = find_name(g, name);
-    if (p != NULL) {
-        bool taken = !actor_ref_eq((*p)->ref, ref) && ref_alive(sys, (*p)->ref);
-        if (!taken) {
-            (*p)->ref = ref;
-            atomic_fetch_add(&g->names_version, 1);
-        }
-        pthread_mutex_unlock(&g->lock);
-        return taken ? ACTOR_ESTATE : 0;
-    }
-    n = malloc(sizeof *n + len + 1);
-    if (n != NULL) {
-        memcpy(n->name, name, len + 1);
-        n->ref = ref;
-        n->next = g->names;
-        g->names = n;
-        atomic_fetch_add(&g->names_version, 1);
-    }
-    pthread_mutex_unlock(&g->lock);
-    return n != NULL ? 0 : ACTOR_ENOMEM;
-}
-
-int actor_unregister_name(actor_system *sys, const char *name)
-{
-    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
-    named **p, *gone = NULL;
-
-    if (g == NULL || name == NULL)
-        return ACTOR_EINVAL;
-    pthread_mutex_lock(&g->lock);
-    p = find_name(g, name);
-    if (p != NULL) {
-        gone = *p;
-        *p = gone->next;
-        atomic_fetch_add(&g->names_version, 1);
-    }
-    pthread_mutex_unlock(&g->lock);
-    free(gone);
-    return gone != NULL ? 0 : ACTOR_ENOTFOUND;
-}
-
-/* The holder: the ref registered as `name` from its cache of the last
- * name a request named, when no name changed since; false: look it up. */
-static bool cached_name(actor__gateway *g, const char *name, actor_ref *ref)
-{
-    if (held_here != g || !g->name_cached ||
-        atomic_load_explicit(&g->names_version, memory_order_acquire) != g->cached_version ||
-        strcmp(g->cached_name, name) != 0)
-        return false;
-    *ref = g->cached_ref;
-    return true;
-}
-
-/* The holder: remembers what `name` named as of names_version `version`. */
-static void cache_name(actor__gateway *g, const char *name, actor_ref ref, unsigned version)
-{
-    size_t len = strlen(name);
-
-    g->name_cached = held_here == g && len < sizeof g->cached_name;
-    if (!g->name_cached)
-        return;
-    memcpy(g->cached_name, name, len + 1);
-    g->cached_ref = ref;
-    g->cached_version = version;
-}
-
-/* The actor registered as `name`, acquired; NULL if none or dead. */
-static actor__actor *acquire_named(actor__gateway *g, const char *name)
-{
-    actor_ref ref = ACTOR_REF_NONE;
-    unsigned version;
-    named **p;
-
-    if (!cached_name(g, name, &ref)) {
-        pthread_mutex_lock(&g->lock);
-        version = atomic_load_explicit(&g->names_version, memory_order_relaxed);
-        p = find_name(g, name);
-        if (p != NULL)
-            ref = (*p)->ref;
-        pthread_mutex_unlock(&g->lock);
-        if (held_here == g)
-            cache_name(g, name, ref, version);
-    }
-    return ref.id != 0 ? actor__acquire(g->sys, ref) : NULL;
-}
-
-int actor_lookup_name(actor_system *sys, const char *name, actor_ref *out)
-{
-    actor__actor *a;
-
-    if (sys == NULL || name == NULL || out == NULL)
-        return ACTOR_EINVAL;
-    a = acquire_named(sys->gateway, name);
-    if (a == NULL)
-        return ACTOR_ENOTFOUND;
-    *out = a->ref;
-    actor__release(a);
-    return 0;
 }
 
 /* ============================================================ requests */
@@ -953,7 +821,7 @@ static actor__actor *find_target(actor__gateway *g, const actor_wire_Envelope *e
     actor__actor *a;
 
     if (env->target != NULL) {
-        a = acquire_named(g, env->target);
+        a = actor__names_acquire(g, env->target);
         if (a == NULL) {
             actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "no actor named \"%.64s\"",
                              env->target);
@@ -969,16 +837,16 @@ static actor__actor *find_target(actor__gateway *g, const actor_wire_Envelope *e
         }
     }
     if (env->type != NULL && strcmp(env->type, a->type->name) != 0) {
-        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s",
-                         a->type->name, env->type);
+        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s", a->type->name,
+                         env->type);
         actor__release(a);
         return NULL;
     }
     return a;
 }
 
-static served_call *served_call_new(actor__gateway *g, const actor__wire_msg *m,
-                                    uint64_t local_id, bool packed)
+static served_call *served_call_new(actor__gateway *g, const actor__wire_msg *m, uint64_t local_id,
+                                    bool packed)
 {
     served_call *c = served_alloc(g, m->route.id_len);
 
@@ -999,9 +867,9 @@ static actor__msg *build_msg(actor__gateway *g, const actor__wire_msg *m, actor_
 {
     bool request = m->env.kind == actor_wire_Kind_REQUEST;
     actor__worker *w = actor__current_worker(g->sys); /* the holder, else the destroying thread */
-    actor__msg *msg = actor__msg_new_in(w != NULL ? &w->pool : NULL,
-                                        request ? ACTOR__MSG_REQUEST : ACTOR__MSG_CAST, m->body,
-                                        m->body_len);
+    actor__msg *msg =
+        actor__msg_new_in(w != NULL ? &w->pool : NULL,
+                          request ? ACTOR__MSG_REQUEST : ACTOR__MSG_CAST, m->body, m->body_len);
 
     if (msg == NULL)
         return NULL;
@@ -1117,7 +985,7 @@ static void handle_control(actor__gateway *g, const actor__wire_msg *m, bool pac
     if (strcmp(m->env.method, CONTROL_PING) == 0) {
         actor_write_map_header(&body, 0);
     } else if (strcmp(m->env.method, CONTROL_LOOKUP) == 0 && m->env.target != NULL &&
-               (a = acquire_named(g, m->env.target)) != NULL) {
+               (a = actor__names_acquire(g, m->env.target)) != NULL) {
         if (write_lookup(&body, a) != 0)
             actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
         actor__release(a);
@@ -1198,8 +1066,7 @@ static void handle_incoming(actor__gateway *g, bool closing)
     if (v == ACTOR__WIRE_BATCH) {
         atomic_fetch_add(&g->batches_received, 1);
         handle_batch(g, &m, closing);
-    }
-    else
+    } else
         handle_message(g, &m, v, &st, closing, false);
     actor__wire_msg_fini(&m);
     actor__wire_in_close(&g->in);
@@ -1591,11 +1458,7 @@ void actor__gateway_destroy(actor__gateway **pg)
     actor__remote_outcalls_fini(g);
     actor__idmap_fini(&g->calls);
     actor__idmap_fini(&g->outstanding);
-    while (g->names != NULL) {
-        named *n = g->names;
-        g->names = n->next;
-        free(n);
-    }
+    actor__names_free(g);
     for (size_t i = 0; i < g->n_remotes; i++)
         free(g->remotes[i]);
     for (size_t i = 0; i < g->n_endpoints; i++)

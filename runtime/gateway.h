@@ -3,11 +3,12 @@
  * public API, docs/RUNTIME.md the design):
  *
  *   gateway.c  the system's endpoint (one ROUTER bound on every endpoint),
- *              names, remote requests into mailboxes and their responses
+ *              remote requests into mailboxes and their responses
  *              back (per client, bounded), the holder's pump and wait,
  *              the hand-off of the gateway to an idle worker, shutdown
  *              without lost replies; the system's ZeroMQ context and ZAP
  *              domains.
+ *   names.c    the name registry that remote requests target.
  *   remote.c   remote references (actor_connect), calls on them: a
  *              client's blocking calls and casts on the client's own
  *              DEALER, everything else through the holder's DEALERs.
@@ -29,11 +30,11 @@
 
 /* A remote system's endpoint as actor_connect named it; immutable. */
 typedef struct actor__endpoint {
-    uint32_t index;            /* in actor__gateway.endpoints */
+    uint32_t index; /* in actor__gateway.endpoints */
     bool curve;
     char server_key[ACTOR_CURVE_KEY_LEN + 1];
     actor_curve_keypair client;
-    char address[];            /* "tcp://host:port" */
+    char address[]; /* "tcp://host:port" */
 } actor__endpoint;
 
 /* What a remote ref names; immutable. */
@@ -45,16 +46,16 @@ typedef struct actor__remote {
 /* An encoded message on its way (to the holder, or waiting for room). */
 typedef struct actor__outgoing {
     struct actor__outgoing *next;
-    uint64_t id;               /* outgoing requests: the message id */
-    uint32_t endpoint;         /* outgoing: actor__endpoint.index */
-    bool request;              /* outgoing: a request (else a cast) */
-    actor__route route;        /* outgoing requests: where the response goes */
-    int64_t expires;           /* outgoing requests: when `outstanding` forgets them */
-    bool served;               /* a served request's end from another thread, not yet
-                                  encoded: id = its local message id, data = the status
-                                  (env_len bytes; none when OK), then the body */
-    bool delimiter;            /* responses: the peer framed with an empty delimiter */
-    bool packed;               /* responses: to a request that came in a BATCH (may be packed) */
+    uint64_t id;        /* outgoing requests: the message id */
+    uint32_t endpoint;  /* outgoing: actor__endpoint.index */
+    bool request;       /* outgoing: a request (else a cast) */
+    actor__route route; /* outgoing requests: where the response goes */
+    int64_t expires;    /* outgoing requests: when `outstanding` forgets them */
+    bool served;        /* a served request's end from another thread, not yet
+                           encoded: id = its local message id, data = the status
+                           (env_len bytes; none when OK), then the body */
+    bool delimiter;     /* responses: the peer framed with an empty delimiter */
+    bool packed;        /* responses: to a request that came in a BATCH (may be packed) */
     size_t id_len, env_len, body_len; /* responses: routing id first */
     char data[];
 } actor__outgoing;
@@ -66,8 +67,8 @@ typedef struct actor__outq {
 /* The responses waiting for one client (by routing id) whose queue in
  * libzmq is full; the holder's. Exists only while it holds some. */
 typedef struct actor__peer_queue {
-    struct actor__peer_queue *hash_next;        /* in its bucket */
-    struct actor__peer_queue *prev, *next;      /* in actor__peers.all */
+    struct actor__peer_queue *hash_next;   /* in its bucket */
+    struct actor__peer_queue *prev, *next; /* in actor__peers.all */
     actor__outq q;
     size_t count, bytes;
     uint64_t hash;
@@ -90,35 +91,35 @@ typedef struct actor__peer_queue {
  * that flushing walks. The holder's. */
 typedef struct actor__peers {
     actor__peer_queue **buckets;
-    size_t n_buckets;           /* a power of two, or 0 */
+    size_t n_buckets; /* a power of two, or 0 */
     size_t n_queues;
     actor__peer_queue *all;
 } actor__peers;
 
 struct actor__gateway {
     actor_system *sys;
-    uint64_t serial;           /* this gateway's number in the process (caches' keys) */
-    void *zctx;                /* the sockets' context: opts.zmq_context or our own */
-    void *_Atomic zctx_ready;  /* zctx once made: read without `lock` */
-    bool own_zctx;             /* created by the first bind/connect; terminated at destroy */
-    actor_security *security;  /* opts.security, or our own (first CURVE bind) */
+    uint64_t serial;          /* this gateway's number in the process (caches' keys) */
+    void *zctx;               /* the sockets' context: opts.zmq_context or our own */
+    void *_Atomic zctx_ready; /* zctx once made: read without `lock` */
+    bool own_zctx;            /* created by the first bind/connect; terminated at destroy */
+    actor_security *security; /* opts.security, or our own (first CURVE bind) */
     bool own_security;
-    char **domains;            /* the ZAP domains our binds created; forgotten at destroy */
+    char **domains; /* the ZAP domains our binds created; forgotten at destroy */
     size_t n_domains;
 
-    pthread_mutex_t lock;      /* guards everything down to `has_work` */
+    pthread_mutex_t lock; /* guards everything down to `has_work` */
     pthread_cond_t cmd_done;
-    actor__outq inbox;         /* responses from other threads (encoded, or `served`) */
-    actor__outq sendq;         /* requests and casts from other threads */
+    actor__outq inbox; /* responses from other threads (encoded, or `served`) */
+    actor__outq sendq; /* requests and casts from other threads */
     struct actor__bind_cmd *cmds;
     struct actor__named *names;
     actor__endpoint **endpoints;
     size_t n_endpoints, cap_endpoints;
-    actor__remote **remotes;   /* never moved: a larger copy replaces it, the old one */
+    actor__remote **remotes;       /* never moved: a larger copy replaces it, the old one */
     size_t n_remotes, cap_remotes; /* stays in `retired` until destroy */
     _Atomic(actor__remote **) remotes_ready; /* remotes and n_remotes as published, */
     atomic_size_t n_remotes_ready;           /* read without `lock` (remote_of) */
-    void *retired[64];         /* replaced remotes arrays (doubling: at most 64) */
+    void *retired[64];                       /* replaced remotes arrays (doubling: at most 64) */
     size_t n_retired;
     atomic_uint names_version; /* changed (with `lock`) by every name (un)registration */
     atomic_bool has_work;      /* inbox, sendq or cmds not empty */
@@ -132,17 +133,17 @@ struct actor__gateway {
     /* The holder's, used with `hold` locked (the destroying thread's once
      * the workers stopped). */
     void *router;
-    void **dealers;            /* by endpoint index; NULL until used */
+    void **dealers; /* by endpoint index; NULL until used */
     size_t n_dealers;
-    actor__peers waiting;      /* responses waiting for room, per client */
-    msgpack_sbuffer sb;        /* responses' envelopes */
-    msgpack_sbuffer call_sb;   /* envelopes of calls the holder sends itself */
+    actor__peers waiting;    /* responses waiting for room, per client */
+    msgpack_sbuffer sb;      /* responses' envelopes */
+    msgpack_sbuffer call_sb; /* envelopes of calls the holder sends itself */
     actor__wire_in in;
     int64_t next_sweep;
-    actor__idmap calls;        /* served requests in mailboxes, by local id */
+    actor__idmap calls;                     /* served requests in mailboxes, by local id */
     struct actor__served_call *free_served; /* their records, for reuse */
     size_t n_free_served;
-    actor__idmap outstanding;  /* requests sent through the holder, by id */
+    actor__idmap outstanding;             /* requests sent through the holder, by id */
     struct actor__outcall *free_outcalls; /* their records, for reuse */
     size_t n_free_outcalls;
     /* The last name a request named and its actor, as of names_version
@@ -207,8 +208,8 @@ void actor__gateway_leave(actor__gateway *g, actor__hold how);
 
 /* The end of the served request `id` (route ACTOR__ROUTE_REMOTE): sends the
  * response (on the holder) or hands it to the holder. Any thread. */
-void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st,
-                          const char *body, size_t len);
+void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st, const char *body,
+                          size_t len);
 
 /* The sockets' ZeroMQ context of g: the system's opts.zmq_context, or
  * one of its own created on first use; NULL on failure. */
@@ -221,6 +222,19 @@ void *actor__dealer_open(void *zctx, const actor__endpoint *ep);
 void actor__gateway_hand_over(actor__gateway *g, actor__outq *q, actor__outgoing *o);
 actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_len);
 
+/* Whether this thread has the gateway's `hold` locked now (it is the
+ * holder, in its pump or sending from a handler). */
+bool actor__gateway_held_here(const actor__gateway *g);
+
+/* -------------------------------------------------------------- names.c */
+
+/* The actor registered as `name`, acquired (release it); NULL if none or
+ * dead. Any thread; the holder keeps the last answer while no name
+ * changes. */
+actor__actor *actor__names_acquire(actor__gateway *g, const char *name);
+/* At destroy: frees every registration. */
+void actor__names_free(actor__gateway *g);
+
 /* ------------------------------------------------------------- remote.c */
 
 bool actor__ref_is_remote(actor_ref ref);
@@ -228,12 +242,12 @@ bool actor__ref_is_remote(actor_ref ref);
 /* The call behind actor_call on a remote ref (a plain thread): request on
  * the client's DEALER, wait for its response or the deadline. As
  * actor_call. */
-int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
-                       const char *body, size_t len, const actor_call_opts *opts,
-                       actor_status *st, msgpack_sbuffer *reply);
+int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
+                       size_t len, const actor_call_opts *opts, actor_status *st,
+                       msgpack_sbuffer *reply);
 /* actor_cast on a remote ref, on the client's DEALER. */
-int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
-                       const char *body, size_t len, const actor_call_opts *opts);
+int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
+                       size_t len, const actor_call_opts *opts);
 /* How long a call on a remote ref may take (ms): the options', the
  * method's, the system's default. */
 uint32_t actor__remote_timeout(actor_system *sys, const actor_method_ref *m,

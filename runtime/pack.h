@@ -42,18 +42,18 @@
 #define ACTOR__PACK_MAX_KEY 255u
 
 typedef struct actor__pack {
-    msgpack_sbuffer pairs;  /* the packed pairs (actor__wire_pack); its memory is kept */
-    size_t count;           /* pairs in it; 0: the slot is free */
-    uint64_t opened;        /* actor__packs.pumps when its first message came */
-    bool delimiter;         /* ROUTER side: the peer frames with an empty delimiter */
+    msgpack_sbuffer pairs; /* the packed pairs (actor__wire_pack); its memory is kept */
+    size_t count;          /* pairs in it; 0: the slot is free */
+    uint64_t opened;       /* actor__packs.pumps when its first message came */
+    bool delimiter;        /* ROUTER side: the peer frames with an empty delimiter */
     size_t key_len;
     uint8_t key[ACTOR__PACK_MAX_KEY];
 } actor__pack;
 
 typedef struct actor__packs {
     actor__pack slot[ACTOR__PACK_SLOTS];
-    unsigned max;           /* pairs per pack; 1: packing is off */
-    uint64_t pumps;         /* the owner's pumps so far (actor__packs_pumped) */
+    unsigned max;   /* pairs per pack; 1: packing is off */
+    uint64_t pumps; /* the owner's pumps so far (actor__packs_pumped) */
 } actor__packs;
 
 /* `max`: actor_system_opts.wire_batch (0: the default; capped at

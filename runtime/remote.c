@@ -91,9 +91,8 @@ static int append_remote(actor__gateway *g, actor__remote *r)
 {
     if (g->n_remotes == g->cap_remotes) {
         size_t c = g->cap_remotes != 0 ? g->cap_remotes * 2 : 8;
-        actor__remote **a = g->n_retired < sizeof g->retired / sizeof g->retired[0]
-                                ? malloc(c * sizeof *a)
-                                : NULL;
+        actor__remote **a =
+            g->n_retired < sizeof g->retired / sizeof g->retired[0] ? malloc(c * sizeof *a) : NULL;
         if (a == NULL)
             return ACTOR_ENOMEM;
         if (g->n_remotes != 0)
@@ -158,7 +157,8 @@ static actor__endpoint *endpoint_for(actor__gateway *g, const char *address,
         if (endpoint_matches(g->endpoints[i], address, curve, o))
             return g->endpoints[i];
     ep = endpoint_new(address, curve, o, (uint32_t)g->n_endpoints);
-    if (ep != NULL && append((void ***)&g->endpoints, &g->n_endpoints, &g->cap_endpoints, ep) != 0) {
+    if (ep != NULL &&
+        append((void ***)&g->endpoints, &g->n_endpoints, &g->cap_endpoints, ep) != 0) {
         free(ep);
         ep = NULL;
     }
@@ -197,8 +197,8 @@ static bool connect_args_ok(const char *endpoint, const char *name, const actor_
     if (o == NULL || o->curve_server_key == NULL)
         return true;
     return key_ok(o->curve_server_key) &&
-           (o->curve_client == NULL || (key_ok(o->curve_client->public_key) &&
-                                        key_ok(o->curve_client->secret_key)));
+           (o->curve_client == NULL ||
+            (key_ok(o->curve_client->public_key) && key_ok(o->curve_client->secret_key)));
 }
 
 int actor_connect(actor_system *sys, const char *endpoint, const char *name,
@@ -290,8 +290,7 @@ uint32_t actor__remote_timeout(actor_system *sys, const actor_method_ref *m,
 /* Appends the envelope of a call to sb: the target by name, the method by
  * name with its type (by index when the caller has no type). */
 static int encode_call(msgpack_sbuffer *sb, const actor__remote *r, const actor_method_ref *m,
-                       bool request, const actor_call_opts *opts, uint64_t id,
-                       uint32_t timeout_ms)
+                       bool request, const actor_call_opts *opts, uint64_t id, uint32_t timeout_ms)
 {
     actor__wire_header h =
         actor__wire_header_make(request ? actor_wire_Kind_REQUEST : actor_wire_Kind_CAST, id);
@@ -328,21 +327,20 @@ static int encode_call(msgpack_sbuffer *sb, const actor__remote *r, const actor_
 
 typedef struct envelope_cache {
     bool valid, request;
-    uint64_t serial;              /* the gateway's (actor__gateway.serial) */
+    uint64_t serial; /* the gateway's (actor__gateway.serial) */
     const actor__remote *r;
     const actor_type *type;
     uint32_t method, timeout;
     int priority;
-    size_t head_len, tail_len;    /* the bytes before and after the id's value */
+    size_t head_len, tail_len; /* the bytes before and after the id's value */
     char head[CACHED_HEAD_MAX];
     char tail[CACHED_TAIL_MAX];
 } envelope_cache;
 
 static _Thread_local envelope_cache last_call;
 
-static bool cache_matches(const envelope_cache *c, const actor__gateway *g,
-                          const actor__remote *r, const actor_method_ref *m, bool request,
-                          int priority, uint32_t timeout)
+static bool cache_matches(const envelope_cache *c, const actor__gateway *g, const actor__remote *r,
+                          const actor_method_ref *m, bool request, int priority, uint32_t timeout)
 {
     return c->valid && c->serial == g->serial && c->r == r && c->type == m->type &&
            c->method == m->method && c->request == request && c->priority == priority &&
@@ -366,8 +364,8 @@ static int cache_fill(envelope_cache *c, const actor__gateway *g, const actor__r
     msgpack_sbuffer_init(&sb);
     rc = encode_call(&sb, r, m, request, opts, UINT64_MAX, timeout);
     at = NULL;
-    for (size_t i = 0; rc == 0 && at == NULL && i <= CACHED_HEAD_MAX && i + sizeof marker <= sb.size;
-         i++)
+    for (size_t i = 0;
+         rc == 0 && at == NULL && i <= CACHED_HEAD_MAX && i + sizeof marker <= sb.size; i++)
         if (memcmp(sb.data + i, marker, sizeof marker) == 0)
             at = sb.data + i;
     if (rc == 0 && (at == NULL || (size_t)(at - sb.data) > CACHED_HEAD_MAX ||
@@ -394,9 +392,9 @@ static int cache_fill(envelope_cache *c, const actor__gateway *g, const actor__r
 /* The envelope of a call into out[CACHED_ENVELOPE_MAX] (*len bytes), from
  * this thread's cache. 0, NOT_CACHED (encode_call it instead) or
  * encode_call's error. */
-static int call_envelope(const actor__gateway *g, const actor__remote *r,
-                         const actor_method_ref *m, bool request, const actor_call_opts *opts,
-                         uint64_t id, uint32_t timeout, char *out, size_t *len)
+static int call_envelope(const actor__gateway *g, const actor__remote *r, const actor_method_ref *m,
+                         bool request, const actor_call_opts *opts, uint64_t id, uint32_t timeout,
+                         char *out, size_t *len)
 {
     envelope_cache *c = &last_call;
     int priority = opts != NULL ? opts->priority : ACTOR_PRIORITY_DEFAULT;
@@ -490,8 +488,8 @@ static int prepare(actor_client *c, actor_ref to, const actor_method_ref *m, boo
 
 /* Reads the response to call `id`: 0, DISCARDED when another one was read
  * (and counted), ACTOR__WIRE_AGAIN when nothing was there or on an error. */
-static int take_response(actor_system *sys, client_net *net, void *s, uint64_t id,
-                         actor_status *st, msgpack_sbuffer *reply)
+static int take_response(actor_system *sys, client_net *net, void *s, uint64_t id, actor_status *st,
+                         msgpack_sbuffer *reply)
 {
     actor__wire_msg m;
     actor_status why;
@@ -557,9 +555,9 @@ static void status_not_sent(actor_status *st, int rc)
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "%s", actor_strerror(rc));
 }
 
-int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
-                       const char *body, size_t len, const actor_call_opts *opts,
-                       actor_status *st, msgpack_sbuffer *reply)
+int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
+                       size_t len, const actor_call_opts *opts, actor_status *st,
+                       msgpack_sbuffer *reply)
 {
     actor_system *sys = c->sys;
     uint32_t timeout = actor__remote_timeout(sys, m, opts);
@@ -584,8 +582,8 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
     return 0;
 }
 
-int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
-                       const char *body, size_t len, const actor_call_opts *opts)
+int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
+                       size_t len, const actor_call_opts *opts)
 {
     actor_system *sys = c->sys;
     uint32_t timeout = actor__remote_timeout(sys, m, opts);
@@ -593,8 +591,8 @@ int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
     int rc = prepare(c, to, m, false, opts, actor__next_id(sys), timeout, &s);
 
     if (rc == 0)
-        rc = send_by(s, c->net->sb.data, c->net->sb.size, body, len,
-                     actor__deadline_after(timeout));
+        rc =
+            send_by(s, c->net->sb.data, c->net->sb.size, body, len, actor__deadline_after(timeout));
     atomic_fetch_add(rc == 0 ? &sys->gateway->calls_sent : &sys->gateway->send_failed, 1);
     return rc;
 }
@@ -744,8 +742,7 @@ static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, 
 /* The holder: sends a record from another thread now. */
 static int send_now(actor__gateway *g, const actor__outgoing *o)
 {
-    return send_to_endpoint(g, o->endpoint, o->data, o->env_len, o->data + o->env_len,
-                            o->body_len);
+    return send_to_endpoint(g, o->endpoint, o->data, o->env_len, o->data + o->env_len, o->body_len);
 }
 
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
@@ -820,7 +817,8 @@ static int submit_elsewhere(actor_system *sys, const actor__remote *r, const act
         msgpack_sbuffer sb;
         msgpack_sbuffer_init(&sb);
         rc = encode_call(&sb, r, m, route != NULL, opts, id, timeout);
-        if (rc == 0 && (o = outgoing_call(r, sb.data, sb.size, body, len, route, id, timeout)) == NULL)
+        if (rc == 0 &&
+            (o = outgoing_call(r, sb.data, sb.size, body, len, route, id, timeout)) == NULL)
             rc = ACTOR_ENOMEM;
         msgpack_sbuffer_destroy(&sb);
     } else if (rc == 0 &&
@@ -942,8 +940,7 @@ static void route_response(actor__gateway *g)
     if (v == ACTOR__WIRE_BATCH) {
         atomic_fetch_add(&g->batches_received, 1);
         route_batch(g, &m);
-    }
-    else
+    } else
         route_one(g, &m, v, &st);
     actor__wire_msg_fini(&m);
     actor__wire_in_close(&g->in);
@@ -970,9 +967,8 @@ static bool expired(actor__idnode *node, void *now)
 void actor__remote_sweep(actor__gateway *g)
 {
     int64_t now = actor_now_ns();
-    actor__idnode *list = g->outstanding.count != 0
-                              ? actor__idmap_remove_if(&g->outstanding, expired, &now)
-                              : NULL;
+    actor__idnode *list =
+        g->outstanding.count != 0 ? actor__idmap_remove_if(&g->outstanding, expired, &now) : NULL;
 
     while (list != NULL) {
         actor__idnode *next = list->next;

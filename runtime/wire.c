@@ -18,8 +18,10 @@ _Static_assert((int)actor_wire_Category_TIMEOUT == (int)ACTOR_STATUS_TIMEOUT, "c
 _Static_assert((int)actor_wire_Category_DIED == (int)ACTOR_STATUS_DIED, "category values");
 _Static_assert((int)actor_wire_Category_REJECTED == (int)ACTOR_STATUS_REJECTED, "category values");
 _Static_assert((int)actor_wire_Category_DECODE == (int)ACTOR_STATUS_DECODE, "category values");
-_Static_assert((int)actor_wire_Category_NOT_FOUND == (int)ACTOR_STATUS_NOT_FOUND, "category values");
-_Static_assert((int)actor_wire_Category_UNAUTHORIZED == (int)ACTOR_STATUS_UNAUTHORIZED, "category values");
+_Static_assert((int)actor_wire_Category_NOT_FOUND == (int)ACTOR_STATUS_NOT_FOUND,
+               "category values");
+_Static_assert((int)actor_wire_Category_UNAUTHORIZED == (int)ACTOR_STATUS_UNAUTHORIZED,
+               "category values");
 _Static_assert((int)actor_wire_Category_INTERNAL == (int)ACTOR_STATUS_INTERNAL, "category values");
 
 /* The empty map: what a zero-length body frame stands for. */
@@ -579,9 +581,9 @@ static bool read_field_in_place(actor_reader *r, uint32_t id, actor__wire_msg *m
 
 typedef struct envelope_cache {
     bool valid;
-    size_t head_len, tail_len;    /* the bytes before and after the id's value */
-    char bytes[ENV_CACHE_BYTES];  /* head, then tail */
-    actor_wire_Envelope env;      /* as read; its names are in `names` */
+    size_t head_len, tail_len;   /* the bytes before and after the id's value */
+    char bytes[ENV_CACHE_BYTES]; /* head, then tail */
+    actor_wire_Envelope env;     /* as read; its names are in `names` */
     char names[3][ACTOR__WIRE_MAX_NAME + 1];
 } envelope_cache;
 
@@ -914,8 +916,7 @@ int actor__wire_send_packed(void *socket, const actor__wire_route *route, const 
     return actor__wire_send(socket, route, env, env_len, body, body_len);
 }
 
-bool actor__wire_peek(const char *env, size_t env_len, uint64_t *message_id,
-                      actor_wire_Kind *kind)
+bool actor__wire_peek(const char *env, size_t env_len, uint64_t *message_id, actor_wire_Kind *kind)
 {
     actor__wire_msg m;
     bool ok;

@@ -45,17 +45,17 @@
 typedef struct actor__wire_header {
     actor_wire_Kind kind;
     uint64_t message_id;
-    uint64_t correlation_id;   /* RESPONSE (always written for responses) */
-    int priority;              /* 0..255, or ACTOR_PRIORITY_DEFAULT: left out */
+    uint64_t correlation_id; /* RESPONSE (always written for responses) */
+    int priority;            /* 0..255, or ACTOR_PRIORITY_DEFAULT: left out */
     bool has_deadline;
     uint32_t deadline_ms;
-    const char *target;        /* NULL: left out */
+    const char *target; /* NULL: left out */
     bool has_target_id;
     uint64_t target_id;
-    const char *method;        /* NULL: left out */
+    const char *method; /* NULL: left out */
     bool has_method_index;
     uint32_t method_index;
-    const char *type;          /* NULL: left out */
+    const char *type;           /* NULL: left out */
     const actor_status *status; /* RESPONSE; NULL or OK: left out */
 } actor__wire_header;
 
@@ -69,7 +69,7 @@ int actor__wire_encode(msgpack_sbuffer *sb, const actor__wire_header *h);
 /* Where a message goes: on a ROUTER the peer's routing id (and whether it
  * framed its request with an empty delimiter); on a DEALER nothing. */
 typedef struct actor__wire_route {
-    const void *id;   /* NULL: no routing id frame (DEALER side) */
+    const void *id; /* NULL: no routing id frame (DEALER side) */
     size_t id_len;
     bool delimiter;
 } actor__wire_route;
@@ -109,10 +109,10 @@ void actor__wire_in_close(actor__wire_in *in);
  * Either way *m owns them; actor__wire_msg_fini releases them. *m must not
  * be copied (env's strings may point into it). */
 typedef struct actor__wire_msg {
-    actor__wire_route route;  /* borrowed from the in (ROUTER side) */
-    actor_wire_Envelope env;  /* owned, see above */
-    bool heap_env;            /* env came from actor_wire_Envelope_decode_ex */
-    const char *body;         /* borrowed from the in; "\x80" for an empty frame */
+    actor__wire_route route; /* borrowed from the in (ROUTER side) */
+    actor_wire_Envelope env; /* owned, see above */
+    bool heap_env;           /* env came from actor_wire_Envelope_decode_ex */
+    const char *body;        /* borrowed from the in; "\x80" for an empty frame */
     size_t body_len;
     char names[3][ACTOR__WIRE_MAX_NAME + 1]; /* target, method, type (NUL-terminated) */
 } actor__wire_msg;
@@ -191,7 +191,6 @@ int actor__wire_send_packed(void *socket, const actor__wire_route *route, const 
 
 /* The message id and kind in an envelope this side encoded (a packed
  * pair being taken apart); false when it does not read. */
-bool actor__wire_peek(const char *env, size_t env_len, uint64_t *message_id,
-                      actor_wire_Kind *kind);
+bool actor__wire_peek(const char *env, size_t env_len, uint64_t *message_id, actor_wire_Kind *kind);
 
 #endif /* ACTOR_WIRE_H */

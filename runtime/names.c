@@ -1,0 +1,157 @@
+/*
+ * names.c - the system's name registry (actor/remote.h: actor_register_name,
+ * actor_unregister_name, actor_lookup_name): names of local actors that
+ * remote requests target (docs/PROTOCOL.md section 5). A list under the
+ * gateway's `lock`, with a version that every change bumps, so that the
+ * gateway's holder can keep the last name a request named and its actor
+ * without taking the lock again while no name changed.
+ */
+#include "gateway.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct actor__named {
+    struct actor__named *next;
+    actor_ref ref;
+    char name[];
+} named;
+
+/* g->lock held. */
+static named **find_name(actor__gateway *g, const char *name)
+{
+    for (named **p = &g->names; *p != NULL; p = &(*p)->next)
+        if (strcmp((*p)->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+static bool ref_alive(actor_system *sys, actor_ref ref)
+{
+    actor__actor *a = actor__acquire(sys, ref);
+
+    if (a == NULL)
+        return false;
+    actor__release(a);
+    return true;
+}
+
+int actor_register_name(actor_system *sys, actor_ref ref, const char *name)
+{
+    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    named **p, *n;
+    size_t len;
+
+    if (g == NULL || name == NULL || (len = strlen(name)) == 0 || len > ACTOR__WIRE_MAX_NAME ||
+        actor__ref_is_remote(ref))
+        return ACTOR_EINVAL;
+    if (!ref_alive(sys, ref))
+        return ACTOR_ENOTFOUND;
+    pthread_mutex_lock(&g->lock);
+    p = find_name(g, name);
+    if (p != NULL) {
+        bool taken = !actor_ref_eq((*p)->ref, ref) && ref_alive(sys, (*p)->ref);
+        if (!taken) {
+            (*p)->ref = ref;
+            atomic_fetch_add(&g->names_version, 1);
+        }
+        pthread_mutex_unlock(&g->lock);
+        return taken ? ACTOR_ESTATE : 0;
+    }
+    n = malloc(sizeof *n + len + 1);
+    if (n != NULL) {
+        memcpy(n->name, name, len + 1);
+        n->ref = ref;
+        n->next = g->names;
+        g->names = n;
+        atomic_fetch_add(&g->names_version, 1);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return n != NULL ? 0 : ACTOR_ENOMEM;
+}
+
+int actor_unregister_name(actor_system *sys, const char *name)
+{
+    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    named **p, *gone = NULL;
+
+    if (g == NULL || name == NULL)
+        return ACTOR_EINVAL;
+    pthread_mutex_lock(&g->lock);
+    p = find_name(g, name);
+    if (p != NULL) {
+        gone = *p;
+        *p = gone->next;
+        atomic_fetch_add(&g->names_version, 1);
+    }
+    pthread_mutex_unlock(&g->lock);
+    free(gone);
+    return gone != NULL ? 0 : ACTOR_ENOTFOUND;
+}
+
+/* The holder: the ref registered as `name` from its cache of the last
+ * name a request named, when no name changed since; false: look it up. */
+static bool cached_name(actor__gateway *g, const char *name, actor_ref *ref)
+{
+    if (!actor__gateway_held_here(g) || !g->name_cached ||
+        atomic_load_explicit(&g->names_version, memory_order_acquire) != g->cached_version ||
+        strcmp(g->cached_name, name) != 0)
+        return false;
+    *ref = g->cached_ref;
+    return true;
+}
+
+/* The holder: remembers what `name` named as of names_version `version`. */
+static void cache_name(actor__gateway *g, const char *name, actor_ref ref, unsigned version)
+{
+    size_t len = strlen(name);
+
+    g->name_cached = actor__gateway_held_here(g) && len < sizeof g->cached_name;
+    if (!g->name_cached)
+        return;
+    memcpy(g->cached_name, name, len + 1);
+    g->cached_ref = ref;
+    g->cached_version = version;
+}
+
+actor__actor *actor__names_acquire(actor__gateway *g, const char *name)
+{
+    actor_ref ref = ACTOR_REF_NONE;
+    unsigned version;
+    named **p;
+
+    if (!cached_name(g, name, &ref)) {
+        pthread_mutex_lock(&g->lock);
+        version = atomic_load_explicit(&g->names_version, memory_order_relaxed);
+        p = find_name(g, name);
+        if (p != NULL)
+            ref = (*p)->ref;
+        pthread_mutex_unlock(&g->lock);
+        if (actor__gateway_held_here(g))
+            cache_name(g, name, ref, version);
+    }
+    return ref.id != 0 ? actor__acquire(g->sys, ref) : NULL;
+}
+
+int actor_lookup_name(actor_system *sys, const char *name, actor_ref *out)
+{
+    actor__actor *a;
+
+    if (sys == NULL || name == NULL || out == NULL)
+        return ACTOR_EINVAL;
+    a = actor__names_acquire(sys->gateway, name);
+    if (a == NULL)
+        return ACTOR_ENOTFOUND;
+    *out = a->ref;
+    actor__release(a);
+    return 0;
+}
+
+void actor__names_free(actor__gateway *g)
+{
+    while (g->names != NULL) {
+        named *n = g->names;
+        g->names = n->next;
+        free(n);
+    }
+}
