@@ -882,6 +882,15 @@ int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref
         return ACTOR_ENOTFOUND;
     timeout = actor__remote_timeout(sys, m, opts);
     how = actor__gateway_enter(g);
+    /* What this sender handed over before (from another worker, or while
+     * `hold` was busy for a moment) may still wait in the sendq: while
+     * anything waits there (has_work), this message queues behind it
+     * rather than overtaking it, so one sender's calls and casts to a
+     * peer keep their order. */
+    if (how == ACTOR__HOLD_TAKEN && atomic_load(&g->has_work)) {
+        actor__gateway_leave(g, how);
+        how = ACTOR__HOLD_NO;
+    }
     if (how == ACTOR__HOLD_NO)
         return submit_elsewhere(sys, r, m, body, len, opts, route, id, timeout);
     rc = submit_here(sys, r, m, body, len, opts, route, id, timeout);
