@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 
 #include "actor/remote.h"
 #include "codec/check.h"
+#include "gateway.h" /* the order test holds the gateway's `hold` for a moment */
 #include "gateway.h" /* the bounds of a slow client's waiting responses */
 #include "test_actors.h"
 #include "wire.h"
@@ -958,6 +960,112 @@ TEST(packed_call_leaves_while_worker_stays_busy)
     actor_system_destroy(&s4);
 }
 
+/* The order test's actor: its "go" casts `seq` 0..9 to a remote calc, the
+ * first while the test thread holds the gateway's `hold` (so that one is
+ * handed over to the holder's queue), the rest after it let go (so the
+ * holder, this very worker, could send them at once). */
+#define ORDER_CASTS 10
+
+static struct {
+    actor_ref calc;
+    sem_t ready, locked, sent_first, unlocked;
+} order;
+
+static void order_cast(actor_ctx *ctx, int64_t n)
+{
+    msgpack_sbuffer body;
+
+    msgpack_sbuffer_init(&body);
+    write_pair(&body, n, 0);
+    actor_ctx_cast(ctx, order.calc, (actor_method_ref){&calc_type, CALC_SEQ}, body.data,
+                   body.size, NULL);
+    msgpack_sbuffer_destroy(&body);
+}
+
+static int orderer_go(void *state, actor_ctx *ctx, const char *body, size_t len,
+                      msgpack_sbuffer *reply)
+{
+    (void)state, (void)body, (void)len, (void)reply;
+    sem_post(&order.ready);
+    sem_wait(&order.locked);
+    order_cast(ctx, 0);
+    sem_post(&order.sent_first);
+    sem_wait(&order.unlocked);
+    for (int64_t n = 1; n < ORDER_CASTS; n++)
+        order_cast(ctx, n);
+    return 0;
+}
+
+static const actor_method orderer_methods[] = {
+    {"go", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, orderer_go},
+};
+static const actor_type orderer_type = {
+    .name = "test.Orderer",
+    .methods = orderer_methods,
+    .n_methods = 1,
+};
+
+/* The calc's {seq_next, seq_bad}. */
+static void seq_state(actor_client *c, actor_ref calc, int64_t *next, int64_t *bad)
+{
+    msgpack_sbuffer body, reply;
+    actor_status st;
+
+    msgpack_sbuffer_init(&body);
+    msgpack_sbuffer_init(&reply);
+    write_pair(&body, 0, 0);
+    *next = *bad = -1;
+    if (actor_call(c, calc, (actor_method_ref){&calc_type, CALC_SEQ_STATE}, body.data, body.size,
+                   NULL, &st, &reply) == 0 &&
+        st.category == ACTOR_STATUS_OK)
+        read_pair(reply.data, reply.size, next, bad);
+    msgpack_sbuffer_destroy(&body);
+    msgpack_sbuffer_destroy(&reply);
+}
+
+/* One actor's casts to a remote actor arrive in the order sent, even when
+ * the first was handed over to the holder's queue and the later ones were
+ * made on the holder itself (they queue behind it instead of leaving
+ * first; runtime/remote.c, actor__remote_submit). */
+TEST(casts_keep_their_order_across_the_hand_over_queue)
+{
+    actor_system_opts so = {0};
+    actor_system *s5 = NULL;
+    actor_client *c = NULL;
+    actor_ref orderer;
+    int64_t next = 0, bad = 0;
+
+    so.workers = 1; /* the orderer runs on the holder */
+    CHECK_RC(actor_system_new(&so, &s5), 0);
+    CHECK_RC(actor_client_new(s5, &c), 0);
+    CHECK_RC(actor_connect(s5, srv.ipc, "calc", NULL, &order.calc), 0);
+    sem_init(&order.ready, 0, 0);
+    sem_init(&order.locked, 0, 0);
+    sem_init(&order.sent_first, 0, 0);
+    sem_init(&order.unlocked, 0, 0);
+    CHECK_RC(actor_spawn(s5, &orderer_type, NULL, NULL, &orderer), 0);
+    CHECK_RC(actor_cast(c, orderer, (actor_method_ref){&orderer_type, 0}, "\x80", 1, NULL), 0);
+    sem_wait(&order.ready);
+    pthread_mutex_lock(&s5->gateway->hold);
+    sem_post(&order.locked);
+    sem_wait(&order.sent_first);
+    pthread_mutex_unlock(&s5->gateway->hold);
+    sem_post(&order.unlocked);
+    for (int i = 0; i < 500 && next != ORDER_CASTS; i++) {
+        seq_state(c, order.calc, &next, &bad);
+        if (next != ORDER_CASTS)
+            usleep(10000);
+    }
+    CHECK_INT(next, ORDER_CASTS);
+    CHECK_INT(bad, 0);
+    actor_client_destroy(&c);
+    actor_system_destroy(&s5);
+    sem_destroy(&order.ready);
+    sem_destroy(&order.locked);
+    sem_destroy(&order.sent_first);
+    sem_destroy(&order.unlocked);
+}
+
 /* actor_system_opts.wire_batch 1: a client system that never packs its
  * calls gets every answer, and unpacked ones (the server packs only for
  * clients that pack). */
@@ -1146,6 +1254,7 @@ int main(int argc, char **argv)
     RUN(slow_client_does_not_stall_others);
     RUN(many_clients_many_requests_across_processes);
     RUN(packing_off_pipelines_unpacked);
+    RUN(casts_keep_their_order_across_the_hand_over_queue);
     RUN(packed_call_leaves_while_worker_stays_busy);
     RUN(gateway_served_during_a_long_handler);
     RUN(no_reply_lost_at_shutdown);

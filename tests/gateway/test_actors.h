@@ -23,7 +23,14 @@
 #define CALC_UTF8_OPERAND (-200)
 #define CALC_UTF8_CHARS 200
 
-enum { CALC_ADD, CALC_NOTE, CALC_NOTES, CALC_WORK, CALC_SLOW };
+enum { CALC_ADD, CALC_NOTE, CALC_NOTES, CALC_WORK, CALC_SLOW, CALC_SEQ, CALC_SEQ_STATE };
+
+/* The calc's state: notes counted, and the sequence check of `seq`. */
+typedef struct calc_state {
+    int64_t notes;
+    int64_t seq_next; /* the number the next `seq` cast should carry */
+    int64_t seq_bad;  /* `seq` casts that came out of order */
+} calc_state;
 
 /* Reads {1: a, 2: b} (missing fields are 0). */
 static inline int read_pair(const char *body, size_t len, int64_t *a, int64_t *b)
@@ -94,7 +101,7 @@ static inline int calc_note(void *state, actor_ctx *ctx, const char *body, size_
                             msgpack_sbuffer *reply)
 {
     (void)ctx, (void)body, (void)len, (void)reply;
-    (*(int64_t *)state)++;
+    ((calc_state *)state)->notes++;
     return ACTOR_INVOKE_REPLY;
 }
 
@@ -102,7 +109,7 @@ static inline int calc_notes(void *state, actor_ctx *ctx, const char *body, size
                              msgpack_sbuffer *reply)
 {
     (void)ctx, (void)body, (void)len;
-    return write_result(reply, *(int64_t *)state);
+    return write_result(reply, ((const calc_state *)state)->notes);
 }
 
 static inline int calc_work(void *state, actor_ctx *ctx, const char *body, size_t len,
@@ -137,7 +144,7 @@ static inline int calc_slow(void *state, actor_ctx *ctx, const char *body, size_
 static inline int calc_init(void **state, const void *arg, actor_ctx *ctx)
 {
     (void)arg, (void)ctx;
-    *state = calloc(1, sizeof(int64_t));
+    *state = calloc(1, sizeof(calc_state));
     return *state != NULL ? 0 : ACTOR_ENOMEM;
 }
 
@@ -147,6 +154,33 @@ static inline void calc_cleanup(void *state, actor_ctx *ctx)
     free(state);
 }
 
+/* cast seq({1: n, 2: _}): counts n out of order unless it is the one after
+ * the last. */
+static inline int calc_seq(void *state, actor_ctx *ctx, const char *body, size_t len,
+                           msgpack_sbuffer *reply)
+{
+    calc_state *s = state;
+    int64_t n, unused;
+
+    (void)ctx, (void)reply;
+    if (read_pair(body, len, &n, &unused) != 0)
+        return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "seq: body is not a Pair");
+    if (n != s->seq_next)
+        s->seq_bad++;
+    s->seq_next = n + 1;
+    return ACTOR_INVOKE_REPLY;
+}
+
+/* seq_state() -> {1: the next expected, 2: how many came out of order} */
+static inline int calc_seq_state(void *state, actor_ctx *ctx, const char *body, size_t len,
+                                 msgpack_sbuffer *reply)
+{
+    const calc_state *s = state;
+
+    (void)ctx, (void)body, (void)len;
+    return write_pair(reply, s->seq_next, s->seq_bad);
+}
+
 static const int32_t calc_errors[] = {CALC_ERR_NEGATIVE};
 static const actor_method calc_methods[] = {
     {"add", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, calc_add},
@@ -154,6 +188,8 @@ static const actor_method calc_methods[] = {
     {"notes", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_notes},
     {"work", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_work},
     {"slow", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_slow},
+    {"seq", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_seq},
+    {"seq_state", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_seq_state},
 };
 static const actor_type calc_type = {
     .name = "test.Calc",
