@@ -1029,24 +1029,29 @@ static void handle_message(actor__gateway *g, const actor__wire_msg *m, actor__w
         atomic_fetch_add(&g->dropped, 1);
 }
 
+/* What handle_packed needs besides each message. */
+typedef struct batch_reading {
+    actor__gateway *g;
+    bool closing;
+} batch_reading;
+
+static void handle_packed(void *ctx, const actor__wire_msg *m, actor__wire_verdict v,
+                          actor_status *st)
+{
+    const batch_reading *b = ctx;
+
+    handle_message(b->g, m, v, st, b->closing, true);
+}
+
 /* The messages of a BATCH, in order; when the rest of its pairs cannot be
  * read, that is answered once (DECODE, correlation 0) and counted. */
 static void handle_batch(actor__gateway *g, const actor__wire_msg *batch, bool closing)
 {
-    actor__wire_items it = {batch->body, batch->body + batch->body_len, 0};
-    const char *env, *body, *why;
-    size_t env_len, body_len;
+    batch_reading b = {g, closing};
+    const char *why = actor__wire_batch_each(batch, false, handle_packed, &b);
     actor_status st;
-    int rc;
 
-    while ((rc = actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why)) == 1) {
-        actor__wire_msg m;
-        actor__wire_verdict v =
-            actor__wire_parse_item(env, env_len, body, body_len, &batch->route, false, &m, &st);
-        handle_message(g, &m, v, &st, closing, true);
-        actor__wire_msg_fini(&m);
-    }
-    if (rc < 0) {
+    if (why != NULL) {
         atomic_fetch_add(&g->dropped, 1);
         actor_status_set(&st, ACTOR_STATUS_DECODE, 0, "%s", why);
         if (peer_is_slow(g, &batch->route))

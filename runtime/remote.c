@@ -918,24 +918,17 @@ static void route_one(actor__gateway *g, const actor__wire_msg *m, actor__wire_v
     }
 }
 
+/* actor__wire_batch_each's callback: route_one. */
+static void route_packed(void *g, const actor__wire_msg *m, actor__wire_verdict v, actor_status *st)
+{
+    route_one(g, m, v, st);
+}
+
 /* The holder: the responses of a BATCH, in order; the rest of one whose
  * pairs stop making sense is counted dropped. */
 static void route_batch(actor__gateway *g, const actor__wire_msg *batch)
 {
-    actor__wire_items it = {batch->body, batch->body + batch->body_len, 0};
-    const char *env, *body, *why;
-    size_t env_len, body_len;
-    int rc;
-
-    while ((rc = actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why)) == 1) {
-        actor__wire_msg m;
-        actor_status st;
-        actor__wire_verdict v =
-            actor__wire_parse_item(env, env_len, body, body_len, NULL, true, &m, &st);
-        route_one(g, &m, v, &st);
-        actor__wire_msg_fini(&m);
-    }
-    if (rc < 0)
+    if (actor__wire_batch_each(batch, true, route_packed, g) != NULL)
         atomic_fetch_add(&g->dropped, 1);
 }
 

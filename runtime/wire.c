@@ -742,10 +742,11 @@ actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expe
     }
     if (v != ACTOR__WIRE_OK && v != ACTOR__WIRE_BATCH)
         return answer_or_drop(m, expect_response, v);
-    set_body(m, part_data(in, at + 1), part_size(in, at + 1));
     if (v == ACTOR__WIRE_BATCH) { /* the pairs as they are: an empty frame holds none */
         m->body = part_data(in, at + 1);
         m->body_len = part_size(in, at + 1);
+    } else {
+        set_body(m, part_data(in, at + 1), part_size(in, at + 1));
     }
     return v;
 }
@@ -862,6 +863,25 @@ int actor__wire_items_next(actor__wire_items *it, const char **env, size_t *env_
     }
     it->count++;
     return 1;
+}
+
+const char *actor__wire_batch_each(const actor__wire_msg *batch, bool expect_response,
+                                   actor__wire_item_fn *fn, void *ctx)
+{
+    actor__wire_items it = {batch->body, batch->body + batch->body_len, 0};
+    const char *env, *body, *why;
+    size_t env_len, body_len;
+    int rc;
+
+    while ((rc = actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why)) == 1) {
+        actor__wire_msg m;
+        actor_status st;
+        actor__wire_verdict v = actor__wire_parse_item(env, env_len, body, body_len, &batch->route,
+                                                       expect_response, &m, &st);
+        fn(ctx, &m, v, &st);
+        actor__wire_msg_fini(&m);
+    }
+    return rc < 0 ? why : NULL;
 }
 
 static int write_bin(msgpack_sbuffer *sb, const char *data, size_t len)

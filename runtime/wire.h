@@ -179,6 +179,18 @@ typedef struct actor__wire_items {
 int actor__wire_items_next(actor__wire_items *it, const char **env, size_t *env_len,
                            const char **body, size_t *body_len, const char **why);
 
+/* Called with each message of a batch, its verdict and status (as
+ * actor__wire_parse_item gives them); *m is released after it returns. */
+typedef void actor__wire_item_fn(void *ctx, const actor__wire_msg *m, actor__wire_verdict v,
+                                 actor_status *st);
+
+/* Reads the pairs of `batch` (a BATCH from actor__wire_parse) in order,
+ * validates each with actor__wire_parse_item under the batch's route and
+ * hands it to fn. NULL when every pair was read, else why the rest could
+ * not be (ACTOR_EMALFORMED's reason from actor__wire_items_next). */
+const char *actor__wire_batch_each(const actor__wire_msg *batch, bool expect_response,
+                                   actor__wire_item_fn *fn, void *ctx);
+
 /* Appends the pair (envelope, body) to the pairs in sb. 0 or ACTOR_ENOMEM
  * (sb unchanged then). Everything borrowed. */
 int actor__wire_pack(msgpack_sbuffer *sb, const char *env, size_t env_len, const char *body,
