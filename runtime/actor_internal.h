@@ -86,6 +86,19 @@ actor__msg *actor__msg_new_in(struct actor__pool *pool, actor__msg_kind kind, co
                               size_t len);
 /* Frees m into its pool (any thread) or with free. */
 void actor__msg_free(actor__msg *m);
+/* Adds n (wrapping: (uint64_t)-1 takes one away) to a statistics counter
+ * that one thread at a time writes: an actor's by the worker running it
+ * (its handlers, continuations and deferred replies run there only), the
+ * gateway's by its holder. A plain load and store, where an atomic add
+ * is a locked instruction on the path of every message; readers load it. */
+static inline void actor__count_add(atomic_uint_fast64_t *counter, uint64_t n)
+{
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+/* Reverses a list linked through `next`; returns its new head. */
+actor__msg *actor__msg_list_reverse(actor__msg *list);
 
 /* ================================================================== pools */
 
@@ -210,6 +223,15 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
  * in `admitted`), no waiting line and no overflow; not when the inbox is
  * closed. On QUEUED and WOKE the mailbox owns m. */
 actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m);
+/* The same for a chain of messages pushed together by one thread: linked
+ * through `next` from `newest` to `oldest` (the inbox's order: newest
+ * first), `users` of them user messages of `user_bytes` body bytes in
+ * all. All or nothing: room is reserved for every user message at once,
+ * and the chain joins the inbox with one compare-and-swap. On LOCKED
+ * nothing was taken (the links are intact): push them one by one, oldest
+ * first. */
+actor__offer actor__mailbox_offer_chain(actor__mailbox *mb, actor__msg *newest, actor__msg *oldest,
+                                        size_t users, size_t user_bytes);
 /* Lock held: moves the inbox's messages into the lanes and the system
  * line, in the order they were pushed, and gives the room of the messages
  * popped since back to senders. */
@@ -563,6 +585,36 @@ void actor__finalize(actor__worker *w, actor__actor *a);
 /* Queues m on a's mailbox without blocking (flags: ACTOR__PUSH_*). On 0 the
  * mailbox owns m; on failure (ACTOR_EFULL, ACTOR_ECLOSED) the caller keeps it. */
 int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags);
+
+/* A burst: messages one thread gathers for one actor and queues together,
+ * with one reservation of mailbox room and one compare-and-swap on the
+ * inbox instead of one each per message (actor__mailbox_offer_chain). The
+ * gateway's holder gathers the requests of a BATCH to one actor, and the
+ * replies of a BATCH to one calling actor, this way. The messages wait in
+ * the burst only while that one thread goes on reading the same ZeroMQ
+ * message, so they keep their order and nothing else overtakes them. */
+typedef struct actor__burst {
+    actor__actor *a;             /* the actor; acquired and released by the burst's user */
+    actor__msg *newest, *oldest; /* the gathered messages, owned, linked newest first */
+    size_t users, user_bytes;    /* the user messages among them and their body bytes */
+} actor__burst;
+
+/* A message the locked path refused at a flush (rc: ACTOR_EFULL,
+ * ACTOR_ECLOSED...); the callback owns m. */
+typedef void (*actor__burst_refused_fn)(void *ctx, actor__msg *m, int rc);
+
+/* Adds m (owned by b from now) to b, for b->a. */
+void actor__burst_add(actor__burst *b, actor__msg *m);
+/* Queues b's messages on b->a, all at once when the mailbox needs no
+ * decision, else one by one as actor__deliver does with `flags`; each one
+ * refused goes to `refused`. b is empty after; b->a is left as it was. */
+void actor__burst_flush(actor_system *sys, actor__burst *b, unsigned flags,
+                        actor__burst_refused_fn refused, void *ctx);
+/* A reply message for request `id` with status st (and the body, copied,
+ * when st is OK); NULL: no memory. The running worker's pool when there is
+ * one. */
+actor__msg *actor__reply_msg_new(actor_system *sys, uint64_t id, const actor_status *st,
+                                 const char *body, size_t len);
 /* Answers a message that will never run: requests DIED/REJECTED (st), casts
  * counted; consumes m. */
 void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,

@@ -187,14 +187,13 @@ static void waitline_arm(actor_system *sys, actor__actor *a, actor__msg *m)
     (void)actor__timer_arm_by(sys, &a->wait_timer, m->deadline);
 }
 
-/* Queues m on a's inbox without its lock when it needs no decision there
- * (actor__mailbox_offer): then returns true and the mailbox owns m. An
- * idle actor is scheduled. */
-static bool push_unlocked(actor_system *sys, actor__actor *a, actor__msg *m)
+/* After an offer without the lock: true when the mailbox took the
+ * message(s); an actor that was idle is scheduled. */
+static bool offered(actor_system *sys, actor__actor *a, actor__offer offer)
 {
     bool schedule;
 
-    switch (actor__mailbox_offer(&a->mb, m)) {
+    switch (offer) {
     case ACTOR__OFFER_QUEUED:
         return true;
     case ACTOR__OFFER_WOKE:
@@ -208,6 +207,14 @@ static bool push_unlocked(actor_system *sys, actor__actor *a, actor__msg *m)
     default:
         return false;
     }
+}
+
+/* Queues m on a's inbox without its lock when it needs no decision there
+ * (actor__mailbox_offer): then returns true and the mailbox owns m. An
+ * idle actor is scheduled. */
+static bool push_unlocked(actor_system *sys, actor__actor *a, actor__msg *m)
+{
+    return offered(sys, a, actor__mailbox_offer(&a->mb, m));
 }
 
 /* Queues m on a. On 0 the mailbox owns m; on failure the caller keeps it.
@@ -255,6 +262,45 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
 int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
 {
     return push(sys, a, m, flags, false, m->deadline);
+}
+
+/* ================================================================ bursts */
+
+void actor__burst_add(actor__burst *b, actor__msg *m)
+{
+    m->next = b->newest;
+    b->newest = m;
+    if (b->oldest == NULL)
+        b->oldest = m;
+    if (actor__msg_is_user(m)) {
+        b->users++;
+        b->user_bytes += m->len;
+    }
+}
+
+void actor__burst_flush(actor_system *sys, actor__burst *b, unsigned flags,
+                        actor__burst_refused_fn refused, void *ctx)
+{
+    actor__msg *list = b->newest;
+
+    if (list == NULL)
+        return;
+    if (offered(sys, b->a, actor__mailbox_offer_chain(&b->a->mb, b->newest, b->oldest, b->users,
+                                                       b->user_bytes)))
+        list = NULL;
+    else
+        list = actor__msg_list_reverse(list); /* one by one, oldest first */
+    b->newest = b->oldest = NULL;
+    b->users = b->user_bytes = 0;
+    while (list != NULL) {
+        actor__msg *m = list;
+        int rc;
+        list = m->next;
+        m->next = NULL;
+        rc = push(sys, b->a, m, flags, false, m->deadline);
+        if (rc != 0)
+            refused(ctx, m, rc);
+    }
 }
 
 void actor__refuse(actor_system *sys, actor__msg *m, actor_status_category category,
@@ -373,28 +419,35 @@ void actor__fail_pending_calls(actor_system *sys, actor_client *client)
 
 /* =========================================================== reply routes */
 
+actor__msg *actor__reply_msg_new(actor_system *sys, uint64_t id, const actor_status *st,
+                                 const char *body, size_t len)
+{
+    bool ok = st->category == ACTOR_STATUS_OK;
+    actor__worker *w = actor__current_worker(sys); /* else the timer thread or a client: malloc */
+    actor__msg *m = actor__msg_new_in(w != NULL ? &w->pool : NULL, ACTOR__MSG_REPLY,
+                                      ok ? body : NULL, ok ? len : 0);
+
+    if (m != NULL) {
+        m->id = id;
+        *actor__msg_status(m) = *st;
+    }
+    return m;
+}
+
 static void deliver_to_actor(actor_system *sys, actor_ref ref, uint64_t id,
                              const actor_status *st, const char *body, size_t len)
 {
     actor__actor *a = actor__acquire(sys, ref);
-    bool ok = st->category == ACTOR_STATUS_OK;
-    actor__worker *w;
     actor__msg *m;
 
     if (a == NULL) {
         atomic_fetch_add(&sys->undeliverable, 1);
         return;
     }
-    w = actor__current_worker(sys); /* else the timer thread or a client: malloc */
-    m = actor__msg_new_in(w != NULL ? &w->pool : NULL, ACTOR__MSG_REPLY, ok ? body : NULL,
-                          ok ? len : 0);
-    if (m != NULL) {
-        m->id = id;
-        *actor__msg_status(m) = *st;
-        if (push(sys, a, m, 0, false, 0) != 0) {
-            actor__msg_free(m);
-            m = NULL;
-        }
+    m = actor__reply_msg_new(sys, id, st, body, len);
+    if (m != NULL && push(sys, a, m, 0, false, 0) != 0) {
+        actor__msg_free(m);
+        m = NULL;
     }
     if (m == NULL) /* the caller's timer still ends its request */
         atomic_fetch_add(&sys->undeliverable, 1);
@@ -999,8 +1052,8 @@ static int reply_finish(actor_reply **pr, actor_status *st, const char *body, si
     if (r->route.kind != ACTOR__ROUTE_NONE) {
         check_declared(r->method, st);
         if (st->category != ACTOR_STATUS_OK)
-            atomic_fetch_add(&a->errors, 1);
-        atomic_fetch_sub(&a->in_flight, 1);
+            actor__count_add(&a->errors, 1);
+        actor__count_add(&a->in_flight, (uint64_t)-1);
         actor__route_reply(a->sys, &r->route, r->id, st, body, len);
     }
     free(r);
@@ -1061,9 +1114,9 @@ static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
     ctx_init(&ctx, w, a, m, method);
     w->reply_sb.size = 0;
     if (request)
-        atomic_fetch_add(&a->in_flight, 1);
+        actor__count_add(&a->in_flight, 1);
     rc = method->invoke(a->state, &ctx, m->body, m->len, &w->reply_sb);
-    atomic_fetch_add(&a->processed, 1);
+    actor__count_add(&a->processed, 1);
     if (rc == ACTOR_INVOKE_DEFERRED && ctx.deferred != NULL) {
         actor__msg_free(m);
         return;
@@ -1072,10 +1125,10 @@ static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
         ctx.deferred->route.kind = ACTOR__ROUTE_NONE; /* answered below instead */
     invoke_status(&ctx, rc, &st);
     if (st.category != ACTOR_STATUS_OK)
-        atomic_fetch_add(&a->errors, 1);
+        actor__count_add(&a->errors, 1);
     if (request) {
         bool ok = st.category == ACTOR_STATUS_OK;
-        atomic_fetch_sub(&a->in_flight, 1); /* first: the caller may read stats at once */
+        actor__count_add(&a->in_flight, (uint64_t)-1); /* first: the caller may read stats at once */
         actor__route_reply(a->sys, &m->reply_to, m->id, &st, ok ? w->reply_sb.data : NULL,
                            ok ? w->reply_sb.size : 0);
     }

@@ -627,8 +627,10 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
 static int encode_response(actor__gateway *g, msgpack_sbuffer *sb, uint64_t wire_id,
                            const actor_status *st, const char **body, size_t *len)
 {
-    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE,
-                                                   atomic_fetch_add(&g->next_response_id, 1) + 1);
+    uint64_t id = atomic_load_explicit(&g->next_response_id, memory_order_relaxed) + 1;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, id);
+
+    actor__count_add(&g->next_response_id, 1);
 
     h.correlation_id = wire_id;
     h.status = st;
@@ -892,17 +894,86 @@ static void status_of_push(int rc, actor_status *st)
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "%s", actor_strerror(rc));
 }
 
-/* Puts msg into a's mailbox; for a request, registers its served_call
- * first (the reply may come from another worker at once). On failure *st
- * says why and msg is freed. */
-static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__actor *a, actor__msg *msg,
-                   bool packed, actor_status *st)
-{
-    served_call *c = NULL;
-    int rc;
+/* ================================================ the burst of requests */
 
+/* Whether the burst's actor is the one env targets, by the same name or
+ * id (the type, if named, checked by the caller). */
+static bool burst_serves(const actor__gateway *g, const actor_wire_Envelope *env)
+{
+    if (g->burst.a == NULL)
+        return false;
+    if (env->target != NULL)
+        return g->burst_by_name && strcmp(env->target, g->burst_name) == 0;
+    return !g->burst_by_name && env->target_id == g->burst.a->ref.id;
+}
+
+/* A message of the burst that its actor's mailbox refused at the flush:
+ * a request is answered with why, a cast counted dropped. */
+static void burst_refused(void *ctx, actor__msg *msg, int rc)
+{
+    actor__gateway *g = ctx;
+    actor_status st;
+
+    status_of_push(rc, &st);
     if (msg->kind == ACTOR__MSG_REQUEST) {
-        c = served_call_new(g, m, msg->id, packed);
+        served_call *c = (served_call *)(void *)actor__idmap_remove(&g->calls, msg->id);
+        if (c != NULL) /* not queued: no reply can have been handed over for it */
+            answer_served(g, c, &st, NULL, 0);
+    } else {
+        atomic_fetch_add(&g->dropped, 1);
+    }
+    actor__count_add(&g->requests, (uint64_t)-1); /* counted when it joined */
+    actor__msg_free(msg);
+}
+
+/* The holder: queues the burst's messages on its actor and lets the
+ * actor go: at the end of every ZeroMQ message read, so that a name
+ * registered anew takes effect from the next one. */
+static void burst_end(actor__gateway *g)
+{
+    if (g->burst.a == NULL)
+        return;
+    actor__burst_flush(g->sys, &g->burst, ACTOR__PUSH_WAITLIST, burst_refused, g);
+    actor__release(g->burst.a);
+    g->burst.a = NULL;
+}
+
+/* The actor env targets, from the burst's, else looked up (the burst
+ * flushed and started anew for it); NULL with *st set. Borrowed: the
+ * burst holds the reference. */
+static actor__actor *burst_target(actor__gateway *g, const actor_wire_Envelope *env,
+                                  actor_status *st)
+{
+    actor__actor *a;
+
+    if (burst_serves(g, env)) {
+        a = g->burst.a;
+        if (env->type != NULL && strcmp(env->type, a->type->name) != 0) {
+            actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s",
+                             a->type->name, env->type);
+            return NULL;
+        }
+        return a;
+    }
+    burst_end(g);
+    a = find_target(g, env, st);
+    if (a == NULL)
+        return NULL;
+    g->burst.a = a;
+    g->burst_by_name = env->target != NULL;
+    if (g->burst_by_name)
+        strcpy(g->burst_name, env->target); /* at most ACTOR__WIRE_MAX_NAME bytes (wire.c) */
+    return a;
+}
+
+/* Adds msg to the burst for a; for a request, registers its served_call
+ * first (the reply may come from another worker as soon as it is queued).
+ * On failure *st says why and msg is freed. */
+static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__msg *msg, bool packed,
+                   actor_status *st)
+{
+    if (msg->kind == ACTOR__MSG_REQUEST) {
+        served_call *c = served_call_new(g, m, msg->id, packed);
         if (c == NULL) {
             actor__msg_free(msg);
             actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
@@ -910,23 +981,15 @@ static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__actor *a,
         }
         actor__idmap_insert(&g->calls, &c->node);
     }
-    rc = actor__deliver(g->sys, a, msg, ACTOR__PUSH_WAITLIST);
-    if (rc == 0)
-        return 0;
-    if (c != NULL) { /* not queued: no reply can have been handed over for it */
-        actor__idmap_remove(&g->calls, msg->id);
-        served_recycle(g, c);
-    }
-    actor__msg_free(msg);
-    status_of_push(rc, st);
-    return rc;
+    actor__burst_add(&g->burst, msg);
+    return 0;
 }
 
-/* A valid REQUEST or CAST: 0 when it is in a mailbox, else *st. */
+/* A valid REQUEST or CAST: 0 when it joined the burst, else *st. */
 static int handle_call(actor__gateway *g, const actor__wire_msg *m, bool packed, actor_status *st)
 {
     bool request = m->env.kind == actor_wire_Kind_REQUEST;
-    actor__actor *a = find_target(g, &m->env, st);
+    actor__actor *a = burst_target(g, &m->env, st);
     const actor_method *method;
     uint32_t index = 0;
     actor__msg *msg;
@@ -939,13 +1002,11 @@ static int handle_call(actor__gateway *g, const actor__wire_msg *m, bool packed,
         actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "%s has no %s %.64s", a->type->name,
                          request ? "rpc" : "cast",
                          m->env.method != NULL ? m->env.method : "of that index");
-        actor__release(a);
         return ACTOR_ENOTFOUND;
     }
     if (m->env.has_deadline_ms && m->env.deadline_ms == 0) {
         actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "deadline passed before the call ran");
         atomic_fetch_add(&a->expired, 1);
-        actor__release(a);
         return ACTOR_ETIMEDOUT;
     }
     msg = build_msg(g, m, a, method, index);
@@ -953,11 +1014,10 @@ static int handle_call(actor__gateway *g, const actor__wire_msg *m, bool packed,
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
         rc = ACTOR_ENOMEM;
     } else {
-        rc = deliver(g, m, a, msg, packed, st);
+        rc = deliver(g, m, msg, packed, st);
     }
-    actor__release(a);
     if (rc == 0)
-        atomic_fetch_add(&g->requests, 1);
+        actor__count_add(&g->requests, 1);
     return rc;
 }
 
@@ -1003,7 +1063,7 @@ static void handle_control(actor__gateway *g, const actor__wire_msg *m, bool pac
 static void handle_message(actor__gateway *g, const actor__wire_msg *m, actor__wire_verdict v,
                            actor_status *st, bool closing, bool packed)
 {
-    atomic_fetch_add(&g->received, 1);
+    actor__count_add(&g->received, 1);
     if (v == ACTOR__WIRE_OK && m->env.oob != NULL) { /* PROTOCOL.md: field 13 is reserved */
         actor_status_set(st, ACTOR_STATUS_DECODE, 0,
                          "out-of-band frames are not supported by protocol version 1");
@@ -1073,6 +1133,7 @@ static void handle_incoming(actor__gateway *g, bool closing)
         handle_batch(g, &m, closing);
     } else
         handle_message(g, &m, v, &st, closing, false);
+    burst_end(g);
     actor__wire_msg_fini(&m);
     actor__wire_in_close(&g->in);
 }

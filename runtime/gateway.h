@@ -154,6 +154,18 @@ struct actor__gateway {
     char cached_name[ACTOR__WIRE_MAX_NAME + 1];
     actor__packs response_packs; /* responses to packed requests, per client (pack.h) */
     actor__packs call_packs;     /* requests and casts sent by the holder, per endpoint */
+    /* The requests and casts read for one actor, queued together when the
+     * ZeroMQ message they came in is read or the next one is for another
+     * actor (actor__burst, actor_internal.h); the burst holds a reference
+     * to its actor. burst_name (when burst_by_name) or the actor's id is
+     * what those messages targeted: a message targeting the same joins it
+     * without a lookup. */
+    actor__burst burst;
+    bool burst_by_name;
+    char burst_name[ACTOR__WIRE_MAX_NAME + 1];
+    /* The replies read for one calling actor of this system, queued
+     * together the same way (remote.c); it holds a reference too. */
+    actor__burst reply_burst;
 
     atomic_uint_fast64_t received, requests, replies, errors, dropped, unroutable, deferred;
     atomic_uint_fast64_t slow_rejected, slow_dropped, slow_replies_dropped;
@@ -164,6 +176,7 @@ struct actor__gateway {
 };
 
 typedef struct actor__gateway actor__gateway;
+
 
 /* ------------------------------------------------------------ gateway.c */
 

@@ -260,17 +260,20 @@ static bool room_for(const actor__mailbox *mb, size_t count, size_t bytes, size_
     return count < mb->capacity && bytes <= mb->max_bytes && len <= mb->max_bytes - bytes;
 }
 
-/* Reserves room for a user message of `len` body bytes in `admitted`;
- * false when full. Any thread. */
-static bool reserve(actor__mailbox *mb, size_t len)
+/* Reserves room for `count` user messages of `bytes` body bytes in all in
+ * `admitted`; false when they do not all fit. Any thread. */
+static bool reserve(actor__mailbox *mb, size_t count, size_t bytes)
 {
     uint64_t w = atomic_load_explicit(&mb->admitted, memory_order_relaxed);
     const uint64_t bytes_mask = ((uint64_t)1 << ACTOR__ADMIT_SHIFT) - 1;
 
     do {
-        if (!room_for(mb, (size_t)(w >> ACTOR__ADMIT_SHIFT), (size_t)(w & bytes_mask), len))
+        size_t have = (size_t)(w >> ACTOR__ADMIT_SHIFT);
+        if (count > mb->capacity - (have < mb->capacity ? have : mb->capacity) ||
+            !room_for(mb, have, (size_t)(w & bytes_mask), bytes))
             return false;
-    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted, &w, w + admit_word(1, len),
+    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted, &w,
+                                                    w + admit_word(count, bytes),
                                                     memory_order_relaxed, memory_order_relaxed));
     return true;
 }
@@ -338,7 +341,7 @@ static int drop_until_room(actor__mailbox *mb, actor__msg *m, actor__msg **dropp
 {
     actor__msg **tail = dropped;
 
-    while (!reserve(mb, m->len)) {
+    while (!reserve(mb, 1, m->len)) {
         if (mb->n_lanes == 0 || mb->lanes[0].priority > m->priority) {
             mb->rejected++;
             return ACTOR_EFULL;
@@ -395,7 +398,7 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
         fifo_push(&mb->system, m);
         return 0;
     }
-    if (mb->waiting.n != 0 || m->len > mb->max_bytes || !reserve(mb, m->len))
+    if (mb->waiting.n != 0 || m->len > mb->max_bytes || !reserve(mb, 1, m->len))
         return push_full(mb, m, flags, dropped);
     return lane_insert_reserved(mb, m);
 }
@@ -405,7 +408,7 @@ static void admit_waiting(actor__mailbox *mb)
 {
     if (mb->waiting.n != 0)
         flush_released(mb);
-    while (mb->waiting.n != 0 && reserve(mb, mb->waiting.head->len)) {
+    while (mb->waiting.n != 0 && reserve(mb, 1, mb->waiting.head->len)) {
         actor__msg *m = fifo_pop(&mb->waiting);
         if (lane_insert_reserved(mb, m) != 0) {
             /* no memory for a new lane: keep it waiting at the head */
@@ -499,7 +502,7 @@ static int unpop_one(actor__mailbox *mb, actor__msg *m)
 }
 
 /* Reverses a list linked through `next`; returns its new head. */
-static actor__msg *list_reverse(actor__msg *list)
+actor__msg *actor__msg_list_reverse(actor__msg *list)
 {
     actor__msg *reversed = NULL;
 
@@ -514,7 +517,7 @@ static actor__msg *list_reverse(actor__msg *list)
 
 actor__msg *actor__mailbox_unpop(actor__mailbox *mb, actor__msg *list)
 {
-    actor__msg *reversed = list_reverse(list), *failed = NULL; /* last popped goes back first */
+    actor__msg *reversed = actor__msg_list_reverse(list), *failed = NULL; /* last popped goes back first */
 
     while (reversed != NULL) {
         actor__msg *next = reversed->next;
@@ -568,26 +571,33 @@ static bool inbox_is_list(const actor__msg *head)
     return head != NULL && head != ACTOR__INBOX_IDLE && head != ACTOR__INBOX_CLOSED;
 }
 
-actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m)
+actor__offer actor__mailbox_offer_chain(actor__mailbox *mb, actor__msg *newest, actor__msg *oldest,
+                                        size_t users, size_t user_bytes)
 {
     actor__msg *head = atomic_load_explicit(&mb->inbox, memory_order_relaxed);
-    bool user = actor__msg_is_user(m);
 
     if (head == ACTOR__INBOX_CLOSED)
         return ACTOR__OFFER_LOCKED;
-    if (user && (atomic_load_explicit(&mb->waiting_any, memory_order_relaxed) ||
-                 m->len > mb->max_bytes || !reserve(mb, m->len)))
+    if (users != 0 && (atomic_load_explicit(&mb->waiting_any, memory_order_relaxed) ||
+                       !reserve(mb, users, user_bytes)))
         return ACTOR__OFFER_LOCKED; /* the locked path decides: overflow, waiting line */
     do {
         if (head == ACTOR__INBOX_CLOSED) {
-            if (user)
-                unreserve(mb, 1, m->len);
+            if (users != 0)
+                unreserve(mb, users, user_bytes);
             return ACTOR__OFFER_LOCKED;
         }
-        m->next = head == ACTOR__INBOX_IDLE ? NULL : head;
-    } while (!atomic_compare_exchange_weak_explicit(&mb->inbox, &head, m, memory_order_release,
-                                                    memory_order_relaxed));
+        oldest->next = head == ACTOR__INBOX_IDLE ? NULL : head;
+    } while (!atomic_compare_exchange_weak_explicit(&mb->inbox, &head, newest,
+                                                    memory_order_release, memory_order_relaxed));
     return head == ACTOR__INBOX_IDLE ? ACTOR__OFFER_WOKE : ACTOR__OFFER_QUEUED;
+}
+
+actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m)
+{
+    bool user = actor__msg_is_user(m);
+
+    return actor__mailbox_offer_chain(mb, m, m, user ? 1 : 0, user ? m->len : 0);
 }
 
 /* Queues a message taken from the inbox, whose room is reserved already.
@@ -616,7 +626,7 @@ static void inbox_place(actor__mailbox *mb, actor__msg *m)
 /* Queues a stack taken from the inbox (newest first) oldest first. */
 static void inbox_place_all(actor__mailbox *mb, actor__msg *stack)
 {
-    actor__msg *fifo = list_reverse(stack);
+    actor__msg *fifo = actor__msg_list_reverse(stack);
 
     while (fifo != NULL) {
         actor__msg *next = fifo->next;

@@ -898,6 +898,46 @@ int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref
     return rc;
 }
 
+/* A reply of the burst that its caller's mailbox refused (the caller is
+ * terminating): its timer, or its end, finishes the request. */
+static void reply_refused(void *ctx, actor__msg *m, int rc)
+{
+    actor__gateway *g = ctx;
+
+    (void)rc;
+    atomic_fetch_add(&g->sys->undeliverable, 1);
+    actor__msg_free(m);
+}
+
+/* The holder: queues the replies gathered for one calling actor and lets
+ * it go (at the end of every ZeroMQ message read). */
+static void reply_burst_end(actor__gateway *g)
+{
+    if (g->reply_burst.a == NULL)
+        return;
+    actor__burst_flush(g->sys, &g->reply_burst, 0, reply_refused, g);
+    actor__release(g->reply_burst.a);
+    g->reply_burst.a = NULL;
+}
+
+/* The holder: the reply `st` (+ body when OK) to request `id` of the
+ * calling actor `ref`, gathered into the reply burst. */
+static void reply_to_actor(actor__gateway *g, actor_ref ref, uint64_t id, const actor_status *st,
+                           const char *body, size_t len)
+{
+    actor__msg *m;
+
+    if (g->reply_burst.a == NULL || !actor_ref_eq(g->reply_burst.a->ref, ref)) {
+        reply_burst_end(g);
+        g->reply_burst.a = actor__acquire(g->sys, ref);
+    }
+    m = g->reply_burst.a != NULL ? actor__reply_msg_new(g->sys, id, st, body, len) : NULL;
+    if (m == NULL) /* gone, or no memory: the caller's timer ends its request */
+        atomic_fetch_add(&g->sys->undeliverable, 1);
+    else
+        actor__burst_add(&g->reply_burst, m);
+}
+
 /* The holder: a response read (verdict v), routed to its caller. */
 static void route_one(actor__gateway *g, const actor__wire_msg *m, actor__wire_verdict v,
                       actor_status *st)
@@ -912,8 +952,12 @@ static void route_one(actor__gateway *g, const actor__wire_msg *m, actor__wire_v
         bool ok;
         actor__wire_status_of(&m->env, st);
         ok = st->category == ACTOR_STATUS_OK;
-        actor__route_reply(g->sys, &oc->route, oc->node.id, st, ok ? m->body : NULL,
+        if (oc->route.kind == ACTOR__ROUTE_ACTOR)
+            reply_to_actor(g, oc->route.ref, oc->node.id, st, ok ? m->body : NULL,
                            ok ? m->body_len : 0);
+        else
+            actor__route_reply(g->sys, &oc->route, oc->node.id, st, ok ? m->body : NULL,
+                               ok ? m->body_len : 0);
         outcall_recycle(g, oc);
     }
 }
@@ -944,6 +988,7 @@ static void route_response(actor__gateway *g)
         route_batch(g, &m);
     } else
         route_one(g, &m, v, &st);
+    reply_burst_end(g);
     actor__wire_msg_fini(&m);
     actor__wire_in_close(&g->in);
 }

@@ -12,7 +12,18 @@ $(GATEWAY_TEST): $(BUILD)/tests/gateway/gateway_test.o $(LIBACTOR_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -lpthread -o $@
 
-CHECK_DEPS += $(GATEWAY_TEST)
+# burst_test: the requests and replies of a BATCH queued in bursts
+# (actor__burst): a full mailbox, two targets, pipelined replies.
+BURST_TEST := $(BUILD)/tests/gateway/burst_test
+
+$(BURST_TEST): $(BUILD)/tests/gateway/burst_test.o $(LIBACTOR_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -lpthread -o $@
+
+CHECK_DEPS += $(GATEWAY_TEST) $(BURST_TEST)
+CHECK_TESTS += $(BURST_TEST)
+CHECK_TSAN_DEPS += $(BURST_TEST)
+CHECK_TSAN_TESTS += "TSAN_OPTIONS=suppressions=tests/gateway/tsan.supp $(TSAN_BUILD)/tests/gateway/burst_test"
 CHECK_TESTS += $(GATEWAY_TEST) "$(PYTHON) tests/gateway/client.py $(GATEWAY_TEST)"
 CHECK_TSAN_DEPS += $(GATEWAY_TEST)
 # libzmq and libsodium are not instrumented: see tsan.supp.
