@@ -294,7 +294,8 @@ actor__idnode *actor__idmap_remove_if(actor__idmap *m, bool (*match)(actor__idno
 
 typedef enum actor__timer_kind {
     ACTOR__TIMER_CLIENT, /* an async client call's deadline: id in the pending table */
-    ACTOR__TIMER_ACTOR,  /* an actor request's deadline: TIMEOUT message to `owner` */
+    ACTOR__TIMER_REQUESTS, /* `owner`'s earliest request deadline (or earlier):
+                            * one "requests due" message to it (call.c) */
     ACTOR__TIMER_WAITLINE, /* the earliest deadline in `owner`'s waiting line */
     ACTOR__TIMER_STALL,    /* worker `id`'s stall check (worker.c) */
 } actor__timer_kind;
@@ -335,7 +336,8 @@ typedef struct actor__timer_run {
 int actor__timer_add(actor_system *sys, actor__timer *t);
 void actor__timer_cancel(actor_system *sys, actor__timer *t);
 /* Makes t fire at `when` at the latest: arms it if idle, moves it earlier
- * if armed later, leaves it if armed before. The other fields must be set. */
+ * if armed later, leaves it if armed before. The other fields must be set.
+ * 0, or ACTOR_ENOMEM with t as it was (armed where it was, or idle). */
 int actor__timer_arm_by(actor_system *sys, actor__timer *t, int64_t when);
 /* The timer thread: fires due timers (client TIMEOUT callbacks run on it). */
 int actor__timers_start(actor_system *sys);
@@ -351,13 +353,25 @@ typedef enum actor__sched {
 
 typedef struct actor__actor actor__actor;
 
-/* An outstanding request made by an actor (its local pending table). */
+/* An outstanding request made by an actor: in its `requests` map by id and
+ * on its deadline list (docs/RUNTIME.md, "Calls and statuses"). Owned by
+ * the actor, touched only by the worker running it. `space` is room the
+ * maker asked for (actor__ctx_request_space): `user` points there then. */
 typedef struct actor__request {
     actor__idnode node;
     actor_then_fn then;
     void *user;
-    actor__timer timer;
+    int64_t deadline;
+    struct actor__request *earlier, *later; /* the deadline list's neighbours */
+    size_t space_size;                      /* bytes in `space` */
+    max_align_t space[];
 } actor__request;
+
+/* A request record with this much `space` or less is a standard one: the
+ * actor keeps up to ACTOR__REQUEST_SPARES of those it freed for its next
+ * requests (no malloc per request in the steady state). */
+#define ACTOR__REQUEST_SPACE 128u
+#define ACTOR__REQUEST_SPARES 32u
 
 struct actor_reply {
     actor_reply *prev, *next; /* the actor's list of deferred replies */
@@ -399,6 +413,16 @@ struct actor__actor {
 
     /* Touched only by the worker running the actor. */
     actor__idmap requests;     /* actor__request by id */
+    /* The same requests by deadline, earliest first (ties: in the order
+     * made); req_timer fires at req_first's deadline or earlier, or a
+     * "requests due" message is on its way: armed by this worker only,
+     * at req_timer_by (0: not known to be armed). req_timer.kind is
+     * ACTOR__TIMER_REQUESTS once set up (by the first request). */
+    actor__request *req_first, *req_last;
+    actor__request *req_spares; /* standard records to reuse, linked by `later` */
+    unsigned n_req_spares;
+    int64_t req_timer_by;
+    actor__timer req_timer;
     actor_reply *deferred;
     bool finalizing;
 
@@ -559,8 +583,19 @@ void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t i
                         const actor_status *st, const char *body, size_t len);
 /* A client call's deadline passed (the timer thread). */
 void actor__client_call_expired(actor_system *sys, uint64_t id);
-/* An actor request's deadline passed: queue a TIMEOUT message to its owner. */
-void actor__actor_call_expired(actor_system *sys, actor_ref owner, uint64_t id);
+/* The request timer of `owner` fired (the timer thread): queue a "requests
+ * due" message to it (a TIMEOUT with id 0), which ends every request whose
+ * deadline passed and re-arms the timer for the rest. */
+void actor__requests_due(actor_system *sys, actor_ref owner);
+/* actor_ctx_request with `space_size` bytes (max_align_t aligned) of room
+ * for the caller inside the request's own record: on 0, *space points to
+ * them and `then` receives them as its `user`; the caller may fill them
+ * until its handler returns, and they stay valid until `then` returns,
+ * when the runtime reuses or frees the record (the caller never frees
+ * them). On failure nothing is allocated and `then` never runs. */
+int actor__ctx_request_space(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
+                             size_t len, const actor_call_opts *opts, actor_then_fn then,
+                             size_t space_size, void **space, uint64_t *call_id);
 /* The waiting line of `owner` has an expired message: remove and answer
  * every expired one (TIMEOUT), re-arm for the next. */
 void actor__waitline_expired(actor_system *sys, actor_ref owner);

@@ -34,10 +34,12 @@ struct actor_ctx {
     actor_reply *deferred;       /* taken during this invoke */
 };
 
+/* `status` is left as it is: read only once `raised` (ctx_vfail sets both). */
 static void ctx_init(actor_ctx *ctx, actor__worker *w, actor__actor *a, const actor__msg *m,
                      const actor_method *method)
 {
-    memset(ctx, 0, sizeof(*ctx));
+    ctx->raised = false;
+    ctx->deferred = NULL;
     ctx->sys = a->sys;
     ctx->worker = w;
     ctx->self = a;
@@ -478,18 +480,37 @@ void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t i
     }
 }
 
-void actor__actor_call_expired(actor_system *sys, actor_ref owner, uint64_t id)
-{
-    actor_status st;
+/* How long the timer thread waits before it tries again to tell an actor
+ * that requests are due, when there was no memory for the message. */
+#define REQUESTS_DUE_RETRY_NS (10 * 1000000LL)
 
-    actor_status_set(&st, ACTOR_STATUS_TIMEOUT, 0, "no reply within the deadline");
-    deliver_to_actor(sys, owner, id, &st, NULL, 0);
+void actor__requests_due(actor_system *sys, actor_ref owner)
+{
+    actor__actor *a = actor__acquire(sys, owner);
+    actor__msg *m;
+
+    if (a == NULL)
+        return; /* gone: its requests ended DIED */
+    m = actor__msg_new(ACTOR__MSG_TIMEOUT, NULL, 0);
+    if (m != NULL) {
+        m->id = 0; /* no request's: "look at the deadline list" */
+        actor_status_set(actor__msg_status(m), ACTOR_STATUS_TIMEOUT, 0, "requests due");
+        if (push(sys, a, m, 0, false, 0) != 0)
+            actor__msg_free(m); /* terminated: its requests end DIED */
+    } else { /* not once it finalizes: it cancels the timer after setting dead */
+        pthread_mutex_lock(&a->lock);
+        if (!a->dead)
+            (void)actor__timer_arm_by(sys, &a->req_timer, actor_now_ns() + REQUESTS_DUE_RETRY_NS);
+        pthread_mutex_unlock(&a->lock);
+    }
+    actor__release(a);
 }
 
 /* Ends a message whose deadline passed in a waiting line, exactly once: a
  * client call through the pending table (its own timer may have won), an
- * actor's request by its own timer (armed at this same deadline, so it
- * is not answered twice here), a remote request TIMEOUT; a cast is freed. */
+ * actor's request by its deadline list (which ends it at this same
+ * deadline, so it is not answered twice here), a remote request TIMEOUT;
+ * a cast is freed. */
 static void end_expired(actor_system *sys, actor__msg *m)
 {
     actor_status st;
@@ -829,6 +850,191 @@ msgpack_sbuffer *actor_encode_buffer(void)
     return sb;
 }
 
+/* ===================================================== an actor's requests */
+
+/* An actor's outstanding requests (actor_ctx_request) are records in its
+ * `requests` map (replies find them by id) and on its deadline list,
+ * earliest first, touched only by the worker running the actor. One timer
+ * of the actor's own covers the whole list: it fires at the first deadline
+ * or earlier, and its "requests due" message ends every request whose
+ * deadline passed, in deadline order, then arms the timer again for the
+ * first one left (docs/RUNTIME.md, "Calls and statuses"). */
+
+/* A record with room for space_size bytes: a spare when that fits a
+ * standard one, else malloc'd. NULL when out of memory. */
+static actor__request *request_alloc(actor__actor *a, size_t space_size)
+{
+    actor__request *req;
+
+    if (space_size <= ACTOR__REQUEST_SPACE) {
+        req = a->req_spares;
+        if (req != NULL) {
+            a->req_spares = req->later;
+            a->n_req_spares--;
+            return req;
+        }
+        space_size = ACTOR__REQUEST_SPACE;
+    }
+    req = malloc(sizeof(*req) + space_size);
+    if (req != NULL)
+        req->space_size = space_size;
+    return req;
+}
+
+/* Takes back a record that neither the map nor the list holds: a standard
+ * one is kept as a spare (up to ACTOR__REQUEST_SPARES; none once the
+ * actor finalizes), any other is freed. */
+static void request_release(actor__actor *a, actor__request *req)
+{
+    if (req->space_size == ACTOR__REQUEST_SPACE && a->n_req_spares < ACTOR__REQUEST_SPARES &&
+        !a->finalizing) {
+        req->later = a->req_spares;
+        a->req_spares = req;
+        a->n_req_spares++;
+        return;
+    }
+    free(req);
+}
+
+static void request_spares_free(actor__actor *a)
+{
+    while (a->req_spares != NULL) {
+        actor__request *req = a->req_spares;
+        a->req_spares = req->later;
+        free(req);
+    }
+    a->n_req_spares = 0;
+}
+
+/* Puts req on the deadline list after every request due no later than it,
+ * looking from the latest: requests made with one timeout go last at once. */
+static void requests_link(actor__actor *a, actor__request *req)
+{
+    actor__request *before = a->req_last;
+
+    while (before != NULL && before->deadline > req->deadline)
+        before = before->earlier;
+    req->earlier = before;
+    req->later = before != NULL ? before->later : a->req_first;
+    if (req->later != NULL)
+        req->later->earlier = req;
+    else
+        a->req_last = req;
+    if (before != NULL)
+        before->later = req;
+    else
+        a->req_first = req;
+}
+
+static void requests_unlink(actor__actor *a, actor__request *req)
+{
+    if (req->earlier != NULL)
+        req->earlier->later = req->later;
+    else
+        a->req_first = req->later;
+    if (req->later != NULL)
+        req->later->earlier = req->earlier;
+    else
+        a->req_last = req->earlier;
+}
+
+/* Makes sure the request timer fires by the first deadline on the list.
+ * It takes the timer lock only when that deadline is earlier than the one
+ * the timer is known to be armed at (req_timer_by): with one timeout,
+ * once per timeout period, not once per request. A timer that fires before
+ * the first deadline (its request was answered) costs one message, whose
+ * handling arms it again. 0, or ACTOR_ENOMEM (the timer is as it was). */
+static int requests_arm(actor__actor *a)
+{
+    int64_t when;
+    int rc;
+
+    if (a->req_first == NULL)
+        return 0;
+    when = a->req_first->deadline;
+    if (a->req_timer_by != 0 && a->req_timer_by <= when)
+        return 0;
+    if (a->req_timer.kind != ACTOR__TIMER_REQUESTS) /* first use: never armed yet */
+        a->req_timer = actor__timer_make(0, 0, a->ref, ACTOR__TIMER_REQUESTS);
+    rc = actor__timer_arm_by(a->sys, &a->req_timer, when);
+    if (rc == 0)
+        a->req_timer_by = when;
+    return rc;
+}
+
+/* Enters a request of a's, `id` until `deadline`: in the map and on the
+ * list, the timer armed for it. `user` is what `then` receives, or NULL
+ * for the record's own space (space_size bytes, then *space points to
+ * it). NULL when out of memory (nothing entered). */
+static actor__request *request_enter(actor__actor *a, uint64_t id, int64_t deadline,
+                                     actor_then_fn then, void *user, size_t space_size,
+                                     void **space)
+{
+    actor__request *req = request_alloc(a, space_size);
+
+    if (req == NULL)
+        return NULL;
+    req->node.id = id;
+    req->then = then;
+    req->user = space != NULL ? (void *)req->space : user;
+    req->deadline = deadline;
+    actor__idmap_insert(&a->requests, &req->node);
+    requests_link(a, req);
+    if (requests_arm(a) != 0) {
+        actor__idmap_remove(&a->requests, id);
+        requests_unlink(a, req);
+        request_release(a, req);
+        return NULL;
+    }
+    if (space != NULL)
+        *space = req->space;
+    return req;
+}
+
+/* Takes back a request that could not be sent (its continuation never
+ * runs). The timer stays armed: if it was armed for this one, it fires
+ * early, and that is harmless. */
+static void request_withdraw(actor__actor *a, actor__request *req)
+{
+    actor__idmap_remove(&a->requests, req->node.id);
+    requests_unlink(a, req);
+    request_release(a, req);
+}
+
+/* Runs the continuation of a request taken out of the map and the list,
+ * then takes its record back. */
+static void request_end(actor__worker *w, actor__actor *a, actor__request *req,
+                        const actor_status *st, const char *body, size_t len)
+{
+    actor_ctx ctx;
+
+    ctx_init(&ctx, w, a, NULL, NULL);
+    req->then(a->state, &ctx, st, body, len, req->user);
+    request_release(a, req);
+}
+
+/* The request timer fired: ends, TIMEOUT, every request whose deadline
+ * passed, in deadline order (those a continuation makes meanwhile are due
+ * later than `now`), then arms the timer for the first one left. */
+static void requests_expire(actor__worker *w, actor__actor *a)
+{
+    int64_t now = actor_now_ns();
+    actor__request *req;
+    actor_status st;
+
+    a->req_timer_by = 0; /* it fired (or fires soon): not known to be armed */
+    actor_status_set(&st, ACTOR_STATUS_TIMEOUT, 0, "no reply within the deadline");
+    while ((req = a->req_first) != NULL && req->deadline <= now) {
+        actor__idmap_remove(&a->requests, req->node.id);
+        requests_unlink(a, req);
+        request_end(w, a, req, &st, NULL, 0);
+    }
+    /* out of memory for the timer: the rest waits for the next request
+     * (which arms it) or ends DIED when the actor terminates */
+    if (!a->finalizing)
+        (void)requests_arm(a);
+}
+
 /* ======================================================= from a handler */
 
 actor_ref actor_ctx_self(const actor_ctx *ctx)
@@ -890,33 +1096,25 @@ int actor_ctx_fail(actor_ctx *ctx, actor_status_category category, const char *f
 }
 
 /* actor_ctx_request on a remote ref: the request waits in the actor's table
- * with its timer as a local one does; the gateway's holder sends it and routes the
- * response to this actor's mailbox. */
+ * with its deadline as a local one does; the gateway's holder sends it and
+ * routes the response to this actor's mailbox. */
 static int ctx_request_remote(actor_ctx *ctx, actor_ref to, const actor_method_ref *m,
                               const char *body, size_t len, const actor_call_opts *opts,
-                              actor_then_fn then, void *user, uint64_t *call_id)
+                              actor_then_fn then, void *user, size_t space_size, void **space,
+                              uint64_t *call_id)
 {
     actor__actor *self = ctx->self;
     actor__route route = {ACTOR__ROUTE_ACTOR, self->ref};
-    actor__request *req = malloc(sizeof(*req));
     uint64_t id = actor__next_id(ctx->sys);
+    int64_t deadline = actor__deadline_after(actor__remote_timeout(ctx->sys, m, opts));
+    actor__request *req = request_enter(self, id, deadline, then, user, space_size, space);
     int rc;
 
     if (req == NULL)
         return ACTOR_ENOMEM;
-    req->node.id = id;
-    req->then = then;
-    req->user = user;
-    req->timer = actor__timer_make(actor__deadline_after(actor__remote_timeout(ctx->sys, m, opts)),
-                                   id, self->ref, ACTOR__TIMER_ACTOR);
-    actor__idmap_insert(&self->requests, &req->node);
-    rc = actor__timer_add(ctx->sys, &req->timer);
-    if (rc == 0)
-        rc = actor__remote_submit(ctx->sys, to, m, body, len, opts, &route, id);
+    rc = actor__remote_submit(ctx->sys, to, m, body, len, opts, &route, id);
     if (rc != 0) {
-        actor__idmap_remove(&self->requests, id);
-        actor__timer_cancel(ctx->sys, &req->timer);
-        free(req);
+        request_withdraw(self, req);
         return rc;
     }
     if (call_id != NULL)
@@ -924,9 +1122,10 @@ static int ctx_request_remote(actor_ctx *ctx, actor_ref to, const actor_method_r
     return 0;
 }
 
-int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
-                      size_t len, const actor_call_opts *opts, actor_then_fn then, void *user,
-                      uint64_t *call_id)
+/* actor_ctx_request, and actor__ctx_request_space when space is not NULL. */
+static int ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
+                       size_t len, const actor_call_opts *opts, actor_then_fn then, void *user,
+                       size_t space_size, void **space, uint64_t *call_id)
 {
     actor__actor *self = ctx->self;
     actor__request *req;
@@ -940,13 +1139,15 @@ int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const ch
         return ACTOR_ECLOSED;
     rc = check_opts(opts);
     if (rc == 0 && actor__ref_is_remote(to))
-        return ctx_request_remote(ctx, to, &m, body, len, opts, then, user, call_id);
+        return ctx_request_remote(ctx, to, &m, body, len, opts, then, user, space_size, space,
+                                  call_id);
     if (rc == 0)
         rc = resolve(ctx->sys, to, &m, opts, &t);
     if (rc != 0)
         return rc;
     msg = build(ctx->sys, &ctx->worker->pool, ACTOR__MSG_REQUEST, &t, &m, body, len);
-    req = msg != NULL ? malloc(sizeof(*req)) : NULL;
+    req = msg != NULL ? request_enter(self, msg->id, t.deadline, then, user, space_size, space)
+                      : NULL;
     if (req == NULL) {
         actor__msg_free(msg);
         actor__release(t.a);
@@ -954,24 +1155,31 @@ int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const ch
     }
     msg->reply_to.kind = ACTOR__ROUTE_ACTOR;
     msg->reply_to.ref = self->ref;
-    req->node.id = msg->id;
-    req->then = then;
-    req->user = user;
-    req->timer = actor__timer_make(t.deadline, msg->id, self->ref, ACTOR__TIMER_ACTOR);
     if (call_id != NULL)
         *call_id = msg->id;
-    actor__idmap_insert(&self->requests, &req->node);
-    rc = actor__timer_add(ctx->sys, &req->timer);
-    if (rc == 0)
-        rc = push(ctx->sys, t.a, msg, ACTOR__PUSH_WAITLIST, false, t.deadline);
+    rc = push(ctx->sys, t.a, msg, ACTOR__PUSH_WAITLIST, false, t.deadline);
     actor__release(t.a);
     if (rc != 0) {
-        actor__idmap_remove(&self->requests, req->node.id);
-        actor__timer_cancel(ctx->sys, &req->timer);
-        free(req);
+        request_withdraw(self, req);
         actor__msg_free(msg);
     }
     return rc;
+}
+
+int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
+                      size_t len, const actor_call_opts *opts, actor_then_fn then, void *user,
+                      uint64_t *call_id)
+{
+    return ctx_request(ctx, to, m, body, len, opts, then, user, 0, NULL, call_id);
+}
+
+int actor__ctx_request_space(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
+                             size_t len, const actor_call_opts *opts, actor_then_fn then,
+                             size_t space_size, void **space, uint64_t *call_id)
+{
+    if (space == NULL)
+        return ACTOR_EINVAL;
+    return ctx_request(ctx, to, m, body, len, opts, then, NULL, space_size, space, call_id);
 }
 
 int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body, size_t len,
@@ -1137,19 +1345,22 @@ static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
 
 static void handle_reply(actor__worker *w, actor__actor *a, actor__msg *m)
 {
-    actor__request *req = (actor__request *)(void *)actor__idmap_remove(&a->requests, m->id);
-    actor_ctx ctx;
+    actor__request *req;
 
+    if (m->kind == ACTOR__MSG_TIMEOUT && m->id == 0) { /* actor__requests_due */
+        actor__msg_free(m);
+        requests_expire(w, a);
+        return;
+    }
+    req = (actor__request *)(void *)actor__idmap_remove(&a->requests, m->id);
     if (req == NULL) {
         if (m->kind == ACTOR__MSG_REPLY)
             atomic_fetch_add(&a->late_replies, 1);
         actor__msg_free(m);
         return;
     }
-    actor__timer_cancel(a->sys, &req->timer);
-    ctx_init(&ctx, w, a, NULL, NULL);
-    req->then(a->state, &ctx, actor__msg_status(m), m->body, m->len, req->user);
-    free(req);
+    requests_unlink(a, req);
+    request_end(w, a, req, actor__msg_status(m), m->body, m->len);
     actor__msg_free(m);
 }
 
@@ -1197,29 +1408,22 @@ int actor__run_init(actor__worker *w, actor__actor *a)
 
 /* ============================================================ termination */
 
-static bool any_node(actor__idnode *node, void *arg)
-{
-    (void)node;
-    (void)arg;
-    return true;
-}
-
-/* Runs every outstanding request's continuation with DIED. */
+/* Runs every outstanding request's continuation with DIED, in deadline
+ * order, and frees the spare records. */
 static void fail_requests(actor__worker *w, actor__actor *a)
 {
-    actor__idnode *list = actor__idmap_remove_if(&a->requests, any_node, NULL);
+    actor__request *req;
     actor_status st;
-    actor_ctx ctx;
 
+    if (a->req_timer.kind == ACTOR__TIMER_REQUESTS)
+        actor__timer_cancel(a->sys, &a->req_timer);
     actor_status_set(&st, ACTOR_STATUS_DIED, 0, "the calling actor terminated");
-    ctx_init(&ctx, w, a, NULL, NULL);
-    while (list != NULL) {
-        actor__request *req = (actor__request *)(void *)list;
-        list = list->next;
-        actor__timer_cancel(a->sys, &req->timer);
-        req->then(a->state, &ctx, &st, NULL, 0, req->user);
-        free(req);
+    while ((req = a->req_first) != NULL) {
+        actor__idmap_remove(&a->requests, req->node.id);
+        requests_unlink(a, req);
+        request_end(w, a, req, &st, NULL, 0);
     }
+    request_spares_free(a);
 }
 
 static void fail_deferred(actor__actor *a)

@@ -2,7 +2,9 @@
  * stub.c - what generated stubs and skeletons share (actor/stub.h): the
  * parameter encoded into this thread's encode buffer, the untyped call, the
  * reply decoded through the message's descriptor; typed callbacks carried
- * in one heap record per asynchronous call; the box that holds a generated
+ * in one record per asynchronous call (a client's: malloc'd here; a
+ * handler's: room in the runtime's own request record, so a request from a
+ * handler costs no allocation of the stub's); the box that holds a generated
  * actor's state and handler table, and the actor_type hooks over it; a
  * trampoline's decode before and encode after its handler.
  */
@@ -10,10 +12,15 @@
 #include <string.h>
 
 #include "actor/stub.h"
+#include "actor_internal.h"
 
 /* An asynchronous call's typed callback and its user pointer, from the
- * stub to the runtime's untyped callback, which frees it. The decoded reply
- * (m->result->size bytes) lives in `result`, so one allocation serves. */
+ * stub to the runtime's untyped callback. The decoded reply
+ * (m->result->size bytes) lives in `result`, so one record serves. A
+ * client call's is malloc'd by start_async and freed by stub_done; a
+ * handler's request's lives in the runtime's request record
+ * (actor__ctx_request_space), which the runtime takes back after
+ * stub_then returns. */
 typedef struct stub_pending {
     const actor_stub_method *m;
     actor_stub_fn fn;
@@ -99,12 +106,11 @@ static void *decode_result(stub_pending *p, const actor_status **st, const char 
     return p->result;
 }
 
-/* Frees a pending record and the reply decode_result left in it (res). */
-static void pending_free(stub_pending *p, void *res)
+/* Frees the reply decode_result left in p (res: NULL for none). */
+static void result_free(const stub_pending *p, void *res)
 {
     if (res != NULL)
         p->m->result->free(res);
-    free(p);
 }
 
 /* The actor_reply_fn of actor_stub_call_async. */
@@ -116,7 +122,8 @@ static void stub_done(void *user, uint64_t call_id, const actor_status *st, cons
     void *res = decode_result(p, &st, body, len, &bad);
 
     p->m->done(p->fn, p->user, call_id, st, res);
-    pending_free(p, res);
+    result_free(p, res);
+    free(p);
 }
 
 /* The actor_then_fn of actor_stub_request. */
@@ -128,17 +135,30 @@ static void stub_then(void *state, actor_ctx *ctx, const actor_status *st, const
     void *res = decode_result(p, &st, body, len, &bad);
 
     p->m->then(p->fn, state != NULL ? actor_stub_state(state) : NULL, ctx, st, res, p->user);
-    pending_free(p, res);
+    result_free(p, res); /* p itself is the runtime's */
 }
 
-/* Starts an asynchronous rpc from a plain thread (c, when ctx is NULL) or
- * a handler (ctx): the pending record, the encoded parameter, the untyped
- * call; the record is freed here unless the runtime took it. */
-static int start_async(actor_client *c, actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
-                       const void *req, const actor_call_opts *opts, actor_stub_fn fn,
-                       void *user, uint64_t *call_id)
+/* The record's size for m: the callback and room for the reply. */
+static size_t pending_size(const actor_stub_method *m)
 {
-    size_t result_size = m->result != NULL ? m->result->size : 0;
+    return sizeof(stub_pending) + (m->result != NULL ? m->result->size : 0);
+}
+
+static void pending_fill(stub_pending *p, const actor_stub_method *m, actor_stub_fn fn,
+                         void *user)
+{
+    p->m = m;
+    p->fn = fn;
+    p->user = user;
+}
+
+/* Starts an asynchronous rpc from a plain thread: the pending record
+ * (malloc'd; freed here unless the runtime took it), the encoded
+ * parameter, the untyped call. */
+static int start_call_async(actor_client *c, actor_ref to, const actor_stub_method *m,
+                            const void *req, const actor_call_opts *opts, actor_stub_fn fn,
+                            void *user, uint64_t *call_id)
+{
     stub_pending *p;
     const char *body;
     size_t len;
@@ -146,19 +166,39 @@ static int start_async(actor_client *c, actor_ctx *ctx, actor_ref to, const acto
 
     if (fn == NULL)
         return ACTOR_EINVAL;
-    p = malloc(sizeof *p + result_size);
+    p = malloc(pending_size(m));
     if (p == NULL)
         return ACTOR_ENOMEM;
-    p->m = m;
-    p->fn = fn;
-    p->user = user;
+    pending_fill(p, m, fn, user);
     rc = encode_param(m, req, &body, &len);
-    if (rc == 0 && ctx == NULL)
+    if (rc == 0)
         rc = actor_call_async(c, to, m->ref, body, len, opts, stub_done, p, call_id);
-    else if (rc == 0)
-        rc = actor_ctx_request(ctx, to, m->ref, body, len, opts, stub_then, p, call_id);
     if (rc != 0)
         free(p); /* the callback will not run */
+    return rc;
+}
+
+/* Starts an asynchronous rpc from a handler: the encoded parameter, then
+ * the request with the pending record in its own record's room, filled
+ * once the request is made (its continuation runs on this actor, so not
+ * before this handler returns). */
+static int start_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
+                         const void *req, const actor_call_opts *opts, actor_stub_fn fn,
+                         void *user, uint64_t *call_id)
+{
+    const char *body;
+    size_t len;
+    void *space;
+    int rc;
+
+    if (fn == NULL)
+        return ACTOR_EINVAL;
+    rc = encode_param(m, req, &body, &len);
+    if (rc == 0)
+        rc = actor__ctx_request_space(ctx, to, m->ref, body, len, opts, stub_then,
+                                      pending_size(m), &space, call_id);
+    if (rc == 0)
+        pending_fill(space, m, fn, user);
     return rc;
 }
 
@@ -166,14 +206,14 @@ int actor_stub_call_async(actor_client *c, actor_ref to, const actor_stub_method
                           const void *req, const actor_call_opts *opts, actor_stub_fn done,
                           void *user, uint64_t *call_id)
 {
-    return start_async(c, NULL, to, m, req, opts, done, user, call_id);
+    return start_call_async(c, to, m, req, opts, done, user, call_id);
 }
 
 int actor_stub_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
                        const void *req, const actor_call_opts *opts, actor_stub_fn then,
                        void *user, uint64_t *call_id)
 {
-    return start_async(NULL, ctx, to, m, req, opts, then, user, call_id);
+    return start_request(ctx, to, m, req, opts, then, user, call_id);
 }
 
 /* ---------------------------------------------------------------- casts */

@@ -1,27 +1,34 @@
 /*
  * timer.c - the system's deadline timers: a binary min-heap of pointers to
- * timer nodes embedded in the records they time (async client calls, actor
- * requests), under one lock, fired by the system's timer thread. (Not by
+ * timer nodes embedded in the records they time (async client calls, an
+ * actor's waiting line, a worker's stall check, and an actor's requests:
+ * one timer per actor at its earliest request deadline, not one per
+ * request, which call.c keeps in order itself and re-arms about once per
+ * timeout period; docs/RUNTIME.md, "An actor's requests"), under one
+ * lock, fired by the system's timer thread. (Not by
  * worker 0 as first planned: a long handler on worker 0 would then stall
  * every deadline in the system.) The thread sleeps until the earliest timer
  * but at most TICK_NS, and an added timer wakes it only when it is due
  * before that wake-up, so the usual timeouts (seconds) never cost a wake-up
  * per call.
  *
- * Runs: most timers come from a few fixed timeouts (the system's default,
- * a method's @timeout), so each timeout's deadlines are added in increasing
- * order. A timer whose deadline is not earlier than the last of one of
+ * Runs: most client calls' timers come from a few fixed timeouts (the
+ * system's default, a method's @timeout), so each timeout's deadlines are
+ * added in increasing order. A timer whose deadline is not earlier than the last of one of
  * ACTOR__TIMER_RUNS runs is appended to it (the run whose last deadline is
  * the latest such, so that each timeout keeps a run of its own); cancelling
  * unlinks it. Both are O(1), where the heap costs O(log n) cache misses:
- * with a thousand requests in flight, sifting the heap was a tenth of a
- * pipelined request's CPU. Only a timer that fits no run goes into the
+ * with a thousand requests in flight (each actor request had a timer of
+ * its own then), sifting the heap was a tenth of a pipelined request's
+ * CPU. Only a timer that fits no run goes into the
  * heap. The next timer to fire is the earliest of the heap's top and the
  * runs' heads.
  *
  * Firing copies a node's fields under the lock and removes it from its run
  * or the heap; after that it never touches the node, so a record's owner
- * may free the record as soon as actor__timer_cancel returns.
+ * may free the record as soon as actor__timer_cancel returns. Moving an
+ * armed timer earlier (actor__timer_arm_by) makes room in the heap first,
+ * so that running out of memory leaves it where it was.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -159,8 +166,8 @@ static actor__timer *earliest(const actor_system *sys)
     return first;
 }
 
-/* Puts t in the heap. Lock held. */
-static int heap_add(actor_system *sys, actor__timer *t)
+/* Makes room in the heap for one more timer. Lock held. */
+static int heap_reserve(actor_system *sys)
 {
     if (sys->n_timers == sys->cap_timers) {
         size_t cap = sys->cap_timers != 0 ? sys->cap_timers * 2 : 64;
@@ -170,6 +177,16 @@ static int heap_add(actor_system *sys, actor__timer *t)
         sys->heap = heap;
         sys->cap_timers = cap;
     }
+    return 0;
+}
+
+/* Puts t in the heap. Lock held. */
+static int heap_add(actor_system *sys, actor__timer *t)
+{
+    int rc = heap_reserve(sys);
+
+    if (rc != 0)
+        return rc;
     place(sys, sys->n_timers++, t);
     sift_up(sys, t->index);
     return 0;
@@ -206,7 +223,8 @@ int actor__timer_arm_by(actor_system *sys, actor__timer *t, int64_t when)
     int rc = 0;
 
     pthread_mutex_lock(&sys->timer_lock);
-    if (t->index == ACTOR__TIMER_IDLE || when < t->when) {
+    /* room first: moving t earlier cannot fail half-way and leave it idle */
+    if ((t->index == ACTOR__TIMER_IDLE || when < t->when) && (rc = heap_reserve(sys)) == 0) {
         if (t->index != ACTOR__TIMER_IDLE)
             unlink_timer(sys, t);
         t->when = when;
@@ -248,7 +266,7 @@ static void fire_due(actor_system *sys, int64_t now)
             else if (fired[i].kind == ACTOR__TIMER_WAITLINE)
                 actor__waitline_expired(sys, fired[i].owner);
             else
-                actor__actor_call_expired(sys, fired[i].owner, fired[i].id);
+                actor__requests_due(sys, fired[i].owner);
         }
         pthread_mutex_lock(&sys->timer_lock);
     } while (n == FIRE_BATCH);

@@ -751,6 +751,168 @@ ACTOR_TEST(timeouts_fire_in_deadline_order)
     probe_fini(&q);
 }
 
+/* ---------------------------------------------- an actor's request deadlines */
+
+/* A Requester's requests (calls_test only): each one's target, timeout and
+ * what its continuation saw. The state is the test's; the actor writes it,
+ * the test reads it once `ended` says every continuation ran. */
+#define REQ_MAX 16
+
+typedef struct req_entry {
+    struct requester *r;
+    uint32_t timeout_ms;
+    bool to_holder;          /* the holder never answers; else answered at once */
+    int64_t lo, hi;          /* the deadline lies in [lo, hi] (made between) */
+    int ends;                /* continuations run */
+    int category;            /* the last one's status */
+    int64_t ended_at;        /* when (actor_now_ns) */
+    int order;               /* its place among the ends, from 0 */
+} req_entry;
+
+typedef struct requester {
+    actor_ref holder, quick;
+    req_entry e[REQ_MAX];
+    int n;                   /* entries made */
+    int n_ends;
+    atomic_int ended;        /* n_ends, for the test thread */
+    int made_in_then;        /* 1 once the first TIMEOUT's continuation made one */
+    int rc;                  /* the first failing actor_ctx_request's code */
+} requester;
+
+static void requester_then(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                           size_t len, void *user);
+
+static void requester_make(requester *r, actor_ctx *ctx, uint32_t timeout_ms, bool to_holder)
+{
+    req_entry *e = &r->e[r->n++];
+    actor_call_opts o = opts_prio(-1, timeout_ms);
+    actor_method_ref m = any_method(to_holder ? M_HOLD : M_ADD);
+    msgpack_sbuffer sb;
+    int rc;
+
+    msgpack_sbuffer_init(&sb);
+    actor_test_int_body(&sb, 1);
+    e->r = r;
+    e->timeout_ms = timeout_ms;
+    e->to_holder = to_holder;
+    e->lo = actor_now_ns() + (int64_t)timeout_ms * 1000000;
+    rc = actor_ctx_request(ctx, to_holder ? r->holder : r->quick, m, sb.data, sb.size, &o,
+                           requester_then, e, NULL);
+    e->hi = actor_now_ns() + (int64_t)timeout_ms * 1000000;
+    msgpack_sbuffer_destroy(&sb);
+    if (rc != 0 && r->rc == 0)
+        r->rc = rc;
+}
+
+static void requester_then(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                           size_t len, void *user)
+{
+    req_entry *e = user;
+    requester *r = state;
+
+    (void)body, (void)len;
+    e->ended_at = actor_now_ns();
+    e->ends++;
+    e->category = st->category;
+    e->order = r->n_ends++;
+    /* the first TIMEOUT's continuation makes one due before the others
+     * still waiting: it goes to the front of the list, the timer earlier */
+    if (st->category == ACTOR_STATUS_TIMEOUT && !r->made_in_then) {
+        r->made_in_then = 1;
+        requester_make(r, ctx, 5, true);
+    }
+    atomic_store(&r->ended, r->n_ends);
+}
+
+/* Makes requests with distinct timeouts out of order, two with the same
+ * one; every third to an actor that answers at once. */
+static int inv_requester_start(void *state, actor_ctx *ctx, const char *body, size_t len,
+                               msgpack_sbuffer *out)
+{
+    static const uint32_t timeouts[13] = {260, 60, 180, 20, 220, 100, 40,
+                                          200, 80, 140, 120, 240, 160};
+    requester *r = state;
+
+    (void)body, (void)len, (void)out;
+    for (int i = 0; i < 13; i++)
+        requester_make(r, ctx, timeouts[i], i % 3 != 2);
+    requester_make(r, ctx, 100, true); /* the same deadline as one before */
+    return ACTOR_INVOKE_REPLY;
+}
+
+static int requester_init(void **state, const void *arg, actor_ctx *ctx)
+{
+    (void)ctx;
+    *state = (void *)(uintptr_t)arg;
+    return 0;
+}
+
+static const actor_method requester_methods[1] = {
+    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_requester_start},
+};
+
+static const actor_type requester_type = {
+    "test.Requester", requester_methods, 1, requester_init, NULL, NULL, 0,
+    ACTOR_OVERFLOW_REJECT, 0};
+
+#define REQ_MADE 15 /* 13 + 1 by start, 1 by a continuation */
+
+static bool requester_done(void *arg)
+{
+    return atomic_load(&((requester *)arg)->ended) >= REQ_MADE;
+}
+
+static bool requester_more(void *arg)
+{
+    return atomic_load(&((requester *)arg)->ended) > REQ_MADE;
+}
+
+/* An actor's requests end by its own deadline list and timer (call.c):
+ * made with mixed timeouts out of order, those never answered end TIMEOUT
+ * once each, none before its deadline, in deadline order (one made by a
+ * continuation while the rest wait, due before them, included); those
+ * answered at once end OK and never TIMEOUT; a second TIMEOUT never comes
+ * (checked after every deadline passed again). */
+ACTOR_TEST(actor_requests_time_out_in_deadline_order)
+{
+    static requester r;
+    actor_test t;
+    probe h, q;
+    actor_ref a;
+    actor_stats s;
+
+    memset(&r, 0, sizeof(r));
+    probe_init(&h);
+    probe_init(&q);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    r.holder = spawn_probe(&t, &probe_type, &h);
+    r.quick = spawn_probe(&t, &probe_type, &q);
+    a = actor_test_spawn(&t, &requester_type, &r);
+    ACTOR_ASSERT_RC(actor_cast(t.client, a, any_method(0), NULL, 0, NULL), 0);
+    ACTOR_ASSERT(actor_test_wait(requester_done, &r, LONG_MS));
+    ACTOR_ASSERT(!actor_test_wait(requester_more, &r, 300)); /* every deadline passed again */
+    ACTOR_ASSERT_INT(r.rc, 0);
+    ACTOR_ASSERT_INT(r.n, REQ_MADE);
+    for (int i = 0; i < r.n; i++) {
+        req_entry *e = &r.e[i];
+        ACTOR_ASSERT_INT(e->ends, 1);
+        if (!e->to_holder) {
+            ACTOR_ASSERT_STATUS(&(actor_status){.category = e->category}, ACTOR_STATUS_OK);
+            continue;
+        }
+        ACTOR_ASSERT_STATUS(&(actor_status){.category = e->category}, ACTOR_STATUS_TIMEOUT);
+        ACTOR_ASSERT_CMP(e->ended_at, >=, e->lo); /* never early */
+        for (int j = 0; j < r.n; j++) /* ended before a request due earlier? */
+            if (r.e[j].to_holder && r.e[j].order > e->order)
+                ACTOR_ASSERT_CMP(e->lo, <=, r.e[j].hi);
+    }
+    ACTOR_ASSERT_RC(actor_stats_get(t.sys, a, &s), 0);
+    ACTOR_ASSERT_INT(s.late_replies, 0);
+    actor_test_stop(&t);
+    probe_fini(&h);
+    probe_fini(&q);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(call_replies);
@@ -772,5 +934,6 @@ int main(void)
     ACTOR_TEST_RUN(blocking_client_call_from_a_handler_is_refused);
     ACTOR_TEST_RUN(spinning_and_sleeping_callers_agree);
     ACTOR_TEST_RUN(timeouts_fire_in_deadline_order);
+    ACTOR_TEST_RUN(actor_requests_time_out_in_deadline_order);
     return actor_test_summary();
 }
