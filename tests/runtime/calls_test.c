@@ -7,6 +7,7 @@
  * dropped and counted), health checks and statistics.
  * No assertion depends on wall-clock time; timeouts only guard hangs.
  */
+#include "../../runtime/actor_internal.h" /* actor__ctx_request_space */
 #include "rt_actors.h"
 
 #define LONG_MS 10000u
@@ -913,6 +914,104 @@ ACTOR_TEST(actor_requests_time_out_in_deadline_order)
     probe_fini(&q);
 }
 
+/* Room in the request's own record (actor__ctx_request_space, what the
+ * stubs use): one that fits a standard record and one that does not, both
+ * whole (ASan checks the bounds) and handed to `then` as its user pointer;
+ * a failed request leaves nothing behind. */
+#define SPACE_BIG 1000
+
+typedef struct spacer {
+    actor_ref quick;
+    void *space[2];
+    int rc[3];
+    atomic_int ended, intact;
+} spacer;
+
+static void spacer_then(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                        size_t len, void *user)
+{
+    spacer *s = state;
+    unsigned char *b = user;
+    size_t n = b[0] == 1 ? SPACE_BIG : 16;
+    bool ok = st->category == ACTOR_STATUS_OK && (user == s->space[0] || user == s->space[1]);
+
+    (void)ctx, (void)body, (void)len;
+    for (size_t i = 1; i < n; i++)
+        ok = ok && b[i] == (unsigned char)(i * 7 + b[0]);
+    if (ok)
+        atomic_fetch_add(&s->intact, 1);
+    atomic_fetch_add(&s->ended, 1);
+}
+
+static int spacer_make(spacer *s, actor_ctx *ctx, actor_ref to, unsigned char tag, size_t n,
+                       void **space)
+{
+    msgpack_sbuffer sb;
+    int rc;
+
+    msgpack_sbuffer_init(&sb);
+    actor_test_int_body(&sb, 1);
+    rc = actor__ctx_request_space(ctx, to, any_method(M_ADD), sb.data, sb.size, NULL,
+                                  spacer_then, n, space, NULL);
+    msgpack_sbuffer_destroy(&sb);
+    if (rc == 0) {
+        unsigned char *b = *space;
+        b[0] = tag;
+        for (size_t i = 1; i < n; i++)
+            b[i] = (unsigned char)(i * 7 + tag);
+    }
+    (void)s;
+    return rc;
+}
+
+static int inv_spacer_start(void *state, actor_ctx *ctx, const char *body, size_t len,
+                            msgpack_sbuffer *out)
+{
+    spacer *s = state;
+    void *none = NULL;
+
+    (void)body, (void)len, (void)out;
+    s->rc[0] = spacer_make(s, ctx, s->quick, 1, SPACE_BIG, &s->space[0]);
+    s->rc[1] = spacer_make(s, ctx, s->quick, 2, 16, &s->space[1]);
+    s->rc[2] = spacer_make(s, ctx, ACTOR_REF_NONE, 3, 16, &none);
+    return ACTOR_INVOKE_REPLY;
+}
+
+static const actor_method spacer_methods[1] = {
+    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_spacer_start},
+};
+
+static const actor_type spacer_type = {"test.Spacer", spacer_methods, 1, requester_init, NULL,
+                                       NULL, 0, ACTOR_OVERFLOW_REJECT, 0};
+
+static bool spacer_done(void *arg)
+{
+    return atomic_load(&((spacer *)arg)->ended) >= 2;
+}
+
+ACTOR_TEST(request_space_in_the_record)
+{
+    static spacer s;
+    actor_test t;
+    probe q;
+    actor_ref a;
+
+    memset(&s, 0, sizeof(s));
+    probe_init(&q);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    s.quick = spawn_probe(&t, &probe_type, &q);
+    a = actor_test_spawn(&t, &spacer_type, &s);
+    ACTOR_ASSERT_RC(actor_cast(t.client, a, any_method(0), NULL, 0, NULL), 0);
+    ACTOR_ASSERT(actor_test_wait(spacer_done, &s, LONG_MS));
+    ACTOR_ASSERT_RC(s.rc[0], 0);
+    ACTOR_ASSERT_RC(s.rc[1], 0);
+    ACTOR_ASSERT_RC(s.rc[2], ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_INT(atomic_load(&s.intact), 2);
+    actor_test_stop(&t);
+    ACTOR_ASSERT_INT(atomic_load(&s.ended), 2);
+    probe_fini(&q);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(call_replies);
@@ -935,5 +1034,6 @@ int main(void)
     ACTOR_TEST_RUN(spinning_and_sleeping_callers_agree);
     ACTOR_TEST_RUN(timeouts_fire_in_deadline_order);
     ACTOR_TEST_RUN(actor_requests_time_out_in_deadline_order);
+    ACTOR_TEST_RUN(request_space_in_the_record);
     return actor_test_summary();
 }
