@@ -152,6 +152,7 @@ struct actor__gateway {
     unsigned cached_version;
     actor_ref cached_ref;
     char cached_name[ACTOR__WIRE_MAX_NAME + 1];
+    unsigned reads_skipped;      /* busy pumps left that skip reading (pump, gateway.c) */
     actor__packs response_packs; /* responses to packed requests, per client (pack.h) */
     actor__packs call_packs;     /* requests and casts sent by the holder, per endpoint */
     /* The requests and casts read for one actor, queued together when the
@@ -279,8 +280,9 @@ void actor__client_remote_fini(actor_client *c);
 /* The holder: sends o (an outgoing request or cast) on its DEALER; frees o. A
  * request that cannot be sent is answered REJECTED. */
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o);
-/* The holder: reads and routes every response its DEALERs have. */
-void actor__remote_read(actor__gateway *g);
+/* The holder: reads and routes every response its DEALERs have; how many
+ * ZeroMQ messages it read. */
+size_t actor__remote_read(actor__gateway *g);
 /* The holder: sends the calls packed for each endpoint that are due (all
  * when `idle`; pack.h); a request that cannot be sent is answered
  * REJECTED. */

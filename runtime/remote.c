@@ -993,8 +993,10 @@ static void route_response(actor__gateway *g)
     actor__wire_in_close(&g->in);
 }
 
-void actor__remote_read(actor__gateway *g)
+size_t actor__remote_read(actor__gateway *g)
 {
+    size_t read = 0;
+
     for (size_t i = 0; i < g->n_dealers; i++) {
         if (g->dealers[i] == NULL)
             continue;
@@ -1002,8 +1004,10 @@ void actor__remote_read(actor__gateway *g)
             if (actor__wire_recv(g->dealers[i], ZMQ_DONTWAIT, &g->in) != 0)
                 break;
             route_response(g);
+            read++;
         }
     }
+    return read;
 }
 
 static bool expired(actor__idnode *node, void *now)
