@@ -28,7 +28,7 @@ _Static_assert((int)actor_wire_Category_INTERNAL == (int)ACTOR_STATUS_INTERNAL, 
 static const char empty_body[] = "\x80";
 
 /* Decode limits for envelopes: small, flat maps. */
-static const actor_decode_limits envelope_limits = {
+const actor_decode_limits actor__wire_envelope_limits = {
     .max_depth = 4,
     .max_string_len = ACTOR__WIRE_MAX_STATUS_MESSAGE,
     .max_bytes_len = ACTOR__WIRE_MAX_STATUS_MESSAGE,
@@ -37,17 +37,6 @@ static const actor_decode_limits envelope_limits = {
 };
 
 /* ============================================================ encoding */
-
-actor__wire_header actor__wire_header_make(actor_wire_Kind kind, uint64_t message_id)
-{
-    actor__wire_header h;
-
-    memset(&h, 0, sizeof h);
-    h.kind = kind;
-    h.message_id = message_id;
-    h.priority = ACTOR_PRIORITY_DEFAULT;
-    return h;
-}
 
 /* OK with no message (as actor_status_set would make it, without its
  * formatting and UTF-8 check: once or twice per message read). */
@@ -162,29 +151,62 @@ static void put_uint_field(msgpack_sbuffer *sb, uint32_t id, uint64_t v)
     actor__put_uint(sb, v);
 }
 
+/* Keys 1 and 2 with their values and key 3, room reserved: five fixed
+ * bytes when the kind is a positive fixint (every kind there is). */
+static void put_version_kind(msgpack_sbuffer *sb, const actor__wire_header *h)
+{
+    char *p = sb->data + sb->size;
+
+    if (h->kind < 0 || h->kind >= (int)ACTOR__MP_FIXMAP) {
+        put_uint_field(sb, actor_wire_Envelope_FIELD_VERSION, actor_wire_VERSION);
+        actor__put_uint(sb, actor_wire_Envelope_FIELD_KIND);
+        actor__put_int(sb, h->kind);
+        actor__put_uint(sb, actor_wire_Envelope_FIELD_MESSAGE_ID);
+        return;
+    }
+    p[0] = (char)actor_wire_Envelope_FIELD_VERSION;
+    p[1] = (char)actor_wire_VERSION;
+    p[2] = (char)actor_wire_Envelope_FIELD_KIND;
+    p[3] = (char)h->kind;
+    p[4] = (char)actor_wire_Envelope_FIELD_MESSAGE_ID;
+    sb->size += 5;
+}
+
 /* An envelope of integers only (no names, no status: most responses), the
- * same bytes as the general path below with one reservation in all. */
+ * same bytes as the general path below with one reservation in all; the
+ * map's header (a fixmap: at most 8 fields here) is filled in last, once
+ * the fields are counted. */
 static int encode_integers(msgpack_sbuffer *sb, const actor__wire_header *h)
 {
-    uint32_t n = count_fields(h); /* at most 8 here: a fixmap */
+    uint32_t n = 3; /* version, kind, message_id */
+    size_t map;
 
-    if (actor_reserve(sb, 1 + 2 * ACTOR__MP_INT_MAX_SIZE * n) != 0)
+    if (actor_reserve(sb, 1 + 2 * ACTOR__MP_INT_MAX_SIZE * 8) != 0)
         return ACTOR_ENOMEM;
-    sb->data[sb->size++] = (char)(ACTOR__MP_FIXMAP | n);
-    put_uint_field(sb, actor_wire_Envelope_FIELD_VERSION, actor_wire_VERSION);
-    actor__put_uint(sb, actor_wire_Envelope_FIELD_KIND);
-    actor__put_int(sb, h->kind);
-    put_uint_field(sb, actor_wire_Envelope_FIELD_MESSAGE_ID, h->message_id);
-    if (h->kind == actor_wire_Kind_RESPONSE)
+    map = sb->size++;
+    put_version_kind(sb, h);
+    actor__put_uint(sb, h->message_id);
+    if (h->kind == actor_wire_Kind_RESPONSE) {
         put_uint_field(sb, actor_wire_Envelope_FIELD_CORRELATION_ID, h->correlation_id);
-    if (h->priority >= 0 && h->priority <= UINT8_MAX)
+        n++;
+    }
+    if (h->priority >= 0 && h->priority <= UINT8_MAX) {
         put_uint_field(sb, actor_wire_Envelope_FIELD_PRIORITY, (uint64_t)h->priority);
-    if (h->has_deadline)
+        n++;
+    }
+    if (h->has_deadline) {
         put_uint_field(sb, actor_wire_Envelope_FIELD_DEADLINE_MS, h->deadline_ms);
-    if (h->has_target_id)
+        n++;
+    }
+    if (h->has_target_id) {
         put_uint_field(sb, actor_wire_Envelope_FIELD_TARGET_ID, h->target_id);
-    if (h->has_method_index)
+        n++;
+    }
+    if (h->has_method_index) {
         put_uint_field(sb, actor_wire_Envelope_FIELD_METHOD_INDEX, h->method_index);
+        n++;
+    }
+    sb->data[map] = (char)(ACTOR__MP_FIXMAP | n);
     return 0;
 }
 
@@ -370,7 +392,7 @@ static void salvage(const char *buf, size_t len, actor_wire_Envelope *env)
     } else {
         return;
     }
-    actor_reader_init(&r, p + header, len - header, &envelope_limits, NULL);
+    actor_reader_init(&r, p + header, len - header, &actor__wire_envelope_limits, NULL);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t id = 0;
         uint64_t message_id = 0;
@@ -400,14 +422,16 @@ static bool long_name(const char *s)
     return s != NULL && strlen(s) > ACTOR__WIRE_MAX_NAME;
 }
 
-/* The rules for a decoded REQUEST, CAST or CONTROL. */
-static actor__wire_verdict check_call(const actor_wire_Envelope *env, actor_status *st)
+/* The rules for a decoded REQUEST, CAST or CONTROL; `short_names`: its
+ * names were read in place, so none is longer than 255 bytes. */
+static actor__wire_verdict check_call(const actor_wire_Envelope *env, bool short_names,
+                                      actor_status *st)
 {
     bool control = env->kind == actor_wire_Kind_CONTROL;
 
     if (env->message_id == 0 && env->kind != actor_wire_Kind_CAST)
         return invalid(st, ACTOR_STATUS_DECODE, "message_id 0 on a request");
-    if (long_name(env->target) || long_name(env->method) || long_name(env->type))
+    if (!short_names && (long_name(env->target) || long_name(env->method) || long_name(env->type)))
         return invalid(st, ACTOR_STATUS_DECODE, "a name longer than 255 bytes");
     if (!control && env->target == NULL && !env->has_target_id)
         return invalid(st, ACTOR_STATUS_DECODE, "no target and no target_id");
@@ -416,11 +440,14 @@ static actor__wire_verdict check_call(const actor_wire_Envelope *env, actor_stat
     return ACTOR__WIRE_OK;
 }
 
-/* The rules for a decoded envelope of any kind; `in_batch`: it is one of
- * a BATCH's pairs. */
-static actor__wire_verdict check_envelope(const actor_wire_Envelope *env, bool expect_response,
+/* The rules for the envelope m read (decoded or in place: a name read in
+ * place is never longer than 255 bytes); `in_batch`: it is one of a
+ * BATCH's pairs. */
+static actor__wire_verdict check_envelope(const actor__wire_msg *m, bool expect_response,
                                           bool in_batch, actor_status *st)
 {
+    const actor_wire_Envelope *env = &m->env;
+
     if (env->version != actor_wire_VERSION) {
         actor_status_set(st, ACTOR_STATUS_DECODE, 0,
                          "unsupported protocol version %u (this side speaks %u)",
@@ -435,7 +462,7 @@ static actor__wire_verdict check_envelope(const actor_wire_Envelope *env, bool e
     case actor_wire_Kind_REQUEST:
     case actor_wire_Kind_CAST:
     case actor_wire_Kind_CONTROL:
-        return expect_response ? ACTOR__WIRE_DROP : check_call(env, st);
+        return expect_response ? ACTOR__WIRE_DROP : check_call(env, !m->heap_env, st);
     case actor_wire_Kind_BATCH:
         return in_batch ? invalid(st, ACTOR_STATUS_DECODE, "a batch inside a batch")
                         : ACTOR__WIRE_BATCH;
@@ -571,6 +598,87 @@ static bool read_field_in_place(actor_reader *r, uint32_t id, actor__wire_msg *m
     }
 }
 
+/* An unsigned integer at p in one of msgpack's unsigned forms (positive
+ * fixint, uint 8/16/32/64) that ends by `end`: its value into *v and the
+ * byte after it; NULL when there is none. The signed forms, which the
+ * codec also reads for unsigned fields, are left to the general readers. */
+static const uint8_t *uint_at(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    size_t avail = (size_t)(end - p);
+
+    if (avail == 0)
+        return NULL;
+    if (p[0] < ACTOR__MP_FIXMAP) {
+        *v = p[0];
+        return p + 1;
+    }
+    switch (p[0]) {
+    case ACTOR__MP_UINT8:
+        if (avail < 2)
+            return NULL;
+        *v = p[1];
+        return p + 2;
+    case ACTOR__MP_UINT16:
+        if (avail < 3)
+            return NULL;
+        *v = actor__load16(p + 1);
+        return p + 3;
+    case ACTOR__MP_UINT32:
+        if (avail < 5)
+            return NULL;
+        *v = actor__load32(p + 1);
+        return p + 5;
+    case ACTOR__MP_UINT64:
+        if (avail < 9)
+            return NULL;
+        *v = actor__load64(p + 1);
+        return p + 9;
+    default:
+        return NULL;
+    }
+}
+
+/* A response without a status, as this library encodes it
+ * (encode_integers): the map {1: 1, 2: 2, 3: message_id,
+ * 4: correlation_id}, whose first six bytes never change. read_response
+ * reads exactly that: those six bytes, an unsigned integer, key 4, an
+ * unsigned integer, and the end of the envelope. The generated decoder
+ * reads such bytes as version 1, kind RESPONSE, the two ids and nothing
+ * else, so this accepts only what it accepts, with the same fields; any
+ * other response (a status, a priority, other forms or orders) is read
+ * the general way. Nothing to cache: a client's responses differ in both
+ * ids. */
+static const uint8_t response_head[] = {
+    ACTOR__MP_FIXMAP | 4u,
+    actor_wire_Envelope_FIELD_VERSION,
+    actor_wire_VERSION,
+    actor_wire_Envelope_FIELD_KIND,
+    actor_wire_Kind_RESPONSE,
+    actor_wire_Envelope_FIELD_MESSAGE_ID,
+};
+_Static_assert(actor_wire_VERSION < ACTOR__MP_FIXMAP && actor_wire_Kind_RESPONSE < ACTOR__MP_FIXMAP,
+               "response_head holds them as positive fixints");
+
+static bool read_response(const char *buf, size_t len, actor__wire_msg *m)
+{
+    const uint8_t *p = (const uint8_t *)buf, *end = p + len;
+    uint64_t id = 0, correlation = 0;
+
+    if (len < sizeof response_head + 3 || memcmp(p, response_head, sizeof response_head) != 0)
+        return false;
+    p = uint_at(p + sizeof response_head, end, &id);
+    if (p == NULL || p == end || *p != actor_wire_Envelope_FIELD_CORRELATION_ID)
+        return false;
+    if (uint_at(p + 1, end, &correlation) != end)
+        return false;
+    m->env.version = actor_wire_VERSION;
+    m->env.kind = actor_wire_Kind_RESPONSE;
+    m->env.message_id = id;
+    m->env.has_correlation_id = true;
+    m->env.correlation_id = correlation;
+    return true;
+}
+
 /* The last request or cast envelope this thread read in place. A client's
  * calls to one actor and method differ in their message id only, so an
  * envelope whose bytes around the id equal this one's, and whose id reads
@@ -584,17 +692,27 @@ typedef struct envelope_cache {
     size_t head_len, tail_len;   /* the bytes before and after the id's value */
     char bytes[ENV_CACHE_BYTES]; /* head, then tail */
     actor_wire_Envelope env;     /* as read; its names are in `names` */
+    size_t name_size[3];         /* strlen + 1 of each name; 0: absent */
     char names[3][ACTOR__WIRE_MAX_NAME + 1];
 } envelope_cache;
 
 static _Thread_local envelope_cache last_envelope;
 
-/* The name `s` (a field of the cached env) copied into m->names[slot]. */
-static char *name_from_cache(actor__wire_msg *m, size_t slot, const char *s)
+/* Cached name `slot` copied into m->names[slot]; NULL when absent. A
+ * short name is copied as a fixed SHORT_NAME bytes (both buffers are
+ * ACTOR__WIRE_MAX_NAME + 1 long, the cache's zeroed at first), which the
+ * compiler does in two moves instead of a call to memcpy. */
+#define SHORT_NAME 32u
+_Static_assert(SHORT_NAME <= ACTOR__WIRE_MAX_NAME + 1, "a short name fits the buffers");
+
+static char *name_from_cache(actor__wire_msg *m, const envelope_cache *c, size_t slot)
 {
-    if (s == NULL)
+    if (c->name_size[slot] == 0)
         return NULL;
-    memcpy(m->names[slot], s, strlen(s) + 1);
+    if (c->name_size[slot] <= SHORT_NAME)
+        memcpy(m->names[slot], c->names[slot], SHORT_NAME);
+    else
+        memcpy(m->names[slot], c->names[slot], c->name_size[slot]);
     return m->names[slot];
 }
 
@@ -602,22 +720,29 @@ static char *name_from_cache(actor__wire_msg *m, size_t slot, const char *s)
 static bool read_cached(const char *buf, size_t len, actor__wire_msg *m)
 {
     const envelope_cache *c = &last_envelope;
-    actor_reader r;
-    uint64_t id;
+    const uint8_t *id_end;
+    uint64_t id = 0;
 
-    if (!c->valid || len <= c->head_len + c->tail_len || memcmp(buf, c->bytes, c->head_len) != 0 ||
-        memcmp(buf + len - c->tail_len, c->bytes + c->head_len, c->tail_len) != 0)
+    if (!c->valid || len <= c->head_len + c->tail_len)
         return false;
-    actor_reader_init(&r, buf + c->head_len, len - c->head_len - c->tail_len, &envelope_limits,
-                      NULL);
-    if (actor_read_uint64(&r, &id) != 0 || r.p != r.end)
+    id_end = (const uint8_t *)buf + len - c->tail_len;
+    if (memcmp(buf, c->bytes, c->head_len) != 0 ||
+        memcmp(id_end, c->bytes + c->head_len, c->tail_len) != 0 ||
+        uint_at((const uint8_t *)buf + c->head_len, id_end, &id) != id_end)
         return false;
     m->env = c->env;
     m->env.message_id = id;
-    m->env.target = name_from_cache(m, 0, c->env.target);
-    m->env.method = name_from_cache(m, 1, c->env.method);
-    m->env.type = name_from_cache(m, 2, c->env.type);
+    m->env.target = name_from_cache(m, c, 0);
+    m->env.method = name_from_cache(m, c, 1);
+    m->env.type = name_from_cache(m, c, 2);
     return true;
+}
+
+/* Name `s` (of a request just read) kept as the cache's name `slot`. */
+static char *name_to_cache(envelope_cache *c, size_t slot, const char *s)
+{
+    c->name_size[slot] = s != NULL ? strlen(s) + 1 : 0;
+    return s != NULL ? memcpy(c->names[slot], s, c->name_size[slot]) : NULL;
 }
 
 /* Keeps a request or cast just read in place (its id's value at
@@ -635,23 +760,21 @@ static void cache_envelope(const char *buf, size_t len, size_t id_start, size_t 
     memcpy(c->bytes, buf, c->head_len);
     memcpy(c->bytes + c->head_len, buf + id_end, c->tail_len);
     c->env = m->env;
-    c->env.target = m->env.target != NULL ? strcpy(c->names[0], m->env.target) : NULL;
-    c->env.method = m->env.method != NULL ? strcpy(c->names[1], m->env.method) : NULL;
-    c->env.type = m->env.type != NULL ? strcpy(c->names[2], m->env.type) : NULL;
+    c->env.target = name_to_cache(c, 0, m->env.target);
+    c->env.method = name_to_cache(c, 1, m->env.method);
+    c->env.type = name_to_cache(c, 2, m->env.type);
     c->valid = true;
 }
 
-/* Reads the envelope into m->env in place; false (m->env cleared): not
- * the usual shape, decode it with the generated decoder. */
-static bool read_in_place(const char *buf, size_t len, actor__wire_msg *m)
+/* Reads the envelope into m->env in place, field by field; false (m->env
+ * cleared): not the usual shape, decode it with the generated decoder. */
+static bool read_fields_in_place(const char *buf, size_t len, actor__wire_msg *m)
 {
     actor_reader r;
     uint32_t count = 0, seen = 0, i = 0;
     size_t id_start = 0, id_end = 0;
 
-    if (read_cached(buf, len, m))
-        return true;
-    actor_reader_init(&r, buf, len, &envelope_limits, NULL);
+    actor_reader_init(&r, buf, len, &actor__wire_envelope_limits, NULL);
     if (actor_read_map_begin(&r, &count) != 0)
         return false;
     for (; i < count; i++) {
@@ -674,6 +797,15 @@ static bool read_in_place(const char *buf, size_t len, actor__wire_msg *m)
     return false;
 }
 
+/* Reads the envelope into m->env in place: a plain response or the
+ * request last read without a call to the general reader; false (m->env
+ * cleared): decode it with the generated decoder. */
+static bool read_in_place(const char *buf, size_t len, actor__wire_msg *m)
+{
+    return read_response(buf, len, m) || read_cached(buf, len, m) ||
+           read_fields_in_place(buf, len, m);
+}
+
 /* Decodes the envelope bytes into m->env; a failure leaves the salvaged
  * message_id and kind there. */
 static actor__wire_verdict decode_envelope(const char *buf, size_t len, actor__wire_msg *m,
@@ -684,7 +816,7 @@ static actor__wire_verdict decode_envelope(const char *buf, size_t len, actor__w
     if (read_in_place(buf, len, m))
         return ACTOR__WIRE_OK;
     m->heap_env = true;
-    if (actor_wire_Envelope_decode_ex(buf, len, &m->env, &envelope_limits, &err) == 0)
+    if (actor_wire_Envelope_decode_ex(buf, len, &m->env, &actor__wire_envelope_limits, &err) == 0)
         return ACTOR__WIRE_OK;
     salvage(buf, len, &m->env);
     actor_status_set(st, ACTOR_STATUS_DECODE, 0, "bad envelope: %s", err.message);
@@ -735,7 +867,7 @@ actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expe
         return answer_or_drop(m, expect_response, check_frames(in, at, st));
     v = decode_envelope(part_data(in, at), part_size(in, at), m, st);
     if (v == ACTOR__WIRE_OK)
-        v = check_envelope(&m->env, expect_response, false, st);
+        v = check_envelope(m, expect_response, false, st);
     if (v == ACTOR__WIRE_OK || v == ACTOR__WIRE_BATCH) {
         actor__wire_verdict frames = check_frames(in, at, st);
         v = frames == ACTOR__WIRE_OK ? v : frames;
@@ -766,7 +898,7 @@ actor__wire_verdict actor__wire_parse_item(const char *env, size_t env_len, cons
     if (v == ACTOR__WIRE_OK)
         v = decode_envelope(env, env_len, m, st);
     if (v == ACTOR__WIRE_OK)
-        v = check_envelope(&m->env, expect_response, true, st);
+        v = check_envelope(m, expect_response, true, st);
     if (v != ACTOR__WIRE_OK)
         return answer_or_drop(m, expect_response, v);
     set_body(m, body, body_len);
@@ -775,9 +907,9 @@ actor__wire_verdict actor__wire_parse_item(const char *env, size_t env_len, cons
 
 void actor__wire_msg_fini(actor__wire_msg *m)
 {
-    if (m->heap_env)
-        actor_wire_Envelope_free(&m->env);
-    memset(&m->env, 0, sizeof m->env);
+    if (!m->heap_env) /* nothing held: its names are in m->names */
+        return;
+    actor_wire_Envelope_free(&m->env); /* clears it */
     m->heap_env = false;
 }
 
@@ -821,7 +953,7 @@ static const char batch_envelope[] = {'\x83', '\x01', '\x01', '\x02', '\x05', '\
 _Static_assert(actor_wire_Kind_BATCH == 5, "batch_envelope's kind");
 
 /* A msgpack bin header at p (bin8/16/32): its length, or false. */
-static bool read_bin(actor__wire_items *it, const char **data, size_t *len)
+static inline bool read_bin(actor__wire_items *it, const char **data, size_t *len)
 {
     const uint8_t *p = (const uint8_t *)it->p;
     size_t avail = (size_t)(it->end - it->p), header, n;
@@ -884,41 +1016,39 @@ const char *actor__wire_batch_each(const actor__wire_msg *batch, bool expect_res
     return rc < 0 ? why : NULL;
 }
 
-static int write_bin(msgpack_sbuffer *sb, const char *data, size_t len)
+/* A bin value (header, then the bytes), room reserved. */
+static void put_bin(msgpack_sbuffer *sb, const char *data, size_t len)
 {
-    char header[5];
-    size_t n;
+    char *p = sb->data + sb->size;
 
     if (len <= UINT8_MAX) {
-        header[0] = (char)0xc4;
-        header[1] = (char)len;
-        n = 2;
+        p[0] = (char)ACTOR__MP_BIN8;
+        p[1] = (char)len;
+        p += 2;
     } else if (len <= UINT16_MAX) {
-        header[0] = (char)0xc5;
-        actor__store16(header + 1, (uint16_t)len);
-        n = 3;
+        p[0] = (char)ACTOR__MP_BIN16;
+        actor__store16(p + 1, (uint16_t)len);
+        p += 3;
     } else {
-        header[0] = (char)0xc6;
-        actor__store32(header + 1, (uint32_t)len);
-        n = 5;
+        p[0] = (char)ACTOR__MP_BIN32;
+        actor__store32(p + 1, (uint32_t)len);
+        p += 5;
     }
-    if (msgpack_sbuffer_write(sb, header, n) != 0 ||
-        (len != 0 && msgpack_sbuffer_write(sb, data, len) != 0))
-        return ACTOR_ENOMEM;
-    return 0;
+    if (len != 0)
+        memcpy(p, data, len);
+    sb->size = (size_t)(p - sb->data) + len;
 }
 
 int actor__wire_pack(msgpack_sbuffer *sb, const char *env, size_t env_len, const char *body,
                      size_t body_len)
 {
-    const size_t start = sb->size;
-
     if (env_len > UINT32_MAX || body_len > UINT32_MAX)
         return ACTOR_ETOOLONG;
-    if (write_bin(sb, env, env_len) != 0 || write_bin(sb, body, body_len) != 0) {
-        sb->size = start;
+    if (body_len > SIZE_MAX - 2 * ACTOR__MP_HEADER_MAX_SIZE - env_len ||
+        actor_reserve(sb, 2 * ACTOR__MP_HEADER_MAX_SIZE + env_len + body_len) != 0)
         return ACTOR_ENOMEM;
-    }
+    put_bin(sb, env, env_len);
+    put_bin(sb, body, body_len);
     return 0;
 }
 

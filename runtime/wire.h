@@ -36,6 +36,10 @@
 /* ZMQ_MAXMSGSIZE for server sockets: libzmq drops a peer sending more. */
 #define ACTOR__WIRE_MAX_FRAME_SIZE ((int64_t)ACTOR__WIRE_MAX_BODY + ACTOR__WIRE_MAX_ENVELOPE)
 
+/* The decode limits envelopes are read under (small, flat maps): what the
+ * generated decoder is given for an envelope not read in place. */
+extern const actor_decode_limits actor__wire_envelope_limits;
+
 /* actor__wire_recv: nothing to receive (ZMQ_DONTWAIT, EAGAIN or EINTR). */
 #define ACTOR__WIRE_AGAIN 1
 
@@ -59,8 +63,17 @@ typedef struct actor__wire_header {
     const actor_status *status; /* RESPONSE; NULL or OK: left out */
 } actor__wire_header;
 
-/* A header with nothing set but kind and ids. */
-actor__wire_header actor__wire_header_make(actor_wire_Kind kind, uint64_t message_id);
+/* A header with nothing set but kind and ids (inline: made for every
+ * response, most of it known to the compiler). */
+static inline actor__wire_header actor__wire_header_make(actor_wire_Kind kind,
+                                                         uint64_t message_id)
+{
+    actor__wire_header h = {.kind = kind,
+                            .message_id = message_id,
+                            .priority = ACTOR_PRIORITY_DEFAULT};
+
+    return h;
+}
 
 /* Appends the envelope for *h to sb. 0 or ACTOR_ENOMEM / ACTOR_ETOOLONG
  * (sb unchanged then). */

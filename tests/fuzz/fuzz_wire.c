@@ -15,7 +15,10 @@
  *   empty frame);
  * - an answer carries a status other than OK, with a message;
  * - a batch yields at most ACTOR__WIRE_MAX_BATCH pairs, each inside the
- *   pairs frame, and stops at the first one that does not read.
+ *   pairs frame, and stops at the first one that does not read;
+ * - the envelope (lone or a batch's pair) is read as the generated decoder
+ *   reads it, whichever of wire.c's paths takes it: one the decoder refuses
+ *   is never valid, one it takes has the same fields.
  * A violated property aborts, which libFuzzer reports as a crash.
  */
 #include <stddef.h>
@@ -66,6 +69,41 @@ static bool inside(const char *p, size_t len, const char *lo, size_t lo_len)
     return p >= lo && len <= lo_len && (size_t)(p - lo) <= lo_len - len;
 }
 
+static bool same_name(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool same_envelope(const actor_wire_Envelope *a, const actor_wire_Envelope *b)
+{
+    return a->version == b->version && a->kind == b->kind && a->message_id == b->message_id &&
+           a->has_correlation_id == b->has_correlation_id &&
+           a->correlation_id == b->correlation_id && a->has_priority == b->has_priority &&
+           a->priority == b->priority && a->has_deadline_ms == b->has_deadline_ms &&
+           a->deadline_ms == b->deadline_ms && a->has_target_id == b->has_target_id &&
+           a->target_id == b->target_id && a->has_method_index == b->has_method_index &&
+           a->method_index == b->method_index && same_name(a->target, b->target) &&
+           same_name(a->method, b->method) && same_name(a->type, b->type) &&
+           (a->status == NULL) == (b->status == NULL) && (a->oob == NULL) == (b->oob == NULL);
+}
+
+/* The envelope bytes env (of 1..ACTOR__WIRE_MAX_ENVELOPE bytes) that m was
+ * read from with verdict v: as the generated decoder reads them. */
+static void check_envelope_read(const char *env, size_t len, actor__wire_verdict v,
+                                const actor__wire_msg *m)
+{
+    actor_wire_Envelope ref;
+
+    if (len == 0 || len > ACTOR__WIRE_MAX_ENVELOPE)
+        return;
+    if (actor_wire_Envelope_decode_ex(env, len, &ref, &actor__wire_envelope_limits, NULL) != 0) {
+        require(v != ACTOR__WIRE_OK && v != ACTOR__WIRE_BATCH);
+        return;
+    }
+    require(same_envelope(&m->env, &ref));
+    actor_wire_Envelope_free(&ref);
+}
+
 static void check_verdict(actor__wire_verdict v, const actor__wire_msg *m,
                           const actor_status *st)
 {
@@ -96,6 +134,8 @@ static void read_batch(const actor__wire_msg *batch, bool expect_response)
                                    &m, &st);
         require(v != ACTOR__WIRE_BATCH);
         check_verdict(v, &m, &st);
+        if (body_len <= ACTOR__WIRE_MAX_BODY)
+            check_envelope_read(env, env_len, v, &m);
         actor__wire_msg_fini(&m);
     }
     require(rc == 0 || (rc == ACTOR_EMALFORMED && why[0] != '\0'));
@@ -108,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     actor_status st;
     actor__wire_verdict v;
     bool router, expect_response;
+    size_t at;
 
     if (size < 1)
         return 0;
@@ -116,6 +157,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     split(data + 1, size - 1, &in);
     v = actor__wire_parse(&in, router, expect_response, &m, &st);
     check_verdict(v, &m, &st);
+    at = router ? 1 : 0;
+    if (at + 1 < in.n_parts && in.size[at] == 0)
+        at++; /* the delimiter */
+    if (at < in.n_parts && (!router || in.n_parts >= 2))
+        check_envelope_read(in.data[at], in.size[at], v, &m);
     if (v == ACTOR__WIRE_BATCH)
         read_batch(&m, expect_response);
     actor__wire_msg_fini(&m);

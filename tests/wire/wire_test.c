@@ -762,7 +762,7 @@ TEST(in_place_reading_agrees_with_the_decoder)
             buf[(size_t)rand_r(&seed) % len] = (char)rand_r(&seed);
         if (round % 7 == 3)
             len -= (size_t)rand_r(&seed) % len; /* truncated */
-        rc = actor_wire_Envelope_decode_ex(buf, len, &ref, NULL, NULL);
+        rc = actor_wire_Envelope_decode_ex(buf, len, &ref, &actor__wire_envelope_limits, NULL);
         v = server_sees(buf, len, "", 0, &in, &m, &st);
         if (round == 0)
             CHECK_INT(v, ACTOR__WIRE_OK);
@@ -862,7 +862,7 @@ TEST(responses_read_in_a_row_agree_with_the_decoder)
             memcpy(buf, sb.data, len);
             if (round % 5 == 4) /* a mutation now and then */
                 buf[(size_t)rand_r(&seed) % len] = (char)rand_r(&seed);
-            rc = actor_wire_Envelope_decode_ex(buf, len, &ref, NULL, NULL);
+            rc = actor_wire_Envelope_decode_ex(buf, len, &ref, &actor__wire_envelope_limits, NULL);
             v = actor__wire_parse_item(buf, len, "", 0, NULL, true, &m, &st);
             if (round % 5 != 4 &&
                 (v != ACTOR__WIRE_OK || m.env.message_id != pair[0] ||
@@ -879,6 +879,366 @@ TEST(responses_read_in_a_row_agree_with_the_decoder)
     }
     CHECK_INT(disagreements, 0);
     msgpack_sbuffer_destroy(&sb);
+}
+
+/* ---------------------------------------------------------- fast paths
+ *
+ * wire.c reads a plain response ({1: 1, 2: 2, 3: id, 4: correlation})
+ * and the request a thread read last (its bytes around the id) without
+ * the general reader. Whatever they take must be what the generated
+ * decoder takes, with the same fields. */
+
+/* Whether parse_item and the generated decoder agree on the envelope
+ * buf: a refused envelope is never OK, and an accepted one is read with
+ * the same fields (whatever the verdict of the rules after it). */
+static bool agrees_with_decoder(const char *buf, size_t len, bool expect_response)
+{
+    actor_wire_Envelope ref;
+    actor__wire_msg m;
+    actor_status st;
+    int rc = actor_wire_Envelope_decode_ex(buf, len, &ref, &actor__wire_envelope_limits, NULL);
+    actor__wire_verdict v = actor__wire_parse_item(buf, len, "", 0, NULL, expect_response, &m, &st);
+    bool ok = rc == 0 ? same_envelope(&m.env, &ref) : v != ACTOR__WIRE_OK;
+
+    if (rc == 0)
+        actor_wire_Envelope_free(&ref);
+    actor__wire_msg_fini(&m);
+    return ok;
+}
+
+/* A response envelope for ids (id, correlation) as our encoder writes it. */
+static void response_envelope(msgpack_sbuffer *sb, uint64_t id, uint64_t correlation)
+{
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, id);
+
+    h.correlation_id = correlation;
+    sb->size = 0;
+    actor__wire_encode(sb, &h);
+}
+
+/* Parses envelope sb as a client; wants OK with these ids and no status. */
+static bool reads_as_response(const msgpack_sbuffer *sb, uint64_t id, uint64_t correlation)
+{
+    actor__wire_msg m;
+    actor_status st;
+    actor__wire_verdict v = actor__wire_parse_item(sb->data, sb->size, "", 0, NULL, true, &m, &st);
+    bool ok = v == ACTOR__WIRE_OK && m.env.kind == actor_wire_Kind_RESPONSE &&
+              m.env.message_id == id && m.env.has_correlation_id &&
+              m.env.correlation_id == correlation && m.env.status == NULL && !m.env.has_priority;
+
+    actor__wire_msg_fini(&m);
+    return ok;
+}
+
+/* Ids of every msgpack width (fixint, uint 8/16/32/64 and their edges),
+ * one after another in every pairing. */
+TEST(responses_of_every_id_width_in_a_row)
+{
+    static const uint64_t ids[] = {0,     1,          127,         128,         255,
+                                   256,   65535,      65536,       UINT32_MAX,  1ull << 32,
+                                   1ull << 63, UINT64_MAX};
+    const size_t n = sizeof ids / sizeof ids[0];
+    msgpack_sbuffer sb;
+
+    msgpack_sbuffer_init(&sb);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            response_envelope(&sb, ids[i], ids[j]);
+            CHECK(reads_as_response(&sb, ids[i], ids[j]));
+            CHECK(agrees_with_decoder(sb.data, sb.size, true));
+            response_envelope(&sb, ids[j], ids[i]);
+            CHECK(reads_as_response(&sb, ids[j], ids[i]));
+        }
+    }
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* Integers the codec reads but our encoder never writes (an id as a
+ * wider form than it needs, or as a signed form) read as the decoder
+ * reads them, whichever path takes them. */
+TEST(responses_in_unusual_integer_forms)
+{
+    static const char *const envs[] = {
+        "\x84\x01\x01\x02\x02\x03\xcf\x00\x00\x00\x00\x00\x00\x00\x05\x04\x07",
+        "\x84\x01\x01\x02\x02\x03\xcc\x05\x04\xcd\x00\x07",
+        "\x84\x01\x01\x02\x02\x03\xd0\x05\x04\x07",           /* int8 id */
+        "\x84\x01\x01\x02\x02\x03\x05\x04\xd3\x00\x00\x00\x00\x00\x00\x00\x07",
+        "\x84\x01\x01\x02\x02\x03\xff\x04\x07",               /* negative id */
+        "\x84\x01\x01\x02\x02\x03\x05\x04\xc0",               /* nil correlation */
+        "\x84\x01\x01\x02\x02\x03\x05\x04\xcb\x00\x00\x00\x00\x00\x00\x00\x00",
+        "\x84\x01\xcc\x01\x02\x02\x03\x05\x04\x07",           /* version as uint8 */
+        "\x84\x01\x01\x02\xd0\x02\x03\x05\x04\x07",           /* kind as int8 */
+        "\x84\x01\x01\x02\x02\x03\x05\x03\x07",               /* id twice */
+        "\x84\x01\x01\x02\x02\x03\x05\x05\x07",               /* priority, no correlation */
+        "\x84\x01\x01\x02\x02\x03\x05\x04\x07\x00",           /* trailing byte */
+        "\x85\x01\x01\x02\x02\x03\x05\x04\x07",               /* one field short */
+        "\x83\x01\x01\x02\x02\x03\x05\x04\x07",               /* one field too many */
+        "\xde\x00\x04\x01\x01\x02\x02\x03\x05\x04\x07",       /* map16 */
+    };
+    static const size_t lens[] = {17, 12, 10, 17, 9, 9, 17, 10, 10, 9, 9, 10, 9, 9, 11};
+
+    for (size_t i = 0; i < sizeof envs / sizeof envs[0]; i++) {
+        if (!agrees_with_decoder(envs[i], lens[i], true))
+            printf("  envelope %zu\n", i);
+        CHECK(agrees_with_decoder(envs[i], lens[i], true));
+    }
+}
+
+/* Every byte of a plain response set to every value, and every prefix:
+ * the fast path takes only what the decoder takes, with its fields. */
+TEST(response_mutations_agree_with_the_decoder)
+{
+    static const uint64_t ids[][2] = {{5, 7}, {300, 70000}, {1ull << 40, 200}};
+    msgpack_sbuffer sb;
+    char buf[64];
+    int disagreements = 0;
+
+    msgpack_sbuffer_init(&sb);
+    for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+        response_envelope(&sb, ids[k][0], ids[k][1]);
+        CHECK(sb.size <= sizeof buf);
+        for (size_t at = 0; at < sb.size; at++) {
+            for (int b = 0; b < 256; b++) {
+                memcpy(buf, sb.data, sb.size);
+                buf[at] = (char)b;
+                disagreements += !agrees_with_decoder(buf, sb.size, true);
+                disagreements += !agrees_with_decoder(buf, sb.size, false);
+            }
+            disagreements += !agrees_with_decoder(sb.data, at + 1, true); /* truncated */
+        }
+    }
+    CHECK_INT(disagreements, 0);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* A response with a status, or with a third field, after plain ones: the
+ * status and the field are read, not those of the responses before. */
+TEST(response_with_status_or_more_after_plain_ones)
+{
+    msgpack_sbuffer sb;
+    actor_status err = {ACTOR_STATUS_ERROR, 3, "no such thing"}, got;
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 11);
+    actor__wire_msg m;
+    actor_status st;
+
+    msgpack_sbuffer_init(&sb);
+    response_envelope(&sb, 10, 20);
+    CHECK(reads_as_response(&sb, 10, 20));
+    h.correlation_id = 21;
+    h.status = &err;
+    sb.size = 0;
+    CHECK_RC(actor__wire_encode(&sb, &h), 0);
+    CHECK_INT(actor__wire_parse_item(sb.data, sb.size, "", 0, NULL, true, &m, &st),
+              ACTOR__WIRE_OK);
+    CHECK(m.env.message_id == 11 && m.env.correlation_id == 21 && m.env.status != NULL);
+    actor__wire_status_of(&m.env, &got);
+    actor__wire_msg_fini(&m);
+    CHECK_INT(got.category, ACTOR_STATUS_ERROR);
+    CHECK_INT(got.code, 3);
+    CHECK_STR(got.message, "no such thing");
+
+    response_envelope(&sb, 12, 22);
+    CHECK(reads_as_response(&sb, 12, 22));
+    h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 13);
+    h.correlation_id = 23;
+    h.priority = 9;
+    sb.size = 0;
+    CHECK_RC(actor__wire_encode(&sb, &h), 0);
+    CHECK_INT(actor__wire_parse_item(sb.data, sb.size, "", 0, NULL, true, &m, &st),
+              ACTOR__WIRE_OK);
+    CHECK(m.env.message_id == 13 && m.env.correlation_id == 23 && m.env.has_priority &&
+          m.env.priority == 9 && m.env.status == NULL);
+    actor__wire_msg_fini(&m);
+    CHECK(agrees_with_decoder(sb.data, sb.size, true));
+
+    response_envelope(&sb, 14, 24);
+    CHECK(reads_as_response(&sb, 14, 24));
+    /* a server does not take a response, fast path or not */
+    CHECK_INT(actor__wire_parse_item(sb.data, sb.size, "", 0, NULL, false, &m, &st),
+              ACTOR__WIRE_DROP);
+    actor__wire_msg_fini(&m);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* A request envelope with these names (NULL: left out). */
+static void named_request(msgpack_sbuffer *sb, uint64_t id, const char *target, const char *method,
+                          const char *type)
+{
+    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, id);
+
+    h.target = target;
+    h.method = method;
+    h.type = type;
+    h.has_deadline = true;
+    h.deadline_ms = 5000;
+    if (target == NULL) {
+        h.has_target_id = true;
+        h.target_id = 9;
+    }
+    sb->size = 0;
+    actor__wire_encode(sb, &h);
+}
+
+/* Parses request sb as a server; wants OK with this id and these names. */
+static bool reads_as_request(const msgpack_sbuffer *sb, uint64_t id, const char *target,
+                             const char *method, const char *type)
+{
+    actor__wire_msg m;
+    actor_status st;
+    actor__wire_verdict v =
+        actor__wire_parse_item(sb->data, sb->size, "", 0, NULL, false, &m, &st);
+    bool ok = v == ACTOR__WIRE_OK && m.env.kind == actor_wire_Kind_REQUEST &&
+              m.env.message_id == id && same_name(m.env.target, target) &&
+              same_name(m.env.method, method) && same_name(m.env.type, type) &&
+              m.env.has_deadline_ms && m.env.deadline_ms == 5000;
+
+    actor__wire_msg_fini(&m);
+    return ok;
+}
+
+/* The thread's last request kept: ids of every width after one another,
+ * names of every length around the short-copy size, a name that changes
+ * but keeps its length, names left out. */
+TEST(cached_requests_read_their_own_id_and_names)
+{
+    static const uint64_t ids[] = {1, 127, 128, 300, 70000, 1ull << 35, UINT64_MAX};
+    char longs[4][256];
+    msgpack_sbuffer sb;
+
+    for (int i = 0; i < 4; i++) {
+        static const size_t len[4] = {31, 32, 33, 255};
+        memset(longs[i], 'a' + i, len[i]);
+        longs[i][len[i]] = '\0';
+    }
+    msgpack_sbuffer_init(&sb);
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        for (size_t j = 0; j < sizeof ids / sizeof ids[0]; j++) {
+            named_request(&sb, ids[i], "calc", "add", "test.Calc");
+            CHECK(reads_as_request(&sb, ids[i], "calc", "add", "test.Calc"));
+            named_request(&sb, ids[j], "calc", "add", "test.Calc");
+            CHECK(reads_as_request(&sb, ids[j], "calc", "add", "test.Calc"));
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        for (int twice = 0; twice < 2; twice++) {
+            named_request(&sb, 5u + (unsigned)twice * 1000, longs[i], longs[(i + 1) % 4],
+                          longs[(i + 2) % 4]);
+            CHECK(reads_as_request(&sb, 5u + (unsigned)twice * 1000, longs[i], longs[(i + 1) % 4],
+                                   longs[(i + 2) % 4]));
+        }
+    }
+    named_request(&sb, 7, "calc", "add", NULL);
+    CHECK(reads_as_request(&sb, 7, "calc", "add", NULL));
+    named_request(&sb, 8, "calc", "sub", NULL); /* same length, other name */
+    CHECK(reads_as_request(&sb, 8, "calc", "sub", NULL));
+    named_request(&sb, 9, NULL, "sub", NULL);
+    CHECK(reads_as_request(&sb, 9, NULL, "sub", NULL));
+    named_request(&sb, 10, NULL, "sub", NULL);
+    CHECK(reads_as_request(&sb, 10, NULL, "sub", NULL));
+    named_request(&sb, 11, "calc", "sub", "x");
+    CHECK(reads_as_request(&sb, 11, "calc", "sub", "x"));
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* Every byte of a request set to every value, and every prefix, each read
+ * right after the request itself (so that the thread's cache holds it):
+ * only what the decoder takes is taken, with its fields. */
+TEST(request_mutations_after_a_cached_one_agree_with_the_decoder)
+{
+    msgpack_sbuffer sb;
+    char buf[128];
+    int disagreements = 0;
+
+    msgpack_sbuffer_init(&sb);
+    named_request(&sb, 70000, "calc", "add", "test.Calc");
+    CHECK(sb.size <= sizeof buf);
+    for (size_t at = 0; at < sb.size; at++) {
+        for (int b = 0; b < 256; b++) {
+            CHECK(reads_as_request(&sb, 70000, "calc", "add", "test.Calc"));
+            memcpy(buf, sb.data, sb.size);
+            buf[at] = (char)b;
+            disagreements += !agrees_with_decoder(buf, sb.size, false);
+        }
+        CHECK(reads_as_request(&sb, 70000, "calc", "add", "test.Calc"));
+        disagreements += !agrees_with_decoder(sb.data, at + 1, false); /* truncated */
+    }
+    CHECK_INT(disagreements, 0);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* The integer-only envelopes our encoder writes itself are the bytes
+ * the generated encoder writes for the same fields. */
+TEST(integer_envelopes_are_the_generated_encoders_bytes)
+{
+    static const uint64_t ids[] = {0, 1, 200, 70000, 1ull << 40};
+    msgpack_sbuffer ours, ref;
+
+    msgpack_sbuffer_init(&ours);
+    msgpack_sbuffer_init(&ref);
+    for (int kind = actor_wire_Kind_UNSET; kind <= actor_wire_Kind_BATCH + 200; kind += 1) {
+        for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+            actor__wire_header h = actor__wire_header_make((actor_wire_Kind)kind, ids[i]);
+            actor_wire_Envelope env;
+
+            actor_wire_Envelope_init(&env);
+            env.version = actor_wire_VERSION;
+            env.kind = (actor_wire_Kind)kind;
+            env.message_id = ids[i];
+            h.correlation_id = ids[(i + 1) % 5];
+            env.has_correlation_id = kind == actor_wire_Kind_RESPONSE;
+            env.correlation_id = env.has_correlation_id ? h.correlation_id : 0;
+            if (i % 2 == 1) {
+                h.priority = (int)(i * 50);
+                env.has_priority = true;
+                env.priority = (uint8_t)(i * 50);
+                h.has_deadline = env.has_deadline_ms = true;
+                h.deadline_ms = env.deadline_ms = (uint32_t)ids[i];
+            }
+            if (i == 2) {
+                h.has_target_id = env.has_target_id = true;
+                h.target_id = env.target_id = 1ull << 50;
+                h.has_method_index = env.has_method_index = true;
+                h.method_index = env.method_index = 77;
+            }
+            ours.size = ref.size = 0;
+            CHECK_RC(actor__wire_encode(&ours, &h), 0);
+            CHECK_RC(actor_wire_Envelope_encode(&env, &ref), 0);
+            CHECK_UINT(ours.size, ref.size);
+            CHECK(memcmp(ours.data, ref.data, ref.size) == 0);
+        }
+        if (kind == actor_wire_Kind_BATCH)
+            kind = 120; /* then the kinds around the end of the fixints */
+    }
+    msgpack_sbuffer_destroy(&ours);
+    msgpack_sbuffer_destroy(&ref);
+}
+
+/* A packed pair is two bin values, in the smallest form for each length,
+ * as msgpack-c writes them; appended after what sb holds. */
+TEST(packed_pairs_are_msgpack_bins)
+{
+    static const size_t lens[] = {0, 1, 255, 256, 65535, 65536};
+    static char data[65537]; /* the bodies start one byte in */
+    msgpack_sbuffer ours, ref;
+    msgpack_packer pk;
+
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (char)(i * 7);
+    msgpack_sbuffer_init(&ours);
+    msgpack_sbuffer_init(&ref);
+    msgpack_packer_init(&pk, &ref, msgpack_sbuffer_write);
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        size_t env_len = lens[i], body_len = lens[(i + 3) % 6];
+        CHECK_RC(actor__wire_pack(&ours, data, env_len, data + 1, body_len), 0);
+        msgpack_pack_bin(&pk, env_len);
+        msgpack_pack_bin_body(&pk, data, env_len);
+        msgpack_pack_bin(&pk, body_len);
+        msgpack_pack_bin_body(&pk, data + 1, body_len);
+    }
+    CHECK_UINT(ours.size, ref.size);
+    CHECK(memcmp(ours.data, ref.data, ref.size) == 0);
+    msgpack_sbuffer_destroy(&ours);
+    msgpack_sbuffer_destroy(&ref);
 }
 
 /* ------------------------------------------------------------ batches */
@@ -1140,6 +1500,14 @@ int main(void)
     RUN(random_envelopes);
     RUN(in_place_reading_agrees_with_the_decoder);
     RUN(responses_read_in_a_row_agree_with_the_decoder);
+    RUN(responses_of_every_id_width_in_a_row);
+    RUN(responses_in_unusual_integer_forms);
+    RUN(response_mutations_agree_with_the_decoder);
+    RUN(response_with_status_or_more_after_plain_ones);
+    RUN(cached_requests_read_their_own_id_and_names);
+    RUN(request_mutations_after_a_cached_one_agree_with_the_decoder);
+    RUN(integer_envelopes_are_the_generated_encoders_bytes);
+    RUN(packed_pairs_are_msgpack_bins);
     RUN(status_text_made_valid_utf8);
     RUN(recv_nothing_is_again);
     RUN(batch_round_trip_over_sockets);
