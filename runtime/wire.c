@@ -24,6 +24,15 @@ _Static_assert((int)actor_wire_Category_UNAUTHORIZED == (int)ACTOR_STATUS_UNAUTH
                "category values");
 _Static_assert((int)actor_wire_Category_INTERNAL == (int)ACTOR_STATUS_INTERNAL, "category values");
 
+/* Marks a slow path that the compiler would otherwise inline into the
+ * fast path that calls it, making every call of the fast path save and
+ * restore the registers only the slow one needs. */
+#if defined(__GNUC__)
+#define SLOW_PATH __attribute__((noinline))
+#else
+#define SLOW_PATH
+#endif
+
 /* The empty map: what a zero-length body frame stands for. */
 static const char empty_body[] = "\x80";
 
@@ -144,32 +153,51 @@ static int write_optional_fields(msgpack_sbuffer *sb, const actor__wire_header *
     return rc;
 }
 
-/* A key and an unsigned value, the room reserved. */
-static void put_uint_field(msgpack_sbuffer *sb, uint32_t id, uint64_t v)
+/* v in its smallest unsigned msgpack form at p (room for
+ * ACTOR__MP_INT_MAX_SIZE bytes); the byte after it. Written through a
+ * local pointer, not sb, so that each byte stored does not make the
+ * compiler read sb's size and data again. */
+static inline char *put_uint_at(char *p, uint64_t v)
 {
-    actor__put_uint(sb, id);
-    actor__put_uint(sb, v);
+    if (v < ACTOR__MP_FIXMAP) {
+        p[0] = (char)v;
+        return p + 1;
+    }
+    if (v <= UINT8_MAX) {
+        p[0] = (char)ACTOR__MP_UINT8;
+        p[1] = (char)v;
+        return p + 2;
+    }
+    if (v <= UINT16_MAX) {
+        p[0] = (char)ACTOR__MP_UINT16;
+        actor__store16(p + 1, (uint16_t)v);
+        return p + 3;
+    }
+    if (v <= UINT32_MAX) {
+        p[0] = (char)ACTOR__MP_UINT32;
+        actor__store32(p + 1, (uint32_t)v);
+        return p + 5;
+    }
+    p[0] = (char)ACTOR__MP_UINT64;
+    actor__store64(p + 1, v);
+    return p + 9;
 }
 
-/* Keys 1 and 2 with their values and key 3, room reserved: five fixed
- * bytes when the kind is a positive fixint (every kind there is). */
-static void put_version_kind(msgpack_sbuffer *sb, const actor__wire_header *h)
+/* Key `id` (a positive fixint: every envelope field id up to 11) and
+ * value v at p; the byte after them. */
+_Static_assert(actor_wire_Envelope_FIELD_METHOD_INDEX < ACTOR__MP_FIXMAP, "field ids are fixints");
+static char *put_uint_field_at(char *p, uint32_t id, uint64_t v)
 {
-    char *p = sb->data + sb->size;
+    p[0] = (char)id;
+    return put_uint_at(p + 1, v);
+}
 
-    if (h->kind < 0 || h->kind >= (int)ACTOR__MP_FIXMAP) {
-        put_uint_field(sb, actor_wire_Envelope_FIELD_VERSION, actor_wire_VERSION);
-        actor__put_uint(sb, actor_wire_Envelope_FIELD_KIND);
-        actor__put_int(sb, h->kind);
-        actor__put_uint(sb, actor_wire_Envelope_FIELD_MESSAGE_ID);
-        return;
-    }
-    p[0] = (char)actor_wire_Envelope_FIELD_VERSION;
-    p[1] = (char)actor_wire_VERSION;
-    p[2] = (char)actor_wire_Envelope_FIELD_KIND;
-    p[3] = (char)h->kind;
-    p[4] = (char)actor_wire_Envelope_FIELD_MESSAGE_ID;
-    sb->size += 5;
+/* Whether *h is an envelope of integers only whose kind is a positive
+ * fixint (every kind there is): encode_integers' case. */
+static bool integers_only(const actor__wire_header *h)
+{
+    return h->target == NULL && h->method == NULL && h->type == NULL && !status_present(h) &&
+           h->kind >= 0 && h->kind < (int)ACTOR__MP_FIXMAP;
 }
 
 /* An envelope of integers only (no names, no status: most responses), the
@@ -179,44 +207,47 @@ static void put_version_kind(msgpack_sbuffer *sb, const actor__wire_header *h)
 static int encode_integers(msgpack_sbuffer *sb, const actor__wire_header *h)
 {
     uint32_t n = 3; /* version, kind, message_id */
-    size_t map;
+    char *map, *p;
 
-    if (actor_reserve(sb, 1 + 2 * ACTOR__MP_INT_MAX_SIZE * 8) != 0)
+    if (actor_reserve(sb, 6 + 8 * ACTOR__MP_INT_MAX_SIZE) != 0)
         return ACTOR_ENOMEM;
-    map = sb->size++;
-    put_version_kind(sb, h);
-    actor__put_uint(sb, h->message_id);
+    map = sb->data + sb->size;
+    map[1] = (char)actor_wire_Envelope_FIELD_VERSION;
+    map[2] = (char)actor_wire_VERSION;
+    map[3] = (char)actor_wire_Envelope_FIELD_KIND;
+    map[4] = (char)h->kind;
+    p = put_uint_field_at(map + 5, actor_wire_Envelope_FIELD_MESSAGE_ID, h->message_id);
     if (h->kind == actor_wire_Kind_RESPONSE) {
-        put_uint_field(sb, actor_wire_Envelope_FIELD_CORRELATION_ID, h->correlation_id);
+        p = put_uint_field_at(p, actor_wire_Envelope_FIELD_CORRELATION_ID, h->correlation_id);
         n++;
     }
     if (h->priority >= 0 && h->priority <= UINT8_MAX) {
-        put_uint_field(sb, actor_wire_Envelope_FIELD_PRIORITY, (uint64_t)h->priority);
+        p = put_uint_field_at(p, actor_wire_Envelope_FIELD_PRIORITY, (uint64_t)h->priority);
         n++;
     }
     if (h->has_deadline) {
-        put_uint_field(sb, actor_wire_Envelope_FIELD_DEADLINE_MS, h->deadline_ms);
+        p = put_uint_field_at(p, actor_wire_Envelope_FIELD_DEADLINE_MS, h->deadline_ms);
         n++;
     }
     if (h->has_target_id) {
-        put_uint_field(sb, actor_wire_Envelope_FIELD_TARGET_ID, h->target_id);
+        p = put_uint_field_at(p, actor_wire_Envelope_FIELD_TARGET_ID, h->target_id);
         n++;
     }
     if (h->has_method_index) {
-        put_uint_field(sb, actor_wire_Envelope_FIELD_METHOD_INDEX, h->method_index);
+        p = put_uint_field_at(p, actor_wire_Envelope_FIELD_METHOD_INDEX, h->method_index);
         n++;
     }
-    sb->data[map] = (char)(ACTOR__MP_FIXMAP | n);
+    map[0] = (char)(ACTOR__MP_FIXMAP | n);
+    sb->size += (size_t)(p - map);
     return 0;
 }
 
-int actor__wire_encode(msgpack_sbuffer *sb, const actor__wire_header *h)
+/* Any other envelope, field by field. */
+static SLOW_PATH int encode_fields(msgpack_sbuffer *sb, const actor__wire_header *h)
 {
     const size_t start = sb->size;
     int rc;
 
-    if (h->target == NULL && h->method == NULL && h->type == NULL && !status_present(h))
-        return encode_integers(sb, h);
     if (!name_ok(h->target) || !name_ok(h->method) || !name_ok(h->type))
         return ACTOR_EINVAL;
     if ((rc = actor_write_map_header(sb, count_fields(h))) != 0 ||
@@ -229,6 +260,11 @@ int actor__wire_encode(msgpack_sbuffer *sb, const actor__wire_header *h)
         return rc;
     }
     return 0;
+}
+
+int actor__wire_encode(msgpack_sbuffer *sb, const actor__wire_header *h)
+{
+    return integers_only(h) ? encode_integers(sb, h) : encode_fields(sb, h);
 }
 
 /* ============================================================= sending */
@@ -443,7 +479,7 @@ static actor__wire_verdict check_call(const actor_wire_Envelope *env, bool short
 /* The rules for the envelope m read (decoded or in place: a name read in
  * place is never longer than 255 bytes); `in_batch`: it is one of a
  * BATCH's pairs. */
-static actor__wire_verdict check_envelope(const actor__wire_msg *m, bool expect_response,
+static inline actor__wire_verdict check_envelope(const actor__wire_msg *m, bool expect_response,
                                           bool in_batch, actor_status *st)
 {
     const actor_wire_Envelope *env = &m->env;
@@ -473,7 +509,7 @@ static actor__wire_verdict check_envelope(const actor__wire_msg *m, bool expect_
 }
 
 /* The sizes of an envelope and its body, lone or in a batch. */
-static actor__wire_verdict check_sizes(size_t env_len, size_t body_len, actor_status *st)
+static inline actor__wire_verdict check_sizes(size_t env_len, size_t body_len, actor_status *st)
 {
     if (env_len == 0)
         return invalid(st, ACTOR_STATUS_DECODE, "empty envelope frame");
@@ -602,7 +638,7 @@ static bool read_field_in_place(actor_reader *r, uint32_t id, actor__wire_msg *m
  * fixint, uint 8/16/32/64) that ends by `end`: its value into *v and the
  * byte after it; NULL when there is none. The signed forms, which the
  * codec also reads for unsigned fields, are left to the general readers. */
-static const uint8_t *uint_at(const uint8_t *p, const uint8_t *end, uint64_t *v)
+static inline const uint8_t *uint_at(const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
     size_t avail = (size_t)(end - p);
 
@@ -716,6 +752,29 @@ static char *name_from_cache(actor__wire_msg *m, const envelope_cache *c, size_t
     return m->names[slot];
 }
 
+/* Masks of the first n bytes of 8, n = 0..8 (as bytes: the same on
+ * either byte order). */
+static const uint8_t first_bytes[9][8] = {
+    {0}, {0xff}, {0xff, 0xff}, {0xff, 0xff, 0xff}, {0xff, 0xff, 0xff, 0xff},
+    {0xff, 0xff, 0xff, 0xff, 0xff}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+};
+
+/* Whether buf (len bytes) starts with the cache's head: the usual head
+ * (map header, version, kind, key 3) is at most 8 bytes, compared in one
+ * word when buf has 8 to read; else memcmp. */
+static bool same_head(const envelope_cache *c, const char *buf, size_t len)
+{
+    uint64_t a, b, mask;
+
+    if (c->head_len > 8 || len < 8)
+        return memcmp(buf, c->bytes, c->head_len) == 0;
+    memcpy(&a, buf, 8);
+    memcpy(&b, c->bytes, 8);
+    memcpy(&mask, first_bytes[c->head_len], 8);
+    return ((a ^ b) & mask) == 0;
+}
+
 /* m->env from the cache when buf matches it (above); false: read it. */
 static bool read_cached(const char *buf, size_t len, actor__wire_msg *m)
 {
@@ -726,7 +785,7 @@ static bool read_cached(const char *buf, size_t len, actor__wire_msg *m)
     if (!c->valid || len <= c->head_len + c->tail_len)
         return false;
     id_end = (const uint8_t *)buf + len - c->tail_len;
-    if (memcmp(buf, c->bytes, c->head_len) != 0 ||
+    if (!same_head(c, buf, len) ||
         memcmp(id_end, c->bytes + c->head_len, c->tail_len) != 0 ||
         uint_at((const uint8_t *)buf + c->head_len, id_end, &id) != id_end)
         return false;
@@ -768,7 +827,7 @@ static void cache_envelope(const char *buf, size_t len, size_t id_start, size_t 
 
 /* Reads the envelope into m->env in place, field by field; false (m->env
  * cleared): not the usual shape, decode it with the generated decoder. */
-static bool read_fields_in_place(const char *buf, size_t len, actor__wire_msg *m)
+static SLOW_PATH bool read_fields_in_place(const char *buf, size_t len, actor__wire_msg *m)
 {
     actor_reader r;
     uint32_t count = 0, seen = 0, i = 0;
@@ -806,21 +865,28 @@ static bool read_in_place(const char *buf, size_t len, actor__wire_msg *m)
            read_fields_in_place(buf, len, m);
 }
 
-/* Decodes the envelope bytes into m->env; a failure leaves the salvaged
- * message_id and kind there. */
-static actor__wire_verdict decode_envelope(const char *buf, size_t len, actor__wire_msg *m,
-                                           actor_status *st)
+/* An envelope not read in place, decoded by the generated decoder into
+ * m->env (on the heap); a failure leaves the salvaged message_id and kind
+ * there. */
+static SLOW_PATH actor__wire_verdict decode_generated(const char *buf, size_t len,
+                                                     actor__wire_msg *m, actor_status *st)
 {
     actor_decode_error err;
 
-    if (read_in_place(buf, len, m))
-        return ACTOR__WIRE_OK;
     m->heap_env = true;
     if (actor_wire_Envelope_decode_ex(buf, len, &m->env, &actor__wire_envelope_limits, &err) == 0)
         return ACTOR__WIRE_OK;
     salvage(buf, len, &m->env);
     actor_status_set(st, ACTOR_STATUS_DECODE, 0, "bad envelope: %s", err.message);
     return ACTOR__WIRE_ANSWER;
+}
+
+/* Decodes the envelope bytes into m->env; a failure leaves the salvaged
+ * message_id and kind there. */
+static actor__wire_verdict decode_envelope(const char *buf, size_t len, actor__wire_msg *m,
+                                           actor_status *st)
+{
+    return read_in_place(buf, len, m) ? ACTOR__WIRE_OK : decode_generated(buf, len, m, st);
 }
 
 /* An answerable error about a message of this kind: answered unless it is
@@ -1016,11 +1082,10 @@ const char *actor__wire_batch_each(const actor__wire_msg *batch, bool expect_res
     return rc < 0 ? why : NULL;
 }
 
-/* A bin value (header, then the bytes), room reserved. */
-static void put_bin(msgpack_sbuffer *sb, const char *data, size_t len)
+/* A bin value (header, then the bytes) at p, room reserved; the byte
+ * after it. */
+static inline char *put_bin_at(char *p, const char *data, size_t len)
 {
-    char *p = sb->data + sb->size;
-
     if (len <= UINT8_MAX) {
         p[0] = (char)ACTOR__MP_BIN8;
         p[1] = (char)len;
@@ -1036,19 +1101,22 @@ static void put_bin(msgpack_sbuffer *sb, const char *data, size_t len)
     }
     if (len != 0)
         memcpy(p, data, len);
-    sb->size = (size_t)(p - sb->data) + len;
+    return p + len;
 }
 
 int actor__wire_pack(msgpack_sbuffer *sb, const char *env, size_t env_len, const char *body,
                      size_t body_len)
 {
+    char *p;
+
     if (env_len > UINT32_MAX || body_len > UINT32_MAX)
         return ACTOR_ETOOLONG;
     if (body_len > SIZE_MAX - 2 * ACTOR__MP_HEADER_MAX_SIZE - env_len ||
         actor_reserve(sb, 2 * ACTOR__MP_HEADER_MAX_SIZE + env_len + body_len) != 0)
         return ACTOR_ENOMEM;
-    put_bin(sb, env, env_len);
-    put_bin(sb, body, body_len);
+    p = put_bin_at(sb->data + sb->size, env, env_len);
+    p = put_bin_at(p, body, body_len);
+    sb->size = (size_t)(p - sb->data);
     return 0;
 }
 
