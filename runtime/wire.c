@@ -1018,35 +1018,37 @@ int actor__wire_answer(void *socket, const actor__wire_msg *m, const actor_statu
 static const char batch_envelope[] = {'\x83', '\x01', '\x01', '\x02', '\x05', '\x03', '\x00'};
 _Static_assert(actor_wire_Kind_BATCH == 5, "batch_envelope's kind");
 
-/* A msgpack bin header at p (bin8/16/32): its length, or false. */
-static inline bool read_bin(actor__wire_items *it, const char **data, size_t *len)
+/* A msgpack bin value (bin8/16/32) at p, all of it before end: its data
+ * and length, and the byte after it; NULL when there is none. */
+static inline const char *bin_at(const char *p, const char *end, const char **data, size_t *len)
 {
-    const uint8_t *p = (const uint8_t *)it->p;
-    size_t avail = (size_t)(it->end - it->p), header, n;
+    const uint8_t *u = (const uint8_t *)p;
+    size_t avail = (size_t)(end - p), header, n;
 
-    if (avail >= 2 && p[0] == 0xc4) {
-        n = p[1];
+    if (avail >= 2 && u[0] == ACTOR__MP_BIN8) {
+        n = u[1];
         header = 2;
-    } else if (avail >= 3 && p[0] == 0xc5) {
-        n = actor__load16(p + 1);
+    } else if (avail >= 3 && u[0] == ACTOR__MP_BIN16) {
+        n = actor__load16(u + 1);
         header = 3;
-    } else if (avail >= 5 && p[0] == 0xc6) {
-        n = actor__load32(p + 1);
+    } else if (avail >= 5 && u[0] == ACTOR__MP_BIN32) {
+        n = actor__load32(u + 1);
         header = 5;
     } else {
-        return false;
+        return NULL;
     }
     if (avail - header < n)
-        return false;
-    *data = it->p + header;
+        return NULL;
+    *data = p + header;
     *len = n;
-    it->p += header + n;
-    return true;
+    return p + header + n;
 }
 
 int actor__wire_items_next(actor__wire_items *it, const char **env, size_t *env_len,
                            const char **body, size_t *body_len, const char **why)
 {
+    const char *p;
+
     *why = "";
     if (it->p == it->end)
         return 0;
@@ -1054,11 +1056,15 @@ int actor__wire_items_next(actor__wire_items *it, const char **env, size_t *env_
         *why = "more than 1024 messages in a batch";
         return ACTOR_EMALFORMED;
     }
-    if (!read_bin(it, env, env_len) || !read_bin(it, body, body_len)) {
+    p = bin_at(it->p, it->end, env, env_len);
+    if (p != NULL)
+        p = bin_at(p, it->end, body, body_len);
+    if (p == NULL) {
         *why = "a batch's pairs are not two bin values each";
         it->p = it->end;
         return ACTOR_EMALFORMED;
     }
+    it->p = p;
     it->count++;
     return 1;
 }
