@@ -33,6 +33,21 @@ _Static_assert((int)actor_wire_Category_INTERNAL == (int)ACTOR_STATUS_INTERNAL, 
 #define SLOW_PATH
 #endif
 
+/* A plain response (no status, nothing but the ids: what a server
+ * sends for every call that went well) is the map {1: 1, 2: 2,
+ * 3: message_id, 4: correlation_id}, whose first six bytes never change:
+ * written (encode_plain_response) and read (read_response) as such. */
+static const uint8_t response_head[] = {
+    ACTOR__MP_FIXMAP | 4u,
+    actor_wire_Envelope_FIELD_VERSION,
+    actor_wire_VERSION,
+    actor_wire_Envelope_FIELD_KIND,
+    actor_wire_Kind_RESPONSE,
+    actor_wire_Envelope_FIELD_MESSAGE_ID,
+};
+_Static_assert(actor_wire_VERSION < ACTOR__MP_FIXMAP && actor_wire_Kind_RESPONSE < ACTOR__MP_FIXMAP,
+               "response_head holds them as positive fixints");
+
 /* The empty map: what a zero-length body frame stands for. */
 static const char empty_body[] = "\x80";
 
@@ -192,6 +207,29 @@ static char *put_uint_field_at(char *p, uint32_t id, uint64_t v)
     return put_uint_at(p + 1, v);
 }
 
+/* Whether *h is a plain response (response_head). */
+static bool plain_response(const actor__wire_header *h)
+{
+    return h->kind == actor_wire_Kind_RESPONSE && h->target == NULL && h->method == NULL &&
+           h->type == NULL && !status_present(h) && (h->priority < 0 || h->priority > UINT8_MAX) &&
+           !h->has_deadline && !h->has_target_id && !h->has_method_index;
+}
+
+/* A plain response: response_head and the two ids, one reservation. */
+static int encode_plain_response(msgpack_sbuffer *sb, const actor__wire_header *h)
+{
+    char *p;
+
+    if (actor_reserve(sb, sizeof response_head + 1 + 2 * ACTOR__MP_INT_MAX_SIZE) != 0)
+        return ACTOR_ENOMEM;
+    p = sb->data + sb->size;
+    memcpy(p, response_head, sizeof response_head);
+    p = put_uint_field_at(put_uint_at(p + sizeof response_head, h->message_id),
+                          actor_wire_Envelope_FIELD_CORRELATION_ID, h->correlation_id);
+    sb->size = (size_t)(p - sb->data);
+    return 0;
+}
+
 /* Whether *h is an envelope of integers only whose kind is a positive
  * fixint (every kind there is): encode_integers' case. */
 static bool integers_only(const actor__wire_header *h)
@@ -264,6 +302,8 @@ static SLOW_PATH int encode_fields(msgpack_sbuffer *sb, const actor__wire_header
 
 int actor__wire_encode(msgpack_sbuffer *sb, const actor__wire_header *h)
 {
+    if (plain_response(h))
+        return encode_plain_response(sb, h);
     return integers_only(h) ? encode_integers(sb, h) : encode_fields(sb, h);
 }
 
@@ -674,27 +714,13 @@ static inline const uint8_t *uint_at(const uint8_t *p, const uint8_t *end, uint6
     }
 }
 
-/* A response without a status, as this library encodes it
- * (encode_integers): the map {1: 1, 2: 2, 3: message_id,
- * 4: correlation_id}, whose first six bytes never change. read_response
- * reads exactly that: those six bytes, an unsigned integer, key 4, an
- * unsigned integer, and the end of the envelope. The generated decoder
- * reads such bytes as version 1, kind RESPONSE, the two ids and nothing
- * else, so this accepts only what it accepts, with the same fields; any
- * other response (a status, a priority, other forms or orders) is read
- * the general way. Nothing to cache: a client's responses differ in both
- * ids. */
-static const uint8_t response_head[] = {
-    ACTOR__MP_FIXMAP | 4u,
-    actor_wire_Envelope_FIELD_VERSION,
-    actor_wire_VERSION,
-    actor_wire_Envelope_FIELD_KIND,
-    actor_wire_Kind_RESPONSE,
-    actor_wire_Envelope_FIELD_MESSAGE_ID,
-};
-_Static_assert(actor_wire_VERSION < ACTOR__MP_FIXMAP && actor_wire_Kind_RESPONSE < ACTOR__MP_FIXMAP,
-               "response_head holds them as positive fixints");
-
+/* A plain response (above, encode_plain_response) read back: exactly
+ * response_head, an unsigned integer, key 4, an unsigned integer, and the
+ * end of the envelope. The generated decoder reads such bytes as version
+ * 1, kind RESPONSE, the two ids and nothing else, so this accepts only
+ * what it accepts, with the same fields; any other response (a status, a
+ * priority, other forms or orders) is read the general way. Nothing to
+ * cache: a client's responses differ in both ids. */
 static bool read_response(const char *buf, size_t len, actor__wire_msg *m)
 {
     const uint8_t *p = (const uint8_t *)buf, *end = p + len;
