@@ -733,11 +733,13 @@ static bool read_response(const char *buf, size_t len, actor__wire_msg *m)
         return false;
     if (uint_at(p + 1, end, &correlation) != end)
         return false;
-    m->env.version = actor_wire_VERSION;
-    m->env.kind = actor_wire_Kind_RESPONSE;
-    m->env.message_id = id;
-    m->env.has_correlation_id = true;
-    m->env.correlation_id = correlation;
+    m->env = (actor_wire_Envelope){
+        .version = actor_wire_VERSION,
+        .kind = actor_wire_Kind_RESPONSE,
+        .message_id = id,
+        .has_correlation_id = true,
+        .correlation_id = correlation,
+    };
     return true;
 }
 
@@ -859,6 +861,7 @@ static SLOW_PATH bool read_fields_in_place(const char *buf, size_t len, actor__w
     uint32_t count = 0, seen = 0, i = 0;
     size_t id_start = 0, id_end = 0;
 
+    memset(&m->env, 0, sizeof m->env); /* the fields are set as they are read */
     actor_reader_init(&r, buf, len, &actor__wire_envelope_limits, NULL);
     if (actor_read_map_begin(&r, &count) != 0)
         return false;
@@ -899,6 +902,7 @@ static SLOW_PATH actor__wire_verdict decode_generated(const char *buf, size_t le
 {
     actor_decode_error err;
 
+    memset(&m->env, 0, sizeof m->env);
     m->heap_env = true;
     if (actor_wire_Envelope_decode_ex(buf, len, &m->env, &actor__wire_envelope_limits, &err) == 0)
         return ACTOR__WIRE_OK;
@@ -907,8 +911,9 @@ static SLOW_PATH actor__wire_verdict decode_generated(const char *buf, size_t le
     return ACTOR__WIRE_ANSWER;
 }
 
-/* Decodes the envelope bytes into m->env; a failure leaves the salvaged
- * message_id and kind there. */
+/* Decodes the envelope bytes into m->env, every field of it set whatever
+ * the outcome (so the caller need not clear it first); a failure leaves
+ * the salvaged message_id and kind there. */
 static actor__wire_verdict decode_envelope(const char *buf, size_t len, actor__wire_msg *m,
                                            actor_status *st)
 {
@@ -980,14 +985,18 @@ actor__wire_verdict actor__wire_parse_item(const char *env, size_t env_len, cons
                                            bool expect_response, actor__wire_msg *m,
                                            actor_status *st)
 {
+    static const actor__wire_route no_route;
     actor__wire_verdict v;
 
-    memset(m, 0, offsetof(actor__wire_msg, names));
+    m->route = route != NULL ? *route : no_route;
+    m->heap_env = false;
+    m->body = NULL;
+    m->body_len = 0;
     status_ok(st);
-    if (route != NULL)
-        m->route = *route;
     v = check_sizes(env_len, body_len, st);
-    if (v == ACTOR__WIRE_OK)
+    if (v != ACTOR__WIRE_OK)
+        memset(&m->env, 0, sizeof m->env);
+    else /* sets every field of m->env, whatever it finds */
         v = decode_envelope(env, env_len, m, st);
     if (v == ACTOR__WIRE_OK)
         v = check_envelope(m, expect_response, true, st);

@@ -1166,6 +1166,73 @@ TEST(request_mutations_after_a_cached_one_agree_with_the_decoder)
     msgpack_sbuffer_destroy(&sb);
 }
 
+/* parse_item sets every field of the message it fills, whatever was in
+ * it before and whichever path reads the envelope: the same inputs parsed
+ * into a zeroed message and into one full of garbage read the same. */
+TEST(parse_item_sets_every_field)
+{
+    static const char garbage_env[] = "\xc1\x00";
+    actor_status err = {ACTOR_STATUS_ERROR, 5, "bad"};
+    actor__wire_route route = {"peer", 4, true};
+    msgpack_sbuffer sb[6];
+    const char *envs[8];
+    size_t lens[8];
+    actor__wire_header h;
+
+    for (int i = 0; i < 6; i++)
+        msgpack_sbuffer_init(&sb[i]);
+    response_envelope(&sb[0], 3, 4);                   /* plain response */
+    named_request(&sb[1], 77, "calc", "add", "t.Calc"); /* general, then cached */
+    h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 5);
+    h.correlation_id = 6;
+    h.status = &err;
+    actor__wire_encode(&sb[2], &h);                     /* decoded: a status */
+    raw_envelope(&sb[3], (const int64_t[]){1, 1, 2, 1, 3, 9, 40, 1}, 4); /* unknown field */
+    h = actor__wire_header_make(actor_wire_Kind_CAST, 0);
+    h.has_target_id = true;
+    h.target_id = 12;
+    h.has_method_index = true;
+    h.method_index = 1;
+    actor__wire_encode(&sb[4], &h);                     /* integers only */
+    named_request(&sb[5], 0, "calc", "add", NULL);      /* refused by the rules */
+    for (int i = 0; i < 6; i++) {
+        envs[i] = sb[i].data;
+        lens[i] = sb[i].size;
+    }
+    envs[6] = garbage_env;
+    lens[6] = 2;
+    envs[7] = ""; /* refused before it is read */
+    lens[7] = 0;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 8; i++) {
+            for (int expect_response = 0; expect_response < 2; expect_response++) {
+                actor__wire_msg a, b;
+                actor_status sa, sb_;
+                actor__wire_verdict va, vb;
+
+                memset(&a, 0, sizeof a);
+                memset(&b, 0xa5, sizeof b);
+                vb = actor__wire_parse_item(envs[i], lens[i], "xy", 2, i % 2 ? &route : NULL,
+                                            expect_response, &b, &sb_);
+                va = actor__wire_parse_item(envs[i], lens[i], "xy", 2, &route, expect_response,
+                                            &a, &sa);
+                CHECK_INT(va, vb);
+                CHECK(same_envelope(&a.env, &b.env));
+                CHECK(a.env.has_auth == b.env.has_auth && a.env.auth.len == b.env.auth.len);
+                CHECK(a.heap_env == b.heap_env);
+                CHECK(a.body_len == b.body_len && (a.body == NULL) == (b.body == NULL));
+                CHECK(b.route.id == (i % 2 ? route.id : NULL));
+                CHECK(b.route.delimiter == (i % 2 ? route.delimiter : false));
+                CHECK_INT(sa.category, sb_.category);
+                actor__wire_msg_fini(&a);
+                actor__wire_msg_fini(&b);
+            }
+        }
+    }
+    for (int i = 0; i < 6; i++)
+        msgpack_sbuffer_destroy(&sb[i]);
+}
+
 /* The integer-only envelopes our encoder writes itself are the bytes
  * the generated encoder writes for the same fields. */
 TEST(integer_envelopes_are_the_generated_encoders_bytes)
@@ -1506,6 +1573,7 @@ int main(void)
     RUN(response_with_status_or_more_after_plain_ones);
     RUN(cached_requests_read_their_own_id_and_names);
     RUN(request_mutations_after_a_cached_one_agree_with_the_decoder);
+    RUN(parse_item_sets_every_field);
     RUN(integer_envelopes_are_the_generated_encoders_bytes);
     RUN(packed_pairs_are_msgpack_bins);
     RUN(status_text_made_valid_utf8);
