@@ -159,7 +159,10 @@ int actor_stub_call_async(actor_client *c, actor_ref to, const actor_stub_method
 /* Asynchronous rpc from a handler (actor_ctx_request): `then` (m's typed
  * _then_fn, NULL is ACTOR_EINVAL) runs exactly once on this actor through
  * m->then unless this returns a negative code. It receives the user's
- * state: this actor must have been spawned by actor_stub_spawn. */
+ * state: this actor must have been spawned by actor_stub_spawn. `then`,
+ * `user` and the decoded reply travel in the runtime's own record of the
+ * request (no allocation of the stub's), which the runtime reuses or
+ * frees after `then` returns. */
 int actor_stub_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
                        const void *req, const actor_call_opts *opts, actor_stub_fn then,
                        void *user, uint64_t *call_id);
