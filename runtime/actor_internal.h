@@ -97,6 +97,10 @@ static inline void actor__count_add(atomic_uint_fast64_t *counter, uint64_t n)
                           memory_order_relaxed);
 }
 
+/* Copies a status: its category, code and message up to its end (an OK
+ * status is 9 bytes, where the struct is 128; a reply carries one). */
+void actor__status_copy(actor_status *dst, const actor_status *src);
+
 /* Reverses a list linked through `next`; returns its new head. */
 actor__msg *actor__msg_list_reverse(actor__msg *list);
 

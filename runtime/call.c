@@ -431,7 +431,7 @@ actor__msg *actor__reply_msg_new(actor_system *sys, uint64_t id, const actor_sta
 
     if (m != NULL) {
         m->id = id;
-        *actor__msg_status(m) = *st;
+        actor__status_copy(actor__msg_status(m), st);
     }
     return m;
 }

@@ -936,6 +936,7 @@ static void burst_end(actor__gateway *g)
     actor__burst_flush(g->sys, &g->burst, ACTOR__PUSH_WAITLIST, burst_refused, g);
     actor__release(g->burst.a);
     g->burst.a = NULL;
+    g->burst_shape = 0;
 }
 
 /* The actor env targets, from the burst's, else looked up (the burst
@@ -955,7 +956,7 @@ static actor__actor *burst_target(actor__gateway *g, const actor_wire_Envelope *
         }
         return a;
     }
-    burst_end(g);
+    burst_end(g); /* and forgets its shape */
     a = find_target(g, env, st);
     if (a == NULL)
         return NULL;
@@ -985,25 +986,45 @@ static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__msg *msg,
     return 0;
 }
 
+/* The burst's actor and the method m calls, looked up and checked unless
+ * m has the shape last found valid for the burst; NULL with *st set. */
+static actor__actor *burst_method(actor__gateway *g, const actor__wire_msg *m,
+                                  const actor_method **method, uint32_t *index, actor_status *st)
+{
+    bool request = m->env.kind == actor_wire_Kind_REQUEST;
+    actor__actor *a;
+
+    if (m->shape != 0 && m->shape == g->burst_shape && g->burst.a != NULL) {
+        *method = g->burst_method;
+        *index = g->burst_index;
+        return g->burst.a;
+    }
+    if ((a = burst_target(g, &m->env, st)) == NULL)
+        return NULL;
+    *method = find_method(a->type, &m->env, index);
+    if (*method == NULL || ((*method)->kind == ACTOR_METHOD_RPC) != request) {
+        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "%s has no %s %.64s", a->type->name,
+                         request ? "rpc" : "cast",
+                         m->env.method != NULL ? m->env.method : "of that index");
+        return NULL;
+    }
+    g->burst_shape = m->shape;
+    g->burst_method = *method;
+    g->burst_index = *index;
+    return a;
+}
+
 /* A valid REQUEST or CAST: 0 when it joined the burst, else *st. */
 static int handle_call(actor__gateway *g, const actor__wire_msg *m, bool packed, actor_status *st)
 {
-    bool request = m->env.kind == actor_wire_Kind_REQUEST;
-    actor__actor *a = burst_target(g, &m->env, st);
-    const actor_method *method;
+    const actor_method *method = NULL;
     uint32_t index = 0;
+    actor__actor *a = burst_method(g, m, &method, &index, st);
     actor__msg *msg;
     int rc;
 
     if (a == NULL)
         return ACTOR_ENOTFOUND;
-    method = find_method(a->type, &m->env, &index);
-    if (method == NULL || (method->kind == ACTOR_METHOD_RPC) != request) {
-        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "%s has no %s %.64s", a->type->name,
-                         request ? "rpc" : "cast",
-                         m->env.method != NULL ? m->env.method : "of that index");
-        return ACTOR_ENOTFOUND;
-    }
     if (m->env.has_deadline_ms && m->env.deadline_ms == 0) {
         actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "deadline passed before the call ran");
         atomic_fetch_add(&a->expired, 1);

@@ -164,6 +164,12 @@ struct actor__gateway {
     actor__burst burst;
     bool burst_by_name;
     char burst_name[ACTOR__WIRE_MAX_NAME + 1];
+    /* The envelope shape (actor__wire_msg.shape) last found valid for the
+     * burst's actor, and its method: a message of that shape needs no
+     * lookup at all. 0: none. */
+    uint64_t burst_shape;
+    const actor_method *burst_method;
+    uint32_t burst_index;
     /* The replies read for one calling actor of this system, queued
      * together the same way (remote.c); it holds a reference too. */
     actor__burst reply_burst;

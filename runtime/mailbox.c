@@ -19,6 +19,7 @@
  * that one sender's messages stay in order.
  */
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "actor_internal.h"
@@ -53,8 +54,8 @@ actor__msg *actor__msg_new_in(actor__pool *pool, actor__msg_kind kind, const cha
     m->pool = pool;
     m->kind = (uint8_t)kind;
     m->priority = ACTOR_PRIORITY_DEFAULT_VALUE;
-    if (status_size != 0)
-        memset(actor__msg_status(m), 0, status_size);
+    if (status_size != 0) /* OK with an empty message, until the sender says otherwise */
+        memset(actor__msg_status(m), 0, offsetof(actor_status, message) + 1);
     m->body = (char *)(m + 1) + status_size;
     m->len = len;
     if (len != 0)

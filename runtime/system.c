@@ -168,6 +168,16 @@ void actor_status_set(actor_status *st, actor_status_category category, int32_t 
     actor__text_fix_utf8(st->message);
 }
 
+void actor__status_copy(actor_status *dst, const actor_status *src)
+{
+    size_t len = strnlen(src->message, sizeof src->message - 1);
+
+    dst->category = src->category;
+    dst->code = src->code;
+    memcpy(dst->message, src->message, len);
+    dst->message[len] = '\0';
+}
+
 /* Ids a thread takes from its system's counter at a time. */
 #define ID_BLOCK 256u
 

@@ -758,9 +758,15 @@ typedef struct envelope_cache {
     actor_wire_Envelope env;     /* as read; its names are in `names` */
     size_t name_size[3];         /* strlen + 1 of each name; 0: absent */
     char names[3][ACTOR__WIRE_MAX_NAME + 1];
+    uint64_t shape;              /* what read_cached gives as actor__wire_msg.shape */
 } envelope_cache;
 
 static _Thread_local envelope_cache last_envelope;
+
+/* Shapes handed out so far, by every thread: each cached shape gets a
+ * number no other shape had (the gateway's holder may move between
+ * threads). */
+static _Atomic uint64_t shapes;
 
 /* Cached name `slot` copied into m->names[slot]; NULL when absent. A
  * short name is copied as a fixed SHORT_NAME bytes (both buffers are
@@ -819,6 +825,7 @@ static bool read_cached(const char *buf, size_t len, actor__wire_msg *m)
         return false;
     m->env = c->env;
     m->env.message_id = id;
+    m->shape = c->shape;
     m->env.target = name_from_cache(m, c, 0);
     m->env.method = name_from_cache(m, c, 1);
     m->env.type = name_from_cache(m, c, 2);
@@ -850,6 +857,7 @@ static void cache_envelope(const char *buf, size_t len, size_t id_start, size_t 
     c->env.target = name_to_cache(c, 0, m->env.target);
     c->env.method = name_to_cache(c, 1, m->env.method);
     c->env.type = name_to_cache(c, 2, m->env.type);
+    c->shape = atomic_fetch_add_explicit(&shapes, 1, memory_order_relaxed) + 1;
     c->valid = true;
 }
 
@@ -990,6 +998,7 @@ actor__wire_verdict actor__wire_parse_item(const char *env, size_t env_len, cons
 
     m->route = route != NULL ? *route : no_route;
     m->heap_env = false;
+    m->shape = 0;
     m->body = NULL;
     m->body_len = 0;
     status_ok(st);

@@ -127,6 +127,11 @@ typedef struct actor__wire_msg {
     bool heap_env;           /* env came from actor_wire_Envelope_decode_ex */
     const char *body;        /* borrowed from the in; "\x80" for an empty frame */
     size_t body_len;
+    /* Nonzero: the envelope was read from the cache of its shape (wire.c,
+     * read_cached), and every message with the same `shape`, in any
+     * thread, has the same fields but message_id (kind, target, method,
+     * type, priority, deadline). 0: unknown. */
+    uint64_t shape;
     char names[3][ACTOR__WIRE_MAX_NAME + 1]; /* target, method, type (NUL-terminated) */
 } actor__wire_msg;
 

@@ -265,6 +265,37 @@ TEST(batch_to_two_actors_keeps_each_ones_order)
     CHECK_INT(r.result[3], PER_ACTOR);
 }
 
+/* Requests to one actor in one BATCH with two methods, the same envelope
+ * shape (wire.h, actor__wire_msg.shape) twice in a row and again after
+ * another: each runs the method it names (the gateway skips the lookup
+ * only for the shape it last checked for that actor). */
+TEST(batch_mixing_methods_runs_each_ones_own)
+{
+    void *s = dealer(endpoint);
+    msgpack_sbuffer pairs;
+    responses r = {0};
+
+    msgpack_sbuffer_init(&pairs);
+    pack_call(&pairs, actor_wire_Kind_REQUEST, 30, "calc", "add", 1, 2);
+    pack_call(&pairs, actor_wire_Kind_REQUEST, 31, "calc", "add", 3, 4);
+    pack_call(&pairs, actor_wire_Kind_REQUEST, 32, "calc", "seq_state", 0, 0);
+    pack_call(&pairs, actor_wire_Kind_REQUEST, 33, "calc", "add", 5, 6);
+    pack_call(&pairs, actor_wire_Kind_REQUEST, 34, "calc2", "add", 7, 8);
+    pack_call(&pairs, actor_wire_Kind_REQUEST, 35, "calc", "add", 9, 10);
+    CHECK_RC(actor__wire_send_packed(s, NULL, pairs.data, pairs.size, 6), 0);
+    msgpack_sbuffer_destroy(&pairs);
+    CHECK_INT(recv_until(s, &r, 6), 0);
+    CHECK_INT(r.bad, 0);
+    for (uint64_t id = 30; id <= 35; id++)
+        CHECK_INT(r.category[id], ACTOR_STATUS_OK);
+    CHECK_INT(r.result[30], 3);
+    CHECK_INT(r.result[31], 7);
+    CHECK_INT(r.result[32], 30); /* seq_state's seq_next after the runs above */
+    CHECK_INT(r.result[33], 11);
+    CHECK_INT(r.result[34], 15);
+    CHECK_INT(r.result[35], 19);
+}
+
 /* seq_state's second field, seq_bad, for `name`, by a lone call. */
 static int64_t seq_bad(void *s, uint64_t id, const char *name)
 {
@@ -402,6 +433,7 @@ int main(void)
     RUN(batch_over_a_full_mailbox_is_queued_one_by_one);
     RUN(batch_to_two_actors_keeps_each_ones_order);
     RUN(no_cast_out_of_order);
+    RUN(batch_mixing_methods_runs_each_ones_own);
     RUN(pipelined_replies_each_reach_their_continuation_once);
     actor_system_destroy(&sys);
     while (n_sockets != 0)
