@@ -457,8 +457,11 @@ typedef struct actor__worker {
     pthread_mutex_t qlock;
     actor__actor *qhead, *qtail;
     size_t qlen;
+    atomic_size_t queued;      /* qlen as of the last push or pop, read without qlock */
     int wake_fd;               /* eventfd; the gateway's holder polls it beside its sockets */
     atomic_int sleeping;
+    atomic_int spinning;       /* idle, looking at the queues before it sleeps */
+    atomic_bool stalled;       /* in one long handler with actors queued: steal even one */
     msgpack_sbuffer reply_sb;  /* reused for every reply the worker encodes */
     actor__pool pool;          /* blocks of the messages sent from this worker */
     /* The stall check (docs/RUNTIME.md, "Threading model"): `steps` counts
@@ -550,6 +553,7 @@ struct actor_system {
 
     atomic_bool quit;
     atomic_uint_fast64_t late_replies, undeliverable;
+    atomic_uint_fast64_t wakeups; /* eventfd writes that woke a sleeping worker */
     struct actor__gateway *gateway; /* endpoints and names (gateway.c) */
 };
 
@@ -667,6 +671,8 @@ bool actor__deadline_passed(int64_t deadline);
 
 /* A blocking call's spin before it sleeps (actor_system_opts.call_spin_us). */
 #define ACTOR__CALL_SPIN_US 100
+/* An idle worker's look for work before it sleeps (idle_spin_us). */
+#define ACTOR__IDLE_SPIN_US 50
 /* When a thread blocked in a call that started now stops spinning. */
 int64_t actor__spin_until(const actor_system *sys);
 /* One step of a spin: tells the CPU (and a hyperthread sibling) so. */

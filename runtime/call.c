@@ -14,6 +14,7 @@
  * back through the same pending table or mailbox.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -605,8 +606,11 @@ static bool spin_for_answer(actor_client *c, actor__pending *p, int64_t deadline
     for (unsigned i = 0;; i++) {
         if (atomic_load_explicit(&p->answered, memory_order_acquire))
             return true;
-        if ((i & 63) == 63 && actor_now_ns() >= until)
-            return false;
+        if ((i & 15) == 0) {
+            if (actor_now_ns() >= until)
+                return false;
+            sched_yield(); /* a worker sharing this CPU answers meanwhile */
+        }
         actor__spin_pause();
     }
 }

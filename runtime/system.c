@@ -620,6 +620,7 @@ void actor_system_stats_get(actor_system *sys, actor_system_stats *out)
     pthread_mutex_unlock(&sys->table_lock);
     out->late_replies = atomic_load(&sys->late_replies);
     out->undeliverable = atomic_load(&sys->undeliverable);
+    out->wakeups = atomic_load(&sys->wakeups);
 }
 
 /* ======================================================== system lifetime */
@@ -662,6 +663,10 @@ static void apply_defaults(actor_system_opts *o)
         o->call_spin_us = ACTOR__CALL_SPIN_US;
     else if (o->call_spin_us < 0)
         o->call_spin_us = 0;
+    if (o->idle_spin_us == 0)
+        o->idle_spin_us = ACTOR__IDLE_SPIN_US;
+    else if (o->idle_spin_us < 0)
+        o->idle_spin_us = 0;
 }
 
 int actor_system_new(const actor_system_opts *opts, actor_system **out)

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ static size_t queue_push(actor__worker *w, actor__actor *a)
         w->qhead = a;
     w->qtail = a;
     n = ++w->qlen;
+    atomic_store_explicit(&w->queued, n, memory_order_relaxed);
     pthread_mutex_unlock(&w->qlock);
     return n;
 }
@@ -60,6 +62,7 @@ static actor__actor *queue_pop(actor__worker *w)
         if (w->qhead == NULL)
             w->qtail = NULL;
         w->qlen--;
+        atomic_store_explicit(&w->queued, w->qlen, memory_order_relaxed);
         a->run_next = NULL;
     }
     pthread_mutex_unlock(&w->qlock);
@@ -96,8 +99,22 @@ void actor__wake(actor__worker *w)
 
     if (atomic_exchange(&w->sleeping, 0) == 1) {
         ssize_t n = write(w->wake_fd, &one, sizeof(one));
+        atomic_fetch_add_explicit(&w->sys->wakeups, 1, memory_order_relaxed);
         (void)n; /* EAGAIN: the counter is already non-zero, it wakes anyway */
     }
+}
+
+/* A worker spinning idle with nothing queued yet (worker_main), or NULL:
+ * work pushed to it is taken without a wake-up. */
+static actor__worker *spinning_peer(actor_system *sys)
+{
+    for (unsigned i = 0; i < sys->n_workers; i++) {
+        actor__worker *w = &sys->workers[i];
+        if (atomic_load_explicit(&w->spinning, memory_order_relaxed) == 1 &&
+            atomic_load_explicit(&w->queued, memory_order_relaxed) == 0)
+            return w;
+    }
+    return NULL;
 }
 
 /* A sleeping worker other than `self` (NULL: any), or NULL. */
@@ -132,6 +149,8 @@ static void stall_arm(actor__worker *w)
 /* A new handler run on w (the stall check's clock). Called on w. */
 static void stall_step(actor__worker *w)
 {
+    if (atomic_load_explicit(&w->stalled, memory_order_relaxed))
+        atomic_store_explicit(&w->stalled, false, memory_order_relaxed);
     atomic_store_explicit(&w->steps, atomic_load_explicit(&w->steps, memory_order_relaxed) + 1,
                           memory_order_relaxed);
 }
@@ -167,6 +186,9 @@ void actor__worker_stall_check(actor_system *sys, unsigned index)
         actor__gateway_want_handoff(sys->gateway); /* any worker between turns takes it */
     if (!gateway && queue_empty(w))
         return;
+    /* before looking for a sleeping peer: one going to sleep meanwhile
+     * sees it (wait_for_work) */
+    atomic_store(&w->stalled, true);
     peer = sleeping_peer(sys, w);
     if (peer != NULL)
         actor__wake(peer); /* it steals from w's queue, or takes the gateway over */
@@ -186,7 +208,9 @@ void actor__schedule(actor_system *sys, actor__actor *a)
             stall_arm(w);
         return;
     }
-    w = sleeping_peer(sys, NULL);
+    w = spinning_peer(sys);
+    if (w == NULL)
+        w = sleeping_peer(sys, NULL);
     if (w == NULL)
         w = &sys->workers[atomic_fetch_add(&sys->next_worker, 1) % sys->n_workers];
     queue_push(w, a);
@@ -362,6 +386,25 @@ static bool holds_gateway(actor__worker *w)
     return w->sys->gateway != NULL && actor__gateway_claim(w->sys->gateway, w->index);
 }
 
+/* Whether there is work for idle w: an actor in its own queue, or more
+ * than one in another's (the rule that wakes a sleeping peer to steal,
+ * actor__schedule: the owner takes a lone one itself, without the actor
+ * moving to another CPU), or any in the queue of one the stall check
+ * found stuck in a long handler. A racy look: the pop decides. */
+static bool work_for(const actor__worker *w)
+{
+    const actor_system *sys = w->sys;
+
+    for (unsigned i = 0; i < sys->n_workers; i++) {
+        const actor__worker *peer = &sys->workers[i];
+        size_t n = atomic_load_explicit(&peer->queued, memory_order_relaxed);
+        bool lone_is_work = peer == w || atomic_load(&peer->stalled);
+        if (n > (lone_is_work ? 0u : 1u))
+            return true;
+    }
+    return false;
+}
+
 /* Sleeps until woken. The gateway's holder sleeps in the gateway's
  * zmq_poll instead, on its sockets and the eventfd. */
 static void wait_for_work(actor__worker *w)
@@ -371,7 +414,7 @@ static void wait_for_work(actor__worker *w)
     uint64_t count;
 
     atomic_store(&w->sleeping, 1);
-    if (!queue_empty(w) || atomic_load(&sys->quit)) {
+    if (!queue_empty(w) || work_for(w) || atomic_load(&sys->quit)) {
         atomic_store(&w->sleeping, 0);
         return;
     }
@@ -382,6 +425,39 @@ static void wait_for_work(actor__worker *w)
         (void)n;
     }
     atomic_store(&w->sleeping, 0);
+}
+
+
+/* Before it sleeps, an idle worker looks at the queues for up to
+ * actor_system_opts.idle_spin_us: work that comes meanwhile (a plain
+ * thread's next call, pushed to a spinning worker first) is taken without
+ * a wake-up. It yields the CPU every few µs, so that a thread sharing its
+ * CPU (the caller it just answered) runs on. Not the gateway's holder
+ * with sockets open: it waits on them in zmq_poll. True: work came. */
+static bool idle_spin(actor__worker *w)
+{
+    actor_system *sys = w->sys;
+    int64_t until;
+    bool found = false;
+
+    if (sys->opts.idle_spin_us <= 0 || holds_open_gateway(sys, w->index))
+        return false;
+    until = actor_now_ns() + (int64_t)sys->opts.idle_spin_us * 1000;
+    atomic_store(&w->spinning, 1);
+    for (unsigned i = 0; !atomic_load_explicit(&sys->quit, memory_order_relaxed); i++) {
+        if (work_for(w)) {
+            found = true;
+            break;
+        }
+        if ((i & 15) == 0) {
+            if (actor_now_ns() >= until)
+                break;
+            sched_yield();
+        }
+        actor__spin_pause();
+    }
+    atomic_store(&w->spinning, 0);
+    return found;
 }
 
 static void *worker_main(void *arg)
@@ -402,9 +478,14 @@ static void *worker_main(void *arg)
         a = queue_pop(w);
         if (a == NULL)
             a = steal(w);
+        /* others wait behind this turn: if it runs long, the stall check
+         * has an idle worker take them */
+        if (a != NULL && sys->n_workers > 1 &&
+            atomic_load_explicit(&w->queued, memory_order_relaxed) != 0)
+            stall_arm(w);
         if (a != NULL)
             actor__run(w, a);
-        else
+        else if (!idle_spin(w))
             wait_for_work(w);
     }
     actor__pool_set_own(NULL);
@@ -418,6 +499,9 @@ static int worker_init(actor_system *sys, actor__worker *w, unsigned index)
     w->index = index;
     pthread_mutex_init(&w->qlock, NULL);
     atomic_init(&w->sleeping, 0);
+    atomic_init(&w->spinning, 0);
+    atomic_init(&w->stalled, false);
+    atomic_init(&w->queued, 0);
     atomic_init(&w->steps, 0);
     atomic_init(&w->stall_step, 0);
     atomic_init(&w->stall_armed, false);

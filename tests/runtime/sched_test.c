@@ -172,9 +172,74 @@ ACTOR_TEST(idle_worker_steals_when_a_later_handler_is_long)
     actor_test_stop(&t);
 }
 
+/* ------------------------------------------------------ the idle spin */
+
+static int inv_pong(void *state, actor_ctx *ctx, const char *body, size_t len,
+                    msgpack_sbuffer *out)
+{
+    (void)state, (void)ctx, (void)body, (void)len;
+    return actor_test_int_body(out, 1);
+}
+
+static const actor_method pong_methods[] = {
+    {"ping", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_pong},
+};
+static const actor_type pong_type = {"test.Pong", pong_methods, 1, NULL, NULL, NULL,
+                                     0, ACTOR_OVERFLOW_REJECT, 0};
+
+#define PINGS 200
+
+/* Workers woken while a plain thread makes PINGS blocking calls, one after
+ * another, to an actor of a system whose idle workers spin `idle_spin_us`
+ * before they sleep; -1 on failure. */
+static long wakeups_for_pings(int idle_spin_us)
+{
+    actor_system_opts so = {.workers = 2, .idle_spin_us = idle_spin_us};
+    actor_system_stats before, after;
+    actor_system *sys = NULL;
+    actor_client *c = NULL;
+    actor_ref pong;
+    long woken = -1;
+    int rc = actor_system_new(&so, &sys);
+
+    if (rc == 0)
+        rc = actor_client_new(sys, &c);
+    if (rc == 0)
+        rc = actor_spawn(sys, &pong_type, NULL, NULL, &pong);
+    for (int i = 0; rc == 0 && i <= PINGS; i++) {
+        actor_status st;
+        if (i == 1) /* after the first: the actor is initialised, the workers settled */
+            actor_system_stats_get(sys, &before);
+        rc = actor_call(c, pong, (actor_method_ref){&pong_type, 0}, "\x80", 1, NULL, &st, NULL);
+        if (rc == 0 && st.category != ACTOR_STATUS_OK)
+            rc = ACTOR_ESYSTEM;
+    }
+    if (rc == 0) {
+        actor_system_stats_get(sys, &after);
+        woken = (long)(after.wakeups - before.wakeups);
+    }
+    actor_client_destroy(&c);
+    actor_system_destroy(&sys);
+    return woken;
+}
+
+/* A worker that spins before it sleeps takes a plain thread's next call
+ * without being woken (actor_system_opts.idle_spin_us): with a spin far
+ * longer than the gap between two calls, hardly a wake-up in PINGS calls;
+ * without it, about one per call. Counts, not timings. */
+ACTOR_TEST(a_spinning_worker_takes_the_next_call_without_a_wakeup)
+{
+    long spinning = wakeups_for_pings(1000000), sleeping = wakeups_for_pings(-1);
+
+    ACTOR_ASSERT_CMP(spinning, >=, 0);
+    ACTOR_ASSERT_CMP(spinning, <=, PINGS / 10);
+    ACTOR_ASSERT_CMP(sleeping, >=, PINGS / 2);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(idle_worker_steals_from_a_long_handler);
     ACTOR_TEST_RUN(idle_worker_steals_when_a_later_handler_is_long);
+    ACTOR_TEST_RUN(a_spinning_worker_takes_the_next_call_without_a_wakeup);
     return actor_test_summary();
 }
