@@ -25,7 +25,8 @@
  *
  * Also here: the system's ZeroMQ context (its own, or the one
  * actor_system_opts lends it) with its ZAP domains. The name registry
- * is names.c.
+ * is names.c; the queues of records (the holder's inbox and sendq, the
+ * clients' waiting responses) are queues.c.
  */
 #include "gateway.h"
 
@@ -126,49 +127,6 @@ static void context_release(actor__gateway *g)
         zmq_ctx_term(g->zctx);
     g->zctx = NULL;
     atomic_store(&g->zctx_ready, NULL);
-}
-
-/* ============================================================== queues */
-
-static void outq_push(actor__outq *q, actor__outgoing *o)
-{
-    o->next = NULL;
-    if (q->tail != NULL)
-        q->tail->next = o;
-    else
-        q->head = o;
-    q->tail = o;
-}
-
-static actor__outgoing *outq_pop(actor__outq *q)
-{
-    actor__outgoing *o = q->head;
-
-    if (o != NULL) {
-        q->head = o->next;
-        if (q->head == NULL)
-            q->tail = NULL;
-    }
-    return o;
-}
-
-static void outq_free(actor__outq *q)
-{
-    while (q->head != NULL)
-        free(outq_pop(q));
-}
-
-actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_len)
-{
-    actor__outgoing *o = malloc(sizeof *o + id_len + env_len + body_len);
-
-    if (o != NULL) {
-        memset(o, 0, sizeof *o);
-        o->id_len = id_len;
-        o->env_len = env_len;
-        o->body_len = body_len;
-    }
-    return o;
 }
 
 /* ========================================================== the holder */
@@ -286,7 +244,7 @@ static void wake_holder(actor__gateway *g)
 void actor__gateway_hand_over(actor__gateway *g, actor__outq *q, actor__outgoing *o)
 {
     pthread_mutex_lock(&g->lock);
-    outq_push(q, o);
+    actor__outq_push(q, o);
     atomic_store(&g->has_work, true);
     pthread_mutex_unlock(&g->lock);
     wake_holder(g);
@@ -315,100 +273,9 @@ static size_t record_size(const actor__outgoing *o)
     return sizeof *o + o->id_len + o->env_len + o->body_len;
 }
 
-/* FNV-1a of a routing id. */
-static uint64_t id_hash(const uint8_t *id, size_t len)
-{
-    uint64_t h = 14695981039346656037ull;
-
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ id[i]) * 1099511628211ull;
-    return h;
-}
-
-static actor__peer_queue **bucket_of(actor__peers *p, uint64_t hash)
-{
-    return &p->buckets[hash & (p->n_buckets - 1)];
-}
-
-/* The queue of the client with routing id `id`, or NULL. */
-static actor__peer_queue *peer_find(actor__peers *p, const uint8_t *id, size_t len)
-{
-    uint64_t hash;
-
-    if (p->n_queues == 0)
-        return NULL;
-    hash = id_hash(id, len);
-    for (actor__peer_queue *q = *bucket_of(p, hash); q != NULL; q = q->hash_next)
-        if (q->hash == hash && q->id_len == len && memcmp(q->id, id, len) == 0)
-            return q;
-    return NULL;
-}
-
-/* Doubles the buckets when there are as many queues (or creates them). */
-static int peers_grow(actor__peers *p)
-{
-    size_t n = p->n_buckets == 0 ? 16 : 2 * p->n_buckets;
-    actor__peer_queue **b;
-
-    if (p->n_queues < p->n_buckets)
-        return 0;
-    if ((b = calloc(n, sizeof *b)) == NULL)
-        return p->n_buckets != 0 ? 0 : ACTOR_ENOMEM; /* longer chains will do */
-    free(p->buckets);
-    p->buckets = b;
-    p->n_buckets = n;
-    for (actor__peer_queue *q = p->all; q != NULL; q = q->next) {
-        actor__peer_queue **head = bucket_of(p, q->hash);
-        q->hash_next = *head;
-        *head = q;
-    }
-    return 0;
-}
-
-/* The queue of a client, created empty if it has none. NULL: no memory. */
-static actor__peer_queue *peer_get(actor__peers *p, const uint8_t *id, size_t len)
-{
-    actor__peer_queue *q = peer_find(p, id, len), **head;
-
-    if (q != NULL)
-        return q;
-    if (peers_grow(p) != 0 || (q = calloc(1, sizeof *q + len)) == NULL)
-        return NULL;
-    q->hash = id_hash(id, len);
-    q->id_len = len;
-    memcpy(q->id, id, len);
-    head = bucket_of(p, q->hash);
-    q->hash_next = *head;
-    *head = q;
-    q->next = p->all;
-    if (p->all != NULL)
-        p->all->prev = q;
-    p->all = q;
-    p->n_queues++;
-    return q;
-}
-
-/* Unlinks and frees an empty queue. */
-static void peer_remove(actor__peers *p, actor__peer_queue *q)
-{
-    actor__peer_queue **link = bucket_of(p, q->hash);
-
-    while (*link != q)
-        link = &(*link)->hash_next;
-    *link = q->hash_next;
-    if (q->prev != NULL)
-        q->prev->next = q->next;
-    else
-        p->all = q->next;
-    if (q->next != NULL)
-        q->next->prev = q->prev;
-    p->n_queues--;
-    free(q);
-}
-
 static void peer_push(actor__gateway *g, actor__peer_queue *q, actor__outgoing *o)
 {
-    outq_push(&q->q, o);
+    actor__outq_push(&q->q, o);
     q->count++;
     q->bytes += record_size(o);
     atomic_fetch_add(&g->waiting_replies, 1);
@@ -417,7 +284,7 @@ static void peer_push(actor__gateway *g, actor__peer_queue *q, actor__outgoing *
 
 static actor__outgoing *peer_pop(actor__gateway *g, actor__peer_queue *q)
 {
-    actor__outgoing *o = outq_pop(&q->q);
+    actor__outgoing *o = actor__outq_pop(&q->q);
 
     if (o != NULL) {
         q->count--;
@@ -432,7 +299,7 @@ static actor__outgoing *peer_pop(actor__gateway *g, actor__peer_queue *q)
  * requests are then refused (PROTOCOL.md section 6). */
 static bool peer_is_slow(actor__gateway *g, const actor__wire_route *route)
 {
-    const actor__peer_queue *q = peer_find(&g->waiting, route->id, route->id_len);
+    const actor__peer_queue *q = actor__peers_find(&g->waiting, route->id, route->id_len);
 
     return q != NULL &&
            (q->count >= ACTOR__WAITING_SOFT_COUNT || q->bytes >= ACTOR__WAITING_SOFT_BYTES);
@@ -475,7 +342,7 @@ static void flush_waiting(actor__gateway *g)
     while (q != NULL) {
         actor__peer_queue *next = q->next;
         if (flush_peer(g, q))
-            peer_remove(&g->waiting, q);
+            actor__peers_remove(&g->waiting, q);
         q = next;
     }
 }
@@ -489,7 +356,7 @@ static void drop_waiting(actor__gateway *g)
             atomic_fetch_add(&g->unroutable, 1);
             free(peer_pop(g, q));
         }
-        peer_remove(&g->waiting, q);
+        actor__peers_remove(&g->waiting, q);
     }
     free(g->waiting.buckets);
     g->waiting.buckets = NULL;
@@ -501,7 +368,7 @@ static void drop_waiting(actor__gateway *g)
  * (counted). */
 static void keep(actor__gateway *g, actor__outgoing *o)
 {
-    actor__peer_queue *q = peer_get(&g->waiting, (const uint8_t *)o->data, o->id_len);
+    actor__peer_queue *q = actor__peers_get(&g->waiting, (const uint8_t *)o->data, o->id_len);
 
     if (q == NULL) {
         atomic_fetch_add(&g->unroutable, 1);
@@ -586,7 +453,7 @@ static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
 {
     actor__wire_route route = {o->data, o->id_len, o->delimiter};
 
-    if (peer_find(&g->waiting, (const uint8_t *)o->data, o->id_len) != NULL)
+    if (actor__peers_find(&g->waiting, (const uint8_t *)o->data, o->id_len) != NULL)
         keep(g, o);
     else if (o->packed && packed_away(g, &route, o->data + o->id_len, o->env_len,
                                       o->data + o->id_len + o->env_len, o->body_len))
@@ -604,7 +471,7 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
 {
     actor__outgoing *o;
 
-    if (peer_find(&g->waiting, route->id, route->id_len) == NULL) {
+    if (actor__peers_find(&g->waiting, route->id, route->id_len) == NULL) {
         int rc;
         if (packed && packed_away(g, route, env, env_len, body, body_len))
             return;
@@ -1305,7 +1172,7 @@ static void take_queued(actor__gateway *g, actor__outq *sendq)
     atomic_store(&g->has_work, g->cmds != NULL);
     pthread_mutex_unlock(&g->lock);
     while (responses.head != NULL) {
-        actor__outgoing *o = outq_pop(&responses);
+        actor__outgoing *o = actor__outq_pop(&responses);
         if (o->served) {
             answer_handed_over(g, o);
             free(o);
@@ -1326,7 +1193,7 @@ static void pump_queued(actor__gateway *g)
     run_commands(g);
     take_queued(g, &sendq);
     while (sendq.head != NULL)
-        actor__remote_send_queued(g, outq_pop(&sendq));
+        actor__remote_send_queued(g, actor__outq_pop(&sendq));
 }
 
 /* Reads what the sockets have; how many ZeroMQ messages. */
@@ -1541,7 +1408,7 @@ static void close_sockets(actor__gateway *g)
     actor__outq sendq;
 
     take_queued(g, &sendq);
-    outq_free(&sendq); /* their callers were answered DIED already */
+    actor__outq_free(&sendq); /* their callers were answered DIED already */
     if (g->router != NULL) {
         refuse_unread(g);
         flush_at_shutdown(g);
@@ -1566,7 +1433,7 @@ void actor__gateway_destroy(actor__gateway **pg)
     close_sockets(g);
     drop_waiting(g); /* responses handed over after the router closed */
     context_release(g);
-    outq_free(&g->inbox);
+    actor__outq_free(&g->inbox);
     free_nodes(&g->calls);
     served_fini(g);
     free_nodes(&g->outstanding);

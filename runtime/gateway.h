@@ -9,6 +9,8 @@
  *              without lost replies; the system's ZeroMQ context and ZAP
  *              domains.
  *   names.c    the name registry that remote requests target.
+ *   queues.c   the queues of records: the holder's inbox and sendq, the
+ *              clients' responses waiting for room.
  *   remote.c   remote references (actor_connect), calls on them: a
  *              client's blocking calls and casts on the client's own
  *              DEALER, everything else through the holder's DEALERs.
@@ -184,7 +186,6 @@ struct actor__gateway {
 
 typedef struct actor__gateway actor__gateway;
 
-
 /* ------------------------------------------------------------ gateway.c */
 
 /* A gateway with no endpoint yet (no sockets, no context). */
@@ -240,7 +241,24 @@ void *actor__dealer_open(void *zctx, const actor__endpoint *ep);
 /* Queues o for the holder (the inbox for responses, the sendq for
  * requests) and wakes it. */
 void actor__gateway_hand_over(actor__gateway *g, actor__outq *q, actor__outgoing *o);
+
+/* ------------------------------------------------------------- queues.c */
+
+/* A record with room for a routing id, an envelope and a body of these
+ * sizes, zeroed but for its data; NULL: no memory. The caller owns it. */
 actor__outgoing *actor__outgoing_new(size_t id_len, size_t env_len, size_t body_len);
+/* FIFOs of records: push takes o, pop hands the oldest back (NULL when
+ * empty), free frees every record left. */
+void actor__outq_push(actor__outq *q, actor__outgoing *o);
+actor__outgoing *actor__outq_pop(actor__outq *q);
+void actor__outq_free(actor__outq *q);
+/* The waiting queue of the client with routing id `id` (borrowed), or
+ * NULL. */
+actor__peer_queue *actor__peers_find(actor__peers *p, const uint8_t *id, size_t len);
+/* The same, created empty (the id copied) if it has none; NULL: no memory. */
+actor__peer_queue *actor__peers_get(actor__peers *p, const uint8_t *id, size_t len);
+/* Unlinks and frees an empty queue. */
+void actor__peers_remove(actor__peers *p, actor__peer_queue *q);
 
 /* Whether this thread has the gateway's `hold` locked now (it is the
  * holder, in its pump or sending from a handler). */
