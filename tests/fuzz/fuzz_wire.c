@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "wire.h"
+#include "wire/same_envelope.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -67,24 +68,6 @@ static void split(const uint8_t *data, size_t size, actor__wire_in *in)
 static bool inside(const char *p, size_t len, const char *lo, size_t lo_len)
 {
     return p >= lo && len <= lo_len && (size_t)(p - lo) <= lo_len - len;
-}
-
-static bool same_name(const char *a, const char *b)
-{
-    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static bool same_envelope(const actor_wire_Envelope *a, const actor_wire_Envelope *b)
-{
-    return a->version == b->version && a->kind == b->kind && a->message_id == b->message_id &&
-           a->has_correlation_id == b->has_correlation_id &&
-           a->correlation_id == b->correlation_id && a->has_priority == b->has_priority &&
-           a->priority == b->priority && a->has_deadline_ms == b->has_deadline_ms &&
-           a->deadline_ms == b->deadline_ms && a->has_target_id == b->has_target_id &&
-           a->target_id == b->target_id && a->has_method_index == b->has_method_index &&
-           a->method_index == b->method_index && same_name(a->target, b->target) &&
-           same_name(a->method, b->method) && same_name(a->type, b->type) &&
-           (a->status == NULL) == (b->status == NULL) && (a->oob == NULL) == (b->oob == NULL);
 }
 
 /* The envelope bytes env (of 1..ACTOR__WIRE_MAX_ENVELOPE bytes) that m was

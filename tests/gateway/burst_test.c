@@ -97,36 +97,40 @@ static void *dealer(const char *endpoint)
     return s;
 }
 
-/* Appends a message of `kind` to `target`.`method` with body {1: a, 2: b}
- * to the pairs of a BATCH. */
-static void pack_call(msgpack_sbuffer *pairs, actor_wire_Kind kind, uint64_t id,
-                      const char *target, const char *method, int64_t a, int64_t b)
+/* A message of `kind` to `target`.`method` with body {1: a, 2: b}: its
+ * envelope and body encoded into env and body (initialised here; the
+ * caller destroys them). */
+static void encode_call(msgpack_sbuffer *env, msgpack_sbuffer *body, actor_wire_Kind kind,
+                        uint64_t id, const char *target, const char *method, int64_t a, int64_t b)
 {
-    msgpack_sbuffer env, body;
     actor__wire_header h = actor__wire_header_make(kind, id);
 
     h.target = target;
     h.method = method;
-    msgpack_sbuffer_init(&env);
-    msgpack_sbuffer_init(&body);
-    actor__wire_encode(&env, &h);
-    write_pair(&body, a, b);
+    msgpack_sbuffer_init(env);
+    msgpack_sbuffer_init(body);
+    actor__wire_encode(env, &h);
+    write_pair(body, a, b);
+}
+
+/* That message appended to the pairs of a BATCH. */
+static void pack_call(msgpack_sbuffer *pairs, actor_wire_Kind kind, uint64_t id, const char *target,
+                      const char *method, int64_t a, int64_t b)
+{
+    msgpack_sbuffer env, body;
+
+    encode_call(&env, &body, kind, id, target, method, a, b);
     actor__wire_pack(pairs, env.data, env.size, body.data, body.size);
     msgpack_sbuffer_destroy(&env);
     msgpack_sbuffer_destroy(&body);
 }
 
+/* A request with body {1: 0, 2: 0} sent on its own. */
 static void send_lone(void *s, uint64_t id, const char *target, const char *method)
 {
     msgpack_sbuffer env, body;
-    actor__wire_header h = actor__wire_header_make(actor_wire_Kind_REQUEST, id);
 
-    h.target = target;
-    h.method = method;
-    msgpack_sbuffer_init(&env);
-    msgpack_sbuffer_init(&body);
-    actor__wire_encode(&env, &h);
-    write_pair(&body, 0, 0);
+    encode_call(&env, &body, actor_wire_Kind_REQUEST, id, target, method, 0, 0);
     actor__wire_send(s, NULL, env.data, env.size, body.data, body.size);
     msgpack_sbuffer_destroy(&env);
     msgpack_sbuffer_destroy(&body);
@@ -347,8 +351,7 @@ static void pipe_then(void *state, actor_ctx *ctx, const actor_status *st, const
     int64_t sum = -1, unused;
 
     (void)state;
-    if (st->category != ACTOR_STATUS_OK || read_pair(body, len, &sum, &unused) != 0 ||
-        sum != i + 1)
+    if (st->category != ACTOR_STATUS_OK || read_pair(body, len, &sum, &unused) != 0 || sum != i + 1)
         pipe_run.wrong++;
     pipe_run.seen[i]++;
     if (++pipe_run.replied == PIPE_N)
