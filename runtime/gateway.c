@@ -683,7 +683,8 @@ static const actor_method *find_method(const actor_type *type, const actor_wire_
     return NULL;
 }
 
-/* The target actor, acquired; NULL with *st set. */
+/* The actor env names (by name or id; its type is the caller's to
+ * check), acquired; NULL with *st set. */
 static actor__actor *find_target(actor__gateway *g, const actor_wire_Envelope *env,
                                  actor_status *st)
 {
@@ -704,12 +705,6 @@ static actor__actor *find_target(actor__gateway *g, const actor_wire_Envelope *e
                              (unsigned long long)ref.id);
             return NULL;
         }
-    }
-    if (env->type != NULL && strcmp(env->type, a->type->name) != 0) {
-        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s", a->type->name,
-                         env->type);
-        actor__release(a);
-        return NULL;
     }
     return a;
 }
@@ -807,30 +802,28 @@ static void burst_end(actor__gateway *g)
 }
 
 /* The actor env targets, from the burst's, else looked up (the burst
- * flushed and started anew for it); NULL with *st set. Borrowed: the
- * burst holds the reference. */
+ * flushed and started anew for it), of the type env names if any; NULL
+ * with *st set. Borrowed: the burst holds the reference. */
 static actor__actor *burst_target(actor__gateway *g, const actor_wire_Envelope *env,
                                   actor_status *st)
 {
     actor__actor *a;
 
-    if (burst_serves(g, env)) {
-        a = g->burst.a;
-        if (env->type != NULL && strcmp(env->type, a->type->name) != 0) {
-            actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s",
-                             a->type->name, env->type);
+    if (!burst_serves(g, env)) {
+        burst_end(g); /* and forgets its shape */
+        if ((a = find_target(g, env, st)) == NULL)
             return NULL;
-        }
-        return a;
+        g->burst.a = a;
+        g->burst_by_name = env->target != NULL;
+        if (g->burst_by_name)
+            strcpy(g->burst_name, env->target); /* at most ACTOR__WIRE_MAX_NAME bytes (wire.c) */
     }
-    burst_end(g); /* and forgets its shape */
-    a = find_target(g, env, st);
-    if (a == NULL)
+    a = g->burst.a;
+    if (env->type != NULL && strcmp(env->type, a->type->name) != 0) {
+        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s",
+                         a->type->name, env->type);
         return NULL;
-    g->burst.a = a;
-    g->burst_by_name = env->target != NULL;
-    if (g->burst_by_name)
-        strcpy(g->burst_name, env->target); /* at most ACTOR__WIRE_MAX_NAME bytes (wire.c) */
+    }
     return a;
 }
 

@@ -397,8 +397,10 @@ static bool work_for(const actor__worker *w)
 
     for (unsigned i = 0; i < sys->n_workers; i++) {
         const actor__worker *peer = &sys->workers[i];
-        size_t n = atomic_load_explicit(&peer->queued, memory_order_relaxed);
+        /* `stalled` first: set after the queue was seen non-empty, so its
+         * length read after it is not older than that */
         bool lone_is_work = peer == w || atomic_load(&peer->stalled);
+        size_t n = atomic_load_explicit(&peer->queued, memory_order_relaxed);
         if (n > (lone_is_work ? 0u : 1u))
             return true;
     }
@@ -426,7 +428,6 @@ static void wait_for_work(actor__worker *w)
     }
     atomic_store(&w->sleeping, 0);
 }
-
 
 /* Before it sleeps, an idle worker looks at the queues for up to
  * actor_system_opts.idle_spin_us: work that comes meanwhile (a plain
