@@ -104,6 +104,27 @@ static int hold_busy(actor_test *t, actor_ref a, probe *p, outcome *o)
     return rc;
 }
 
+/* The drain tests' start: *b (probe pb) held busy in M_WAIT (*busy ends
+ * it), *f (probe pf) forwarding a request (M_FORWARD 40) to *b, which
+ * waits in *b's mailbox; *fwd ends f's request. 0, or why not. */
+static int forward_to_busy(actor_test *t, probe *pf, probe *pb, actor_ref *f, actor_ref *b,
+                           outcome *fwd, outcome *busy)
+{
+    int rc;
+
+    *b = spawn_probe(t, &probe_type, pb);
+    if ((rc = hold_busy(t, *b, pb, busy)) != 0)
+        return rc;
+    pf->peer = *b;
+    pf->forward_timeout_ms = LONG_MS;
+    *f = spawn_probe(t, &probe_type, pf);
+    if ((rc = async_int(t->client, *f, M_FORWARD, 40, -1, LONG_MS, fwd)) != 0)
+        return rc;
+    if (!actor_test_wait(depth_pred_nonzero, &(gone_wait){t->sys, *b}, LONG_MS))
+        return ACTOR_ETIMEDOUT;
+    return 0;
+}
+
 static void terminate_with(bool drain, actor_status_category queued_end)
 {
     actor_test t;
@@ -205,13 +226,7 @@ ACTOR_TEST(drain_waits_for_deferred_replies_and_requests)
     probe_init(&pf);
     probe_init(&pb);
     ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
-    b = spawn_probe(&t, &probe_type, &pb);
-    ACTOR_ASSERT_RC(hold_busy(&t, b, &pb, &busy), 0);
-    pf.peer = b;
-    pf.forward_timeout_ms = LONG_MS;
-    f = spawn_probe(&t, &probe_type, &pf);
-    ACTOR_ASSERT_RC(async_int(t.client, f, M_FORWARD, 40, -1, LONG_MS, &fwd), 0);
-    ACTOR_ASSERT(actor_test_wait(depth_pred_nonzero, &(gone_wait){t.sys, b}, LONG_MS));
+    ACTOR_ASSERT_RC(forward_to_busy(&t, &pf, &pb, &f, &b, &fwd, &busy), 0);
     ACTOR_ASSERT_RC(actor_terminate(t.sys, f, true), 0);
     /* f is terminating: it refuses new messages but still exists */
     ACTOR_ASSERT_RC(cast_int(t.client, f, M_LOG, 1, -1, 0), ACTOR_ECLOSED);
@@ -254,13 +269,7 @@ ACTOR_TEST(drain_ends_when_its_last_reply_ends_a_turn)
     so.batch = 1;
     ACTOR_ASSERT_RC(actor_system_new(&so, &t.sys), 0);
     ACTOR_ASSERT_RC(actor_client_new(t.sys, &t.client), 0);
-    b = spawn_probe(&t, &probe_type, &pb);
-    ACTOR_ASSERT_RC(hold_busy(&t, b, &pb, &busy), 0);
-    pf.peer = b;
-    pf.forward_timeout_ms = LONG_MS;
-    f = spawn_probe(&t, &probe_type, &pf);
-    ACTOR_ASSERT_RC(async_int(t.client, f, M_FORWARD, 40, -1, LONG_MS, &fwd), 0);
-    ACTOR_ASSERT(actor_test_wait(depth_pred_nonzero, &(gone_wait){t.sys, b}, LONG_MS));
+    ACTOR_ASSERT_RC(forward_to_busy(&t, &pf, &pb, &f, &b, &fwd, &busy), 0);
     ACTOR_ASSERT_RC(actor_terminate(t.sys, f, true), 0);
     probe_open(&pb);
     ACTOR_ASSERT(outcome_wait(&fwd));
@@ -288,13 +297,7 @@ ACTOR_TEST(terminate_without_drain_cuts_a_drain_short)
     probe_init(&pf);
     probe_init(&pb);
     ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
-    b = spawn_probe(&t, &probe_type, &pb);
-    ACTOR_ASSERT_RC(hold_busy(&t, b, &pb, &busy), 0);
-    pf.peer = b;
-    pf.forward_timeout_ms = LONG_MS;
-    f = spawn_probe(&t, &probe_type, &pf);
-    ACTOR_ASSERT_RC(async_int(t.client, f, M_FORWARD, 40, -1, LONG_MS, &fwd), 0);
-    ACTOR_ASSERT(actor_test_wait(depth_pred_nonzero, &(gone_wait){t.sys, b}, LONG_MS));
+    ACTOR_ASSERT_RC(forward_to_busy(&t, &pf, &pb, &f, &b, &fwd, &busy), 0);
     ACTOR_ASSERT_RC(actor_terminate(t.sys, f, true), 0);
     ACTOR_ASSERT_RC(actor_terminate(t.sys, f, false), 0);
     ACTOR_ASSERT(outcome_wait(&fwd));
