@@ -5,7 +5,7 @@
 #   fuzz_decode  every decoder generated from idl/types.actor (gen/)
 #   fuzz_parse   parse_file + resolve_program + check_program (+ emit)
 #   fuzz_wire    one multipart message as a server or client reads it
-#                (runtime/wire.c), BATCHes pair by pair
+#                (runtime/base/wire.c), BATCHes pair by pair
 #
 # `make check` runs each for FUZZ_CHECK_SECONDS; `make fuzz` for FUZZ_SECONDS.
 # Seeds: tests/fuzz/corpus/<target>/ (read only; new inputs go to a temp

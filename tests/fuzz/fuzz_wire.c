@@ -1,5 +1,5 @@
 /*
- * fuzz_wire.c - libFuzzer target for the wire layer (runtime/wire.c,
+ * fuzz_wire.c - libFuzzer target for the wire layer (runtime/base/wire.c,
  * docs/PROTOCOL.md): what a server or a client does with one multipart
  * message read from a socket, BATCHes taken apart pair by pair included.
  *
@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wire.h"
+#include "base/wire.h"
 #include "wire/same_envelope.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -87,8 +87,7 @@ static void check_envelope_read(const char *env, size_t len, actor__wire_verdict
     actor_wire_Envelope_free(&ref);
 }
 
-static void check_verdict(actor__wire_verdict v, const actor__wire_msg *m,
-                          const actor_status *st)
+static void check_verdict(actor__wire_verdict v, const actor__wire_msg *m, const actor_status *st)
 {
     require(v == ACTOR__WIRE_OK || v == ACTOR__WIRE_ANSWER || v == ACTOR__WIRE_DROP ||
             v == ACTOR__WIRE_BATCH);
@@ -113,8 +112,8 @@ static void read_batch(const actor__wire_msg *batch, bool expect_response)
         require(++n <= ACTOR__WIRE_MAX_BATCH);
         require(inside(env, env_len, batch->body, batch->body_len));
         require(inside(body, body_len, batch->body, batch->body_len));
-        v = actor__wire_parse_item(env, env_len, body, body_len, &batch->route, expect_response,
-                                   &m, &st);
+        v = actor__wire_parse_item(env, env_len, body, body_len, &batch->route, expect_response, &m,
+                                   &st);
         require(v != ACTOR__WIRE_BATCH);
         check_verdict(v, &m, &st);
         if (body_len <= ACTOR__WIRE_MAX_BODY)

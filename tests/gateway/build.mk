@@ -1,8 +1,8 @@
 # tests/gateway/: actor systems' endpoints and remote references end to end
-# (runtime/gateway.c, runtime/remote.c). gateway_test forks its own server
+# (runtime/transport/gateway.c, runtime/transport/remote.c). gateway_test forks its own server
 # process; client.py is a Python client written from docs/PROTOCOL.md
 # alone, against `gateway_test serve`. The tests reach the internal header
-# runtime/wire.h, so they see runtime/ too.
+# runtime/base/wire.h, so they see runtime/ too.
 
 GATEWAY_TEST := $(BUILD)/tests/gateway/gateway_test
 

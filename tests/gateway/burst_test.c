@@ -1,5 +1,5 @@
 /*
- * burst_test.c - the gateway's bursts (actor__burst, runtime/call.c): the
+ * burst_test.c - the gateway's bursts (actor__burst, runtime/core/call.c): the
  * requests of one BATCH to one actor are queued on its mailbox together,
  * and the replies of one BATCH to one calling actor too.
  *
@@ -23,7 +23,7 @@
 #include "actor/remote.h"
 #include "codec/check.h"
 #include "test_actors.h"
-#include "wire.h"
+#include "base/wire.h"
 
 /* ============================================================= the gate */
 

@@ -1,6 +1,6 @@
 /*
  * gateway_test.c - actor systems' endpoints and remote references end to
- * end (runtime/gateway.c, runtime/remote.c, docs/PROTOCOL.md).
+ * end (runtime/transport/gateway.c, runtime/transport/remote.c, docs/PROTOCOL.md).
  *
  * The test first starts a server PROCESS (this program with `serve`, over a
  * pipe: it prints its endpoints and serves until its stdin closes), then:
@@ -34,10 +34,10 @@
 
 #include "actor/remote.h"
 #include "codec/check.h"
-#include "gateway.h" /* the order test holds the gateway's `hold` for a moment */
-#include "gateway.h" /* the bounds of a slow client's waiting responses */
+#include "transport/gateway.h" /* the order test holds the gateway's `hold` for a moment */
+#include "transport/gateway.h" /* the bounds of a slow client's waiting responses */
 #include "test_actors.h"
-#include "wire.h"
+#include "base/wire.h"
 
 /* ============================================================ the server */
 
@@ -82,7 +82,7 @@ static int serve(void)
 
 typedef struct server {
     pid_t pid;
-    FILE *to;   /* its stdin: closing it stops the server */
+    FILE *to; /* its stdin: closing it stops the server */
     char tcp[256], ipc[256];
 } server;
 
@@ -208,8 +208,8 @@ static int recv_response(void *s, uint64_t *id, actor_status *st, int64_t *resul
 }
 
 /* One call: its status category (-1: no or wrong response); *result. */
-static int call(void *s, uint64_t id, const char *target, const char *method, int64_t a,
-                int64_t b, int64_t *result, actor_status *st)
+static int call(void *s, uint64_t id, const char *target, const char *method, int64_t a, int64_t b,
+                int64_t *result, actor_status *st)
 {
     uint64_t got = 0;
 
@@ -336,14 +336,20 @@ static void send_frames(void *s, const char *const *frames, const size_t *lens, 
 TEST(hostile_bytes_then_legit_call)
 {
     void *s = dealer(srv.tcp);
-    static const char version2[] = "\x83\x01\x02\x02\x01\x03\x05";         /* v2, id 5 */
-    static const char kind9[] = "\x83\x01\x01\x02\x09\x03\x06";            /* kind 9, id 6 */
-    static const char trunc[] = "\x85\x01\x01\x02\x01\x03";                /* truncated */
-    static const char huge_map[] = "\xdf\xff\xff\xff\xff\x01\x01";         /* 2^32-1 pairs */
-    static const char huge_str[] = "\x84\x01\x01\x02\x01\x03\x07\x07\xdb\xff\xff\xff\xff"; /* str 4 GiB */
-    static const char resp[] = "\x84\x01\x01\x02\x02\x03\x08\x04\x01";    /* a RESPONSE */
-    static const char oob[] = "\x86\x01\x01\x02\x01\x03\x09\x07\xa4" "calc" "\x09\xa3" "add" "\x0d\x80";
-    static const char no_target[] = "\x84\x01\x01\x02\x01\x03\x0a\x09\xa3" "add";
+    static const char version2[] = "\x83\x01\x02\x02\x01\x03\x05"; /* v2, id 5 */
+    static const char kind9[] = "\x83\x01\x01\x02\x09\x03\x06";    /* kind 9, id 6 */
+    static const char trunc[] = "\x85\x01\x01\x02\x01\x03";        /* truncated */
+    static const char huge_map[] = "\xdf\xff\xff\xff\xff\x01\x01"; /* 2^32-1 pairs */
+    static const char huge_str[] =
+        "\x84\x01\x01\x02\x01\x03\x07\x07\xdb\xff\xff\xff\xff";        /* str 4 GiB */
+    static const char resp[] = "\x84\x01\x01\x02\x02\x03\x08\x04\x01"; /* a RESPONSE */
+    static const char oob[] = "\x86\x01\x01\x02\x01\x03\x09\x07\xa4"
+                              "calc"
+                              "\x09\xa3"
+                              "add"
+                              "\x0d\x80";
+    static const char no_target[] = "\x84\x01\x01\x02\x01\x03\x0a\x09\xa3"
+                                    "add";
     char big_frames[30];
     const char *frames[30];
     size_t lens[30];
@@ -362,8 +368,8 @@ TEST(hostile_bytes_then_legit_call)
     }
     /* not answerable, or answered with correlation 0 */
     const char *junk[] = {"\xff", "hello", trunc, huge_map, huge_str, resp, "\xc1"};
-    size_t jlens[] = {1, 5, sizeof trunc - 1, sizeof huge_map - 1, sizeof huge_str - 1,
-                      sizeof resp - 1, 1};
+    size_t jlens[] = {
+        1, 5, sizeof trunc - 1, sizeof huge_map - 1, sizeof huge_str - 1, sizeof resp - 1, 1};
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
         frames[0] = junk[i], lens[0] = jlens[i];
         frames[1] = "\x80", lens[1] = 1;
@@ -391,8 +397,8 @@ TEST(hostile_bytes_then_legit_call)
         answered++;
         answered_decode += st.category == ACTOR_STATUS_DECODE;
         if (st.category != ACTOR_STATUS_DECODE)
-            printf("  answer %llu: %s %s\n", (unsigned long long)id,
-                   actor_status_name(st.category), st.message);
+            printf("  answer %llu: %s %s\n", (unsigned long long)id, actor_status_name(st.category),
+                   st.message);
     }
     CHECK_INT(st.category, ACTOR_STATUS_OK);
     CHECK_INT(r, 42);
@@ -842,8 +848,8 @@ static void *client_thread(void *arg)
     actor_status st;
     int64_t r;
 
-    if (actor_client_new(csys, &c) != 0 || actor_connect(csys, run->endpoint, "calc", NULL,
-                                                         &calc) != 0) {
+    if (actor_client_new(csys, &c) != 0 ||
+        actor_connect(csys, run->endpoint, "calc", NULL, &calc) != 0) {
         run->bad = REQUESTS;
         return NULL;
     }
@@ -920,8 +926,8 @@ static int spinner_spin(void *state, actor_ctx *ctx, const char *body, size_t le
     (void)state, (void)body, (void)len, (void)reply;
     atomic_fetch_add(&spin.spins, 1);
     if (!atomic_load(&spin.stop))
-        actor_ctx_cast(ctx, actor_ctx_self(ctx), (actor_method_ref){&spinner_type, 0}, "\x80",
-                       1, NULL);
+        actor_ctx_cast(ctx, actor_ctx_self(ctx), (actor_method_ref){&spinner_type, 0}, "\x80", 1,
+                       NULL);
     return 0;
 }
 
@@ -977,8 +983,8 @@ static void order_cast(actor_ctx *ctx, int64_t n)
 
     msgpack_sbuffer_init(&body);
     write_pair(&body, n, 0);
-    actor_ctx_cast(ctx, order.calc, (actor_method_ref){&calc_type, CALC_SEQ}, body.data,
-                   body.size, NULL);
+    actor_ctx_cast(ctx, order.calc, (actor_method_ref){&calc_type, CALC_SEQ}, body.data, body.size,
+                   NULL);
     msgpack_sbuffer_destroy(&body);
 }
 
@@ -1026,7 +1032,7 @@ static void seq_state(actor_client *c, actor_ref calc, int64_t *next, int64_t *b
 /* One actor's casts to a remote actor arrive in the order sent, even when
  * the first was handed over to the holder's queue and the later ones were
  * made on the holder itself (they queue behind it instead of leaving
- * first; runtime/remote.c, actor__remote_submit). */
+ * first; runtime/transport/remote.c, actor__remote_submit). */
 TEST(casts_keep_their_order_across_the_hand_over_queue)
 {
     actor_system_opts so = {0};
@@ -1046,10 +1052,10 @@ TEST(casts_keep_their_order_across_the_hand_over_queue)
     CHECK_RC(actor_spawn(s5, &orderer_type, NULL, NULL, &orderer), 0);
     CHECK_RC(actor_cast(c, orderer, (actor_method_ref){&orderer_type, 0}, "\x80", 1, NULL), 0);
     sem_wait(&order.ready);
-    pthread_mutex_lock(&s5->gateway->hold);
+    pthread_mutex_lock(&actor__gateway_of(s5)->hold);
     sem_post(&order.locked);
     sem_wait(&order.sent_first);
-    pthread_mutex_unlock(&s5->gateway->hold);
+    pthread_mutex_unlock(&actor__gateway_of(s5)->hold);
     sem_post(&order.unlocked);
     for (int i = 0; i < 500 && next != ORDER_CASTS; i++) {
         seq_state(c, order.calc, &next, &bad);
@@ -1209,8 +1215,7 @@ TEST(no_reply_lost_at_shutdown)
     }
     zmq_close(s);
     exit_code = server_stop(&srv);
-    printf("  shutdown: %d OK, %d DIED, %d other, %d duplicate, of %d\n", ok, died, other, dup,
-           N);
+    printf("  shutdown: %d OK, %d DIED, %d other, %d duplicate, of %d\n", ok, died, other, dup, N);
     fflush(stdout);
     CHECK_INT(dup, 0);
     CHECK_INT(other, 0);

@@ -1,9 +1,9 @@
 # tests/runtime/: libactor's in-process core. mailbox_test is a unit test of
-# runtime/mailbox.c; the others run actors on worker threads and also run
+# runtime/core/mailbox.c; the others run actors on worker threads and also run
 # under ThreadSanitizer (see CHECK_TSAN_* in the Makefile).
 
-RT_TESTS := mailbox_test calls_test lifecycle_test stress_test sched_test bytes_test pool_test
-RT_TSAN_TESTS := calls_test lifecycle_test stress_test sched_test bytes_test pool_test
+RT_TESTS := mailbox_test calls_test lifecycle_test stress_test sched_test bytes_test blocks_test
+RT_TSAN_TESTS := calls_test lifecycle_test stress_test sched_test bytes_test blocks_test
 
 $(BUILD)/tests/runtime/%: $(BUILD)/tests/runtime/%.o $(LIBACTOR_A)
 	@mkdir -p $(@D)
@@ -13,3 +13,6 @@ CHECK_DEPS += $(RT_TESTS:%=$(BUILD)/tests/runtime/%)
 CHECK_TESTS += $(RT_TESTS:%=$(BUILD)/tests/runtime/%)
 CHECK_TSAN_DEPS += $(RT_TSAN_TESTS:%=$(BUILD)/tests/runtime/%)
 CHECK_TSAN_TESTS += $(RT_TSAN_TESTS:%=$(TSAN_BUILD)/tests/runtime/%)
+
+# Some reach the core's internal header (core/actor_internal.h).
+$(BUILD)/tests/runtime/%.o: CPPFLAGS_tests += -Iruntime

@@ -7,7 +7,7 @@
  * dropped and counted), health checks and statistics.
  * No assertion depends on wall-clock time; timeouts only guard hangs.
  */
-#include "../../runtime/actor_internal.h" /* actor__ctx_request_space */
+#include "core/actor_internal.h" /* actor__ctx_request_space */
 #include "rt_actors.h"
 
 #define LONG_MS 10000u
@@ -62,8 +62,8 @@ ACTOR_TEST(errors_declared_undeclared_decode)
 
 ACTOR_TEST(unknown_actor_method_or_type)
 {
-    static const actor_type other = {"test.Other", probe_methods, M_COUNT, NULL, NULL, NULL,
-                                     0, ACTOR_OVERFLOW_REJECT, 0};
+    static const actor_type other = {
+        "test.Other", probe_methods, M_COUNT, NULL, NULL, NULL, 0, ACTOR_OVERFLOW_REJECT, 0};
     actor_test t;
     probe p;
     actor_status st;
@@ -74,14 +74,12 @@ ACTOR_TEST(unknown_actor_method_or_type)
     probe_init(&p);
     ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
     a = spawn_probe(&t, &probe_type, &p);
-    ACTOR_ASSERT_RC(actor_test_call_int(&t, ACTOR_REF_NONE, M_ADD, 1, &st, NULL),
-                    ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, ACTOR_REF_NONE, M_ADD, 1, &st, NULL), ACTOR_ENOTFOUND);
     ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_NOT_FOUND);
     ACTOR_ASSERT_RC(actor_test_call_int(&t, bogus, M_ADD, 1, &st, NULL), ACTOR_ENOTFOUND);
     ACTOR_ASSERT_RC(actor_test_call_int(&t, a, 999, 1, &st, NULL), ACTOR_ENOTFOUND);
     ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_NOT_FOUND);
-    ACTOR_ASSERT_RC(actor_call(t.client, a, wrong_type, NULL, 0, NULL, &st, NULL),
-                    ACTOR_ENOTFOUND);
+    ACTOR_ASSERT_RC(actor_call(t.client, a, wrong_type, NULL, 0, NULL, &st, NULL), ACTOR_ENOTFOUND);
     ACTOR_ASSERT_RC(actor_call(t.client, a, method(M_ADD), NULL, 0, NULL, &st, NULL), 0);
     ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_DECODE); /* empty body: the right type got it */
     /* a failed async start never calls back */
@@ -762,22 +760,22 @@ ACTOR_TEST(timeouts_fire_in_deadline_order)
 typedef struct req_entry {
     struct requester *r;
     uint32_t timeout_ms;
-    bool to_holder;          /* the holder never answers; else answered at once */
-    int64_t lo, hi;          /* the deadline lies in [lo, hi] (made between) */
-    int ends;                /* continuations run */
-    int category;            /* the last one's status */
-    int64_t ended_at;        /* when (actor_now_ns) */
-    int order;               /* its place among the ends, from 0 */
+    bool to_holder;   /* the holder never answers; else answered at once */
+    int64_t lo, hi;   /* the deadline lies in [lo, hi] (made between) */
+    int ends;         /* continuations run */
+    int category;     /* the last one's status */
+    int64_t ended_at; /* when (actor_now_ns) */
+    int order;        /* its place among the ends, from 0 */
 } req_entry;
 
 typedef struct requester {
     actor_ref holder, quick;
     req_entry e[REQ_MAX];
-    int n;                   /* entries made */
+    int n; /* entries made */
     int n_ends;
-    atomic_int ended;        /* n_ends, for the test thread */
-    int made_in_then;        /* 1 once the first TIMEOUT's continuation made one */
-    int rc;                  /* the first failing actor_ctx_request's code */
+    atomic_int ended; /* n_ends, for the test thread */
+    int made_in_then; /* 1 once the first TIMEOUT's continuation made one */
+    int rc;           /* the first failing actor_ctx_request's code */
 } requester;
 
 static void requester_then(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
@@ -830,7 +828,7 @@ static void requester_then(void *state, actor_ctx *ctx, const actor_status *st, 
 static int inv_requester_start(void *state, actor_ctx *ctx, const char *body, size_t len,
                                msgpack_sbuffer *out)
 {
-    static const uint32_t timeouts[13] = {260, 60, 180, 20, 220, 100, 40,
+    static const uint32_t timeouts[13] = {260, 60, 180, 20,  220, 100, 40,
                                           200, 80, 140, 120, 240, 160};
     requester *r = state;
 
@@ -852,9 +850,15 @@ static const actor_method requester_methods[1] = {
     {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_requester_start},
 };
 
-static const actor_type requester_type = {
-    "test.Requester", requester_methods, 1, requester_init, NULL, NULL, 0,
-    ACTOR_OVERFLOW_REJECT, 0};
+static const actor_type requester_type = {"test.Requester",
+                                          requester_methods,
+                                          1,
+                                          requester_init,
+                                          NULL,
+                                          NULL,
+                                          0,
+                                          ACTOR_OVERFLOW_REJECT,
+                                          0};
 
 #define REQ_MADE 15 /* 13 + 1 by start, 1 by a continuation */
 
@@ -903,7 +907,7 @@ ACTOR_TEST(actor_requests_time_out_in_deadline_order)
         }
         ACTOR_ASSERT_STATUS(&(actor_status){.category = e->category}, ACTOR_STATUS_TIMEOUT);
         ACTOR_ASSERT_CMP(e->ended_at, >=, e->lo); /* never early */
-        for (int j = 0; j < r.n; j++) /* ended before a request due earlier? */
+        for (int j = 0; j < r.n; j++)             /* ended before a request due earlier? */
             if (r.e[j].to_holder && r.e[j].order > e->order)
                 ACTOR_ASSERT_CMP(e->lo, <=, r.e[j].hi);
     }
@@ -951,8 +955,8 @@ static int spacer_make(spacer *s, actor_ctx *ctx, actor_ref to, unsigned char ta
 
     msgpack_sbuffer_init(&sb);
     actor_test_int_body(&sb, 1);
-    rc = actor__ctx_request_space(ctx, to, any_method(M_ADD), sb.data, sb.size, NULL,
-                                  spacer_then, n, space, NULL);
+    rc = actor__ctx_request_space(ctx, to, any_method(M_ADD), sb.data, sb.size, NULL, spacer_then,
+                                  n, space, NULL);
     msgpack_sbuffer_destroy(&sb);
     if (rc == 0) {
         unsigned char *b = *space;
@@ -981,8 +985,8 @@ static const actor_method spacer_methods[1] = {
     {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_spacer_start},
 };
 
-static const actor_type spacer_type = {"test.Spacer", spacer_methods, 1, requester_init, NULL,
-                                       NULL, 0, ACTOR_OVERFLOW_REJECT, 0};
+static const actor_type spacer_type = {
+    "test.Spacer", spacer_methods, 1, requester_init, NULL, NULL, 0, ACTOR_OVERFLOW_REJECT, 0};
 
 static bool spacer_done(void *arg)
 {

@@ -1,9 +1,9 @@
 /*
- * mailbox_test.c - unit tests of runtime/mailbox.c on its own: priority
+ * mailbox_test.c - unit tests of runtime/core/mailbox.c on its own: priority
  * order, FIFO within a priority, the anti-starvation rule, the system lane,
  * and every overflow policy with its counters, by count and by bytes.
  */
-#include "../../runtime/actor_internal.h"
+#include "core/actor_internal.h"
 #include "actor/testing.h"
 
 static actor__msg *msg(actor__msg_kind kind, int priority, uint64_t id)
@@ -231,8 +231,9 @@ ACTOR_TEST(overflow_block_waitlist_admits_in_order)
     ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 4);
     ACTOR_ASSERT_INT(pop_id(&mb), 1); /* admits 4 */
     /* a retry of a blocked sender is not counted again */
-    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 1, 6), ACTOR__PUSH_WAITLIST |
-                                        ACTOR__PUSH_RETRY, &dropped), 0);
+    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 1, 6),
+                                        ACTOR__PUSH_WAITLIST | ACTOR__PUSH_RETRY, &dropped),
+                    0);
     ACTOR_ASSERT_INT(mb.overflows, 4);
     ACTOR_ASSERT_INT(pop_id(&mb), 4); /* admits 5 */
     ACTOR_ASSERT_INT(pop_id(&mb), 5); /* admits 6 */
@@ -286,8 +287,8 @@ ACTOR_TEST(take_all_returns_everything)
     ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 2, 0, ACTOR_OVERFLOW_BLOCK, 0), 0);
     ACTOR_ASSERT_RC(push(&mb, 1, 1, NULL), 0);
     ACTOR_ASSERT_RC(push(&mb, 9, 2, NULL), 0);
-    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 5, 3), ACTOR__PUSH_WAITLIST,
-                                        &dropped), 0);
+    ACTOR_ASSERT_RC(
+        actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 5, 3), ACTOR__PUSH_WAITLIST, &dropped), 0);
     ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_TIMEOUT, 5, 4), 0, &dropped), 0);
     list = actor__mailbox_take_all(&mb);
     while (list != NULL) {
@@ -388,8 +389,7 @@ ACTOR_TEST(too_big_refused_under_every_policy)
         ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 10, 50, policies[i], 0), 0);
         ACTOR_ASSERT_RC(push_sized(&mb, 1, 1, 10, 0, NULL), 0);
         /* even into an empty-enough mailbox, and even with a waiting line */
-        ACTOR_ASSERT_RC(push_sized(&mb, 255, 2, 51, ACTOR__PUSH_WAITLIST, &dropped),
-                        ACTOR_EFULL);
+        ACTOR_ASSERT_RC(push_sized(&mb, 255, 2, 51, ACTOR__PUSH_WAITLIST, &dropped), ACTOR_EFULL);
         ACTOR_ASSERT(dropped == NULL);
         {
             actor__msg *m = sized(255, 3, 51);

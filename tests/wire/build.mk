@@ -1,6 +1,6 @@
-# tests/wire/: the wire layer (runtime/wire.c, docs/PROTOCOL.md) and CURVE
-# security (runtime/security.c). The tests reach the internal header
-# runtime/wire.h, so they see runtime/ too.
+# tests/wire/: the wire layer (runtime/base/wire.c, docs/PROTOCOL.md) and CURVE
+# security (runtime/transport/security.c). The tests reach the internal header
+# runtime/base/wire.h, so they see runtime/ too.
 
 WIRE_TEST := $(BUILD)/tests/wire/wire_test
 SECURITY_TEST := $(BUILD)/tests/wire/security_test

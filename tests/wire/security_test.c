@@ -1,5 +1,5 @@
 /*
- * security_test.c - CURVE with a client allow-list (runtime/security.c)
+ * security_test.c - CURVE with a client allow-list (runtime/transport/security.c)
  * on tcp://127.0.0.1 with an ephemeral port: a listed client gets through;
  * an unlisted key, a plain (non-CURVE) client and a client with the wrong
  * server key get nothing through, and the server keeps serving the listed

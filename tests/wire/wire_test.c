@@ -1,5 +1,5 @@
 /*
- * wire_test.c - unit tests of the wire layer (runtime/wire.c,
+ * wire_test.c - unit tests of the wire layer (runtime/base/wire.c,
  * docs/PROTOCOL.md): envelope round trips through the generated decoder,
  * the exact bytes of the protocol's example, whole messages over inproc
  * DEALER/ROUTER/REQ sockets, and every kind of hostile input: each must
@@ -14,8 +14,8 @@
 #include <zmq.h>
 
 #include "codec/check.h"
-#include "actor_internal.h"
-#include "wire.h"
+#include "core/actor_internal.h"
+#include "base/wire.h"
 #include "wire/same_envelope.h"
 
 static void *ctx, *router, *dealer;
@@ -91,9 +91,9 @@ static int expect_verdict(const char *env, size_t len, actor__wire_verdict want,
         ok = st.category == ACTOR_STATUS_DECODE && m.env.message_id == id &&
              (why_part == NULL || strstr(st.message, why_part) != NULL);
     if (!ok)
-        printf("  verdict %d (want %d), category %d, id %llu (want %llu): %s\n", (int)v,
-               (int)want, (int)st.category, (unsigned long long)m.env.message_id,
-               (unsigned long long)id, st.message);
+        printf("  verdict %d (want %d), category %d, id %llu (want %llu): %s\n", (int)v, (int)want,
+               (int)st.category, (unsigned long long)m.env.message_id, (unsigned long long)id,
+               st.message);
     actor__wire_msg_fini(&m);
     actor__wire_in_close(&in);
     return ok;
@@ -771,7 +771,9 @@ TEST(status_text_made_valid_utf8)
         {"caf\xc3\xa9", "caf\xc3\xa9"},
         {"caf\xc3", "caf"},
         {"x\xe2\x82", "x"},
-        {"a\xff" "b", "a?b"},
+        {"a\xff"
+         "b",
+         "a?b"},
         {"\xe0\x80x", "??x"},
         {"\xed\xa0\x80.", "???."},
         {"\x80\xc3\xa9", "?\xc3\xa9"},
@@ -845,9 +847,8 @@ TEST(responses_read_in_a_row_agree_with_the_decoder)
                 buf[(size_t)rand_r(&seed) % len] = (char)rand_r(&seed);
             rc = actor_wire_Envelope_decode_ex(buf, len, &ref, &actor__wire_envelope_limits, NULL);
             v = actor__wire_parse_item(buf, len, "", 0, NULL, true, &m, &st);
-            if (round % 5 != 4 &&
-                (v != ACTOR__WIRE_OK || m.env.message_id != pair[0] ||
-                 m.env.correlation_id != pair[1]))
+            if (round % 5 != 4 && (v != ACTOR__WIRE_OK || m.env.message_id != pair[0] ||
+                                   m.env.correlation_id != pair[1]))
                 disagreements++;
             if (rc != 0 && v == ACTOR__WIRE_OK)
                 disagreements++;
@@ -915,9 +916,8 @@ static bool reads_as_response(const msgpack_sbuffer *sb, uint64_t id, uint64_t c
  * one after another in every pairing. */
 TEST(responses_of_every_id_width_in_a_row)
 {
-    static const uint64_t ids[] = {0,     1,          127,         128,         255,
-                                   256,   65535,      65536,       UINT32_MAX,  1ull << 32,
-                                   1ull << 63, UINT64_MAX};
+    static const uint64_t ids[] = {0,     1,     127,        128,        255,        256,
+                                   65535, 65536, UINT32_MAX, 1ull << 32, 1ull << 63, UINT64_MAX};
     const size_t n = sizeof ids / sizeof ids[0];
     msgpack_sbuffer sb;
 
@@ -942,19 +942,19 @@ TEST(responses_in_unusual_integer_forms)
     static const char *const envs[] = {
         "\x84\x01\x01\x02\x02\x03\xcf\x00\x00\x00\x00\x00\x00\x00\x05\x04\x07",
         "\x84\x01\x01\x02\x02\x03\xcc\x05\x04\xcd\x00\x07",
-        "\x84\x01\x01\x02\x02\x03\xd0\x05\x04\x07",           /* int8 id */
+        "\x84\x01\x01\x02\x02\x03\xd0\x05\x04\x07", /* int8 id */
         "\x84\x01\x01\x02\x02\x03\x05\x04\xd3\x00\x00\x00\x00\x00\x00\x00\x07",
-        "\x84\x01\x01\x02\x02\x03\xff\x04\x07",               /* negative id */
-        "\x84\x01\x01\x02\x02\x03\x05\x04\xc0",               /* nil correlation */
+        "\x84\x01\x01\x02\x02\x03\xff\x04\x07", /* negative id */
+        "\x84\x01\x01\x02\x02\x03\x05\x04\xc0", /* nil correlation */
         "\x84\x01\x01\x02\x02\x03\x05\x04\xcb\x00\x00\x00\x00\x00\x00\x00\x00",
-        "\x84\x01\xcc\x01\x02\x02\x03\x05\x04\x07",           /* version as uint8 */
-        "\x84\x01\x01\x02\xd0\x02\x03\x05\x04\x07",           /* kind as int8 */
-        "\x84\x01\x01\x02\x02\x03\x05\x03\x07",               /* id twice */
-        "\x84\x01\x01\x02\x02\x03\x05\x05\x07",               /* priority, no correlation */
-        "\x84\x01\x01\x02\x02\x03\x05\x04\x07\x00",           /* trailing byte */
-        "\x85\x01\x01\x02\x02\x03\x05\x04\x07",               /* one field short */
-        "\x83\x01\x01\x02\x02\x03\x05\x04\x07",               /* one field too many */
-        "\xde\x00\x04\x01\x01\x02\x02\x03\x05\x04\x07",       /* map16 */
+        "\x84\x01\xcc\x01\x02\x02\x03\x05\x04\x07",     /* version as uint8 */
+        "\x84\x01\x01\x02\xd0\x02\x03\x05\x04\x07",     /* kind as int8 */
+        "\x84\x01\x01\x02\x02\x03\x05\x03\x07",         /* id twice */
+        "\x84\x01\x01\x02\x02\x03\x05\x05\x07",         /* priority, no correlation */
+        "\x84\x01\x01\x02\x02\x03\x05\x04\x07\x00",     /* trailing byte */
+        "\x85\x01\x01\x02\x02\x03\x05\x04\x07",         /* one field short */
+        "\x83\x01\x01\x02\x02\x03\x05\x04\x07",         /* one field too many */
+        "\xde\x00\x04\x01\x01\x02\x02\x03\x05\x04\x07", /* map16 */
     };
     static const size_t lens[] = {17, 12, 10, 17, 9, 9, 17, 10, 10, 9, 9, 10, 9, 9, 11};
 
@@ -1009,8 +1009,7 @@ TEST(response_with_status_or_more_after_plain_ones)
     h.status = &err;
     sb.size = 0;
     CHECK_RC(actor__wire_encode(&sb, &h), 0);
-    CHECK_INT(actor__wire_parse_item(sb.data, sb.size, "", 0, NULL, true, &m, &st),
-              ACTOR__WIRE_OK);
+    CHECK_INT(actor__wire_parse_item(sb.data, sb.size, "", 0, NULL, true, &m, &st), ACTOR__WIRE_OK);
     CHECK(m.env.message_id == 11 && m.env.correlation_id == 21 && m.env.status != NULL);
     actor__wire_status_of(&m.env, &got);
     actor__wire_msg_fini(&m);
@@ -1025,8 +1024,7 @@ TEST(response_with_status_or_more_after_plain_ones)
     h.priority = 9;
     sb.size = 0;
     CHECK_RC(actor__wire_encode(&sb, &h), 0);
-    CHECK_INT(actor__wire_parse_item(sb.data, sb.size, "", 0, NULL, true, &m, &st),
-              ACTOR__WIRE_OK);
+    CHECK_INT(actor__wire_parse_item(sb.data, sb.size, "", 0, NULL, true, &m, &st), ACTOR__WIRE_OK);
     CHECK(m.env.message_id == 13 && m.env.correlation_id == 23 && m.env.has_priority &&
           m.env.priority == 9 && m.env.status == NULL);
     actor__wire_msg_fini(&m);
@@ -1066,8 +1064,7 @@ static bool reads_as_request(const msgpack_sbuffer *sb, uint64_t id, const char 
 {
     actor__wire_msg m;
     actor_status st;
-    actor__wire_verdict v =
-        actor__wire_parse_item(sb->data, sb->size, "", 0, NULL, false, &m, &st);
+    actor__wire_verdict v = actor__wire_parse_item(sb->data, sb->size, "", 0, NULL, false, &m, &st);
     bool ok = v == ACTOR__WIRE_OK && m.env.kind == actor_wire_Kind_REQUEST &&
               m.env.message_id == id && same_name(m.env.target, target) &&
               same_name(m.env.method, method) && same_name(m.env.type, type) &&
@@ -1162,20 +1159,20 @@ TEST(parse_item_sets_every_field)
 
     for (int i = 0; i < 6; i++)
         msgpack_sbuffer_init(&sb[i]);
-    response_envelope(&sb[0], 3, 4);                   /* plain response */
+    response_envelope(&sb[0], 3, 4);                    /* plain response */
     named_request(&sb[1], 77, "calc", "add", "t.Calc"); /* general, then cached */
     h = actor__wire_header_make(actor_wire_Kind_RESPONSE, 5);
     h.correlation_id = 6;
     h.status = &err;
-    actor__wire_encode(&sb[2], &h);                     /* decoded: a status */
+    actor__wire_encode(&sb[2], &h);                                      /* decoded: a status */
     raw_envelope(&sb[3], (const int64_t[]){1, 1, 2, 1, 3, 9, 40, 1}, 4); /* unknown field */
     h = actor__wire_header_make(actor_wire_Kind_CAST, 0);
     h.has_target_id = true;
     h.target_id = 12;
     h.has_method_index = true;
     h.method_index = 1;
-    actor__wire_encode(&sb[4], &h);                     /* integers only */
-    named_request(&sb[5], 0, "calc", "add", NULL);      /* refused by the rules */
+    actor__wire_encode(&sb[4], &h);                /* integers only */
+    named_request(&sb[5], 0, "calc", "add", NULL); /* refused by the rules */
     for (int i = 0; i < 6; i++) {
         envs[i] = sb[i].data;
         lens[i] = sb[i].size;
@@ -1195,8 +1192,8 @@ TEST(parse_item_sets_every_field)
                 memset(&b, 0xa5, sizeof b);
                 vb = actor__wire_parse_item(envs[i], lens[i], "xy", 2, i % 2 ? &route : NULL,
                                             expect_response, &b, &sb_);
-                va = actor__wire_parse_item(envs[i], lens[i], "xy", 2, &route, expect_response,
-                                            &a, &sa);
+                va = actor__wire_parse_item(envs[i], lens[i], "xy", 2, &route, expect_response, &a,
+                                            &sa);
                 CHECK_INT(va, vb);
                 CHECK(same_envelope(&a.env, &b.env));
                 CHECK(a.env.has_auth == b.env.has_auth && a.env.auth.len == b.env.auth.len);
@@ -1330,9 +1327,9 @@ TEST(batch_round_trip_over_sockets)
         actor__wire_msg item;
         actor_status ist;
         n++;
-        CHECK_INT(actor__wire_parse_item(env, env_len, body, body_len, &m.route, false, &item,
-                                         &ist),
-                  ACTOR__WIRE_OK);
+        CHECK_INT(
+            actor__wire_parse_item(env, env_len, body, body_len, &m.route, false, &item, &ist),
+            ACTOR__WIRE_OK);
         CHECK_UINT(item.env.message_id, n);
         CHECK_STR(item.env.method, "calculate");
         CHECK_UINT(item.body_len, n == 1 ? 1 : sizes[n - 1]); /* empty: the empty map */
@@ -1399,8 +1396,7 @@ TEST(batch_pairs_not_bin)
     size_t env_len, body_len;
 
     it.end = it.p + 3;
-    CHECK_RC(actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why),
-             ACTOR_EMALFORMED);
+    CHECK_RC(actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why), ACTOR_EMALFORMED);
     CHECK_RC(actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why), 0);
 }
 
@@ -1433,13 +1429,11 @@ TEST(batch_items_follow_the_rules)
     actor__wire_header cast = actor__wire_header_make(actor_wire_Kind_CAST, 0);
     const int64_t wrong_version[] = {1, 2, 2, 1, 3, 44};
 
-    CHECK_INT(actor__wire_parse_item(batch_env, sizeof batch_env - 1, "", 0, NULL, false, &m,
-                                     &st),
+    CHECK_INT(actor__wire_parse_item(batch_env, sizeof batch_env - 1, "", 0, NULL, false, &m, &st),
               ACTOR__WIRE_ANSWER);
     CHECK(strstr(st.message, "a batch inside a batch") != NULL);
     actor__wire_msg_fini(&m);
-    CHECK_INT(actor__wire_parse_item("\xc1", 1, "", 0, NULL, false, &m, &st),
-              ACTOR__WIRE_ANSWER);
+    CHECK_INT(actor__wire_parse_item("\xc1", 1, "", 0, NULL, false, &m, &st), ACTOR__WIRE_ANSWER);
     CHECK_INT(st.category, ACTOR_STATUS_DECODE);
     actor__wire_msg_fini(&m);
     CHECK_INT(actor__wire_parse_item("", 0, "", 0, NULL, false, &m, &st), ACTOR__WIRE_ANSWER);

@@ -19,7 +19,7 @@
  *   5. the object walker (actor_unpack_*): the same checks over a
  *      msgpack_object tree.
  * Hot paths are `static inline` here; slow paths and error formatting live
- * in runtime/codec.c. Names with a double underscore (actor__) are internal.
+ * in runtime/base/codec.c. Names with a double underscore (actor__) are internal.
  *
  * Every function returning int returns 0 or a negative ACTOR_E* code.
  */
@@ -52,13 +52,13 @@ typedef struct actor_bytes {
  * the default" (ACTOR_DECODE_DEFAULT_*), so a zero-initialised struct is the
  * default policy. */
 typedef struct actor_decode_limits {
-    uint32_t max_depth;        /* nesting of maps/arrays, skipped unknown
-                                  fields included; default 64, at most
-                                  ACTOR_DECODE_MAX_DEPTH_CAP */
-    uint32_t max_string_len;   /* bytes in one string; default 16 MiB */
-    uint32_t max_bytes_len;    /* bytes in one bin; default 64 MiB */
-    uint32_t max_elements;     /* entries in one list or map; default 1M */
-    size_t max_total_alloc;    /* heap a single decode may allocate; default 256 MiB */
+    uint32_t max_depth;      /* nesting of maps/arrays, skipped unknown
+                                fields included; default 64, at most
+                                ACTOR_DECODE_MAX_DEPTH_CAP */
+    uint32_t max_string_len; /* bytes in one string; default 16 MiB */
+    uint32_t max_bytes_len;  /* bytes in one bin; default 64 MiB */
+    uint32_t max_elements;   /* entries in one list or map; default 1M */
+    size_t max_total_alloc;  /* heap a single decode may allocate; default 256 MiB */
 } actor_decode_limits;
 
 #define ACTOR_DECODE_DEFAULT_MAX_DEPTH 64u
@@ -72,11 +72,11 @@ typedef struct actor_decode_limits {
 
 /* Why a decode failed: the first error found, where, and a sentence. */
 typedef struct actor_decode_error {
-    int code;             /* a negative ACTOR_E* code, 0 when none */
-    size_t offset;        /* byte offset into the input where it was found
-                             (0 for _unpack, which has no bytes) */
-    char message[160];    /* e.g. "calc.CalcRequest field 3 (op): expected
-                             integer, got str" */
+    int code;          /* a negative ACTOR_E* code, 0 when none */
+    size_t offset;     /* byte offset into the input where it was found
+                          (0 for _unpack, which has no bytes) */
+    char message[160]; /* e.g. "calc.CalcRequest field 3 (op): expected
+                          integer, got str" */
 } actor_decode_error;
 
 /* Field ids on the wire are 1..ACTOR_FIELD_ID_MAX. No schema can declare a
@@ -510,9 +510,9 @@ typedef struct actor_reader {
     uint32_t max_string_len;
     uint32_t max_bytes_len;
     uint32_t max_elements;
-    size_t alloc_left;    /* of max_total_alloc */
+    size_t alloc_left;       /* of max_total_alloc */
     actor_decode_error *err; /* NULL: the caller wants the code only */
-    bool err_has_context; /* err->message already names the message */
+    bool err_has_context;    /* err->message already names the message */
 } actor_reader;
 
 /* Starts a decode of `len` bytes at `buf` (NULL, 0 for _unpack). `limits`
@@ -569,7 +569,7 @@ static inline int actor_field_once(actor_reader *r, uint64_t *seen, unsigned ind
 #define ACTOR__UNKNOWN_INLINE 6u
 #define ACTOR__UNKNOWN_WORDS ((ACTOR_FIELD_ID_MAX + 1u) / 64u)
 typedef struct actor_unknown_ids {
-    uint32_t n;                            /* ids in `ids` */
+    uint32_t n; /* ids in `ids` */
     uint16_t ids[ACTOR__UNKNOWN_INLINE];
     uint64_t *bits; /* NULL, or ACTOR__UNKNOWN_WORDS words (owned) */
 } actor_unknown_ids;
@@ -658,23 +658,23 @@ static inline int actor__read_unsigned(actor_reader *r, uint64_t max, const char
     return 0;
 }
 
-#define ACTOR__SIGNED_READER(name, ctype, min, max)                                \
-    static inline int actor_read_##name(actor_reader *r, ctype *v)               \
-    {                                                                              \
-        int64_t x = 0;                                                             \
-        int rc = actor__read_signed(r, min, max, #name, &x);                       \
-        if (rc == 0)                                                               \
-            *v = (ctype)x;                                                         \
-        return rc;                                                                 \
+#define ACTOR__SIGNED_READER(name, ctype, min, max)                                                \
+    static inline int actor_read_##name(actor_reader *r, ctype *v)                                 \
+    {                                                                                              \
+        int64_t x = 0;                                                                             \
+        int rc = actor__read_signed(r, min, max, #name, &x);                                       \
+        if (rc == 0)                                                                               \
+            *v = (ctype)x;                                                                         \
+        return rc;                                                                                 \
     }
-#define ACTOR__UNSIGNED_READER(name, ctype, max)                                   \
-    static inline int actor_read_##name(actor_reader *r, ctype *v)               \
-    {                                                                              \
-        uint64_t x = 0;                                                            \
-        int rc = actor__read_unsigned(r, max, #name, &x);                          \
-        if (rc == 0)                                                               \
-            *v = (ctype)x;                                                         \
-        return rc;                                                                 \
+#define ACTOR__UNSIGNED_READER(name, ctype, max)                                                   \
+    static inline int actor_read_##name(actor_reader *r, ctype *v)                                 \
+    {                                                                                              \
+        uint64_t x = 0;                                                                            \
+        int rc = actor__read_unsigned(r, max, #name, &x);                                          \
+        if (rc == 0)                                                                               \
+            *v = (ctype)x;                                                                         \
+        return rc;                                                                                 \
     }
 ACTOR__SIGNED_READER(int8, int8_t, INT8_MIN, INT8_MAX)
 ACTOR__SIGNED_READER(int16, int16_t, INT16_MIN, INT16_MAX)
@@ -827,8 +827,7 @@ int actor_unpack_uint32_array(actor_reader *r, const msgpack_object *o, uint32_t
 int actor_unpack_uint64_array(actor_reader *r, const msgpack_object *o, uint64_t **items,
                               size_t *n);
 int actor_unpack_float32_array(actor_reader *r, const msgpack_object *o, float **items, size_t *n);
-int actor_unpack_float64_array(actor_reader *r, const msgpack_object *o, double **items,
-                               size_t *n);
+int actor_unpack_float64_array(actor_reader *r, const msgpack_object *o, double **items, size_t *n);
 int actor_unpack_str_array(actor_reader *r, const msgpack_object *o, char ***items, size_t *n);
 int actor_unpack_bytes_array(actor_reader *r, const msgpack_object *o, actor_bytes **items,
                              size_t *n);

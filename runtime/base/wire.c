@@ -4,10 +4,11 @@
  * the protocol's section 6 rule by rule; every failure becomes either a
  * status to answer with or a verdict to drop, never a crash.
  */
-#include "wire.h"
-#include "actor_internal.h"
+#include "base/wire.h"
+#include "base/text.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,12 +39,9 @@ _Static_assert((int)actor_wire_Category_INTERNAL == (int)ACTOR_STATUS_INTERNAL, 
  * 3: message_id, 4: correlation_id}, whose first six bytes never change:
  * written (encode_plain_response) and read (read_response) as such. */
 static const uint8_t response_head[] = {
-    ACTOR__MP_FIXMAP | 4u,
-    actor_wire_Envelope_FIELD_VERSION,
-    actor_wire_VERSION,
-    actor_wire_Envelope_FIELD_KIND,
-    actor_wire_Kind_RESPONSE,
-    actor_wire_Envelope_FIELD_MESSAGE_ID,
+    ACTOR__MP_FIXMAP | 4u,    actor_wire_Envelope_FIELD_VERSION,
+    actor_wire_VERSION,       actor_wire_Envelope_FIELD_KIND,
+    actor_wire_Kind_RESPONSE, actor_wire_Envelope_FIELD_MESSAGE_ID,
 };
 _Static_assert(actor_wire_VERSION < ACTOR__MP_FIXMAP && actor_wire_Kind_RESPONSE < ACTOR__MP_FIXMAP,
                "response_head holds them as positive fixints");
@@ -520,7 +518,7 @@ static actor__wire_verdict check_call(const actor_wire_Envelope *env, bool short
  * place is never longer than 255 bytes); `in_batch`: it is one of a
  * BATCH's pairs. */
 static inline actor__wire_verdict check_envelope(const actor__wire_msg *m, bool expect_response,
-                                          bool in_batch, actor_status *st)
+                                                 bool in_batch, actor_status *st)
 {
     const actor_wire_Envelope *env = &m->env;
 
@@ -758,7 +756,7 @@ typedef struct envelope_cache {
     actor_wire_Envelope env;     /* as read; its names are in `names` */
     size_t name_size[3];         /* strlen + 1 of each name; 0: absent */
     char names[3][ACTOR__WIRE_MAX_NAME + 1];
-    uint64_t shape;              /* what read_cached gives as actor__wire_msg.shape */
+    uint64_t shape; /* what read_cached gives as actor__wire_msg.shape */
 } envelope_cache;
 
 static _Thread_local envelope_cache last_envelope;
@@ -789,9 +787,15 @@ static char *name_from_cache(actor__wire_msg *m, const envelope_cache *c, size_t
 /* Masks of the first n bytes of 8, n = 0..8 (as bytes: the same on
  * either byte order). */
 static const uint8_t first_bytes[9][8] = {
-    {0}, {0xff}, {0xff, 0xff}, {0xff, 0xff, 0xff}, {0xff, 0xff, 0xff, 0xff},
-    {0xff, 0xff, 0xff, 0xff, 0xff}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
-    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+    {0},
+    {0xff},
+    {0xff, 0xff},
+    {0xff, 0xff, 0xff},
+    {0xff, 0xff, 0xff, 0xff},
+    {0xff, 0xff, 0xff, 0xff, 0xff},
+    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+    {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 };
 
 /* Whether buf (len bytes) starts with the cache's head: the usual head
@@ -819,8 +823,7 @@ static bool read_cached(const char *buf, size_t len, actor__wire_msg *m)
     if (!c->valid || len <= c->head_len + c->tail_len)
         return false;
     id_end = (const uint8_t *)buf + len - c->tail_len;
-    if (!same_head(c, buf, len) ||
-        memcmp(id_end, c->bytes + c->head_len, c->tail_len) != 0 ||
+    if (!same_head(c, buf, len) || memcmp(id_end, c->bytes + c->head_len, c->tail_len) != 0 ||
         uint_at((const uint8_t *)buf + c->head_len, id_end, &id) != id_end)
         return false;
     m->env = c->env;
@@ -906,7 +909,7 @@ static bool read_in_place(const char *buf, size_t len, actor__wire_msg *m)
  * m->env (on the heap); a failure leaves the salvaged message_id and kind
  * there. */
 static SLOW_PATH actor__wire_verdict decode_generated(const char *buf, size_t len,
-                                                     actor__wire_msg *m, actor_status *st)
+                                                      actor__wire_msg *m, actor_status *st)
 {
     actor_decode_error err;
 

@@ -43,18 +43,18 @@ int actor__too_long(void)
 }
 
 /* Lists of fixed-size scalars: one reservation, then unchecked stores. */
-#define ACTOR__WRITE_INT_ARRAY(name, ctype, put, maxsize)                                       \
-    int actor_write_##name##_array(msgpack_sbuffer *sb, const ctype *items, size_t n)           \
-    {                                                                                           \
-        size_t i;                                                                               \
-        int rc = actor_write_array_header(sb, n);                                               \
-        if (rc != 0)                                                                            \
-            return rc;                                                                          \
-        if (n > SIZE_MAX / (maxsize) || actor_reserve(sb, n * (maxsize)) != 0)                  \
-            return ACTOR_ENOMEM;                                                                \
-        for (i = 0; i < n; i++)                                                                 \
-            put(sb, items[i]);                                                                  \
-        return 0;                                                                               \
+#define ACTOR__WRITE_INT_ARRAY(name, ctype, put, maxsize)                                          \
+    int actor_write_##name##_array(msgpack_sbuffer *sb, const ctype *items, size_t n)              \
+    {                                                                                              \
+        size_t i;                                                                                  \
+        int rc = actor_write_array_header(sb, n);                                                  \
+        if (rc != 0)                                                                               \
+            return rc;                                                                             \
+        if (n > SIZE_MAX / (maxsize) || actor_reserve(sb, n * (maxsize)) != 0)                     \
+            return ACTOR_ENOMEM;                                                                   \
+        for (i = 0; i < n; i++)                                                                    \
+            put(sb, items[i]);                                                                     \
+        return 0;                                                                                  \
     }
 ACTOR__WRITE_INT_ARRAY(int8, int8_t, actor__put_int, 2u)
 ACTOR__WRITE_INT_ARRAY(int16, int16_t, actor__put_int, 3u)
@@ -67,14 +67,14 @@ ACTOR__WRITE_INT_ARRAY(uint64, uint64_t, actor__put_uint, ACTOR__MP_INT_MAX_SIZE
 #undef ACTOR__WRITE_INT_ARRAY
 
 /* Lists written element by element with the checked writers. */
-#define ACTOR__WRITE_ARRAY(name, ctype, write_one)                                              \
-    int actor_write_##name##_array(msgpack_sbuffer *sb, const ctype *items, size_t n)           \
-    {                                                                                           \
-        size_t i;                                                                               \
-        int rc = actor_write_array_header(sb, n);                                               \
-        for (i = 0; rc == 0 && i < n; i++)                                                      \
-            rc = write_one;                                                                     \
-        return rc;                                                                              \
+#define ACTOR__WRITE_ARRAY(name, ctype, write_one)                                                 \
+    int actor_write_##name##_array(msgpack_sbuffer *sb, const ctype *items, size_t n)              \
+    {                                                                                              \
+        size_t i;                                                                                  \
+        int rc = actor_write_array_header(sb, n);                                                  \
+        for (i = 0; rc == 0 && i < n; i++)                                                         \
+            rc = write_one;                                                                        \
+        return rc;                                                                                 \
     }
 ACTOR__WRITE_ARRAY(bool, bool, actor_write_bool(sb, items[i]))
 ACTOR__WRITE_ARRAY(float32, float, actor_write_float32(sb, items[i]))
@@ -116,14 +116,14 @@ int actor_pack_bytes(msgpack_packer *pk, const actor_bytes *b)
     return 0;
 }
 
-#define ACTOR__PACK_ARRAY(name, ctype, pack_one)                                                \
-    int actor_pack_##name##_array(msgpack_packer *pk, const ctype *items, size_t n)             \
-    {                                                                                           \
-        size_t i;                                                                               \
-        int rc = actor_pack_array_header(pk, n);                                                \
-        for (i = 0; rc == 0 && i < n; i++)                                                      \
-            rc = pack_one;                                                                      \
-        return rc;                                                                              \
+#define ACTOR__PACK_ARRAY(name, ctype, pack_one)                                                   \
+    int actor_pack_##name##_array(msgpack_packer *pk, const ctype *items, size_t n)                \
+    {                                                                                              \
+        size_t i;                                                                                  \
+        int rc = actor_pack_array_header(pk, n);                                                   \
+        for (i = 0; rc == 0 && i < n; i++)                                                         \
+            rc = pack_one;                                                                         \
+        return rc;                                                                                 \
     }
 ACTOR__PACK_ARRAY(bool, bool, actor_pack_bool(pk, items[i]))
 ACTOR__PACK_ARRAY(int8, int8_t, actor_pack_int8(pk, items[i]))
@@ -397,8 +397,8 @@ void actor_reader_context(actor_reader *r, const char *message_name, uint32_t id
     if (id == 0)
         snprintf(full, sizeof full, "%s: %s", message_name, detail);
     else
-        snprintf(full, sizeof full, "%s field %" PRIu32 " (%s): %s", message_name, id,
-                 field_name, detail);
+        snprintf(full, sizeof full, "%s field %" PRIu32 " (%s): %s", message_name, id, field_name,
+                 detail);
     len = strlen(full);
     if (len >= sizeof err->message)
         len = sizeof err->message - 1;
@@ -562,16 +562,14 @@ int actor__read_float32_slow(actor_reader *r, float *v)
     return rc;
 }
 
-static int check_field_id(actor_reader *r, const uint8_t *at, const actor__integer *v,
-                          uint32_t *id)
+static int check_field_id(actor_reader *r, const uint8_t *at, const actor__integer *v, uint32_t *id)
 {
     if (v->negative || v->magnitude == 0)
         return actor__fail(r, at, ACTOR_EKEY, "map key %s%" PRIu64 " is not a positive field id",
                            v->negative ? "-" : "", v->magnitude);
     if (v->magnitude > ACTOR_FIELD_ID_MAX)
-        return actor__fail(r, at, ACTOR_EKEY,
-                           "map key %" PRIu64 " is not a field id (1..%u)", v->magnitude,
-                           ACTOR_FIELD_ID_MAX);
+        return actor__fail(r, at, ACTOR_EKEY, "map key %" PRIu64 " is not a field id (1..%u)",
+                           v->magnitude, ACTOR_FIELD_ID_MAX);
     *id = (uint32_t)v->magnitude;
     return 0;
 }
@@ -587,8 +585,7 @@ int actor__read_field_id_slow(actor_reader *r, uint32_t *id)
     if (*at == ACTOR__MP_NEVER_USED)
         return fail_malformed(r, at);
     if (!is_integer_byte(*at))
-        return actor__fail(r, at, ACTOR_EKEY, "map key is a %s, not a field id",
-                           type_of_byte(*at));
+        return actor__fail(r, at, ACTOR_EKEY, "map key is a %s, not a field id", type_of_byte(*at));
     rc = actor__read_integer_slow(r, &v);
     if (rc != 0)
         return rc;
@@ -606,14 +603,15 @@ static int read_length(actor_reader *r, const uint8_t *at, size_t size, uint32_t
 }
 
 /* Opens a container of `n` entries, each of `values_per_entry` values. */
-static int container_begin(actor_reader *r, const uint8_t *at, uint32_t n,
-                           size_t values_per_entry, const char *what)
+static int container_begin(actor_reader *r, const uint8_t *at, uint32_t n, size_t values_per_entry,
+                           const char *what)
 {
     if (r->depth >= r->max_depth)
         return fail_depth(r, at);
     if (n > r->max_elements)
-        return actor__fail(r, at, ACTOR_ELIMIT, "%s of %" PRIu32 " entries exceeds the limit %" PRIu32,
-                           what, n, r->max_elements);
+        return actor__fail(r, at, ACTOR_ELIMIT,
+                           "%s of %" PRIu32 " entries exceeds the limit %" PRIu32, what, n,
+                           r->max_elements);
     if ((size_t)n * values_per_entry > (size_t)(r->end - r->p))
         return actor__fail(r, at, ACTOR_ETRUNCATED, "%s of %" PRIu32 " entries overruns the input",
                            what, n);
@@ -624,7 +622,7 @@ static int container_begin(actor_reader *r, const uint8_t *at, uint32_t n,
 /* The header of a map or an array: the short form's 4-bit count or a 16- or
  * 32-bit one, then the limit and remaining-input checks of container_begin. */
 typedef struct container_form {
-    uint8_t fix;    /* the fix form's tag in the high nibble */
+    uint8_t fix; /* the fix form's tag in the high nibble */
     uint8_t tag16;
     uint8_t tag32;
     size_t values_per_entry;
@@ -633,8 +631,8 @@ typedef struct container_form {
 
 static const container_form map_form = {ACTOR__MP_FIXMAP, ACTOR__MP_MAP16, ACTOR__MP_MAP32, 2,
                                         "map"};
-static const container_form array_form = {ACTOR__MP_FIXARRAY, ACTOR__MP_ARRAY16,
-                                          ACTOR__MP_ARRAY32, 1, "array"};
+static const container_form array_form = {ACTOR__MP_FIXARRAY, ACTOR__MP_ARRAY16, ACTOR__MP_ARRAY32,
+                                          1, "array"};
 
 static int read_container_begin(actor_reader *r, const container_form *form, uint32_t *n)
 {
@@ -932,28 +930,28 @@ int actor_skip(actor_reader *r)
 
 /* ----------------------------------------------------- reader: scalar lists */
 
-#define ACTOR__READ_ARRAY(name, ctype)                                                          \
-    int actor_read_##name##_array(actor_reader *r, ctype **items, size_t *n)                    \
-    {                                                                                           \
-        uint32_t count = 0, i;                                                                  \
-        void *mem = NULL;                                                                       \
-        ctype *v;                                                                               \
-        int rc = actor_read_array_begin(r, &count);                                             \
-        if (rc != 0)                                                                            \
-            return rc;                                                                          \
-        if (count > 0 && (rc = reader_alloc(r, count, sizeof *v, false, &mem)) != 0)            \
-            return rc;                                                                          \
-        v = mem;                                                                                \
-        for (i = 0; i < count; i++) {                                                           \
-            if ((rc = actor_read_##name(r, &v[i])) != 0) {                                      \
-                free(v);                                                                        \
-                return rc;                                                                      \
-            }                                                                                   \
-        }                                                                                       \
-        actor_read_array_end(r);                                                                \
-        *items = v;                                                                             \
-        *n = count;                                                                             \
-        return 0;                                                                               \
+#define ACTOR__READ_ARRAY(name, ctype)                                                             \
+    int actor_read_##name##_array(actor_reader *r, ctype **items, size_t *n)                       \
+    {                                                                                              \
+        uint32_t count = 0, i;                                                                     \
+        void *mem = NULL;                                                                          \
+        ctype *v;                                                                                  \
+        int rc = actor_read_array_begin(r, &count);                                                \
+        if (rc != 0)                                                                               \
+            return rc;                                                                             \
+        if (count > 0 && (rc = reader_alloc(r, count, sizeof *v, false, &mem)) != 0)               \
+            return rc;                                                                             \
+        v = mem;                                                                                   \
+        for (i = 0; i < count; i++) {                                                              \
+            if ((rc = actor_read_##name(r, &v[i])) != 0) {                                         \
+                free(v);                                                                           \
+                return rc;                                                                         \
+            }                                                                                      \
+        }                                                                                          \
+        actor_read_array_end(r);                                                                   \
+        *items = v;                                                                                \
+        *n = count;                                                                                \
+        return 0;                                                                                  \
     }
 ACTOR__READ_ARRAY(bool, bool)
 ACTOR__READ_ARRAY(int8, int8_t)
@@ -1079,23 +1077,23 @@ static int unpack_unsigned(actor_reader *r, const msgpack_object *o, uint64_t ma
     return 0;
 }
 
-#define ACTOR__UNPACK_SIGNED(name, ctype, min, max)                                             \
-    int actor_unpack_##name(actor_reader *r, const msgpack_object *o, ctype *v)                 \
-    {                                                                                           \
-        int64_t x = 0;                                                                          \
-        int rc = unpack_signed(r, o, min, max, #name, &x);                                      \
-        if (rc == 0)                                                                            \
-            *v = (ctype)x;                                                                      \
-        return rc;                                                                              \
+#define ACTOR__UNPACK_SIGNED(name, ctype, min, max)                                                \
+    int actor_unpack_##name(actor_reader *r, const msgpack_object *o, ctype *v)                    \
+    {                                                                                              \
+        int64_t x = 0;                                                                             \
+        int rc = unpack_signed(r, o, min, max, #name, &x);                                         \
+        if (rc == 0)                                                                               \
+            *v = (ctype)x;                                                                         \
+        return rc;                                                                                 \
     }
-#define ACTOR__UNPACK_UNSIGNED(name, ctype, max)                                                \
-    int actor_unpack_##name(actor_reader *r, const msgpack_object *o, ctype *v)                 \
-    {                                                                                           \
-        uint64_t x = 0;                                                                         \
-        int rc = unpack_unsigned(r, o, max, #name, &x);                                         \
-        if (rc == 0)                                                                            \
-            *v = (ctype)x;                                                                      \
-        return rc;                                                                              \
+#define ACTOR__UNPACK_UNSIGNED(name, ctype, max)                                                   \
+    int actor_unpack_##name(actor_reader *r, const msgpack_object *o, ctype *v)                    \
+    {                                                                                              \
+        uint64_t x = 0;                                                                            \
+        int rc = unpack_unsigned(r, o, max, #name, &x);                                            \
+        if (rc == 0)                                                                               \
+            *v = (ctype)x;                                                                         \
+        return rc;                                                                                 \
     }
 ACTOR__UNPACK_SIGNED(int8, int8_t, INT8_MIN, INT8_MAX)
 ACTOR__UNPACK_SIGNED(int16, int16_t, INT16_MIN, INT16_MAX)
@@ -1163,8 +1161,8 @@ int actor_unpack_bytes(actor_reader *r, const msgpack_object *o, actor_bytes *b)
         return fail_type_object(r, o, "bin");
     if (o->via.bin.size > r->max_bytes_len)
         return actor__fail(r, NULL, ACTOR_ELIMIT,
-                           "bytes of %" PRIu32 " bytes exceeds the limit %" PRIu32,
-                           o->via.bin.size, r->max_bytes_len);
+                           "bytes of %" PRIu32 " bytes exceeds the limit %" PRIu32, o->via.bin.size,
+                           r->max_bytes_len);
     return copy_bytes(r, (const uint8_t *)o->via.bin.ptr, o->via.bin.size, b);
 }
 
@@ -1232,29 +1230,29 @@ int actor_unpack_skip(actor_reader *r, const msgpack_object *o)
     return rc;
 }
 
-#define ACTOR__UNPACK_ARRAY(name, ctype, zero, free_partial)                                    \
-    int actor_unpack_##name##_array(actor_reader *r, const msgpack_object *o, ctype **items,    \
-                                    size_t *n)                                                  \
-    {                                                                                           \
-        uint32_t count = 0, i;                                                                  \
-        void *mem = NULL;                                                                       \
-        ctype *v;                                                                               \
-        int rc = actor_unpack_array_begin(r, o, &count);                                        \
-        if (rc != 0)                                                                            \
-            return rc;                                                                          \
-        if (count > 0 && (rc = reader_alloc(r, count, sizeof *v, zero, &mem)) != 0)             \
-            return rc;                                                                          \
-        v = mem;                                                                                \
-        for (i = 0; i < count; i++) {                                                           \
-            if ((rc = actor_unpack_##name(r, &o->via.array.ptr[i], &v[i])) != 0) {              \
-                free_partial;                                                                   \
-                return rc;                                                                      \
-            }                                                                                   \
-        }                                                                                       \
-        actor_unpack_array_end(r);                                                              \
-        *items = v;                                                                             \
-        *n = count;                                                                             \
-        return 0;                                                                               \
+#define ACTOR__UNPACK_ARRAY(name, ctype, zero, free_partial)                                       \
+    int actor_unpack_##name##_array(actor_reader *r, const msgpack_object *o, ctype **items,       \
+                                    size_t *n)                                                     \
+    {                                                                                              \
+        uint32_t count = 0, i;                                                                     \
+        void *mem = NULL;                                                                          \
+        ctype *v;                                                                                  \
+        int rc = actor_unpack_array_begin(r, o, &count);                                           \
+        if (rc != 0)                                                                               \
+            return rc;                                                                             \
+        if (count > 0 && (rc = reader_alloc(r, count, sizeof *v, zero, &mem)) != 0)                \
+            return rc;                                                                             \
+        v = mem;                                                                                   \
+        for (i = 0; i < count; i++) {                                                              \
+            if ((rc = actor_unpack_##name(r, &o->via.array.ptr[i], &v[i])) != 0) {                 \
+                free_partial;                                                                      \
+                return rc;                                                                         \
+            }                                                                                      \
+        }                                                                                          \
+        actor_unpack_array_end(r);                                                                 \
+        *items = v;                                                                                \
+        *n = count;                                                                                \
+        return 0;                                                                                  \
     }
 ACTOR__UNPACK_ARRAY(bool, bool, false, free(v))
 ACTOR__UNPACK_ARRAY(int8, int8_t, false, free(v))

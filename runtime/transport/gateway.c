@@ -5,7 +5,7 @@
  * validated by wire.c and become mailbox messages whose reply route is
  * ACTOR__ROUTE_REMOTE: the local message id names a served_call record
  * holding the peer's routing id and the wire message id. The response comes
- * back through actor__gateway_reply on whichever thread ends the request;
+ * back through gateway_reply on whichever thread ends the request;
  * the holder sends it at once, any other thread queues it, unencoded, for
  * the holder (the inbox) and wakes it. The served_call records are the
  * holder's (no lock).
@@ -28,7 +28,7 @@
  * is names.c; the queues of records (the holder's inbox and sendq, the
  * clients' waiting responses) are queues.c.
  */
-#include "gateway.h"
+#include "transport/gateway.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -92,7 +92,7 @@ static actor_security *security_of(actor__gateway *g, int *rc)
 }
 
 /* The holder: a fresh ZAP domain name of ours, remembered so that
- * actor__gateway_destroy forgets it in the (possibly shared) handler. */
+ * gateway_destroy forgets it in the (possibly shared) handler. */
 static int domain_new(actor__gateway *g, bool curve, char *domain, size_t size)
 {
     char **more = realloc(g->domains, (g->n_domains + 1) * sizeof *more);
@@ -137,7 +137,7 @@ static void context_release(actor__gateway *g)
  * socket moves to another thread. The holder locks it around each use
  * (a pump, its sleep in zmq_poll, a send from a handler), so between two
  * uses, e.g. while it runs a long handler, the lock is free and an idle
- * worker can take the gateway over (actor__gateway_claim). Nobody ever
+ * worker can take the gateway over (gateway_claim). Nobody ever
  * waits for `hold` while its owner may keep it long: a handler that finds
  * it taken hands its message over instead. */
 
@@ -205,8 +205,13 @@ void actor__gateway_leave(actor__gateway *g, actor__hold how)
         hold_release(g);
 }
 
-bool actor__gateway_claim(actor__gateway *g, unsigned index)
+/* Worker `index`, between actor turns: whether it holds the gateway,
+ * taking it over first when the stall check asked for a hand-off and the
+ * sockets are not in use. */
+static bool gateway_claim(void *gw, unsigned index)
 {
+    actor__gateway *g = gw;
+
     if (holder_of(g) == index)
         return true;
     if (!atomic_load_explicit(&g->handoff_wanted, memory_order_relaxed) ||
@@ -225,13 +230,20 @@ bool actor__gateway_claim(actor__gateway *g, unsigned index)
     return true;
 }
 
-bool actor__gateway_held_by(actor__gateway *g, unsigned index)
+/* The timer thread's stall check: whether worker `index` holds the
+ * gateway with a socket open, and asking for a hand-off when it stays in
+ * one handler (an idle worker then takes the gateway over). */
+static bool gateway_held_by(void *gw, unsigned index)
 {
+    actor__gateway *g = gw;
+
     return atomic_load_explicit(&g->open, memory_order_relaxed) && holder_of(g) == index;
 }
 
-void actor__gateway_want_handoff(actor__gateway *g)
+static void gateway_want_handoff(void *gw)
 {
+    actor__gateway *g = gw;
+
     atomic_store(&g->handoff_wanted, true);
 }
 
@@ -649,9 +661,13 @@ static void answer_handed_over(actor__gateway *g, const actor__outgoing *o)
     answer_served(g, c, &st, o->data + o->env_len, o->body_len);
 }
 
-void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st, const char *body,
+/* The end of the served request `id` (route ACTOR__ROUTE_REMOTE): sends the
+ * response (on the holder) or hands it to the holder. Any thread. */
+static void gateway_reply(void *gw, uint64_t id, const actor_status *st, const char *body,
                           size_t len)
 {
+    actor__gateway *g = gw;
+
     actor__hold how = actor__gateway_enter(g);
 
     if (how != ACTOR__HOLD_NO) {
@@ -820,8 +836,8 @@ static actor__actor *burst_target(actor__gateway *g, const actor_wire_Envelope *
     }
     a = g->burst.a;
     if (env->type != NULL && strcmp(env->type, a->type->name) != 0) {
-        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s",
-                         a->type->name, env->type);
+        actor_status_set(st, ACTOR_STATUS_NOT_FOUND, 0, "actor is a %s, not a %.64s", a->type->name,
+                         env->type);
         return NULL;
     }
     return a;
@@ -1126,15 +1142,19 @@ static void run_commands(actor__gateway *g)
 int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_opts *opts,
                       char *bound, size_t size)
 {
-    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    actor__gateway *g;
     bind_cmd cmd = {NULL, endpoint, opts, bound, size, 0, false};
+    int rc;
 
-    if (g == NULL || endpoint == NULL)
+    if (sys == NULL || endpoint == NULL)
         return ACTOR_EINVAL;
     if (actor__current_worker(sys) != NULL)
         return ACTOR_ESTATE;
     if (atomic_load(&sys->quit))
         return ACTOR_ECLOSED;
+    rc = actor__gateway_get(sys, &g);
+    if (rc != 0)
+        return rc;
     if (actor__gateway_context(g) == NULL)
         return ACTOR_ESYSTEM;
     pthread_mutex_lock(&g->lock);
@@ -1238,8 +1258,15 @@ static void pump(actor__gateway *g, bool idle)
     flush_packs(g, false);
 }
 
-bool actor__gateway_pump(actor__gateway *g, unsigned index, bool idle)
+/* The holder (worker `index`), between actor turns: sends the packs that
+ * are due (all when `idle`: it has no actor ready to run), runs bind
+ * commands, sends queued messages, reads what the sockets have (without
+ * blocking). Returns whether the stall check should watch it (it holds
+ * the gateway and a socket exists). */
+static bool gateway_pump(void *gw, unsigned index, bool idle)
 {
+    actor__gateway *g = gw;
+
     if (!hold_as_holder(g, index))
         return false;
     pump(g, idle);
@@ -1292,8 +1319,13 @@ static void sleep_on_sockets(actor__gateway *g, int wake_fd)
     pump(g, true);
 }
 
-bool actor__gateway_wait(actor__gateway *g, unsigned index, int wake_fd)
+/* The holder (worker `index`), when it has nothing to do: sleeps until the
+ * wake fd or a socket is ready, then pumps. false, without sleeping, when
+ * `index` does not hold the gateway (any more). */
+static bool gateway_wait(void *gw, unsigned index, int wake_fd)
 {
+    actor__gateway *g = gw;
+
     if (!hold_as_holder(g, index))
         return false;
     sleep_on_sockets(g, wake_fd);
@@ -1303,8 +1335,12 @@ bool actor__gateway_wait(actor__gateway *g, unsigned index, int wake_fd)
 
 void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
 {
-    actor__gateway *g = sys->gateway;
+    actor__gateway *g = actor__gateway_of(sys);
 
+    if (g == NULL) { /* nothing has used the transport */
+        memset(out, 0, sizeof(*out));
+        return;
+    }
     out->received = atomic_load(&g->received);
     out->requests = atomic_load(&g->requests);
     out->replies = atomic_load(&g->replies);
@@ -1327,7 +1363,9 @@ void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
 
 /* ========================================================== lifecycle */
 
-int actor__gateway_new(actor_system *sys, actor__gateway **out)
+/* A gateway with no endpoint yet (no sockets, no context): the transport
+ * layer's state for sys (actor__transport_ops.make). */
+static int gateway_make(actor_system *sys, void **out)
 {
     actor__gateway *g = calloc(1, sizeof *g);
 
@@ -1416,13 +1454,14 @@ static void close_sockets(actor__gateway *g)
     g->n_dealers = 0;
 }
 
-void actor__gateway_destroy(actor__gateway **pg)
+/* After the workers stopped: answers what is still queued on the endpoint
+ * DIED, sends every response still owed (waiting up to a few seconds in
+ * all for clients that are slow to read), closes the sockets with a linger
+ * and frees g (actor__transport_ops.destroy). */
+static void gateway_destroy(void *gw)
 {
-    actor__gateway *g = pg != NULL ? *pg : NULL;
+    actor__gateway *g = gw;
 
-    if (g == NULL)
-        return;
-    *pg = NULL;
     close_sockets(g);
     drop_waiting(g); /* responses handed over after the router closed */
     context_release(g);
@@ -1450,4 +1489,28 @@ void actor__gateway_destroy(actor__gateway **pg)
     pthread_mutex_destroy(&g->hold);
     pthread_mutex_destroy(&g->lock);
     free(g);
+}
+
+static const actor__transport_ops gateway_ops = {
+    .make = gateway_make,
+    .destroy = gateway_destroy,
+    .held_by = gateway_held_by,
+    .claim = gateway_claim,
+    .pump = gateway_pump,
+    .wait = gateway_wait,
+    .want_handoff = gateway_want_handoff,
+    .reply = gateway_reply,
+    .call = actor__remote_call,
+    .cast = actor__remote_cast,
+    .submit = actor__remote_submit,
+    .client_fini = actor__client_remote_fini,
+};
+
+int actor__gateway_get(actor_system *sys, actor__gateway **out)
+{
+    void *t;
+    int rc = actor__transport_attach(sys, &gateway_ops, &t);
+
+    *out = t;
+    return rc;
 }

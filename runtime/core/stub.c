@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "actor/stub.h"
-#include "actor_internal.h"
+#include "core/actor_internal.h"
 
 /* An asynchronous call's typed callback and its user pointer, from the
  * stub to the runtime's untyped callback. The decoded reply
@@ -31,8 +31,7 @@ typedef struct stub_pending {
 /* Encodes *msg into this thread's encode buffer (the untyped calls copy it
  * before they return): *body and *len are what to send, NULL and 0 for a
  * () parameter. 0 or the encoder's code. */
-static int encode_param(const actor_stub_method *m, const void *msg, const char **body,
-                        size_t *len)
+static int encode_param(const actor_stub_method *m, const void *msg, const char **body, size_t *len)
 {
     msgpack_sbuffer *buf;
     int rc;
@@ -94,8 +93,8 @@ int actor_stub_call(actor_client *c, actor_ref to, const actor_stub_method *m, c
 /* The reply of a finished call, decoded into p->result: NULL when m has no
  * result or the call did not end OK; NULL too when it does not decode,
  * then *st points to *bad, which says why. */
-static void *decode_result(stub_pending *p, const actor_status **st, const char *body,
-                           size_t len, actor_status *bad)
+static void *decode_result(stub_pending *p, const actor_status **st, const char *body, size_t len,
+                           actor_status *bad)
 {
     if (p->m->result == NULL || (*st)->category != ACTOR_STATUS_OK)
         return NULL;
@@ -144,8 +143,7 @@ static size_t pending_size(const actor_stub_method *m)
     return sizeof(stub_pending) + (m->result != NULL ? m->result->size : 0);
 }
 
-static void pending_fill(stub_pending *p, const actor_stub_method *m, actor_stub_fn fn,
-                         void *user)
+static void pending_fill(stub_pending *p, const actor_stub_method *m, actor_stub_fn fn, void *user)
 {
     p->m = m;
     p->fn = fn;
@@ -182,9 +180,9 @@ static int start_call_async(actor_client *c, actor_ref to, const actor_stub_meth
  * the request with the pending record in its own record's room, filled
  * once the request is made (its continuation runs on this actor, so not
  * before this handler returns). */
-static int start_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
-                         const void *req, const actor_call_opts *opts, actor_stub_fn fn,
-                         void *user, uint64_t *call_id)
+static int start_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m, const void *req,
+                         const actor_call_opts *opts, actor_stub_fn fn, void *user,
+                         uint64_t *call_id)
 {
     const char *body;
     size_t len;
@@ -195,8 +193,8 @@ static int start_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *
         return ACTOR_EINVAL;
     rc = encode_param(m, req, &body, &len);
     if (rc == 0)
-        rc = actor__ctx_request_space(ctx, to, m->ref, body, len, opts, stub_then,
-                                      pending_size(m), &space, call_id);
+        rc = actor__ctx_request_space(ctx, to, m->ref, body, len, opts, stub_then, pending_size(m),
+                                      &space, call_id);
     if (rc == 0)
         pending_fill(space, m, fn, user);
     return rc;
@@ -209,9 +207,9 @@ int actor_stub_call_async(actor_client *c, actor_ref to, const actor_stub_method
     return start_call_async(c, to, m, req, opts, done, user, call_id);
 }
 
-int actor_stub_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
-                       const void *req, const actor_call_opts *opts, actor_stub_fn then,
-                       void *user, uint64_t *call_id)
+int actor_stub_request(actor_ctx *ctx, actor_ref to, const actor_stub_method *m, const void *req,
+                       const actor_call_opts *opts, actor_stub_fn then, void *user,
+                       uint64_t *call_id)
 {
     return start_request(ctx, to, m, req, opts, then, user, call_id);
 }
@@ -228,8 +226,8 @@ int actor_stub_cast(actor_client *c, actor_ref to, const actor_stub_method *m, c
     return rc != 0 ? rc : actor_cast(c, to, m->ref, body, len, opts);
 }
 
-int actor_stub_ctx_cast(actor_ctx *ctx, actor_ref to, const actor_stub_method *m,
-                        const void *msg, const actor_call_opts *opts)
+int actor_stub_ctx_cast(actor_ctx *ctx, actor_ref to, const actor_stub_method *m, const void *msg,
+                        const actor_call_opts *opts)
 {
     const char *body;
     size_t len;
@@ -323,8 +321,8 @@ int actor_stub_health(void *state, char *reason, size_t size)
 
 /* ------------------------------------------------------------- skeleton */
 
-int actor_stub_enter(actor_ctx *ctx, const actor_stub_method *m, bool has_handler,
-                     const char *body, size_t len, void *req, void *res)
+int actor_stub_enter(actor_ctx *ctx, const actor_stub_method *m, bool has_handler, const char *body,
+                     size_t len, void *req, void *res)
 {
     actor_decode_error err;
 

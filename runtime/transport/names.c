@@ -6,7 +6,7 @@
  * gateway's holder can keep the last name a request named and its actor
  * without taking the lock again while no name changed.
  */
-#include "gateway.h"
+#include "transport/gateway.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +38,19 @@ static bool ref_alive(actor_system *sys, actor_ref ref)
 
 int actor_register_name(actor_system *sys, actor_ref ref, const char *name)
 {
-    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    actor__gateway *g;
     named **p, *n;
     size_t len;
+    int rc;
 
-    if (g == NULL || name == NULL || (len = strlen(name)) == 0 || len > ACTOR__WIRE_MAX_NAME ||
+    if (sys == NULL || name == NULL || (len = strlen(name)) == 0 || len > ACTOR__WIRE_MAX_NAME ||
         actor__ref_is_remote(ref))
         return ACTOR_EINVAL;
     if (!ref_alive(sys, ref))
         return ACTOR_ENOTFOUND;
+    rc = actor__gateway_get(sys, &g);
+    if (rc != 0)
+        return rc;
     pthread_mutex_lock(&g->lock);
     p = find_name(g, name);
     if (p != NULL) {
@@ -72,11 +76,14 @@ int actor_register_name(actor_system *sys, actor_ref ref, const char *name)
 
 int actor_unregister_name(actor_system *sys, const char *name)
 {
-    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    actor__gateway *g;
     named **p, *gone = NULL;
 
-    if (g == NULL || name == NULL)
+    if (sys == NULL || name == NULL)
         return ACTOR_EINVAL;
+    g = actor__gateway_of(sys);
+    if (g == NULL) /* no name was ever registered */
+        return ACTOR_ENOTFOUND;
     pthread_mutex_lock(&g->lock);
     p = find_name(g, name);
     if (p != NULL) {
@@ -139,7 +146,7 @@ int actor_lookup_name(actor_system *sys, const char *name, actor_ref *out)
 
     if (sys == NULL || name == NULL || out == NULL)
         return ACTOR_EINVAL;
-    a = actor__names_acquire(sys->gateway, name);
+    a = actor__gateway_of(sys) != NULL ? actor__names_acquire(actor__gateway_of(sys), name) : NULL;
     if (a == NULL)
         return ACTOR_ENOTFOUND;
     *out = a->ref;

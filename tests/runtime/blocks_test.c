@@ -1,5 +1,5 @@
 /*
- * pool_test.c - message-block pools (runtime/pool.c) and the batch pop's
+ * blocks_test.c - message-block pools (runtime/core/blocks.c) and the batch pop's
  * put-back (actor__mailbox_unpop): blocks come back to their owner from
  * other threads (also under ThreadSanitizer), pooled and malloc'd messages
  * free alike, and unpopped messages pop again in the same order; message
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../runtime/actor_internal.h"
+#include "core/actor_internal.h"
 #include "actor/testing.h"
 
 #define N_BLOCKS 2000
@@ -32,11 +32,11 @@ static void *free_range(void *arg)
 ACTOR_TEST(blocks_return_from_other_threads)
 {
     static actor__msg *blocks[N_BLOCKS];
-    actor__pool pool;
+    actor__blocks pool;
     pthread_t threads[2];
     freer f[2] = {{blocks, 0, N_BLOCKS / 2}, {blocks, N_BLOCKS / 2, N_BLOCKS}};
 
-    actor__pool_init(&pool);
+    actor__blocks_init(&pool);
     for (int round = 0; round < 3; round++) {
         for (size_t i = 0; i < N_BLOCKS; i++) {
             blocks[i] = actor__msg_new_in(&pool, ACTOR__MSG_CAST, "abc", 3);
@@ -50,32 +50,32 @@ ACTOR_TEST(blocks_return_from_other_threads)
         /* later rounds reuse the returned blocks instead of malloc */
         ACTOR_ASSERT_INT(pool.population, N_BLOCKS);
     }
-    actor__pool_fini(&pool); /* LeakSanitizer checks every block was freed */
+    actor__blocks_fini(&pool); /* LeakSanitizer checks every block was freed */
 }
 
 ACTOR_TEST(big_messages_bypass_the_pool)
 {
     static const char big[ACTOR__POOL_BLOCK];
-    actor__pool pool;
+    actor__blocks pool;
     actor__msg *m;
 
-    actor__pool_init(&pool);
+    actor__blocks_init(&pool);
     m = actor__msg_new_in(&pool, ACTOR__MSG_CAST, big, sizeof(big));
     ACTOR_ASSERT(m != NULL && m->pool == NULL && m->len == sizeof(big));
     actor__msg_free(m);
     m = actor__msg_new_in(&pool, ACTOR__MSG_REPLY, "x", 1); /* with its status */
     ACTOR_ASSERT(m != NULL && m->pool == &pool && actor__msg_status(m) != NULL);
     actor__msg_free(m);
-    actor__pool_fini(&pool);
+    actor__blocks_fini(&pool);
 }
 
 ACTOR_TEST(own_pool_frees_locally_and_shrinks_after_a_burst)
 {
     static actor__msg *blocks[ACTOR__POOL_KEEP + 100];
-    actor__pool pool;
+    actor__blocks pool;
 
-    actor__pool_init(&pool);
-    actor__pool_set_own(&pool);
+    actor__blocks_init(&pool);
+    actor__blocks_set_own(&pool);
     for (size_t i = 0; i < ACTOR__POOL_KEEP + 100; i++) {
         blocks[i] = actor__msg_new_in(&pool, ACTOR__MSG_CAST, NULL, 0);
         ACTOR_ASSERT(blocks[i] != NULL);
@@ -83,8 +83,8 @@ ACTOR_TEST(own_pool_frees_locally_and_shrinks_after_a_burst)
     for (size_t i = 0; i < ACTOR__POOL_KEEP + 100; i++)
         actor__msg_free(blocks[i]);
     ACTOR_ASSERT_INT(pool.population, ACTOR__POOL_KEEP);
-    actor__pool_set_own(NULL);
-    actor__pool_fini(&pool);
+    actor__blocks_set_own(NULL);
+    actor__blocks_fini(&pool);
 }
 
 static actor__msg *cast(int priority, uint64_t id)
@@ -107,8 +107,8 @@ ACTOR_TEST(unpop_restores_the_order)
     ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 100, 0, ACTOR_OVERFLOW_REJECT, 1000), 0);
     for (uint64_t i = 0; i < 5; i++)
         ACTOR_ASSERT_RC(actor__mailbox_push(&mb, cast(prio[i], i + 1), 0, &dropped), 0);
-    ACTOR_ASSERT_RC(actor__mailbox_push(&mb, actor__msg_new(ACTOR__MSG_TIMEOUT, NULL, 0), 0,
-                                        &dropped), 0);
+    ACTOR_ASSERT_RC(
+        actor__mailbox_push(&mb, actor__msg_new(ACTOR__MSG_TIMEOUT, NULL, 0), 0, &dropped), 0);
     /* pop four (the system message first), put them back, pop all */
     for (int i = 0; i < 4; i++) {
         m = actor__mailbox_pop(&mb, true);

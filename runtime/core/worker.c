@@ -19,8 +19,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "actor_internal.h"
-#include "gateway.h"
+#include "core/actor_internal.h"
 
 static _Thread_local actor__worker *current_worker;
 
@@ -159,7 +158,9 @@ static void stall_step(actor__worker *w)
  * while it runs handlers, the gateway's clients wait for it too. */
 static bool holds_open_gateway(actor_system *sys, unsigned index)
 {
-    return sys->gateway != NULL && actor__gateway_held_by(sys->gateway, index);
+    void *t = actor__transport(sys);
+
+    return t != NULL && sys->transport_ops->held_by(t, index);
 }
 
 void actor__worker_stall_check(actor_system *sys, unsigned index)
@@ -183,7 +184,8 @@ void actor__worker_stall_check(actor_system *sys, unsigned index)
     /* in one handler for a whole period (asleep is not stuck) */
     gateway = gateway && atomic_load(&w->sleeping) == 0;
     if (gateway)
-        actor__gateway_want_handoff(sys->gateway); /* any worker between turns takes it */
+        sys->transport_ops->want_handoff(
+            actor__transport(sys)); /* any worker between turns takes it */
     if (!gateway && queue_empty(w))
         return;
     /* before looking for a sleeping peer: one going to sleep meanwhile
@@ -370,7 +372,7 @@ void actor__run(actor__worker *w, actor__actor *a)
     }
     refresh_awaiting(a);
     a->sched = ACTOR__IDLE;
-    again = actor__claim_schedule(a); /* drains the inbox; else marks it idle */
+    again = actor__claim_schedule(a);      /* drains the inbox; else marks it idle */
     if (!again && a->blocked_senders != 0) /* e.g. deactivated with room: senders go on */
         pthread_cond_broadcast(&a->room);
     pthread_mutex_unlock(&a->lock);
@@ -383,7 +385,9 @@ void actor__run(actor__worker *w, actor__actor *a)
 /* Whether w holds the gateway, taking it over if the stall check asked. */
 static bool holds_gateway(actor__worker *w)
 {
-    return w->sys->gateway != NULL && actor__gateway_claim(w->sys->gateway, w->index);
+    void *t = actor__transport(w->sys);
+
+    return t != NULL && w->sys->transport_ops->claim(t, w->index);
 }
 
 /* Whether there is work for idle w: an actor in its own queue, or more
@@ -420,7 +424,7 @@ static void wait_for_work(actor__worker *w)
         atomic_store(&w->sleeping, 0);
         return;
     }
-    if (holds_gateway(w) && actor__gateway_wait(sys->gateway, w->index, w->wake_fd)) {
+    if (holds_gateway(w) && sys->transport_ops->wait(actor__transport(sys), w->index, w->wake_fd)) {
         /* woken by a socket or the eventfd, and pumped */
     } else if (poll(&pfd, 1, -1) > 0) {
         ssize_t n = read(w->wake_fd, &count, sizeof(count));
@@ -467,13 +471,14 @@ static void *worker_main(void *arg)
     actor_system *sys = w->sys;
 
     current_worker = w;
-    actor__pool_set_own(&w->pool);
+    actor__blocks_set_own(&w->pool);
     while (!atomic_load(&sys->quit)) {
         actor__actor *a;
 
         /* the stall check watches the holder: a long handler hands the
          * gateway to an idle worker */
-        if (holds_gateway(w) && actor__gateway_pump(sys->gateway, w->index, queue_empty(w)) &&
+        if (holds_gateway(w) &&
+            sys->transport_ops->pump(actor__transport(sys), w->index, queue_empty(w)) &&
             sys->n_workers > 1)
             stall_arm(w);
         a = queue_pop(w);
@@ -489,7 +494,7 @@ static void *worker_main(void *arg)
         else if (!idle_spin(w))
             wait_for_work(w);
     }
-    actor__pool_set_own(NULL);
+    actor__blocks_set_own(NULL);
     current_worker = NULL;
     return NULL;
 }
@@ -508,7 +513,7 @@ static int worker_init(actor_system *sys, actor__worker *w, unsigned index)
     atomic_init(&w->stall_armed, false);
     w->stall_timer = actor__timer_make(0, index, ACTOR_REF_NONE, ACTOR__TIMER_STALL);
     msgpack_sbuffer_init(&w->reply_sb);
-    actor__pool_init(&w->pool);
+    actor__blocks_init(&w->pool);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     return w->wake_fd >= 0 ? 0 : ACTOR_ESYSTEM;
 }
@@ -518,7 +523,7 @@ static void worker_fini(actor__worker *w)
     if (w->wake_fd >= 0)
         close(w->wake_fd);
     msgpack_sbuffer_destroy(&w->reply_sb);
-    actor__pool_fini(&w->pool); /* after its thread: every message is freed by now */
+    actor__blocks_fini(&w->pool); /* after its thread: every message is freed by now */
     pthread_mutex_destroy(&w->qlock);
 }
 

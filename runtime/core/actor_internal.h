@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "actor/actor.h"
+#include "base/text.h"
 
 /* ================================================================ messages */
 
@@ -48,20 +49,20 @@ typedef struct actor__route {
     actor_ref ref; /* ACTOR__ROUTE_ACTOR: the caller */
 } actor__route;
 
-struct actor__pool;
+struct actor__blocks;
 
 /* One allocation: this header, then the status (REPLY and TIMEOUT only:
  * actor__msg_status), then the body. 88 bytes, so that a pool block's
  * header and a small body (up to 39 bytes and the NUL) share two cache
  * lines: the pool's blocks are 64-byte aligned. */
 typedef struct actor__msg {
-    struct actor__msg *next;  /* first: also the link of a pool's free lists */
-    struct actor__pool *pool; /* the pool the block goes back to; NULL: malloc'd */
-    uint64_t seq;             /* mailbox arrival order */
-    uint64_t id;              /* message id; correlation id for REPLY/TIMEOUT */
-    int64_t deadline;         /* actor_now_ns() clock; 0: none */
-    actor__route reply_to;    /* REQUEST, HEALTH */
-    const actor_type *type;   /* what the sender expected (NULL: unchecked) */
+    struct actor__msg *next;    /* first: also the link of a pool's free lists */
+    struct actor__blocks *pool; /* the pool the block goes back to; NULL: malloc'd */
+    uint64_t seq;               /* mailbox arrival order */
+    uint64_t id;                /* message id; correlation id for REPLY/TIMEOUT */
+    int64_t deadline;           /* actor_now_ns() clock; 0: none */
+    actor__route reply_to;      /* REQUEST, HEALTH */
+    const actor_type *type;     /* what the sender expected (NULL: unchecked) */
     uint32_t method;
     uint8_t kind;
     uint8_t priority;
@@ -82,7 +83,7 @@ static inline actor_status *actor__msg_status(actor__msg *m)
 actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len);
 /* The same in a block of `pool` (owned by the calling thread; NULL, or a
  * message too big for a block: malloc). */
-actor__msg *actor__msg_new_in(struct actor__pool *pool, actor__msg_kind kind, const char *body,
+actor__msg *actor__msg_new_in(struct actor__blocks *pool, actor__msg_kind kind, const char *body,
                               size_t len);
 /* Frees m into its pool (any thread) or with free. */
 void actor__msg_free(actor__msg *m);
@@ -106,14 +107,14 @@ actor__msg *actor__msg_list_reverse(actor__msg *list);
 
 /* ================================================================== pools */
 
-/* Message blocks recycled without malloc's locks (pool.c). One owner
+/* Message blocks recycled without malloc's locks (blocks.c). One owner
  * thread allocates; any thread frees. */
-typedef struct actor__pool {
-    actor__msg *local;                 /* owner only: free blocks */
-    size_t population;                 /* owner only: blocks malloc'd, not freed */
-    _Atomic(actor__msg *) returned;    /* freed by other threads; the owner takes all */
-    struct actor__pool *next;          /* the system's list of idle client pools */
-} actor__pool;
+typedef struct actor__blocks {
+    actor__msg *local;              /* owner only: free blocks */
+    size_t population;              /* owner only: blocks malloc'd, not freed */
+    _Atomic(actor__msg *) returned; /* freed by other threads; the owner takes all */
+    struct actor__blocks *next;     /* the system's list of idle client pools */
+} actor__blocks;
 
 /* The size of a block (a multiple of 64: blocks are cache-line aligned):
  * a message whose header, status and body fit. */
@@ -121,22 +122,22 @@ typedef struct actor__pool {
 /* Blocks a pool keeps (1.5 MiB); beyond, returning blocks are freed. */
 #define ACTOR__POOL_KEEP 4096u
 
-void actor__pool_init(actor__pool *p);
+void actor__blocks_init(actor__blocks *p);
 /* Frees every free block (the pool's messages must all be freed). */
-void actor__pool_fini(actor__pool *p);
+void actor__blocks_fini(actor__blocks *p);
 /* Marks p as the calling thread's own (a worker's): its frees skip the
  * atomic stack. NULL: none. */
-void actor__pool_set_own(actor__pool *p);
+void actor__blocks_set_own(actor__blocks *p);
 /* A block of ACTOR__POOL_BLOCK bytes (owner only); NULL: out of memory. */
-actor__msg *actor__pool_alloc(actor__pool *p);
+actor__msg *actor__blocks_alloc(actor__blocks *p);
 /* Gives block b back to p (any thread). */
-void actor__pool_free(actor__pool *p, actor__msg *b);
+void actor__blocks_free(actor__blocks *p, actor__msg *b);
 /* A pool for a new client (from the system's idle list, or new; NULL when
  * out of memory), and back to the list when the client is destroyed. */
-actor__pool *actor__pool_take(actor_system *sys);
-void actor__pool_give_back(actor_system *sys, actor__pool *p);
+actor__blocks *actor__blocks_take(actor_system *sys);
+void actor__blocks_give_back(actor_system *sys, actor__blocks *p);
 /* Frees the idle client pools (system destroy). */
-void actor__pools_fini(actor_system *sys);
+void actor__blocks_fini_all(actor_system *sys);
 bool actor__msg_is_user(const actor__msg *m);
 
 /* ================================================================ mailbox */
@@ -176,15 +177,15 @@ typedef struct actor__mailbox {
      * bounded by `capacity` and `max_bytes` (packed, see above), reserved
      * before a push. Pops give theirs back a batch at a time (`released*`). */
     _Atomic uint64_t admitted;
-    atomic_bool waiting_any; /* waiting.n != 0, for senders without the lock */
+    atomic_bool waiting_any;                      /* waiting.n != 0, for senders without the lock */
     _Alignas(64) size_t released, released_bytes; /* popped, not yet out of admitted */
-    actor__lane *lanes;    /* the non-empty priority lanes, ascending priority */
+    actor__lane *lanes; /* the non-empty priority lanes, ascending priority */
     size_t n_lanes, cap_lanes;
-    actor__fifo system;    /* replies, timeouts, health checks: no capacity, first */
-    actor__fifo waiting;   /* `block` overflow from senders that must not block */
-    size_t count;          /* messages in the lanes */
-    size_t bytes;          /* body bytes of the messages in the lanes */
-    size_t max_bytes;      /* bound on `bytes`, and separately on waiting.bytes */
+    actor__fifo system;  /* replies, timeouts, health checks: no capacity, first */
+    actor__fifo waiting; /* `block` overflow from senders that must not block */
+    size_t count;        /* messages in the lanes */
+    size_t bytes;        /* body bytes of the messages in the lanes */
+    size_t max_bytes;    /* bound on `bytes`, and separately on waiting.bytes */
     uint32_t capacity, starvation_limit, streak;
     actor_overflow overflow;
     uint64_t seq;
@@ -297,7 +298,7 @@ actor__idnode *actor__idmap_remove_if(actor__idmap *m, bool (*match)(actor__idno
 /* ================================================================= timers */
 
 typedef enum actor__timer_kind {
-    ACTOR__TIMER_CLIENT, /* an async client call's deadline: id in the pending table */
+    ACTOR__TIMER_CLIENT,   /* an async client call's deadline: id in the pending table */
     ACTOR__TIMER_REQUESTS, /* `owner`'s earliest request deadline (or earlier):
                             * one "requests due" message to it (call.c) */
     ACTOR__TIMER_WAITLINE, /* the earliest deadline in `owner`'s waiting line */
@@ -314,7 +315,7 @@ typedef struct actor__timer {
     uint64_t id;
     actor_ref owner;
     uint8_t kind;
-    uint8_t run;  /* ACTOR__TIMER_IN_RUN: which run */
+    uint8_t run;                      /* ACTOR__TIMER_IN_RUN: which run */
     struct actor__timer *prev, *next; /* ACTOR__TIMER_IN_RUN: the run's neighbours */
 } actor__timer;
 
@@ -397,26 +398,26 @@ struct actor__actor {
     _Alignas(64) atomic_uint refs;
 
     _Alignas(64) pthread_mutex_t lock; /* guards everything down to `run_next` */
-    pthread_cond_t room;       /* blocked client senders wait for room here */
+    pthread_cond_t room;               /* blocked client senders wait for room here */
     unsigned blocked_senders;
     actor__mailbox mb;
-    bool initialized;          /* init has run successfully */
-    bool init_failed;          /* init has run and failed: terminate without cleanup */
-    bool active;               /* user messages are processed */
-    bool terminating;          /* user messages are refused */
+    bool initialized; /* init has run successfully */
+    bool init_failed; /* init has run and failed: terminate without cleanup */
+    bool active;      /* user messages are processed */
+    bool terminating; /* user messages are refused */
     bool drain;
-    bool dead;                 /* finalizing: every message is refused */
-    bool awaiting;             /* draining, mailbox empty: waits for its requests to end */
+    bool dead;     /* finalizing: every message is refused */
+    bool awaiting; /* draining, mailbox empty: waits for its requests to end */
     /* Bumped (under `lock`) by deactivate and terminate: a worker holding
      * a batch of popped messages puts the rest back when it changes. */
     atomic_uint interrupts;
     uint8_t sched;
-    actor__timer wait_timer;   /* ACTOR__TIMER_WAITLINE: the waiting line's next expiry */
-    actor__actor *run_next;    /* run queue link (owned by the queue); the
-                                * system's spares list once freed */
+    actor__timer wait_timer; /* ACTOR__TIMER_WAITLINE: the waiting line's next expiry */
+    actor__actor *run_next;  /* run queue link (owned by the queue); the
+                              * system's spares list once freed */
 
     /* Touched only by the worker running the actor. */
-    actor__idmap requests;     /* actor__request by id */
+    actor__idmap requests; /* actor__request by id */
     /* The same requests by deadline, earliest first (ties: in the order
      * made); req_timer fires at req_first's deadline or earlier, or a
      * "requests due" message is on its way: armed by this worker only,
@@ -457,13 +458,13 @@ typedef struct actor__worker {
     pthread_mutex_t qlock;
     actor__actor *qhead, *qtail;
     size_t qlen;
-    atomic_size_t queued;      /* qlen as of the last push or pop, read without qlock */
-    int wake_fd;               /* eventfd; the gateway's holder polls it beside its sockets */
+    atomic_size_t queued; /* qlen as of the last push or pop, read without qlock */
+    int wake_fd;          /* eventfd; the gateway's holder polls it beside its sockets */
     atomic_int sleeping;
-    atomic_int spinning;       /* idle, looking at the queues before it sleeps */
-    atomic_bool stalled;       /* in one long handler with actors queued: steal even one */
-    msgpack_sbuffer reply_sb;  /* reused for every reply the worker encodes */
-    actor__pool pool;          /* blocks of the messages sent from this worker */
+    atomic_int spinning;      /* idle, looking at the queues before it sleeps */
+    atomic_bool stalled;      /* in one long handler with actors queued: steal even one */
+    msgpack_sbuffer reply_sb; /* reused for every reply the worker encodes */
+    actor__blocks pool;       /* blocks of the messages sent from this worker */
     /* The stall check (docs/RUNTIME.md, "Threading model"): `steps` counts
      * the worker's handler runs (written by the worker only); the check
      * armed at `stall_step` fires ACTOR__STALL_CHECK_NS later. */
@@ -512,6 +513,37 @@ typedef struct actor__slot {
 #define ACTOR__SLOT_CHUNK0 64u
 #define ACTOR__SLOT_CHUNKS 27u
 
+/* What the transport layer (runtime/transport/: endpoints, remote refs,
+ * names) lends the core. The core stands below it and never names its
+ * types: the layer attaches itself to a system on its first use
+ * (actor__transport_attach) with this table, and the core calls it only
+ * through the table, with the state `t` it made. */
+typedef struct actor__transport_ops {
+    /* Makes the layer's state for sys (under the system's transport_lock). */
+    int (*make)(actor_system *sys, void **t);
+    /* Destroys it, after the workers and the timer thread have stopped. */
+    void (*destroy)(void *t);
+    /* The worker loop (worker.c): whether worker `index` holds the sockets,
+     * takes them over when asked, pumps them, sleeps on them beside its
+     * wake-up fd; the stall check asks for a hand-over. */
+    bool (*held_by)(void *t, unsigned index);
+    bool (*claim)(void *t, unsigned index);
+    bool (*pump)(void *t, unsigned index, bool idle);
+    bool (*wait)(void *t, unsigned index, int wake_fd);
+    void (*want_handoff)(void *t);
+    /* The end of a request that came from an endpoint (ACTOR__ROUTE_REMOTE). */
+    void (*reply)(void *t, uint64_t id, const actor_status *st, const char *body, size_t len);
+    /* Calls on remote refs (call.c's entry points branch off here). */
+    int (*call)(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
+                size_t len, const actor_call_opts *opts, actor_status *st, msgpack_sbuffer *reply);
+    int (*cast)(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
+                size_t len, const actor_call_opts *opts);
+    int (*submit)(actor_system *sys, actor_ref to, const actor_method_ref *m, const char *body,
+                  size_t len, const actor_call_opts *opts, const actor__route *route, uint64_t id);
+    /* A client's own sockets to remote systems, at actor_client_destroy. */
+    void (*client_fini)(actor_client *c);
+} actor__transport_ops;
+
 struct actor_system {
     actor_system_opts opts;
     actor__worker *workers;
@@ -528,8 +560,8 @@ struct actor_system {
 
     _Alignas(64) pthread_mutex_t table_lock; /* guards down to `spares` */
     pthread_cond_t all_dead;
-    size_t n_slots;            /* slots ever used (1..n_slots) */
-    uint32_t free_head;        /* index + 1; 0: none */
+    size_t n_slots;     /* slots ever used (1..n_slots) */
+    uint32_t free_head; /* index + 1; 0: none */
     size_t live;
     bool stopping;
     /* Freed actor structs, linked through run_next, reused by spawn and
@@ -539,23 +571,48 @@ struct actor_system {
 
     actor__shard shards[ACTOR__SHARDS];
 
-    pthread_mutex_t timer_lock;    /* guards the heap and the timer thread's fields */
+    pthread_mutex_t timer_lock; /* guards the heap and the timer thread's fields */
     pthread_cond_t timer_cond;
     pthread_t timer_thread;
     bool timer_running, timer_quit;
-    int64_t timer_sleep_until;     /* when the timer thread wakes; INT64_MIN: awake */
+    int64_t timer_sleep_until; /* when the timer thread wakes; INT64_MIN: awake */
     actor__timer **heap;
     size_t n_timers, cap_timers;
     actor__timer_run runs[ACTOR__TIMER_RUNS];
 
-    pthread_mutex_t pools_lock;    /* guards idle_pools */
-    actor__pool *idle_pools;       /* client pools not in use (pool.c) */
+    pthread_mutex_t blocks_lock; /* guards idle_blocks */
+    actor__blocks *idle_blocks;  /* client pools not in use (blocks.c) */
 
     atomic_bool quit;
     atomic_uint_fast64_t late_replies, undeliverable;
     atomic_uint_fast64_t wakeups; /* eventfd writes that woke a sleeping worker */
-    struct actor__gateway *gateway; /* endpoints and names (gateway.c) */
+    /* The transport layer's state, made by its first use: NULL until then
+     * (actor__transport). transport_ops is set before it is published. */
+    pthread_mutex_t transport_lock;
+    void *_Atomic transport;
+    const actor__transport_ops *transport_ops;
 };
+
+/* sys's transport state, or NULL while nothing has used it. */
+static inline void *actor__transport(actor_system *sys)
+{
+    return atomic_load_explicit(&sys->transport, memory_order_acquire);
+}
+/* Attaches the transport layer: *t receives sys's state, made with
+ * ops->make on the first call. Returns ACTOR_OK or make's error. */
+int actor__transport_attach(actor_system *sys, const actor__transport_ops *ops, void **t);
+/* The top bit of a ref's id: set, the rest is an index into the transport
+ * layer's table of remote refs (actor_connect); local refs never have it
+ * (generations stay below 2^31). */
+#define ACTOR__REMOTE_BIT ((uint64_t)1 << 63)
+static inline bool actor__ref_is_remote(actor_ref ref)
+{
+    return (ref.id & ACTOR__REMOTE_BIT) != 0;
+}
+/* A call's timeout in ms: opts', else the method's @timeout, else the
+ * system's default. */
+uint32_t actor__call_timeout(const actor_system *sys, const actor_method_ref *m,
+                             const actor_call_opts *opts);
 
 /* A client call waiting in the system's pending table. */
 typedef struct actor__pending {
@@ -575,7 +632,7 @@ typedef struct actor__pending {
 
 struct actor_client {
     actor_system *sys;
-    actor__pool *pool;             /* its messages' blocks; NULL: malloc */
+    actor__blocks *pool; /* its messages' blocks; NULL: malloc */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     struct actor__client_net *net; /* its DEALERs to remote systems (remote.c) */
@@ -682,11 +739,5 @@ static inline void actor__spin_pause(void)
     __builtin_ia32_pause();
 #endif
 }
-
-/* Makes the NUL-terminated text in place valid UTF-8, as every status
- * message must be (encoders refuse anything else): a sequence cut short by
- * the end (a message truncated to its buffer) is cut off whole, any other
- * invalid byte becomes '?' (system.c). */
-void actor__text_fix_utf8(char *text);
 
 #endif /* ACTOR_INTERNAL_H */

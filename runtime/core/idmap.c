@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "actor_internal.h"
+#include "core/actor_internal.h"
 
 int actor__idmap_init(actor__idmap *m, size_t n_buckets)
 {

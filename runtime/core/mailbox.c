@@ -2,7 +2,7 @@
  * mailbox.c - messages and the bounded, priority-ordered mailbox.
  *
  * A message is one allocation: header, optional status, body; small ones
- * in a block of the sending thread's pool (pool.c). A mailbox keeps
+ * in a block of the sending thread's pool (blocks.c). A mailbox keeps
  * only its non-empty priority lanes, in a small array sorted by ascending
  * priority (usually one to three lanes), so an actor costs little memory no
  * matter how many of the 256 priorities it sees. Popping takes the head of
@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "actor_internal.h"
+#include "core/actor_internal.h"
 
 /* =============================================================== messages */
 
@@ -34,7 +34,7 @@ static bool kind_has_status(actor__msg_kind kind)
     return kind == ACTOR__MSG_REPLY || kind == ACTOR__MSG_TIMEOUT;
 }
 
-actor__msg *actor__msg_new_in(actor__pool *pool, actor__msg_kind kind, const char *body,
+actor__msg *actor__msg_new_in(actor__blocks *pool, actor__msg_kind kind, const char *body,
                               size_t len)
 {
     size_t status_size = kind_has_status(kind) ? sizeof(actor_status) : 0;
@@ -43,7 +43,7 @@ actor__msg *actor__msg_new_in(actor__pool *pool, actor__msg_kind kind, const cha
     if (len > SIZE_MAX - sizeof(*m) - status_size - 1)
         return NULL;
     if (pool != NULL && sizeof(*m) + status_size + len + 1 <= ACTOR__POOL_BLOCK) {
-        m = actor__pool_alloc(pool);
+        m = actor__blocks_alloc(pool);
     } else {
         pool = NULL;
         m = malloc(sizeof(*m) + status_size + len + 1);
@@ -72,7 +72,7 @@ actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len)
 void actor__msg_free(actor__msg *m)
 {
     if (m != NULL && m->pool != NULL)
-        actor__pool_free(m->pool, m);
+        actor__blocks_free(m->pool, m);
     else
         free(m);
 }
@@ -130,7 +130,6 @@ static uint64_t admit_word(size_t count, size_t bytes)
 {
     return ((uint64_t)count << ACTOR__ADMIT_SHIFT) + bytes;
 }
-
 
 int actor__mailbox_init(actor__mailbox *mb, uint32_t capacity, size_t max_bytes,
                         actor_overflow overflow, uint32_t starvation_limit)
@@ -273,8 +272,7 @@ static bool reserve(actor__mailbox *mb, size_t count, size_t bytes)
         if (count > mb->capacity - (have < mb->capacity ? have : mb->capacity) ||
             !room_for(mb, have, (size_t)(w & bytes_mask), bytes))
             return false;
-    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted, &w,
-                                                    w + admit_word(count, bytes),
+    } while (!atomic_compare_exchange_weak_explicit(&mb->admitted, &w, w + admit_word(count, bytes),
                                                     memory_order_relaxed, memory_order_relaxed));
     return true;
 }
@@ -518,7 +516,8 @@ actor__msg *actor__msg_list_reverse(actor__msg *list)
 
 actor__msg *actor__mailbox_unpop(actor__mailbox *mb, actor__msg *list)
 {
-    actor__msg *reversed = actor__msg_list_reverse(list), *failed = NULL; /* last popped goes back first */
+    actor__msg *reversed = actor__msg_list_reverse(list),
+               *failed = NULL; /* last popped goes back first */
 
     while (reversed != NULL) {
         actor__msg *next = reversed->next;
@@ -589,8 +588,8 @@ actor__offer actor__mailbox_offer_chain(actor__mailbox *mb, actor__msg *newest, 
             return ACTOR__OFFER_LOCKED;
         }
         oldest->next = head == ACTOR__INBOX_IDLE ? NULL : head;
-    } while (!atomic_compare_exchange_weak_explicit(&mb->inbox, &head, newest,
-                                                    memory_order_release, memory_order_relaxed));
+    } while (!atomic_compare_exchange_weak_explicit(&mb->inbox, &head, newest, memory_order_release,
+                                                    memory_order_relaxed));
     return head == ACTOR__INBOX_IDLE ? ACTOR__OFFER_WOKE : ACTOR__OFFER_QUEUED;
 }
 

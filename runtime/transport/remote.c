@@ -21,7 +21,7 @@
  *     exactly-once rules then apply; records whose caller has long timed
  *     out are swept.
  */
-#include "gateway.h"
+#include "transport/gateway.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +29,6 @@
 
 #include <zmq.h>
 
-#define REMOTE_BIT ((uint64_t)1 << 63)
 /* Socket queues: room for a pipeline of a few thousand calls. */
 #define DEALER_HWM 10000
 #define DEALER_LINGER_MS 2000
@@ -60,12 +59,7 @@ typedef struct actor__client_net {
 
 bool actor_ref_is_remote(actor_ref ref)
 {
-    return (ref.id & REMOTE_BIT) != 0;
-}
-
-bool actor__ref_is_remote(actor_ref ref)
-{
-    return actor_ref_is_remote(ref);
+    return actor__ref_is_remote(ref);
 }
 
 /* ============================================================ connecting */
@@ -204,14 +198,18 @@ static bool connect_args_ok(const char *endpoint, const char *name, const actor_
 int actor_connect(actor_system *sys, const char *endpoint, const char *name,
                   const actor_connect_opts *opts, actor_ref *out)
 {
-    actor__gateway *g = sys != NULL ? sys->gateway : NULL;
+    actor__gateway *g;
     actor__endpoint *ep;
     long index = -1;
+    int rc;
 
-    if (g == NULL || out == NULL || !connect_args_ok(endpoint, name, opts))
+    if (sys == NULL || out == NULL || !connect_args_ok(endpoint, name, opts))
         return ACTOR_EINVAL;
     if (atomic_load(&sys->quit))
         return ACTOR_ECLOSED;
+    rc = actor__gateway_get(sys, &g);
+    if (rc != 0)
+        return rc;
     if (actor__gateway_context(g) == NULL)
         return ACTOR_ESYSTEM;
     pthread_mutex_lock(&g->lock);
@@ -221,7 +219,7 @@ int actor_connect(actor_system *sys, const char *endpoint, const char *name,
     pthread_mutex_unlock(&g->lock);
     if (index < 0)
         return ACTOR_ENOMEM;
-    out->id = REMOTE_BIT | ((uint64_t)index + 1);
+    out->id = ACTOR__REMOTE_BIT | ((uint64_t)index + 1);
     return 0;
 }
 
@@ -229,10 +227,10 @@ int actor_connect(actor_system *sys, const char *endpoint, const char *name,
  * count holds at least that many records (append_remote). */
 static const actor__remote *remote_of(actor_system *sys, actor_ref to)
 {
-    actor__gateway *g = sys->gateway;
-    uint64_t index = (to.id & ~REMOTE_BIT) - 1;
+    actor__gateway *g = actor__gateway_of(sys);
+    uint64_t index = (to.id & ~ACTOR__REMOTE_BIT) - 1;
 
-    if (!actor_ref_is_remote(to) ||
+    if (g == NULL || !actor__ref_is_remote(to) ||
         index >= atomic_load_explicit(&g->n_remotes_ready, memory_order_acquire))
         return NULL;
     return atomic_load_explicit(&g->remotes_ready, memory_order_acquire)[index];
@@ -276,16 +274,6 @@ static void *dealer_for(void *zctx, void ***dealers, size_t *n, const actor__end
 }
 
 /* ============================================================= encoding */
-
-uint32_t actor__remote_timeout(actor_system *sys, const actor_method_ref *m,
-                               const actor_call_opts *opts)
-{
-    uint32_t timeout = opts != NULL ? opts->timeout_ms : 0;
-
-    if (timeout == 0 && m->type != NULL && m->method < m->type->n_methods)
-        timeout = m->type->methods[m->method].timeout_ms;
-    return timeout != 0 ? timeout : sys->opts.default_timeout_ms;
-}
 
 /* Appends the envelope of a call to sb: the target by name, the method by
  * name with its type (by index when the caller has no type). */
@@ -469,7 +457,7 @@ static int prepare(actor_client *c, actor_ref to, const actor_method_ref *m, boo
                    const actor_call_opts *opts, uint64_t id, uint32_t timeout, void **socket)
 {
     const actor__remote *r = remote_of(c->sys, to);
-    void *zctx = actor__gateway_context(c->sys->gateway); /* set by actor_connect */
+    void *zctx = actor__gateway_context(actor__gateway_of(c->sys)); /* set by actor_connect */
     client_net *net;
 
     if (r == NULL)
@@ -498,10 +486,10 @@ static int take_response(actor_system *sys, client_net *net, void *s, uint64_t i
     if (rc != 0)
         return ACTOR__WIRE_AGAIN;
     if (actor__wire_parse(&net->in, false, true, &m, &why) != ACTOR__WIRE_OK) {
-        atomic_fetch_add(&sys->gateway->dropped, 1);
+        atomic_fetch_add(&actor__gateway_of(sys)->dropped, 1);
         rc = DISCARDED;
     } else if (m.env.correlation_id != id) {
-        atomic_fetch_add(&sys->gateway->late_replies, 1);
+        atomic_fetch_add(&actor__gateway_of(sys)->late_replies, 1);
         rc = DISCARDED;
     } else {
         actor__wire_status_of(&m.env, st);
@@ -560,7 +548,7 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
                        msgpack_sbuffer *reply)
 {
     actor_system *sys = c->sys;
-    uint32_t timeout = actor__remote_timeout(sys, m, opts);
+    uint32_t timeout = actor__call_timeout(sys, m, opts);
     int64_t deadline = actor__deadline_after(timeout);
     uint64_t id = actor__next_id(sys);
     void *s = NULL;
@@ -569,7 +557,7 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
     if (rc == 0)
         rc = send_by(s, c->net->sb.data, c->net->sb.size, body, len, deadline);
     if (rc == ACTOR_EFULL) {
-        atomic_fetch_add(&sys->gateway->send_failed, 1);
+        atomic_fetch_add(&actor__gateway_of(sys)->send_failed, 1);
         actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "could not send before the deadline");
         return 0;
     }
@@ -577,7 +565,7 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
         status_not_sent(st, rc);
         return rc;
     }
-    atomic_fetch_add(&sys->gateway->calls_sent, 1);
+    atomic_fetch_add(&actor__gateway_of(sys)->calls_sent, 1);
     wait_response(sys, c->net, s, id, deadline, st, reply);
     return 0;
 }
@@ -586,14 +574,15 @@ int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
                        size_t len, const actor_call_opts *opts)
 {
     actor_system *sys = c->sys;
-    uint32_t timeout = actor__remote_timeout(sys, m, opts);
+    uint32_t timeout = actor__call_timeout(sys, m, opts);
     void *s = NULL;
     int rc = prepare(c, to, m, false, opts, actor__next_id(sys), timeout, &s);
 
     if (rc == 0)
         rc =
             send_by(s, c->net->sb.data, c->net->sb.size, body, len, actor__deadline_after(timeout));
-    atomic_fetch_add(rc == 0 ? &sys->gateway->calls_sent : &sys->gateway->send_failed, 1);
+    atomic_fetch_add(
+        rc == 0 ? &actor__gateway_of(sys)->calls_sent : &actor__gateway_of(sys)->send_failed, 1);
     return rc;
 }
 
@@ -807,7 +796,7 @@ static int submit_elsewhere(actor_system *sys, const actor__remote *r, const act
                             const char *body, size_t len, const actor_call_opts *opts,
                             const actor__route *route, uint64_t id, uint32_t timeout)
 {
-    actor__gateway *g = sys->gateway;
+    actor__gateway *g = actor__gateway_of(sys);
     char env[CACHED_ENVELOPE_MAX];
     size_t env_len = 0;
     actor__outgoing *o = NULL;
@@ -839,7 +828,7 @@ static int submit_here(actor_system *sys, const actor__remote *r, const actor_me
                        const char *body, size_t len, const actor_call_opts *opts,
                        const actor__route *route, uint64_t id, uint32_t timeout)
 {
-    actor__gateway *g = sys->gateway;
+    actor__gateway *g = actor__gateway_of(sys);
     char buf[CACHED_ENVELOPE_MAX];
     const char *env = buf;
     size_t env_len = 0;
@@ -870,7 +859,7 @@ int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref
                          const char *body, size_t len, const actor_call_opts *opts,
                          const actor__route *route, uint64_t id)
 {
-    actor__gateway *g = sys->gateway;
+    actor__gateway *g = actor__gateway_of(sys);
     const actor__remote *r;
     actor__hold how;
     uint32_t timeout;
@@ -880,7 +869,7 @@ int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref
         return ACTOR_ESYSTEM;
     if ((r = remote_of(sys, to)) == NULL)
         return ACTOR_ENOTFOUND;
-    timeout = actor__remote_timeout(sys, m, opts);
+    timeout = actor__call_timeout(sys, m, opts);
     how = actor__gateway_enter(g);
     /* What this sender handed over before (from another worker, or while
      * `hold` was busy for a moment) may still wait in the sendq: while

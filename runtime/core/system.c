@@ -3,8 +3,8 @@
  * and generation ids, so a stale ref fails cleanly), spawn and the lifecycle
  * calls (activate, deactivate, terminate), statistics and status helpers.
  * Lookups by ref take no lock (actor__acquire).
- * The gateway (gateway.c) is created with the system and destroyed after
- * its workers have stopped.
+ * The transport layer (runtime/transport/) attaches itself on its first use
+ * (actor__transport_attach) and is destroyed after the workers have stopped.
  */
 #define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP */
 #include <pthread.h>
@@ -16,8 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "actor_internal.h"
-#include "gateway.h"
+#include "core/actor_internal.h"
 
 /* =============================================================== helpers */
 
@@ -73,8 +72,7 @@ int64_t actor__deadline_after(uint32_t timeout_ms)
 
 int64_t actor__spin_until(const actor_system *sys)
 {
-    return sys->opts.call_spin_us > 0 ? actor_now_ns() + (int64_t)sys->opts.call_spin_us * 1000
-                                      : 0;
+    return sys->opts.call_spin_us > 0 ? actor_now_ns() + (int64_t)sys->opts.call_spin_us * 1000 : 0;
 }
 
 bool actor__deadline_passed(int64_t deadline)
@@ -91,8 +89,8 @@ bool actor__deadline_passed(int64_t deadline)
 
 const char *actor_status_name(actor_status_category category)
 {
-    static const char *const names[] = {"OK",       "ERROR",     "TIMEOUT",
-                                        "DIED",     "REJECTED",  "DECODE",
+    static const char *const names[] = {"OK",        "ERROR",        "TIMEOUT",
+                                        "DIED",      "REJECTED",     "DECODE",
                                         "NOT_FOUND", "UNAUTHORIZED", "INTERNAL"};
 
     if ((unsigned)category < sizeof(names) / sizeof(names[0]))
@@ -107,47 +105,6 @@ static void status_copy_message(actor_status *st, const char *text)
 
     memcpy(st->message, text, n);
     st->message[n] = '\0';
-}
-
-/* The length a UTF-8 sequence starting with `lead` has (1 for bytes that
- * cannot start one: they are invalid on their own). */
-static size_t utf8_sequence_length(unsigned char lead)
-{
-    if (lead >= 0xc2 && lead <= 0xdf)
-        return 2;
-    if (lead >= 0xe0 && lead <= 0xef)
-        return 3;
-    if (lead >= 0xf0 && lead <= 0xf4)
-        return 4;
-    return 1;
-}
-
-static bool is_continuation(unsigned char c)
-{
-    return c >= 0x80 && c <= 0xbf;
-}
-
-void actor__text_fix_utf8(char *text)
-{
-    size_t n = strlen(text), i = 0;
-
-    if (actor__utf8_valid(text, n)) /* the common case, checked 8 bytes at a time */
-        return;
-    while (i < n) {
-        size_t len = utf8_sequence_length((unsigned char)text[i]), k = 1;
-
-        if (n - i >= len && actor__utf8_valid(text + i, len)) {
-            i += len;
-            continue;
-        }
-        while (i + k < n && k < len && is_continuation((unsigned char)text[i + k]))
-            k++;
-        if (i + k == n && len > 1) { /* a character cut by the end */
-            text[i] = '\0';
-            return;
-        }
-        text[i++] = '?';
-    }
 }
 
 void actor_status_set(actor_status *st, actor_status_category category, int32_t code,
@@ -476,9 +433,8 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
 {
     actor__actor *a = spare_take(sys);
     pthread_condattr_t attr;
-    size_t max_bytes = opts != NULL && opts->mailbox_max_bytes != 0
-                           ? opts->mailbox_max_bytes
-                           : sys->opts.mailbox_max_bytes;
+    size_t max_bytes = opts != NULL && opts->mailbox_max_bytes != 0 ? opts->mailbox_max_bytes
+                                                                    : sys->opts.mailbox_max_bytes;
 
     if (a == NULL)
         return NULL;
@@ -632,10 +588,12 @@ static void system_free(actor_system *sys)
         pthread_mutex_destroy(&sys->shards[i].lock);
     }
     pthread_mutex_destroy(&sys->timer_lock);
-    actor__pools_fini(sys);
-    pthread_mutex_destroy(&sys->pools_lock);
+    actor__blocks_fini_all(sys);
+    pthread_mutex_destroy(&sys->blocks_lock);
     pthread_cond_destroy(&sys->all_dead);
-    actor__gateway_destroy(&sys->gateway);
+    if (actor__transport(sys) != NULL)
+        sys->transport_ops->destroy(actor__transport(sys));
+    pthread_mutex_destroy(&sys->transport_lock);
     /* after anything that may still drop an actor's last reference (its
      * struct joins the spares under this lock) */
     pthread_mutex_destroy(&sys->table_lock);
@@ -688,14 +646,13 @@ int actor_system_new(const actor_system_opts *opts, actor_system **out)
     pthread_mutex_init(&sys->table_lock, NULL);
     pthread_cond_init(&sys->all_dead, NULL);
     pthread_mutex_init(&sys->timer_lock, NULL);
-    pthread_mutex_init(&sys->pools_lock, NULL);
+    pthread_mutex_init(&sys->blocks_lock, NULL);
+    pthread_mutex_init(&sys->transport_lock, NULL);
     for (unsigned i = 0; i < ACTOR__SHARDS; i++) {
         pthread_mutex_init(&sys->shards[i].lock, NULL);
         if (rc == 0)
             rc = actor__idmap_init(&sys->shards[i].map, 64);
     }
-    if (rc == 0)
-        rc = actor__gateway_new(sys, &sys->gateway);
     if (rc == 0)
         rc = actor__workers_start(sys);
     if (rc == 0) {
@@ -709,6 +666,27 @@ int actor_system_new(const actor_system_opts *opts, actor_system **out)
     }
     *out = sys;
     return 0;
+}
+
+int actor__transport_attach(actor_system *sys, const actor__transport_ops *ops, void **t)
+{
+    void *made = actor__transport(sys);
+    int rc = 0;
+
+    if (made == NULL) {
+        pthread_mutex_lock(&sys->transport_lock);
+        made = atomic_load_explicit(&sys->transport, memory_order_relaxed);
+        if (made == NULL) {
+            rc = ops->make(sys, &made);
+            if (rc == 0) {
+                sys->transport_ops = ops;
+                atomic_store_explicit(&sys->transport, made, memory_order_release);
+            }
+        }
+        pthread_mutex_unlock(&sys->transport_lock);
+    }
+    *t = made;
+    return rc;
 }
 
 /* Refs of every live actor; *n receives the count. NULL when none (or no

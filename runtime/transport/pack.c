@@ -1,12 +1,12 @@
 /*
  * pack.c - the gateway holder's open BATCHes, one per peer (pack.h).
  */
-#include "pack.h"
+#include "transport/pack.h"
 
 #include <string.h>
 
 #include "actor/error.h"
-#include "wire.h"
+#include "base/wire.h"
 
 void actor__packs_init(actor__packs *ps, unsigned max)
 {

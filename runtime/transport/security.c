@@ -39,9 +39,9 @@ typedef struct allowed_key {
 
 struct actor_security {
     void *ctx;
-    void *zap;           /* REP on ZAP_ENDPOINT: the thread's */
-    void *stop_rx;       /* PAIR: the thread's end */
-    void *stop_tx;       /* PAIR: destroy's end */
+    void *zap;     /* REP on ZAP_ENDPOINT: the thread's */
+    void *stop_rx; /* PAIR: the thread's end */
+    void *stop_tx; /* PAIR: destroy's end */
     pthread_t thread;
     pthread_mutex_t lock; /* guards `keys` and the counters */
     allowed_key *keys;
@@ -111,8 +111,7 @@ static allowed_key **find_key(actor_security *s, const char *domain, size_t doma
 {
     for (allowed_key **p = &s->keys; *p != NULL; p = &(*p)->next) {
         if ((key == NULL ? (*p)->open : memcmp((*p)->key, key, KEY_BYTES) == 0) &&
-            strlen((*p)->domain) == domain_len &&
-            memcmp((*p)->domain, domain, domain_len) == 0)
+            strlen((*p)->domain) == domain_len && memcmp((*p)->domain, domain, domain_len) == 0)
             return p;
     }
     return NULL;
@@ -294,8 +293,8 @@ static bool zap_admits(actor_security *s, const zap_request *req, char *user_id)
         req->len[DOMAIN] > MAX_DOMAIN)
         return false;
     pthread_mutex_lock(&s->lock);
-    ok = find_key(s, req->field[DOMAIN], req->len[DOMAIN], (const uint8_t *)req->field[KEY]) !=
-         NULL;
+    ok =
+        find_key(s, req->field[DOMAIN], req->len[DOMAIN], (const uint8_t *)req->field[KEY]) != NULL;
     pthread_mutex_unlock(&s->lock);
     if (ok)
         zmq_z85_encode(user_id, (const uint8_t *)req->field[KEY], KEY_BYTES);

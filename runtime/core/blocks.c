@@ -1,5 +1,5 @@
 /*
- * pool.c - message-block pools (docs/RUNTIME.md, "Message blocks").
+ * blocks.c - message-block pools (docs/RUNTIME.md, "Message blocks").
  *
  * A message is allocated by its sender's thread and freed by the worker
  * that ran it. With malloc, a plain thread allocating while a worker frees
@@ -32,13 +32,13 @@
  */
 #include <stdlib.h>
 
-#include "actor_internal.h"
+#include "core/actor_internal.h"
 
 /* The pool of the worker running on this thread, if any: frees into it
  * skip the atomic stack. Set by the worker thread for its lifetime. */
-static _Thread_local actor__pool *own_pool;
+static _Thread_local actor__blocks *own_pool;
 
-void actor__pool_init(actor__pool *p)
+void actor__blocks_init(actor__blocks *p)
 {
     p->local = NULL;
     p->population = 0;
@@ -55,7 +55,7 @@ static void free_list(actor__msg *m)
     }
 }
 
-void actor__pool_fini(actor__pool *p)
+void actor__blocks_fini(actor__blocks *p)
 {
     free_list(p->local);
     free_list(atomic_exchange_explicit(&p->returned, NULL, memory_order_acquire));
@@ -63,13 +63,13 @@ void actor__pool_fini(actor__pool *p)
     p->population = 0;
 }
 
-void actor__pool_set_own(actor__pool *p)
+void actor__blocks_set_own(actor__blocks *p)
 {
     own_pool = p;
 }
 
 /* The owner keeps b on its local list, or frees it past the bound. */
-static void keep_local(actor__pool *p, actor__msg *b)
+static void keep_local(actor__blocks *p, actor__msg *b)
 {
     if (p->population > ACTOR__POOL_KEEP) {
         free(b);
@@ -81,7 +81,7 @@ static void keep_local(actor__pool *p, actor__msg *b)
 }
 
 /* Moves every returned block to the (empty) local list (owner only). */
-static void take_returned(actor__pool *p)
+static void take_returned(actor__blocks *p)
 {
     actor__msg *b = atomic_exchange_explicit(&p->returned, NULL, memory_order_acquire);
 
@@ -94,12 +94,11 @@ static void take_returned(actor__pool *p)
     p->local = b;
 }
 
-actor__msg *actor__pool_alloc(actor__pool *p)
+actor__msg *actor__blocks_alloc(actor__blocks *p)
 {
     actor__msg *b;
 
-    if (p->local == NULL &&
-        atomic_load_explicit(&p->returned, memory_order_relaxed) != NULL)
+    if (p->local == NULL && atomic_load_explicit(&p->returned, memory_order_relaxed) != NULL)
         take_returned(p);
     b = p->local;
     if (b == NULL) {
@@ -111,7 +110,7 @@ actor__msg *actor__pool_alloc(actor__pool *p)
     return b;
 }
 
-void actor__pool_free(actor__pool *p, actor__msg *b)
+void actor__blocks_free(actor__blocks *p, actor__msg *b)
 {
     actor__msg *head;
 
@@ -128,44 +127,44 @@ void actor__pool_free(actor__pool *p, actor__msg *b)
 
 /* ============================================================ clients' */
 
-actor__pool *actor__pool_take(actor_system *sys)
+actor__blocks *actor__blocks_take(actor_system *sys)
 {
-    actor__pool *p;
+    actor__blocks *p;
 
-    pthread_mutex_lock(&sys->pools_lock);
-    p = sys->idle_pools;
+    pthread_mutex_lock(&sys->blocks_lock);
+    p = sys->idle_blocks;
     if (p != NULL)
-        sys->idle_pools = p->next;
-    pthread_mutex_unlock(&sys->pools_lock);
+        sys->idle_blocks = p->next;
+    pthread_mutex_unlock(&sys->blocks_lock);
     if (p == NULL) {
         p = malloc(sizeof(*p));
         if (p == NULL)
             return NULL; /* the client allocates with malloc */
-        actor__pool_init(p);
+        actor__blocks_init(p);
     }
     p->next = NULL;
     return p;
 }
 
-void actor__pool_give_back(actor_system *sys, actor__pool *p)
+void actor__blocks_give_back(actor_system *sys, actor__blocks *p)
 {
     if (p == NULL)
         return;
-    pthread_mutex_lock(&sys->pools_lock);
-    p->next = sys->idle_pools;
-    sys->idle_pools = p;
-    pthread_mutex_unlock(&sys->pools_lock);
+    pthread_mutex_lock(&sys->blocks_lock);
+    p->next = sys->idle_blocks;
+    sys->idle_blocks = p;
+    pthread_mutex_unlock(&sys->blocks_lock);
 }
 
-void actor__pools_fini(actor_system *sys)
+void actor__blocks_fini_all(actor_system *sys)
 {
-    actor__pool *p = sys->idle_pools;
+    actor__blocks *p = sys->idle_blocks;
 
     while (p != NULL) {
-        actor__pool *next = p->next;
-        actor__pool_fini(p);
+        actor__blocks *next = p->next;
+        actor__blocks_fini(p);
         free(p);
         p = next;
     }
-    sys->idle_pools = NULL;
+    sys->idle_blocks = NULL;
 }

@@ -21,18 +21,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "actor_internal.h"
-#include "gateway.h"
+#include "core/actor_internal.h"
 
 struct actor_ctx {
     actor_system *sys;
     actor__worker *worker;
     actor__actor *self;
-    const actor__msg *msg;       /* NULL outside a message (init, cleanup, continuations) */
-    const actor_method *method;  /* the method being run, or NULL */
-    actor_status status;         /* set by actor_ctx_raise / actor_ctx_fail */
+    const actor__msg *msg;      /* NULL outside a message (init, cleanup, continuations) */
+    const actor_method *method; /* the method being run, or NULL */
+    actor_status status;        /* set by actor_ctx_raise / actor_ctx_fail */
     bool raised;
-    actor_reply *deferred;       /* taken during this invoke */
+    actor_reply *deferred; /* taken during this invoke */
 };
 
 /* `status` is left as it is: read only once `raised` (ctx_vfail sets both). */
@@ -109,8 +108,8 @@ static void check_declared(const actor_method *method, actor_status *st)
 /* ================================================================ targets */
 
 typedef struct target {
-    actor__actor *a;             /* acquired */
-    const actor_method *method;  /* NULL for health checks */
+    actor__actor *a;            /* acquired */
+    const actor_method *method; /* NULL for health checks */
     uint8_t priority;
     int64_t deadline;
 } target;
@@ -153,7 +152,7 @@ static int resolve(actor_system *sys, actor_ref to, const actor_method_ref *m,
 }
 
 /* A message for t in a block of `pool`, the calling thread's (NULL: malloc). */
-static actor__msg *build(actor_system *sys, actor__pool *pool, actor__msg_kind kind,
+static actor__msg *build(actor_system *sys, actor__blocks *pool, actor__msg_kind kind,
                          const target *t, const actor_method_ref *m, const char *body, size_t len)
 {
     actor__msg *msg = actor__msg_new_in(pool, kind, body, len);
@@ -288,8 +287,9 @@ void actor__burst_flush(actor_system *sys, actor__burst *b, unsigned flags,
 
     if (list == NULL)
         return;
-    if (offered(sys, b->a, actor__mailbox_offer_chain(&b->a->mb, b->newest, b->oldest, b->users,
-                                                       b->user_bytes)))
+    if (offered(
+            sys, b->a,
+            actor__mailbox_offer_chain(&b->a->mb, b->newest, b->oldest, b->users, b->user_bytes)))
         list = NULL;
     else
         list = actor__msg_list_reverse(list); /* one by one, oldest first */
@@ -437,8 +437,8 @@ actor__msg *actor__reply_msg_new(actor_system *sys, uint64_t id, const actor_sta
     return m;
 }
 
-static void deliver_to_actor(actor_system *sys, actor_ref ref, uint64_t id,
-                             const actor_status *st, const char *body, size_t len)
+static void deliver_to_actor(actor_system *sys, actor_ref ref, uint64_t id, const actor_status *st,
+                             const char *body, size_t len)
 {
     actor__actor *a = actor__acquire(sys, ref);
     actor__msg *m;
@@ -474,7 +474,7 @@ void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t i
         deliver_to_actor(sys, route->ref, id, st, body, len);
         break;
     case ACTOR__ROUTE_REMOTE:
-        actor__gateway_reply(sys->gateway, id, st, body, len);
+        sys->transport_ops->reply(actor__transport(sys), id, st, body, len);
         break;
     default:
         break;
@@ -498,7 +498,7 @@ void actor__requests_due(actor_system *sys, actor_ref owner)
         actor_status_set(actor__msg_status(m), ACTOR_STATUS_TIMEOUT, 0, "requests due");
         if (push(sys, a, m, 0, false, 0) != 0)
             actor__msg_free(m); /* terminated: its requests end DIED */
-    } else { /* not once it finalizes: it cancels the timer after setting dead */
+    } else {                    /* not once it finalizes: it cancels the timer after setting dead */
         pthread_mutex_lock(&a->lock);
         if (!a->dead)
             (void)actor__timer_arm_by(sys, &a->req_timer, actor_now_ns() + REQUESTS_DUE_RETRY_NS);
@@ -566,7 +566,7 @@ int actor_client_new(actor_system *sys, actor_client **out)
     if (c == NULL)
         return ACTOR_ENOMEM;
     c->sys = sys;
-    c->pool = actor__pool_take(sys);
+    c->pool = actor__blocks_take(sys);
     pthread_mutex_init(&c->lock, NULL);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -583,8 +583,9 @@ void actor_client_destroy(actor_client **pc)
     if (c == NULL)
         return;
     actor__fail_pending_calls(c->sys, c);
-    actor__client_remote_fini(c);
-    actor__pool_give_back(c->sys, c->pool);
+    if (actor__transport(c->sys) != NULL)
+        c->sys->transport_ops->client_fini(c);
+    actor__blocks_give_back(c->sys, c->pool);
     /* a worker that answered a spinning caller may still be unlocking */
     pthread_mutex_lock(&c->lock);
     pthread_mutex_unlock(&c->lock);
@@ -635,10 +636,18 @@ static void wait_sync(actor_client *c, actor__pending *p, int64_t deadline)
     pthread_mutex_unlock(&c->lock);
 }
 
+/* The transport layer's table when a call on `to` is its business: a
+ * remote ref, once the layer exists. NULL otherwise; before the layer
+ * exists no remote ref is valid, and resolve finds no such actor. */
+static inline const actor__transport_ops *remote_route(actor_system *sys, actor_ref to)
+{
+    return actor__ref_is_remote(to) && actor__transport(sys) != NULL ? sys->transport_ops : NULL;
+}
+
 /* The synchronous request behind actor_call and actor_health_check. */
-static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m,
-                     actor__msg_kind kind, const char *body, size_t len,
-                     const actor_call_opts *opts, actor_status *st, msgpack_sbuffer *reply)
+static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m, actor__msg_kind kind,
+                     const char *body, size_t len, const actor_call_opts *opts, actor_status *st,
+                     msgpack_sbuffer *reply)
 {
     actor__pending p;
     actor__msg *msg;
@@ -648,8 +657,8 @@ static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m,
     rc = c == NULL || (body == NULL && len != 0) ? ACTOR_EINVAL : check_opts(opts);
     if (rc == 0 && actor__current_worker(c->sys) != NULL)
         rc = ACTOR_ESTATE; /* a worker must never block: use actor_ctx_request */
-    if (rc == 0 && actor__ref_is_remote(to) && m != NULL)
-        return actor__remote_call(c, to, m, body, len, opts, st, reply);
+    if (rc == 0 && m != NULL && remote_route(c->sys, to) != NULL)
+        return c->sys->transport_ops->call(c, to, m, body, len, opts, st, reply);
     if (rc == 0)
         rc = resolve(c->sys, to, m, opts, &t);
     if (rc != 0) {
@@ -703,6 +712,16 @@ int actor_health_check(actor_client *c, actor_ref to, uint32_t timeout_ms, actor
     return call_sync(c, to, NULL, ACTOR__MSG_HEALTH, NULL, 0, &o, st, NULL);
 }
 
+uint32_t actor__call_timeout(const actor_system *sys, const actor_method_ref *m,
+                             const actor_call_opts *opts)
+{
+    uint32_t timeout = opts != NULL ? opts->timeout_ms : 0;
+
+    if (timeout == 0 && m->type != NULL && m->method < m->type->n_methods)
+        timeout = m->type->methods[m->method].timeout_ms;
+    return timeout != 0 ? timeout : sys->opts.default_timeout_ms;
+}
+
 /* actor_call_async on a remote ref: a pending call with its timer, whose
  * request the gateway's holder sends; the response ends it through the pending table. */
 static int call_async_remote(actor_client *c, actor_ref to, const actor_method_ref *m,
@@ -720,7 +739,7 @@ static int call_async_remote(actor_client *c, actor_ref to, const actor_method_r
     p->client = c;
     p->cb = cb;
     p->user = user;
-    p->timer = actor__timer_make(actor__deadline_after(actor__remote_timeout(c->sys, m, opts)), id,
+    p->timer = actor__timer_make(actor__deadline_after(actor__call_timeout(c->sys, m, opts)), id,
                                  ACTOR_REF_NONE, ACTOR__TIMER_CLIENT);
     if (call_id != NULL)
         *call_id = id;
@@ -729,7 +748,7 @@ static int call_async_remote(actor_client *c, actor_ref to, const actor_method_r
         free(p);
         return rc;
     }
-    rc = actor__remote_submit(c->sys, to, m, body, len, opts, &route, id);
+    rc = c->sys->transport_ops->submit(c->sys, to, m, body, len, opts, &route, id);
     if (rc != 0) {
         p = take_pending(c->sys, id);
         if (p == NULL)
@@ -751,7 +770,7 @@ int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const ch
     if (c == NULL || cb == NULL || (body == NULL && len != 0))
         return ACTOR_EINVAL;
     rc = check_opts(opts);
-    if (rc == 0 && actor__ref_is_remote(to))
+    if (rc == 0 && remote_route(c->sys, to) != NULL)
         return call_async_remote(c, to, &m, body, len, opts, cb, user, call_id);
     if (rc == 0)
         rc = resolve(c->sys, to, &m, opts, &t);
@@ -804,8 +823,8 @@ int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
     rc = check_opts(opts);
     if (rc == 0 && actor__current_worker(c->sys) != NULL)
         rc = ACTOR_ESTATE; /* it may block: use actor_ctx_cast */
-    if (rc == 0 && actor__ref_is_remote(to))
-        return actor__remote_cast(c, to, &m, body, len, opts);
+    if (rc == 0 && remote_route(c->sys, to) != NULL)
+        return c->sys->transport_ops->cast(c, to, &m, body, len, opts);
     if (rc == 0)
         rc = resolve(c->sys, to, &m, opts, &t);
     if (rc != 0)
@@ -1066,8 +1085,8 @@ int64_t actor_ctx_deadline(const actor_ctx *ctx)
     return ctx->msg != NULL ? ctx->msg->deadline : 0;
 }
 
-static int ctx_vfail(actor_ctx *ctx, actor_status_category category, int32_t code,
-                     const char *fmt, va_list ap)
+static int ctx_vfail(actor_ctx *ctx, actor_status_category category, int32_t code, const char *fmt,
+                     va_list ap)
 {
     ctx->status.category = category;
     ctx->status.code = code;
@@ -1110,13 +1129,13 @@ static int ctx_request_remote(actor_ctx *ctx, actor_ref to, const actor_method_r
     actor__actor *self = ctx->self;
     actor__route route = {ACTOR__ROUTE_ACTOR, self->ref};
     uint64_t id = actor__next_id(ctx->sys);
-    int64_t deadline = actor__deadline_after(actor__remote_timeout(ctx->sys, m, opts));
+    int64_t deadline = actor__deadline_after(actor__call_timeout(ctx->sys, m, opts));
     actor__request *req = request_enter(self, id, deadline, then, user, space_size, space);
     int rc;
 
     if (req == NULL)
         return ACTOR_ENOMEM;
-    rc = actor__remote_submit(ctx->sys, to, m, body, len, opts, &route, id);
+    rc = ctx->sys->transport_ops->submit(ctx->sys, to, m, body, len, opts, &route, id);
     if (rc != 0) {
         request_withdraw(self, req);
         return rc;
@@ -1142,7 +1161,7 @@ static int ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const c
     if (self->finalizing)
         return ACTOR_ECLOSED;
     rc = check_opts(opts);
-    if (rc == 0 && actor__ref_is_remote(to))
+    if (rc == 0 && remote_route(ctx->sys, to) != NULL)
         return ctx_request_remote(ctx, to, &m, body, len, opts, then, user, space_size, space,
                                   call_id);
     if (rc == 0)
@@ -1196,9 +1215,9 @@ int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char 
     if (body == NULL && len != 0)
         return ACTOR_EINVAL;
     rc = check_opts(opts);
-    if (rc == 0 && actor__ref_is_remote(to))
-        return actor__remote_submit(ctx->sys, to, &m, body, len, opts, NULL,
-                                    actor__next_id(ctx->sys));
+    if (rc == 0 && remote_route(ctx->sys, to) != NULL)
+        return ctx->sys->transport_ops->submit(ctx->sys, to, &m, body, len, opts, NULL,
+                                               actor__next_id(ctx->sys));
     if (rc == 0)
         rc = resolve(ctx->sys, to, &m, opts, &t);
     if (rc != 0)
@@ -1340,7 +1359,8 @@ static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
         actor__count_add(&a->errors, 1);
     if (request) {
         bool ok = st.category == ACTOR_STATUS_OK;
-        actor__count_add(&a->in_flight, (uint64_t)-1); /* first: the caller may read stats at once */
+        actor__count_add(&a->in_flight,
+                         (uint64_t)-1); /* first: the caller may read stats at once */
         actor__route_reply(a->sys, &m->reply_to, m->id, &st, ok ? w->reply_sb.data : NULL,
                            ok ? w->reply_sb.size : 0);
     }
@@ -1377,7 +1397,8 @@ static void handle_health(actor__actor *a, actor__msg *m)
     if (rc == 0)
         status_ok(&st);
     else /* unhealthy: ERROR with the hook's own value (actor.h, actor_health_check) */
-        actor_status_set(&st, ACTOR_STATUS_ERROR, rc, "%s", reason[0] != '\0' ? reason : "unhealthy");
+        actor_status_set(&st, ACTOR_STATUS_ERROR, rc, "%s",
+                         reason[0] != '\0' ? reason : "unhealthy");
     actor__route_reply(a->sys, &m->reply_to, m->id, &st, NULL, 0);
     actor__msg_free(m);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway.h"
+#include "transport/gateway.h"
 
 /* ================================================================ FIFOs */
 

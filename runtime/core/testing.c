@@ -81,8 +81,8 @@ int actor_test_int_of(const char *body, size_t len, int64_t *v)
     return rc;
 }
 
-int actor_test_call_int(actor_test *t, actor_ref to, uint32_t method, int64_t arg,
-                        actor_status *st, int64_t *result)
+int actor_test_call_int(actor_test *t, actor_ref to, uint32_t method, int64_t arg, actor_status *st,
+                        int64_t *result)
 {
     msgpack_sbuffer body, reply;
     int rc;

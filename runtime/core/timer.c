@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "actor_internal.h"
+#include "core/actor_internal.h"
 
 #define TICK_NS (100 * 1000000LL)
 

@@ -26,9 +26,9 @@
 #define ACTOR_GATEWAY_H
 
 #include "actor/remote.h"
-#include "actor_internal.h"
-#include "pack.h"
-#include "wire.h"
+#include "core/actor_internal.h"
+#include "transport/pack.h"
+#include "base/wire.h"
 
 /* A remote system's endpoint as actor_connect named it; immutable. */
 typedef struct actor__endpoint {
@@ -188,33 +188,14 @@ typedef struct actor__gateway actor__gateway;
 
 /* ------------------------------------------------------------ gateway.c */
 
-/* A gateway with no endpoint yet (no sockets, no context). */
-int actor__gateway_new(actor_system *sys, actor__gateway **out);
-/* After the workers stopped: answers what is still queued on the endpoint
- * DIED, sends every response still owed (waiting up to a few seconds in
- * all for clients that are slow to read), closes the sockets with a linger
- * and frees *g. */
-void actor__gateway_destroy(actor__gateway **g);
-
-/* Worker `index`, between actor turns: whether it holds the gateway,
- * taking it over first when the stall check asked for a hand-off and the
- * sockets are not in use. */
-bool actor__gateway_claim(actor__gateway *g, unsigned index);
-/* The holder (worker `index`), between actor turns: sends the packs that
- * are due (all when `idle`: it has no actor ready to run), runs bind
- * commands, sends queued messages, reads what the sockets have (without
- * blocking). Returns whether the stall check should watch it (it holds
- * the gateway and a socket exists). */
-bool actor__gateway_pump(actor__gateway *g, unsigned index, bool idle);
-/* The holder (worker `index`), when it has nothing to do: sleeps until the
- * wake fd or a socket is ready, then pumps. false, without sleeping, when
- * `index` does not hold the gateway (any more). */
-bool actor__gateway_wait(actor__gateway *g, unsigned index, int wake_fd);
-/* The timer thread's stall check: whether worker `index` holds the
- * gateway with a socket open, and asking for a hand-off when it stays in
- * one handler (an idle worker then takes the gateway over). */
-bool actor__gateway_held_by(actor__gateway *g, unsigned index);
-void actor__gateway_want_handoff(actor__gateway *g);
+/* The system's gateway, made on its first use: attaches the transport
+ * layer to sys (actor__transport_attach). *out receives it. ACTOR_ENOMEM. */
+int actor__gateway_get(actor_system *sys, actor__gateway **out);
+/* The system's gateway, or NULL while nothing has used the transport. */
+static inline actor__gateway *actor__gateway_of(actor_system *sys)
+{
+    return actor__transport(sys);
+}
 
 /* How the calling thread may use the holder's sockets now. */
 typedef enum actor__hold {
@@ -226,11 +207,6 @@ typedef enum actor__hold {
  * if free (never waits). Pair with actor__gateway_leave. */
 actor__hold actor__gateway_enter(actor__gateway *g);
 void actor__gateway_leave(actor__gateway *g, actor__hold how);
-
-/* The end of the served request `id` (route ACTOR__ROUTE_REMOTE): sends the
- * response (on the holder) or hands it to the holder. Any thread. */
-void actor__gateway_reply(actor__gateway *g, uint64_t id, const actor_status *st, const char *body,
-                          size_t len);
 
 /* The sockets' ZeroMQ context of g: the system's opts.zmq_context, or
  * one of its own created on first use; NULL on failure. */
@@ -275,8 +251,6 @@ void actor__names_free(actor__gateway *g);
 
 /* ------------------------------------------------------------- remote.c */
 
-bool actor__ref_is_remote(actor_ref ref);
-
 /* The call behind actor_call on a remote ref (a plain thread): request on
  * the client's DEALER, wait for its response or the deadline. As
  * actor_call. */
@@ -286,10 +260,6 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
 /* actor_cast on a remote ref, on the client's DEALER. */
 int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
                        size_t len, const actor_call_opts *opts);
-/* How long a call on a remote ref may take (ms): the options', the
- * method's, the system's default. */
-uint32_t actor__remote_timeout(actor_system *sys, const actor_method_ref *m,
-                               const actor_call_opts *opts);
 /* Sends a request (route: where its response goes, by message id `id`) or
  * a cast (route NULL) to a remote ref through the holder. Returns 0 (a
  * request's end then comes through route exactly once, REJECTED when it

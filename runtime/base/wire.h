@@ -65,12 +65,10 @@ typedef struct actor__wire_header {
 
 /* A header with nothing set but kind and ids (inline: made for every
  * response, most of it known to the compiler). */
-static inline actor__wire_header actor__wire_header_make(actor_wire_Kind kind,
-                                                         uint64_t message_id)
+static inline actor__wire_header actor__wire_header_make(actor_wire_Kind kind, uint64_t message_id)
 {
-    actor__wire_header h = {.kind = kind,
-                            .message_id = message_id,
-                            .priority = ACTOR_PRIORITY_DEFAULT};
+    actor__wire_header h = {
+        .kind = kind, .message_id = message_id, .priority = ACTOR_PRIORITY_DEFAULT};
 
     return h;
 }
