@@ -17,6 +17,12 @@
  *   caf.cast.actor        an actor send()s cast_n one-way messages to another
  *                         (msgs/s, until the receiver has them all)
  *   caf.cast.thread       the same sent by a plain thread with anon_send
+ *   caf.pool.cpu.1        a caf::actor_pool (round robin) of 1 worker whose
+ *                         handler does pool_work() (~20 us of pure CPU) per
+ *                         request; an actor keeps pool_outstanding requests
+ *                         in flight: requests answered per second (req/s)
+ *   caf.pool.cpu.2        the same with 2 workers; both pool figures run in
+ *                         an actor system of pool_threads scheduler threads
  *
  * The remote figures run first: the echo server process is forked before
  * this process creates any actor system (no threads yet).
@@ -48,6 +54,32 @@ const char *const caf_name = "bench-rt-caf";
  * by run.py's timeout on the whole program). */
 #define CAF_REQUEST_TIMEOUT caf::infinite
 constexpr auto run_timeout = std::chrono::seconds(300);
+
+/* The pool figures. Their C counterpart does the same work per request:
+ * pool_work() below, POOL_WORK_ITERS xorshift64 steps (~20 us here, 1.7 ns
+ * a step), seeded by the request, its result the reply, so nothing is
+ * optimized away. pool_n() requests per figure, pool_outstanding of them in
+ * flight (enough to keep every worker busy), pool_threads scheduler
+ * threads (this machine's 2 cores; CAF's default is at least 4). */
+#define POOL_WORK_ITERS 12000
+constexpr long pool_outstanding = 64;
+constexpr size_t pool_threads = 2;
+
+/* pipe_n / 10 (30000 by default, 500 with --smoke): ~0.6 s of work. */
+long pool_n(const bench_params &p)
+{
+    return p.pipe_n / 10 > 0 ? p.pipe_n / 10 : 1;
+}
+
+static uint64_t pool_work(uint64_t x)
+{
+    for (long i = 0; i < POOL_WORK_ITERS; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    return x;
+}
 
 /* ------------------------------------------------------------ the actors */
 
@@ -173,6 +205,54 @@ void caster(caf::event_based_actor *self, caf::actor to, long n, std::string msg
         self->send(to, msg);
 }
 
+/* A pool worker: each request costs pool_work(). The worker's number is
+ * unused: CAF 0.17 dereferences an empty argument tuple when it starts a
+ * function-based actor that takes no arguments (UBSan's "reference binding
+ * to null pointer", init_fun_factory.hpp), so every actor here takes one. */
+caf::behavior pool_worker(caf::event_based_actor *, size_t /* number */)
+{
+    return {[](uint64_t seed) { return pool_work(seed); }};
+}
+
+struct pool_run : run_result {
+    caf::actor pool;
+    long total = 0;
+    long sent = 0;
+    long received = 0;
+    int64_t t0 = 0;
+    int64_t t1 = 0;
+};
+
+/* pipe_send's twin for the pool: the request is a seed, never 0 (xorshift's
+ * fixed point). */
+void pool_send(caf::event_based_actor *self, std::shared_ptr<pool_run> run)
+{
+    uint64_t seed = (uint64_t)++run->sent;
+    self->request(run->pool, CAF_REQUEST_TIMEOUT, seed)
+        .then(
+            [=](uint64_t) {
+                if (++run->received == run->total) {
+                    run->t1 = bench_now_ns();
+                    run->finish();
+                    self->quit();
+                } else if (run->sent < run->total) {
+                    pool_send(self, run);
+                }
+            },
+            [=](caf::error &err) {
+                run->finish(self->system().render(err));
+                self->quit();
+            });
+}
+
+caf::behavior pool_driver(caf::event_based_actor *self, std::shared_ptr<pool_run> run)
+{
+    run->t0 = bench_now_ns();
+    while (run->sent < run->total && run->sent < pool_outstanding)
+        pool_send(self, run);
+    return {[](int) {}};
+}
+
 /* ---------------------------------------------------------- measurements */
 
 void wait_for(run_result &run, const char *key)
@@ -255,6 +335,22 @@ void measure_casts(caf::actor_system &sys, const bench_params &p, bool from_thre
     bench_report_rate(key, p.cast_n, run->t1 - run->t0, "msgs");
 }
 
+void measure_pool(caf::actor_system &sys, const bench_params &p, size_t workers,
+                  const char *key)
+{
+    caf::scoped_execution_unit ctx{&sys};
+    auto run = std::make_shared<pool_run>();
+    size_t spawned = 0;
+    run->pool = caf::actor_pool::make(
+        &ctx, workers, [&] { return sys.spawn(pool_worker, ++spawned); },
+        caf::actor_pool::round_robin());
+    run->total = pool_n(p);
+    sys.spawn(pool_driver, run);
+    wait_for(*run, key);
+    caf::anon_send_exit(run->pool, caf::exit_reason::user_shutdown);
+    bench_report_rate(key, run->total, run->t1 - run->t0, "req");
+}
+
 /* ------------------------------------------------------------ local runs */
 
 void run_local(const bench_params &p)
@@ -273,6 +369,17 @@ void run_local(const bench_params &p)
         measure_casts(sys, p, false, "caf.cast.actor");
     if (bench_selected(&p, "caf.cast.thread"))
         measure_casts(sys, p, true, "caf.cast.thread");
+}
+
+void run_pool(const bench_params &p)
+{
+    caf::actor_system_config cfg;
+    cfg.set("scheduler.max-threads", pool_threads);
+    caf::actor_system sys{cfg};
+    if (bench_selected(&p, "caf.pool.cpu.1"))
+        measure_pool(sys, p, 1, "caf.pool.cpu.1");
+    if (bench_selected(&p, "caf.pool.cpu.2"))
+        measure_pool(sys, p, 2, "caf.pool.cpu.2");
 }
 
 /* ----------------------------------------------------------- remote runs */
@@ -381,5 +488,7 @@ int main(int argc, char **argv)
     if (any_selected(p, {"caf.then.local", "caf.then.local.pipe", "caf.blocking.local",
                          "caf.cast.actor", "caf.cast.thread"}))
         run_local(p);
+    if (any_selected(p, {"caf.pool.cpu.1", "caf.pool.cpu.2"}))
+        run_pool(p);
     return 0;
 }
