@@ -65,6 +65,8 @@ typedef enum actor_status_category {
     ACTOR_STATUS_NOT_FOUND = 6,    /* no such actor or method */
     ACTOR_STATUS_UNAUTHORIZED = 7, /* the caller may not call this */
     ACTOR_STATUS_INTERNAL = 8,     /* a runtime failure or an undeclared error */
+    ACTOR_STATUS_UNAVAILABLE = 9,  /* no instance can take the call (a pool whose
+                                      instances have all failed); try again later */
 } actor_status_category;
 
 #define ACTOR_STATUS_MESSAGE_SIZE 120
@@ -93,6 +95,7 @@ typedef enum actor_invoke_result {
     ACTOR_INVOKE_REPLY = 0,    /* reply_body holds the encoded reply (empty for casts) */
     ACTOR_INVOKE_RAISED = 1,   /* actor_ctx_raise/actor_ctx_fail set the status */
     ACTOR_INVOKE_DEFERRED = 2, /* actor_ctx_defer took the reply; it is answered later */
+    ACTOR_INVOKE_CRASHED = 3,  /* actor_ctx_crash: the instance is broken (see there) */
 } actor_invoke_result;
 
 /* The trampoline generated per method: decode `body` (borrowed, `len`
@@ -117,11 +120,15 @@ typedef struct actor_method {
     actor_method_kind kind;
     uint8_t priority;             /* default priority: @priority, else 128 */
     uint32_t timeout_ms;          /* @timeout; 0: the system's default */
-    uint32_t retries;             /* @retries (used by supervision, not built yet) */
-    bool idempotent;              /* @idempotent */
+    uint32_t retries;             /* @retries: times a request to a crashed instance is tried again */
+    bool idempotent;              /* @idempotent: tried again after a crash, like retries = 1 */
     const int32_t *errors;        /* the declared error codes (static) */
     size_t n_errors;
     actor_invoke_fn invoke;
+    /* A key_hash pool's key: the id of the field of this method's parameter
+     * message whose value picks the instance (@pool(balance =
+     * key_hash(field))); 0: none. */
+    uint32_t key_field;
 } actor_method;
 
 /* What happens when a message arrives at a full mailbox. Every refusal
@@ -179,6 +186,17 @@ typedef struct actor_type {
     uint32_t mailbox_capacity;     /* 0: ACTOR_MAILBOX_DEFAULT_CAPACITY */
     actor_overflow overflow;
     uint32_t starvation_limit;     /* 0: ACTOR_STARVATION_DEFAULT_LIMIT */
+    /* Appends what restore needs to rebuild the state to `out` (msgpack or
+     * any bytes); 0, or a negative code (the last checkpoint is kept). Runs
+     * on the actor's worker between messages: every
+     * actor_spawn_opts.checkpoint_every messages, and after a handler that
+     * called actor_ctx_checkpoint. NULL: never. */
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    /* After init, when a restartable actor restarts (actor_restart,
+     * supervision) and a checkpoint was taken: rebuilds the state from the
+     * last checkpoint's bytes (borrowed). 0, or a negative code (the
+     * instance then crashes again). NULL: the state stays as init left it. */
+    int (*restore)(void *state, const char *data, size_t len);
 } actor_type;
 
 /* ============================================================ the system */
@@ -249,6 +267,16 @@ typedef struct actor_spawn_opts {
      * ACTOR_EFULL, counted `rejected`). Replies to the actor's own
      * requests are not counted. */
     size_t mailbox_max_bytes;
+    /* Keep `arg` for restarts (actor_restart, supervision): it must then
+     * stay valid while the actor lives, and init runs again with it at
+     * every restart. */
+    bool restartable;
+    /* A restartable actor's: releases `arg` once the actor is gone for good
+     * (after its last cleanup, or when spawn fails). NULL: nothing. */
+    void (*arg_free)(const void *arg);
+    /* Take a checkpoint (actor_type.checkpoint) after every this many
+     * messages; 0: only when a handler asks (actor_ctx_checkpoint). */
+    uint32_t checkpoint_every;
 } actor_spawn_opts;
 
 /* Creates an actor of `type` (borrowed; must outlive the actor, normally
@@ -258,6 +286,15 @@ typedef struct actor_spawn_opts {
  * actor; messages may be sent at once and wait until init has run. */
 int actor_spawn(actor_system *sys, const actor_type *type, const void *arg,
                 const actor_spawn_opts *opts, actor_ref *ref);
+
+/* Restarts a restartable actor in place (actor_spawn_opts.restartable):
+ * once the handler running now (if any) returns, the continuations of its
+ * outstanding requests run with DIED, its deferred replies are answered
+ * DIED, cleanup runs, then init with the spawn argument and restore from
+ * the last checkpoint. Its ref and the messages waiting in its mailbox stay:
+ * they are served after the restart, in their order. ACTOR_ENOTFOUND for
+ * a dead ref, ACTOR_ESTATE when not restartable or terminating. */
+int actor_restart(actor_system *sys, actor_ref ref);
 
 /* Incoming messages are processed (activate) or accepted and kept waiting
  * (deactivate). Replies to the actor's own requests and health checks are
@@ -405,6 +442,28 @@ int actor_ctx_raise(actor_ctx *ctx, int32_t code, const char *fmt, ...)
 /* The same with any category (DECODE, INTERNAL, UNAUTHORIZED, ...). */
 int actor_ctx_fail(actor_ctx *ctx, actor_status_category category, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The handler's instance is broken and must not serve another message:
+ * returns ACTOR_INVOKE_CRASHED for the trampoline to return (the typed
+ * handlers return it as they return actor_ctx_raise's result). This is
+ * what "crash" means for an actor that shares its process: the runtime
+ * cannot stop a handler, so a handler that finds its state corrupt, or a
+ * library it depends on wedged, says so. Then:
+ *   - the current request is tried again after the restart (or on another
+ *     instance of its pool) when its method is @idempotent or has
+ *     @retries left; otherwise its caller gets DIED with `fmt`'s text;
+ *   - the actor serves nothing until it is restarted; messages waiting in
+ *     its mailbox stay there, in order;
+ *   - its supervisor (actor/supervise.h; a pool's instances have one)
+ *     restarts it after its backoff, or marks it failed past its restart
+ *     limit. An actor nobody supervises is terminated (queued messages are
+ *     answered DIED).
+ * A segfault or abort in a handler takes the whole process down: run such
+ * code with process isolation (actor/pool.h). */
+int actor_ctx_crash(actor_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Asks for a checkpoint (actor_type.checkpoint) once the handler returns. */
+void actor_ctx_checkpoint(actor_ctx *ctx);
 
 /* Takes the current request's reply so that it can be answered later, from
  * this actor's own handlers or continuations (never another thread); the

@@ -95,15 +95,22 @@ typedef struct actor_stub_hooks {
     int (*init)(void **state, const void *arg, actor_ctx *ctx);
     void (*cleanup)(void *state, actor_ctx *ctx);
     int (*health)(void *state, char *reason, size_t size);
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    int (*restore)(void *state, const char *data, size_t len);
 } actor_stub_hooks;
 
 /* A generated actor's state as the runtime holds it: the user's state
  * first (actor_stub_request hands it to continuations), then the user's
  * hooks and a copy of the typed handler table. actor_stub_spawn allocates
- * it, actor_stub_init adopts it, actor_stub_cleanup frees it. */
+ * it, actor_stub_init adopts it, actor_stub_cleanup frees it. A
+ * restartable actor's (actor_spawn_opts.restartable) is a template the
+ * runtime keeps as the spawn argument: each init makes a copy to adopt,
+ * and the runtime frees the template when the actor is gone. */
 typedef struct actor_stub_box {
     void *state;            /* the user's, from hooks.init */
-    const void *arg;        /* spawn's argument, until init has run */
+    const void *arg;        /* spawn's argument, until init has run (a template's: always) */
+    bool is_template;
+    size_t size;            /* of handlers */
     actor_stub_hooks hooks;
     max_align_t handlers[]; /* the typed handler table */
 } actor_stub_box;
@@ -120,10 +127,13 @@ int actor_stub_spawn(actor_system *sys, const actor_type *type, actor_stub_hooks
 
 /* The actor_type hooks of a generated actor: init adopts the box that
  * actor_stub_spawn passed as the spawn argument (or frees it when the
- * user's init fails), cleanup frees it, health asks the user's hook. */
+ * user's init fails), cleanup frees it, health, checkpoint and restore ask
+ * the user's hooks. */
 int actor_stub_init(void **state, const void *arg, actor_ctx *ctx);
 void actor_stub_cleanup(void *state, actor_ctx *ctx);
 int actor_stub_health(void *state, char *reason, size_t size);
+int actor_stub_checkpoint(void *state, msgpack_sbuffer *out);
+int actor_stub_restore(void *state, const char *data, size_t len);
 
 /* In a trampoline, from the state the runtime passes (a box): the typed
  * handler table and the user's state. Both borrowed from the box. */
