@@ -45,6 +45,8 @@ const char *actor_wire_Category_name(actor_wire_Category v)
         return "UNAUTHORIZED";
     case actor_wire_Category_INTERNAL:
         return "INTERNAL";
+    case actor_wire_Category_UNAVAILABLE:
+        return "UNAVAILABLE";
     default:
         return NULL;
     }

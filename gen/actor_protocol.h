@@ -62,6 +62,7 @@ enum {
     actor_wire_Category_NOT_FOUND = 6,
     actor_wire_Category_UNAUTHORIZED = 7,
     actor_wire_Category_INTERNAL = 8,
+    actor_wire_Category_UNAVAILABLE = 9,
 };
 /* The member's name ("OK"), or NULL for a value this version does not know. */
 const char *actor_wire_Category_name(actor_wire_Category v);

@@ -66,6 +66,7 @@ typedef struct actor__msg {
     uint32_t method;
     uint8_t kind;
     uint8_t priority;
+    uint8_t attempts; /* REQUEST: times it was tried again after a crash */
     char *body;
     size_t len;
 } actor__msg;
@@ -386,12 +387,34 @@ struct actor_reply {
     actor__route route;
 };
 
+/* ============================================== hooks for upper layers */
+
+/* What an actor's watcher is told (actor__watch). */
+typedef enum actor__watch_event {
+    ACTOR__WATCH_CRASHED,   /* actor_ctx_crash, or a restart's init or restore failed */
+    ACTOR__WATCH_RESTARTED, /* a restart succeeded: it serves again */
+    ACTOR__WATCH_EXITED,    /* it is gone (terminated, or init failed) */
+} actor__watch_event;
+
+/* Runs on the actor's worker, outside its lock; quick, never blocking.
+ * `reason` is borrowed for the call. */
+typedef void (*actor__watch_fn)(void *user, actor_ref ref, actor__watch_event ev,
+                                const char *reason);
+
 struct actor__actor {
     actor_system *sys;
     const actor_type *type;
     actor_ref ref;
     void *state;
     const void *init_arg;
+    /* A router's (actor__spawn_router): messages go to the actor it picks.
+     * Set before the actor is visible, never changed. */
+    const struct actor__router_ops *router;
+    void *router_state;
+    /* A pool instance's router (actor__set_owner; a reference held until
+     * this struct is freed): a user message that finds the instance
+     * closing, or still queued when it goes, is routed again through it. */
+    struct actor__actor *owner;
     /* The table's reference + senders'. 0: freed (a spare, or being
      * set up for reuse): actor__acquire may still read and test it, so it
      * is written atomically only and outlives the actor (type-stable). */
@@ -406,8 +429,15 @@ struct actor__actor {
     bool active;      /* user messages are processed */
     bool terminating; /* user messages are refused */
     bool drain;
-    bool dead;     /* finalizing: every message is refused */
-    bool awaiting; /* draining, mailbox empty: waits for its requests to end */
+    bool dead;            /* finalizing: every message is refused */
+    bool awaiting;        /* draining, mailbox empty: waits for its requests to end */
+    bool state_live;      /* init (or a restart's) succeeded: cleanup is owed */
+    bool restartable;     /* actor_spawn_opts.restartable: init_arg is kept */
+    bool crashed;         /* actor_ctx_crash or actor_restart: no user message runs */
+    bool restart_pending; /* actor_restart asked: the next turn restarts it */
+    void (*arg_free)(const void *arg);
+    actor__watch_fn watch; /* actor__watch: told of crashes, restarts and the exit */
+    void *watch_user;
     /* Bumped (under `lock`) by deactivate and terminate: a worker holding
      * a batch of popped messages puts the rest back when it changes. */
     atomic_uint interrupts;
@@ -430,6 +460,10 @@ struct actor__actor {
     actor__timer req_timer;
     actor_reply *deferred;
     bool finalizing;
+    /* Checkpoints (actor_type.checkpoint): the last one taken, kept across
+     * restarts for restore. */
+    uint32_t checkpoint_every, since_checkpoint;
+    msgpack_sbuffer checkpoint;
 
     /* Written by the running worker, read by actor_stats_get. */
     atomic_uint_fast64_t processed, errors, in_flight, expired, late_replies;
@@ -448,6 +482,54 @@ bool actor__runnable(const actor__actor *a);
  * (after unlocking). Idle and not runnable: marks the inbox idle, so the
  * next lock-free push reports it (actor__mailbox_offer). */
 bool actor__claim_schedule(actor__actor *a);
+
+/* A router: an actor slot standing for other actors (pools). Messages to
+ * it never reach its mailbox: whoever sends one asks `pick` for the actor
+ * to queue it on. */
+typedef struct actor__router_ops {
+    /* The actor for a message of `method` (NULL: a health check) with
+     * `body`, acquired; NULL when none can take it now (the call ends
+     * ACTOR_EUNAVAILABLE). Any thread, concurrently. */
+    actor__actor *(*pick)(void *state, const actor_method *method, const char *body, size_t len);
+    /* actor_terminate on the router (any thread, before its own). */
+    void (*terminate)(void *state, bool drain);
+    /* The router's struct is being freed (its last reference went, on any
+     * thread): releases `state`. */
+    void (*free)(void *state);
+} actor__router_ops;
+
+/* Spawns a router of `type` (its hooks never run) that owns `state`. */
+int actor__spawn_router(actor_system *sys, const actor_type *type, const actor__router_ops *ops,
+                        void *state, actor_ref *ref);
+/* The actor a message to router `r` goes to: acquired, or NULL. */
+static inline actor__actor *actor__router_pick(actor__actor *r, const actor_method *method,
+                                               const char *body, size_t len)
+{
+    return r->router->pick(r->router_state, method, body, len);
+}
+/* Sets the watcher of `ref` (NULL: none). An actor with a watcher is not
+ * terminated when it crashes: the watcher decides (actor_restart, or
+ * actor_terminate). ACTOR_ENOTFOUND for a dead ref. */
+int actor__watch(actor_system *sys, actor_ref ref, actor__watch_fn fn, void *user);
+/* The method a handler runs (NULL outside a message). */
+const actor_method *actor__ctx_method(const actor_ctx *ctx);
+/* actor_health_check without waiting: cb gets the answer (OK, ERROR with
+ * the hook's code, TIMEOUT, DIED, NOT_FOUND) on another thread. */
+int actor__health_check_async(actor_client *c, actor_ref to, uint32_t timeout_ms, actor_reply_fn cb,
+                              void *user);
+/* Makes `router` the owner of `ref` (see actor__actor.owner). */
+int actor__set_owner(actor_system *sys, actor_ref ref, actor_ref router);
+/* Whether actor_system_destroy has begun: nothing restarts any more. */
+bool actor__system_stopping(actor_system *sys);
+/* Messages queued at a and running on it: a pool's measure of load. Any
+ * thread, without a lock (a moment's view). */
+uint64_t actor__load(const actor__actor *a);
+/* Whether a serves user messages now (not crashed, terminating or dead). */
+bool actor__serving(actor__actor *a);
+/* Threads of upper layers that use sys (supervisors): actor_system_destroy
+ * waits, after terminating every actor, until each has let go. */
+void actor__system_hold(actor_system *sys);
+void actor__system_release(actor_system *sys);
 
 /* ================================================================= workers */
 
@@ -586,6 +668,7 @@ struct actor_system {
     atomic_bool quit;
     atomic_uint_fast64_t late_replies, undeliverable;
     atomic_uint_fast64_t wakeups; /* eventfd writes that woke a sleeping worker */
+    unsigned holds;               /* actor__system_hold; under table_lock, signalled by all_dead */
     /* The transport layer's state, made by its first use: NULL until then
      * (actor__transport). transport_ops is set before it is published. */
     pthread_mutex_t transport_lock;
@@ -642,6 +725,9 @@ struct actor_client {
  * thread's: not in order across threads). */
 uint64_t actor__next_id(actor_system *sys);
 actor__shard *actor__shard_of(actor_system *sys, uint64_t id);
+
+/* The restart actor_restart asked for, on a's worker (STEP_RESTART). */
+void actor__restart_run(actor__worker *w, actor__actor *a);
 
 /* Sends the end of request `id` along `route`. body is borrowed. */
 void actor__route_reply(actor_system *sys, const actor__route *route, uint64_t id,

@@ -29,9 +29,10 @@ struct actor_ctx {
     actor__actor *self;
     const actor__msg *msg;      /* NULL outside a message (init, cleanup, continuations) */
     const actor_method *method; /* the method being run, or NULL */
-    actor_status status;        /* set by actor_ctx_raise / actor_ctx_fail */
+    actor_status status;        /* set by actor_ctx_raise / actor_ctx_fail / actor_ctx_crash */
     bool raised;
-    actor_reply *deferred; /* taken during this invoke */
+    bool checkpoint_wanted; /* actor_ctx_checkpoint */
+    actor_reply *deferred;  /* taken during this invoke */
 };
 
 /* `status` is left as it is: read only once `raised` (ctx_vfail sets both). */
@@ -39,6 +40,7 @@ static void ctx_init(actor_ctx *ctx, actor__worker *w, actor__actor *a, const ac
                      const actor_method *method)
 {
     ctx->raised = false;
+    ctx->checkpoint_wanted = false;
     ctx->deferred = NULL;
     ctx->sys = a->sys;
     ctx->worker = w;
@@ -77,6 +79,9 @@ static void status_from_rc(actor_status *st, int rc)
         break;
     case ACTOR_EFULL:
         actor_status_set(st, ACTOR_STATUS_REJECTED, 0, "mailbox full");
+        break;
+    case ACTOR_EUNAVAILABLE:
+        actor_status_set(st, ACTOR_STATUS_UNAVAILABLE, 0, "no instance of the pool is live");
         break;
     default:
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "%s", actor_strerror(rc));
@@ -121,9 +126,23 @@ static int check_opts(const actor_call_opts *o)
     return 0;
 }
 
-/* Finds the actor and method, and the call's priority and deadline. */
+/* A router's pick for a message of method index `m` (NULL: a health
+ * check): the instance replaces the router in *a. */
+static int route(actor__actor **a, const actor_method_ref *m, const char *body, size_t len)
+{
+    actor__actor *r = *a;
+    actor__actor *to =
+        actor__router_pick(r, m != NULL ? &r->type->methods[m->method] : NULL, body, len);
+
+    actor__release(r);
+    *a = to;
+    return to != NULL ? 0 : ACTOR_EUNAVAILABLE;
+}
+
+/* Finds the actor (for a router, the one it picks for `body`) and method,
+ * and the call's priority and deadline. */
 static int resolve(actor_system *sys, actor_ref to, const actor_method_ref *m,
-                   const actor_call_opts *o, target *t)
+                   const actor_call_opts *o, const char *body, size_t len, target *t)
 {
     uint32_t timeout = o != NULL ? o->timeout_ms : 0;
 
@@ -132,12 +151,15 @@ static int resolve(actor_system *sys, actor_ref to, const actor_method_ref *m,
         return ACTOR_ENOTFOUND;
     t->method = NULL;
     t->priority = ACTOR_PRIORITY_DEFAULT_VALUE;
+    if (m != NULL &&
+        ((m->type != NULL && m->type != t->a->type) || m->method >= t->a->type->n_methods)) {
+        actor__release(t->a);
+        t->a = NULL;
+        return ACTOR_ENOTFOUND;
+    }
+    if (t->a->router != NULL && route(&t->a, m, body, len) != 0)
+        return ACTOR_EUNAVAILABLE;
     if (m != NULL) {
-        if ((m->type != NULL && m->type != t->a->type) || m->method >= t->a->type->n_methods) {
-            actor__release(t->a);
-            t->a = NULL;
-            return ACTOR_ENOTFOUND;
-        }
         t->method = &t->a->type->methods[m->method];
         t->priority = t->method->priority;
         if (timeout == 0)
@@ -219,8 +241,11 @@ static bool push_unlocked(actor_system *sys, actor__actor *a, actor__msg *m)
     return offered(sys, a, actor__mailbox_offer(&a->mb, m));
 }
 
+static int reroute(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags);
+
 /* Queues m on a. On 0 the mailbox owns m; on failure the caller keeps it.
- * may_block: a plain thread waits for room in a full `block` mailbox. */
+ * may_block: a plain thread waits for room in a full `block` mailbox. A
+ * pool instance that is closing hands the message to its pool. */
 static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags, bool may_block,
                 int64_t deadline)
 {
@@ -253,6 +278,8 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
     pthread_mutex_unlock(&a->lock);
     if (schedule)
         actor__schedule(sys, a);
+    if (rc == ACTOR_ECLOSED && a->owner != NULL && actor__msg_is_user(m))
+        rc = reroute(sys, a, m, flags);
     while (dropped != NULL) { /* drop_oldest's victims, oldest first */
         actor__msg *victim = dropped;
         dropped = victim->next;
@@ -264,6 +291,25 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
 int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
 {
     return push(sys, a, m, flags, false, m->deadline);
+}
+
+/* A user message for pool instance `a`, which is closing (a shrink, a
+ * failure): queued on the instance its pool picks now instead. 0, or
+ * ACTOR_ECLOSED (the caller keeps m) when none other can take it. */
+static int reroute(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
+{
+    const actor_method *method =
+        m->method < a->owner->type->n_methods ? &a->owner->type->methods[m->method] : NULL;
+    actor__actor *b = actor__router_pick(a->owner, method, m->body, m->len);
+    int rc = ACTOR_ECLOSED;
+
+    if (b != NULL && b != a) {
+        m->type = b->type;
+        rc = push(sys, b, m, flags, false, m->deadline);
+    }
+    if (b != NULL)
+        actor__release(b);
+    return rc == 0 ? 0 : ACTOR_ECLOSED;
 }
 
 /* ================================================================ bursts */
@@ -660,7 +706,7 @@ static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m, a
     if (rc == 0 && m != NULL && remote_route(c->sys, to) != NULL)
         return c->sys->transport_ops->call(c, to, m, body, len, opts, st, reply);
     if (rc == 0)
-        rc = resolve(c->sys, to, m, opts, &t);
+        rc = resolve(c->sys, to, m, opts, body, len, &t);
     if (rc != 0) {
         status_from_rc(st, rc);
         return rc;
@@ -758,9 +804,10 @@ static int call_async_remote(actor_client *c, actor_ref to, const actor_method_r
     return rc;
 }
 
-int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const char *body,
-                     size_t len, const actor_call_opts *opts, actor_reply_fn cb, void *user,
-                     uint64_t *call_id)
+/* actor_call_async, and a health check's (m NULL, kind HEALTH). */
+static int call_async(actor_client *c, actor_ref to, const actor_method_ref *m,
+                      actor__msg_kind kind, const char *body, size_t len,
+                      const actor_call_opts *opts, actor_reply_fn cb, void *user, uint64_t *call_id)
 {
     actor__pending *p;
     actor__msg *msg;
@@ -770,13 +817,13 @@ int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const ch
     if (c == NULL || cb == NULL || (body == NULL && len != 0))
         return ACTOR_EINVAL;
     rc = check_opts(opts);
-    if (rc == 0 && remote_route(c->sys, to) != NULL)
-        return call_async_remote(c, to, &m, body, len, opts, cb, user, call_id);
+    if (rc == 0 && m != NULL && remote_route(c->sys, to) != NULL)
+        return call_async_remote(c, to, m, body, len, opts, cb, user, call_id);
     if (rc == 0)
-        rc = resolve(c->sys, to, &m, opts, &t);
+        rc = resolve(c->sys, to, m, opts, body, len, &t);
     if (rc != 0)
         return rc;
-    msg = build(c->sys, c->pool, ACTOR__MSG_REQUEST, &t, &m, body, len);
+    msg = build(c->sys, c->pool, kind, &t, m, body, len);
     p = msg != NULL ? calloc(1, sizeof(*p)) : NULL;
     if (p == NULL) {
         actor__msg_free(msg);
@@ -811,6 +858,22 @@ int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const ch
     return rc;
 }
 
+int actor_call_async(actor_client *c, actor_ref to, actor_method_ref m, const char *body,
+                     size_t len, const actor_call_opts *opts, actor_reply_fn cb, void *user,
+                     uint64_t *call_id)
+{
+    return call_async(c, to, &m, ACTOR__MSG_REQUEST, body, len, opts, cb, user, call_id);
+}
+
+int actor__health_check_async(actor_client *c, actor_ref to, uint32_t timeout_ms, actor_reply_fn cb,
+                              void *user)
+{
+    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+
+    o.timeout_ms = timeout_ms;
+    return call_async(c, to, NULL, ACTOR__MSG_HEALTH, NULL, 0, &o, cb, user, NULL);
+}
+
 int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *body, size_t len,
                const actor_call_opts *opts)
 {
@@ -826,7 +889,7 @@ int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
     if (rc == 0 && remote_route(c->sys, to) != NULL)
         return c->sys->transport_ops->cast(c, to, &m, body, len, opts);
     if (rc == 0)
-        rc = resolve(c->sys, to, &m, opts, &t);
+        rc = resolve(c->sys, to, &m, opts, body, len, &t);
     if (rc != 0)
         return rc;
     msg = build(c->sys, c->pool, ACTOR__MSG_CAST, &t, &m, body, len);
@@ -1118,6 +1181,26 @@ int actor_ctx_fail(actor_ctx *ctx, actor_status_category category, const char *f
     return rc;
 }
 
+int actor_ctx_crash(actor_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    ctx_vfail(ctx, ACTOR_STATUS_DIED, 0, fmt, ap);
+    va_end(ap);
+    return ACTOR_INVOKE_CRASHED;
+}
+
+void actor_ctx_checkpoint(actor_ctx *ctx)
+{
+    ctx->checkpoint_wanted = true;
+}
+
+const actor_method *actor__ctx_method(const actor_ctx *ctx)
+{
+    return ctx->method;
+}
+
 /* actor_ctx_request on a remote ref: the request waits in the actor's table
  * with its deadline as a local one does; the gateway's holder sends it and
  * routes the response to this actor's mailbox. */
@@ -1165,7 +1248,7 @@ static int ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const c
         return ctx_request_remote(ctx, to, &m, body, len, opts, then, user, space_size, space,
                                   call_id);
     if (rc == 0)
-        rc = resolve(ctx->sys, to, &m, opts, &t);
+        rc = resolve(ctx->sys, to, &m, opts, body, len, &t);
     if (rc != 0)
         return rc;
     msg = build(ctx->sys, &ctx->worker->pool, ACTOR__MSG_REQUEST, &t, &m, body, len);
@@ -1219,7 +1302,7 @@ int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char 
         return ctx->sys->transport_ops->submit(ctx->sys, to, &m, body, len, opts, NULL,
                                                actor__next_id(ctx->sys));
     if (rc == 0)
-        rc = resolve(ctx->sys, to, &m, opts, &t);
+        rc = resolve(ctx->sys, to, &m, opts, body, len, &t);
     if (rc != 0)
         return rc;
     msg = build(ctx->sys, &ctx->worker->pool, ACTOR__MSG_CAST, &t, &m, body, len);
@@ -1329,6 +1412,105 @@ static void invoke_status(const actor_ctx *ctx, int rc, actor_status *st)
     }
 }
 
+/* ================================================ crashes and restarts */
+
+/* Tells a's watcher (read under the lock) what happened. */
+static void notify_watch(actor__actor *a, actor__watch_event ev, const char *reason)
+{
+    actor__watch_fn fn;
+    void *user;
+
+    pthread_mutex_lock(&a->lock);
+    fn = a->watch;
+    user = a->watch_user;
+    pthread_mutex_unlock(&a->lock);
+    if (fn != NULL)
+        fn(user, a->ref, ev, reason);
+}
+
+/* The actor can serve nothing more: the rest of the popped batch goes
+ * back to the mailbox (interrupts), user messages wait there. Nobody
+ * watching: it terminates, its queued messages answered DIED. */
+static void mark_crashed(actor__actor *a, const char *reason)
+{
+    bool watched;
+
+    pthread_mutex_lock(&a->lock);
+    atomic_fetch_add_explicit(&a->interrupts, 1, memory_order_relaxed);
+    a->crashed = true;
+    watched = a->watch != NULL;
+    if (!watched && !a->terminating) {
+        a->terminating = true;
+        a->drain = false;
+        actor__mailbox_close(&a->mb);
+        if (a->blocked_senders != 0)
+            pthread_cond_broadcast(&a->room);
+    }
+    pthread_mutex_unlock(&a->lock);
+    if (watched)
+        notify_watch(a, ACTOR__WATCH_CRASHED, reason);
+}
+
+/* Whether a request that was running when its actor crashed may be tried
+ * again: its method is @idempotent or has @retries left. */
+static bool may_retry(const actor_method *method, const actor__msg *m)
+{
+    uint32_t allowed = method->retries != 0 ? method->retries : method->idempotent ? 1 : 0;
+
+    return m->kind == ACTOR__MSG_REQUEST && m->attempts < allowed && m->attempts < UINT8_MAX;
+}
+
+/* A handler returned actor_ctx_crash's result. Its request goes back to
+ * the front of the mailbox when it may be tried again (the restarted
+ * actor, or its pool's next pick, serves it first), else its caller gets
+ * DIED with the handler's reason; a cast is counted an error. */
+static void crashed(actor__worker *w, actor__actor *a, actor__msg *m, actor_ctx *ctx)
+{
+    const actor_method *method = &a->type->methods[m->method];
+    actor_status st = ctx->status;
+    /* a request whose reply the handler deferred is answered DIED by the
+     * restart (its reply record belongs to the state that crashed) */
+    bool request = m->kind == ACTOR__MSG_REQUEST && ctx->deferred == NULL;
+
+    (void)w;
+    if (m->kind == ACTOR__MSG_REQUEST)
+        actor__count_add(&a->in_flight, (uint64_t)-1);
+    actor__count_add(&a->errors, 1);
+    if (request && may_retry(method, m)) {
+        m->attempts++;
+        pthread_mutex_lock(&a->lock);
+        m = actor__mailbox_unpop(&a->mb, m); /* NULL: back in its lane */
+        pthread_mutex_unlock(&a->lock);
+    }
+    if (m != NULL && request) {
+        if (st.message[0] == '\0')
+            actor_status_set(&st, ACTOR_STATUS_DIED, 0, "the instance crashed");
+        st.category = ACTOR_STATUS_DIED;
+        actor__route_reply(a->sys, &m->reply_to, m->id, &st, NULL, 0);
+    }
+    if (m != NULL)
+        actor__msg_free(m);
+    mark_crashed(a, ctx->status.message[0] != '\0' ? ctx->status.message : "crashed");
+}
+
+/* Replaces a's last checkpoint with a new one (the hook's failure keeps
+ * the old one). */
+static void take_checkpoint(actor__actor *a)
+{
+    msgpack_sbuffer sb;
+
+    a->since_checkpoint = 0;
+    if (a->type->checkpoint == NULL)
+        return;
+    msgpack_sbuffer_init(&sb);
+    if (a->type->checkpoint(a->state, &sb) == 0) {
+        msgpack_sbuffer_destroy(&a->checkpoint);
+        a->checkpoint = sb;
+    } else {
+        msgpack_sbuffer_destroy(&sb);
+    }
+}
+
 static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
 {
     bool request = m->kind == ACTOR__MSG_REQUEST;
@@ -1348,6 +1530,13 @@ static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
         actor__count_add(&a->in_flight, 1);
     rc = method->invoke(a->state, &ctx, m->body, m->len, &w->reply_sb);
     actor__count_add(&a->processed, 1);
+    if (rc == ACTOR_INVOKE_CRASHED) {
+        crashed(w, a, m, &ctx);
+        return;
+    }
+    if (ctx.checkpoint_wanted ||
+        (a->checkpoint_every != 0 && ++a->since_checkpoint >= a->checkpoint_every))
+        take_checkpoint(a);
     if (rc == ACTOR_INVOKE_DEFERRED && ctx.deferred != NULL) {
         actor__msg_free(m);
         return;
@@ -1425,7 +1614,7 @@ int actor__run_init(actor__worker *w, actor__actor *a)
 {
     actor_ctx ctx;
 
-    if (a->type->init == NULL)
+    if (a->type->init == NULL || a->router != NULL)
         return 0;
     ctx_init(&ctx, w, a, NULL, NULL);
     return a->type->init(&a->state, a->init_arg, &ctx);
@@ -1467,10 +1656,22 @@ bool actor__drain_waits(const actor__actor *a)
     return a->requests.count != 0; /* each ends by its deadline at the latest */
 }
 
+/* Runs cleanup on the state init made, if it did. */
+static void cleanup_state(actor__worker *w, actor__actor *a)
+{
+    actor_ctx ctx;
+
+    if (a->state_live && a->type->cleanup != NULL) {
+        ctx_init(&ctx, w, a, NULL, NULL);
+        a->type->cleanup(a->state, &ctx);
+    }
+    a->state_live = false;
+    a->state = NULL;
+}
+
 void actor__finalize(actor__worker *w, actor__actor *a)
 {
     actor__msg *list;
-    actor_ctx ctx;
 
     pthread_mutex_lock(&a->lock);
     a->dead = true;
@@ -1482,18 +1683,48 @@ void actor__finalize(actor__worker *w, actor__actor *a)
     a->finalizing = true;
     while (list != NULL) {
         actor__msg *next = list->next;
+        list->next = NULL;
         if (list->kind == ACTOR__MSG_REPLY || list->kind == ACTOR__MSG_TIMEOUT)
             handle_reply(w, a, list);
-        else
+        else if (a->owner == NULL || !actor__msg_is_user(list) ||
+                 reroute(a->sys, a, list, ACTOR__PUSH_WAITLIST) != 0) /* never ran: safe */
             actor__refuse(a->sys, list, ACTOR_STATUS_DIED, "actor terminated");
         list = next;
     }
     fail_requests(w, a);
-    if (a->initialized && a->type->cleanup != NULL) {
-        ctx_init(&ctx, w, a, NULL, NULL);
-        a->type->cleanup(a->state, &ctx);
-    }
-    a->state = NULL;
+    cleanup_state(w, a);
     fail_deferred(a);
+    if (a->arg_free != NULL)
+        a->arg_free(a->init_arg);
+    a->init_arg = NULL;
+    notify_watch(a, ACTOR__WATCH_EXITED, a->init_failed ? "init failed" : "terminated");
     actor__table_remove(a);
+}
+
+void actor__restart_run(actor__worker *w, actor__actor *a)
+{
+    char why[ACTOR_STATUS_MESSAGE_SIZE] = "";
+    bool has_state;
+    int rc;
+
+    fail_requests(w, a);
+    fail_deferred(a);
+    cleanup_state(w, a);
+    rc = actor__run_init(w, a);
+    has_state = rc == 0;
+    if (rc != 0)
+        snprintf(why, sizeof why, "init failed on restart: %s", actor_strerror(rc));
+    else if (a->type->restore != NULL && a->checkpoint.size != 0 &&
+             (rc = a->type->restore(a->state, a->checkpoint.data, a->checkpoint.size)) != 0)
+        snprintf(why, sizeof why, "restore failed: %s", actor_strerror(rc));
+    a->since_checkpoint = 0;
+    pthread_mutex_lock(&a->lock);
+    a->restart_pending = false;
+    a->state_live = has_state;
+    a->crashed = rc != 0;
+    pthread_mutex_unlock(&a->lock);
+    if (rc == 0)
+        notify_watch(a, ACTOR__WATCH_RESTARTED, "restarted");
+    else
+        mark_crashed(a, why);
 }

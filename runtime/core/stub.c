@@ -265,18 +265,32 @@ int actor_stub_reply(actor_reply **reply, const actor_stub_method *m, const void
 
 /* ---------------------------------------------------------------- spawn */
 
+static void box_free(const void *box)
+{
+    free((void *)(uintptr_t)box);
+}
+
 int actor_stub_spawn(actor_system *sys, const actor_type *type, actor_stub_hooks hooks,
                      const void *handlers, size_t size, const void *arg,
                      const actor_spawn_opts *opts, actor_ref *ref)
 {
     actor_stub_box *box = calloc(1, sizeof *box + size);
+    actor_spawn_opts o;
     int rc;
 
     if (box == NULL)
         return ACTOR_ENOMEM;
     box->arg = arg;
+    box->size = size;
     box->hooks = hooks;
     memcpy(box->handlers, handlers, size);
+    if (opts != NULL && opts->restartable) {
+        /* a template: every init adopts a copy, the runtime frees it */
+        o = *opts;
+        o.arg_free = box_free;
+        box->is_template = true;
+        return actor_spawn(sys, type, box, &o, ref); /* frees it on failure */
+    }
     rc = actor_spawn(sys, type, box, opts, ref);
     if (rc != 0)
         free(box); /* else init adopts it, on a worker */
@@ -285,9 +299,18 @@ int actor_stub_spawn(actor_system *sys, const actor_type *type, actor_stub_hooks
 
 int actor_stub_init(void **state, const void *arg, actor_ctx *ctx)
 {
+    const actor_stub_box *given = arg;
     actor_stub_box *box = (actor_stub_box *)(uintptr_t)arg;
     int rc = 0;
 
+    if (given->is_template) { /* a restartable actor's: this start's own copy */
+        box = malloc(sizeof *box + given->size);
+        if (box == NULL)
+            return ACTOR_ENOMEM;
+        memcpy(box, given, sizeof *box + given->size);
+        box->is_template = false;
+    }
+    box->state = NULL;
     if (box->hooks.init != NULL)
         rc = box->hooks.init(&box->state, box->arg, ctx);
     box->arg = NULL;
@@ -317,6 +340,24 @@ int actor_stub_health(void *state, char *reason, size_t size)
     if (box == NULL || box->hooks.health == NULL)
         return 0;
     return box->hooks.health(box->state, reason, size);
+}
+
+int actor_stub_checkpoint(void *state, msgpack_sbuffer *out)
+{
+    actor_stub_box *box = state;
+
+    if (box == NULL || box->hooks.checkpoint == NULL)
+        return ACTOR_ENOTFOUND; /* nothing to keep: the last checkpoint stays */
+    return box->hooks.checkpoint(box->state, out);
+}
+
+int actor_stub_restore(void *state, const char *data, size_t len)
+{
+    actor_stub_box *box = state;
+
+    if (box == NULL || box->hooks.restore == NULL)
+        return 0;
+    return box->hooks.restore(box->state, data, len);
 }
 
 /* ------------------------------------------------------------- skeleton */

@@ -89,9 +89,9 @@ bool actor__deadline_passed(int64_t deadline)
 
 const char *actor_status_name(actor_status_category category)
 {
-    static const char *const names[] = {"OK",        "ERROR",        "TIMEOUT",
-                                        "DIED",      "REJECTED",     "DECODE",
-                                        "NOT_FOUND", "UNAUTHORIZED", "INTERNAL"};
+    static const char *const names[] = {"OK",       "ERROR",      "TIMEOUT",   "DIED",
+                                        "REJECTED", "DECODE",     "NOT_FOUND", "UNAUTHORIZED",
+                                        "INTERNAL", "UNAVAILABLE"};
 
     if ((unsigned)category < sizeof(names) / sizeof(names[0]))
         return names[category];
@@ -298,6 +298,11 @@ static void spares_free(actor_system *sys)
 
 static void actor_free(actor__actor *a)
 {
+    if (a->router != NULL)
+        a->router->free(a->router_state);
+    if (a->owner != NULL)
+        actor__release(a->owner);
+    msgpack_sbuffer_destroy(&a->checkpoint);
     actor__mailbox_fini(&a->mb);
     actor__idmap_fini(&a->requests);
     pthread_cond_destroy(&a->room);
@@ -388,7 +393,9 @@ bool actor__runnable(const actor__actor *a)
         return true;
     if (a->terminating) /* a drain waiting for replies wakes up with one */
         return !(a->drain && a->awaiting);
-    return a->active && a->mb.count != 0;
+    if (a->restart_pending)
+        return true;
+    return a->active && !a->crashed && a->mb.count != 0;
 }
 
 bool actor__claim_schedule(actor__actor *a)
@@ -449,6 +456,11 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
     a->type = type;
     a->init_arg = arg;
     a->active = opts == NULL || !opts->inactive;
+    if (opts != NULL) {
+        a->restartable = opts->restartable;
+        a->arg_free = opts->restartable ? opts->arg_free : NULL;
+        a->checkpoint_every = opts->checkpoint_every;
+    }
     actor_lock_init(&a->lock);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -461,28 +473,51 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
     return a;
 }
 
-int actor_spawn(actor_system *sys, const actor_type *type, const void *arg,
-                const actor_spawn_opts *opts, actor_ref *ref)
+/* Puts a new actor in the table and schedules its first turn. */
+static int spawn_new(actor_system *sys, actor__actor *a, actor_ref *ref)
 {
-    actor__actor *a;
     int rc;
 
-    if (sys == NULL || type == NULL || ref == NULL ||
-        (type->n_methods != 0 && type->methods == NULL))
-        return ACTOR_EINVAL;
-    a = actor_new(sys, type, arg, opts);
-    if (a == NULL)
-        return ACTOR_ENOMEM;
     pthread_mutex_lock(&sys->table_lock);
     rc = sys->stopping ? ACTOR_ECLOSED : table_insert(sys, a);
     pthread_mutex_unlock(&sys->table_lock);
     if (rc != 0) {
+        a->router = NULL;  /* its state stays the caller's */
         actor__release(a); /* not actor_free: a stale lookup may count it too */
         return rc;
     }
     *ref = a->ref;
     actor__schedule(sys, a);
     return 0;
+}
+
+int actor_spawn(actor_system *sys, const actor_type *type, const void *arg,
+                const actor_spawn_opts *opts, actor_ref *ref)
+{
+    actor__actor *a;
+    int rc = ACTOR_ENOMEM;
+
+    if (sys == NULL || type == NULL || ref == NULL ||
+        (type->n_methods != 0 && type->methods == NULL))
+        return ACTOR_EINVAL;
+    a = actor_new(sys, type, arg, opts);
+    if (a != NULL)
+        rc = spawn_new(sys, a, ref);
+    if (rc != 0 && opts != NULL && opts->restartable && opts->arg_free != NULL)
+        opts->arg_free(arg);
+    return rc;
+}
+
+int actor__spawn_router(actor_system *sys, const actor_type *type, const actor__router_ops *ops,
+                        void *state, actor_ref *ref)
+{
+    actor__actor *a = actor_new(sys, type, NULL, NULL);
+
+    if (a == NULL)
+        return ACTOR_ENOMEM;
+    a->router = ops;
+    a->router_state = state;
+    return spawn_new(sys, a, ref);
 }
 
 /* ============================================================= lifecycle */
@@ -540,7 +575,106 @@ int actor_deactivate(actor_system *sys, actor_ref ref)
 
 int actor_terminate(actor_system *sys, actor_ref ref, bool drain)
 {
+    actor__actor *a = sys != NULL ? actor__acquire(sys, ref) : NULL;
+
+    if (a != NULL && a->router != NULL) /* a pool: its instances first */
+        a->router->terminate(a->router_state, drain);
+    if (a != NULL)
+        actor__release(a);
     return lifecycle_change(sys, ref, start_terminate, drain);
+}
+
+static void ask_restart(actor__actor *a, bool unused)
+{
+    (void)unused;
+    atomic_fetch_add_explicit(&a->interrupts, 1, memory_order_relaxed);
+    a->crashed = true; /* nothing more runs on the state it has */
+    a->restart_pending = true;
+}
+
+int actor_restart(actor_system *sys, actor_ref ref)
+{
+    actor__actor *a = sys != NULL ? actor__acquire(sys, ref) : NULL;
+    bool ok;
+
+    if (a == NULL)
+        return ACTOR_ENOTFOUND;
+    pthread_mutex_lock(&a->lock);
+    ok = a->restartable && !a->terminating && a->router == NULL;
+    pthread_mutex_unlock(&a->lock);
+    actor__release(a);
+    return ok ? lifecycle_change(sys, ref, ask_restart, false) : ACTOR_ESTATE;
+}
+
+int actor__watch(actor_system *sys, actor_ref ref, actor__watch_fn fn, void *user)
+{
+    actor__actor *a = actor__acquire(sys, ref);
+
+    if (a == NULL)
+        return ACTOR_ENOTFOUND;
+    pthread_mutex_lock(&a->lock);
+    a->watch = fn;
+    a->watch_user = user;
+    pthread_mutex_unlock(&a->lock);
+    actor__release(a);
+    return 0;
+}
+
+int actor__set_owner(actor_system *sys, actor_ref ref, actor_ref router)
+{
+    actor__actor *a = actor__acquire(sys, ref), *r = actor__acquire(sys, router);
+    int rc = a != NULL && r != NULL && r->router != NULL && a->owner == NULL ? 0 : ACTOR_EINVAL;
+
+    if (rc == 0)
+        a->owner = r; /* keeps the reference */
+    else if (r != NULL)
+        actor__release(r);
+    if (a != NULL)
+        actor__release(a);
+    return rc;
+}
+
+bool actor__system_stopping(actor_system *sys)
+{
+    bool stopping;
+
+    pthread_mutex_lock(&sys->table_lock);
+    stopping = sys->stopping;
+    pthread_mutex_unlock(&sys->table_lock);
+    return stopping;
+}
+
+uint64_t actor__load(const actor__actor *a)
+{
+    uint64_t queued =
+        atomic_load_explicit(&a->mb.admitted, memory_order_relaxed) >> ACTOR__ADMIT_SHIFT;
+
+    return queued + atomic_load_explicit(&a->in_flight, memory_order_relaxed);
+}
+
+bool actor__serving(actor__actor *a)
+{
+    bool serving;
+
+    pthread_mutex_lock(&a->lock);
+    serving = !a->crashed && !a->terminating && !a->dead;
+    pthread_mutex_unlock(&a->lock);
+    return serving;
+}
+
+void actor__system_hold(actor_system *sys)
+{
+    pthread_mutex_lock(&sys->table_lock);
+    sys->holds++;
+    pthread_mutex_unlock(&sys->table_lock);
+}
+
+void actor__system_release(actor_system *sys)
+{
+    pthread_mutex_lock(&sys->table_lock);
+    if (--sys->holds == 0)
+        pthread_cond_broadcast(&sys->all_dead);
+    pthread_mutex_unlock(&sys->table_lock);
 }
 
 /* ================================================================= stats */
@@ -729,7 +863,7 @@ void actor_system_destroy(actor_system **psys)
         return;
     terminate_all(sys);
     pthread_mutex_lock(&sys->table_lock);
-    while (sys->live != 0)
+    while (sys->live != 0 || sys->holds != 0) /* supervisors' threads see `stopping` */
         pthread_cond_wait(&sys->all_dead, &sys->table_lock);
     pthread_mutex_unlock(&sys->table_lock);
     actor__fail_pending_calls(sys, NULL);

@@ -226,6 +226,7 @@ typedef enum step {
     STEP_INIT,     /* run the init hook */
     STEP_MESSAGE,  /* handle the popped messages */
     STEP_FINALIZE, /* terminate for good */
+    STEP_RESTART,  /* restart in place (actor_restart) */
 } step;
 
 /* Pops up to `max` messages (max >= 1) into *list, linked through `next`
@@ -266,7 +267,10 @@ static step next_step(actor__actor *a, size_t max, actor__msg **list)
      * argument may own memory that only init (or cleanup) releases */
     if (!a->initialized)
         return a->init_failed ? STEP_FINALIZE : STEP_INIT;
-    user = a->terminating ? a->drain : a->active;
+    if (a->restart_pending && !a->terminating)
+        return STEP_RESTART;
+    /* a crashed actor's state serves nothing, not even a drain */
+    user = !a->crashed && (a->terminating ? a->drain : a->active);
     if (pop_batch(a, user, max, list) != 0)
         return STEP_MESSAGE;
     if (!a->terminating)
@@ -298,6 +302,7 @@ static void run_init(actor__worker *w, actor__actor *a)
     pthread_mutex_lock(&a->lock);
     if (rc == 0) {
         a->initialized = true;
+        a->state_live = a->router == NULL;
     } else {
         a->init_failed = true;
         a->terminating = true;
@@ -361,6 +366,10 @@ void actor__run(actor__worker *w, actor__actor *a)
         if (s == STEP_INIT) {
             stall_step(w);
             run_init(w, a);
+            budget--;
+        } else if (s == STEP_RESTART) {
+            stall_step(w);
+            actor__restart_run(w, a);
             budget--;
         } else {
             size_t n = handle_batch(w, a, list, seen);

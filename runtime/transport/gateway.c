@@ -846,20 +846,31 @@ static actor__actor *burst_target(actor__gateway *g, const actor_wire_Envelope *
 /* Adds msg to the burst for a; for a request, registers its served_call
  * first (the reply may come from another worker as soon as it is queued).
  * On failure *st says why and msg is freed. */
+/* Registers the served_call of request msg (before it is queued: the
+ * reply may come from another worker at once). On failure *st says why
+ * and msg is freed. */
+static int register_served(actor__gateway *g, const actor__wire_msg *m, actor__msg *msg,
+                           bool packed, actor_status *st)
+{
+    served_call *c = served_call_new(g, m, msg->id, packed);
+
+    if (c == NULL) {
+        actor__msg_free(msg);
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
+        return ACTOR_ENOMEM;
+    }
+    actor__idmap_insert(&g->calls, &c->node);
+    return 0;
+}
+
 static int deliver(actor__gateway *g, const actor__wire_msg *m, actor__msg *msg, bool packed,
                    actor_status *st)
 {
-    if (msg->kind == ACTOR__MSG_REQUEST) {
-        served_call *c = served_call_new(g, m, msg->id, packed);
-        if (c == NULL) {
-            actor__msg_free(msg);
-            actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
-            return ACTOR_ENOMEM;
-        }
-        actor__idmap_insert(&g->calls, &c->node);
-    }
-    actor__burst_add(&g->burst, msg);
-    return 0;
+    int rc = msg->kind == ACTOR__MSG_REQUEST ? register_served(g, m, msg, packed, st) : 0;
+
+    if (rc == 0)
+        actor__burst_add(&g->burst, msg);
+    return rc;
 }
 
 /* The burst's actor and the method m calls, looked up and checked unless
@@ -890,6 +901,36 @@ static actor__actor *burst_method(actor__gateway *g, const actor__wire_msg *m,
     return a;
 }
 
+/* A call to a router (a pool): queued at once on the instance it picks
+ * (not in the burst, whose messages all go to one actor). 0, or *st. */
+static int handle_routed(actor__gateway *g, const actor__wire_msg *m, actor__actor *router,
+                         const actor_method *method, uint32_t index, bool packed, actor_status *st)
+{
+    actor__actor *a = actor__router_pick(router, method, m->body, m->body_len);
+    actor__msg *msg;
+    int rc = ACTOR_ENOMEM;
+
+    if (a == NULL) {
+        actor_status_set(st, ACTOR_STATUS_UNAVAILABLE, 0, "no instance of the pool is live");
+        return ACTOR_EUNAVAILABLE;
+    }
+    msg = build_msg(g, m, a, method, index);
+    if (msg == NULL)
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
+    else if (msg->kind == ACTOR__MSG_REQUEST && (rc = register_served(g, m, msg, packed, st)) != 0)
+        msg = NULL; /* freed */
+    else if ((rc = actor__deliver(g->sys, a, msg, ACTOR__PUSH_WAITLIST)) != 0) {
+        if (msg->kind == ACTOR__MSG_REQUEST) /* not queued: answered with *st */
+            served_recycle(g, (served_call *)(void *)actor__idmap_remove(&g->calls, msg->id));
+        status_of_push(rc, st);
+        actor__msg_free(msg);
+    }
+    if (rc == 0)
+        actor__count_add(&g->requests, 1);
+    actor__release(a);
+    return rc;
+}
+
 /* A valid REQUEST or CAST: 0 when it joined the burst, else *st. */
 static int handle_call(actor__gateway *g, const actor__wire_msg *m, bool packed, actor_status *st)
 {
@@ -901,6 +942,8 @@ static int handle_call(actor__gateway *g, const actor__wire_msg *m, bool packed,
 
     if (a == NULL)
         return ACTOR_ENOTFOUND;
+    if (a->router != NULL)
+        return handle_routed(g, m, a, method, index, packed, st);
     if (m->env.has_deadline_ms && m->env.deadline_ms == 0) {
         actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "deadline passed before the call ran");
         atomic_fetch_add(&a->expired, 1);

@@ -1,0 +1,490 @@
+/*
+ * process.c - process isolation (@isolation(process); docs/RUNTIME.md,
+ * "Process isolation").
+ *
+ * A process-isolated child is two things:
+ *   - a child process, forked from the supervisor's thread, that runs a
+ *     system of its own with one instance of the actor, bound on an ipc
+ *     endpoint of its own and registered as "instance-G" (G: the child's
+ *     generation, new at every restart). It exits when its instance does
+ *     and is killed with the thread that forked it (PR_SET_PDEATHSIG).
+ *   - a stand-in actor in this process, with the instance's methods, that
+ *     callers and pools see (its ref never changes). It forwards each
+ *     message to the current process (actor_ctx_request on a remote ref)
+ *     and answers its caller with what comes back.
+ *
+ * When the process dies (reaped by the supervisor), the stand-in is told
+ * (a control cast): every request forwarded to that generation is tried
+ * again on the next one if its method is @idempotent or has @retries
+ * left, else answered DIED, once. Messages arriving meanwhile wait in the
+ * stand-in. A late answer from the dead generation is dropped: the next
+ * process answers a request naming "instance-G" NOT_FOUND (and the dead
+ * one cannot answer), and the record it would complete was already ended.
+ * So every request gets exactly one answer, and one that may not run twice
+ * never does.
+ */
+#define _GNU_SOURCE /* close_range */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "actor/remote.h"
+#include "supervise/supervise.h"
+
+/* How long a new process may take to be ready. */
+#define READY_TIMEOUT_MS 10000
+
+/* A message the stand-in forwards; lives until its continuation ran. */
+typedef struct forward {
+    struct forward *next, *prev; /* in `sent` or `waiting` */
+    struct actor__process *proc;
+    uint32_t method;
+    bool request;
+    bool ended;         /* answered or handed to a new record: the continuation only frees it */
+    uint32_t gen;       /* the generation it was sent to */
+    uint8_t attempts;   /* times tried again after a death */
+    int64_t deadline;   /* the caller's */
+    actor_reply *reply; /* requests: the caller's deferred reply */
+    size_t len;
+    char body[];
+} forward;
+
+typedef struct fwd_list {
+    forward *head, *tail;
+} fwd_list;
+
+struct actor__process {
+    actor__child *c;
+    actor_system *sys;
+    actor_type type;       /* the stand-in's: the instance's methods, forwarding */
+    actor_method *methods; /* n_methods + 1: the last is the control method */
+    char dir[64];          /* mkdtemp'd: holds the ipc socket */
+    char endpoint[96];
+    pid_t pid;         /* the supervisor thread's */
+    uint32_t next_gen; /* the supervisor thread's */
+    actor_ref self;    /* the stand-in */
+    /* News for the stand-in, written by the supervisor thread, then a
+     * doorbell cast (its last method); read at each of its messages, so a
+     * doorbell refused by a full mailbox loses nothing. */
+    atomic_uint died_gen, up_gen;
+    /* The stand-in's own (its worker's). */
+    uint32_t gen; /* the generation forwards go to; 0: none up */
+    actor_ref remote;
+    fwd_list sent, waiting;
+};
+
+/* =========================================================== fwd lists */
+
+static void fwd_push(fwd_list *l, forward *f)
+{
+    f->next = NULL;
+    f->prev = l->tail;
+    if (l->tail != NULL)
+        l->tail->next = f;
+    else
+        l->head = f;
+    l->tail = f;
+}
+
+static void fwd_unlink(fwd_list *l, forward *f)
+{
+    if (f->prev != NULL)
+        f->prev->next = f->next;
+    else
+        l->head = f->next;
+    if (f->next != NULL)
+        f->next->prev = f->prev;
+    else
+        l->tail = f->prev;
+    f->next = f->prev = NULL;
+}
+
+/* ===================================================== the child process */
+
+/* The child's life: a system of its own with one instance, bound and
+ * named; exits when the instance is gone. Never returns. */
+static void child_main(actor__process *p, uint32_t gen, int ready_fd)
+{
+    actor_system *sys = NULL;
+    actor_spawn_opts o = {0};
+    actor_ref ref;
+    actor_stats st;
+    char name[32];
+    int code = 1;
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    close_range(3, (unsigned)ready_fd - 1, 0);
+    close_range((unsigned)ready_fd + 1, ~0u, 0);
+    snprintf(name, sizeof name, "instance-%u", gen);
+    if (actor_system_new(NULL, &sys) == 0 &&
+        p->c->spec.spawn(sys, p->c->spec.spec, &o, &ref) == 0 &&
+        actor_system_bind(sys, p->endpoint, NULL, NULL, 0) == 0 &&
+        actor_register_name(sys, ref, name) == 0 && write(ready_fd, "1", 1) == 1) {
+        close(ready_fd);
+        while (actor_stats_get(sys, ref, &st) == 0)
+            poll(NULL, 0, 10);
+        code = 0;
+    }
+    _exit(code); /* no atexit handlers: they are the parent's */
+}
+
+/* Forks generation `gen` and waits until it serves. Supervisor thread. */
+static int start_process(actor__process *p, uint32_t gen)
+{
+    int fds[2], rc = ACTOR_ESYSTEM;
+    struct pollfd pfd;
+    char ok = 0;
+    pid_t pid;
+
+    if (pipe(fds) != 0)
+        return ACTOR_ESYSTEM;
+    pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(p, gen, fds[1]);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return ACTOR_ESYSTEM;
+    }
+    pfd.fd = fds[0];
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, READY_TIMEOUT_MS) == 1 && read(fds[0], &ok, 1) == 1 && ok == '1')
+        rc = 0;
+    close(fds[0]);
+    p->pid = pid;
+    atomic_store(&p->c->pid, (int)pid);
+    if (rc != 0)
+        kill(pid, SIGKILL); /* reaped as a death: restarted, or failed */
+    return rc;
+}
+
+/* ======================================================== the stand-in */
+
+static uint32_t remaining_ms(int64_t deadline)
+{
+    int64_t left = deadline - actor_now_ns();
+
+    if (deadline == 0)
+        return 0; /* the method's or the system's */
+    return left <= 1000000 ? 1 : (uint32_t)(left / 1000000);
+}
+
+static bool may_retry(const actor__process *p, const forward *f)
+{
+    const actor_method *m = &p->c->spec.type->methods[f->method];
+    uint32_t allowed = m->retries != 0 ? m->retries : m->idempotent ? 1 : 0;
+
+    return f->attempts < allowed;
+}
+
+static void answer(forward *f, actor_status_category cat, const char *text)
+{
+    actor_status st;
+
+    actor_status_set(&st, cat, 0, "%s", text);
+    actor_reply_status(&f->reply, &st);
+    f->ended = true;
+}
+
+static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                      size_t len, void *user);
+
+/* Sends f to the current generation, or keeps it waiting for one. */
+static void send_forward(actor__process *p, actor_ctx *ctx, forward *f)
+{
+    actor_method_ref m = {p->c->spec.type, f->method};
+    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+    int rc;
+
+    if (p->gen == 0) {
+        fwd_push(&p->waiting, f);
+        return;
+    }
+    if (f->deadline != 0 && actor_now_ns() >= f->deadline) {
+        if (f->request)
+            answer(f, ACTOR_STATUS_TIMEOUT, "deadline passed while the instance restarted");
+        free(f);
+        return;
+    }
+    o.timeout_ms = remaining_ms(f->deadline);
+    f->gen = p->gen;
+    if (!f->request) {
+        actor_ctx_cast(ctx, p->remote, m, f->body, f->len, &o);
+        free(f);
+        return;
+    }
+    rc = actor_ctx_request(ctx, p->remote, m, f->body, f->len, &o, forwarded, f, NULL);
+    if (rc != 0) {
+        answer(f, ACTOR_STATUS_INTERNAL, actor_strerror(rc));
+        free(f);
+        return;
+    }
+    fwd_push(&p->sent, f);
+}
+
+/* The end of a forwarded request: passed on to the caller, unless the
+ * generation died first (then it was ended already). */
+static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                      size_t len, void *user)
+{
+    actor__process *p = state;
+    forward *f = user;
+
+    (void)ctx;
+    if (!f->ended) {
+        fwd_unlink(&p->sent, f);
+        if (st->category == ACTOR_STATUS_OK)
+            actor_reply_send(&f->reply, body, len);
+        else
+            actor_reply_status(&f->reply, st);
+    }
+    free(f);
+}
+
+/* The current generation died: what was sent to it is tried again or
+ * answered DIED, once. */
+static void generation_died(actor__process *p, actor_ctx *ctx, uint32_t gen)
+{
+    forward *f = p->sent.head;
+
+    if (gen != p->gen)
+        return; /* an older one's news */
+    p->gen = 0;
+    while (f != NULL) {
+        forward *next = f->next;
+        fwd_unlink(&p->sent, f);
+        if (may_retry(p, f)) {
+            forward *again = malloc(sizeof *again + f->len);
+            if (again != NULL) {
+                memcpy(again, f, sizeof *again + f->len);
+                again->attempts++;
+                again->ended = false;
+                f->ended = true; /* its continuation frees it */
+                f->reply = NULL;
+                fwd_push(&p->waiting, again);
+                f = next;
+                continue;
+            }
+        }
+        answer(f, ACTOR_STATUS_DIED, "the instance's process died");
+        f = next;
+    }
+    (void)ctx;
+}
+
+/* A new generation serves: everything waiting goes to it, in order. */
+static void generation_up(actor__process *p, actor_ctx *ctx, uint32_t gen)
+{
+    char name[32];
+    fwd_list l = p->waiting;
+
+    snprintf(name, sizeof name, "instance-%u", gen);
+    if (actor_connect(p->sys, p->endpoint, name, NULL, &p->remote) != 0)
+        return; /* still down: the supervisor sees it die or time out */
+    p->gen = gen;
+    p->waiting.head = p->waiting.tail = NULL;
+    while (l.head != NULL) {
+        forward *f = l.head;
+        fwd_unlink(&l, f);
+        send_forward(p, ctx, f);
+    }
+}
+
+/* Acts on the supervisor's news, if any. */
+static void take_news(actor__process *p, actor_ctx *ctx)
+{
+    uint32_t died = atomic_load(&p->died_gen), up = atomic_load(&p->up_gen);
+
+    if (p->gen != 0 && died == p->gen)
+        generation_died(p, ctx, died);
+    if (p->gen == 0 && up > died)
+        generation_up(p, ctx, up);
+}
+
+/* Every method of the stand-in: the instance's, forwarded, and the
+ * doorbell. */
+static int stand_in_invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
+                           msgpack_sbuffer *reply_body)
+{
+    actor__process *p = state;
+    const actor_method *method = actor__ctx_method(ctx);
+    uint32_t index = (uint32_t)(method - p->methods);
+    forward *f;
+
+    (void)reply_body;
+    take_news(p, ctx);
+    if (index == p->type.n_methods - 1)
+        return ACTOR_INVOKE_REPLY; /* the doorbell */
+    f = malloc(sizeof *f + len);
+    if (f == NULL)
+        return ACTOR_ENOMEM;
+    memset(f, 0, sizeof *f);
+    f->proc = p;
+    f->method = index;
+    f->request = method->kind == ACTOR_METHOD_RPC;
+    f->deadline = actor_ctx_deadline(ctx);
+    f->len = len;
+    memcpy(f->body, body, len);
+    if (f->request && actor_ctx_defer(ctx, &f->reply) != 0) {
+        free(f);
+        return ACTOR_ENOMEM;
+    }
+    send_forward(p, ctx, f);
+    return f->request ? ACTOR_INVOKE_DEFERRED : ACTOR_INVOKE_REPLY;
+}
+
+static int stand_in_init(void **state, const void *arg, actor_ctx *ctx)
+{
+    (void)ctx;
+    *state = (void *)(uintptr_t)arg;
+    return 0;
+}
+
+/* The stand-in's end: the records of what waits are freed (their callers'
+ * deferred replies are answered DIED by the runtime right after). */
+static void stand_in_cleanup(void *state, actor_ctx *ctx)
+{
+    actor__process *p = state;
+
+    (void)ctx;
+    while (p->waiting.head != NULL) {
+        forward *f = p->waiting.head;
+        fwd_unlink(&p->waiting, f);
+        free(f);
+    }
+}
+
+/* ======================================================= the supervisor */
+
+/* Rings the stand-in's doorbell (the supervisor's thread): it takes the
+ * news at its next message. */
+static void ring(actor__process *p)
+{
+    actor_method_ref m = {&p->type, (uint32_t)p->type.n_methods - 1};
+    actor_call_opts o = {ACTOR_PRIORITY_DEFAULT, 100};
+    actor_client *c = NULL;
+
+    if (actor_client_new(p->sys, &c) == 0) {
+        actor_cast(c, p->self, m, NULL, 0, &o);
+        actor_client_destroy(&c);
+    }
+}
+
+static actor__process *process_new(actor_system *sys, actor__child *c)
+{
+    const actor_type *t = c->spec.type;
+    actor__process *p = calloc(1, sizeof *p);
+
+    if (p == NULL)
+        return NULL;
+    p->methods = calloc(t->n_methods + 1, sizeof *p->methods);
+    snprintf(p->dir, sizeof p->dir, "/tmp/actor-XXXXXX");
+    if (p->methods == NULL || mkdtemp(p->dir) == NULL) {
+        free(p->methods);
+        free(p);
+        return NULL;
+    }
+    snprintf(p->endpoint, sizeof p->endpoint, "ipc://%s/instance", p->dir);
+    for (size_t i = 0; i < t->n_methods; i++) {
+        p->methods[i] = t->methods[i];
+        p->methods[i].invoke = stand_in_invoke;
+    }
+    p->methods[t->n_methods].name = "actor.control";
+    p->methods[t->n_methods].kind = ACTOR_METHOD_CAST;
+    p->methods[t->n_methods].priority = 255;
+    p->methods[t->n_methods].invoke = stand_in_invoke;
+    p->type = *t;
+    p->type.methods = p->methods;
+    p->type.n_methods = t->n_methods + 1;
+    p->type.init = stand_in_init;
+    p->type.cleanup = stand_in_cleanup;
+    p->type.health = NULL;
+    p->type.checkpoint = NULL;
+    p->type.restore = NULL;
+    p->c = c;
+    p->sys = sys;
+    return p;
+}
+
+int actor__process_spawn(actor_system *sys, actor__child *c, actor_ref *ref)
+{
+    actor__process *p = c->proc;
+    int rc;
+
+    if (p == NULL) {
+        p = process_new(sys, c);
+        if (p == NULL)
+            return ACTOR_ENOMEM;
+        c->proc = p;
+    }
+    rc = actor_spawn(sys, &p->type, p, NULL, &p->self);
+    if (rc != 0)
+        return rc;
+    *ref = p->self;
+    return actor__process_restart(c);
+}
+
+int actor__process_restart(actor__child *c)
+{
+    actor__process *p = c->proc;
+    uint32_t gen = ++p->next_gen;
+    int rc = start_process(p, gen);
+
+    if (rc == 0) {
+        atomic_store(&p->up_gen, gen);
+        ring(p);
+    }
+    return rc == 0 || p->pid > 0 ? 0 : rc; /* a process that is not ready dies: reaped */
+}
+
+bool actor__process_reap(actor__child *c, char *why, size_t size)
+{
+    actor__process *p = c->proc;
+    int status;
+
+    if (p->pid <= 0 || waitpid(p->pid, &status, WNOHANG) != p->pid)
+        return false;
+    if (WIFSIGNALED(status))
+        snprintf(why, size, "process %d killed by signal %d (%s)", (int)p->pid, WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(why, size, "process %d exited with status %d", (int)p->pid, WEXITSTATUS(status));
+    p->pid = 0;
+    atomic_store(&c->pid, 0);
+    atomic_store(&p->died_gen, p->next_gen);
+    ring(p);
+    return true;
+}
+
+void actor__process_kill(actor__child *c)
+{
+    if (c->proc != NULL && c->proc->pid > 0)
+        kill(c->proc->pid, SIGKILL);
+}
+
+void actor__process_free(actor__child *c)
+{
+    actor__process *p = c->proc;
+    char path[sizeof p->dir + 16];
+
+    if (p == NULL)
+        return;
+    if (p->pid > 0) {
+        kill(p->pid, SIGKILL);
+        waitpid(p->pid, NULL, 0);
+    }
+    snprintf(path, sizeof path, "%s/instance", p->dir);
+    unlink(path);
+    rmdir(p->dir);
+    free(p->methods);
+    free(p);
+    c->proc = NULL;
+}

@@ -1,0 +1,102 @@
+/*
+ * supervise.h - the supervision layer's internals (actor/supervise.h is
+ * its API): the child records pools route by, and how the pool layer
+ * reaches them.
+ */
+#ifndef ACTOR_SUPERVISE_INTERNAL_H
+#define ACTOR_SUPERVISE_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actor/supervise.h"
+#include "core/actor_internal.h"
+
+/* Where a child is in its life. Written under the root's lock, read
+ * without it by pools (a moment's view is enough to route). */
+typedef enum actor__child_state {
+    ACTOR__CHILD_LIVE,       /* serving */
+    ACTOR__CHILD_CRASHED,    /* crashed or unhealthy: waits for its restart */
+    ACTOR__CHILD_RESTARTING, /* restart asked, not done yet */
+    ACTOR__CHILD_FAILED,     /* past its restart limit: terminated, not restarted */
+    ACTOR__CHILD_REMOVED,    /* taken out (a pool's shrink, destroy): its exit is expected */
+} actor__child_state;
+
+typedef struct actor__process actor__process;
+
+typedef struct actor__child {
+    struct actor_supervisor *sup;
+    unsigned index;
+    actor_child_spec spec;           /* spec.spec: our own copy */
+    struct actor_supervisor *nested; /* a nested supervisor (then no actor) */
+    _Atomic int state;               /* actor__child_state */
+    atomic_uint_fast64_t ref;        /* the actor's ref id (changes when respawned) */
+    /* The actor's struct, for a pool's load reading without a reference:
+     * structs are never freed while the system lives (docs/RUNTIME.md,
+     * "The actor table"), so a stale pointer reads a stale number. */
+    _Atomic(actor__actor *) actor;
+    atomic_bool suspect; /* its health check timed out: routed around */
+    atomic_int pid;      /* process isolation: the child process, 0: none */
+
+    /* Under the root's lock. */
+    bool crash_seen, restart_seen, exit_seen, unhealthy_seen;
+    bool respawn; /* its actor is gone: start a new one (new ref) */
+    bool group;   /* restarts because a sibling did (one-for-all, rest-for-one) */
+    bool health_pending;
+    uint64_t health_token;
+    int64_t next_health, restart_at, crashed_at;
+    uint32_t delay_ms;
+    int64_t *restarts; /* the times of its restarts in the window, a ring */
+    uint32_t n_restarts, ring_head;
+    char reason[ACTOR_STATUS_MESSAGE_SIZE];
+    struct actor__process *proc; /* process isolation */
+} actor__child;
+
+/* A supervisor whose children fail one by one (a pool's): a child past its
+ * limit is marked failed without failing the supervisor. */
+int actor__supervisor_new_pool(actor_system *sys, const actor_supervisor_opts *opts,
+                               actor_supervisor **out);
+/* Adds a child as actor_supervisor_add does; *child (may be NULL) is its
+ * record, which lives as long as the supervisor. */
+int actor__supervisor_add(actor_supervisor *s, const actor_child_spec *spec, actor__child **child);
+/* Takes a child out: its exit is not a crash. Its actor is the caller's to
+ * terminate. */
+void actor__supervisor_remove(actor_supervisor *s, actor__child *c);
+/* The state of c, as pools read it. */
+static inline actor__child_state actor__child_state_of(const actor__child *c)
+{
+    return (actor__child_state)atomic_load_explicit(&c->state, memory_order_acquire);
+}
+static inline actor_ref actor__child_ref(const actor__child *c)
+{
+    actor_ref r = {atomic_load_explicit(&c->ref, memory_order_acquire)};
+    return r;
+}
+/* Restarts counted over the supervisor's life. */
+uint64_t actor__supervisor_restarts(actor_supervisor *s);
+/* Every actor the supervisor starts from now on gets `router` as its owner
+ * (actor__set_owner): a pool's. */
+void actor__supervisor_set_owner(actor_supervisor *s, actor_ref router);
+/* Keeps the child records alive past actor_supervisor_destroy until the
+ * matching release (a pool's senders may still read them). */
+void actor__supervisor_retain(actor_supervisor *s);
+void actor__supervisor_release(actor_supervisor *s);
+
+/* ------------------------------------------------------------ process.c */
+
+/* Starts c's actor in a child process and the stand-in actor that forwards
+ * to it; *ref names the stand-in (what callers and pools see). */
+int actor__process_spawn(actor_system *sys, actor__child *c, actor_ref *ref);
+/* Starts a new child process behind c's stand-in (a restart). */
+int actor__process_restart(actor__child *c);
+/* Reaps c's process if it has died: true when it did (its stand-in then
+ * answers or re-sends what was in flight). */
+bool actor__process_reap(actor__child *c, char *why, size_t size);
+/* Kills c's process (SIGKILL), e.g. when its health check timed out. */
+void actor__process_kill(actor__child *c);
+/* Kills and reaps the process, frees c->proc (the stand-in terminates on
+ * its own). */
+void actor__process_free(actor__child *c);
+
+#endif /* ACTOR_SUPERVISE_INTERNAL_H */
