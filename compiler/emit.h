@@ -88,6 +88,8 @@ const char *emit_path_elem(emitter *e, const char *path);
 const char *emit_path_entry(emitter *e, const char *path);
 const char *emit_path_value(emitter *e, const char *path);
 const char *emit_field_path(emitter *e, const ast_decl *msg, const ast_field *f);
+/* The constant of a field's id on the wire: "calc_CalcRequest_FIELD_OP". */
+const char *emit_field_id(emitter *e, const ast_decl *msg, const ast_field *f);
 
 /* True when a list node needs generated helpers (its elements are
  * messages, lists or maps); lists of scalars use the runtime's. */
