@@ -185,7 +185,7 @@ static void add_actor(cname_set *s, const ast_decl *d, const char *base)
         "_RESTART_WINDOW_MS", "_RESTART_BACKOFF_MS", "_ISOLATION", "__box", "__methods",
         "__init", "__cleanup", "__health", NULL};
     /* The hooks share the handler table with the methods. */
-    static const char *const hooks[] = {"init", "cleanup", "health", NULL};
+    static const char *const hooks[] = {"init", "cleanup", "health", "checkpoint", "restore", NULL};
     static const char *const method_names[] = {
         "", "_done_fn", "_then_fn", "_async", "_request", "_cast", "_defer", "_reply",
         "__invoke", "__errors", "__ref", "__decode_reply", "__done", "__then", NULL};

@@ -315,13 +315,23 @@ static void emit_handlers_type(emitter *e, const ast_decl *d)
     emit_line(e, " * and answers later with its _reply function. A negative ACTOR_E* code is");
     emit_line(e, " * answered ACTOR_STATUS_INTERNAL. */");
     emit_open(e, "typedef struct %s_handlers {", a);
-    emit_line(e, "/* Creates the state from spawn's `arg`: 0, or a negative code (the actor");
-    emit_line(e, " * then terminates without cleanup). NULL: the state is NULL. */");
+    emit_line(e, "/* Creates the state from spawn's `arg` (again at every restart): 0, or a");
+    emit_line(e, " * negative code (the actor then terminates without cleanup). NULL: the");
+    emit_line(e, " * state is NULL. */");
     emit_line(e, "int (*init)(void **state, const void *arg, actor_ctx *ctx);");
-    emit_line(e, "/* Frees the state, once, after the last message. */");
+    emit_line(e, "/* Frees the state, once per init: after the last message, or before a");
+    emit_line(e, " * restart. */");
     emit_line(e, "void (*cleanup)(void *state, actor_ctx *ctx);");
     emit_line(e, "/* 0 when healthy, else a negative code and a reason in reason[size]. */");
     emit_line(e, "int (*health)(void *state, char *reason, size_t size);");
+    emit_line(e, "/* Appends what restore needs to rebuild the state to `out`: 0, or a");
+    emit_line(e, " * negative code (the last checkpoint is kept). Runs between messages");
+    emit_line(e, " * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */");
+    emit_line(e, "int (*checkpoint)(void *state, msgpack_sbuffer *out);");
+    emit_line(e, "/* At a restart, after init, when a checkpoint was taken: rebuilds the");
+    emit_line(e, " * state from its bytes (borrowed). 0, or a negative code (the actor then");
+    emit_line(e, " * crashes again). NULL: the state stays as init left it. */");
+    emit_line(e, "int (*restore)(void *state, const char *data, size_t len);");
     for (size_t i = 0; i < d->methods.len; i++) {
         const ast_method *m = d->methods.items[i];
         method_names n = names_of(e, d, m);
@@ -643,6 +653,9 @@ static void emit_method_entry(emitter *e, const ast_method *m, const method_name
     emit_line(e, ".errors = %s,", n_errors > 0 ? errors_array(e, n) : "NULL");
     emit_line(e, ".n_errors = %zu,", n_errors);
     emit_line(e, ".invoke = %s__invoke,", n->base);
+    if (s->key_field != NULL)
+        emit_line(e, ".key_field = %s, /* key_hash(%s) */", emit_field_id(e, param, s->key_field),
+                  s->key_field->name);
     emit_close(e, "},");
 }
 
@@ -668,6 +681,8 @@ static void emit_type(emitter *e, const ast_decl *d)
     emit_line(e, ".init = actor_stub_init,");
     emit_line(e, ".cleanup = actor_stub_cleanup,");
     emit_line(e, ".health = actor_stub_health,");
+    emit_line(e, ".checkpoint = actor_stub_checkpoint,");
+    emit_line(e, ".restore = actor_stub_restore,");
     emit_line(e, ".mailbox_capacity = %s_MAILBOX_CAPACITY,", a);
     emit_line(e, ".overflow = %s_MAILBOX_OVERFLOW,", a);
     emit_line(e, ".starvation_limit = 0, /* the runtime's default */");
@@ -675,18 +690,27 @@ static void emit_type(emitter *e, const ast_decl *d)
     emit_blank(e);
 }
 
+/* The hooks of a handler table, in the order of its members and of
+ * actor_stub_hooks'. */
+static const char *const hook_names[] = {"init", "cleanup", "health", "checkpoint", "restore"};
+
 static void emit_spawn(emitter *e, const ast_decl *d)
 {
     const char *a = emit_cname(e, d);
-    arglist args = {{"sys", arena_printf(e->p->arena, "&%s_type", a),
-                     "(actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}",
-                     "handlers", "sizeof *handlers", "arg", "opts", "ref"},
+    arglist args = {{"sys", arena_printf(e->p->arena, "&%s_type", a), "hooks", "handlers",
+                     "sizeof *handlers", "arg", "opts", "ref"},
                     8};
 
     emit_line(e, "%s", spawn_sig(e, a));
     emit_open(e, "{");
+    emit_line(e, "actor_stub_hooks hooks;");
+    emit_blank(e);
     emit_line(e, "if (handlers == NULL)");
     emit_line(e, "    return ACTOR_EINVAL;");
+    emit_open(e, "hooks = (actor_stub_hooks){");
+    for (size_t i = 0; i < sizeof hook_names / sizeof hook_names[0]; i++)
+        emit_line(e, ".%s = handlers->%s,", hook_names[i], hook_names[i]);
+    emit_close(e, "};");
     emit_line(e, "%s", wrap(e, "return actor_stub_spawn", &args, ";"));
     emit_close(e, "}");
     emit_blank(e);

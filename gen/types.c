@@ -5039,6 +5039,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = types_Echo_echo__errors,
         .n_errors = 2,
         .invoke = types_Echo_echo__invoke,
+        .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_PING] = {
         .name = "ping",
@@ -5061,6 +5062,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = types_Echo_nest__invoke,
+        .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_POKE] = {
         .name = "poke",
@@ -5072,6 +5074,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = types_Echo_poke__invoke,
+        .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_RESET] = {
         .name = "reset",
@@ -5093,6 +5096,8 @@ const actor_type types_Echo_type = {
     .init = actor_stub_init,
     .cleanup = actor_stub_cleanup,
     .health = actor_stub_health,
+    .checkpoint = actor_stub_checkpoint,
+    .restore = actor_stub_restore,
     .mailbox_capacity = types_Echo_MAILBOX_CAPACITY,
     .overflow = types_Echo_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -5101,11 +5106,19 @@ const actor_type types_Echo_type = {
 int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
+    actor_stub_hooks hooks;
+
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    return actor_stub_spawn(sys, &types_Echo_type,
-        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
-        sizeof *handlers, arg, opts, ref);
+    hooks = (actor_stub_hooks){
+        .init = handlers->init,
+        .cleanup = handlers->cleanup,
+        .health = handlers->health,
+        .checkpoint = handlers->checkpoint,
+        .restore = handlers->restore,
+    };
+    return actor_stub_spawn(sys, &types_Echo_type, hooks, handlers, sizeof *handlers, arg, opts,
+        ref);
 }
 
 /* types.Echo.echo: client stubs */

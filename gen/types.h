@@ -674,13 +674,23 @@ int types_Nested__unpack(actor_reader *r, const msgpack_object *o, types_Nested 
  * and answers later with its _reply function. A negative ACTOR_E* code is
  * answered ACTOR_STATUS_INTERNAL. */
 typedef struct types_Echo_handlers {
-    /* Creates the state from spawn's `arg`: 0, or a negative code (the actor
-     * then terminates without cleanup). NULL: the state is NULL. */
+    /* Creates the state from spawn's `arg` (again at every restart): 0, or a
+     * negative code (the actor then terminates without cleanup). NULL: the
+     * state is NULL. */
     int (*init)(void **state, const void *arg, actor_ctx *ctx);
-    /* Frees the state, once, after the last message. */
+    /* Frees the state, once per init: after the last message, or before a
+     * restart. */
     void (*cleanup)(void *state, actor_ctx *ctx);
     /* 0 when healthy, else a negative code and a reason in reason[size]. */
     int (*health)(void *state, char *reason, size_t size);
+    /* Appends what restore needs to rebuild the state to `out`: 0, or a
+     * negative code (the last checkpoint is kept). Runs between messages
+     * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    /* At a restart, after init, when a checkpoint was taken: rebuilds the
+     * state from its bytes (borrowed). 0, or a negative code (the actor then
+     * crashes again). NULL: the state stays as init left it. */
+    int (*restore)(void *state, const char *data, size_t len);
     /** Returns the scalars of its argument. */
     int (*echo)(void *state, actor_ctx *ctx, const types_Nested *req, types_Scalars *res);
     int (*ping)(void *state, actor_ctx *ctx);

@@ -285,6 +285,8 @@ const actor_type docs_Notes_type = {
     .init = actor_stub_init,
     .cleanup = actor_stub_cleanup,
     .health = actor_stub_health,
+    .checkpoint = actor_stub_checkpoint,
+    .restore = actor_stub_restore,
     .mailbox_capacity = docs_Notes_MAILBOX_CAPACITY,
     .overflow = docs_Notes_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -293,11 +295,19 @@ const actor_type docs_Notes_type = {
 int docs_Notes_spawn(actor_system *sys, const docs_Notes_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
+    actor_stub_hooks hooks;
+
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    return actor_stub_spawn(sys, &docs_Notes_type,
-        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
-        sizeof *handlers, arg, opts, ref);
+    hooks = (actor_stub_hooks){
+        .init = handlers->init,
+        .cleanup = handlers->cleanup,
+        .health = handlers->health,
+        .checkpoint = handlers->checkpoint,
+        .restore = handlers->restore,
+    };
+    return actor_stub_spawn(sys, &docs_Notes_type, hooks, handlers, sizeof *handlers, arg, opts,
+        ref);
 }
 
 /* docs.Notes.add: client stubs */
