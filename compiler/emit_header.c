@@ -353,8 +353,10 @@ void emit_header(emitter *e)
     emit_line(e, "#include <msgpack.h>");
     emit_blank(e);
     emit_line(e, "#include \"actor/codec.h\"");
-    if (emit_has_actors(e->m))
+    if (emit_has_actors(e->m)) {
         emit_line(e, "#include \"actor/actor.h\"");
+        emit_line(e, "#include \"actor/pool.h\"");
+    }
     for (size_t i = 0; i < e->m->imports.len; i++) {
         const ast_import *imp = e->m->imports.items[i];
         if (imp->module != NULL)

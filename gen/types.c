@@ -5121,6 +5121,59 @@ int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, con
         ref);
 }
 
+int types_Echo_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    const types_Echo_spec *s = spec;
+
+    return types_Echo_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void types_Echo_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = types_Echo_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_KEY_HASH; /* by label, the methods' key_field */
+    o->isolation = ACTOR_ISOLATION_THREAD;
+    o->restart.max = types_Echo_RESTART_MAX;
+    o->restart.window_ms = types_Echo_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = types_Echo_RESTART_BACKOFF_MS;
+}
+
+int types_Echo_spawn_pool(actor_system *sys, const types_Echo_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool)
+{
+    types_Echo_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        types_Echo_pool_opts(&o);
+    return actor_pool_spawn(sys, &types_Echo_type, types_Echo_spawn_spec, &spec, sizeof spec,
+        &o, pool);
+}
+
+actor_child_spec types_Echo_child(const types_Echo_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &types_Echo_type;
+    child.spawn = types_Echo_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_THREAD;
+    child.restart.max = types_Echo_RESTART_MAX;
+    child.restart.window_ms = types_Echo_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = types_Echo_RESTART_BACKOFF_MS;
+    return child;
+}
+
 /* types.Echo.echo: client stubs */
 
 int types_Echo_echo(actor_client *c, actor_ref to, const types_Nested *req, types_Scalars *res,

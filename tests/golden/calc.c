@@ -1011,6 +1011,59 @@ int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *han
         opts, ref);
 }
 
+int calc_Calculator_spawn_spec(actor_system *sys, const void *spec,
+    const actor_spawn_opts *opts, actor_ref *ref)
+{
+    const calc_Calculator_spec *s = spec;
+
+    return calc_Calculator_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void calc_Calculator_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = calc_Calculator_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_LEAST_LOADED;
+    o->isolation = ACTOR_ISOLATION_THREAD;
+    o->restart.max = calc_Calculator_RESTART_MAX;
+    o->restart.window_ms = calc_Calculator_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = calc_Calculator_RESTART_BACKOFF_MS;
+}
+
+int calc_Calculator_spawn_pool(actor_system *sys, const calc_Calculator_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool)
+{
+    calc_Calculator_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        calc_Calculator_pool_opts(&o);
+    return actor_pool_spawn(sys, &calc_Calculator_type, calc_Calculator_spawn_spec, &spec,
+        sizeof spec, &o, pool);
+}
+
+actor_child_spec calc_Calculator_child(const calc_Calculator_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &calc_Calculator_type;
+    child.spawn = calc_Calculator_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_THREAD;
+    child.restart.max = calc_Calculator_RESTART_MAX;
+    child.restart.window_ms = calc_Calculator_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = calc_Calculator_RESTART_BACKOFF_MS;
+    return child;
+}
+
 /* calc.Calculator.calculate: client stubs */
 
 int calc_Calculator_calculate(actor_client *c, actor_ref to, const calc_CalcRequest *req,
@@ -1373,6 +1426,59 @@ int calc_Shard_spawn(actor_system *sys, const calc_Shard_handlers *handlers, con
         ref);
 }
 
+int calc_Shard_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    const calc_Shard_spec *s = spec;
+
+    return calc_Shard_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void calc_Shard_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = calc_Shard_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_KEY_HASH; /* by op, the methods' key_field */
+    o->isolation = ACTOR_ISOLATION_PROCESS;
+    o->restart.max = calc_Shard_RESTART_MAX;
+    o->restart.window_ms = calc_Shard_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = calc_Shard_RESTART_BACKOFF_MS;
+}
+
+int calc_Shard_spawn_pool(actor_system *sys, const calc_Shard_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool)
+{
+    calc_Shard_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        calc_Shard_pool_opts(&o);
+    return actor_pool_spawn(sys, &calc_Shard_type, calc_Shard_spawn_spec, &spec, sizeof spec,
+        &o, pool);
+}
+
+actor_child_spec calc_Shard_child(const calc_Shard_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &calc_Shard_type;
+    child.spawn = calc_Shard_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_PROCESS;
+    child.restart.max = calc_Shard_RESTART_MAX;
+    child.restart.window_ms = calc_Shard_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = calc_Shard_RESTART_BACKOFF_MS;
+    return child;
+}
+
 /* calc.Shard.calculate: client stubs */
 
 int calc_Shard_calculate(actor_client *c, actor_ref to, const calc_CalcRequest *req,
@@ -1485,5 +1591,58 @@ int calc_Idle_spawn(actor_system *sys, const calc_Idle_handlers *handlers, const
     };
     return actor_stub_spawn(sys, &calc_Idle_type, hooks, handlers, sizeof *handlers, arg, opts,
         ref);
+}
+
+int calc_Idle_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    const calc_Idle_spec *s = spec;
+
+    return calc_Idle_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void calc_Idle_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = calc_Idle_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_ROUND_ROBIN;
+    o->isolation = ACTOR_ISOLATION_THREAD;
+    o->restart.max = calc_Idle_RESTART_MAX;
+    o->restart.window_ms = calc_Idle_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = calc_Idle_RESTART_BACKOFF_MS;
+}
+
+int calc_Idle_spawn_pool(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
+    const actor_pool_opts *opts, actor_ref *pool)
+{
+    calc_Idle_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        calc_Idle_pool_opts(&o);
+    return actor_pool_spawn(sys, &calc_Idle_type, calc_Idle_spawn_spec, &spec, sizeof spec, &o,
+        pool);
+}
+
+actor_child_spec calc_Idle_child(const calc_Idle_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &calc_Idle_type;
+    child.spawn = calc_Idle_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_THREAD;
+    child.restart.max = calc_Idle_RESTART_MAX;
+    child.restart.window_ms = calc_Idle_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = calc_Idle_RESTART_BACKOFF_MS;
+    return child;
 }
 

@@ -16,6 +16,7 @@
 
 #include "actor/codec.h"
 #include "actor/actor.h"
+#include "actor/pool.h"
 #include "geo.h"
 
 #ifdef __cplusplus
@@ -158,8 +159,10 @@ int calc_Alarm__unpack(actor_reader *r, const msgpack_object *o, calc_Alarm *m);
 
 /** A calculator with state. */
 /* calc.Calculator's settings (@mailbox, @pool, @restart, @isolation, or their
- * defaults). The runtime applies the mailbox's; the others are for pools
- * and supervision. */
+ * defaults). The mailbox's are applied by calc_Calculator_type; @pool,
+ * @restart and @isolation by calc_Calculator_pool_opts (which
+ * calc_Calculator_spawn_pool uses), @restart and @isolation by
+ * calc_Calculator_child. */
 #define calc_Calculator_MAILBOX_CAPACITY 128u
 #define calc_Calculator_MAILBOX_OVERFLOW ACTOR_OVERFLOW_REJECT
 #define calc_Calculator_POOL_SIZE 4u
@@ -179,7 +182,8 @@ int calc_Alarm__unpack(actor_reader *r, const msgpack_object *o, calc_Alarm *m);
 #define calc_Calculator_METHOD_ALARM 6u
 #define calc_Calculator_N_METHODS 7u
 
-/* The handlers of a calc.Calculator, given to calc_Calculator_spawn.
+/* The handlers of a calc.Calculator, given to calc_Calculator_spawn
+ * or calc_Calculator_spawn_pool (or in a calc_Calculator_spec).
  * Any may be NULL: a method without a handler answers
  * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
  * worker thread, one at a time per actor, with the state init stored;
@@ -221,16 +225,48 @@ typedef struct calc_Calculator_handlers {
 } calc_Calculator_handlers;
 
 /* The actor type of calc.Calculator, for actor_method_ref and the untyped
- * call API. Spawn it with calc_Calculator_spawn only: its hooks expect
- * that function's spawn argument. */
+ * call API. Spawn it only through calc_Calculator_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
 extern const actor_type calc_Calculator_type;
 
 /* Spawns a calc.Calculator running `handlers` (copied; NULL is ACTOR_EINVAL).
- * `arg` goes to handlers->init and must stay valid until init has run.
- * `opts` may be NULL. On success *ref names the actor; 0 or a negative
- * ACTOR_E* code. */
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
 int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *handlers,
     const void *arg, const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How calc_Calculator_spawn_spec spawns a calc.Calculator, for pools and
+ * supervisors (which copy it). */
+typedef struct calc_Calculator_spec {
+    calc_Calculator_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} calc_Calculator_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a calc.Calculator from `spec`,
+ * a calc_Calculator_spec, with calc_Calculator_spawn. */
+int calc_Calculator_spawn_spec(actor_system *sys, const void *spec,
+    const actor_spawn_opts *opts, actor_ref *ref);
+
+/* Fills *o with calc.Calculator's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void calc_Calculator_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of calc.Calculator instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: calc_Calculator_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int calc_Calculator_spawn_pool(actor_system *sys, const calc_Calculator_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a calc.Calculator spawned from *spec,
+ * with calc.Calculator's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see calc_Calculator_spec). */
+actor_child_spec calc_Calculator_child(const calc_Calculator_spec *spec);
 
 /* calc.Calculator.calculate */
 /** Computes a op b. */
@@ -418,8 +454,10 @@ int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *m
  * its op; ping, which takes nothing, has no key.
  */
 /* calc.Shard's settings (@mailbox, @pool, @restart, @isolation, or their
- * defaults). The runtime applies the mailbox's; the others are for pools
- * and supervision. */
+ * defaults). The mailbox's are applied by calc_Shard_type; @pool,
+ * @restart and @isolation by calc_Shard_pool_opts (which
+ * calc_Shard_spawn_pool uses), @restart and @isolation by
+ * calc_Shard_child. */
 #define calc_Shard_MAILBOX_CAPACITY 1024u
 #define calc_Shard_MAILBOX_OVERFLOW ACTOR_OVERFLOW_BLOCK
 #define calc_Shard_POOL_SIZE 3u
@@ -436,7 +474,8 @@ int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *m
 #define calc_Shard_METHOD_FORGET 2u
 #define calc_Shard_N_METHODS 3u
 
-/* The handlers of a calc.Shard, given to calc_Shard_spawn.
+/* The handlers of a calc.Shard, given to calc_Shard_spawn
+ * or calc_Shard_spawn_pool (or in a calc_Shard_spec).
  * Any may be NULL: a method without a handler answers
  * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
  * worker thread, one at a time per actor, with the state init stored;
@@ -472,16 +511,48 @@ typedef struct calc_Shard_handlers {
 } calc_Shard_handlers;
 
 /* The actor type of calc.Shard, for actor_method_ref and the untyped
- * call API. Spawn it with calc_Shard_spawn only: its hooks expect
- * that function's spawn argument. */
+ * call API. Spawn it only through calc_Shard_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
 extern const actor_type calc_Shard_type;
 
 /* Spawns a calc.Shard running `handlers` (copied; NULL is ACTOR_EINVAL).
- * `arg` goes to handlers->init and must stay valid until init has run.
- * `opts` may be NULL. On success *ref names the actor; 0 or a negative
- * ACTOR_E* code. */
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
 int calc_Shard_spawn(actor_system *sys, const calc_Shard_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How calc_Shard_spawn_spec spawns a calc.Shard, for pools and
+ * supervisors (which copy it). */
+typedef struct calc_Shard_spec {
+    calc_Shard_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} calc_Shard_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a calc.Shard from `spec`,
+ * a calc_Shard_spec, with calc_Shard_spawn. */
+int calc_Shard_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref);
+
+/* Fills *o with calc.Shard's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void calc_Shard_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of calc.Shard instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: calc_Shard_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int calc_Shard_spawn_pool(actor_system *sys, const calc_Shard_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a calc.Shard spawned from *spec,
+ * with calc.Shard's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see calc_Shard_spec). */
+actor_child_spec calc_Shard_child(const calc_Shard_spec *spec);
 
 /* calc.Shard.calculate */
 /* Blocking call from a plain thread. Returns 0 when the call was made (*st
@@ -559,8 +630,10 @@ int calc_Shard_forget_cast(actor_ctx *ctx, actor_ref to, const calc_CalcRequest 
 
 /** An actor with defaults only and no methods. */
 /* calc.Idle's settings (@mailbox, @pool, @restart, @isolation, or their
- * defaults). The runtime applies the mailbox's; the others are for pools
- * and supervision. */
+ * defaults). The mailbox's are applied by calc_Idle_type; @pool,
+ * @restart and @isolation by calc_Idle_pool_opts (which
+ * calc_Idle_spawn_pool uses), @restart and @isolation by
+ * calc_Idle_child. */
 #define calc_Idle_MAILBOX_CAPACITY 1024u
 #define calc_Idle_MAILBOX_OVERFLOW ACTOR_OVERFLOW_BLOCK
 #define calc_Idle_POOL_SIZE 1u
@@ -573,7 +646,8 @@ int calc_Shard_forget_cast(actor_ctx *ctx, actor_ref to, const calc_CalcRequest 
 /* calc.Idle's methods: indices into its method table (actor_method_ref.method). */
 #define calc_Idle_N_METHODS 0u
 
-/* The handlers of a calc.Idle, given to calc_Idle_spawn.
+/* The handlers of a calc.Idle, given to calc_Idle_spawn
+ * or calc_Idle_spawn_pool (or in a calc_Idle_spec).
  * Any may be NULL: a method without a handler answers
  * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
  * worker thread, one at a time per actor, with the state init stored;
@@ -605,16 +679,48 @@ typedef struct calc_Idle_handlers {
 } calc_Idle_handlers;
 
 /* The actor type of calc.Idle, for actor_method_ref and the untyped
- * call API. Spawn it with calc_Idle_spawn only: its hooks expect
- * that function's spawn argument. */
+ * call API. Spawn it only through calc_Idle_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
 extern const actor_type calc_Idle_type;
 
 /* Spawns a calc.Idle running `handlers` (copied; NULL is ACTOR_EINVAL).
- * `arg` goes to handlers->init and must stay valid until init has run.
- * `opts` may be NULL. On success *ref names the actor; 0 or a negative
- * ACTOR_E* code. */
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
 int calc_Idle_spawn(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How calc_Idle_spawn_spec spawns a calc.Idle, for pools and
+ * supervisors (which copy it). */
+typedef struct calc_Idle_spec {
+    calc_Idle_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} calc_Idle_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a calc.Idle from `spec`,
+ * a calc_Idle_spec, with calc_Idle_spawn. */
+int calc_Idle_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref);
+
+/* Fills *o with calc.Idle's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void calc_Idle_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of calc.Idle instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: calc_Idle_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int calc_Idle_spawn_pool(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
+    const actor_pool_opts *opts, actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a calc.Idle spawned from *spec,
+ * with calc.Idle's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see calc_Idle_spec). */
+actor_child_spec calc_Idle_child(const calc_Idle_spec *spec);
 
 #ifdef __cplusplus
 }
