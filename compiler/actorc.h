@@ -261,6 +261,9 @@ typedef struct method_settings {
     uint64_t timeout_ms;       /* @timeout(250ms) */
     uint32_t retries;          /* @retries(n) */
     bool idempotent;           /* @idempotent */
+    /* The actor's @pool(balance = key_hash(field)): that field of this
+     * method's parameter message; NULL for other pools and for (). */
+    const ast_field *key_field;
 } method_settings;
 
 typedef struct ast_method {

@@ -123,13 +123,14 @@ static const ast_field *find_field(const ast_decl *msg, const char *name)
 
 /* key_hash(field): every method that takes a message must be able to route
  * by `field`, so the field must exist in each parameter message and be
- * something that hashes deterministically. */
-static void check_key_field(annot_ctx *c, const ast_annot_arg *arg)
+ * something that hashes deterministically. Each method's settings record
+ * its parameter's field (the methods' own annotations are applied first). */
+static void bind_key_field(annot_ctx *c, const ast_annot_arg *arg)
 {
     const ast_decl *actor = c->target.decl;
     const char *key = arg->call_arg;
     for (size_t i = 0; i < actor->methods.len; i++) {
-        const ast_method *m = actor->methods.items[i];
+        ast_method *m = actor->methods.items[i];
         const ast_decl *msg = m->param ? m->param->resolved : NULL;
         if (!msg || msg->kind != DECL_MESSAGE)
             continue;
@@ -147,6 +148,8 @@ static void check_key_field(annot_ctx *c, const ast_annot_arg *arg)
                        "string, bytes or enum field",
                        msg->name, key, sema_type_spelling(c->p, f->type));
             diag_note(c->p->diags, f->loc, "'%s.%s' is declared here", msg->name, key);
+        } else {
+            m->settings.key_field = f;
         }
     }
 }
@@ -161,7 +164,7 @@ static void apply_pool(annot_ctx *c, const ast_annotation *a, const arg_values *
     s->balance = (balance_kind)v->choice[1];
     if (s->balance == BALANCE_KEY_HASH) {
         s->key_field = v->arg[1]->call_arg;
-        check_key_field(c, v->arg[1]);
+        bind_key_field(c, v->arg[1]);
     }
 }
 
@@ -629,17 +632,18 @@ static void apply_decl(program *p, ast_decl *d)
         d->has_priority = false;
         d->priority = 128;
     }
-    if (d->kind == DECL_ACTOR)
+    /* An actor's methods first: its @pool sets their key fields. */
+    if (d->kind == DECL_ACTOR) {
         set_actor_defaults(&d->settings);
+        for (size_t i = 0; i < d->methods.len; i++)
+            apply_method(p, d, d->methods.items[i]);
+    }
     apply_list(&c, &d->annotations, decl_place(d->kind));
     if (d->kind == DECL_MESSAGE)
         for (size_t i = 0; i < d->fields.len; i++) {
             ast_field *f = d->fields.items[i];
             apply_list(&c, &f->annotations, PLACE_FIELD);
         }
-    if (d->kind == DECL_ACTOR)
-        for (size_t i = 0; i < d->methods.len; i++)
-            apply_method(p, d, d->methods.items[i]);
 }
 
 void sema_apply_annotations(program *p, ast_module *m)

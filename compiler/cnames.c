@@ -180,12 +180,13 @@ static void check_message_members(program *p, const ast_decl *d)
 static void add_actor(cname_set *s, const ast_decl *d, const char *base)
 {
     static const char *const actor_names[] = {
-        "", "_handlers", "_type", "_spawn", "_N_METHODS", "_MAILBOX_CAPACITY",
-        "_MAILBOX_OVERFLOW", "_POOL_SIZE", "_POOL_BALANCE", "_POOL_KEY_FIELD", "_RESTART_MAX",
-        "_RESTART_WINDOW_MS", "_RESTART_BACKOFF_MS", "_ISOLATION", "__box", "__methods",
-        "__init", "__cleanup", "__health", NULL};
+        "", "_handlers", "_type", "_spawn", "_spec", "_spawn_spec", "_pool_opts", "_spawn_pool",
+        "_child", "_N_METHODS", "_MAILBOX_CAPACITY", "_MAILBOX_OVERFLOW", "_POOL_SIZE",
+        "_POOL_BALANCE", "_POOL_KEY_FIELD", "_RESTART_MAX", "_RESTART_WINDOW_MS",
+        "_RESTART_BACKOFF_MS", "_ISOLATION", "__box", "__methods", "__init", "__cleanup",
+        "__health", NULL};
     /* The hooks share the handler table with the methods. */
-    static const char *const hooks[] = {"init", "cleanup", "health", NULL};
+    static const char *const hooks[] = {"init", "cleanup", "health", "checkpoint", "restore", NULL};
     static const char *const method_names[] = {
         "", "_done_fn", "_then_fn", "_async", "_request", "_cast", "_defer", "_reply",
         "__invoke", "__errors", "__ref", "__decode_reply", "__done", "__then", NULL};

@@ -10,7 +10,7 @@
  *   emit_source.c  <stem>.c: the file, enum names, _init/_free
  *   emit_encode.c  _encode (straight into a msgpack_sbuffer) and _pack
  *   emit_decode.c  _decode/_decode_ex (from bytes) and _unpack/_unpack_ex
- *   emit_actor.c   per actor: handler table, spawn, skeleton, client stubs
+ *   emit_actor.c   per actor: handler table, spawn and pools, skeleton, client stubs
  *
  * All strings returned here live in the program's arena.
  */
@@ -88,6 +88,8 @@ const char *emit_path_elem(emitter *e, const char *path);
 const char *emit_path_entry(emitter *e, const char *path);
 const char *emit_path_value(emitter *e, const char *path);
 const char *emit_field_path(emitter *e, const ast_decl *msg, const ast_field *f);
+/* The constant of a field's id on the wire: "calc_CalcRequest_FIELD_OP". */
+const char *emit_field_id(emitter *e, const ast_decl *msg, const ast_field *f);
 
 /* True when a list node needs generated helpers (its elements are
  * messages, lists or maps); lists of scalars use the runtime's. */
@@ -144,8 +146,9 @@ void emit_encoders(emitter *e, const ast_decl *msg);  /* emit_encode.c */
 void emit_decoders(emitter *e, const ast_decl *msg);  /* emit_decode.c */
 
 /* Actors (emit_actor.c): does the module declare any? The header section
- * (settings, method indices, handler table, spawn and stub prototypes) and
- * the source part (actor_type, trampolines, spawn, stubs). */
+ * (settings, method indices, handler table, spawn, pool and stub
+ * prototypes) and the source part (actor_type, trampolines, spawn and pool
+ * functions, stubs). */
 bool emit_has_actors(const ast_module *m);
 void emit_actor_decls(emitter *e);
 void emit_actor_defs(emitter *e);

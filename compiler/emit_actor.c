@@ -1,14 +1,15 @@
 /*
  * emit_actor.c - the stubs and skeletons of every `actor` (DESIGN.md section
  * 3, docs/STUBS.md): in <stem>.h the settings and method constants, the
- * handler table, the spawn function and per method the client stubs; in
- * <stem>.c the actor_type with its hooks and method table and, per method,
- * a descriptor, a trampoline and the stubs. The mechanics they share
- * (encode, call the untyped API of actor/actor.h, decode; typed callbacks
- * through untyped ones) are the runtime's, in actor/stub.h: the generated
- * code describes each message type (actor_message_desc) and each method
- * (actor_stub_method) once, and every generated function names its types
- * and forwards.
+ * handler table, the spawn functions (one actor; from a spec, for pools and
+ * supervisors; a pool; a supervisor's child spec) and per method the client
+ * stubs; in <stem>.c the actor_type with its hooks and method table, those
+ * functions and, per method, a descriptor, a trampoline and the stubs. The
+ * mechanics they share (encode, call the untyped API of actor/actor.h,
+ * decode; typed callbacks through untyped ones) are the runtime's, in
+ * actor/stub.h: the generated code describes each message type
+ * (actor_message_desc) and each method (actor_stub_method) once, and every
+ * generated function names its types and forwards.
  *
  * The runtime holds a generated actor's state as a box (actor_stub_box:
  * the user's state, hooks and a copy of the handler table): the spawn
@@ -193,15 +194,37 @@ static const char *reply_sig(emitter *e, const method_names *n)
     return wrap(e, arena_printf(e->p->arena, "int %s", fn_name(e, n, "_reply")), &a, "");
 }
 
-static const char *spawn_sig(emitter *e, const char *actor)
+/* _spawn (one actor) or _spawn_pool. */
+static const char *spawn_sig(emitter *e, const char *actor, bool pool)
 {
     arglist a = {{"actor_system *sys"}, 1};
 
     arg_add(&a, arena_printf(e->p->arena, "const %s_handlers *handlers", actor));
     arg_add(&a, "const void *arg");
-    arg_add(&a, "const actor_spawn_opts *opts");
-    arg_add(&a, "actor_ref *ref");
-    return wrap(e, arena_printf(e->p->arena, "int %s_spawn", actor), &a, "");
+    arg_add(&a, pool ? "const actor_pool_opts *opts" : "const actor_spawn_opts *opts");
+    arg_add(&a, pool ? "actor_ref *pool" : "actor_ref *ref");
+    return wrap(e, arena_printf(e->p->arena, "int %s_spawn%s", actor, pool ? "_pool" : ""), &a, "");
+}
+
+/* _spawn_spec, an actor_spawn_fn. */
+static const char *spawn_spec_sig(emitter *e, const char *actor)
+{
+    arglist a = {
+        {"actor_system *sys", "const void *spec", "const actor_spawn_opts *opts", "actor_ref *ref"},
+        4};
+
+    return wrap(e, arena_printf(e->p->arena, "int %s_spawn_spec", actor), &a, "");
+}
+
+static const char *pool_opts_sig(emitter *e, const char *actor)
+{
+    return arena_printf(e->p->arena, "void %s_pool_opts(actor_pool_opts *o)", actor);
+}
+
+static const char *child_sig(emitter *e, const char *actor)
+{
+    return arena_printf(e->p->arena, "actor_child_spec %s_child(const %s_spec *spec)", actor,
+                        actor);
 }
 
 /* The typed callbacks of _async (done) and _request (then). */
@@ -233,20 +256,16 @@ static void emit_callback_types(emitter *e, const method_names *n)
 
 /* ------------------------------------------------------------- header */
 
-static const char *balance_name(balance_kind b)
-{
-    switch (b) {
-    case BALANCE_ROUND_ROBIN:
-        return "round_robin";
-    case BALANCE_LEAST_LOADED:
-        return "least_loaded";
-    case BALANCE_RANDOM2:
-        return "random2";
-    case BALANCE_KEY_HASH:
-        return "key_hash";
-    }
-    return "round_robin";
-}
+/* @pool's balance policies: the IDL's name, and actor/pool.h's constant. */
+static const struct {
+    const char *name;
+    const char *constant;
+} balances[] = {
+    [BALANCE_ROUND_ROBIN] = {"round_robin", "ACTOR_BALANCE_ROUND_ROBIN"},
+    [BALANCE_LEAST_LOADED] = {"least_loaded", "ACTOR_BALANCE_LEAST_LOADED"},
+    [BALANCE_RANDOM2] = {"random2", "ACTOR_BALANCE_RANDOM2"},
+    [BALANCE_KEY_HASH] = {"key_hash", "ACTOR_BALANCE_KEY_HASH"},
+};
 
 static const char *overflow_constant(overflow_kind o)
 {
@@ -268,12 +287,14 @@ static void emit_settings(emitter *e, const ast_decl *d)
 
     emit_line(e, "/* %s's settings (@mailbox, @pool, @restart, @isolation, or their",
               emit_idl_name(e, d));
-    emit_line(e, " * defaults). The runtime applies the mailbox's; the others are for pools");
-    emit_line(e, " * and supervision. */");
+    emit_line(e, " * defaults). The mailbox's are applied by %s_type; @pool,", a);
+    emit_line(e, " * @restart and @isolation by %s_pool_opts (which", a);
+    emit_line(e, " * %s_spawn_pool uses), @restart and @isolation by", a);
+    emit_line(e, " * %s_child. */", a);
     emit_line(e, "#define %s_MAILBOX_CAPACITY %uu", a, (unsigned)s->mailbox_capacity);
     emit_line(e, "#define %s_MAILBOX_OVERFLOW %s", a, overflow_constant(s->overflow));
     emit_line(e, "#define %s_POOL_SIZE %uu", a, (unsigned)s->pool_size);
-    emit_line(e, "#define %s_POOL_BALANCE \"%s\"", a, balance_name(s->balance));
+    emit_line(e, "#define %s_POOL_BALANCE \"%s\"", a, balances[s->balance].name);
     if (s->balance == BALANCE_KEY_HASH && s->key_field != NULL)
         emit_line(e, "#define %s_POOL_KEY_FIELD \"%s\"", a, s->key_field);
     emit_line(e, "#define %s_RESTART_MAX %uu", a, (unsigned)s->restart_max);
@@ -303,7 +324,8 @@ static void emit_handlers_type(emitter *e, const ast_decl *d)
 {
     const char *a = emit_cname(e, d);
 
-    emit_line(e, "/* The handlers of a %s, given to %s_spawn.", emit_idl_name(e, d), a);
+    emit_line(e, "/* The handlers of a %s, given to %s_spawn", emit_idl_name(e, d), a);
+    emit_line(e, " * or %s_spawn_pool (or in a %s_spec).", a, a);
     emit_line(e, " * Any may be NULL: a method without a handler answers");
     emit_line(e, " * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a");
     emit_line(e, " * worker thread, one at a time per actor, with the state init stored;");
@@ -315,13 +337,23 @@ static void emit_handlers_type(emitter *e, const ast_decl *d)
     emit_line(e, " * and answers later with its _reply function. A negative ACTOR_E* code is");
     emit_line(e, " * answered ACTOR_STATUS_INTERNAL. */");
     emit_open(e, "typedef struct %s_handlers {", a);
-    emit_line(e, "/* Creates the state from spawn's `arg`: 0, or a negative code (the actor");
-    emit_line(e, " * then terminates without cleanup). NULL: the state is NULL. */");
+    emit_line(e, "/* Creates the state from spawn's `arg` (again at every restart): 0, or a");
+    emit_line(e, " * negative code (the actor then terminates without cleanup). NULL: the");
+    emit_line(e, " * state is NULL. */");
     emit_line(e, "int (*init)(void **state, const void *arg, actor_ctx *ctx);");
-    emit_line(e, "/* Frees the state, once, after the last message. */");
+    emit_line(e, "/* Frees the state, once per init: after the last message, or before a");
+    emit_line(e, " * restart. */");
     emit_line(e, "void (*cleanup)(void *state, actor_ctx *ctx);");
     emit_line(e, "/* 0 when healthy, else a negative code and a reason in reason[size]. */");
     emit_line(e, "int (*health)(void *state, char *reason, size_t size);");
+    emit_line(e, "/* Appends what restore needs to rebuild the state to `out`: 0, or a");
+    emit_line(e, " * negative code (the last checkpoint is kept). Runs between messages");
+    emit_line(e, " * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */");
+    emit_line(e, "int (*checkpoint)(void *state, msgpack_sbuffer *out);");
+    emit_line(e, "/* At a restart, after init, when a checkpoint was taken: rebuilds the");
+    emit_line(e, " * state from its bytes (borrowed). 0, or a negative code (the actor then");
+    emit_line(e, " * crashes again). NULL: the state stays as init left it. */");
+    emit_line(e, "int (*restore)(void *state, const char *data, size_t len);");
     for (size_t i = 0; i < d->methods.len; i++) {
         const ast_method *m = d->methods.items[i];
         method_names n = names_of(e, d, m);
@@ -338,16 +370,55 @@ static void emit_type_and_spawn(emitter *e, const ast_decl *d)
 
     emit_line(e, "/* The actor type of %s, for actor_method_ref and the untyped",
               emit_idl_name(e, d));
-    emit_line(e, " * call API. Spawn it with %s_spawn only: its hooks expect", a);
-    emit_line(e, " * that function's spawn argument. */");
+    emit_line(e, " * call API. Spawn it only through %s_spawn (which the functions", a);
+    emit_line(e, " * below use): its hooks expect that function's spawn argument. */");
     emit_line(e, "extern const actor_type %s_type;", a);
     emit_blank(e);
     emit_line(e, "/* Spawns a %s running `handlers` (copied; NULL is ACTOR_EINVAL).",
               emit_idl_name(e, d));
-    emit_line(e, " * `arg` goes to handlers->init and must stay valid until init has run.");
-    emit_line(e, " * `opts` may be NULL. On success *ref names the actor; 0 or a negative");
+    emit_line(e, " * `arg` goes to handlers->init and must stay valid until init has run");
+    emit_line(e, " * (while the actor lives when opts->restartable). `opts` may be NULL. On");
+    emit_line(e, " * success *ref names the actor; 0 or a negative ACTOR_E* code. */");
+    emit_line(e, "%s;", spawn_sig(e, a, false));
+    emit_blank(e);
+}
+
+/* What supervisors and pools spawn an actor from: the spec, its spawn
+ * function, the pool's options, the pool and the child spec. */
+static void emit_spec_and_pool(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+    const char *idl = emit_idl_name(e, d);
+
+    emit_line(e, "/* How %s_spawn_spec spawns a %s, for pools and", a, idl);
+    emit_line(e, " * supervisors (which copy it). */");
+    emit_open(e, "typedef struct %s_spec {", a);
+    emit_line(e, "%s_handlers handlers;", a);
+    emit_line(e, "/* Goes to handlers.init at every start and restart, so it must stay");
+    emit_line(e, " * valid while the actor or pool lives. */");
+    emit_line(e, "const void *arg;");
+    emit_close(e, "} %s_spec;", a);
+    emit_blank(e);
+    emit_line(e, "/* An actor_spawn_fn (actor/supervise.h): spawns a %s from `spec`,", idl);
+    emit_line(e, " * a %s_spec, with %s_spawn. */", a, a);
+    emit_line(e, "%s;", spawn_spec_sig(e, a));
+    emit_blank(e);
+    emit_line(e, "/* Fills *o with %s's @pool, @restart and @isolation settings;", idl);
+    emit_line(e, " * every other member is zero (the runtime's defaults). */");
+    emit_line(e, "%s;", pool_opts_sig(e, a));
+    emit_blank(e);
+    emit_line(e, "/* Spawns a pool of %s instances running `handlers` (copied; NULL is", idl);
+    emit_line(e, " * ACTOR_EINVAL) with `opts` (NULL: %s_pool_opts's). `arg` goes to", a);
+    emit_line(e, " * every instance's init at every start and restart, so it must stay valid");
+    emit_line(e, " * while the pool lives. On success *pool names the pool; 0 or a negative");
     emit_line(e, " * ACTOR_E* code. */");
-    emit_line(e, "%s;", spawn_sig(e, a));
+    emit_line(e, "%s;", spawn_sig(e, a, true));
+    emit_blank(e);
+    emit_line(e, "/* A child spec for actor_supervisor_add: a %s spawned from *spec,", idl);
+    emit_line(e, " * with %s's @restart and @isolation. It points to *spec, which", idl);
+    emit_line(e, " * actor_supervisor_add copies: *spec need only last until that call (its");
+    emit_line(e, " * arg longer, see %s_spec). */", a);
+    emit_line(e, "%s;", child_sig(e, a));
     emit_blank(e);
 }
 
@@ -398,6 +469,7 @@ static void emit_actor_header(emitter *e, const ast_decl *d)
     emit_method_indices(e, d);
     emit_handlers_type(e, d);
     emit_type_and_spawn(e, d);
+    emit_spec_and_pool(e, d);
     for (size_t i = 0; i < d->methods.len; i++) {
         const ast_method *m = d->methods.items[i];
         method_names n = names_of(e, d, m);
@@ -643,6 +715,9 @@ static void emit_method_entry(emitter *e, const ast_method *m, const method_name
     emit_line(e, ".errors = %s,", n_errors > 0 ? errors_array(e, n) : "NULL");
     emit_line(e, ".n_errors = %zu,", n_errors);
     emit_line(e, ".invoke = %s__invoke,", n->base);
+    if (s->key_field != NULL)
+        emit_line(e, ".key_field = %s, /* key_hash(%s) */", emit_field_id(e, param, s->key_field),
+                  s->key_field->name);
     emit_close(e, "},");
 }
 
@@ -668,6 +743,8 @@ static void emit_type(emitter *e, const ast_decl *d)
     emit_line(e, ".init = actor_stub_init,");
     emit_line(e, ".cleanup = actor_stub_cleanup,");
     emit_line(e, ".health = actor_stub_health,");
+    emit_line(e, ".checkpoint = actor_stub_checkpoint,");
+    emit_line(e, ".restore = actor_stub_restore,");
     emit_line(e, ".mailbox_capacity = %s_MAILBOX_CAPACITY,", a);
     emit_line(e, ".overflow = %s_MAILBOX_OVERFLOW,", a);
     emit_line(e, ".starvation_limit = 0, /* the runtime's default */");
@@ -675,19 +752,119 @@ static void emit_type(emitter *e, const ast_decl *d)
     emit_blank(e);
 }
 
+/* The hooks of a handler table, in the order of its members and of
+ * actor_stub_hooks'. */
+static const char *const hook_names[] = {"init", "cleanup", "health", "checkpoint", "restore"};
+
 static void emit_spawn(emitter *e, const ast_decl *d)
 {
     const char *a = emit_cname(e, d);
-    arglist args = {{"sys", arena_printf(e->p->arena, "&%s_type", a),
-                     "(actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}",
-                     "handlers", "sizeof *handlers", "arg", "opts", "ref"},
+    arglist args = {{"sys", arena_printf(e->p->arena, "&%s_type", a), "hooks", "handlers",
+                     "sizeof *handlers", "arg", "opts", "ref"},
                     8};
 
-    emit_line(e, "%s", spawn_sig(e, a));
+    emit_line(e, "%s", spawn_sig(e, a, false));
     emit_open(e, "{");
+    emit_line(e, "actor_stub_hooks hooks;");
+    emit_blank(e);
     emit_line(e, "if (handlers == NULL)");
     emit_line(e, "    return ACTOR_EINVAL;");
+    emit_open(e, "hooks = (actor_stub_hooks){");
+    for (size_t i = 0; i < sizeof hook_names / sizeof hook_names[0]; i++)
+        emit_line(e, ".%s = handlers->%s,", hook_names[i], hook_names[i]);
+    emit_close(e, "};");
     emit_line(e, "%s", wrap(e, "return actor_stub_spawn", &args, ";"));
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+/* The @isolation and @restart settings of an actor_pool_opts or an
+ * actor_child_spec: `to` is "o->" or "child.". */
+static void emit_supervision(emitter *e, const ast_decl *d, const char *to)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "%sisolation = %s;", to,
+              d->settings.isolation == ISOLATION_PROCESS ? "ACTOR_ISOLATION_PROCESS"
+                                                         : "ACTOR_ISOLATION_THREAD");
+    emit_line(e, "%srestart.max = %s_RESTART_MAX;", to, a);
+    emit_line(e, "%srestart.window_ms = %s_RESTART_WINDOW_MS;", to, a);
+    emit_line(e, "%srestart.backoff_ms = %s_RESTART_BACKOFF_MS;", to, a);
+}
+
+static void emit_spawn_spec(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "%s", spawn_spec_sig(e, a));
+    emit_open(e, "{");
+    emit_line(e, "const %s_spec *s = spec;", a);
+    emit_blank(e);
+    emit_line(e, "return %s_spawn(sys, &s->handlers, s->arg, opts, ref);", a);
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+static void emit_pool_opts(emitter *e, const ast_decl *d)
+{
+    const actor_settings *s = &d->settings;
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "%s", pool_opts_sig(e, a));
+    emit_open(e, "{");
+    emit_line(e, "memset(o, 0, sizeof *o);");
+    emit_line(e, "o->size = %s_POOL_SIZE;", a);
+    if (s->balance == BALANCE_KEY_HASH && s->key_field != NULL)
+        emit_line(e, "o->balance = %s; /* by %s, the methods' key_field */",
+                  balances[s->balance].constant, s->key_field);
+    else
+        emit_line(e, "o->balance = %s;", balances[s->balance].constant);
+    emit_supervision(e, d, "o->");
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+static void emit_spawn_pool(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+    arglist args = {{"sys", arena_printf(e->p->arena, "&%s_type", a),
+                     arena_printf(e->p->arena, "%s_spawn_spec", a), "&spec", "sizeof spec", "&o",
+                     "pool"},
+                    7};
+
+    emit_line(e, "%s", spawn_sig(e, a, true));
+    emit_open(e, "{");
+    emit_line(e, "%s_spec spec;", a);
+    emit_line(e, "actor_pool_opts o;");
+    emit_blank(e);
+    emit_line(e, "if (handlers == NULL)");
+    emit_line(e, "    return ACTOR_EINVAL;");
+    emit_line(e, "spec.handlers = *handlers;");
+    emit_line(e, "spec.arg = arg;");
+    emit_line(e, "if (opts != NULL)");
+    emit_line(e, "    o = *opts;");
+    emit_line(e, "else");
+    emit_line(e, "    %s_pool_opts(&o);", a);
+    emit_line(e, "%s", wrap(e, "return actor_pool_spawn", &args, ";"));
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
+static void emit_child(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "%s", child_sig(e, a));
+    emit_open(e, "{");
+    emit_line(e, "actor_child_spec child;");
+    emit_blank(e);
+    emit_line(e, "memset(&child, 0, sizeof child);");
+    emit_line(e, "child.type = &%s_type;", a);
+    emit_line(e, "child.spawn = %s_spawn_spec;", a);
+    emit_line(e, "child.spec = spec;");
+    emit_line(e, "child.spec_size = sizeof *spec;");
+    emit_supervision(e, d, "child.");
+    emit_line(e, "return child;");
     emit_close(e, "}");
     emit_blank(e);
 }
@@ -752,6 +929,10 @@ static void emit_actor_source(emitter *e, const ast_decl *d)
         emit_method_skeleton(e, d->methods.items[i], names_of(e, d, d->methods.items[i]));
     emit_type(e, d);
     emit_spawn(e, d);
+    emit_spawn_spec(e, d);
+    emit_pool_opts(e, d);
+    emit_spawn_pool(e, d);
+    emit_child(e, d);
     for (size_t i = 0; i < d->methods.len; i++) {
         method_names n = names_of(e, d, d->methods.items[i]);
         emit_line(e, "/* %s: client stubs */", n.idl);

@@ -129,7 +129,7 @@ static void emit_field_case(emitter *e, const decoder *dec, const ast_decl *d,
     emit_shape shape = emit_shape_of(f->type);
     const char *call;
 
-    emit_line(e, "case %s_FIELD_%s:", n, up);
+    emit_line(e, "case %s:", emit_field_id(e, d, f));
     e->indent++;
     if (dec == &from_bytes)
         call = emit_read_call(e, f->type, path, items, count);

@@ -135,15 +135,13 @@ static void emit_count(emitter *e, const ast_decl *d, const ast_field **fields)
 static void emit_fields(emitter *e, const encoder *enc, const ast_decl *d,
                         const ast_field **fields, const char *exit)
 {
-    const char *n = emit_cname(e, d);
-
     emit_line(e, "if ((rc = %s_map_header(%s, count)) != 0)", enc->runtime, target_arg(enc));
     emit_line(e, "    %s;", exit);
     for (size_t i = 0; i < d->fields.len; i++) {
         const ast_field *f = fields[i];
         const char *cond = present(e, f);
-        const char *key = arena_printf(e->p->arena, "%s_key(%s, %s_FIELD_%s)", enc->runtime,
-                                       target_arg(enc), n, emit_upper(e, f->name));
+        const char *key = arena_printf(e->p->arena, "%s_key(%s, %s)", enc->runtime, target_arg(enc),
+                                       emit_field_id(e, d, f));
         const char *value = field_call(e, enc, d, f);
         if (cond != NULL) {
             emit_line(e, "if (%s &&", cond);

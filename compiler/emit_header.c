@@ -286,13 +286,11 @@ static void emit_structs(emitter *e)
 static void emit_prototypes(emitter *e, const ast_decl *d)
 {
     const char *n = emit_cname(e, d);
-    const char *up;
 
     emit_line(e, "/* %s: field ids on the wire */", emit_idl_name(e, d));
     for (size_t i = 0; i < d->fields.len; i++) {
         const ast_field *f = d->fields.items[i];
-        up = emit_upper(e, f->name);
-        emit_line(e, "#define %s_FIELD_%s %" PRIu64 "u", n, up, f->id);
+        emit_line(e, "#define %s %" PRIu64 "u", emit_field_id(e, d, f), f->id);
     }
     emit_blank(e);
     emit_line(e, "/* Zeroes *m and applies the IDL defaults. A string default that cannot be");
@@ -355,8 +353,10 @@ void emit_header(emitter *e)
     emit_line(e, "#include <msgpack.h>");
     emit_blank(e);
     emit_line(e, "#include \"actor/codec.h\"");
-    if (emit_has_actors(e->m))
+    if (emit_has_actors(e->m)) {
         emit_line(e, "#include \"actor/actor.h\"");
+        emit_line(e, "#include \"actor/pool.h\"");
+    }
     for (size_t i = 0; i < e->m->imports.len; i++) {
         const ast_import *imp = e->m->imports.items[i];
         if (imp->module != NULL)

@@ -93,7 +93,7 @@ static void emit_field_name_function(emitter *e, const ast_decl *d)
         emit_line(e, "switch (id) {");
         for (size_t i = 0; i < d->fields.len; i++) {
             const ast_field *f = d->fields.items[i];
-            emit_line(e, "case %s_FIELD_%s:", n, emit_upper(e, f->name));
+            emit_line(e, "case %s:", emit_field_id(e, d, f));
             emit_line(e, "    return \"%s\";", f->name);
         }
         emit_line(e, "default:");

@@ -159,6 +159,11 @@ const char *emit_field_path(emitter *e, const ast_decl *msg, const ast_field *f)
     return arena_printf(e->p->arena, "%s_%s", emit_cname(e, msg), f->name);
 }
 
+const char *emit_field_id(emitter *e, const ast_decl *msg, const ast_field *f)
+{
+    return arena_printf(e->p->arena, "%s_FIELD_%s", emit_cname(e, msg), emit_upper(e, f->name));
+}
+
 bool emit_list_needs_helpers(const ast_type *t)
 {
     emit_shape s = emit_shape_of(t->elem);

@@ -5039,6 +5039,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = types_Echo_echo__errors,
         .n_errors = 2,
         .invoke = types_Echo_echo__invoke,
+        .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_PING] = {
         .name = "ping",
@@ -5061,6 +5062,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = types_Echo_nest__invoke,
+        .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_POKE] = {
         .name = "poke",
@@ -5072,6 +5074,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = types_Echo_poke__invoke,
+        .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_RESET] = {
         .name = "reset",
@@ -5093,6 +5096,8 @@ const actor_type types_Echo_type = {
     .init = actor_stub_init,
     .cleanup = actor_stub_cleanup,
     .health = actor_stub_health,
+    .checkpoint = actor_stub_checkpoint,
+    .restore = actor_stub_restore,
     .mailbox_capacity = types_Echo_MAILBOX_CAPACITY,
     .overflow = types_Echo_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -5101,11 +5106,72 @@ const actor_type types_Echo_type = {
 int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
+    actor_stub_hooks hooks;
+
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    return actor_stub_spawn(sys, &types_Echo_type,
-        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
-        sizeof *handlers, arg, opts, ref);
+    hooks = (actor_stub_hooks){
+        .init = handlers->init,
+        .cleanup = handlers->cleanup,
+        .health = handlers->health,
+        .checkpoint = handlers->checkpoint,
+        .restore = handlers->restore,
+    };
+    return actor_stub_spawn(sys, &types_Echo_type, hooks, handlers, sizeof *handlers, arg, opts,
+        ref);
+}
+
+int types_Echo_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    const types_Echo_spec *s = spec;
+
+    return types_Echo_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void types_Echo_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = types_Echo_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_KEY_HASH; /* by label, the methods' key_field */
+    o->isolation = ACTOR_ISOLATION_THREAD;
+    o->restart.max = types_Echo_RESTART_MAX;
+    o->restart.window_ms = types_Echo_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = types_Echo_RESTART_BACKOFF_MS;
+}
+
+int types_Echo_spawn_pool(actor_system *sys, const types_Echo_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool)
+{
+    types_Echo_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        types_Echo_pool_opts(&o);
+    return actor_pool_spawn(sys, &types_Echo_type, types_Echo_spawn_spec, &spec, sizeof spec,
+        &o, pool);
+}
+
+actor_child_spec types_Echo_child(const types_Echo_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &types_Echo_type;
+    child.spawn = types_Echo_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_THREAD;
+    child.restart.max = types_Echo_RESTART_MAX;
+    child.restart.window_ms = types_Echo_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = types_Echo_RESTART_BACKOFF_MS;
+    return child;
 }
 
 /* types.Echo.echo: client stubs */

@@ -16,6 +16,7 @@
 
 #include "actor/codec.h"
 #include "actor/actor.h"
+#include "actor/pool.h"
 #include "common.h"
 
 #ifdef __cplusplus
@@ -642,8 +643,10 @@ int types_Nested__unpack(actor_reader *r, const msgpack_object *o, types_Nested 
 
 /** A service over the types above, to exercise the actor syntax. */
 /* types.Echo's settings (@mailbox, @pool, @restart, @isolation, or their
- * defaults). The runtime applies the mailbox's; the others are for pools
- * and supervision. */
+ * defaults). The mailbox's are applied by types_Echo_type; @pool,
+ * @restart and @isolation by types_Echo_pool_opts (which
+ * types_Echo_spawn_pool uses), @restart and @isolation by
+ * types_Echo_child. */
 #define types_Echo_MAILBOX_CAPACITY 64u
 #define types_Echo_MAILBOX_OVERFLOW ACTOR_OVERFLOW_DROP_OLDEST
 #define types_Echo_POOL_SIZE 2u
@@ -662,7 +665,8 @@ int types_Nested__unpack(actor_reader *r, const msgpack_object *o, types_Nested 
 #define types_Echo_METHOD_RESET 4u
 #define types_Echo_N_METHODS 5u
 
-/* The handlers of a types.Echo, given to types_Echo_spawn.
+/* The handlers of a types.Echo, given to types_Echo_spawn
+ * or types_Echo_spawn_pool (or in a types_Echo_spec).
  * Any may be NULL: a method without a handler answers
  * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
  * worker thread, one at a time per actor, with the state init stored;
@@ -674,13 +678,23 @@ int types_Nested__unpack(actor_reader *r, const msgpack_object *o, types_Nested 
  * and answers later with its _reply function. A negative ACTOR_E* code is
  * answered ACTOR_STATUS_INTERNAL. */
 typedef struct types_Echo_handlers {
-    /* Creates the state from spawn's `arg`: 0, or a negative code (the actor
-     * then terminates without cleanup). NULL: the state is NULL. */
+    /* Creates the state from spawn's `arg` (again at every restart): 0, or a
+     * negative code (the actor then terminates without cleanup). NULL: the
+     * state is NULL. */
     int (*init)(void **state, const void *arg, actor_ctx *ctx);
-    /* Frees the state, once, after the last message. */
+    /* Frees the state, once per init: after the last message, or before a
+     * restart. */
     void (*cleanup)(void *state, actor_ctx *ctx);
     /* 0 when healthy, else a negative code and a reason in reason[size]. */
     int (*health)(void *state, char *reason, size_t size);
+    /* Appends what restore needs to rebuild the state to `out`: 0, or a
+     * negative code (the last checkpoint is kept). Runs between messages
+     * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    /* At a restart, after init, when a checkpoint was taken: rebuilds the
+     * state from its bytes (borrowed). 0, or a negative code (the actor then
+     * crashes again). NULL: the state stays as init left it. */
+    int (*restore)(void *state, const char *data, size_t len);
     /** Returns the scalars of its argument. */
     int (*echo)(void *state, actor_ctx *ctx, const types_Nested *req, types_Scalars *res);
     int (*ping)(void *state, actor_ctx *ctx);
@@ -690,16 +704,48 @@ typedef struct types_Echo_handlers {
 } types_Echo_handlers;
 
 /* The actor type of types.Echo, for actor_method_ref and the untyped
- * call API. Spawn it with types_Echo_spawn only: its hooks expect
- * that function's spawn argument. */
+ * call API. Spawn it only through types_Echo_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
 extern const actor_type types_Echo_type;
 
 /* Spawns a types.Echo running `handlers` (copied; NULL is ACTOR_EINVAL).
- * `arg` goes to handlers->init and must stay valid until init has run.
- * `opts` may be NULL. On success *ref names the actor; 0 or a negative
- * ACTOR_E* code. */
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
 int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How types_Echo_spawn_spec spawns a types.Echo, for pools and
+ * supervisors (which copy it). */
+typedef struct types_Echo_spec {
+    types_Echo_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} types_Echo_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a types.Echo from `spec`,
+ * a types_Echo_spec, with types_Echo_spawn. */
+int types_Echo_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref);
+
+/* Fills *o with types.Echo's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void types_Echo_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of types.Echo instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: types_Echo_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int types_Echo_spawn_pool(actor_system *sys, const types_Echo_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a types.Echo spawned from *spec,
+ * with types.Echo's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see types_Echo_spec). */
+actor_child_spec types_Echo_child(const types_Echo_spec *spec);
 
 /* types.Echo.echo */
 /** Returns the scalars of its argument. */

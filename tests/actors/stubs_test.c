@@ -526,6 +526,72 @@ ACTOR_TEST(hooks_init_cleanup_health)
     ACTOR_ASSERT_INT(atomic_load(&cleanups), 2); /* a and b, not c */
 }
 
+/* ------------------------------------------------- pools and supervision */
+
+ACTOR_TEST(pool_opts_and_child_spec_from_the_idl)
+{
+    calc_Frontend_spec spec = {.handlers = frontend_handlers, .arg = NULL};
+    actor_pool_opts o;
+    actor_child_spec child;
+
+    /* Frontend: @pool(size = 3, balance = key_hash(op)), @restart(max = 2,
+     * window = 10s, backoff = 50ms), @isolation(process) */
+    calc_Frontend_pool_opts(&o);
+    ACTOR_ASSERT_INT(o.size, 3);
+    ACTOR_ASSERT_INT(o.balance, ACTOR_BALANCE_KEY_HASH);
+    ACTOR_ASSERT_INT(o.isolation, ACTOR_ISOLATION_PROCESS);
+    ACTOR_ASSERT_INT(o.restart.max, 2);
+    ACTOR_ASSERT_INT(o.restart.window_ms, 10000);
+    ACTOR_ASSERT_INT(o.restart.backoff_ms, 50);
+    ACTOR_ASSERT_INT(o.restart.backoff_max_ms, 0);
+    ACTOR_ASSERT_INT(o.slots, 0);
+    ACTOR_ASSERT_INT(o.health_interval_ms, 0);
+    ACTOR_ASSERT_INT(o.checkpoint_every, 0);
+    ACTOR_ASSERT(o.name == NULL && o.report == NULL && o.report_user == NULL);
+    for (size_t i = 0; i < calc_Frontend_N_METHODS; i++)
+        ACTOR_ASSERT_INT(calc_Frontend_type.methods[i].key_field, calc_CalcRequest_FIELD_OP);
+
+    /* Calculator: the defaults, and no key fields */
+    calc_Calculator_pool_opts(&o);
+    ACTOR_ASSERT_INT(o.size, 1);
+    ACTOR_ASSERT_INT(o.balance, ACTOR_BALANCE_ROUND_ROBIN);
+    ACTOR_ASSERT_INT(o.isolation, ACTOR_ISOLATION_THREAD);
+    ACTOR_ASSERT_INT(o.restart.max, ACTOR_RESTART_DEFAULT_MAX);
+    ACTOR_ASSERT_INT(o.restart.window_ms, ACTOR_RESTART_DEFAULT_WINDOW_MS);
+    ACTOR_ASSERT_INT(o.restart.backoff_ms, ACTOR_RESTART_DEFAULT_BACKOFF_MS);
+    ACTOR_ASSERT_INT(calc_Calculator_type.methods[calc_Calculator_METHOD_CALCULATE].key_field, 0);
+
+    child = calc_Frontend_child(&spec);
+    ACTOR_ASSERT(child.type == &calc_Frontend_type);
+    ACTOR_ASSERT(child.spawn == calc_Frontend_spawn_spec);
+    ACTOR_ASSERT(child.spec == &spec);
+    ACTOR_ASSERT_INT(child.spec_size, sizeof spec);
+    ACTOR_ASSERT_INT(child.isolation, ACTOR_ISOLATION_PROCESS);
+    ACTOR_ASSERT_INT(child.restart.max, 2);
+    ACTOR_ASSERT_INT(child.restart.window_ms, 10000);
+    ACTOR_ASSERT_INT(child.restart.backoff_ms, 50);
+    ACTOR_ASSERT_INT(child.checkpoint_every, 0);
+}
+
+ACTOR_TEST(spawn_from_a_spec)
+{
+    calc_config cfg = {.start = 4};
+    calc_Calculator_spec spec = {.handlers = calculator_handlers, .arg = &cfg};
+    actor_test t;
+    calc_CalcResponse res;
+    actor_status st;
+    actor_ref ref, pool;
+
+    ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
+    ACTOR_ASSERT_RC(calc_Calculator_spawn_spec(t.sys, &spec, NULL, &ref), 0);
+    ACTOR_ASSERT_RC(calc_Calculator_total(t.client, ref, &res, NULL, &st), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT(res.result == 4); /* init saw the spec's arg */
+    calc_CalcResponse_free(&res);
+    ACTOR_ASSERT_RC(calc_Calculator_spawn_pool(t.sys, NULL, &cfg, NULL, &pool), ACTOR_EINVAL);
+    actor_test_stop(&t);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(sync_call_ok);
@@ -542,5 +608,7 @@ int main(void)
     ACTOR_TEST_RUN(continuation_sees_backend_death);
     ACTOR_TEST_RUN(missing_handler_is_not_found);
     ACTOR_TEST_RUN(hooks_init_cleanup_health);
+    ACTOR_TEST_RUN(pool_opts_and_child_spec_from_the_idl);
+    ACTOR_TEST_RUN(spawn_from_a_spec);
     return actor_test_summary();
 }

@@ -912,7 +912,7 @@ static struct {
 static int spinner_spin(void *state, actor_ctx *ctx, const char *body, size_t len,
                         msgpack_sbuffer *reply);
 static const actor_method spinner_methods[] = {
-    {"spin", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, spinner_spin},
+    {"spin", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, spinner_spin, 0},
 };
 static const actor_type spinner_type = {
     .name = "test.Spinner",
@@ -1003,7 +1003,7 @@ static int orderer_go(void *state, actor_ctx *ctx, const char *body, size_t len,
 }
 
 static const actor_method orderer_methods[] = {
-    {"go", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, orderer_go},
+    {"go", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, orderer_go, 0},
 };
 static const actor_type orderer_type = {
     .name = "test.Orderer",

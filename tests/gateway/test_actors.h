@@ -183,13 +183,13 @@ static inline int calc_seq_state(void *state, actor_ctx *ctx, const char *body, 
 
 static const int32_t calc_errors[] = {CALC_ERR_NEGATIVE};
 static const actor_method calc_methods[] = {
-    {"add", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, calc_add},
-    {"note", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_note},
-    {"notes", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_notes},
-    {"work", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_work},
-    {"slow", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_slow},
-    {"seq", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_seq},
-    {"seq_state", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_seq_state},
+    {"add", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, calc_add, 0},
+    {"note", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_note, 0},
+    {"notes", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_notes, 0},
+    {"work", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_work, 0},
+    {"slow", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_slow, 0},
+    {"seq", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_seq, 0},
+    {"seq_state", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_seq_state, 0},
 };
 static const actor_type calc_type = {
     .name = "test.Calc",
@@ -255,7 +255,7 @@ static inline int relay_init(void **state, const void *arg, actor_ctx *ctx)
 }
 
 static const actor_method relay_methods[] = {
-    {"relay", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, relay_relay},
+    {"relay", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, relay_relay, 0},
 };
 static const actor_type relay_type = {
     .name = "test.Relay",

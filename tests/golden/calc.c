@@ -986,6 +986,8 @@ const actor_type calc_Calculator_type = {
     .init = actor_stub_init,
     .cleanup = actor_stub_cleanup,
     .health = actor_stub_health,
+    .checkpoint = actor_stub_checkpoint,
+    .restore = actor_stub_restore,
     .mailbox_capacity = calc_Calculator_MAILBOX_CAPACITY,
     .overflow = calc_Calculator_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -994,11 +996,72 @@ const actor_type calc_Calculator_type = {
 int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *handlers,
     const void *arg, const actor_spawn_opts *opts, actor_ref *ref)
 {
+    actor_stub_hooks hooks;
+
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    return actor_stub_spawn(sys, &calc_Calculator_type,
-        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
-        sizeof *handlers, arg, opts, ref);
+    hooks = (actor_stub_hooks){
+        .init = handlers->init,
+        .cleanup = handlers->cleanup,
+        .health = handlers->health,
+        .checkpoint = handlers->checkpoint,
+        .restore = handlers->restore,
+    };
+    return actor_stub_spawn(sys, &calc_Calculator_type, hooks, handlers, sizeof *handlers, arg,
+        opts, ref);
+}
+
+int calc_Calculator_spawn_spec(actor_system *sys, const void *spec,
+    const actor_spawn_opts *opts, actor_ref *ref)
+{
+    const calc_Calculator_spec *s = spec;
+
+    return calc_Calculator_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void calc_Calculator_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = calc_Calculator_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_LEAST_LOADED;
+    o->isolation = ACTOR_ISOLATION_THREAD;
+    o->restart.max = calc_Calculator_RESTART_MAX;
+    o->restart.window_ms = calc_Calculator_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = calc_Calculator_RESTART_BACKOFF_MS;
+}
+
+int calc_Calculator_spawn_pool(actor_system *sys, const calc_Calculator_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool)
+{
+    calc_Calculator_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        calc_Calculator_pool_opts(&o);
+    return actor_pool_spawn(sys, &calc_Calculator_type, calc_Calculator_spawn_spec, &spec,
+        sizeof spec, &o, pool);
+}
+
+actor_child_spec calc_Calculator_child(const calc_Calculator_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &calc_Calculator_type;
+    child.spawn = calc_Calculator_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_THREAD;
+    child.restart.max = calc_Calculator_RESTART_MAX;
+    child.restart.window_ms = calc_Calculator_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = calc_Calculator_RESTART_BACKOFF_MS;
+    return child;
 }
 
 /* calc.Calculator.calculate: client stubs */
@@ -1191,6 +1254,311 @@ int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *m
     return actor_stub_ctx_cast(ctx, to, &calc_Calculator_alarm__stub, msg, opts);
 }
 
+/* ---- actor calc.Shard */
+
+/* calc.Shard.calculate */
+
+static void calc_Shard_calculate__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((calc_Shard_calculate_done_fn)fn)(user, call_id, st, res);
+}
+
+static void calc_Shard_calculate__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((calc_Shard_calculate_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method calc_Shard_calculate__stub = {
+    .ref = {&calc_Shard_type, calc_Shard_METHOD_CALCULATE},
+    .name = "calc.Shard.calculate",
+    .param = &calc_CalcRequest__desc,
+    .result = &calc_CalcResponse__desc,
+    .done = calc_Shard_calculate__done,
+    .then = calc_Shard_calculate__then,
+};
+
+static int calc_Shard_calculate__invoke(void *state, actor_ctx *ctx, const char *body,
+    size_t len, msgpack_sbuffer *reply_body)
+{
+    const calc_Shard_handlers *handlers = actor_stub_handlers(state);
+    calc_CalcRequest req;
+    calc_CalcResponse res;
+    int rc = actor_stub_enter(ctx, &calc_Shard_calculate__stub, handlers->calculate != NULL,
+        body, len, &req, &res);
+
+    if (rc != 0)
+        return rc;
+    rc = handlers->calculate(actor_stub_state(state), ctx, &req, &res);
+    return actor_stub_leave(ctx, &calc_Shard_calculate__stub, rc, &req, &res, reply_body);
+}
+
+/* calc.Shard.ping */
+
+static void calc_Shard_ping__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    (void)res;
+    ((calc_Shard_ping_done_fn)fn)(user, call_id, st);
+}
+
+static void calc_Shard_ping__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    (void)res;
+    ((calc_Shard_ping_then_fn)fn)(state, ctx, st, user);
+}
+
+static const actor_stub_method calc_Shard_ping__stub = {
+    .ref = {&calc_Shard_type, calc_Shard_METHOD_PING},
+    .name = "calc.Shard.ping",
+    .param = NULL,
+    .result = NULL,
+    .done = calc_Shard_ping__done,
+    .then = calc_Shard_ping__then,
+};
+
+static int calc_Shard_ping__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
+    msgpack_sbuffer *reply_body)
+{
+    const calc_Shard_handlers *handlers = actor_stub_handlers(state);
+    int rc = actor_stub_enter(ctx, &calc_Shard_ping__stub, handlers->ping != NULL, body, len,
+        NULL, NULL);
+
+    if (rc != 0)
+        return rc;
+    rc = handlers->ping(actor_stub_state(state), ctx);
+    return actor_stub_leave(ctx, &calc_Shard_ping__stub, rc, NULL, NULL, reply_body);
+}
+
+/* calc.Shard.forget */
+
+static const actor_stub_method calc_Shard_forget__stub = {
+    .ref = {&calc_Shard_type, calc_Shard_METHOD_FORGET},
+    .name = "calc.Shard.forget",
+    .param = &calc_CalcRequest__desc,
+    .result = NULL,
+};
+
+static int calc_Shard_forget__invoke(void *state, actor_ctx *ctx, const char *body, size_t len,
+    msgpack_sbuffer *reply_body)
+{
+    const calc_Shard_handlers *handlers = actor_stub_handlers(state);
+    calc_CalcRequest req;
+    int rc = actor_stub_enter(ctx, &calc_Shard_forget__stub, handlers->forget != NULL, body,
+        len, &req, NULL);
+
+    if (rc != 0)
+        return rc;
+    handlers->forget(actor_stub_state(state), ctx, &req);
+    return actor_stub_leave(ctx, &calc_Shard_forget__stub, ACTOR_INVOKE_REPLY, &req, NULL,
+        reply_body);
+}
+
+static const actor_method calc_Shard__methods[calc_Shard_N_METHODS] = {
+    [calc_Shard_METHOD_CALCULATE] = {
+        .name = "calculate",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = ACTOR_PRIORITY_DEFAULT_VALUE,
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = calc_Shard_calculate__invoke,
+        .key_field = calc_CalcRequest_FIELD_OP, /* key_hash(op) */
+    },
+    [calc_Shard_METHOD_PING] = {
+        .name = "ping",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = ACTOR_PRIORITY_DEFAULT_VALUE,
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = calc_Shard_ping__invoke,
+    },
+    [calc_Shard_METHOD_FORGET] = {
+        .name = "forget",
+        .kind = ACTOR_METHOD_CAST,
+        .priority = ACTOR_PRIORITY_DEFAULT_VALUE,
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = calc_Shard_forget__invoke,
+        .key_field = calc_CalcRequest_FIELD_OP, /* key_hash(op) */
+    },
+};
+
+const actor_type calc_Shard_type = {
+    .name = "calc.Shard",
+    .methods = calc_Shard__methods,
+    .n_methods = calc_Shard_N_METHODS,
+    .init = actor_stub_init,
+    .cleanup = actor_stub_cleanup,
+    .health = actor_stub_health,
+    .checkpoint = actor_stub_checkpoint,
+    .restore = actor_stub_restore,
+    .mailbox_capacity = calc_Shard_MAILBOX_CAPACITY,
+    .overflow = calc_Shard_MAILBOX_OVERFLOW,
+    .starvation_limit = 0, /* the runtime's default */
+};
+
+int calc_Shard_spawn(actor_system *sys, const calc_Shard_handlers *handlers, const void *arg,
+    const actor_spawn_opts *opts, actor_ref *ref)
+{
+    actor_stub_hooks hooks;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    hooks = (actor_stub_hooks){
+        .init = handlers->init,
+        .cleanup = handlers->cleanup,
+        .health = handlers->health,
+        .checkpoint = handlers->checkpoint,
+        .restore = handlers->restore,
+    };
+    return actor_stub_spawn(sys, &calc_Shard_type, hooks, handlers, sizeof *handlers, arg, opts,
+        ref);
+}
+
+int calc_Shard_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    const calc_Shard_spec *s = spec;
+
+    return calc_Shard_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void calc_Shard_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = calc_Shard_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_KEY_HASH; /* by op, the methods' key_field */
+    o->isolation = ACTOR_ISOLATION_PROCESS;
+    o->restart.max = calc_Shard_RESTART_MAX;
+    o->restart.window_ms = calc_Shard_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = calc_Shard_RESTART_BACKOFF_MS;
+}
+
+int calc_Shard_spawn_pool(actor_system *sys, const calc_Shard_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool)
+{
+    calc_Shard_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        calc_Shard_pool_opts(&o);
+    return actor_pool_spawn(sys, &calc_Shard_type, calc_Shard_spawn_spec, &spec, sizeof spec,
+        &o, pool);
+}
+
+actor_child_spec calc_Shard_child(const calc_Shard_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &calc_Shard_type;
+    child.spawn = calc_Shard_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_PROCESS;
+    child.restart.max = calc_Shard_RESTART_MAX;
+    child.restart.window_ms = calc_Shard_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = calc_Shard_RESTART_BACKOFF_MS;
+    return child;
+}
+
+/* calc.Shard.calculate: client stubs */
+
+int calc_Shard_calculate(actor_client *c, actor_ref to, const calc_CalcRequest *req,
+    calc_CalcResponse *res, const actor_call_opts *opts, actor_status *st)
+{
+    return actor_stub_call(c, to, &calc_Shard_calculate__stub, req, res, opts, st);
+}
+
+int calc_Shard_calculate_async(actor_client *c, actor_ref to, const calc_CalcRequest *req,
+    const actor_call_opts *opts, calc_Shard_calculate_done_fn done, void *user,
+    uint64_t *call_id)
+{
+    return actor_stub_call_async(c, to, &calc_Shard_calculate__stub, req, opts,
+        (actor_stub_fn)done, user, call_id);
+}
+
+int calc_Shard_calculate_request(actor_ctx *ctx, actor_ref to, const calc_CalcRequest *req,
+    const actor_call_opts *opts, calc_Shard_calculate_then_fn then, void *user,
+    uint64_t *call_id)
+{
+    return actor_stub_request(ctx, to, &calc_Shard_calculate__stub, req, opts,
+        (actor_stub_fn)then, user, call_id);
+}
+
+int calc_Shard_calculate_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    return actor_stub_defer(ctx, reply);
+}
+
+int calc_Shard_calculate_reply(actor_reply **reply, const calc_CalcResponse *res)
+{
+    return actor_stub_reply(reply, &calc_Shard_calculate__stub, res);
+}
+
+/* calc.Shard.ping: client stubs */
+
+int calc_Shard_ping(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    actor_status *st)
+{
+    return actor_stub_call(c, to, &calc_Shard_ping__stub, NULL, NULL, opts, st);
+}
+
+int calc_Shard_ping_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    calc_Shard_ping_done_fn done, void *user, uint64_t *call_id)
+{
+    return actor_stub_call_async(c, to, &calc_Shard_ping__stub, NULL, opts, (actor_stub_fn)done,
+        user, call_id);
+}
+
+int calc_Shard_ping_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
+    calc_Shard_ping_then_fn then, void *user, uint64_t *call_id)
+{
+    return actor_stub_request(ctx, to, &calc_Shard_ping__stub, NULL, opts, (actor_stub_fn)then,
+        user, call_id);
+}
+
+int calc_Shard_ping_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    return actor_stub_defer(ctx, reply);
+}
+
+int calc_Shard_ping_reply(actor_reply **reply)
+{
+    return actor_stub_reply(reply, &calc_Shard_ping__stub, NULL);
+}
+
+/* calc.Shard.forget: client stubs */
+
+int calc_Shard_forget(actor_client *c, actor_ref to, const calc_CalcRequest *msg,
+    const actor_call_opts *opts)
+{
+    return actor_stub_cast(c, to, &calc_Shard_forget__stub, msg, opts);
+}
+
+int calc_Shard_forget_cast(actor_ctx *ctx, actor_ref to, const calc_CalcRequest *msg,
+    const actor_call_opts *opts)
+{
+    return actor_stub_ctx_cast(ctx, to, &calc_Shard_forget__stub, msg, opts);
+}
+
 /* ---- actor calc.Idle */
 
 const actor_type calc_Idle_type = {
@@ -1200,6 +1568,8 @@ const actor_type calc_Idle_type = {
     .init = actor_stub_init,
     .cleanup = actor_stub_cleanup,
     .health = actor_stub_health,
+    .checkpoint = actor_stub_checkpoint,
+    .restore = actor_stub_restore,
     .mailbox_capacity = calc_Idle_MAILBOX_CAPACITY,
     .overflow = calc_Idle_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -1208,10 +1578,71 @@ const actor_type calc_Idle_type = {
 int calc_Idle_spawn(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
+    actor_stub_hooks hooks;
+
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    return actor_stub_spawn(sys, &calc_Idle_type,
-        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
-        sizeof *handlers, arg, opts, ref);
+    hooks = (actor_stub_hooks){
+        .init = handlers->init,
+        .cleanup = handlers->cleanup,
+        .health = handlers->health,
+        .checkpoint = handlers->checkpoint,
+        .restore = handlers->restore,
+    };
+    return actor_stub_spawn(sys, &calc_Idle_type, hooks, handlers, sizeof *handlers, arg, opts,
+        ref);
+}
+
+int calc_Idle_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    const calc_Idle_spec *s = spec;
+
+    return calc_Idle_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void calc_Idle_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = calc_Idle_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_ROUND_ROBIN;
+    o->isolation = ACTOR_ISOLATION_THREAD;
+    o->restart.max = calc_Idle_RESTART_MAX;
+    o->restart.window_ms = calc_Idle_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = calc_Idle_RESTART_BACKOFF_MS;
+}
+
+int calc_Idle_spawn_pool(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
+    const actor_pool_opts *opts, actor_ref *pool)
+{
+    calc_Idle_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        calc_Idle_pool_opts(&o);
+    return actor_pool_spawn(sys, &calc_Idle_type, calc_Idle_spawn_spec, &spec, sizeof spec, &o,
+        pool);
+}
+
+actor_child_spec calc_Idle_child(const calc_Idle_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &calc_Idle_type;
+    child.spawn = calc_Idle_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_THREAD;
+    child.restart.max = calc_Idle_RESTART_MAX;
+    child.restart.window_ms = calc_Idle_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = calc_Idle_RESTART_BACKOFF_MS;
+    return child;
 }
 

@@ -3,7 +3,7 @@
  * Golden codegen test for actors: every method form (rpc with and without
  * parameter and result, casts with and without parameter), every method
  * setting, a message priority, errors from two declarations (one imported),
- * and every actor setting.
+ * every actor setting, and a key_hash pool.
  */
 #ifndef ACTORC_GEN_CALC_CALC_H
 #define ACTORC_GEN_CALC_CALC_H
@@ -16,6 +16,7 @@
 
 #include "actor/codec.h"
 #include "actor/actor.h"
+#include "actor/pool.h"
 #include "geo.h"
 
 #ifdef __cplusplus
@@ -158,8 +159,10 @@ int calc_Alarm__unpack(actor_reader *r, const msgpack_object *o, calc_Alarm *m);
 
 /** A calculator with state. */
 /* calc.Calculator's settings (@mailbox, @pool, @restart, @isolation, or their
- * defaults). The runtime applies the mailbox's; the others are for pools
- * and supervision. */
+ * defaults). The mailbox's are applied by calc_Calculator_type; @pool,
+ * @restart and @isolation by calc_Calculator_pool_opts (which
+ * calc_Calculator_spawn_pool uses), @restart and @isolation by
+ * calc_Calculator_child. */
 #define calc_Calculator_MAILBOX_CAPACITY 128u
 #define calc_Calculator_MAILBOX_OVERFLOW ACTOR_OVERFLOW_REJECT
 #define calc_Calculator_POOL_SIZE 4u
@@ -179,7 +182,8 @@ int calc_Alarm__unpack(actor_reader *r, const msgpack_object *o, calc_Alarm *m);
 #define calc_Calculator_METHOD_ALARM 6u
 #define calc_Calculator_N_METHODS 7u
 
-/* The handlers of a calc.Calculator, given to calc_Calculator_spawn.
+/* The handlers of a calc.Calculator, given to calc_Calculator_spawn
+ * or calc_Calculator_spawn_pool (or in a calc_Calculator_spec).
  * Any may be NULL: a method without a handler answers
  * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
  * worker thread, one at a time per actor, with the state init stored;
@@ -191,13 +195,23 @@ int calc_Alarm__unpack(actor_reader *r, const msgpack_object *o, calc_Alarm *m);
  * and answers later with its _reply function. A negative ACTOR_E* code is
  * answered ACTOR_STATUS_INTERNAL. */
 typedef struct calc_Calculator_handlers {
-    /* Creates the state from spawn's `arg`: 0, or a negative code (the actor
-     * then terminates without cleanup). NULL: the state is NULL. */
+    /* Creates the state from spawn's `arg` (again at every restart): 0, or a
+     * negative code (the actor then terminates without cleanup). NULL: the
+     * state is NULL. */
     int (*init)(void **state, const void *arg, actor_ctx *ctx);
-    /* Frees the state, once, after the last message. */
+    /* Frees the state, once per init: after the last message, or before a
+     * restart. */
     void (*cleanup)(void *state, actor_ctx *ctx);
     /* 0 when healthy, else a negative code and a reason in reason[size]. */
     int (*health)(void *state, char *reason, size_t size);
+    /* Appends what restore needs to rebuild the state to `out`: 0, or a
+     * negative code (the last checkpoint is kept). Runs between messages
+     * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    /* At a restart, after init, when a checkpoint was taken: rebuilds the
+     * state from its bytes (borrowed). 0, or a negative code (the actor then
+     * crashes again). NULL: the state stays as init left it. */
+    int (*restore)(void *state, const char *data, size_t len);
     /** Computes a op b. */
     int (*calculate)(void *state, actor_ctx *ctx, const calc_CalcRequest *req,
         calc_CalcResponse *res);
@@ -211,16 +225,48 @@ typedef struct calc_Calculator_handlers {
 } calc_Calculator_handlers;
 
 /* The actor type of calc.Calculator, for actor_method_ref and the untyped
- * call API. Spawn it with calc_Calculator_spawn only: its hooks expect
- * that function's spawn argument. */
+ * call API. Spawn it only through calc_Calculator_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
 extern const actor_type calc_Calculator_type;
 
 /* Spawns a calc.Calculator running `handlers` (copied; NULL is ACTOR_EINVAL).
- * `arg` goes to handlers->init and must stay valid until init has run.
- * `opts` may be NULL. On success *ref names the actor; 0 or a negative
- * ACTOR_E* code. */
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
 int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *handlers,
     const void *arg, const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How calc_Calculator_spawn_spec spawns a calc.Calculator, for pools and
+ * supervisors (which copy it). */
+typedef struct calc_Calculator_spec {
+    calc_Calculator_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} calc_Calculator_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a calc.Calculator from `spec`,
+ * a calc_Calculator_spec, with calc_Calculator_spawn. */
+int calc_Calculator_spawn_spec(actor_system *sys, const void *spec,
+    const actor_spawn_opts *opts, actor_ref *ref);
+
+/* Fills *o with calc.Calculator's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void calc_Calculator_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of calc.Calculator instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: calc_Calculator_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int calc_Calculator_spawn_pool(actor_system *sys, const calc_Calculator_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a calc.Calculator spawned from *spec,
+ * with calc.Calculator's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see calc_Calculator_spec). */
+actor_child_spec calc_Calculator_child(const calc_Calculator_spec *spec);
 
 /* calc.Calculator.calculate */
 /** Computes a op b. */
@@ -401,12 +447,193 @@ int calc_Calculator_alarm(actor_client *c, actor_ref to, const calc_Alarm *msg,
 int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *msg,
     const actor_call_opts *opts);
 
+/* ---- actor calc.Shard */
+
+/**
+ * Sharded by operation: each method that takes a CalcRequest is routed by
+ * its op; ping, which takes nothing, has no key.
+ */
+/* calc.Shard's settings (@mailbox, @pool, @restart, @isolation, or their
+ * defaults). The mailbox's are applied by calc_Shard_type; @pool,
+ * @restart and @isolation by calc_Shard_pool_opts (which
+ * calc_Shard_spawn_pool uses), @restart and @isolation by
+ * calc_Shard_child. */
+#define calc_Shard_MAILBOX_CAPACITY 1024u
+#define calc_Shard_MAILBOX_OVERFLOW ACTOR_OVERFLOW_BLOCK
+#define calc_Shard_POOL_SIZE 3u
+#define calc_Shard_POOL_BALANCE "key_hash"
+#define calc_Shard_POOL_KEY_FIELD "op"
+#define calc_Shard_RESTART_MAX 3u
+#define calc_Shard_RESTART_WINDOW_MS 60000u
+#define calc_Shard_RESTART_BACKOFF_MS 100u
+#define calc_Shard_ISOLATION "process"
+
+/* calc.Shard's methods: indices into its method table (actor_method_ref.method). */
+#define calc_Shard_METHOD_CALCULATE 0u
+#define calc_Shard_METHOD_PING 1u
+#define calc_Shard_METHOD_FORGET 2u
+#define calc_Shard_N_METHODS 3u
+
+/* The handlers of a calc.Shard, given to calc_Shard_spawn
+ * or calc_Shard_spawn_pool (or in a calc_Shard_spec).
+ * Any may be NULL: a method without a handler answers
+ * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
+ * worker thread, one at a time per actor, with the state init stored;
+ * every pointer argument is borrowed for the call.
+ * An rpc handler fills *res (already _init'ed, freed after it is encoded)
+ * and returns 0; or returns actor_ctx_raise(ctx, CODE, ...) with one of the
+ * method's declared codes (any other code reaches the caller as
+ * ACTOR_STATUS_INTERNAL); or returns the method's _defer function's result
+ * and answers later with its _reply function. A negative ACTOR_E* code is
+ * answered ACTOR_STATUS_INTERNAL. */
+typedef struct calc_Shard_handlers {
+    /* Creates the state from spawn's `arg` (again at every restart): 0, or a
+     * negative code (the actor then terminates without cleanup). NULL: the
+     * state is NULL. */
+    int (*init)(void **state, const void *arg, actor_ctx *ctx);
+    /* Frees the state, once per init: after the last message, or before a
+     * restart. */
+    void (*cleanup)(void *state, actor_ctx *ctx);
+    /* 0 when healthy, else a negative code and a reason in reason[size]. */
+    int (*health)(void *state, char *reason, size_t size);
+    /* Appends what restore needs to rebuild the state to `out`: 0, or a
+     * negative code (the last checkpoint is kept). Runs between messages
+     * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    /* At a restart, after init, when a checkpoint was taken: rebuilds the
+     * state from its bytes (borrowed). 0, or a negative code (the actor then
+     * crashes again). NULL: the state stays as init left it. */
+    int (*restore)(void *state, const char *data, size_t len);
+    int (*calculate)(void *state, actor_ctx *ctx, const calc_CalcRequest *req,
+        calc_CalcResponse *res);
+    int (*ping)(void *state, actor_ctx *ctx);
+    void (*forget)(void *state, actor_ctx *ctx, const calc_CalcRequest *msg);
+} calc_Shard_handlers;
+
+/* The actor type of calc.Shard, for actor_method_ref and the untyped
+ * call API. Spawn it only through calc_Shard_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
+extern const actor_type calc_Shard_type;
+
+/* Spawns a calc.Shard running `handlers` (copied; NULL is ACTOR_EINVAL).
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
+int calc_Shard_spawn(actor_system *sys, const calc_Shard_handlers *handlers, const void *arg,
+    const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How calc_Shard_spawn_spec spawns a calc.Shard, for pools and
+ * supervisors (which copy it). */
+typedef struct calc_Shard_spec {
+    calc_Shard_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} calc_Shard_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a calc.Shard from `spec`,
+ * a calc_Shard_spec, with calc_Shard_spawn. */
+int calc_Shard_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref);
+
+/* Fills *o with calc.Shard's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void calc_Shard_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of calc.Shard instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: calc_Shard_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int calc_Shard_spawn_pool(actor_system *sys, const calc_Shard_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a calc.Shard spawned from *spec,
+ * with calc.Shard's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see calc_Shard_spec). */
+actor_child_spec calc_Shard_child(const calc_Shard_spec *spec);
+
+/* calc.Shard.calculate */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why).
+ * *res (prior contents not freed) owns the reply when st->category is
+ * ACTOR_STATUS_OK, else is zeroed; calc_CalcResponse_free releases it either way. */
+int calc_Shard_calculate(actor_client *c, actor_ref to, const calc_CalcRequest *req,
+    calc_CalcResponse *res, const actor_call_opts *opts, actor_status *st);
+/* Runs once when a _async call ends, on a worker thread: res (borrowed
+ * for the call) is the reply when st->category is ACTOR_STATUS_OK, else
+ * NULL. */
+typedef void (*calc_Shard_calculate_done_fn)(void *user, uint64_t call_id,
+    const actor_status *st, const calc_CalcResponse *res);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state; res as above. */
+typedef void (*calc_Shard_calculate_then_fn)(void *state, actor_ctx *ctx,
+    const actor_status *st, const calc_CalcResponse *res, void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int calc_Shard_calculate_async(actor_client *c, actor_ref to, const calc_CalcRequest *req,
+    const actor_call_opts *opts, calc_Shard_calculate_done_fn done, void *user,
+    uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int calc_Shard_calculate_request(actor_ctx *ctx, actor_ref to, const calc_CalcRequest *req,
+    const actor_call_opts *opts, calc_Shard_calculate_then_fn then, void *user,
+    uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int calc_Shard_calculate_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply with *res; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int calc_Shard_calculate_reply(actor_reply **reply, const calc_CalcResponse *res);
+
+/* calc.Shard.ping */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why). */
+int calc_Shard_ping(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    actor_status *st);
+/* Runs once when a _async call ends, on a worker thread. */
+typedef void (*calc_Shard_ping_done_fn)(void *user, uint64_t call_id, const actor_status *st);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state. */
+typedef void (*calc_Shard_ping_then_fn)(void *state, actor_ctx *ctx, const actor_status *st,
+    void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int calc_Shard_ping_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    calc_Shard_ping_done_fn done, void *user, uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int calc_Shard_ping_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
+    calc_Shard_ping_then_fn then, void *user, uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int calc_Shard_ping_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int calc_Shard_ping_reply(actor_reply **reply);
+
+/* calc.Shard.forget (cast) */
+/* One-way message from a plain thread: 0 once it is queued, or a negative
+ * ACTOR_E* code (ACTOR_EFULL: the mailbox is full). */
+int calc_Shard_forget(actor_client *c, actor_ref to, const calc_CalcRequest *msg,
+    const actor_call_opts *opts);
+/* The same from a handler. */
+int calc_Shard_forget_cast(actor_ctx *ctx, actor_ref to, const calc_CalcRequest *msg,
+    const actor_call_opts *opts);
+
 /* ---- actor calc.Idle */
 
 /** An actor with defaults only and no methods. */
 /* calc.Idle's settings (@mailbox, @pool, @restart, @isolation, or their
- * defaults). The runtime applies the mailbox's; the others are for pools
- * and supervision. */
+ * defaults). The mailbox's are applied by calc_Idle_type; @pool,
+ * @restart and @isolation by calc_Idle_pool_opts (which
+ * calc_Idle_spawn_pool uses), @restart and @isolation by
+ * calc_Idle_child. */
 #define calc_Idle_MAILBOX_CAPACITY 1024u
 #define calc_Idle_MAILBOX_OVERFLOW ACTOR_OVERFLOW_BLOCK
 #define calc_Idle_POOL_SIZE 1u
@@ -419,7 +646,8 @@ int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *m
 /* calc.Idle's methods: indices into its method table (actor_method_ref.method). */
 #define calc_Idle_N_METHODS 0u
 
-/* The handlers of a calc.Idle, given to calc_Idle_spawn.
+/* The handlers of a calc.Idle, given to calc_Idle_spawn
+ * or calc_Idle_spawn_pool (or in a calc_Idle_spec).
  * Any may be NULL: a method without a handler answers
  * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
  * worker thread, one at a time per actor, with the state init stored;
@@ -431,26 +659,68 @@ int calc_Calculator_alarm_cast(actor_ctx *ctx, actor_ref to, const calc_Alarm *m
  * and answers later with its _reply function. A negative ACTOR_E* code is
  * answered ACTOR_STATUS_INTERNAL. */
 typedef struct calc_Idle_handlers {
-    /* Creates the state from spawn's `arg`: 0, or a negative code (the actor
-     * then terminates without cleanup). NULL: the state is NULL. */
+    /* Creates the state from spawn's `arg` (again at every restart): 0, or a
+     * negative code (the actor then terminates without cleanup). NULL: the
+     * state is NULL. */
     int (*init)(void **state, const void *arg, actor_ctx *ctx);
-    /* Frees the state, once, after the last message. */
+    /* Frees the state, once per init: after the last message, or before a
+     * restart. */
     void (*cleanup)(void *state, actor_ctx *ctx);
     /* 0 when healthy, else a negative code and a reason in reason[size]. */
     int (*health)(void *state, char *reason, size_t size);
+    /* Appends what restore needs to rebuild the state to `out`: 0, or a
+     * negative code (the last checkpoint is kept). Runs between messages
+     * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    /* At a restart, after init, when a checkpoint was taken: rebuilds the
+     * state from its bytes (borrowed). 0, or a negative code (the actor then
+     * crashes again). NULL: the state stays as init left it. */
+    int (*restore)(void *state, const char *data, size_t len);
 } calc_Idle_handlers;
 
 /* The actor type of calc.Idle, for actor_method_ref and the untyped
- * call API. Spawn it with calc_Idle_spawn only: its hooks expect
- * that function's spawn argument. */
+ * call API. Spawn it only through calc_Idle_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
 extern const actor_type calc_Idle_type;
 
 /* Spawns a calc.Idle running `handlers` (copied; NULL is ACTOR_EINVAL).
- * `arg` goes to handlers->init and must stay valid until init has run.
- * `opts` may be NULL. On success *ref names the actor; 0 or a negative
- * ACTOR_E* code. */
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
 int calc_Idle_spawn(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How calc_Idle_spawn_spec spawns a calc.Idle, for pools and
+ * supervisors (which copy it). */
+typedef struct calc_Idle_spec {
+    calc_Idle_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} calc_Idle_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a calc.Idle from `spec`,
+ * a calc_Idle_spec, with calc_Idle_spawn. */
+int calc_Idle_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref);
+
+/* Fills *o with calc.Idle's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void calc_Idle_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of calc.Idle instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: calc_Idle_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int calc_Idle_spawn_pool(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
+    const actor_pool_opts *opts, actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a calc.Idle spawned from *spec,
+ * with calc.Idle's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see calc_Idle_spec). */
+actor_child_spec calc_Idle_child(const calc_Idle_spec *spec);
 
 #ifdef __cplusplus
 }

@@ -285,6 +285,8 @@ const actor_type docs_Notes_type = {
     .init = actor_stub_init,
     .cleanup = actor_stub_cleanup,
     .health = actor_stub_health,
+    .checkpoint = actor_stub_checkpoint,
+    .restore = actor_stub_restore,
     .mailbox_capacity = docs_Notes_MAILBOX_CAPACITY,
     .overflow = docs_Notes_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
@@ -293,11 +295,72 @@ const actor_type docs_Notes_type = {
 int docs_Notes_spawn(actor_system *sys, const docs_Notes_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
+    actor_stub_hooks hooks;
+
     if (handlers == NULL)
         return ACTOR_EINVAL;
-    return actor_stub_spawn(sys, &docs_Notes_type,
-        (actor_stub_hooks){handlers->init, handlers->cleanup, handlers->health}, handlers,
-        sizeof *handlers, arg, opts, ref);
+    hooks = (actor_stub_hooks){
+        .init = handlers->init,
+        .cleanup = handlers->cleanup,
+        .health = handlers->health,
+        .checkpoint = handlers->checkpoint,
+        .restore = handlers->restore,
+    };
+    return actor_stub_spawn(sys, &docs_Notes_type, hooks, handlers, sizeof *handlers, arg, opts,
+        ref);
+}
+
+int docs_Notes_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    const docs_Notes_spec *s = spec;
+
+    return docs_Notes_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void docs_Notes_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = docs_Notes_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_ROUND_ROBIN;
+    o->isolation = ACTOR_ISOLATION_THREAD;
+    o->restart.max = docs_Notes_RESTART_MAX;
+    o->restart.window_ms = docs_Notes_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = docs_Notes_RESTART_BACKOFF_MS;
+}
+
+int docs_Notes_spawn_pool(actor_system *sys, const docs_Notes_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool)
+{
+    docs_Notes_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        docs_Notes_pool_opts(&o);
+    return actor_pool_spawn(sys, &docs_Notes_type, docs_Notes_spawn_spec, &spec, sizeof spec,
+        &o, pool);
+}
+
+actor_child_spec docs_Notes_child(const docs_Notes_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &docs_Notes_type;
+    child.spawn = docs_Notes_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_THREAD;
+    child.restart.max = docs_Notes_RESTART_MAX;
+    child.restart.window_ms = docs_Notes_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = docs_Notes_RESTART_BACKOFF_MS;
+    return child;
 }
 
 /* docs.Notes.add: client stubs */

@@ -16,6 +16,7 @@
 
 #include "actor/codec.h"
 #include "actor/actor.h"
+#include "actor/pool.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,8 +81,10 @@ int docs_Note__unpack(actor_reader *r, const msgpack_object *o, docs_Note *m);
 
 /** actor doc ? ?/ */
 /* docs.Notes's settings (@mailbox, @pool, @restart, @isolation, or their
- * defaults). The runtime applies the mailbox's; the others are for pools
- * and supervision. */
+ * defaults). The mailbox's are applied by docs_Notes_type; @pool,
+ * @restart and @isolation by docs_Notes_pool_opts (which
+ * docs_Notes_spawn_pool uses), @restart and @isolation by
+ * docs_Notes_child. */
 #define docs_Notes_MAILBOX_CAPACITY 1024u
 #define docs_Notes_MAILBOX_OVERFLOW ACTOR_OVERFLOW_BLOCK
 #define docs_Notes_POOL_SIZE 1u
@@ -95,7 +98,8 @@ int docs_Note__unpack(actor_reader *r, const msgpack_object *o, docs_Note *m);
 #define docs_Notes_METHOD_ADD 0u
 #define docs_Notes_N_METHODS 1u
 
-/* The handlers of a docs.Notes, given to docs_Notes_spawn.
+/* The handlers of a docs.Notes, given to docs_Notes_spawn
+ * or docs_Notes_spawn_pool (or in a docs_Notes_spec).
  * Any may be NULL: a method without a handler answers
  * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
  * worker thread, one at a time per actor, with the state init stored;
@@ -107,28 +111,70 @@ int docs_Note__unpack(actor_reader *r, const msgpack_object *o, docs_Note *m);
  * and answers later with its _reply function. A negative ACTOR_E* code is
  * answered ACTOR_STATUS_INTERNAL. */
 typedef struct docs_Notes_handlers {
-    /* Creates the state from spawn's `arg`: 0, or a negative code (the actor
-     * then terminates without cleanup). NULL: the state is NULL. */
+    /* Creates the state from spawn's `arg` (again at every restart): 0, or a
+     * negative code (the actor then terminates without cleanup). NULL: the
+     * state is NULL. */
     int (*init)(void **state, const void *arg, actor_ctx *ctx);
-    /* Frees the state, once, after the last message. */
+    /* Frees the state, once per init: after the last message, or before a
+     * restart. */
     void (*cleanup)(void *state, actor_ctx *ctx);
     /* 0 when healthy, else a negative code and a reason in reason[size]. */
     int (*health)(void *state, char *reason, size_t size);
+    /* Appends what restore needs to rebuild the state to `out`: 0, or a
+     * negative code (the last checkpoint is kept). Runs between messages
+     * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    /* At a restart, after init, when a checkpoint was taken: rebuilds the
+     * state from its bytes (borrowed). 0, or a negative code (the actor then
+     * crashes again). NULL: the state stays as init left it. */
+    int (*restore)(void *state, const char *data, size_t len);
     /** rpc doc / * nested * / */
     int (*add)(void *state, actor_ctx *ctx, const docs_Note *req, docs_Note *res);
 } docs_Notes_handlers;
 
 /* The actor type of docs.Notes, for actor_method_ref and the untyped
- * call API. Spawn it with docs_Notes_spawn only: its hooks expect
- * that function's spawn argument. */
+ * call API. Spawn it only through docs_Notes_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
 extern const actor_type docs_Notes_type;
 
 /* Spawns a docs.Notes running `handlers` (copied; NULL is ACTOR_EINVAL).
- * `arg` goes to handlers->init and must stay valid until init has run.
- * `opts` may be NULL. On success *ref names the actor; 0 or a negative
- * ACTOR_E* code. */
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
 int docs_Notes_spawn(actor_system *sys, const docs_Notes_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How docs_Notes_spawn_spec spawns a docs.Notes, for pools and
+ * supervisors (which copy it). */
+typedef struct docs_Notes_spec {
+    docs_Notes_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} docs_Notes_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a docs.Notes from `spec`,
+ * a docs_Notes_spec, with docs_Notes_spawn. */
+int docs_Notes_spawn_spec(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+    actor_ref *ref);
+
+/* Fills *o with docs.Notes's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void docs_Notes_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of docs.Notes instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: docs_Notes_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int docs_Notes_spawn_pool(actor_system *sys, const docs_Notes_handlers *handlers,
+    const void *arg, const actor_pool_opts *opts, actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a docs.Notes spawned from *spec,
+ * with docs.Notes's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see docs_Notes_spec). */
+actor_child_spec docs_Notes_child(const docs_Notes_spec *spec);
 
 /* docs.Notes.add */
 /** rpc doc / * nested * / */

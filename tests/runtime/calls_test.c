@@ -62,8 +62,10 @@ ACTOR_TEST(errors_declared_undeclared_decode)
 
 ACTOR_TEST(unknown_actor_method_or_type)
 {
-    static const actor_type other = {
-        "test.Other", probe_methods, M_COUNT, NULL, NULL, NULL, 0, ACTOR_OVERFLOW_REJECT, 0};
+    static const actor_type other = {.name = "test.Other",
+                                     .methods = probe_methods,
+                                     .n_methods = M_COUNT,
+                                     .overflow = ACTOR_OVERFLOW_REJECT};
     actor_test t;
     probe p;
     actor_status st;
@@ -847,18 +849,14 @@ static int requester_init(void **state, const void *arg, actor_ctx *ctx)
 }
 
 static const actor_method requester_methods[1] = {
-    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_requester_start},
+    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_requester_start, 0},
 };
 
-static const actor_type requester_type = {"test.Requester",
-                                          requester_methods,
-                                          1,
-                                          requester_init,
-                                          NULL,
-                                          NULL,
-                                          0,
-                                          ACTOR_OVERFLOW_REJECT,
-                                          0};
+static const actor_type requester_type = {.name = "test.Requester",
+                                          .methods = requester_methods,
+                                          .n_methods = 1,
+                                          .init = requester_init,
+                                          .overflow = ACTOR_OVERFLOW_REJECT};
 
 #define REQ_MADE 15 /* 13 + 1 by start, 1 by a continuation */
 
@@ -982,11 +980,14 @@ static int inv_spacer_start(void *state, actor_ctx *ctx, const char *body, size_
 }
 
 static const actor_method spacer_methods[1] = {
-    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_spacer_start},
+    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_spacer_start, 0},
 };
 
-static const actor_type spacer_type = {
-    "test.Spacer", spacer_methods, 1, requester_init, NULL, NULL, 0, ACTOR_OVERFLOW_REJECT, 0};
+static const actor_type spacer_type = {.name = "test.Spacer",
+                                       .methods = spacer_methods,
+                                       .n_methods = 1,
+                                       .init = requester_init,
+                                       .overflow = ACTOR_OVERFLOW_REJECT};
 
 static bool spacer_done(void *arg)
 {

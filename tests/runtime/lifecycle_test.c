@@ -358,8 +358,12 @@ static void owned_cleanup(void *state, actor_ctx *ctx)
     free(o);
 }
 
-static const actor_type owned_type = {"test.Owned", probe_methods, M_COUNT, owned_init,
-                                      owned_cleanup, NULL, 0, ACTOR_OVERFLOW_REJECT, 0};
+static const actor_type owned_type = {.name = "test.Owned",
+                                      .methods = probe_methods,
+                                      .n_methods = M_COUNT,
+                                      .init = owned_init,
+                                      .cleanup = owned_cleanup,
+                                      .overflow = ACTOR_OVERFLOW_REJECT};
 
 /* Spawns an owned_arg actor: on 0, the actor owns the block. */
 static int spawn_owned(actor_test *t, probe *p, actor_ref *out)

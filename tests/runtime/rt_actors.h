@@ -278,8 +278,9 @@ static const actor_method probe_methods[M_COUNT] = {
 
 #define PROBE_TYPE(cap, policy)                                                                    \
     {                                                                                              \
-        "test.Probe", probe_methods, M_COUNT, probe_type_init, probe_type_cleanup,                 \
-            probe_type_health, (cap), (policy), 0                                                  \
+        .name = "test.Probe", .methods = probe_methods, .n_methods = M_COUNT,                      \
+        .init = probe_type_init, .cleanup = probe_type_cleanup, .health = probe_type_health,       \
+        .mailbox_capacity = (cap), .overflow = (policy),                                           \
     }
 
 static const actor_type probe_type = PROBE_TYPE(0, ACTOR_OVERFLOW_REJECT);

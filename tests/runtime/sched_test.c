@@ -30,10 +30,10 @@ static int inv_b_mark(void *state, actor_ctx *ctx, const char *body, size_t len,
 }
 
 static const actor_method b_methods[] = {
-    {"mark", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_b_mark},
+    {"mark", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_b_mark, 0},
 };
-static const actor_type b_type = {"test.B", b_methods, 1, NULL, NULL, NULL,
-                                  0, ACTOR_OVERFLOW_REJECT, 0};
+static const actor_type b_type = {
+    .name = "test.B", .methods = b_methods, .n_methods = 1, .overflow = ACTOR_OVERFLOW_REJECT};
 
 static int kick_b(actor_ctx *ctx)
 {
@@ -97,8 +97,8 @@ static const actor_method a_methods[] = {
     [A_KICK] = {"kick", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_a_kick},
     [A_WORK] = {"work", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_a_work},
 };
-static const actor_type a_type = {"test.A", a_methods, 3, NULL, NULL, NULL,
-                                  0, ACTOR_OVERFLOW_REJECT, 0};
+static const actor_type a_type = {
+    .name = "test.A", .methods = a_methods, .n_methods = 3, .overflow = ACTOR_OVERFLOW_REJECT};
 
 static void reset(void)
 {
@@ -182,10 +182,12 @@ static int inv_pong(void *state, actor_ctx *ctx, const char *body, size_t len,
 }
 
 static const actor_method pong_methods[] = {
-    {"ping", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_pong},
+    {"ping", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_pong, 0},
 };
-static const actor_type pong_type = {"test.Pong", pong_methods, 1, NULL, NULL, NULL,
-                                     0, ACTOR_OVERFLOW_REJECT, 0};
+static const actor_type pong_type = {.name = "test.Pong",
+                                     .methods = pong_methods,
+                                     .n_methods = 1,
+                                     .overflow = ACTOR_OVERFLOW_REJECT};
 
 #define PINGS 200
 
