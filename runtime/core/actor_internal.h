@@ -467,6 +467,7 @@ struct actor__actor {
 
     /* Written by the running worker, read by actor_stats_get. */
     atomic_uint_fast64_t processed, errors, in_flight, expired, late_replies;
+    atomic_uint_fast64_t crashes, restarts, retried;
 };
 
 /* The actor `ref` names with one more reference, or NULL (gone). Takes

@@ -1435,6 +1435,7 @@ static void mark_crashed(actor__actor *a, const char *reason)
 {
     bool watched;
 
+    actor__count_add(&a->crashes, 1);
     pthread_mutex_lock(&a->lock);
     atomic_fetch_add_explicit(&a->interrupts, 1, memory_order_relaxed);
     a->crashed = true;
@@ -1478,6 +1479,7 @@ static void crashed(actor__worker *w, actor__actor *a, actor__msg *m, actor_ctx 
     actor__count_add(&a->errors, 1);
     if (request && may_retry(method, m)) {
         m->attempts++;
+        actor__count_add(&a->retried, 1);
         pthread_mutex_lock(&a->lock);
         m = actor__mailbox_unpop(&a->mb, m); /* NULL: back in its lane */
         pthread_mutex_unlock(&a->lock);
@@ -1723,8 +1725,10 @@ void actor__restart_run(actor__worker *w, actor__actor *a)
     a->state_live = has_state;
     a->crashed = rc != 0;
     pthread_mutex_unlock(&a->lock);
-    if (rc == 0)
+    if (rc == 0) {
+        actor__count_add(&a->restarts, 1);
         notify_watch(a, ACTOR__WATCH_RESTARTED, "restarted");
+    }
     else
         mark_crashed(a, why);
 }

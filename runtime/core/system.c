@@ -698,6 +698,9 @@ int actor_stats_get(actor_system *sys, actor_ref ref, actor_stats *out)
     out->errors = atomic_load(&a->errors);
     out->expired = atomic_load(&a->expired);
     out->late_replies = atomic_load(&a->late_replies);
+    out->crashes = atomic_load(&a->crashes);
+    out->restarts = atomic_load(&a->restarts);
+    out->retried = atomic_load(&a->retried);
     actor__release(a);
     return 0;
 }

@@ -560,7 +560,10 @@ int actor_pool_stats_get(actor_system *sys, actor_ref ref, actor_pool_stats *out
     out->size = m->n;
     for (size_t i = 0; i < m->n; i++) {
         actor__child *c = m->child[i];
+        const actor__actor *a = atomic_load(&c->actor);
         uint64_t l = load_of(c);
+
+        out->retried += atomic_load(&c->retried) + (a != NULL ? atomic_load(&a->retried) : 0);
         switch (actor__child_state_of(c)) {
         case ACTOR__CHILD_LIVE:
             out->live++;

@@ -267,6 +267,7 @@ static void generation_died(actor__process *p, actor_ctx *ctx, uint32_t gen)
                 memcpy(again, f, sizeof *again + f->len);
                 again->attempts++;
                 again->ended = false;
+                atomic_fetch_add(&p->c->retried, 1);
                 f->ended = true; /* its continuation frees it */
                 f->reply = NULL;
                 fwd_push(&p->waiting, again);

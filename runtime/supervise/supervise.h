@@ -38,6 +38,7 @@ typedef struct actor__child {
     _Atomic(actor__actor *) actor;
     atomic_bool suspect; /* its health check timed out: routed around */
     atomic_int pid;      /* process isolation: the child process, 0: none */
+    atomic_uint_fast64_t retried; /* process isolation: requests sent again after a death */
 
     /* Under the root's lock. */
     bool crash_seen, restart_seen, exit_seen, unhealthy_seen;

@@ -328,6 +328,9 @@ typedef struct actor_stats {
     uint64_t overflows;      /* pushes that found the mailbox full (any policy) */
     uint64_t expired;        /* messages whose deadline passed before they ran (requests: TIMEOUT) */
     uint64_t late_replies;   /* replies to this actor's requests that came too late */
+    uint64_t crashes;        /* actor_ctx_crash (and restarts that failed) */
+    uint64_t restarts;       /* restarts in place that succeeded */
+    uint64_t retried;        /* requests a crash interrupted, queued again */
 } actor_stats;
 
 int actor_stats_get(actor_system *sys, actor_ref ref, actor_stats *out);

@@ -78,6 +78,7 @@ typedef struct actor_pool_stats {
     uint64_t routed;      /* messages sent to an instance */
     uint64_t unavailable; /* calls refused because no instance was live */
     uint64_t restarts, failures;
+    uint64_t retried; /* requests a crash or a dead process interrupted, sent again */
 } actor_pool_stats;
 
 /* ACTOR_ENOTFOUND when `pool` is not a live pool. */
