@@ -478,8 +478,12 @@ int actor_pool_spawn(actor_system *sys, const actor_type *type, actor_spawn_fn s
         p->kept = p->sup;
         actor__supervisor_retain(p->kept);
     }
-    if (rc == 0 && (p->members = members_copy(NULL, 0, 0)) == NULL)
-        rc = ACTOR_ENOMEM;
+    if (rc == 0) {
+        members *none = members_copy(NULL, 0, 0);
+        atomic_init(&p->members, none);
+        if (none == NULL)
+            rc = ACTOR_ENOMEM;
+    }
     if (rc == 0)
         rc = actor__spawn_router(sys, type, &pool_ops, p, &p->self);
     if (rc != 0) {
