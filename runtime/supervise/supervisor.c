@@ -672,10 +672,11 @@ int actor_supervisor_new(actor_system *sys, actor_supervisor *parent,
 {
     actor_supervisor *s;
     actor__child *c = NULL;
-    int rc = make_supervisor(sys, parent, opts, false, &s);
+    int rc = make_supervisor(sys, parent, opts, false, out);
 
     if (rc != 0 || parent == NULL)
         return rc;
+    s = *out;
     pthread_mutex_lock(&parent->root->lock);
     c = child_new(parent, NULL);
     rc = c == NULL ? ACTOR_ENOMEM : nested_add(parent->root, s);
