@@ -592,6 +592,57 @@ ACTOR_TEST(spawn_from_a_spec)
     actor_test_stop(&t);
 }
 
+/* A pool of generated actors behind the generated stubs: calls through the
+ * pool's ref spread over the instances, each with its own state; a
+ * key_hash pool (Frontend's @pool, run here on threads) sends one op to
+ * one instance always. */
+ACTOR_TEST(generated_pool_serves_through_the_stubs)
+{
+    calc_config cfg = {.start = 1};
+    actor_pool_opts o;
+    actor_test t;
+    calc_CalcResponse res;
+    calc_CalcRequest req = request(2, 3, calc_Op_ADD);
+    actor_status st;
+    actor_ref pool, fpool, members[3];
+    frontend_config fc;
+    actor_pool_stats ps;
+    size_t n;
+
+    ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
+    calc_Calculator_pool_opts(&o);
+    o.size = 3;
+    ACTOR_ASSERT_RC(calc_Calculator_spawn_pool(t.sys, &calculator_handlers, &cfg, &o, &pool), 0);
+    for (int i = 0; i < 3; i++) {
+        ACTOR_ASSERT_RC(calc_Calculator_calculate(t.client, pool, &req, &res, NULL, &st), 0);
+        ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+        ACTOR_ASSERT(res.result == 5);
+        calc_CalcResponse_free(&res);
+    }
+    for (int i = 0; i < 6; i++) /* each instance adds to its own total, in turn */
+        ACTOR_ASSERT_RC(calc_Calculator_add(t.client, pool, &req, NULL), 0);
+    ACTOR_ASSERT_RC(calc_Calculator_total(t.client, pool, &res, NULL, &st), 0);
+    ACTOR_ASSERT(res.result == 1 + 2 * 2); /* started at 1, two adds of 2 */
+    calc_CalcResponse_free(&res);
+    ACTOR_ASSERT_RC(actor_pool_members(t.sys, pool, members, 3, &n), 0);
+    ACTOR_ASSERT_INT(n, 3);
+    fc.backend = members[0];
+    calc_Frontend_pool_opts(&o);
+    ACTOR_ASSERT_INT(o.balance, ACTOR_BALANCE_KEY_HASH);
+    o.isolation = ACTOR_ISOLATION_THREAD; /* its backend is a ref of this process */
+    ACTOR_ASSERT_RC(calc_Frontend_spawn_pool(t.sys, &frontend_handlers, &fc, &o, &fpool), 0);
+    for (int i = 0; i < 30; i++) {
+        calc_CalcRequest r = request(i, 1, (calc_Op)(i % 2 == 0 ? calc_Op_ADD : calc_Op_SUB));
+        ACTOR_ASSERT_RC(calc_Frontend_calculate(t.client, fpool, &r, &res, NULL, &st), 0);
+        ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+        calc_CalcResponse_free(&res);
+    }
+    ACTOR_ASSERT_RC(actor_pool_stats_get(t.sys, fpool, &ps), 0);
+    ACTOR_ASSERT_INT(ps.size, 3);
+    ACTOR_ASSERT_INT(ps.routed, 30);
+    actor_test_stop(&t);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(sync_call_ok);
@@ -609,6 +660,7 @@ int main(void)
     ACTOR_TEST_RUN(missing_handler_is_not_found);
     ACTOR_TEST_RUN(hooks_init_cleanup_health);
     ACTOR_TEST_RUN(pool_opts_and_child_spec_from_the_idl);
+    ACTOR_TEST_RUN(generated_pool_serves_through_the_stubs);
     ACTOR_TEST_RUN(spawn_from_a_spec);
     return actor_test_summary();
 }

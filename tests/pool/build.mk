@@ -3,8 +3,8 @@
 # also run under ThreadSanitizer; process_test forks (process isolation),
 # which ThreadSanitizer does not follow, so it runs under ASan+UBSan only.
 
-POOL_TESTS := pool_test supervise_test
-POOL_TSAN_TESTS := pool_test supervise_test
+POOL_TESTS := pool_test supervise_test degrade_test
+POOL_TSAN_TESTS := pool_test supervise_test degrade_test
 
 $(BUILD)/tests/pool/%: $(BUILD)/tests/pool/%.o $(LIBACTOR_A)
 	@mkdir -p $(@D)
