@@ -31,3 +31,13 @@ got=$("$out/greeter")
 want="OK: hello, world"
 [ "$got" = "$want" ] || { echo "README actor example printed '$got', expected '$want'"; exit 1; }
 echo "README actor example: $got"
+
+"$ACTORC" -o "$out" "$out/store.actor"
+# shellcheck disable=SC2046
+$CC -std=c11 -Wall -Wextra -Werror ${SANFLAGS:-} -Iruntime/include $(pkg-config --cflags msgpack) \
+    -I"$out" "$out/store.c" "$out/store_app.c" "$BUILD/lib/libactor.a" \
+    $(pkg-config --libs msgpack libzmq) -lpthread -o "$out/store"
+got=$("$out/store")
+want="OK 7"
+[ "$got" = "$want" ] || { echo "README pool example printed '$got', expected '$want'"; exit 1; }
+echo "README pool example: $got"
