@@ -241,13 +241,10 @@ static bool push_unlocked(actor_system *sys, actor__actor *a, actor__msg *m)
     return offered(sys, a, actor__mailbox_offer(&a->mb, m));
 }
 
-static int reroute(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags);
-
 /* Queues m on a. On 0 the mailbox owns m; on failure the caller keeps it.
- * may_block: a plain thread waits for room in a full `block` mailbox. A
- * pool instance that is closing hands the message to its pool. */
-static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags, bool may_block,
-                int64_t deadline)
+ * may_block: a plain thread waits for room in a full `block` mailbox. */
+static int push_to(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags,
+                   bool may_block, int64_t deadline)
 {
     actor__msg *dropped = NULL;
     bool schedule, timed_out = false;
@@ -278,8 +275,6 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
     pthread_mutex_unlock(&a->lock);
     if (schedule)
         actor__schedule(sys, a);
-    if (rc == ACTOR_ECLOSED && a->owner != NULL && actor__msg_is_user(m))
-        rc = reroute(sys, a, m, flags);
     while (dropped != NULL) { /* drop_oldest's victims, oldest first */
         actor__msg *victim = dropped;
         dropped = victim->next;
@@ -288,29 +283,52 @@ static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flag
     return rc;
 }
 
+/* How many instances a message for a closing pool instance may try. */
+#define REROUTE_TRIES 8
+
+/* A user message for pool instance `a`, which is closing (a shrink, a
+ * failure): queued on the instance its pool picks now instead. 0, or
+ * ACTOR_ECLOSED (the caller keeps m) when none other takes it. */
+static int reroute(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
+{
+    actor__actor *pool = a->owner;
+    const actor_method *method =
+        m->method < pool->type->n_methods ? &pool->type->methods[m->method] : NULL;
+
+    for (int tries = 0; tries < REROUTE_TRIES; tries++) {
+        actor__actor *b = actor__router_pick(pool, method, m->body, m->len);
+        int rc = ACTOR_ECLOSED;
+
+        if (b == NULL)
+            break;
+        if (b != a) {
+            m->type = b->type;
+            rc = push_to(sys, b, m, flags, false, m->deadline);
+        }
+        actor__release(b);
+        if (rc != ACTOR_ECLOSED)
+            return rc;
+    }
+    return ACTOR_ECLOSED;
+}
+
+/* push_to, except that a pool instance that is closing hands a user
+ * message to its pool. */
+static int push(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags, bool may_block,
+                int64_t deadline)
+{
+    int rc = push_to(sys, a, m, flags, may_block, deadline);
+
+    if (rc == ACTOR_ECLOSED && a->owner != NULL && actor__msg_is_user(m))
+        rc = reroute(sys, a, m, flags);
+    return rc;
+}
+
 int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
 {
     return push(sys, a, m, flags, false, m->deadline);
 }
 
-/* A user message for pool instance `a`, which is closing (a shrink, a
- * failure): queued on the instance its pool picks now instead. 0, or
- * ACTOR_ECLOSED (the caller keeps m) when none other can take it. */
-static int reroute(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags)
-{
-    const actor_method *method =
-        m->method < a->owner->type->n_methods ? &a->owner->type->methods[m->method] : NULL;
-    actor__actor *b = actor__router_pick(a->owner, method, m->body, m->len);
-    int rc = ACTOR_ECLOSED;
-
-    if (b != NULL && b != a) {
-        m->type = b->type;
-        rc = push(sys, b, m, flags, false, m->deadline);
-    }
-    if (b != NULL)
-        actor__release(b);
-    return rc == 0 ? 0 : ACTOR_ECLOSED;
-}
 
 /* ================================================================ bursts */
 
