@@ -609,15 +609,19 @@ int actor_restart(actor_system *sys, actor_ref ref)
 int actor__watch(actor_system *sys, actor_ref ref, actor__watch_fn fn, void *user)
 {
     actor__actor *a = actor__acquire(sys, ref);
+    int rc;
 
     if (a == NULL)
         return ACTOR_ENOTFOUND;
     pthread_mutex_lock(&a->lock);
-    a->watch = fn;
-    a->watch_user = user;
+    if (!a->dead) { /* once finalizing, it has said its last word */
+        a->watch = fn;
+        a->watch_user = user;
+    }
+    rc = a->dead ? ACTOR_ENOTFOUND : 0;
     pthread_mutex_unlock(&a->lock);
     actor__release(a);
-    return 0;
+    return rc;
 }
 
 int actor__set_owner(actor_system *sys, actor_ref ref, actor_ref router)

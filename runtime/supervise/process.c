@@ -66,7 +66,8 @@ struct actor__process {
     actor_method *methods; /* n_methods + 1: the last is the control method */
     char dir[64];          /* mkdtemp'd: holds the ipc socket */
     char endpoint[96];
-    pid_t pid;         /* the supervisor thread's */
+    pid_t pid;              /* the supervisor thread's; -1: could not fork */
+    int fork_errno;
     uint32_t next_gen; /* the supervisor thread's */
     actor_ref self;    /* the stand-in */
     /* News for the stand-in, written by the supervisor thread, then a
@@ -142,16 +143,21 @@ static int start_process(actor__process *p, uint32_t gen)
     char ok = 0;
     pid_t pid;
 
-    if (pipe(fds) != 0)
+    if (pipe(fds) != 0) {
+        p->fork_errno = errno;
+        p->pid = -1; /* reaped as a death at the next look: restarted after a backoff */
         return ACTOR_ESYSTEM;
+    }
     pid = fork();
     if (pid == 0) {
         close(fds[0]);
         child_main(p, gen, fds[1]);
     }
+    p->fork_errno = errno;
     close(fds[1]);
     if (pid < 0) {
         close(fds[0]);
+        p->pid = -1;
         return ACTOR_ESYSTEM;
     }
     pfd.fd = fds[0];
@@ -443,7 +449,8 @@ int actor__process_restart(actor__child *c)
         atomic_store(&p->up_gen, gen);
         ring(p);
     }
-    return rc == 0 || p->pid > 0 ? 0 : rc; /* a process that is not ready dies: reaped */
+    (void)rc; /* a process that is not ready, or not forked, is reaped as a death */
+    return 0;
 }
 
 bool actor__process_reap(actor__child *c, char *why, size_t size)
@@ -451,9 +458,11 @@ bool actor__process_reap(actor__child *c, char *why, size_t size)
     actor__process *p = c->proc;
     int status;
 
-    if (p->pid <= 0 || waitpid(p->pid, &status, WNOHANG) != p->pid)
+    if (p->pid < 0) {
+        snprintf(why, size, "could not start its process: %s", strerror(p->fork_errno));
+    } else if (p->pid == 0 || waitpid(p->pid, &status, WNOHANG) != p->pid) {
         return false;
-    if (WIFSIGNALED(status))
+    } else if (WIFSIGNALED(status))
         snprintf(why, size, "process %d killed by signal %d (%s)", (int)p->pid, WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
     else
