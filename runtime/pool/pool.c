@@ -568,19 +568,8 @@ int actor_pool_stats_get(actor_system *sys, actor_ref ref, actor_pool_stats *out
         uint64_t l = load_of(c);
 
         out->retried += atomic_load(&c->retried) + (a != NULL ? atomic_load(&a->retried) : 0);
-        switch (actor__child_state_of(c)) {
-        case ACTOR__CHILD_LIVE:
-            out->live++;
-            break;
-        case ACTOR__CHILD_CRASHED:
-        case ACTOR__CHILD_RESTARTING:
-            out->restarting++;
-            break;
-        default:
-            out->failed++;
-            continue;
-        }
-        if (l == UINT64_MAX)
+        actor__child_tally(c, &out->live, &out->restarting, &out->failed);
+        if (actor__child_state_of(c) == ACTOR__CHILD_FAILED || l == UINT64_MAX)
             continue;
         out->in_flight += l;
         if (routable(c) && l < p->slots)

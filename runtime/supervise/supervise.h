@@ -36,8 +36,8 @@ typedef struct actor__child {
      * structs are never freed while the system lives (docs/RUNTIME.md,
      * "The actor table"), so a stale pointer reads a stale number. */
     _Atomic(actor__actor *) actor;
-    atomic_bool suspect; /* its health check timed out: routed around */
-    atomic_int pid;      /* process isolation: the child process, 0: none */
+    atomic_bool suspect;          /* its health check timed out: routed around */
+    atomic_int pid;               /* process isolation: the child process, 0: none */
     atomic_uint_fast64_t retried; /* process isolation: requests sent again after a death */
 
     /* Under the root's lock. */
@@ -74,6 +74,9 @@ static inline actor_ref actor__child_ref(const actor__child *c)
     actor_ref r = {atomic_load_explicit(&c->ref, memory_order_acquire)};
     return r;
 }
+/* Counts c under its state: live, crashed or restarting, failed. false
+ * (nothing counted) when it was removed. */
+bool actor__child_tally(const actor__child *c, size_t *live, size_t *restarting, size_t *failed);
 /* Restarts counted over the supervisor's life. */
 uint64_t actor__supervisor_restarts(actor_supervisor *s);
 /* Every actor the supervisor starts from now on gets `router` as its owner

@@ -759,27 +759,30 @@ void actor__supervisor_remove(actor_supervisor *s, actor__child *c)
     pthread_mutex_unlock(&s->root->lock);
 }
 
+bool actor__child_tally(const actor__child *c, size_t *live, size_t *restarting, size_t *failed)
+{
+    switch (actor__child_state_of(c)) {
+    case ACTOR__CHILD_LIVE:
+        ++*live;
+        return true;
+    case ACTOR__CHILD_CRASHED:
+    case ACTOR__CHILD_RESTARTING:
+        ++*restarting;
+        return true;
+    case ACTOR__CHILD_FAILED:
+        ++*failed;
+        return true;
+    case ACTOR__CHILD_REMOVED:
+    default:
+        return false;
+    }
+}
+
 static void add_stats(actor_supervisor *s, actor_supervisor_stats *out)
 {
-    for (size_t i = 0; i < s->n_children; i++) {
-        actor__child *c = s->children[i];
-        switch (actor__child_state_of(c)) {
-        case ACTOR__CHILD_LIVE:
-            out->live++;
-            break;
-        case ACTOR__CHILD_CRASHED:
-        case ACTOR__CHILD_RESTARTING:
-            out->restarting++;
-            break;
-        case ACTOR__CHILD_FAILED:
-            out->failed++;
-            break;
-        case ACTOR__CHILD_REMOVED:
-        default:
-            continue;
-        }
-        out->children++;
-    }
+    for (size_t i = 0; i < s->n_children; i++)
+        out->children +=
+            actor__child_tally(s->children[i], &out->live, &out->restarting, &out->failed);
     out->crashes += s->crashes;
     out->unhealthy += s->unhealthy;
     out->restarts += s->restarts;

@@ -1193,13 +1193,9 @@ int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_
         return ACTOR_EINVAL;
     if (actor__current_worker(sys) != NULL)
         return ACTOR_ESTATE;
-    if (atomic_load(&sys->quit))
-        return ACTOR_ECLOSED;
-    rc = actor__gateway_get(sys, &g);
+    rc = actor__gateway_open(sys, &g);
     if (rc != 0)
         return rc;
-    if (actor__gateway_context(g) == NULL)
-        return ACTOR_ESYSTEM;
     pthread_mutex_lock(&g->lock);
     cmd.next = g->cmds;
     g->cmds = &cmd;
@@ -1548,6 +1544,18 @@ static const actor__transport_ops gateway_ops = {
     .submit = actor__remote_submit,
     .client_fini = actor__client_remote_fini,
 };
+
+int actor__gateway_open(actor_system *sys, actor__gateway **out)
+{
+    int rc;
+
+    if (atomic_load(&sys->quit))
+        return ACTOR_ECLOSED;
+    rc = actor__gateway_get(sys, out);
+    if (rc == 0 && actor__gateway_context(*out) == NULL)
+        rc = ACTOR_ESYSTEM;
+    return rc;
+}
 
 int actor__gateway_get(actor_system *sys, actor__gateway **out)
 {

@@ -191,6 +191,9 @@ typedef struct actor__gateway actor__gateway;
 /* The system's gateway, made on its first use: attaches the transport
  * layer to sys (actor__transport_attach). *out receives it. ACTOR_ENOMEM. */
 int actor__gateway_get(actor_system *sys, actor__gateway **out);
+/* The gateway for a bind or a connect: ACTOR_ECLOSED when the system shuts
+ * down, ACTOR_ESYSTEM without a ZeroMQ context, else as actor__gateway_get. */
+int actor__gateway_open(actor_system *sys, actor__gateway **out);
 /* The system's gateway, or NULL while nothing has used the transport. */
 static inline actor__gateway *actor__gateway_of(actor_system *sys)
 {

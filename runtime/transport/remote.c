@@ -205,13 +205,9 @@ int actor_connect(actor_system *sys, const char *endpoint, const char *name,
 
     if (sys == NULL || out == NULL || !connect_args_ok(endpoint, name, opts))
         return ACTOR_EINVAL;
-    if (atomic_load(&sys->quit))
-        return ACTOR_ECLOSED;
-    rc = actor__gateway_get(sys, &g);
+    rc = actor__gateway_open(sys, &g);
     if (rc != 0)
         return rc;
-    if (actor__gateway_context(g) == NULL)
-        return ACTOR_ESYSTEM;
     pthread_mutex_lock(&g->lock);
     ep = endpoint_for(g, endpoint, opts);
     if (ep != NULL)

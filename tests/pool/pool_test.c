@@ -32,36 +32,13 @@ static int count_of(const int64_t *ids, int n, int64_t id)
     return k;
 }
 
-ACTOR_TEST(round_robin_spreads_evenly)
+/* Sends 100 calls per instance to a pool of 3 with `balance` from one
+ * caller; counts[k]: how many reached instance k. */
+static void spread(actor_balance balance, int counts[3])
 {
     actor_test t;
     farm f;
-    actor_pool_opts o = {.size = 4, .balance = ACTOR_BALANCE_ROUND_ROBIN};
-    actor_ref pool, members[4];
-    actor_status st;
-    int64_t ids[400];
-    size_t n;
-
-    farm_init(&f);
-    ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
-    ACTOR_ASSERT_RC(farm_pool(t.sys, &f, &o, &pool), 0);
-    ACTOR_ASSERT_RC(actor_pool_members(t.sys, pool, members, 4, &n), 0);
-    ACTOR_ASSERT_INT(n, 4);
-    for (int i = 0; i < 400; i++) {
-        ids[i] = who(&t, pool, i, &st);
-        ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
-    }
-    for (int k = 0; k < 4; k++) /* one caller: each in turn, exactly */
-        ACTOR_ASSERT_INT(count_of(ids, 400, (int64_t)members[k].id), 100);
-    actor_test_stop(&t);
-    farm_fini(&f);
-}
-
-ACTOR_TEST(random2_uses_every_instance)
-{
-    actor_test t;
-    farm f;
-    actor_pool_opts o = {.size = 3, .balance = ACTOR_BALANCE_RANDOM2};
+    actor_pool_opts o = {.size = 3, .balance = balance};
     actor_ref pool, members[3];
     actor_status st;
     int64_t ids[300];
@@ -71,12 +48,33 @@ ACTOR_TEST(random2_uses_every_instance)
     ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
     ACTOR_ASSERT_RC(farm_pool(t.sys, &f, &o, &pool), 0);
     ACTOR_ASSERT_RC(actor_pool_members(t.sys, pool, members, 3, &n), 0);
-    for (int i = 0; i < 300; i++)
+    ACTOR_ASSERT_INT(n, 3);
+    for (int i = 0; i < 300; i++) {
         ids[i] = who(&t, pool, i, &st);
+        ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    }
     for (int k = 0; k < 3; k++)
-        ACTOR_ASSERT(count_of(ids, 300, (int64_t)members[k].id) > 0);
+        counts[k] = count_of(ids, 300, (int64_t)members[k].id);
     actor_test_stop(&t);
     farm_fini(&f);
+}
+
+ACTOR_TEST(round_robin_spreads_evenly)
+{
+    int counts[3] = {-1, -1, -1};
+
+    spread(ACTOR_BALANCE_ROUND_ROBIN, counts);
+    for (int k = 0; k < 3; k++) /* one caller: each in turn, exactly */
+        ACTOR_ASSERT_INT(counts[k], 100);
+}
+
+ACTOR_TEST(random2_uses_every_instance)
+{
+    int counts[3] = {-1, -1, -1};
+
+    spread(ACTOR_BALANCE_RANDOM2, counts);
+    for (int k = 0; k < 3; k++)
+        ACTOR_ASSERT(counts[k] > 0);
 }
 
 /* Every key reaches one instance, always; keys spread; a restarted
