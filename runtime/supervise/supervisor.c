@@ -584,7 +584,7 @@ static int make_supervisor(actor_system *sys, actor_supervisor *parent,
     s->seed = (unsigned)now_ns();
     pthread_mutex_init(&s->lock, NULL);
     pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_REALTIME);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&s->wake, &attr);
     pthread_condattr_destroy(&attr);
     actor__system_hold(sys);

@@ -3,10 +3,12 @@
  * restart limits and jittered exponential backoff, checkpoint and restore,
  * queued messages surviving a restart in their order, health checks,
  * the one-for-all and rest-for-one strategies, nested supervisors
- * escalating, actor_restart, and an unsupervised crash.
+ * escalating, actor_restart, an unsupervised crash, and a supervisor
+ * with nothing to do sleeping.
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -363,6 +365,42 @@ ACTOR_TEST(restart_by_hand_and_unsupervised_crash)
     farm_fini(&f);
 }
 
+static int64_t cpu_ns(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+           ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+/* A supervisor waits for its next deadline on the clock it computes it
+ * with: with nothing to do, it uses next to no processor time (one that
+ * spins uses all of the time slept). */
+ACTOR_TEST(idle_supervisor_sleeps)
+{
+    actor_test t;
+    farm f, *fp = &f;
+    actor_supervisor_opts o = {.name = "idle", .health_interval_ms = 50};
+    actor_supervisor *sup;
+    actor_child_spec c = farm_child(&fp);
+    actor_ref ref;
+    int64_t before;
+
+    farm_init(&f);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
+    ACTOR_ASSERT_RC(actor_supervisor_new(t.sys, NULL, &o, &sup), 0);
+    ACTOR_ASSERT_RC(actor_supervisor_add(sup, &c, &ref), 0);
+    crash(&t, ref); /* a restart scheduled and done, then nothing */
+    ACTOR_ASSERT_INT(incarnation_of(&t, ref), 2);
+    before = cpu_ns();
+    usleep(400 * 1000);
+    ACTOR_ASSERT(cpu_ns() - before < 100 * 1000000); /* a quarter of the time slept */
+    actor_supervisor_destroy(&sup, true);
+    actor_test_stop(&t);
+    farm_fini(&f);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(restart_limit_and_backoff);
@@ -374,5 +412,6 @@ int main(void)
     ACTOR_TEST_RUN(rest_for_one_restarts_the_later_children);
     ACTOR_TEST_RUN(nested_supervisor_escalates);
     ACTOR_TEST_RUN(restart_by_hand_and_unsupervised_crash);
+    ACTOR_TEST_RUN(idle_supervisor_sleeps);
     return actor_test_summary();
 }
