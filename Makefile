@@ -68,6 +68,15 @@ CHECK_DEPS :=         # what those commands need built
 TSAN_BUILD := build/san-thread
 CHECK_TSAN_TESTS :=
 CHECK_TSAN_DEPS :=
+# Tests whose programs fork instances (process isolation) run under
+# UndefinedBehaviorSanitizer alone: GCC 12's AddressSanitizer does not keep
+# its allocator consistent across fork, so a child forked while another
+# thread allocates can deadlock before it serves (plain glibc malloc is
+# fork-safe). Fragments add commands naming programs under $(FORK_BUILD)
+# to CHECK_FORK_TESTS and the targets (as $(BUILD)/...) to CHECK_FORK_DEPS.
+FORK_BUILD := build/san-undefined
+CHECK_FORK_TESTS :=
+CHECK_FORK_DEPS :=
 BENCH_TARGETS :=
 CLEAN_EXTRA :=
 
@@ -90,9 +99,11 @@ build-all: $(ALL_TARGETS)
 test: build-all $(CHECK_DEPS)
 	@ACTORC=$(ACTORC) BUILD=$(BUILD) PYTHON=$(PYTHON) CC="$(CC)" SANITIZER="$(SANITIZER)" SANFLAGS="$(SANFLAGS)" \
 	    tools/run-tests $(CHECK_TESTS) \
-	    $(if $(WITH_TSAN_TESTS),$(CHECK_TSAN_TESTS))
+	    $(if $(WITH_TSAN_TESTS),$(CHECK_TSAN_TESTS)) \
+	    $(if $(WITH_FORK_TESTS),$(CHECK_FORK_TESTS))
 
 build-tsan-tests: $(CHECK_TSAN_DEPS)
+build-fork-tests: $(CHECK_FORK_DEPS)
 
 # Generic compile rule for hand-written C under the tree.
 $(BUILD)/%.o: %.c

@@ -10,12 +10,14 @@ deps:
 deps-build:
 	@tools/deps.sh $(DEB_PACKAGES_BUILD)
 
-# make check: every test under ASan + UBSan (and TSan for concurrency tests).
+# make check: every test under ASan + UBSan (and TSan for concurrency
+# tests; UBSan alone for those that fork, see CHECK_FORK_TESTS).
 CHECK_SANITIZER ?= address,undefined
-.PHONY: check build-tsan-tests
+.PHONY: check build-tsan-tests build-fork-tests
 check: deps
 	$(MAKE) --no-print-directory SANITIZER=thread build-tsan-tests
-	$(MAKE) --no-print-directory SANITIZER=$(CHECK_SANITIZER) WITH_TSAN_TESTS=1 test
+	$(MAKE) --no-print-directory SANITIZER=undefined build-fork-tests
+	$(MAKE) --no-print-directory SANITIZER=$(CHECK_SANITIZER) WITH_TSAN_TESTS=1 WITH_FORK_TESTS=1 test
 
 .PHONY: install
 install: $(ACTORC) $(LIBACTOR_A) $(LIBACTOR_SO)

@@ -748,6 +748,11 @@ void actor__requests_due(actor_system *sys, actor_ref owner);
 int actor__ctx_request_space(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body,
                              size_t len, const actor_call_opts *opts, actor_then_fn then,
                              size_t space_size, void **space, uint64_t *call_id);
+/* Forgets the calling actor's outstanding request `call_id` (its
+ * continuation never runs; a late reply is dropped): for a maker that has
+ * given up on it and dealt with what the continuation would have. false
+ * when there is no such request. On the worker running the actor. */
+bool actor__ctx_request_abandon(actor_ctx *ctx, uint64_t call_id);
 /* The waiting line of `owner` has an expired message: remove and answer
  * every expired one (TIMEOUT), re-arm for the next. */
 void actor__waitline_expired(actor_system *sys, actor_ref owner);

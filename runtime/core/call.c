@@ -1117,6 +1117,18 @@ static void request_end(actor__worker *w, actor__actor *a, actor__request *req,
     request_release(a, req);
 }
 
+bool actor__ctx_request_abandon(actor_ctx *ctx, uint64_t call_id)
+{
+    actor__actor *a = ctx->self;
+    actor__request *req = (actor__request *)(void *)actor__idmap_remove(&a->requests, call_id);
+
+    if (req == NULL)
+        return false;
+    requests_unlink(a, req);
+    request_release(a, req);
+    return true;
+}
+
 /* The request timer fired: ends, TIMEOUT, every request whose deadline
  * passed, in deadline order (those a continuation makes meanwhile are due
  * later than `now`), then arms the timer for the first one left. */

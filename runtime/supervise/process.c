@@ -16,12 +16,13 @@
  * When the process dies (reaped by the supervisor), the stand-in is told
  * (a control cast): every request forwarded to that generation is tried
  * again on the next one if its method is @idempotent or has @retries
- * left, else answered DIED, once. Messages arriving meanwhile wait in the
- * stand-in. A late answer from the dead generation is dropped: the next
- * process answers a request naming "instance-G" NOT_FOUND (and the dead
- * one cannot answer), and the record it would complete was already ended.
- * So every request gets exactly one answer, and one that may not run twice
- * never does.
+ * left, else answered DIED, once; the stand-in's own request to the dead
+ * process is abandoned (actor__ctx_request_abandon), so nothing waits for
+ * its deadline. Messages arriving meanwhile wait in the stand-in. A late
+ * answer from the dead generation is dropped: its request is forgotten,
+ * and the next process answers a request naming "instance-G" NOT_FOUND.
+ * So every request gets exactly one answer, and one that may not run
+ * twice never does.
  */
 #define _GNU_SOURCE /* close_range */
 #include <errno.h>
@@ -46,7 +47,7 @@ typedef struct forward {
     struct actor__process *proc;
     uint32_t method;
     bool request;
-    bool ended;         /* answered or handed to a new record: the continuation only frees it */
+    uint64_t call_id;   /* the stand-in's request to the process, while in `sent` */
     uint32_t gen;       /* the generation it was sent to */
     uint8_t attempts;   /* times tried again after a death */
     int64_t deadline;   /* the caller's */
@@ -197,7 +198,6 @@ static void answer(forward *f, actor_status_category cat, const char *text)
 
     actor_status_set(&st, cat, 0, "%s", text);
     actor_reply_status(&f->reply, &st);
-    f->ended = true;
 }
 
 static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
@@ -227,7 +227,7 @@ static void send_forward(actor__process *p, actor_ctx *ctx, forward *f)
         free(f);
         return;
     }
-    rc = actor_ctx_request(ctx, p->remote, m, f->body, f->len, &o, forwarded, f, NULL);
+    rc = actor_ctx_request(ctx, p->remote, m, f->body, f->len, &o, forwarded, f, &f->call_id);
     if (rc != 0) {
         answer(f, ACTOR_STATUS_INTERNAL, actor_strerror(rc));
         free(f);
@@ -236,8 +236,7 @@ static void send_forward(actor__process *p, actor_ctx *ctx, forward *f)
     fwd_push(&p->sent, f);
 }
 
-/* The end of a forwarded request: passed on to the caller, unless the
- * generation died first (then it was ended already). */
+/* The end of a forwarded request: passed on to the caller. */
 static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
                       size_t len, void *user)
 {
@@ -245,46 +244,44 @@ static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const
     forward *f = user;
 
     (void)ctx;
-    if (!f->ended) {
-        fwd_unlink(&p->sent, f);
-        if (st->category == ACTOR_STATUS_OK)
-            actor_reply_send(&f->reply, body, len);
-        else
-            actor_reply_status(&f->reply, st);
-    }
+    fwd_unlink(&p->sent, f);
+    if (st->category == ACTOR_STATUS_OK)
+        actor_reply_send(&f->reply, body, len);
+    else
+        actor_reply_status(&f->reply, st);
     free(f);
 }
 
-/* The current generation died: what was sent to it is tried again or
- * answered DIED, once. */
+/* The current generation died: what was sent to it is tried again (first,
+ * in the order it was sent) or answered DIED, once. */
 static void generation_died(actor__process *p, actor_ctx *ctx, uint32_t gen)
 {
-    forward *f = p->sent.head;
+    fwd_list again = {NULL, NULL};
+    forward *f;
 
     if (gen != p->gen)
         return; /* an older one's news */
     p->gen = 0;
-    while (f != NULL) {
-        forward *next = f->next;
+    while ((f = p->sent.head) != NULL) {
         fwd_unlink(&p->sent, f);
+        actor__ctx_request_abandon(ctx, f->call_id);
         if (may_retry(p, f)) {
-            forward *again = malloc(sizeof *again + f->len);
-            if (again != NULL) {
-                memcpy(again, f, sizeof *again + f->len);
-                again->attempts++;
-                again->ended = false;
-                atomic_fetch_add(&p->c->retried, 1);
-                f->ended = true; /* its continuation frees it */
-                f->reply = NULL;
-                fwd_push(&p->waiting, again);
-                f = next;
-                continue;
-            }
+            f->attempts++;
+            atomic_fetch_add(&p->c->retried, 1);
+            fwd_push(&again, f);
+        } else {
+            answer(f, ACTOR_STATUS_DIED, "the instance's process died");
+            free(f);
         }
-        answer(f, ACTOR_STATUS_DIED, "the instance's process died");
-        f = next;
     }
-    (void)ctx;
+    if (again.head != NULL) { /* before what arrived while they were out */
+        again.tail->next = p->waiting.head;
+        if (p->waiting.head != NULL)
+            p->waiting.head->prev = again.tail;
+        else
+            p->waiting.tail = again.tail;
+        p->waiting.head = again.head;
+    }
 }
 
 /* A new generation serves: everything waiting goes to it, in order. */

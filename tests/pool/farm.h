@@ -10,6 +10,7 @@
 #define TESTS_POOL_FARM_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -50,6 +51,10 @@ enum {
     M_COUNT,       /* count += arg, reply {1: count}; asks for a checkpoint */
     M_GATE_CRASH,  /* wait at the gate, then crash */
     M_SPIN,        /* busy for arg microseconds, reply {1: incarnation} */
+    M_SAFE_SPIN,   /* @idempotent M_SPIN */
+    M_PID,         /* reply {1: the process id serving it} */
+    M_SIGNAL,      /* the process dies of signal arg, its default action (a
+                      segfault is SIGSEGV; abort() is SIGABRT) */
     M_N
 };
 
@@ -234,6 +239,32 @@ static inline int inv_spin(void *state, actor_ctx *ctx, const char *body, size_t
     return actor_test_int_body(out, ((cell *)state)->incarnation);
 }
 
+static inline int inv_pid(void *state, actor_ctx *ctx, const char *body, size_t len,
+                          msgpack_sbuffer *out)
+{
+    (void)state;
+    (void)ctx;
+    (void)body;
+    (void)len;
+    return actor_test_int_body(out, (int64_t)getpid());
+}
+
+static inline int inv_signal(void *state, actor_ctx *ctx, const char *body, size_t len,
+                             msgpack_sbuffer *out)
+{
+    int64_t sig = SIGSEGV;
+
+    (void)state;
+    (void)ctx;
+    (void)out;
+    actor_test_int_of(body, len, &sig);
+    signal((int)sig, SIG_DFL); /* past the sanitizers' handlers */
+    if (sig == SIGABRT)
+        abort();
+    raise((int)sig);
+    return ACTOR_INVOKE_REPLY;
+}
+
 static const actor_method farm_methods[M_N] = {
     [M_WHO] = {.name = "who",
                .kind = ACTOR_METHOD_RPC,
@@ -262,6 +293,13 @@ static const actor_method farm_methods[M_N] = {
                       .priority = 128,
                       .invoke = inv_gate_crash},
     [M_SPIN] = {.name = "spin", .kind = ACTOR_METHOD_RPC, .priority = 128, .invoke = inv_spin},
+    [M_SAFE_SPIN] = {.name = "safe_spin",
+                     .kind = ACTOR_METHOD_RPC,
+                     .priority = 128,
+                     .idempotent = true,
+                     .invoke = inv_spin},
+    [M_PID] = {.name = "pid", .kind = ACTOR_METHOD_RPC, .priority = 128, .invoke = inv_pid},
+    [M_SIGNAL] = {.name = "signal", .kind = ACTOR_METHOD_RPC, .priority = 128, .invoke = inv_signal},
 };
 
 static const actor_type farm_type = {
