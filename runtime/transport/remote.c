@@ -32,6 +32,11 @@
 /* Socket queues: room for a pipeline of a few thousand calls. */
 #define DEALER_HWM 10000
 #define DEALER_LINGER_MS 2000
+/* How often a dealer to a local (ipc) endpoint whose server went away tries
+ * again, fixed: a failed connect() on a Unix socket is one cheap syscall,
+ * and a restarted process-isolated instance (which binds the same path)
+ * is reached this soon after it serves, not after libzmq's 100 ms. */
+#define DEALER_IPC_RECONNECT_MS 5
 /* How long after its deadline an outstanding record is forgotten. */
 #define SWEEP_GRACE_MS 1000
 /* Responses read per DEALER per pump. */
@@ -236,7 +241,7 @@ static const actor__remote *remote_of(actor_system *sys, actor_ref to)
 
 void *actor__dealer_open(void *zctx, const actor__endpoint *ep)
 {
-    const int linger = DEALER_LINGER_MS, hwm = DEALER_HWM;
+    const int linger = DEALER_LINGER_MS, hwm = DEALER_HWM, ipc_ivl = DEALER_IPC_RECONNECT_MS;
     void *s = zmq_socket(zctx, ZMQ_DEALER);
 
     if (s == NULL)
@@ -244,6 +249,8 @@ void *actor__dealer_open(void *zctx, const actor__endpoint *ep)
     if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
         zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
         zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0 ||
+        (strncmp(ep->address, "ipc://", 6) == 0 &&
+         zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ipc_ivl, sizeof ipc_ivl) != 0) ||
         (ep->curve && actor_curve_client(s, ep->server_key, &ep->client) != 0) ||
         zmq_connect(s, ep->address) != 0) {
         zmq_close(s);
