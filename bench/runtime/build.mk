@@ -14,6 +14,8 @@
 #   bench-rt-ours  libactor's side of each comparison (ours.c)       (C)
 #                  through the stubs $(ACTORC) generates from
 #                  bench/runtime/bench.actor into $(BUILD)/bench/runtime/
+#   bench-rt-pool  pools and restarts (pool.c), through the stubs of
+#                  bench/runtime/poolbench.actor                     (C)
 #
 # `run.py --smoke` (in `make check`) proves each program runs and returns
 # sane figures; no timing is asserted.
@@ -51,7 +53,20 @@ $(BENCH_RT_OUT)/ours.o: $(BENCH_RT_OUT)/bench.h
 $(BENCH_RT_OURS): $(BENCH_RT_OURS_OBJS) $(LIBACTOR_A)
 	$(CC) $(ALL_LDFLAGS) -pthread $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
 
-BENCH_RT_BINS := $(BENCH_RT_ZMQ) $(BENCH_RT_OURS)
+$(BENCH_RT_OUT)/poolbench.c $(BENCH_RT_OUT)/poolbench.h &: bench/runtime/poolbench.actor $(ACTORC)
+	@mkdir -p $(@D)
+	$(ACTORC) -o $(BENCH_RT_OUT) $<
+
+$(BENCH_RT_OUT)/poolbench.o: $(BENCH_RT_OUT)/poolbench.c
+	$(CC) $(ALL_CFLAGS) -pthread $(BENCH_RT_CPPFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BENCH_RT_OUT)/pool.o: $(BENCH_RT_OUT)/poolbench.h
+
+BENCH_RT_POOL := $(BENCH_RT_OUT)/bench-rt-pool
+$(BENCH_RT_POOL): $(BENCH_RT_OUT)/pool.o $(BENCH_RT_OUT)/poolbench.o $(BENCH_RT_COMMON_OBJ) $(LIBACTOR_A)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
+
+BENCH_RT_BINS := $(BENCH_RT_ZMQ) $(BENCH_RT_OURS) $(BENCH_RT_POOL)
 
 # CAF: a header and a library the compiler finds (-print-file-name echoes
 # the bare name when it finds nothing); no compile test, so make stays fast.

@@ -12,6 +12,7 @@ Programs (in --bin, built by bench/runtime/build.mk) print lines
   bench-rt-zmq   zmq.* and cv.* (raw libzmq, mutex+condvar)
   bench-rt-caf   caf.*          (CAF 0.17; may be missing: --skip-caf says why)
   bench-rt-ours  ours.*         (libactor; ours.c)
+  bench-rt-pool  ours.pool.*, ours.restart.* (libactor's pools; pool.c)
 Options not listed below (--n, --pipe-n, --req-bytes, ...) are passed to
 every program. --smoke: one round with tiny counts; checks that every
 anchor ran and returned sane figures (exit 1 otherwise); asserts no timing.
@@ -80,10 +81,26 @@ ROWS = [
         "ours.cast.thread", ">=", 1.0, None),
     Row("zmq.push.inproc", "raw PUSH/PULL one-way, inproc, 2 threads",
         "ours.cast.thread", None, 1.0, None),
+    # Pools and restarts (bench-rt-pool, pool.c): most anchors are our own
+    # figures in the same run; CAF's actor_pool beside them.
+    Row("ours.pool.cpu.1", "pool of 1, ~20 us of CPU per request, 64 outst.",
+        "ours.pool.cpu.2", ">=", 1.5, None),
+    Row("caf.pool.cpu.1", "CAF actor_pool of 1 worker, the same work",
+        "caf.pool.cpu.2", None, 1.0, None),
+    Row("caf.pool.cpu.2", "CAF actor_pool of 2 workers, the same work",
+        "ours.pool.cpu.2", None, 1.0, None),
+    Row("ours.pool.uneven.rr.p99", "p99, 1 request in 200 costs 5 ms, round robin",
+        "ours.pool.uneven.ll.p99", "<=", 0.5, None),
+    Row("ours.pool.alone.call", "blocking call to an actor spawned alone",
+        "ours.pool.one.call", "<=", 1.1, None),
+    Row("ours.restart.budget", "50 ms + the backoff (10 ms, jitter to x1.5)",
+        "ours.restart.thread", "<=", 1.0, None),
+    Row("ours.restart.budget", "  crash to serving again, process isolation",
+        "ours.restart.process", "<=", 1.0, None),
 ]
 
 PROGRAMS = [("zmq", "bench-rt-zmq"), ("caf", "bench-rt-caf"),
-            ("ours", "bench-rt-ours")]
+            ("ours", "bench-rt-ours"), ("pool", "bench-rt-pool")]
 
 
 def parse_output(text):
@@ -270,8 +287,8 @@ def main():
             figs.add(results)
             if err:
                 errors.append(f"{prog}: {err}")
-            if name == "ours" and rnd == 0:
-                ours_notes = notes
+            if name in ("ours", "pool") and rnd == 0:
+                ours_notes += notes
     if "caf" in skipped:
         print(f"CAF anchors skipped: {skipped['caf']}")
     if any(k.startswith("ours.") for k in figs.values):
