@@ -15,12 +15,15 @@
  *   ours.restart.process    us    ours.restart.budget (<= 1.0)
  *
  * Every call goes through the stubs actorc generates from
- * bench/runtime/poolbench.actor, from main() through an actor_client:
+ * bench/runtime/poolbench.actor, from main() through an actor_client but
+ * for the CPU figures':
  *
  *   pool.cpu.N       a pool of N instances (round robin) whose handler does
  *                    POOL_WORK_ITERS xorshift64 steps per request (~20 us,
  *                    caf.cpp's pool_work), POOL_OUTSTANDING requests in
- *                    flight, pipe_n / 10 of them (caf.cpp's pool_n);
+ *                    flight, pipe_n / 10 of them (caf.cpp's pool_n), sent
+ *                    by a Driver actor with _request, each reply sending the
+ *                    next (caf.cpp's pool_driver);
  *   pool.uneven.*    a pool of UNEVEN_INSTANCES (4): one request in
  *                    UNEVEN_SLOW_EVERY (200) spins UNEVEN_SLOW_NS (5 ms), the
  *                    others do nothing; UNEVEN_OUTSTANDING (3) in flight; n
@@ -183,7 +186,7 @@ static actor_pool_opts pool_opts(unsigned size, actor_balance balance)
     return o;
 }
 
-/* ------------------------------------------- requests kept in flight */
+/* ---------------------------- requests kept in flight from a plain thread */
 
 typedef struct window {
     sem_t slots;
@@ -254,12 +257,68 @@ static int64_t run_window(pool_rig *r, long count, long outstanding,
     return t1 - t0;
 }
 
-/* ------------------------------------------------------------ the figures */
+/* --------------------------------------- the driver of the CPU figures */
 
-static poolbench_Work cpu_work(long i)
+/* Keeps `outstanding` requests in flight to the pool from an actor, as
+ * caf.cpp's pool_driver: start sends the first ones, each reply the next. */
+typedef struct driver {
+    actor_ref pool;
+    long total, outstanding, sent, answered;
+    int failures;
+    int64_t t0, t1;
+    sem_t done;
+} driver;
+
+static void driver_answered(void *state, actor_ctx *ctx, const actor_status *st,
+                            const poolbench_Done *res, void *user);
+
+static void driver_send(driver *d, actor_ctx *ctx)
 {
-    return (poolbench_Work){.seed = (uint64_t)i + 1, .iters = POOL_WORK_ITERS};
+    poolbench_Work req = {.seed = (uint64_t)++d->sent, .iters = POOL_WORK_ITERS};
+
+    if (poolbench_Worker_work_request(ctx, d->pool, &req, NULL, driver_answered, NULL, NULL) != 0) {
+        d->failures++; /* counted as answered: the run still ends, and fails */
+        d->answered++;
+    }
 }
+
+static void driver_finish_maybe(driver *d)
+{
+    if (d->answered == d->total) {
+        d->t1 = bench_now_ns();
+        sem_post(&d->done);
+    }
+}
+
+static void driver_answered(void *state, actor_ctx *ctx, const actor_status *st,
+                            const poolbench_Done *res, void *user)
+{
+    driver *d = state;
+
+    (void)res;
+    (void)user;
+    if (st->category != ACTOR_STATUS_OK)
+        d->failures++;
+    d->answered++;
+    if (d->sent < d->total)
+        driver_send(d, ctx);
+    driver_finish_maybe(d);
+}
+
+static void driver_start(void *state, actor_ctx *ctx)
+{
+    driver *d = state;
+
+    d->t0 = bench_now_ns();
+    while (d->sent < d->total && d->sent < d->outstanding)
+        driver_send(d, ctx);
+    driver_finish_maybe(d);
+}
+
+static const poolbench_Driver_handlers driver_handlers = {.init = worker_init,
+                                                          .start = driver_start};
+
+/* ------------------------------------------------------------ the figures */
 
 static long pool_n(const bench_params *p)
 {
@@ -269,12 +328,26 @@ static long pool_n(const bench_params *p)
 static void measure_cpu(const bench_params *p, unsigned size, const char *key)
 {
     actor_pool_opts o = pool_opts(size, ACTOR_BALANCE_ROUND_ROBIN);
+    driver d = {.total = pool_n(p), .outstanding = POOL_OUTSTANDING};
+    struct timespec until;
+    actor_ref ref;
     pool_rig r;
 
+    sem_init(&d.done, 0, 0);
     rig_start(&r, &o);
-    bench_report_rate(key, pool_n(p), run_window(&r, pool_n(p), POOL_OUTSTANDING, cpu_work, NULL, key),
-                      "req");
+    d.pool = r.pool;
+    pool_check(poolbench_Driver_spawn(r.sys, &driver_handlers, &d, NULL, &ref), key);
+    pool_check(poolbench_Driver_start(r.client, ref, NULL), key);
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += RUN_TIMEOUT_S;
+    while (sem_timedwait(&d.done, &until) != 0)
+        if (errno != EINTR)
+            bench_die(pool_name, "replies missing after the run's timeout");
+    if (d.failures != 0)
+        bench_die(pool_name, "a request failed");
     rig_stop(&r);
+    sem_destroy(&d.done);
+    bench_report_rate(key, d.total, d.t1 - d.t0, "req");
 }
 
 static poolbench_Work uneven_work(long i)
