@@ -256,8 +256,10 @@ static int lower(int c)
 }
 
 /* Optimal string alignment distance (Damerau-Levenshtein with adjacent
- * transpositions), ignoring case: "point" is a typo of "Point". Words
- * longer than 64 bytes are never close. */
+ * transpositions), ignoring case: "point" is a typo of "Point". Counted in
+ * half edits: an insertion, deletion or substitution costs 2, swapping two
+ * adjacent letters 1, because a swap is the likelier slip: "int46" is
+ * nearer "int64" than "int16". Words longer than 64 bytes are never close. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t n = strlen(a), m = strlen(b);
@@ -265,15 +267,15 @@ static size_t edit_distance(const char *a, const char *b)
         return (size_t)-1;
     size_t d[65][65];
     for (size_t i = 0; i <= n; i++)
-        d[i][0] = i;
+        d[i][0] = 2 * i;
     for (size_t j = 0; j <= m; j++)
-        d[0][j] = j;
+        d[0][j] = 2 * j;
     for (size_t i = 1; i <= n; i++) {
         for (size_t j = 1; j <= m; j++) {
-            size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-            size_t best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
+            size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 2;
+            size_t best = d[i - 1][j] + 2;
+            if (d[i][j - 1] + 2 < best)
+                best = d[i][j - 1] + 2;
             if (d[i - 1][j - 1] + cost < best)
                 best = d[i - 1][j - 1] + cost;
             if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
@@ -286,12 +288,12 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 /* A typo is plausible when at most a third of the word changed (at least
- * one edit allowed, but never the whole word). */
+ * one edit allowed, but never the whole word); `distance` in half edits. */
 static bool close_enough(const char *word, size_t distance)
 {
     size_t len = strlen(word);
     size_t limit = len / 3 > 1 ? len / 3 : 1;
-    return distance <= limit && distance < len;
+    return distance <= 2 * limit && distance < 2 * len;
 }
 
 const char *diag_suggest(const char *word, const char *const *candidates)

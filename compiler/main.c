@@ -260,6 +260,11 @@ static const char *depfile_temp(program *p, const options *o)
 static int write_depfile_temp(program *p, const options *o, const ptr_vec *roots)
 {
     const char *tmp = depfile_temp(p, o);
+    const char *slash = strrchr(o->depfile, '/');
+    /* its directory, like -o's, is made when missing */
+    if (slash != NULL && slash != o->depfile &&
+        make_dirs(p, arena_strndup(p->arena, o->depfile, (size_t)(slash - o->depfile))) != 0)
+        return -1;
     FILE *f = fopen(tmp, "w");
     if (!f) {
         diag_error(p->diags, (src_loc){0}, "cannot write '%s': %s", o->depfile, strerror(errno));

@@ -59,6 +59,11 @@ typedef struct parse_ctx {
     int prev_start_col;
     bool lexer_error_recent; /* a lexer error since the last complete item */
     bool body_error; /* recovery inside the body of the declaration being read */
+    int recent[4];   /* the last tokens the scanner returned, [0] the newest */
+    parse_loc open_braces[32]; /* the '{' not closed yet, innermost last */
+    int brace_depth;           /* how many (may exceed the array) */
+    parse_loc last_syntax_error; /* where the last one was reported */
+    bool has_syntax_error;
 } parse_ctx;
 }
 
@@ -653,12 +658,9 @@ static const char *symbol_display(yysymbol_kind_t sym)
     }
 }
 
-/* The lookahead as it appears in the text: identifier 'foo', '}' ... */
-static const char *found_text(parse_ctx *ctx, yysymbol_kind_t sym, const parse_loc *loc)
+/* The token at `loc` as written (at most 40 bytes, in the arena), or NULL. */
+static const char *token_text(parse_ctx *ctx, const parse_loc *loc)
 {
-    if (sym == YYSYMBOL_YYEOF)
-        return "end of file";
-    const char *what = symbol_display(sym);
     const char *line = ctx->file->text;
     for (int l = 1; l < loc->first_line && line; l++) {
         line = strchr(line, '\n');
@@ -666,13 +668,24 @@ static const char *found_text(parse_ctx *ctx, yysymbol_kind_t sym, const parse_l
     }
     int width = loc->last_line == loc->first_line ? loc->last_column - loc->first_column + 1 : 1;
     if (!line || width <= 0)
-        return what ? what : "this";
+        return NULL;
     if (width > 40)
         width = 40;
-    const char *text = line + loc->first_column - 1;
+    return arena_printf(ctx->arena, "%.*s", width, line + loc->first_column - 1);
+}
+
+/* The lookahead as it appears in the text: identifier 'foo', '}' ... */
+static const char *found_text(parse_ctx *ctx, yysymbol_kind_t sym, const parse_loc *loc)
+{
+    if (sym == YYSYMBOL_YYEOF)
+        return "end of file";
+    const char *what = symbol_display(sym);
+    const char *text = token_text(ctx, loc);
+    if (!text)
+        return what ? what : "this";
     if (what && sym != YYSYMBOL_SCALAR)
-        return arena_printf(ctx->arena, "%s '%.*s'", what, width, text);
-    return arena_printf(ctx->arena, "'%.*s'", width, text);
+        return arena_printf(ctx->arena, "%s '%s'", what, text);
+    return arena_printf(ctx->arena, "'%s'", text);
 }
 
 /* Expected-token groups folded into one phrase ("a type", "a value"). */
@@ -742,6 +755,58 @@ static const char *expected_text(parse_ctx *ctx, const yysymbol_kind_t *expected
     return text;
 }
 
+/* The keyword among the expected tokens that a misspelt identifier most
+ * likely meant ("mesage": "message"), or NULL. Where a declaration may
+ * start, every declaration keyword is a candidate. */
+static const char *keyword_suggestion(parse_ctx *ctx, const yysymbol_kind_t *expected, int n,
+                                      const parse_loc *loc)
+{
+    static const yysymbol_kind_t decls[] = {YYSYMBOL_CONST, YYSYMBOL_ENUM, YYSYMBOL_ERRORS,
+                                            YYSYMBOL_MESSAGE, YYSYMBOL_ACTOR};
+    const char *candidates[YYNTOKENS + 6];
+    int count = 0;
+    bool decl = false;
+    const char *word = token_text(ctx, loc);
+
+    for (int i = 0; i < n; i++) {
+        decl |= is_decl_start(expected[i]);
+        if (expected[i] != YYSYMBOL_IDENT && is_name_start(expected[i]) &&
+            !is_decl_start(expected[i]))
+            candidates[count++] = yysymbol_name(expected[i]);
+    }
+    for (size_t k = 0; decl && k < sizeof decls / sizeof decls[0]; k++)
+        candidates[count++] = yysymbol_name(decls[k]);
+    candidates[count] = NULL;
+    return word ? diag_suggest(word, candidates) : NULL;
+}
+
+/* `rpc f(int64)`, `returns (int64)`: a type where a method's message
+ * belongs. The method's word ("an rpc", "a cast", "returns"), or NULL. */
+static const char *method_message_slot(const parse_ctx *ctx)
+{
+    if (ctx->recent[1] != '(')
+        return NULL;
+    if (ctx->recent[2] == RETURNS)
+        return "returns";
+    if (ctx->recent[2] == IDENT && ctx->recent[3] == RPC)
+        return "an rpc";
+    if (ctx->recent[2] == IDENT && ctx->recent[3] == CAST)
+        return "a cast";
+    return NULL;
+}
+
+/* After an error at the end of input or at a declaration inside braces:
+ * where the innermost '{' still open was. */
+static void note_open_brace(parse_ctx *ctx)
+{
+    int depth = ctx->brace_depth;
+    int max = (int)(sizeof ctx->open_braces / sizeof ctx->open_braces[0]);
+
+    if (depth > 0 && depth <= max)
+        diag_note(ctx->diags, loc_at(ctx, &ctx->open_braces[depth - 1]),
+                  "the '{' opened here is not closed");
+}
+
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, parse_ctx *ctx)
 {
     (void)scanner;
@@ -754,6 +819,12 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
     int n = yypcontext_expected_tokens(yyctx, expected, YYNTOKENS);
     if (n < 0)
         return n;
+    /* recovery that meets the same token again has nothing new to say */
+    if (ctx->has_syntax_error && ctx->last_syntax_error.first_line == loc->first_line &&
+        ctx->last_syntax_error.first_column == loc->first_column)
+        return 0;
+    ctx->last_syntax_error = *loc;
+    ctx->has_syntax_error = true;
     const char *want = expected_text(ctx, expected, n);
     const char *got = found_text(ctx, found, loc);
 
@@ -761,6 +832,14 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
     for (int i = 0; i < n; i++) {
         wants_semicolon |= expected[i] == YYTRANSLATE(';');
         wants_ident |= expected[i] == YYSYMBOL_IDENT;
+    }
+    const char *slot = found == YYSYMBOL_SCALAR ? method_message_slot(ctx) : NULL;
+    if (slot != NULL) {
+        diag_error(ctx->diags, loc_at(ctx, loc),
+                   "%s takes a message, not the type %s: declare a message with a field of "
+                   "that type and name it here",
+                   slot, got);
+        return 0;
     }
     /* `1: int32 string;`: a type keyword where a name belongs */
     if (found == YYSYMBOL_SCALAR && wants_ident) {
@@ -777,10 +856,16 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner, pa
                    found_text(ctx, YYSYMBOL_YYUNDEF, &prev));
         return 0;
     }
-    if (want)
+    const char *hint = found == YYSYMBOL_IDENT ? keyword_suggestion(ctx, expected, n, loc) : NULL;
+    if (want && hint)
+        diag_error(ctx->diags, loc_at(ctx, loc), "expected %s, found %s; did you mean '%s'?",
+                   want, got, hint);
+    else if (want)
         diag_error(ctx->diags, loc_at(ctx, loc), "expected %s, found %s", want, got);
     else
         diag_error(ctx->diags, loc_at(ctx, loc), "unexpected %s", got);
+    if (found == YYSYMBOL_YYEOF || is_decl_start(found))
+        note_open_brace(ctx);
     return 0;
 }
 
