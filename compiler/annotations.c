@@ -617,12 +617,25 @@ static void warn_retries_without_idempotent(program *p, const ast_method *m)
                  "'%s' is retried but not marked @idempotent; a retry may run it twice", m->name);
 }
 
+/* What the runtime does not run yet is said where it is written: a cast
+ * is never delivered again, whatever its @idempotent says. */
+static void warn_not_run_yet(program *p, const ast_method *m)
+{
+    if (m->kind != METHOD_CAST || !m->settings.idempotent)
+        return;
+    const ast_annotation *a = earlier_same(&m->annotations, m->annotations.len, "idempotent");
+    diag_warning(p->diags, a ? a->loc : m->loc,
+                 "@idempotent on a cast does nothing yet: a cast that was running when its "
+                 "actor crashed is not delivered again");
+}
+
 static void apply_method(program *p, ast_decl *actor, ast_method *m)
 {
     m->settings = (method_settings){.priority = 128};
     annot_ctx c = {.p = p, .target = {.decl = actor, .method = m}};
     apply_list(&c, &m->annotations, m->kind == METHOD_RPC ? PLACE_RPC : PLACE_CAST);
     warn_retries_without_idempotent(p, m);
+    warn_not_run_yet(p, m);
 }
 
 static void apply_decl(program *p, ast_decl *d)
