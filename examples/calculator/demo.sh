@@ -53,6 +53,15 @@ grep -q '^state file: count 149 ' "$work/server.out"
 
 # Run 2: a new server process restores 149 from the file.
 start_server
+# A second server on the same port is refused, and says why.
+if "$bin/calculator-server" --bind "$endpoint" --state "$work/other.state" \
+    >"$work/second.out" 2>&1; then
+    echo "a second server bound $endpoint"; exit 1
+fi
+if ! grep -q "^cannot serve: $endpoint: Address already in use" "$work/second.out"; then
+    echo "the second server did not say why:"; cat "$work/second.out"; exit 1
+fi
+echo "second server: $(cat "$work/second.out")"
 "$bin/calculator-client" --connect "$endpoint" --expect-count 149 | sed 's/^/client: /'
 stop_server
 grep -q '^state file: count 298 ' "$work/server.out"

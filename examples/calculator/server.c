@@ -95,12 +95,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "actor_system_new: %s\n", actor_strerror(rc));
         return 1;
     }
-    char bound[256];
+    char bound[256] = "";
     rc = spawn_named(sys, o.state);
     if (rc == 0)
         rc = actor_system_bind(sys, o.bind, NULL, bound, sizeof bound);
-    if (rc != 0) {
-        fprintf(stderr, "cannot serve on %s: %s\n", o.bind, actor_strerror(rc));
+    if (rc != 0) { /* a failed bind says why in `bound` */
+        fprintf(stderr, "cannot serve: %s\n", bound[0] != '\0' ? bound : actor_strerror(rc));
         actor_system_destroy(&sys);
         return 1;
     }

@@ -719,8 +719,13 @@ static int call_sync(actor_client *c, actor_ref to, const actor_method_ref *m, a
     int rc;
 
     rc = c == NULL || (body == NULL && len != 0) ? ACTOR_EINVAL : check_opts(opts);
-    if (rc == 0 && actor__current_worker(c->sys) != NULL)
-        rc = ACTOR_ESTATE; /* a worker must never block: use actor_ctx_request */
+    if (rc == 0 && actor__current_worker(c->sys) != NULL) { /* a worker must never block */
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, ACTOR_ESTATE,
+                         "a blocking call from inside a handler would stall its worker: use "
+                         "the method's _request stub (actor_ctx_request), whose continuation "
+                         "runs on this actor");
+        return ACTOR_ESTATE;
+    }
     if (rc == 0 && m != NULL && remote_route(c->sys, to) != NULL)
         return c->sys->transport_ops->call(c, to, m, body, len, opts, st, reply);
     if (rc == 0)

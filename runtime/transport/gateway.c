@@ -35,6 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -1146,16 +1149,54 @@ static int set_security(actor__gateway *g, const actor_bind_opts *o)
     return actor_security_curve_server(s, g->router, domain, o->curve_secret_key);
 }
 
+/* Says why a bind failed in cmd->bound: the endpoint and the reason. */
+static int bind_failed(bind_cmd *cmd, int rc, const char *reason)
+{
+    if (cmd->bound != NULL && cmd->size > 0)
+        snprintf(cmd->bound, cmd->size, "%s: %s", cmd->endpoint, reason);
+    return rc;
+}
+
+/* Whether `endpoint` is an ipc path a live server is bound on: libzmq
+ * would unlink its socket file and bind anew, silently taking over. A
+ * file nobody accepts on (a server that died) is not live. */
+static bool ipc_held(const char *endpoint)
+{
+    const char *path = strncmp(endpoint, "ipc://", 6) == 0 ? endpoint + 6 : NULL;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    struct stat st;
+    bool live;
+    int fd;
+
+    if (path == NULL || path[0] == '@' || strcmp(path, "*") == 0 ||
+        strlen(path) >= sizeof addr.sun_path || stat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+        return false;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    live = connect(fd, (const struct sockaddr *)&addr, sizeof addr) == 0;
+    close(fd);
+    return live;
+}
+
 static int run_bind(actor__gateway *g, bind_cmd *cmd)
 {
     size_t len = cmd->size;
-    int rc;
+    int rc, err;
 
     if ((rc = open_router(g)) != 0 || (rc = set_security(g, cmd->opts)) != 0)
-        return rc;
-    if (zmq_bind(g->router, cmd->endpoint) != 0)
-        return zmq_errno() == EINVAL || zmq_errno() == EPROTONOSUPPORT ? ACTOR_EINVAL
-                                                                       : ACTOR_ESYSTEM;
+        return bind_failed(cmd, rc, actor_strerror(rc));
+    if (ipc_held(cmd->endpoint))
+        return bind_failed(cmd, ACTOR_ESYSTEM, "Address already in use (a running server is "
+                                               "bound on this path)");
+    if (zmq_bind(g->router, cmd->endpoint) != 0) {
+        err = zmq_errno();
+        if (err == EINVAL || err == EPROTONOSUPPORT)
+            return bind_failed(cmd, ACTOR_EINVAL, err == EINVAL ? "not a valid endpoint"
+                                                                : "unknown transport");
+        return bind_failed(cmd, ACTOR_ESYSTEM, zmq_strerror(err));
+    }
     if (cmd->bound != NULL && cmd->size > 0 &&
         zmq_getsockopt(g->router, ZMQ_LAST_ENDPOINT, cmd->bound, &len) != 0)
         cmd->bound[0] = '\0';

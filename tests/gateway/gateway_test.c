@@ -551,6 +551,38 @@ TEST(remote_unreachable_times_out)
     actor_client_destroy(&c);
 }
 
+/* A failed bind says why, with the endpoint; an ipc path that a live
+ * server is bound on is refused, and that server goes on serving. */
+TEST(bind_errors_say_why)
+{
+    actor_system *s2 = NULL;
+    actor_client *c = NULL;
+    actor_ref calc;
+    char why[512];
+    int64_t r = 0;
+    actor_status st;
+
+    CHECK_RC(actor_system_new(NULL, &s2), 0);
+    CHECK_RC(actor_system_bind(s2, srv.tcp, NULL, why, sizeof why), ACTOR_ESYSTEM);
+    CHECK(strstr(why, srv.tcp) == why && strstr(why, "Address already in use") != NULL);
+    CHECK_RC(actor_system_bind(s2, "tcp://no-port-here", NULL, why, sizeof why), ACTOR_EINVAL);
+    CHECK(strcmp(why, "tcp://no-port-here: not a valid endpoint") == 0);
+    CHECK_RC(actor_system_bind(s2, "smtp://127.0.0.1:25", NULL, why, sizeof why), ACTOR_EINVAL);
+    CHECK(strstr(why, "unknown transport") != NULL);
+    CHECK_RC(actor_system_bind(s2, "ipc:///nonexistent-actorc-dir/x", NULL, why, sizeof why),
+             ACTOR_ESYSTEM);
+    CHECK(strcmp(why, "ipc:///nonexistent-actorc-dir/x: No such file or directory") == 0);
+    CHECK_RC(actor_system_bind(s2, srv.ipc, NULL, why, sizeof why), ACTOR_ESYSTEM);
+    CHECK(strstr(why, srv.ipc) == why && strstr(why, "a running server") != NULL);
+    actor_system_destroy(&s2);
+    /* the server still holds its ipc endpoint */
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    CHECK_RC(actor_connect(csys, srv.ipc, "calc", NULL, &calc), 0);
+    CHECK_INT(ref_call(c, calc, m_add, 20, 22, 10000, &r, &st), ACTOR_STATUS_OK);
+    CHECK_INT(r, 42);
+    actor_client_destroy(&c);
+}
+
 /* A handler calling a remote actor (actor_ctx_request through worker 0),
  * and asynchronous client calls. */
 TEST(remote_from_handler_and_async)
@@ -1252,6 +1284,7 @@ int main(int argc, char **argv)
     RUN(remote_ref_blocking_calls_and_casts);
     RUN(remote_late_reply_discarded);
     RUN(remote_unreachable_times_out);
+    RUN(bind_errors_say_why);
     RUN(remote_from_handler_and_async);
     RUN(remote_inproc_between_systems);
     RUN(curve_live_endpoint);

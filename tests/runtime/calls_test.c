@@ -631,6 +631,9 @@ ACTOR_TEST(blocking_client_call_from_a_handler_is_refused)
     ACTOR_ASSERT_RC(actor_test_call_int(&t, a, M_NESTED, 1, &st, &v), 0);
     ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
     ACTOR_ASSERT_INT(v, ACTOR_ESTATE);
+    /* it says what to use instead */
+    ACTOR_ASSERT(strstr(p.nested_message, "_request") != NULL &&
+                 strstr(p.nested_message, "actor_ctx_request") != NULL);
     actor_test_stop(&t);
     probe_fini(&p);
 }

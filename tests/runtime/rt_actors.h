@@ -32,6 +32,7 @@ typedef struct probe {
     actor_reply *held;        /* M_HOLD's unanswered reply */
     int want_log;             /* for wait_log */
     actor_client *client;     /* M_NESTED misuses it from a handler */
+    char nested_message[ACTOR_STATUS_MESSAGE_SIZE]; /* what that call said */
 } probe;
 
 enum {
@@ -227,9 +228,10 @@ static inline int inv_nested(void *state, actor_ctx *ctx, const char *body, size
     probe *p = state;
     actor_method_ref m = {NULL, M_ADD};
     actor_status st;
+    int rc = actor_call(p->client, actor_ctx_self(ctx), m, body, len, NULL, &st, NULL);
 
-    return reply_int(out, actor_call(p->client, actor_ctx_self(ctx), m, body, len, NULL, &st,
-                                     NULL));
+    snprintf(p->nested_message, sizeof p->nested_message, "%s", st.message);
+    return reply_int(out, rc);
 }
 
 /* ---------------------------------------------------------------- hooks */

@@ -47,8 +47,10 @@ typedef struct actor_bind_opts {
  * endpoint actually bound (with the port chosen for "*") is written into
  * bound[size] (NUL-terminated) when bound is not NULL. ACTOR_EINVAL for a
  * bad endpoint or key, ACTOR_ESYSTEM when the bind fails (address in use,
- * ...), ACTOR_ESTATE on a worker, ACTOR_ECLOSED when the system is
- * shutting down. Endpoints stay bound until actor_system_destroy, which
+ * an ipc directory that does not exist, ...; an ipc path a running server
+ * is bound on is refused, not taken over), ACTOR_ESTATE on a worker,
+ * ACTOR_ECLOSED when the system is shutting down. On failure bound[size]
+ * says why, for a person: "tcp://127.0.0.1:5555: Address already in use". Endpoints stay bound until actor_system_destroy, which
  * sends every reply still owed before it closes them. */
 int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_opts *opts,
                       char *bound, size_t size);
