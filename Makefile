@@ -56,6 +56,10 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 ACTORC := $(BUILD)/bin/actorc
 LIBACTOR_A := $(BUILD)/lib/libactor.a
 LIBACTOR_SO := $(BUILD)/lib/libactor.so
+# ACTORC_VERSION (compiler/build.mk, from compiler/actorc.h) versions the
+# shared library too: libactor.so.MAJOR is its soname.
+LIBACTOR_SONAME = libactor.so.$(firstword $(subst ., ,$(ACTORC_VERSION)))
+LIBACTOR_SO_FILE = $(BUILD)/lib/libactor.so.$(ACTORC_VERSION)
 
 # Filled in by the fragments.
 ALL_TARGETS :=

@@ -10,8 +10,15 @@ $(LIBACTOR_A): $(RUNTIME_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
-$(LIBACTOR_SO): $(RUNTIME_OBJS)
+# The shared library is versioned like any C library: the file carries
+# the full version, its soname the major one (a program linked against it
+# loads libactor.so.MAJOR), and libactor.so, for the linker, points there.
+$(LIBACTOR_SO_FILE): $(RUNTIME_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,libactor.so $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
+	$(CC) -shared $(ALL_LDFLAGS) -Wl,-soname,$(LIBACTOR_SONAME) $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
+$(BUILD)/lib/$(LIBACTOR_SONAME): $(LIBACTOR_SO_FILE)
+	ln -sf $(notdir $<) $@
+$(LIBACTOR_SO): $(BUILD)/lib/$(LIBACTOR_SONAME)
+	ln -sf $(notdir $<) $@
 
 ALL_TARGETS += $(LIBACTOR_A) $(LIBACTOR_SO)

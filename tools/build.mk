@@ -19,15 +19,26 @@ check: deps
 	$(MAKE) --no-print-directory SANITIZER=undefined build-fork-tests
 	$(MAKE) --no-print-directory SANITIZER=$(CHECK_SANITIZER) WITH_TSAN_TESTS=1 WITH_FORK_TESTS=1 test
 
+# The manual pages (docs/man/) and the documents go under share/.
+MAN_PAGES := $(wildcard docs/man/*.1.in)
+
 .PHONY: install
 install: $(ACTORC) $(LIBACTOR_A) $(LIBACTOR_SO)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/actor
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/actor \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/actorc/docs
 	install -m 755 $(ACTORC) $(DESTDIR)$(PREFIX)/bin/actorc
 	install -m 644 $(LIBACTOR_A) $(DESTDIR)$(PREFIX)/lib/libactor.a
-	install -m 755 $(LIBACTOR_SO) $(DESTDIR)$(PREFIX)/lib/libactor.so
+	install -m 755 $(LIBACTOR_SO_FILE) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(notdir $(LIBACTOR_SO_FILE)) $(DESTDIR)$(PREFIX)/lib/$(LIBACTOR_SONAME)
+	ln -sf $(LIBACTOR_SONAME) $(DESTDIR)$(PREFIX)/lib/libactor.so
 	install -m 644 runtime/include/actor/*.h $(DESTDIR)$(PREFIX)/include/actor/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(ACTORC_VERSION)|g' \
 	    runtime/libactor.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libactor.pc
+	for m in $(MAN_PAGES); do \
+	    sed 's|@VERSION@|$(ACTORC_VERSION)|g' $$m > $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$m .in); \
+	done
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/actorc/
+	install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/actorc/docs/
 
 FORMAT_SOURCES = $(filter-out gen/%,$(shell git ls-files '*.c' '*.h' 2>/dev/null))
 .PHONY: format

@@ -7,9 +7,34 @@ prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 make -s --no-print-directory install PREFIX="$prefix" BUILD="$BUILD" SANITIZER="${SANITIZER:-}" >/dev/null
 for f in bin/actorc lib/libactor.a lib/libactor.so lib/pkgconfig/libactor.pc \
-         include/actor/codec.h include/actor/error.h; do
+         include/actor/codec.h include/actor/error.h share/man/man1/actorc.1 \
+         share/doc/actorc/README.md share/doc/actorc/docs/IDL.md; do
     [ -e "$prefix/$f" ] || { echo "missing after install: $f"; exit 1; }
 done
+
+# One version everywhere: actorc, libactor.pc, the shared library's file
+# name and soname, the manual page.
+version=$("$prefix/bin/actorc" --version | sed -n 's/^actorc //p')
+[ "$version" = "$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --modversion libactor)" ] ||
+    { echo "actorc --version ($version) is not libactor.pc's version"; exit 1; }
+major=${version%%.*}
+[ "$(readlink "$prefix/lib/libactor.so")" = "libactor.so.$major" ] &&
+    [ "$(readlink "$prefix/lib/libactor.so.$major")" = "libactor.so.$version" ] &&
+    [ -f "$prefix/lib/libactor.so.$version" ] ||
+    { echo "libactor.so symlinks: $(ls -l "$prefix/lib" | grep libactor.so)"; exit 1; }
+readelf -d "$prefix/lib/libactor.so.$version" | grep -q "SONAME.*\[libactor.so.$major\]" ||
+    { echo "soname: $(readelf -d "$prefix/lib/libactor.so.$version" | grep SONAME)"; exit 1; }
+grep -q "^.TH ACTORC 1 .*\"actorc $version\"" "$prefix/share/man/man1/actorc.1" ||
+    { echo "the manual page is not for actorc $version"; exit 1; }
+# The manual page covers every option --help lists.
+for opt in $("$prefix/bin/actorc" --help | grep -oE '^  (-[A-Za-z]+|--[a-z-]+)' | tr -d ' '); do
+    grep -qF -- "$(printf '%s' "$opt" | sed 's/-/\\-/g')" "$prefix/share/man/man1/actorc.1" ||
+        { echo "the manual page does not mention $opt"; exit 1; }
+done
+if command -v man >/dev/null; then
+    man -l "$prefix/share/man/man1/actorc.1" 2>&1 | tr -s " " | grep -q "compile .actor interface files" ||
+        { echo "man cannot render actorc.1"; exit 1; }
+fi
 work=$prefix/work
 mkdir -p "$work"
 cat >"$work/hello.actor" <<'ACTOR'
@@ -39,6 +64,9 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 # shellcheck disable=SC2046
 $CC ${SANFLAGS:-} "$work/hello.c" "$work/app.c" $(pkg-config --cflags --libs libactor) -o "$work/app"
 LD_LIBRARY_PATH=$prefix/lib "$work/app"
+# a program linked against it needs libactor.so.MAJOR, not libactor.so
+readelf -d "$work/app" | grep -q "NEEDED.*\[libactor.so.$major\]" ||
+    { echo "the program does not need libactor.so.$major"; exit 1; }
 # shellcheck disable=SC2046
 $CC ${SANFLAGS:-} "$work/hello.c" "$work/app.c" $(pkg-config --cflags libactor) \
     "$prefix/lib/libactor.a" $(pkg-config --libs msgpack libzmq) -o "$work/app-static"
