@@ -1212,6 +1212,473 @@ int actor_wire_Envelope_unpack_ex(const msgpack_object *o, actor_wire_Envelope *
     return actor_wire_Envelope__unpack(&r, o, m);
 }
 
+/* ---- actor_wire.NamedActor */
+
+/* The IDL name of field `id` of actor_wire.NamedActor, for error messages. */
+static const char *actor_wire_NamedActor_field_name(uint32_t id)
+{
+    switch (id) {
+    case actor_wire_NamedActor_FIELD_NAME:
+        return "name";
+    case actor_wire_NamedActor_FIELD_TYPE:
+        return "type";
+    case actor_wire_NamedActor_FIELD_ID:
+        return "id";
+    default:
+        return "unknown";
+    }
+}
+
+/* Bits of actor_wire.NamedActor's fields in a decoder's set of fields seen. */
+enum {
+    actor_wire_NamedActor_SEEN_NAME,
+    actor_wire_NamedActor_SEEN_TYPE,
+    actor_wire_NamedActor_SEEN_ID,
+    actor_wire_NamedActor_NUM_FIELDS
+};
+
+int actor_wire_NamedActor__init(actor_wire_NamedActor *m)
+{
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+void actor_wire_NamedActor_init(actor_wire_NamedActor *m)
+{
+    (void)actor_wire_NamedActor__init(m);
+}
+
+void actor_wire_NamedActor_free(actor_wire_NamedActor *m)
+{
+    if (m == NULL)
+        return;
+    free(m->name);
+    free(m->type);
+    memset(m, 0, sizeof *m);
+}
+
+int actor_wire_NamedActor_encode(const actor_wire_NamedActor *m, msgpack_sbuffer *out)
+{
+    const size_t start = out->size;
+    const uint32_t count = 3; /* fields always written */
+    int rc;
+
+    if ((rc = actor_write_map_header(out, count)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_wire_NamedActor_FIELD_NAME)) != 0 ||
+        (rc = actor_write_str(out, m->name)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_wire_NamedActor_FIELD_TYPE)) != 0 ||
+        (rc = actor_write_str(out, m->type)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_wire_NamedActor_FIELD_ID)) != 0 ||
+        (rc = actor_write_uint64(out, m->id)) != 0)
+        goto fail;
+    return 0;
+
+fail:
+    out->size = start;
+    return rc;
+}
+
+int actor_wire_NamedActor_pack(msgpack_packer *pk, const actor_wire_NamedActor *m)
+{
+    const uint32_t count = 3; /* fields always written */
+    int rc;
+
+    if ((rc = actor_pack_map_header(pk, count)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_wire_NamedActor_FIELD_NAME)) != 0 ||
+        (rc = actor_pack_str(pk, m->name)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_wire_NamedActor_FIELD_TYPE)) != 0 ||
+        (rc = actor_pack_str(pk, m->type)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_wire_NamedActor_FIELD_ID)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->id)) != 0)
+        return rc;
+    return 0;
+}
+
+int actor_wire_NamedActor__read(actor_reader *r, actor_wire_NamedActor *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_NamedActor_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_wire_NamedActor__init(m);
+
+    if (rc != 0 || (rc = actor_read_map_begin(r, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        id = 0;
+        if ((rc = actor_read_field_id(r, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_wire_NamedActor_FIELD_NAME:
+            if ((rc = actor_field_once(r, seen, actor_wire_NamedActor_SEEN_NAME)) == 0)
+                rc = actor_read_str(r, &m->name);
+            break;
+        case actor_wire_NamedActor_FIELD_TYPE:
+            if ((rc = actor_field_once(r, seen, actor_wire_NamedActor_SEEN_TYPE)) == 0)
+                rc = actor_read_str(r, &m->type);
+            break;
+        case actor_wire_NamedActor_FIELD_ID:
+            if ((rc = actor_field_once(r, seen, actor_wire_NamedActor_SEEN_ID)) == 0)
+                rc = actor_read_uint64(r, &m->id);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_wire.NamedActor", id, actor_wire_NamedActor_field_name(id));
+    actor_wire_NamedActor_free(m);
+    return rc;
+}
+
+int actor_wire_NamedActor__unpack(actor_reader *r, const msgpack_object *o, actor_wire_NamedActor *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_NamedActor_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_wire_NamedActor__init(m);
+
+    if (rc != 0 || (rc = actor_unpack_map_begin(r, o, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+
+        id = 0;
+        if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_wire_NamedActor_FIELD_NAME:
+            if ((rc = actor_field_once(r, seen, actor_wire_NamedActor_SEEN_NAME)) == 0)
+                rc = actor_unpack_str(r, &kv->val, &m->name);
+            break;
+        case actor_wire_NamedActor_FIELD_TYPE:
+            if ((rc = actor_field_once(r, seen, actor_wire_NamedActor_SEEN_TYPE)) == 0)
+                rc = actor_unpack_str(r, &kv->val, &m->type);
+            break;
+        case actor_wire_NamedActor_FIELD_ID:
+            if ((rc = actor_field_once(r, seen, actor_wire_NamedActor_SEEN_ID)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->id);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_wire.NamedActor", id, actor_wire_NamedActor_field_name(id));
+    actor_wire_NamedActor_free(m);
+    return rc;
+}
+
+int actor_wire_NamedActor_decode(const char *buf, size_t len, actor_wire_NamedActor *m)
+{
+    return actor_wire_NamedActor_decode_ex(buf, len, m, NULL, NULL);
+}
+
+int actor_wire_NamedActor_decode_ex(const char *buf, size_t len, actor_wire_NamedActor *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+    int rc;
+
+    actor_reader_init(&r, buf, len, limits, err);
+    rc = actor_wire_NamedActor__read(&r, m);
+    if (rc == 0 && (rc = actor_reader_finish(&r, "actor_wire.NamedActor")) != 0)
+        actor_wire_NamedActor_free(m);
+    return rc;
+}
+
+int actor_wire_NamedActor_unpack(const msgpack_object *o, actor_wire_NamedActor *m)
+{
+    return actor_wire_NamedActor_unpack_ex(o, m, NULL, NULL);
+}
+
+int actor_wire_NamedActor_unpack_ex(const msgpack_object *o, actor_wire_NamedActor *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+
+    actor_reader_init(&r, NULL, 0, limits, err);
+    return actor_wire_NamedActor__unpack(&r, o, m);
+}
+
+/* ---- actor_wire.NamesReply */
+
+/* The IDL name of field `id` of actor_wire.NamesReply, for error messages. */
+static const char *actor_wire_NamesReply_field_name(uint32_t id)
+{
+    switch (id) {
+    case actor_wire_NamesReply_FIELD_NAMES:
+        return "names";
+    default:
+        return "unknown";
+    }
+}
+
+/* Bits of actor_wire.NamesReply's fields in a decoder's set of fields seen. */
+enum {
+    actor_wire_NamesReply_SEEN_NAMES,
+    actor_wire_NamesReply_NUM_FIELDS
+};
+
+static void actor_wire_NamesReply_names_free(actor_wire_NamedActor *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        actor_wire_NamedActor_free(&items[i]);
+    }
+    free(items);
+}
+
+int actor_wire_NamesReply__init(actor_wire_NamesReply *m)
+{
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+void actor_wire_NamesReply_init(actor_wire_NamesReply *m)
+{
+    (void)actor_wire_NamesReply__init(m);
+}
+
+void actor_wire_NamesReply_free(actor_wire_NamesReply *m)
+{
+    if (m == NULL)
+        return;
+    actor_wire_NamesReply_names_free(m->names, m->n_names);
+    memset(m, 0, sizeof *m);
+}
+
+static int actor_wire_NamesReply_names_write(msgpack_sbuffer *out, const actor_wire_NamedActor *items, size_t n)
+{
+    size_t i;
+    int rc = actor_write_array_header(out, n);
+
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = actor_wire_NamedActor_encode(&items[i], out);
+    return rc;
+}
+
+static int actor_wire_NamesReply_names_pack(msgpack_packer *pk, const actor_wire_NamedActor *items, size_t n)
+{
+    size_t i;
+    int rc = actor_pack_array_header(pk, n);
+
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = actor_wire_NamedActor_pack(pk, &items[i]);
+    return rc;
+}
+
+int actor_wire_NamesReply_encode(const actor_wire_NamesReply *m, msgpack_sbuffer *out)
+{
+    const size_t start = out->size;
+    const uint32_t count = 1; /* fields always written */
+    int rc;
+
+    if ((rc = actor_write_map_header(out, count)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_wire_NamesReply_FIELD_NAMES)) != 0 ||
+        (rc = actor_wire_NamesReply_names_write(out, m->names, m->n_names)) != 0)
+        goto fail;
+    return 0;
+
+fail:
+    out->size = start;
+    return rc;
+}
+
+int actor_wire_NamesReply_pack(msgpack_packer *pk, const actor_wire_NamesReply *m)
+{
+    const uint32_t count = 1; /* fields always written */
+    int rc;
+
+    if ((rc = actor_pack_map_header(pk, count)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_wire_NamesReply_FIELD_NAMES)) != 0 ||
+        (rc = actor_wire_NamesReply_names_pack(pk, m->names, m->n_names)) != 0)
+        return rc;
+    return 0;
+}
+
+static int actor_wire_NamesReply_names_read(actor_reader *r, actor_wire_NamedActor **items, size_t *n)
+{
+    uint32_t count = 0, i;
+    void *mem = NULL;
+    actor_wire_NamedActor *v;
+    int rc = actor_read_array_begin(r, &count);
+
+    if (rc != 0)
+        return rc;
+    if (count > 0 && (rc = actor_reader_alloc(r, count, sizeof *v, &mem)) != 0)
+        return rc;
+    v = mem;
+    for (i = 0; rc == 0 && i < count; i++)
+        rc = actor_wire_NamedActor__read(r, &v[i]);
+    if (rc != 0) {
+        actor_wire_NamesReply_names_free(v, count);
+        return rc;
+    }
+    actor_read_array_end(r);
+    *items = v;
+    *n = count;
+    return 0;
+}
+
+static int actor_wire_NamesReply_names_unpack(actor_reader *r, const msgpack_object *o, actor_wire_NamedActor **items, size_t *n)
+{
+    uint32_t count = 0, i;
+    void *mem = NULL;
+    actor_wire_NamedActor *v;
+    int rc = actor_unpack_array_begin(r, o, &count);
+
+    if (rc != 0)
+        return rc;
+    if (count > 0 && (rc = actor_reader_alloc(r, count, sizeof *v, &mem)) != 0)
+        return rc;
+    v = mem;
+    for (i = 0; rc == 0 && i < count; i++)
+        rc = actor_wire_NamedActor__unpack(r, &o->via.array.ptr[i], &v[i]);
+    if (rc != 0) {
+        actor_wire_NamesReply_names_free(v, count);
+        return rc;
+    }
+    actor_unpack_array_end(r);
+    *items = v;
+    *n = count;
+    return 0;
+}
+
+int actor_wire_NamesReply__read(actor_reader *r, actor_wire_NamesReply *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_NamesReply_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_wire_NamesReply__init(m);
+
+    if (rc != 0 || (rc = actor_read_map_begin(r, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        id = 0;
+        if ((rc = actor_read_field_id(r, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_wire_NamesReply_FIELD_NAMES:
+            if ((rc = actor_field_once(r, seen, actor_wire_NamesReply_SEEN_NAMES)) == 0)
+                rc = actor_wire_NamesReply_names_read(r, &m->names, &m->n_names);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_wire.NamesReply", id, actor_wire_NamesReply_field_name(id));
+    actor_wire_NamesReply_free(m);
+    return rc;
+}
+
+int actor_wire_NamesReply__unpack(actor_reader *r, const msgpack_object *o, actor_wire_NamesReply *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_wire_NamesReply_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_wire_NamesReply__init(m);
+
+    if (rc != 0 || (rc = actor_unpack_map_begin(r, o, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+
+        id = 0;
+        if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_wire_NamesReply_FIELD_NAMES:
+            if ((rc = actor_field_once(r, seen, actor_wire_NamesReply_SEEN_NAMES)) == 0)
+                rc = actor_wire_NamesReply_names_unpack(r, &kv->val, &m->names, &m->n_names);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_wire.NamesReply", id, actor_wire_NamesReply_field_name(id));
+    actor_wire_NamesReply_free(m);
+    return rc;
+}
+
+int actor_wire_NamesReply_decode(const char *buf, size_t len, actor_wire_NamesReply *m)
+{
+    return actor_wire_NamesReply_decode_ex(buf, len, m, NULL, NULL);
+}
+
+int actor_wire_NamesReply_decode_ex(const char *buf, size_t len, actor_wire_NamesReply *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+    int rc;
+
+    actor_reader_init(&r, buf, len, limits, err);
+    rc = actor_wire_NamesReply__read(&r, m);
+    if (rc == 0 && (rc = actor_reader_finish(&r, "actor_wire.NamesReply")) != 0)
+        actor_wire_NamesReply_free(m);
+    return rc;
+}
+
+int actor_wire_NamesReply_unpack(const msgpack_object *o, actor_wire_NamesReply *m)
+{
+    return actor_wire_NamesReply_unpack_ex(o, m, NULL, NULL);
+}
+
+int actor_wire_NamesReply_unpack_ex(const msgpack_object *o, actor_wire_NamesReply *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+
+    actor_reader_init(&r, NULL, 0, limits, err);
+    return actor_wire_NamesReply__unpack(&r, o, m);
+}
+
 /* ---- actor_wire.LookupReply */
 
 /* The IDL name of field `id` of actor_wire.LookupReply, for error messages. */

@@ -39,7 +39,10 @@ enum {
     actor_wire_Kind_RESPONSE = 2,
     /** One-way message to a method declared `cast`: nothing comes back. */
     actor_wire_Kind_CAST = 3,
-    /** A request to the runtime itself (method "ping", "lookup"); one RESPONSE. */
+    /**
+     * A request to the runtime itself (method "ping", "lookup", "names"); one
+     * RESPONSE.
+     */
     actor_wire_Kind_CONTROL = 4,
     /**
      * Several messages to one peer in one ZeroMQ message: the body frame
@@ -72,6 +75,8 @@ typedef struct actor_wire_Status actor_wire_Status;
 typedef struct actor_wire_OobFrame actor_wire_OobFrame;
 typedef struct actor_wire_Oob actor_wire_Oob;
 typedef struct actor_wire_Envelope actor_wire_Envelope;
+typedef struct actor_wire_NamedActor actor_wire_NamedActor;
+typedef struct actor_wire_NamesReply actor_wire_NamesReply;
 typedef struct actor_wire_LookupReply actor_wire_LookupReply;
 
 /** The status block of a RESPONSE. */
@@ -147,6 +152,24 @@ struct actor_wire_Envelope {
     /** Reserved: authentication token (CURVE authenticates the connection). */
     bool has_auth;
     actor_bytes auth;
+};
+
+/** One registered name, in the body of the RESPONSE to a CONTROL "names". */
+struct actor_wire_NamedActor {
+    char *name;
+    /** Its actor type ("package.Actor"). */
+    char *type;
+    /** Its id in the answering system: use it as `target_id`. */
+    uint64_t id;
+};
+
+/**
+ * The body of the RESPONSE to a CONTROL "names": every name registered in
+ * the answering system whose actor is alive, in no particular order.
+ */
+struct actor_wire_NamesReply {
+    size_t n_names;
+    actor_wire_NamedActor *names;
 };
 
 /**
@@ -287,6 +310,64 @@ int actor_wire_Envelope_unpack_ex(const msgpack_object *o, actor_wire_Envelope *
 int actor_wire_Envelope__init(actor_wire_Envelope *m);
 int actor_wire_Envelope__read(actor_reader *r, actor_wire_Envelope *m);
 int actor_wire_Envelope__unpack(actor_reader *r, const msgpack_object *o, actor_wire_Envelope *m);
+
+/* actor_wire.NamedActor: field ids on the wire */
+#define actor_wire_NamedActor_FIELD_NAME 1u
+#define actor_wire_NamedActor_FIELD_TYPE 2u
+#define actor_wire_NamedActor_FIELD_ID 3u
+
+/* Zeroes *m and applies the IDL defaults. A string default that cannot be
+ * allocated is left NULL, which every encoder writes as "". */
+void actor_wire_NamedActor_init(actor_wire_NamedActor *m);
+/* Frees the heap memory *m owns, then zeroes it. NULL is a no-op. */
+void actor_wire_NamedActor_free(actor_wire_NamedActor *m);
+/* Appends *m to `out` (fields in ascending id order); on error `out` is
+ * left as it was. 0 or a negative ACTOR_E* code. */
+int actor_wire_NamedActor_encode(const actor_wire_NamedActor *m, msgpack_sbuffer *out);
+/* Decodes exactly one message from buf[0..len) into *m, which the caller
+ * then owns (release with _free). On error *m is zeroed and owns nothing. */
+int actor_wire_NamedActor_decode(const char *buf, size_t len, actor_wire_NamedActor *m);
+/* _decode with explicit limits (NULL: defaults) and the first error's
+ * code, offset and message in *err (NULL: not wanted). */
+int actor_wire_NamedActor_decode_ex(const char *buf, size_t len, actor_wire_NamedActor *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* The composable forms, over msgpack-c's packer and object tree. */
+int actor_wire_NamedActor_pack(msgpack_packer *pk, const actor_wire_NamedActor *m);
+int actor_wire_NamedActor_unpack(const msgpack_object *o, actor_wire_NamedActor *m);
+int actor_wire_NamedActor_unpack_ex(const msgpack_object *o, actor_wire_NamedActor *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* For code generated from packages that import this one; not API. */
+int actor_wire_NamedActor__init(actor_wire_NamedActor *m);
+int actor_wire_NamedActor__read(actor_reader *r, actor_wire_NamedActor *m);
+int actor_wire_NamedActor__unpack(actor_reader *r, const msgpack_object *o, actor_wire_NamedActor *m);
+
+/* actor_wire.NamesReply: field ids on the wire */
+#define actor_wire_NamesReply_FIELD_NAMES 1u
+
+/* Zeroes *m and applies the IDL defaults. A string default that cannot be
+ * allocated is left NULL, which every encoder writes as "". */
+void actor_wire_NamesReply_init(actor_wire_NamesReply *m);
+/* Frees the heap memory *m owns, then zeroes it. NULL is a no-op. */
+void actor_wire_NamesReply_free(actor_wire_NamesReply *m);
+/* Appends *m to `out` (fields in ascending id order); on error `out` is
+ * left as it was. 0 or a negative ACTOR_E* code. */
+int actor_wire_NamesReply_encode(const actor_wire_NamesReply *m, msgpack_sbuffer *out);
+/* Decodes exactly one message from buf[0..len) into *m, which the caller
+ * then owns (release with _free). On error *m is zeroed and owns nothing. */
+int actor_wire_NamesReply_decode(const char *buf, size_t len, actor_wire_NamesReply *m);
+/* _decode with explicit limits (NULL: defaults) and the first error's
+ * code, offset and message in *err (NULL: not wanted). */
+int actor_wire_NamesReply_decode_ex(const char *buf, size_t len, actor_wire_NamesReply *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* The composable forms, over msgpack-c's packer and object tree. */
+int actor_wire_NamesReply_pack(msgpack_packer *pk, const actor_wire_NamesReply *m);
+int actor_wire_NamesReply_unpack(const msgpack_object *o, actor_wire_NamesReply *m);
+int actor_wire_NamesReply_unpack_ex(const msgpack_object *o, actor_wire_NamesReply *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* For code generated from packages that import this one; not API. */
+int actor_wire_NamesReply__init(actor_wire_NamesReply *m);
+int actor_wire_NamesReply__read(actor_reader *r, actor_wire_NamesReply *m);
+int actor_wire_NamesReply__unpack(actor_reader *r, const msgpack_object *o, actor_wire_NamesReply *m);
 
 /* actor_wire.LookupReply: field ids on the wire */
 #define actor_wire_LookupReply_FIELD_ID 1u

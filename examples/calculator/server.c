@@ -18,6 +18,16 @@
 #include "calculator_actors.h"
 #include "calculator_calls.h"
 
+static const char usage[] =
+    "usage: calculator-server --bind ENDPOINT [--state FILE]\n"
+    "\n"
+    "Serves the actors \"calculator\" (calc.Calculator) and \"counter\" (calc.Counter)\n"
+    "on ENDPOINT: tcp://HOST:PORT, tcp://HOST:* for a free port, or ipc://PATH. Once\n"
+    "bound it prints \"listening on ENDPOINT\" with the endpoint actually bound (the\n"
+    "port chosen for *). Runs until SIGINT or SIGTERM, answers what is queued, and\n"
+    "prints the counter's state. The counter keeps its state in FILE (default\n"
+    "calculator-server.state), which is created when missing.\n";
+
 typedef struct options {
     const char *bind;
     const char *state;
@@ -77,7 +87,7 @@ int main(int argc, char **argv)
 {
     options o;
     if (parse_options(argc, argv, &o) != 0) {
-        fprintf(stderr, "usage: %s --bind ENDPOINT [--state FILE]\n", argv[0]);
+        fprintf(stderr, "%s", usage);
         return 2;
     }
 

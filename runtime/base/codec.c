@@ -848,6 +848,22 @@ static int skip_payload(actor_reader *r, const uint8_t *at, size_t n)
     return 0;
 }
 
+/* Skips a str or bin whose `width`-byte length follows the header byte at
+ * `at`: held to the same limit as one that is read. */
+static int skip_blob(actor_reader *r, const uint8_t *at, unsigned width, bool is_str)
+{
+    uint32_t len = 0, limit = is_str ? r->max_string_len : r->max_bytes_len;
+    int rc = read_length(r, at, width, &len);
+
+    if (rc == 0 && len > limit) {
+        rc = actor__fail(r, at, ACTOR_ELIMIT, "%s of %" PRIu32 " bytes exceeds the limit %" PRIu32,
+                         is_str ? "string" : "bytes", len, limit);
+        r->p = at;
+        return rc;
+    }
+    return rc != 0 ? rc : skip_payload(r, at, len);
+}
+
 static int skip_entries(actor_reader *r, size_t values)
 {
     size_t i;
@@ -882,23 +898,24 @@ int actor_skip(actor_reader *r)
         rc = actor_read_array_begin(r, &len);
         return rc != 0 ? rc : skip_entries(r, len);
     }
-    if (b < ACTOR__MP_NIL) {
+    if (b < ACTOR__MP_NIL) { /* fixstr */
+        if ((b & 0x1fu) > r->max_string_len)
+            return actor__fail(r, at, ACTOR_ELIMIT,
+                               "string of %u bytes exceeds the limit %" PRIu32, b & 0x1fu,
+                               r->max_string_len);
         r->p = at + 1;
         return skip_payload(r, at, b & 0x1fu);
     }
     switch (b) {
     case ACTOR__MP_STR8:
     case ACTOR__MP_BIN8:
-        rc = read_length(r, at, 1, &len);
-        return rc != 0 ? rc : skip_payload(r, at, len);
+        return skip_blob(r, at, 1, b == ACTOR__MP_STR8);
     case ACTOR__MP_STR16:
     case ACTOR__MP_BIN16:
-        rc = read_length(r, at, 2, &len);
-        return rc != 0 ? rc : skip_payload(r, at, len);
+        return skip_blob(r, at, 2, b == ACTOR__MP_STR16);
     case ACTOR__MP_STR32:
     case ACTOR__MP_BIN32:
-        rc = read_length(r, at, 4, &len);
-        return rc != 0 ? rc : skip_payload(r, at, len);
+        return skip_blob(r, at, 4, b == ACTOR__MP_STR32);
     case ACTOR__MP_EXT8: /* length, type, data */
         rc = read_length(r, at, 1, &len);
         return rc != 0 ? rc : skip_payload(r, at, (size_t)len + 1);

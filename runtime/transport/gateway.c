@@ -53,6 +53,7 @@
 #define SWEEP_MS 1000
 #define CONTROL_PING "ping"
 #define CONTROL_LOOKUP "lookup"
+#define CONTROL_NAMES "names"
 
 /* ========================================= the context and ZAP domains */
 
@@ -987,14 +988,24 @@ static void handle_control(actor__gateway *g, const actor__wire_msg *m, bool pac
     msgpack_sbuffer_init(&body);
     if (strcmp(m->env.method, CONTROL_PING) == 0) {
         actor_write_map_header(&body, 0);
-    } else if (strcmp(m->env.method, CONTROL_LOOKUP) == 0 && m->env.target != NULL &&
-               (a = actor__names_acquire(g, m->env.target)) != NULL) {
-        if (write_lookup(&body, a) != 0)
+    } else if (strcmp(m->env.method, CONTROL_NAMES) == 0) {
+        if (actor__names_write(g, &body) != 0)
             actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
-        actor__release(a);
+    } else if (strcmp(m->env.method, CONTROL_LOOKUP) == 0 && m->env.target == NULL) {
+        actor_status_set(&st, ACTOR_STATUS_DECODE, 0, "lookup needs a target name (key 7)");
+    } else if (strcmp(m->env.method, CONTROL_LOOKUP) == 0) {
+        a = actor__names_acquire(g, m->env.target);
+        if (a == NULL)
+            actor_status_set(&st, ACTOR_STATUS_NOT_FOUND, 0, "no actor registered as \"%.64s\"",
+                             m->env.target);
+        else if (write_lookup(&body, a) != 0)
+            actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
+        if (a != NULL)
+            actor__release(a);
     } else {
-        actor_status_set(&st, ACTOR_STATUS_NOT_FOUND, 0, "no control operation \"%.64s\"%s",
-                         m->env.method, m->env.target != NULL ? " for that target" : "");
+        actor_status_set(&st, ACTOR_STATUS_NOT_FOUND, 0,
+                         "no control operation \"%.64s\" (there are ping, lookup and names)",
+                         m->env.method);
     }
     respond(g, &m->route, m->env.message_id, &st, body.data, body.size, packed);
     msgpack_sbuffer_destroy(&body);

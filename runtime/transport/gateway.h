@@ -249,6 +249,10 @@ bool actor__gateway_held_here(const actor__gateway *g);
  * dead. Any thread; the holder keeps the last answer while no name
  * changes. */
 actor__actor *actor__names_acquire(actor__gateway *g, const char *name);
+/* Appends the body of a CONTROL "names" answer to `body` (a NamesReply:
+ * every name whose actor is alive, with its type and id). 0, or a negative
+ * code. Any thread. */
+int actor__names_write(actor__gateway *g, msgpack_sbuffer *body);
 /* At destroy: frees every registration. */
 void actor__names_free(actor__gateway *g);
 

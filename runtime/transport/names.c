@@ -154,6 +154,46 @@ int actor_lookup_name(actor_system *sys, const char *name, actor_ref *out)
     return 0;
 }
 
+/* One NamedActor. */
+static int write_named(msgpack_sbuffer *body, const char *name, const actor__actor *a)
+{
+    int rc;
+
+    if ((rc = actor_write_map_header(body, 3)) != 0 ||
+        (rc = actor_write_key(body, actor_wire_NamedActor_FIELD_NAME)) != 0 ||
+        (rc = actor_write_str(body, name)) != 0 ||
+        (rc = actor_write_key(body, actor_wire_NamedActor_FIELD_TYPE)) != 0 ||
+        (rc = actor_write_str(body, a->type->name)) != 0 ||
+        (rc = actor_write_key(body, actor_wire_NamedActor_FIELD_ID)) != 0)
+        return rc;
+    return actor_write_uint64(body, a->ref.id);
+}
+
+int actor__names_write(actor__gateway *g, msgpack_sbuffer *body)
+{
+    size_t live = 0;
+    int rc;
+
+    pthread_mutex_lock(&g->lock);
+    for (named *n = g->names; n != NULL; n = n->next)
+        live += ref_alive(g->sys, n->ref);
+    rc = actor_write_map_header(body, 1);
+    if (rc == 0)
+        rc = actor_write_key(body, actor_wire_NamesReply_FIELD_NAMES);
+    if (rc == 0)
+        rc = actor_write_array_header(body, live);
+    for (named *n = g->names; rc == 0 && n != NULL && live > 0; n = n->next) {
+        actor__actor *a = actor__acquire(g->sys, n->ref);
+        if (a == NULL)
+            continue;
+        rc = write_named(body, n->name, a);
+        actor__release(a);
+        live--;
+    }
+    pthread_mutex_unlock(&g->lock);
+    return rc;
+}
+
 void actor__names_free(actor__gateway *g)
 {
     while (g->names != NULL) {

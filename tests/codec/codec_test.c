@@ -943,9 +943,17 @@ TEST(reject_beyond_configured_limits)
     CHECK_RC(decode_hex_scalars("81 0c a3 61 62 63", &err, &limits), 0);
     CHECK_RC(decode_hex_scalars("81 0c a4 61 62 63 64", &err, &limits), ACTOR_ELIMIT);
     CHECK_STR(err.message, "types.Scalars field 12 (s): string of 4 bytes exceeds the limit 3");
+    /* a skipped unknown field is held to the same limits as a read one */
+    CHECK_RC(decode_hex_scalars("81 63 a3 61 62 63", &err, &limits), 0);
+    CHECK_RC(decode_hex_scalars("81 63 a4 61 62 63 64", &err, &limits), ACTOR_ELIMIT);
+    CHECK_STR(err.message, "types.Scalars field 99 (unknown): string of 4 bytes exceeds the limit 3");
+    CHECK_RC(decode_hex_scalars("81 63 d9 04 61 62 63 64", &err, &limits), ACTOR_ELIMIT);
+    CHECK_RC(decode_hex_scalars("81 63 91 d9 04 61 62 63 64", &err, &limits), ACTOR_ELIMIT);
     limits = (actor_decode_limits){0};
     limits.max_bytes_len = 1;
     CHECK_RC(decode_hex_scalars("81 0d c4 02 61 62", &err, &limits), ACTOR_ELIMIT);
+    CHECK_RC(decode_hex_scalars("81 63 c4 02 61 62", &err, &limits), ACTOR_ELIMIT);
+    CHECK_RC(decode_hex_scalars("81 63 c4 01 61", &err, &limits), 0);
     limits = (actor_decode_limits){0};
     limits.max_elements = 2;
     n = hex(buf, "81 04 93 01 02 03");

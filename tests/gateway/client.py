@@ -7,7 +7,7 @@ Starts `GATEWAY_TEST serve` (an actor system whose actor "calc", of type
 test.Calc, has add({1: a, 2: b}) -> {1: a + b}, raising error code 7 when
 a < 0), reads the tcp endpoint it prints first, and calls it over tcp with
 a DEALER socket: results, a business error, unknown actor and method, an
-expired deadline, control ping and lookup, a call by target_id and
+expired deadline, control ping, lookup and names, a call by target_id and
 method_index, pipelined calls matched by correlation id, and BATCHes of
 calls (section 2, "Batches"): answered in batches, broken ones answered
 DECODE, lone calls still answered alone. Prints
@@ -143,8 +143,25 @@ def run(endpoint):
         name, _, _, result = c.call({METHOD: "ping"}, kind=CONTROL)
         check("ping", name == "OK" and result == {}, (name, result))
 
+        name, _, message, _ = c.call({METHOD: "lookup", TARGET: "nobody"}, kind=CONTROL)
+        check("lookup of an unknown name",
+              name == "NOT_FOUND" and message == 'no actor registered as "nobody"', (name, message))
+        name, _, _, _ = c.call({METHOD: "lookup"}, kind=CONTROL)
+        check("lookup without a target", name == "DECODE", name)
+        name, _, message, _ = c.call({METHOD: "nothing"}, kind=CONTROL)
+        check("unknown control operation",
+              name == "NOT_FOUND" and "ping, lookup and names" in message, (name, message))
+
+        name, _, _, result = c.call({METHOD: "names"}, kind=CONTROL)
+        names = {e.get(1): (e.get(2), e.get(3)) for e in result.get(1, [])} if name == "OK" else {}
+        check("names", set(names) == {"calc", "calc2"} and
+              all(t == "test.Calc" and isinstance(i, int) and i > 0 for t, i in names.values()),
+              (name, result))
+
         name, _, _, result = c.call({METHOD: "lookup", TARGET: "calc"}, kind=CONTROL)
         check("lookup", name == "OK" and result.get(2) == "test.Calc", (name, result))
+        check("lookup agrees with names", names.get("calc", (None, None))[1] == result.get(1),
+              (names, result))
         if name == "OK":
             name, _, _, res = c.call({TARGET_ID: result[1], METHOD_INDEX: 0, PRIORITY: 200,
                                         DEADLINE_MS: 5000}, body={1: 20, 2: 22})
