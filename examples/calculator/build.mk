@@ -1,4 +1,4 @@
-# examples/calculator: seed 003's calculator and counter as typed actors,
+# examples/calculator: a calculator and a counter as typed actors,
 # in one process (calculator-local) and as a tcp server and client
 # (demo.sh runs those), plus calculator-test on actor/testing.h.
 CALC_DIR := $(BUILD)/examples/calculator

@@ -84,7 +84,8 @@ typedef struct actor_pool_stats {
 /* ACTOR_ENOTFOUND when `pool` is not a live pool. */
 int actor_pool_stats_get(actor_system *sys, actor_ref pool, actor_pool_stats *out);
 
-/* The seeds' pool surface, as functions of the stats. */
+/* A pool's load at a glance (Ray's ActorPool: has_free, free slots), from
+ * the stats. */
 uint64_t actor_pool_in_flight(actor_system *sys, actor_ref pool);
 uint64_t actor_pool_free_slots(actor_system *sys, actor_ref pool);
 bool actor_pool_has_free(actor_system *sys, actor_ref pool);

@@ -3,8 +3,10 @@
  * endpoints (inproc, ipc, tcp; optionally CURVE with a client allow-list),
  * naming actors for remote callers, references to actors of other systems,
  * and the gateway's counters. docs/PROTOCOL.md is the wire protocol;
- * docs/RUNTIME.md says which thread does what (worker 0 owns the system's
- * endpoint and its outgoing sockets; an actor_client has its own).
+ * docs/RUNTIME.md says which thread does what (the system's endpoint and
+ * its outgoing sockets belong to one worker at a time, the gateway's
+ * holder, handed to an idle worker while a handler runs long; an
+ * actor_client has its own).
  *
  * A remote reference is an ordinary actor_ref: actor_call, actor_call_async,
  * actor_cast (from a plain thread through an actor_client) and

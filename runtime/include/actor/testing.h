@@ -1,7 +1,7 @@
 /*
- * actor/testing.h - a small harness for testing actors in-process (seed
- * 003's "Testing Actors"): start a system and a client, spawn, call, and
- * assert with messages that print both values. A test program:
+ * actor/testing.h - a small harness for testing actors in-process: start
+ * a system and a client, spawn, call, and assert with messages that print
+ * both values. A test program:
  *
  *   ACTOR_TEST(adds) {
  *       actor_test t;
