@@ -55,7 +55,7 @@ fi
 # Killed from outside: kill -9 of a live instance's process every 20 ms
 # while the requests run, found from the lines the program prints.
 outside() {
-    local name=process-outside-kill-9 requests=20000 out="$work/outside.out" pid
+    local name=process-outside-kill-9 requests=100000 out="$work/outside.out" pid
     local -a live
     local kills=0
     "$chaos" --instances 4 --requests "$requests" --isolation process >"$out" 2>&1 &
