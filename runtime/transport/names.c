@@ -171,26 +171,30 @@ static int write_named(msgpack_sbuffer *body, const char *name, const actor__act
 
 int actor__names_write(actor__gateway *g, msgpack_sbuffer *body)
 {
-    size_t live = 0;
-    int rc;
+    msgpack_sbuffer items; /* the entries, counted as they are written */
+    size_t n = 0;
+    int rc = 0;
 
+    msgpack_sbuffer_init(&items);
     pthread_mutex_lock(&g->lock);
-    for (named *n = g->names; n != NULL; n = n->next)
-        live += ref_alive(g->sys, n->ref);
-    rc = actor_write_map_header(body, 1);
+    for (named *e = g->names; rc == 0 && e != NULL; e = e->next) {
+        actor__actor *a = actor__acquire(g->sys, e->ref);
+        if (a == NULL)
+            continue; /* dead: its name is going away */
+        rc = write_named(&items, e->name, a);
+        actor__release(a);
+        n++;
+    }
+    pthread_mutex_unlock(&g->lock);
+    if (rc == 0)
+        rc = actor_write_map_header(body, 1);
     if (rc == 0)
         rc = actor_write_key(body, actor_wire_NamesReply_FIELD_NAMES);
     if (rc == 0)
-        rc = actor_write_array_header(body, live);
-    for (named *n = g->names; rc == 0 && n != NULL && live > 0; n = n->next) {
-        actor__actor *a = actor__acquire(g->sys, n->ref);
-        if (a == NULL)
-            continue;
-        rc = write_named(body, n->name, a);
-        actor__release(a);
-        live--;
-    }
-    pthread_mutex_unlock(&g->lock);
+        rc = actor_write_array_header(body, n);
+    if (rc == 0 && items.size > 0 && msgpack_sbuffer_write(body, items.data, items.size) != 0)
+        rc = ACTOR_ENOMEM;
+    msgpack_sbuffer_destroy(&items);
     return rc;
 }
 

@@ -52,8 +52,9 @@ typedef struct actor_bind_opts {
  * an ipc directory that does not exist, ...; an ipc path a running server
  * is bound on is refused, not taken over), ACTOR_ESTATE on a worker,
  * ACTOR_ECLOSED when the system is shutting down. On failure bound[size]
- * says why, for a person: "tcp://127.0.0.1:5555: Address already in use". Endpoints stay bound until actor_system_destroy, which
- * sends every reply still owed before it closes them. */
+ * says why, for a person: "tcp://127.0.0.1:5555: Address already in use".
+ * Endpoints stay bound until actor_system_destroy, which sends every reply
+ * still owed before it closes them. */
 int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_opts *opts,
                       char *bound, size_t size);
 
