@@ -179,7 +179,12 @@ typedef struct actor__mailbox {
      * before a push. Pops give theirs back a batch at a time (`released*`). */
     _Atomic uint64_t admitted;
     atomic_bool waiting_any;                      /* waiting.n != 0, for senders without the lock */
-    _Alignas(64) size_t released, released_bytes; /* popped, not yet out of admitted */
+    /* Popped, not yet out of admitted. Written by the actor's worker under
+     * `lock`; `released` is atomic (relaxed) so that a pool's least-loaded
+     * pick (actor__load) subtracts it from any thread: a message popped a
+     * moment ago no longer counts as queued. */
+    _Alignas(64) atomic_size_t released;
+    size_t released_bytes;
     actor__lane *lanes; /* the non-empty priority lanes, ascending priority */
     size_t n_lanes, cap_lanes;
     actor__fifo system;  /* replies, timeouts, health checks: no capacity, first */

@@ -210,7 +210,10 @@ static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
     }
     mb->count--;
     mb->bytes -= m->len;
-    mb->released++; /* out of `admitted` by the batch (flush_released) */
+    /* out of `admitted` by the batch (flush_released) */
+    atomic_store_explicit(&mb->released,
+                          atomic_load_explicit(&mb->released, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
     mb->released_bytes += m->len;
     return m;
 }
@@ -219,11 +222,13 @@ static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
  * `admitted`. */
 static void flush_released(actor__mailbox *mb)
 {
-    if (mb->released == 0)
+    size_t released = atomic_load_explicit(&mb->released, memory_order_relaxed);
+
+    if (released == 0)
         return;
-    atomic_fetch_sub_explicit(&mb->admitted, admit_word(mb->released, mb->released_bytes),
+    atomic_fetch_sub_explicit(&mb->admitted, admit_word(released, mb->released_bytes),
                               memory_order_relaxed);
-    mb->released = 0;
+    atomic_store_explicit(&mb->released, 0, memory_order_relaxed);
     mb->released_bytes = 0;
 }
 
@@ -287,7 +292,8 @@ static size_t admitted_count(const actor__mailbox *mb)
 {
     uint64_t w = atomic_load_explicit(&mb->admitted, memory_order_relaxed);
 
-    return (size_t)(w >> ACTOR__ADMIT_SHIFT) - mb->released;
+    return (size_t)(w >> ACTOR__ADMIT_SHIFT) -
+           atomic_load_explicit(&mb->released, memory_order_relaxed);
 }
 
 static size_t admitted_bytes(const actor__mailbox *mb)

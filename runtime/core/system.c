@@ -650,8 +650,15 @@ bool actor__system_stopping(actor_system *sys)
 
 uint64_t actor__load(const actor__actor *a)
 {
-    uint64_t queued =
+    /* the queue: admitted less what was popped since the last flush, which
+     * the worker gives back a batch at a time. Read released first: a
+     * flush lowers admitted, then zeroes released, so this order can only
+     * undercount, by one batch, for an instant; never count a message that
+     * a handler already took (its reply may have reached the caller). */
+    uint64_t released = atomic_load_explicit(&a->mb.released, memory_order_relaxed);
+    uint64_t admitted =
         atomic_load_explicit(&a->mb.admitted, memory_order_relaxed) >> ACTOR__ADMIT_SHIFT;
+    uint64_t queued = admitted > released ? admitted - released : 0;
 
     return queued + atomic_load_explicit(&a->in_flight, memory_order_relaxed);
 }

@@ -200,6 +200,51 @@ ACTOR_TEST(least_loaded_avoids_a_busy_instance)
     farm_fini(&f);
 }
 
+/* Least loaded counts what an instance holds now, exactly, not what it
+ * once held: after 200 calls served by one instance (all answered) the
+ * pool holds nothing, not even the last message popped; with one call held
+ * at the other's gate, every call goes to the first. */
+ACTOR_TEST(least_loaded_counts_only_what_is_held_now)
+{
+    actor_test t;
+    farm f;
+    actor_pool_opts o = {.size = 2, .balance = ACTOR_BALANCE_LEAST_LOADED};
+    actor_ref pool, members[2];
+    actor_status st;
+    async_tally a = {0};
+    want_done w = {&a, 1};
+    msgpack_sbuffer sb;
+    int64_t id = 0;
+    size_t n;
+
+    farm_init(&f);
+    msgpack_sbuffer_init(&sb);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
+    ACTOR_ASSERT_RC(farm_pool(t.sys, &f, &o, &pool), 0);
+    ACTOR_ASSERT_RC(actor_pool_members(t.sys, pool, members, 2, &n), 0);
+    for (int i = 0; i < 200; i++) { /* served and answered: members[0] holds nothing */
+        ACTOR_ASSERT_RC(actor_test_call_int(&t, members[0], M_WHO, i, &st, &id), 0);
+        ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    }
+    ACTOR_ASSERT_INT(actor_pool_in_flight(t.sys, pool), 0); /* not even the last one popped */
+    actor_test_int_body(&sb, 0);
+    ACTOR_ASSERT_RC(actor_call_async(t.client, members[1], (actor_method_ref){&farm_type, M_GATE},
+                                     sb.data, sb.size, NULL, tally_reply, &a, NULL),
+                    0);
+    ACTOR_ASSERT(actor_test_wait(entered_pred, &f, 10000)); /* members[1] holds one */
+    ACTOR_ASSERT_INT(actor_pool_in_flight(t.sys, pool), 1);
+    for (int i = 0; i < 20; i++) {
+        id = who(&t, pool, i, &st);
+        ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+        ACTOR_ASSERT_INT(id, (int64_t)members[0].id);
+    }
+    farm_gate(&f, true);
+    ACTOR_ASSERT(actor_test_wait(done_pred, &w, 10000));
+    msgpack_sbuffer_destroy(&sb);
+    actor_test_stop(&t);
+    farm_fini(&f);
+}
+
 /* Grows and shrinks while calls are in flight: every call answered OK,
  * once; the removed instances finish what they had. */
 ACTOR_TEST(scale_up_and_down_under_load)
@@ -347,6 +392,7 @@ int main(void)
     ACTOR_TEST_RUN(random2_uses_every_instance);
     ACTOR_TEST_RUN(key_hash_sticks_through_restarts);
     ACTOR_TEST_RUN(least_loaded_avoids_a_busy_instance);
+    ACTOR_TEST_RUN(least_loaded_counts_only_what_is_held_now);
     ACTOR_TEST_RUN(scale_up_and_down_under_load);
     ACTOR_TEST_RUN(every_instance_failed_is_unavailable);
     ACTOR_TEST_RUN(crashed_requests_retried_or_died);
