@@ -47,6 +47,8 @@ const char *actor_wire_Category_name(actor_wire_Category v)
         return "INTERNAL";
     case actor_wire_Category_UNAVAILABLE:
         return "UNAVAILABLE";
+    case actor_wire_Category_UNREACHABLE:
+        return "UNREACHABLE";
     default:
         return NULL;
     }

@@ -66,6 +66,7 @@ enum {
     actor_wire_Category_UNAUTHORIZED = 7,
     actor_wire_Category_INTERNAL = 8,
     actor_wire_Category_UNAVAILABLE = 9,
+    actor_wire_Category_UNREACHABLE = 10,
 };
 /* The member's name ("OK"), or NULL for a value this version does not know. */
 const char *actor_wire_Category_name(actor_wire_Category v);

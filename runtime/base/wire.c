@@ -24,6 +24,7 @@ _Static_assert((int)actor_wire_Category_NOT_FOUND == (int)ACTOR_STATUS_NOT_FOUND
 _Static_assert((int)actor_wire_Category_UNAUTHORIZED == (int)ACTOR_STATUS_UNAUTHORIZED,
                "category values");
 _Static_assert((int)actor_wire_Category_UNAVAILABLE == (int)ACTOR_STATUS_UNAVAILABLE, "category values");
+_Static_assert((int)actor_wire_Category_UNREACHABLE == (int)ACTOR_STATUS_UNREACHABLE, "category values");
 
 /* Marks a slow path that the compiler would otherwise inline into the
  * fast path that calls it, making every call of the fast path save and
@@ -1034,7 +1035,7 @@ void actor__wire_status_of(const actor_wire_Envelope *env, actor_status *st)
         status_ok(st);
         return;
     }
-    if (s->category < actor_wire_Category_OK || s->category > actor_wire_Category_UNAVAILABLE) {
+    if (s->category < actor_wire_Category_OK || s->category > actor_wire_Category_UNREACHABLE) {
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "unknown status category %d: %s",
                          (int)s->category, s->message != NULL ? s->message : "");
         return;

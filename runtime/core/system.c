@@ -91,7 +91,7 @@ const char *actor_status_name(actor_status_category category)
 {
     static const char *const names[] = {"OK",       "ERROR",      "TIMEOUT",   "DIED",
                                         "REJECTED", "DECODE",     "NOT_FOUND", "UNAUTHORIZED",
-                                        "INTERNAL", "UNAVAILABLE"};
+                                        "INTERNAL", "UNAVAILABLE", "UNREACHABLE"};
 
     if ((unsigned)category < sizeof(names) / sizeof(names[0]))
         return names[category];
@@ -773,6 +773,8 @@ static void apply_defaults(actor_system_opts *o)
         o->idle_spin_us = ACTOR__IDLE_SPIN_US;
     else if (o->idle_spin_us < 0)
         o->idle_spin_us = 0;
+    if (o->peer_timeout_ms == 0)
+        o->peer_timeout_ms = 3000;
 }
 
 int actor_system_new(const actor_system_opts *opts, actor_system **out)

@@ -18,7 +18,9 @@
  * again on the next one if its method is @idempotent or has @retries
  * left, else answered DIED, once; the stand-in's own request to the dead
  * process is abandoned (actor__ctx_request_abandon), so nothing waits for
- * its deadline. Messages arriving meanwhile wait in the stand-in. A late
+ * its deadline. A request whose connection to the process broke (it ends
+ * UNREACHABLE, often before the supervisor has reaped the process) waits
+ * for that news too. Messages arriving meanwhile wait in the stand-in. A late
  * answer from the dead generation is dropped: its request is forgotten,
  * and the next process answers a request naming "instance-G" NOT_FOUND.
  * So every request gets exactly one answer, and one that may not run
@@ -228,6 +230,11 @@ static void send_forward(actor__process *p, actor_ctx *ctx, forward *f)
         return;
     }
     rc = actor_ctx_request(ctx, p->remote, m, f->body, f->len, &o, forwarded, f, &f->call_id);
+    if (rc == ACTOR_EUNREACHABLE) { /* the process is gone: its death is news soon */
+        f->call_id = 0;
+        fwd_push(&p->sent, f);
+        return;
+    }
     if (rc != 0) {
         answer(f, ACTOR_STATUS_INTERNAL, actor_strerror(rc));
         free(f);
@@ -244,6 +251,12 @@ static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const
     forward *f = user;
 
     (void)ctx;
+    if (st->category == ACTOR_STATUS_UNREACHABLE && f->gen == p->gen) {
+        /* the connection to the process broke: it died (the supervisor's
+         * news then retries f or answers it DIED, once), or stopped */
+        f->call_id = 0;
+        return;
+    }
     fwd_unlink(&p->sent, f);
     if (st->category == ACTOR_STATUS_OK)
         actor_reply_send(&f->reply, body, len);
@@ -264,7 +277,8 @@ static void generation_died(actor__process *p, actor_ctx *ctx, uint32_t gen)
     p->gen = 0;
     while ((f = p->sent.head) != NULL) {
         fwd_unlink(&p->sent, f);
-        actor__ctx_request_abandon(ctx, f->call_id);
+        if (f->call_id != 0)
+            actor__ctx_request_abandon(ctx, f->call_id);
         if (may_retry(p, f)) {
             f->attempts++;
             atomic_fetch_add(&p->c->retried, 1);

@@ -802,7 +802,13 @@ static void burst_refused(void *ctx, actor__msg *msg, int rc)
         if (c != NULL) /* not queued: no reply can have been handed over for it */
             answer_served(g, c, &st, NULL, 0);
     } else {
+        const actor__actor *a = g->burst.a;
         atomic_fetch_add(&g->dropped, 1);
+        actor__gateway_dead_letter(g, NULL, g->burst_by_name ? g->burst_name : "",
+                                   msg->method < a->type->n_methods
+                                       ? a->type->methods[msg->method].name
+                                       : "",
+                                   st.message, msg->body, msg->len);
     }
     actor__count_add(&g->requests, (uint64_t)-1); /* counted when it joined */
     actor__msg_free(msg);
@@ -1011,6 +1017,46 @@ static void handle_control(actor__gateway *g, const actor__wire_msg *m, bool pac
     msgpack_sbuffer_destroy(&body);
 }
 
+/* A cast received that is not delivered (*st says why): counted dropped,
+ * and a dead letter. */
+static void drop_cast(actor__gateway *g, const actor__wire_msg *m, const actor_status *st)
+{
+    atomic_fetch_add(&g->dropped, 1);
+    actor__gateway_dead_letter(g, NULL, m->env.target, m->env.method, st->message, m->body,
+                               m->body_len);
+}
+
+void actor__gateway_dead_letter(actor__gateway *g, const char *endpoint, const char *target,
+                                const char *method, const char *reason, const char *body,
+                                size_t len)
+{
+    actor_dead_letter letter = {endpoint,          target != NULL ? target : "",
+                                method != NULL ? method : "", reason != NULL ? reason : "",
+                                body,              len};
+    actor_dead_letter_fn fn;
+    void *user;
+
+    atomic_fetch_add(&g->dead_letters, 1);
+    pthread_mutex_lock(&g->lock);
+    fn = g->dead_letter;
+    user = g->dead_letter_user;
+    pthread_mutex_unlock(&g->lock);
+    if (fn != NULL)
+        fn(user, &letter);
+}
+
+void actor_on_dead_letter(actor_system *sys, actor_dead_letter_fn fn, void *user)
+{
+    actor__gateway *g;
+
+    if (sys == NULL || actor__gateway_get(sys, &g) != 0)
+        return;
+    pthread_mutex_lock(&g->lock);
+    g->dead_letter = fn;
+    g->dead_letter_user = user;
+    pthread_mutex_unlock(&g->lock);
+}
+
 /* One message, on its own or from a BATCH (`packed`: then its response
  * may be packed too), validated with verdict v; `closing`: answer
  * requests DIED. */
@@ -1032,13 +1078,18 @@ static void handle_message(actor__gateway *g, const actor__wire_msg *m, actor__w
         shed(g, &m->route, m->env.message_id, st);
     } else if (v == ACTOR__WIRE_OK && m->env.kind == actor_wire_Kind_CONTROL) {
         handle_control(g, m, packed);
-    } else if (v == ACTOR__WIRE_OK && (closing || handle_call(g, m, packed, st) != 0)) {
+    } else if (v == ACTOR__WIRE_OK && closing) { /* a cast */
+        actor_status_set(st, ACTOR_STATUS_DIED, 0, "the actor system is shutting down");
+        v = ACTOR__WIRE_DROP;
+    } else if (v == ACTOR__WIRE_OK && handle_call(g, m, packed, st) != 0) {
         v = m->env.kind == actor_wire_Kind_REQUEST ? ACTOR__WIRE_ANSWER : ACTOR__WIRE_DROP;
     }
     if (v == ACTOR__WIRE_ANSWER && !closing && peer_is_slow(g, &m->route))
         shed(g, &m->route, m->env.message_id, st);
     else if (v == ACTOR__WIRE_ANSWER)
         respond(g, &m->route, m->env.message_id, st, NULL, 0, packed);
+    else if (v == ACTOR__WIRE_DROP && m->env.kind == actor_wire_Kind_CAST)
+        drop_cast(g, m, st);
     else if (v == ACTOR__WIRE_DROP)
         atomic_fetch_add(&g->dropped, 1);
 }
@@ -1303,7 +1354,7 @@ static void pump_queued(actor__gateway *g)
 /* Reads what the sockets have; how many ZeroMQ messages. */
 static size_t read_sockets(actor__gateway *g)
 {
-    size_t read = g->n_dealers != 0 ? actor__remote_read(g) : 0;
+    size_t read = g->n_links != 0 ? actor__remote_read(g) : 0;
 
     if (g->router != NULL) {
         for (int i = 0; i < PUMP_BATCH; i++) {
@@ -1380,7 +1431,7 @@ static int wait_timeout(actor__gateway *g)
 static void sleep_on_sockets(actor__gateway *g, int wake_fd)
 {
     zmq_pollitem_t stack_items[8], *items = stack_items;
-    size_t n = 0, cap = 2 + g->n_dealers;
+    size_t n = 0, first_link, cap = 2 + 2 * g->n_links;
 
     if (atomic_load(&g->has_work)) {
         pump(g, true);
@@ -1393,14 +1444,14 @@ static void sleep_on_sockets(actor__gateway *g, int wake_fd)
     items[n++] = (zmq_pollitem_t){NULL, wake_fd, ZMQ_POLLIN, 0};
     if (g->router != NULL)
         items[n++] = (zmq_pollitem_t){g->router, 0, ZMQ_POLLIN, 0};
-    for (size_t i = 0; i < g->n_dealers && n < cap; i++)
-        if (g->dealers[i] != NULL)
-            items[n++] = (zmq_pollitem_t){g->dealers[i], 0, ZMQ_POLLIN, 0};
+    first_link = n;
+    n += actor__remote_poll_items(g, items + n, cap - n);
     if (zmq_poll(items, (int)n, wait_timeout(g)) > 0 && (items[0].revents & ZMQ_POLLIN)) {
         uint64_t count;
         ssize_t r = read(wake_fd, &count, sizeof count);
         (void)r;
     }
+    actor__remote_polled(g, items + first_link, n - first_link);
     if (items != stack_items)
         free(items);
     if (actor_now_ns() >= g->next_sweep) {
@@ -1447,6 +1498,8 @@ void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
     out->calls_sent = atomic_load(&g->calls_sent);
     out->send_failed = atomic_load(&g->send_failed);
     out->late_replies = atomic_load(&g->late_replies);
+    out->unreachable = atomic_load(&g->unreachable);
+    out->dead_letters = atomic_load(&g->dead_letters);
     out->batches_received = atomic_load(&g->batches_received);
     out->batches_sent = atomic_load(&g->batches_sent);
     out->handoffs = atomic_load(&g->handoffs);
@@ -1537,12 +1590,7 @@ static void close_sockets(actor__gateway *g)
         zmq_close(g->router); /* with CLOSE_LINGER_MS */
         g->router = NULL;
     }
-    for (size_t i = 0; i < g->n_dealers; i++)
-        if (g->dealers[i] != NULL)
-            zmq_close(g->dealers[i]);
-    free(g->dealers);
-    g->dealers = NULL;
-    g->n_dealers = 0;
+    actor__remote_links_close(g);
 }
 
 /* After the workers stopped: answers what is still queued on the endpoint

@@ -13,7 +13,9 @@
  *              clients' responses waiting for room.
  *   remote.c   remote references (actor_connect), calls on them: a
  *              client's blocking calls and casts on the client's own
- *              DEALER, everything else through the holder's DEALERs.
+ *              DEALER, everything else through the holder's DEALERs;
+ *              what a peer found unreachable costs its calls and casts.
+ *   link.c     one DEALER to one endpoint and its connection state.
  *
  * Threads: the gateway's *holder*, one worker at a time (worker 0 first;
  * docs/RUNTIME.md, "The gateway's holder"), uses the ROUTER, its DEALERs
@@ -24,6 +26,8 @@
  */
 #ifndef ACTOR_GATEWAY_H
 #define ACTOR_GATEWAY_H
+
+#include <zmq.h>
 
 #include "actor/remote.h"
 #include "core/actor_internal.h"
@@ -124,6 +128,8 @@ struct actor__gateway {
     void *retired[64];                       /* replaced remotes arrays (doubling: at most 64) */
     size_t n_retired;
     atomic_uint names_version; /* changed (with `lock`) by every name (un)registration */
+    actor_dead_letter_fn dead_letter; /* actor_on_dead_letter's, under `lock` */
+    void *dead_letter_user;
     atomic_bool has_work;      /* inbox, sendq or cmds not empty */
 
     /* Who holds the gateway (docs/RUNTIME.md, "The gateway's holder"). */
@@ -135,8 +141,8 @@ struct actor__gateway {
     /* The holder's, used with `hold` locked (the destroying thread's once
      * the workers stopped). */
     void *router;
-    void **dealers; /* by endpoint index; NULL until used */
-    size_t n_dealers;
+    struct actor__peer_link **links; /* by endpoint index; NULL until used (remote.c) */
+    size_t n_links;
     actor__peers waiting;    /* responses waiting for room, per client */
     msgpack_sbuffer sb;      /* responses' envelopes */
     msgpack_sbuffer call_sb; /* envelopes of calls the holder sends itself */
@@ -182,6 +188,8 @@ struct actor__gateway {
     atomic_uint_fast64_t calls_sent, send_failed, late_replies;
     atomic_uint_fast64_t batches_received, batches_sent;
     atomic_uint_fast64_t handoffs; /* times an idle worker took the gateway over */
+    atomic_uint_fast64_t unreachable, dead_letters;
+    atomic_uint_fast64_t next_link; /* numbers the links' monitor endpoints */
 };
 
 typedef struct actor__gateway actor__gateway;
@@ -214,8 +222,13 @@ void actor__gateway_leave(actor__gateway *g, actor__hold how);
 /* The sockets' ZeroMQ context of g: the system's opts.zmq_context, or
  * one of its own created on first use; NULL on failure. */
 void *actor__gateway_context(actor__gateway *g);
-/* A DEALER connected to ep in `zctx` (nonblocking sends, a linger). */
-void *actor__dealer_open(void *zctx, const actor__endpoint *ep);
+/* A cast this system cannot deliver (reason, for a person): counted
+ * (`dead_letters`) and passed to the dead-letter handler if one is set.
+ * endpoint: where it was going, or NULL for one this system received;
+ * everything borrowed for the call. The holder or the destroying thread. */
+void actor__gateway_dead_letter(actor__gateway *g, const char *endpoint, const char *target,
+                                const char *method, const char *reason, const char *body,
+                                size_t len);
 
 /* Queues o for the holder (the inbox for responses, the sendq for
  * requests) and wakes it. */
@@ -281,9 +294,19 @@ void actor__client_remote_fini(actor_client *c);
 /* The holder: sends o (an outgoing request or cast) on its DEALER; frees o. A
  * request that cannot be sent is answered REJECTED. */
 void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o);
-/* The holder: reads and routes every response its DEALERs have; how many
- * ZeroMQ messages it read. */
+/* The holder: reads and routes every response its DEALERs have, and what
+ * their connections did (when their monitors woke it, else now and then);
+ * how many ZeroMQ messages it read. */
 size_t actor__remote_read(actor__gateway *g);
+/* The holder, before it sleeps: a poll item for each DEALER and each of
+ * their monitors into items[cap]; how many. After the poll, polled takes
+ * those items back (n of them) and notes which monitors woke it. */
+size_t actor__remote_poll_items(actor__gateway *g, zmq_pollitem_t *items, size_t cap);
+void actor__remote_polled(actor__gateway *g, const zmq_pollitem_t *items, size_t n);
+/* The destroying thread: closes the DEALERs; casts waiting for a
+ * connection wait for its outcome a moment (up to the linger), then go or
+ * are dead letters. */
+void actor__remote_links_close(actor__gateway *g);
 /* The holder: sends the calls packed for each endpoint that are due (all
  * when `idle`; pack.h); a request that cannot be sent is answered
  * REJECTED. */

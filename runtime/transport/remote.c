@@ -20,23 +20,31 @@
  *     client's pending table, or the calling actor's mailbox), whose own
  *     exactly-once rules then apply; records whose caller has long timed
  *     out are swept.
+ *
+ * Each DEALER is a link (link.c), which knows whether its connection is
+ * up. A plain thread waits for a link that is not up before it sends; the
+ * holder keeps what it sends meanwhile in the link's `held` queue and sends
+ * it, in order, once the link is up, or fails it (requests UNREACHABLE,
+ * casts dead letters) when the attempt fails. A connection lost ends the
+ * requests waiting on it UNREACHABLE (docs/RUNTIME.md, "Failure
+ * detection").
  */
 #include "transport/gateway.h"
+#include "transport/link.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <zmq.h>
 
-/* Socket queues: room for a pipeline of a few thousand calls. */
-#define DEALER_HWM 10000
-#define DEALER_LINGER_MS 2000
-/* How often a dealer to a local (ipc) endpoint whose server went away tries
- * again, fixed: a failed connect() on a Unix socket is one cheap syscall,
- * and a restarted process-isolated instance (which binds the same path)
- * is reached this soon after it serves, not after libzmq's 100 ms. */
-#define DEALER_IPC_RECONNECT_MS 5
+/* What may wait in one link's held queue; beyond, REJECTED. */
+#define HELD_MAX 10000u
+/* How long shutdown waits for a connection that casts wait for. */
+#define HELD_LINGER_MS 2000
+/* Busy reads of the holder between two looks at a link's monitor. */
+#define MONITOR_EVERY 16u
 /* How long after its deadline an outstanding record is forgotten. */
 #define SWEEP_GRACE_MS 1000
 /* Responses read per DEALER per pump. */
@@ -52,12 +60,23 @@ typedef struct actor__outcall {
     actor__idnode node; /* by message id */
     actor__route route;
     int64_t expires;
+    uint32_t endpoint; /* sent to: actor__endpoint.index */
 } outcall;
+
+/* The holder's connection to one endpoint. */
+typedef struct actor__peer_link {
+    actor__link link;
+    actor__outq held;     /* what waits for the connection, in order (records
+                             with id, request and endpoint set) */
+    size_t n_held;
+    unsigned quiet_reads; /* busy reads since the monitor was last read */
+    bool events;          /* the holder's sleep saw the monitor readable */
+} peer_link;
 
 /* A client's sockets (touched only by its thread). */
 typedef struct actor__client_net {
-    void **dealers; /* by endpoint index */
-    size_t n_dealers;
+    actor__link **links; /* by endpoint index */
+    size_t n_links;
     msgpack_sbuffer sb;
     actor__wire_in in;
 } client_net;
@@ -239,41 +258,31 @@ static const actor__remote *remote_of(actor_system *sys, actor_ref to)
 
 /* ============================================================== sockets */
 
-void *actor__dealer_open(void *zctx, const actor__endpoint *ep)
+/* Opens l to ep, with a monitor name unique in the gateway's context. */
+static int link_open(actor__gateway *g, actor__link *l, const actor__endpoint *ep)
 {
-    const int linger = DEALER_LINGER_MS, hwm = DEALER_HWM, ipc_ivl = DEALER_IPC_RECONNECT_MS;
-    void *s = zmq_socket(zctx, ZMQ_DEALER);
+    char tag[48];
 
-    if (s == NULL)
-        return NULL;
-    if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0 ||
-        zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0 ||
-        (strncmp(ep->address, "ipc://", 6) == 0 &&
-         zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ipc_ivl, sizeof ipc_ivl) != 0) ||
-        (ep->curve && actor_curve_client(s, ep->server_key, &ep->client) != 0) ||
-        zmq_connect(s, ep->address) != 0) {
-        zmq_close(s);
-        return NULL;
-    }
-    return s;
+    snprintf(tag, sizeof tag, "%llu-%llu", (unsigned long long)g->serial,
+             (unsigned long long)atomic_fetch_add(&g->next_link, 1));
+    return actor__link_open(l, actor__gateway_context(g), ep, tag, g->sys->opts.peer_timeout_ms);
 }
 
-/* The socket for endpoint `index` in dealers[n], opened if new. */
-static void *dealer_for(void *zctx, void ***dealers, size_t *n, const actor__endpoint *ep)
+/* Makes room for index `index` in a pointer array of *n entries. */
+static int grow_to(void ***array, size_t *n, uint32_t index)
 {
-    if (ep->index >= *n) {
-        size_t want = (size_t)ep->index + 1;
-        void **d = realloc(*dealers, want * sizeof *d);
-        if (d == NULL)
-            return NULL;
-        memset(d + *n, 0, (want - *n) * sizeof *d);
-        *dealers = d;
-        *n = want;
-    }
-    if ((*dealers)[ep->index] == NULL)
-        (*dealers)[ep->index] = actor__dealer_open(zctx, ep);
-    return (*dealers)[ep->index];
+    size_t want = (size_t)index + 1;
+    void **a;
+
+    if (index < *n)
+        return 0;
+    a = realloc(*array, want * sizeof *a);
+    if (a == NULL)
+        return ACTOR_ENOMEM;
+    memset(a + *n, 0, (want - *n) * sizeof *a);
+    *array = a;
+    *n = want;
+    return 0;
 }
 
 /* ============================================================= encoding */
@@ -422,10 +431,12 @@ void actor__client_remote_fini(actor_client *c)
 
     if (net == NULL)
         return;
-    for (size_t i = 0; i < net->n_dealers; i++)
-        if (net->dealers[i] != NULL)
-            zmq_close(net->dealers[i]);
-    free(net->dealers);
+    for (size_t i = 0; i < net->n_links; i++)
+        if (net->links[i] != NULL) {
+            actor__link_close(net->links[i], true);
+            free(net->links[i]);
+        }
+    free(net->links);
     msgpack_sbuffer_destroy(&net->sb);
     free(net);
     c->net = NULL;
@@ -439,28 +450,72 @@ static long ms_until(int64_t deadline)
     return left <= 0 ? 0 : (long)((left + 999999) / 1000000);
 }
 
-/* Sends [envelope, body] on a client's DEALER, waiting for room until the
- * deadline. 0, ACTOR_EFULL (no room by then) or another send error. */
-static int send_by(void *s, const char *env, size_t env_len, const char *body, size_t len,
+/* The client's link to ep, opened on first use; NULL on failure. */
+static actor__link *client_link(actor_client *c, client_net *net, const actor__endpoint *ep)
+{
+    actor__link *l;
+
+    if (grow_to((void ***)&net->links, &net->n_links, ep->index) != 0)
+        return NULL;
+    if (net->links[ep->index] != NULL)
+        return net->links[ep->index];
+    l = malloc(sizeof *l);
+    if (l == NULL || link_open(actor__gateway_of(c->sys), l, ep) != 0) {
+        free(l);
+        return NULL;
+    }
+    return net->links[ep->index] = l;
+}
+
+/* Waits until l is up, trying again first if it is down: 0,
+ * ACTOR_EUNREACHABLE (l->why says why) or ACTOR_ETIMEDOUT (the deadline
+ * came first). */
+static int link_ready(actor__link *l, int64_t deadline)
+{
+    if (l->state != ACTOR__LINK_UP)
+        actor__link_update(l);
+    if (l->state == ACTOR__LINK_DOWN)
+        actor__link_redial(l);
+    while (l->state == ACTOR__LINK_CONNECTING) {
+        long left = ms_until(deadline);
+        if (left == 0)
+            return ACTOR_ETIMEDOUT;
+        actor__link_wait(l, left);
+        actor__link_update(l);
+    }
+    return l->state == ACTOR__LINK_UP ? 0 : ACTOR_EUNREACHABLE;
+}
+
+/* Sends [envelope, body] on a client's link once it is up, waiting for room
+ * until the deadline. 0, ACTOR_EFULL (no room by then), ACTOR_EUNREACHABLE,
+ * ACTOR_ETIMEDOUT (not connected by then) or another send error. */
+static int send_by(actor__link *l, const char *env, size_t env_len, const char *body, size_t len,
                    int64_t deadline)
 {
     for (;;) {
-        int rc = actor__wire_send(s, NULL, env, env_len, body, len);
-        zmq_pollitem_t item = {s, 0, ZMQ_POLLOUT, 0};
+        int rc = link_ready(l, deadline);
+        zmq_pollitem_t items[2] = {{l->dealer, 0, ZMQ_POLLOUT, 0},
+                                   {NULL, l->monitor_fd, ZMQ_POLLIN, 0}};
         long left;
 
-        if (rc != ACTOR_EFULL || (left = ms_until(deadline)) == 0)
+        if (rc == 0)
+            rc = actor__wire_send(l->dealer, NULL, env, env_len, body, len);
+        if (rc != ACTOR_EFULL)
             return rc;
-        zmq_poll(&item, 1, left);
+        actor__link_update(l); /* no connection to send on any more? */
+        if (l->state != ACTOR__LINK_UP)
+            continue;
+        if ((left = ms_until(deadline)) == 0)
+            return rc;
+        zmq_poll(items, 2, left);
     }
 }
 
-/* The client's socket for `to` and the call's envelope in net->sb. */
+/* The client's link for `to` and the call's envelope in net->sb. */
 static int prepare(actor_client *c, actor_ref to, const actor_method_ref *m, bool request,
-                   const actor_call_opts *opts, uint64_t id, uint32_t timeout, void **socket)
+                   const actor_call_opts *opts, uint64_t id, uint32_t timeout, actor__link **link)
 {
     const actor__remote *r = remote_of(c->sys, to);
-    void *zctx = actor__gateway_context(actor__gateway_of(c->sys)); /* set by actor_connect */
     client_net *net;
 
     if (r == NULL)
@@ -469,8 +524,8 @@ static int prepare(actor_client *c, actor_ref to, const actor_method_ref *m, boo
     if (net == NULL)
         return ACTOR_ENOMEM;
     net->sb.size = 0;
-    *socket = dealer_for(zctx, &net->dealers, &net->n_dealers, r->endpoint);
-    if (*socket == NULL)
+    *link = client_link(c, net, r->endpoint);
+    if (*link == NULL)
         return ACTOR_ESYSTEM;
     return encode_call(&net->sb, r, m, request, opts, id, timeout);
 }
@@ -505,35 +560,45 @@ static int take_response(actor_system *sys, client_net *net, void *s, uint64_t i
     return rc;
 }
 
-/* Waits on the client's socket for call `id` until the deadline. */
-/* Reads until the response to `id` comes or the deadline passes: first
- * without blocking until the spin ends (actor_system_opts.call_spin_us; a
- * response then needs no wake-up of this thread), then in zmq_poll. */
-static void wait_response(actor_system *sys, client_net *net, void *s, uint64_t id,
+/* Reads until the response to `id` comes, the connection it went on is
+ * lost (UNREACHABLE, once what arrived before is read) or the deadline
+ * passes: first without blocking until the spin ends
+ * (actor_system_opts.call_spin_us; a response then needs no wake-up of
+ * this thread), then in zmq_poll on the socket and its monitor. */
+static void wait_response(actor_system *sys, client_net *net, actor__link *l, uint64_t id,
                           int64_t deadline, actor_status *st, msgpack_sbuffer *reply)
 {
     int64_t spin_until = actor__spin_until(sys);
+    bool lost = false;
 
     while (actor_now_ns() < spin_until) {
-        int rc = take_response(sys, net, s, id, st, reply);
+        int rc = take_response(sys, net, l->dealer, id, st, reply);
         if (rc == 0)
             return;
         if (rc != DISCARDED)
             actor__spin_pause();
     }
     for (;;) {
-        zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-        int rc = take_response(sys, net, s, id, st, reply);
+        zmq_pollitem_t items[2] = {{l->dealer, 0, ZMQ_POLLIN, 0},
+                                   {NULL, l->monitor_fd, ZMQ_POLLIN, 0}};
+        int rc = take_response(sys, net, l->dealer, id, st, reply);
         long left;
 
         if (rc == 0)
             return;
         if (rc == DISCARDED)
             continue;
+        if (lost) {
+            atomic_fetch_add(&actor__gateway_of(sys)->unreachable, 1);
+            actor_status_set(st, ACTOR_STATUS_UNREACHABLE, 0, "%s", l->why);
+            return;
+        }
         left = ms_until(deadline);
         if (left == 0)
             break;
-        zmq_poll(&item, 1, left);
+        zmq_poll(items, 2, left);
+        if ((items[1].revents & ZMQ_POLLIN) && (actor__link_update(l) & ACTOR__LINK_LOST))
+            lost = true; /* read once more, then fail */
     }
     actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "no reply within the deadline");
 }
@@ -551,41 +616,51 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
                        msgpack_sbuffer *reply)
 {
     actor_system *sys = c->sys;
+    actor__gateway *g = actor__gateway_of(sys);
     uint32_t timeout = actor__call_timeout(sys, m, opts);
     int64_t deadline = actor__deadline_after(timeout);
     uint64_t id = actor__next_id(sys);
-    void *s = NULL;
-    int rc = prepare(c, to, m, true, opts, id, timeout, &s);
+    actor__link *l = NULL;
+    int rc = prepare(c, to, m, true, opts, id, timeout, &l);
 
     if (rc == 0)
-        rc = send_by(s, c->net->sb.data, c->net->sb.size, body, len, deadline);
-    if (rc == ACTOR_EFULL) {
-        atomic_fetch_add(&actor__gateway_of(sys)->send_failed, 1);
+        rc = send_by(l, c->net->sb.data, c->net->sb.size, body, len, deadline);
+    switch (rc) {
+    case 0:
+        atomic_fetch_add(&g->calls_sent, 1);
+        wait_response(sys, c->net, l, id, deadline, st, reply);
+        return 0;
+    case ACTOR_EFULL:
+        atomic_fetch_add(&g->send_failed, 1);
         actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "could not send before the deadline");
         return 0;
-    }
-    if (rc != 0) {
+    case ACTOR_ETIMEDOUT:
+        actor_status_set(st, ACTOR_STATUS_TIMEOUT, 0, "not connected before the deadline");
+        return 0;
+    case ACTOR_EUNREACHABLE:
+        atomic_fetch_add(&g->unreachable, 1);
+        actor_status_set(st, ACTOR_STATUS_UNREACHABLE, 0, "%s", l->why);
+        return 0;
+    default:
         status_not_sent(st, rc);
         return rc;
     }
-    atomic_fetch_add(&actor__gateway_of(sys)->calls_sent, 1);
-    wait_response(sys, c->net, s, id, deadline, st, reply);
-    return 0;
 }
 
 int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
                        size_t len, const actor_call_opts *opts)
 {
     actor_system *sys = c->sys;
+    actor__gateway *g = actor__gateway_of(sys);
     uint32_t timeout = actor__call_timeout(sys, m, opts);
-    void *s = NULL;
-    int rc = prepare(c, to, m, false, opts, actor__next_id(sys), timeout, &s);
+    actor__link *l = NULL;
+    int rc = prepare(c, to, m, false, opts, actor__next_id(sys), timeout, &l);
 
     if (rc == 0)
-        rc =
-            send_by(s, c->net->sb.data, c->net->sb.size, body, len, actor__deadline_after(timeout));
-    atomic_fetch_add(
-        rc == 0 ? &actor__gateway_of(sys)->calls_sent : &actor__gateway_of(sys)->send_failed, 1);
+        rc = send_by(l, c->net->sb.data, c->net->sb.size, body, len, actor__deadline_after(timeout));
+    atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
+    if (rc == ACTOR_EUNREACHABLE)
+        atomic_fetch_add(&g->unreachable, 1);
     return rc;
 }
 
@@ -633,66 +708,120 @@ void actor__remote_outcalls_fini(actor__gateway *g)
     g->n_free_outcalls = 0;
 }
 
-/* The holder: the DEALER for endpoint `index`, opened on first use; NULL
- * on failure. */
-static void *dealer_of(actor__gateway *g, uint32_t index)
+/* The holder: the link to endpoint `index`, opened on first use; NULL on
+ * failure. */
+static peer_link *peer_link_of(actor__gateway *g, uint32_t index)
 {
     const actor__endpoint *ep = NULL;
-    void *s;
+    peer_link *pl;
 
+    if (index < g->n_links && g->links[index] != NULL)
+        return g->links[index];
     pthread_mutex_lock(&g->lock);
     if (index < g->n_endpoints)
         ep = g->endpoints[index];
     pthread_mutex_unlock(&g->lock);
-    s = ep != NULL ? dealer_for(g->zctx, &g->dealers, &g->n_dealers, ep) : NULL;
-    if (s != NULL)
-        atomic_store_explicit(&g->open, true, memory_order_relaxed);
-    return s;
+    if (ep == NULL || grow_to((void ***)&g->links, &g->n_links, index) != 0)
+        return NULL;
+    pl = calloc(1, sizeof *pl);
+    if (pl == NULL || link_open(g, &pl->link, ep) != 0) {
+        free(pl);
+        return NULL;
+    }
+    g->links[index] = pl;
+    atomic_store_explicit(&g->open, true, memory_order_relaxed);
+    return pl;
 }
 
-/* The holder: a request that could not be sent (rc) is answered REJECTED
- * (the queue to the peer is full) or INTERNAL, through its route. */
-static void fail_outcall(actor__gateway *g, uint64_t id, int rc)
+/* The holder: a request that could not be sent (rc) is answered through
+ * its route: REJECTED (the queue to the peer is full), UNREACHABLE (why) or
+ * INTERNAL. */
+static void fail_outcall(actor__gateway *g, uint64_t id, int rc, const char *why)
 {
     outcall *oc = take_outcall(g, id);
     actor_status st;
 
     if (oc == NULL)
         return;
-    if (rc == ACTOR_EFULL)
+    if (rc == ACTOR_EFULL) {
         actor_status_set(&st, ACTOR_STATUS_REJECTED, 0, "the queue to the peer is full");
-    else
+    } else if (rc == ACTOR_EUNREACHABLE) {
+        atomic_fetch_add(&g->unreachable, 1);
+        actor_status_set(&st, ACTOR_STATUS_UNREACHABLE, 0, "%s",
+                         why != NULL && why[0] != '\0' ? why : "the peer is unreachable");
+    } else {
         actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot send: %s", actor_strerror(rc));
+    }
     actor__route_reply(g->sys, &oc->route, oc->node.id, &st, NULL, 0);
     outcall_recycle(g, oc);
 }
 
+/* The holder: a cast that could not be sent to pl's endpoint (rc), a dead
+ * letter. */
+static void dead_cast(actor__gateway *g, const peer_link *pl, const char *env, size_t env_len,
+                      const char *body, size_t body_len, int rc)
+{
+    static const actor__wire_route no_route = {NULL, 0, false};
+    actor__wire_msg m;
+    actor_status st;
+    bool ok = actor__wire_parse_item(env, env_len, body, body_len, &no_route, false, &m, &st) ==
+              ACTOR__WIRE_OK;
+    const char *why = rc == ACTOR_EUNREACHABLE && pl->link.why[0] != '\0' ? pl->link.why
+                                                                           : actor_strerror(rc);
+
+    if (rc == ACTOR_EUNREACHABLE)
+        atomic_fetch_add(&g->unreachable, 1);
+    actor__gateway_dead_letter(g, pl->link.ep->address, ok && m.env.target ? m.env.target : "",
+                               ok && m.env.method ? m.env.method : "", why, body, body_len);
+    actor__wire_msg_fini(&m);
+}
+
+/* The holder: a held or packed message that will not be sent (rc). */
+static void fail_unsent(actor__gateway *g, const peer_link *pl, const char *env, size_t env_len,
+                        const char *body, size_t body_len, int rc)
+{
+    uint64_t id;
+    actor_wire_Kind kind;
+
+    if (!actor__wire_peek(env, env_len, &id, &kind))
+        return;
+    if (kind == actor_wire_Kind_REQUEST)
+        fail_outcall(g, id, rc, pl->link.why);
+    else
+        dead_cast(g, pl, env, env_len, body, body_len, rc);
+}
+
+static void link_changed(actor__gateway *g, uint32_t index, peer_link *pl, unsigned what,
+                         uint64_t keep_id);
+
 /* The holder: sends the calls packed for one endpoint as one BATCH; when that
- * fails, each request in it is answered (fail_outcall) and each cast
- * counted. */
+ * fails, each request in it is answered (fail_outcall) and each cast is a
+ * dead letter. */
 static void flush_pack(actor__gateway *g, actor__pack *p)
 {
     uint32_t index;
-    void *s;
+    peer_link *pl;
     int rc;
 
     memcpy(&index, p->key, sizeof index);
-    s = dealer_of(g, index);
-    rc = s != NULL ? actor__wire_send_packed(s, NULL, p->pairs.data, p->pairs.size, p->count)
-                   : ACTOR_ESYSTEM;
+    pl = peer_link_of(g, index);
+    rc = pl != NULL ? actor__wire_send_packed(pl->link.dealer, NULL, p->pairs.data, p->pairs.size,
+                                              p->count)
+                    : ACTOR_ESYSTEM;
+    if (rc == ACTOR_EFULL) { /* the connection may be gone */
+        link_changed(g, index, pl, actor__link_update(&pl->link), 0);
+        if (pl->link.state != ACTOR__LINK_UP)
+            rc = ACTOR_EUNREACHABLE;
+    }
     atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, p->count);
     if (rc == 0 && p->count > 1)
         atomic_fetch_add(&g->batches_sent, 1);
-    if (rc != 0) {
+    if (rc != 0 && pl != NULL) {
         actor__wire_items it = {p->pairs.data, p->pairs.data + p->pairs.size, 0};
         const char *env, *body, *why;
         size_t env_len, body_len;
-        while (actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why) == 1) {
-            uint64_t id;
-            actor_wire_Kind kind;
-            if (actor__wire_peek(env, env_len, &id, &kind) && kind == actor_wire_Kind_REQUEST)
-                fail_outcall(g, id, rc);
-        }
+        while (actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why) == 1)
+            fail_unsent(g, pl, env, env_len, body, body_len, rc);
     }
     actor__pack_clear(p);
 }
@@ -704,17 +833,86 @@ void actor__remote_flush(actor__gateway *g, bool idle)
             flush_pack(g, &g->call_packs.slot[i]);
 }
 
+/* The holder: keeps a copy of env and body in pl's held queue until its
+ * connection is up (a link found down tries again now). 0, or
+ * ACTOR_EUNREACHABLE (it cannot even try), ACTOR_EFULL (too much waits),
+ * ACTOR_ENOMEM. */
+static int hold(peer_link *pl, uint32_t index, const char *env, size_t env_len, const char *body,
+                size_t body_len)
+{
+    actor_wire_Kind kind = actor_wire_Kind_CAST;
+    actor__outgoing *o;
+
+    if (pl->link.state == ACTOR__LINK_DOWN)
+        actor__link_redial(&pl->link);
+    if (pl->link.state == ACTOR__LINK_DOWN)
+        return ACTOR_EUNREACHABLE;
+    if (pl->n_held >= HELD_MAX)
+        return ACTOR_EFULL;
+    if ((o = actor__outgoing_new(0, env_len, body_len)) == NULL)
+        return ACTOR_ENOMEM;
+    actor__wire_peek(env, env_len, &o->id, &kind);
+    o->request = kind == actor_wire_Kind_REQUEST;
+    o->endpoint = index;
+    memcpy(o->data, env, env_len);
+    if (body_len != 0)
+        memcpy(o->data + env_len, body, body_len);
+    actor__outq_push(&pl->held, o);
+    pl->n_held++;
+    return 0;
+}
+
+/* The holder: sends what pl holds, in order, while its connection takes
+ * it; what finds no room waits for the next pump. */
+static void send_held(actor__gateway *g, peer_link *pl)
+{
+    actor__outgoing *o;
+
+    while ((o = pl->held.head) != NULL) {
+        int rc = actor__wire_send(pl->link.dealer, NULL, o->data, o->env_len, o->data + o->env_len,
+                                  o->body_len);
+        if (rc == ACTOR_EFULL)
+            return; /* no room, or libzmq has not attached the new connection yet */
+        actor__outq_pop(&pl->held);
+        pl->n_held--;
+        atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
+        if (rc != 0)
+            fail_unsent(g, pl, o->data, o->env_len, o->data + o->env_len, o->body_len, rc);
+        free(o);
+    }
+}
+
+/* The holder: fails everything pl holds with rc. */
+static void fail_held(actor__gateway *g, peer_link *pl, int rc)
+{
+    actor__outgoing *o;
+
+    while ((o = actor__outq_pop(&pl->held)) != NULL) {
+        pl->n_held--;
+        fail_unsent(g, pl, o->data, o->env_len, o->data + o->env_len, o->body_len, rc);
+        free(o);
+    }
+}
+
 /* The holder: sends an envelope and body to endpoint `index`, or packs them
- * for it (pack.h). 0 (sent or packed: a packed request that cannot be sent
- * later is answered through its route) or a send error (ACTOR_EFULL: queue
- * full). Everything borrowed. */
+ * for it (pack.h), or holds them until its connection is up. 0 (sent,
+ * packed or held: a request that cannot be sent later is answered through
+ * its route, a cast is a dead letter) or a send error (ACTOR_EFULL: queue
+ * full; ACTOR_EUNREACHABLE). Everything borrowed. */
 static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, size_t env_len,
                             const char *body, size_t body_len)
 {
-    actor__pack *p = actor__packs_get(&g->call_packs, &index, sizeof index, false);
-    void *s;
+    peer_link *pl = peer_link_of(g, index);
+    actor__pack *p;
+    uint64_t id = 0;
+    actor_wire_Kind kind;
     int rc;
 
+    if (pl == NULL)
+        return ACTOR_ESYSTEM;
+    if (pl->link.state != ACTOR__LINK_UP || pl->held.head != NULL)
+        return hold(pl, index, env, env_len, body, body_len);
+    p = actor__packs_get(&g->call_packs, &index, sizeof index, false);
     if (p != NULL) {
         if (actor__pack_add(p, env, env_len, body, body_len) == 0) {
             if (actor__pack_full(&g->call_packs, p))
@@ -724,9 +922,13 @@ static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, 
         if (p->count != 0)
             flush_pack(g, p); /* the message goes on its own, after those */
     }
-    if ((s = dealer_of(g, index)) == NULL)
-        return ACTOR_ESYSTEM;
-    rc = actor__wire_send(s, NULL, env, env_len, body, body_len);
+    rc = actor__wire_send(pl->link.dealer, NULL, env, env_len, body, body_len);
+    if (rc == ACTOR_EFULL) { /* the connection may be gone: this one was not sent */
+        actor__wire_peek(env, env_len, &id, &kind);
+        link_changed(g, index, pl, actor__link_update(&pl->link), id);
+        if (pl->link.state != ACTOR__LINK_UP)
+            return hold(pl, index, env, env_len, body, body_len);
+    }
     atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
     return rc;
 }
@@ -753,21 +955,28 @@ void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
         oc->node.id = o->id;
         oc->route = o->route;
         oc->expires = o->expires;
+        oc->endpoint = o->endpoint;
         actor__idmap_insert(&g->outstanding, &oc->node);
     }
     rc = send_now(g, o);
-
-    if (rc != 0 && o->request)
-        fail_outcall(g, o->id, rc);
+    if (rc != 0) {
+        peer_link *pl = peer_link_of(g, o->endpoint);
+        if (o->request)
+            fail_outcall(g, o->id, rc, pl != NULL ? pl->link.why : NULL);
+        else if (pl != NULL)
+            dead_cast(g, pl, o->data, o->env_len, o->data + o->env_len, o->body_len, rc);
+    }
     free(o);
 }
 
 /* Fills the record of the outstanding request `id`, answered to `route`. */
-static void outcall_fill(outcall *oc, const actor__route *route, uint64_t id, uint32_t timeout)
+static void outcall_fill(outcall *oc, const actor__route *route, uint64_t id, uint32_t timeout,
+                         uint32_t endpoint)
 {
     oc->node.id = id;
     oc->route = *route;
     oc->expires = actor__deadline_after(timeout + SWEEP_GRACE_MS);
+    oc->endpoint = endpoint;
 }
 
 /* Another thread: the call copied into one record (envelope, body) for the
@@ -849,7 +1058,7 @@ static int submit_here(actor_system *sys, const actor__remote *r, const actor_me
         outcall *oc = outcall_alloc(g);
         if (oc == NULL)
             return ACTOR_ENOMEM;
-        outcall_fill(oc, route, id, timeout);
+        outcall_fill(oc, route, id, timeout, r->endpoint->index);
         actor__idmap_insert(&g->outstanding, &oc->node);
     }
     rc = send_to_endpoint(g, r->endpoint->index, env, env_len, body, len);
@@ -887,6 +1096,8 @@ int actor__remote_submit(actor_system *sys, actor_ref to, const actor_method_ref
         return submit_elsewhere(sys, r, m, body, len, opts, route, id, timeout);
     rc = submit_here(sys, r, m, body, len, opts, route, id, timeout);
     actor__gateway_leave(g, how);
+    if (rc == ACTOR_EUNREACHABLE)
+        atomic_fetch_add(&g->unreachable, 1);
     return rc;
 }
 
@@ -985,21 +1196,168 @@ static void route_response(actor__gateway *g)
     actor__wire_in_close(&g->in);
 }
 
+/* The holder: reads and routes what pl's DEALER has (up to READ_BATCH
+ * messages); how many. */
+static size_t read_link(actor__gateway *g, peer_link *pl)
+{
+    size_t read = 0;
+
+    while (read < READ_BATCH && actor__wire_recv(pl->link.dealer, ZMQ_DONTWAIT, &g->in) == 0) {
+        route_response(g);
+        read++;
+    }
+    return read;
+}
+
+/* Which outstanding requests a lost connection ends. */
+typedef struct lost_filter {
+    uint32_t endpoint;
+    uint64_t keep_id; /* but this one (not sent: it is held instead); 0: none */
+} lost_filter;
+
+static bool sent_there(actor__idnode *node, void *arg)
+{
+    const lost_filter *f = arg;
+
+    return ((outcall *)(void *)node)->endpoint == f->endpoint && node->id != f->keep_id;
+}
+
+/* The holder: pl's connection was lost: what it had read is routed, and
+ * every request still waiting on it ends UNREACHABLE. */
+static void fail_outstanding(actor__gateway *g, uint32_t index, peer_link *pl, uint64_t keep_id)
+{
+    lost_filter f = {index, keep_id};
+    actor__idnode *list;
+    actor_status st;
+
+    while (read_link(g, pl) == READ_BATCH)
+        ;
+    list = g->outstanding.count != 0 ? actor__idmap_remove_if(&g->outstanding, sent_there, &f)
+                                     : NULL;
+    actor_status_set(&st, ACTOR_STATUS_UNREACHABLE, 0, "%s", pl->link.why);
+    while (list != NULL) {
+        actor__idnode *next = list->next;
+        outcall *oc = (outcall *)(void *)list;
+        atomic_fetch_add(&g->unreachable, 1);
+        actor__route_reply(g->sys, &oc->route, oc->node.id, &st, NULL, 0);
+        outcall_recycle(g, oc);
+        list = next;
+    }
+}
+
+/* The holder: acts on what actor__link_update found (`what`): requests
+ * on a lost connection end (but keep_id's), what waits for the connection
+ * goes once it is up or fails once it is down. */
+static void link_changed(actor__gateway *g, uint32_t index, peer_link *pl, unsigned what,
+                         uint64_t keep_id)
+{
+    if (what & ACTOR__LINK_LOST)
+        fail_outstanding(g, index, pl, keep_id);
+    if (pl->held.head == NULL)
+        return;
+    if (pl->link.state == ACTOR__LINK_UP)
+        send_held(g, pl);
+    else if (pl->link.state == ACTOR__LINK_DOWN)
+        fail_held(g, pl, ACTOR_EUNREACHABLE);
+}
+
 size_t actor__remote_read(actor__gateway *g)
 {
     size_t read = 0;
 
-    for (size_t i = 0; i < g->n_dealers; i++) {
-        if (g->dealers[i] == NULL)
+    for (uint32_t i = 0; i < g->n_links; i++) {
+        peer_link *pl = g->links[i];
+        if (pl == NULL)
             continue;
-        for (int n = 0; n < READ_BATCH; n++) {
-            if (actor__wire_recv(g->dealers[i], ZMQ_DONTWAIT, &g->in) != 0)
-                break;
-            route_response(g);
-            read++;
+        read += read_link(g, pl);
+        /* the monitor costs a system call to ask: when its fd woke the
+         * holder, while something waits for the connection, else now and
+         * then (a busy holder that never sleeps still notices a loss) */
+        if (pl->events || pl->held.head != NULL || ++pl->quiet_reads >= MONITOR_EVERY) {
+            pl->events = false;
+            pl->quiet_reads = 0;
+            link_changed(g, i, pl, actor__link_update(&pl->link), 0);
         }
     }
     return read;
+}
+
+size_t actor__remote_poll_items(actor__gateway *g, zmq_pollitem_t *items, size_t cap)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < g->n_links && n + 2 <= cap; i++) {
+        peer_link *pl = g->links[i];
+        short out = 0;
+        if (pl == NULL)
+            continue;
+        if (pl->held.head != NULL && pl->link.state == ACTOR__LINK_UP)
+            out = ZMQ_POLLOUT; /* held for want of room */
+        items[n++] = (zmq_pollitem_t){pl->link.dealer, 0, (short)(ZMQ_POLLIN | out), 0};
+        items[n++] = (zmq_pollitem_t){NULL, pl->link.monitor_fd, ZMQ_POLLIN, 0};
+    }
+    return n;
+}
+
+void actor__remote_polled(actor__gateway *g, const zmq_pollitem_t *items, size_t n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < g->n_links && k + 2 <= n; i++) {
+        if (g->links[i] == NULL)
+            continue;
+        if (items[k + 1].revents & ZMQ_POLLIN)
+            g->links[i]->events = true;
+        k += 2;
+    }
+}
+
+/* The destroying thread: what pl holds goes if its connection comes up
+ * within HELD_LINGER_MS, else is dropped: casts as dead letters, requests
+ * silently (their callers were answered DIED). */
+static void settle_held(actor__gateway *g, uint32_t index, peer_link *pl)
+{
+    int64_t give_up = actor__deadline_after(HELD_LINGER_MS);
+    actor__outgoing *o;
+    long left;
+
+    link_changed(g, index, pl, actor__link_update(&pl->link), 0);
+    while (pl->held.head != NULL && pl->link.state != ACTOR__LINK_DOWN &&
+           (left = ms_until(give_up)) > 0) {
+        zmq_pollitem_t items[2] = {{pl->link.dealer, 0, ZMQ_POLLOUT, 0},
+                                   {NULL, pl->link.monitor_fd, ZMQ_POLLIN, 0}};
+        if (pl->link.state == ACTOR__LINK_UP) /* held for want of room */
+            zmq_poll(items, 2, left);
+        else
+            actor__link_wait(&pl->link, left);
+        link_changed(g, index, pl, actor__link_update(&pl->link), 0);
+    }
+    if (pl->link.state != ACTOR__LINK_DOWN && pl->link.why[0] == '\0')
+        snprintf(pl->link.why, sizeof pl->link.why, "%.60s: not connected at shutdown",
+                 pl->link.ep->address);
+    while ((o = actor__outq_pop(&pl->held)) != NULL) {
+        pl->n_held--;
+        if (!o->request)
+            dead_cast(g, pl, o->data, o->env_len, o->data + o->env_len, o->body_len,
+                      ACTOR_EUNREACHABLE);
+        free(o);
+    }
+}
+
+void actor__remote_links_close(actor__gateway *g)
+{
+    for (uint32_t i = 0; i < g->n_links; i++) {
+        peer_link *pl = g->links[i];
+        if (pl == NULL)
+            continue;
+        if (pl->held.head != NULL)
+            settle_held(g, i, pl);
+        actor__link_close(&pl->link, true);
+        free(pl);
+    }
+    free(g->links);
+    g->links = NULL;
+    g->n_links = 0;
 }
 
 static bool expired(actor__idnode *node, void *now)

@@ -7,12 +7,15 @@
  *   work(rpc: spins `a` microseconds, -> {1: b}),
  *   slow(rpc: sleeps `a` milliseconds, -> {1: b});
  * and "test.Relay" whose relay(rpc {1: a, 2: b}) calls add on the ref it
- * was spawned with (actor_ctx_request) and answers with that result.
+ * was spawned with (actor_ctx_request) and answers with that result, and
+ * whose tell(cast) casts note to it (actor_ctx_cast), counting in
+ * relay_tell_failed the casts that could not even be sent.
  * Bodies are one- or two-field maps of ints.
  */
 #ifndef TEST_ACTORS_H
 #define TEST_ACTORS_H
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -242,6 +245,22 @@ static inline int relay_relay(void *state, actor_ctx *ctx, const char *body, siz
     return ACTOR_INVOKE_DEFERRED;
 }
 
+static atomic_int relay_tell_failed;
+
+static inline int relay_tell(void *state, actor_ctx *ctx, const char *body, size_t len,
+                             msgpack_sbuffer *reply)
+{
+    relay_state *s = state;
+    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+    actor_method_ref note = {&calc_type, CALC_NOTE};
+
+    (void)reply;
+    o.timeout_ms = s->timeout_ms;
+    if (actor_ctx_cast(ctx, s->target, note, body, len, &o) != 0)
+        atomic_fetch_add(&relay_tell_failed, 1);
+    return ACTOR_INVOKE_REPLY;
+}
+
 static inline int relay_init(void **state, const void *arg, actor_ctx *ctx)
 {
     relay_state *s = malloc(sizeof *s);
@@ -256,11 +275,12 @@ static inline int relay_init(void **state, const void *arg, actor_ctx *ctx)
 
 static const actor_method relay_methods[] = {
     {"relay", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, relay_relay, 0},
+    {"tell", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, relay_tell, 0},
 };
 static const actor_type relay_type = {
     .name = "test.Relay",
     .methods = relay_methods,
-    .n_methods = 1,
+    .n_methods = 2,
     .init = relay_init,
     .cleanup = calc_cleanup,
 };

@@ -67,6 +67,8 @@ typedef enum actor_status_category {
     ACTOR_STATUS_INTERNAL = 8,     /* a runtime failure or an undeclared error */
     ACTOR_STATUS_UNAVAILABLE = 9,  /* no instance can take the call (a pool whose
                                       instances have all failed); try again later */
+    ACTOR_STATUS_UNREACHABLE = 10, /* the peer's endpoint refused the connection,
+                                      does not resolve, or went silent (actor/remote.h) */
 } actor_status_category;
 
 #define ACTOR_STATUS_MESSAGE_SIZE 120
@@ -241,6 +243,13 @@ typedef struct actor_system_opts {
      * µs makes a blocking call several times faster. It yields the CPU
      * every few µs. 0: 50; negative: sleep at once. */
     int idle_spin_us;
+    /* How long a remote peer may stay silent before it is unreachable, in
+     * ms (actor/remote.h, "Failure detection"): heartbeats go every third of
+     * it on every connection to a peer, a connection that hears nothing,
+     * not even a heartbeat, for this long is closed and the calls waiting
+     * on it end UNREACHABLE; a connect or handshake that takes longer fails
+     * the same way. 0: 3000. */
+    unsigned peer_timeout_ms;
 } actor_system_opts;
 
 /* Starts a system and its workers; `opts` may be NULL (all defaults).

@@ -31,7 +31,8 @@ extern "C" {
     X(ACTOR_ENOTFOUND, -33, "no such actor or method")                         \
     X(ACTOR_ESTATE, -34, "not allowed in the actor's current state")           \
     X(ACTOR_ESYSTEM, -35, "operating system call failed")                      \
-    X(ACTOR_EUNAVAILABLE, -36, "no instance available")
+    X(ACTOR_EUNAVAILABLE, -36, "no instance available")                        \
+    X(ACTOR_EUNREACHABLE, -37, "peer unreachable")
 
 typedef enum actor_error {
     ACTOR_OK = 0,

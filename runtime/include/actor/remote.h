@@ -85,7 +85,7 @@ typedef struct actor_connect_opts {
 /* A reference to the actor registered as `name` in the system serving
  * `endpoint` (any process, any host; "inproc://" for a system of this
  * process). Does not talk to the network: a wrong endpoint or name shows
- * up in the first call's status (TIMEOUT, NOT_FOUND). Calls on it carry
+ * up in the first call's status (UNREACHABLE, NOT_FOUND). Calls on it carry
  * the method's actor type name, so an actor of another type answers
  * NOT_FOUND. Connecting twice with the same endpoint, name and keys gives
  * the same ref. The ref stays valid until actor_system_destroy. Any
@@ -95,6 +95,55 @@ int actor_connect(actor_system *sys, const char *endpoint, const char *name,
 
 /* Whether `ref` came from actor_connect. */
 bool actor_ref_is_remote(actor_ref ref);
+
+/* ==================================================== failure detection
+ *
+ * A system keeps one connection per endpoint and thread that calls it (a
+ * plain thread's actor_client has its own; handlers and asynchronous calls
+ * share the gateway's). Nothing is queued for a peer that is not
+ * connected:
+ *   - The first call or cast to an endpoint waits for its connection. A
+ *     connection refused, an ipc path nobody serves, a host name that does
+ *     not resolve, or a connect or handshake that takes longer than
+ *     actor_system_opts.peer_timeout_ms (3 s by default) ends it at once:
+ *     a call gets UNREACHABLE with the reason ("tcp://127.0.0.1:5555:
+ *     connection refused"), actor_cast returns ACTOR_EUNREACHABLE.
+ *   - A connection that hears nothing from its peer for peer_timeout_ms,
+ *     not even the heartbeats libzmq sends every third of it (a stopped
+ *     process, a host cut off), is closed, like one the peer closed. The
+ *     calls waiting on it end UNREACHABLE at once ("connection lost": they
+ *     may have run), not at their deadline.
+ *   - A call to a peer found unreachable tries to connect again (one
+ *     attempt, shared by every call made meanwhile), so a server that comes
+ *     back is reached by the next call; libzmq keeps trying in the
+ *     background too.
+ *   - A cast sent from a handler (actor_ctx_cast) or queued while the
+ *     connection was being made cannot return the failure: it is a dead
+ *     letter (below). So is a cast this system received for a name, method
+ *     or mailbox that cannot take it. A cast written to a connection that
+ *     breaks before the peer reads it may be lost without a count (casts
+ *     are at most once).
+ * Shutting down sends what is queued to a connected peer (for up to 2 s
+ * if it does not read); nothing waits for a peer that is not connected. */
+
+/* A cast that could not be delivered, as the dead-letter handler sees it;
+ * every pointer borrowed for the call. */
+typedef struct actor_dead_letter {
+    const char *endpoint; /* where it was going; NULL: a cast this system received */
+    const char *target;   /* the actor's registered name; "" when it named an id */
+    const char *method;   /* the method's name; "" when it named an index */
+    const char *reason;   /* why, for a person */
+    const char *body;     /* the cast's body (msgpack) */
+    size_t len;
+} actor_dead_letter;
+
+typedef void (*actor_dead_letter_fn)(void *user, const actor_dead_letter *letter);
+
+/* Sets the handler called for each dead letter (NULL: none; they are
+ * counted in actor_gateway_stats.dead_letters either way). It runs on a
+ * worker (or, at shutdown, the destroying thread), one call at a time,
+ * and must not block. Any thread; `user` is passed back. */
+void actor_on_dead_letter(actor_system *sys, actor_dead_letter_fn fn, void *user);
 
 /* ============================================================ statistics */
 
@@ -118,6 +167,8 @@ typedef struct actor_gateway_stats {
     uint64_t calls_sent;   /* requests and casts sent to remote systems */
     uint64_t send_failed;  /* requests and casts that could not be sent (queue full: REJECTED) */
     uint64_t late_replies; /* responses for remote calls that no longer waited */
+    uint64_t unreachable;  /* calls and casts that ended UNREACHABLE / ACTOR_EUNREACHABLE */
+    uint64_t dead_letters; /* casts not delivered that no return code reported (above) */
     /* packing (docs/PROTOCOL.md "Batches", actor_system_opts.wire_batch);
      * the messages in them count above as if they came or went alone */
     uint64_t batches_received; /* BATCH messages read */
