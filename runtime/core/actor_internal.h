@@ -258,6 +258,17 @@ void actor__mailbox_close(actor__mailbox *mb);
 /* The next message: system first, then (if `user`) by priority with the
  * anti-starvation rule. NULL when none. */
 actor__msg *actor__mailbox_pop(actor__mailbox *mb, bool user);
+/* What actor__mailbox_each shows each queued user message to, and what
+ * actor__mailbox_take_newest asks of each. */
+typedef void (*actor__msg_visit_fn)(void *arg, const actor__msg *m);
+typedef bool (*actor__msg_match_fn)(void *arg, const actor__msg *m);
+/* Shows visit every user message in the lanes and the waiting line (not
+ * the inbox: drain it first). Lock held. */
+void actor__mailbox_each(const actor__mailbox *mb, actor__msg_visit_fn visit, void *arg);
+/* Takes out the newest user message in the lanes or the waiting line that
+ * match accepts (its room given back) and returns it; NULL: none. Lock
+ * held. */
+actor__msg *actor__mailbox_take_newest(actor__mailbox *mb, actor__msg_match_fn match, void *arg);
 /* Removes the waiting-line messages whose deadline is <= now and returns
  * them as a list; *next receives the earliest deadline still waiting (0:
  * none). */
@@ -296,6 +307,8 @@ int actor__idmap_init(actor__idmap *m, size_t n_buckets);
 void actor__idmap_fini(actor__idmap *m);
 void actor__idmap_insert(actor__idmap *m, actor__idnode *node);
 actor__idnode *actor__idmap_remove(actor__idmap *m, uint64_t id);
+/* The node for id, left in the map; NULL: none. */
+actor__idnode *actor__idmap_find(const actor__idmap *m, uint64_t id);
 /* Removes every node for which match(node, arg) and returns them as a list
  * linked through `next`. */
 actor__idnode *actor__idmap_remove_if(actor__idmap *m, bool (*match)(actor__idnode *, void *),
@@ -782,6 +795,11 @@ void actor__finalize(actor__worker *w, actor__actor *a);
 /* Queues m on a's mailbox without blocking (flags: ACTOR__PUSH_*). On 0 the
  * mailbox owns m; on failure (ACTOR_EFULL, ACTOR_ECLOSED) the caller keeps it. */
 int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned flags);
+/* Under a's lock: visit sees every user message queued on a
+ * (actor__mailbox_each); take_newest takes one out (counted `rejected`:
+ * the caller answers it). Any thread. */
+void actor__queued_each(actor__actor *a, actor__msg_visit_fn visit, void *arg);
+actor__msg *actor__queued_take_newest(actor__actor *a, actor__msg_match_fn match, void *arg);
 
 /* A burst: messages one thread gathers for one actor and queues together,
  * with one reservation of mailbox room and one compare-and-swap on the

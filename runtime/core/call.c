@@ -332,6 +332,27 @@ int actor__deliver(actor_system *sys, actor__actor *a, actor__msg *m, unsigned f
     return push(sys, a, m, flags, false, m->deadline);
 }
 
+void actor__queued_each(actor__actor *a, actor__msg_visit_fn visit, void *arg)
+{
+    pthread_mutex_lock(&a->lock);
+    actor__mailbox_drain(&a->mb);
+    actor__mailbox_each(&a->mb, visit, arg);
+    pthread_mutex_unlock(&a->lock);
+}
+
+actor__msg *actor__queued_take_newest(actor__actor *a, actor__msg_match_fn match, void *arg)
+{
+    actor__msg *m;
+
+    pthread_mutex_lock(&a->lock);
+    actor__mailbox_drain(&a->mb);
+    m = actor__mailbox_take_newest(&a->mb, match, arg);
+    if (m != NULL)
+        a->mb.rejected++;
+    pthread_mutex_unlock(&a->lock);
+    return m;
+}
+
 
 /* ================================================================ bursts */
 

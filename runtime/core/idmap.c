@@ -68,6 +68,16 @@ void actor__idmap_insert(actor__idmap *m, actor__idnode *node)
     m->count++;
 }
 
+actor__idnode *actor__idmap_find(const actor__idmap *m, uint64_t id)
+{
+    if (m->n_buckets == 0)
+        return NULL;
+    for (actor__idnode *node = m->buckets[bucket_of(m, id)]; node != NULL; node = node->next)
+        if (node->id == id)
+            return node;
+    return NULL;
+}
+
 actor__idnode *actor__idmap_remove(actor__idmap *m, uint64_t id)
 {
     actor__idnode **link;

@@ -111,6 +111,20 @@ static actor__msg *fifo_pop(actor__fifo *q)
     return m;
 }
 
+/* Takes m, which follows prev (NULL: m is the head), out of q. */
+static void fifo_unlink(actor__fifo *q, actor__msg *m, actor__msg *prev)
+{
+    if (prev != NULL)
+        prev->next = m->next;
+    else
+        q->head = m->next;
+    if (q->tail == m)
+        q->tail = prev;
+    q->n--;
+    q->bytes -= m->len;
+    m->next = NULL;
+}
+
 /* Appends the whole of q to the list ending at *tail; empties q. */
 static void fifo_splice(actor__fifo *q, actor__msg ***tail)
 {
@@ -199,11 +213,11 @@ static actor__lane *lane_get(actor__mailbox *mb, uint32_t priority)
     return &mb->lanes[i];
 }
 
-/* Pops the head of lane i, removing the lane when it empties. */
-static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
+/* Takes m (after prev, NULL: the head) out of lane i, removing the lane
+ * when it empties. */
+static actor__msg *lane_take(actor__mailbox *mb, size_t i, actor__msg *m, actor__msg *prev)
 {
-    actor__msg *m = fifo_pop(&mb->lanes[i].q);
-
+    fifo_unlink(&mb->lanes[i].q, m, prev);
     if (mb->lanes[i].q.n == 0) {
         memmove(&mb->lanes[i], &mb->lanes[i + 1], (mb->n_lanes - i - 1) * sizeof(*mb->lanes));
         mb->n_lanes--;
@@ -216,6 +230,12 @@ static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
                           memory_order_relaxed);
     mb->released_bytes += m->len;
     return m;
+}
+
+/* Pops the head of lane i. */
+static actor__msg *lane_pop(actor__mailbox *mb, size_t i)
+{
+    return lane_take(mb, i, mb->lanes[i].q.head, NULL);
 }
 
 /* Gives the room of the messages popped since the last call back to
@@ -406,6 +426,52 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
     if (mb->waiting.n != 0 || m->len > mb->max_bytes || !reserve(mb, 1, m->len))
         return push_full(mb, m, flags, dropped);
     return lane_insert_reserved(mb, m);
+}
+
+void actor__mailbox_each(const actor__mailbox *mb, actor__msg_visit_fn visit, void *arg)
+{
+    for (size_t i = 0; i < mb->n_lanes; i++)
+        for (const actor__msg *m = mb->lanes[i].q.head; m != NULL; m = m->next)
+            visit(arg, m);
+    for (const actor__msg *m = mb->waiting.head; m != NULL; m = m->next)
+        visit(arg, m);
+}
+
+/* The newest message of q that match() takes, after *best (NULL: any), as
+ * *best and its predecessor *best_prev; whether it found one. */
+static bool newest_in(const actor__fifo *q, actor__msg_match_fn match, void *arg, actor__msg **best,
+                      actor__msg **best_prev)
+{
+    bool found = false;
+    actor__msg *prev = NULL;
+
+    for (actor__msg *m = q->head; m != NULL; prev = m, m = m->next)
+        if ((*best == NULL || m->seq > (*best)->seq) && match(arg, m)) {
+            *best = m;
+            *best_prev = prev;
+            found = true;
+        }
+    return found;
+}
+
+actor__msg *actor__mailbox_take_newest(actor__mailbox *mb, actor__msg_match_fn match, void *arg)
+{
+    actor__msg *best = NULL, *prev = NULL;
+    size_t lane = 0;
+
+    for (size_t i = 0; i < mb->n_lanes; i++)
+        if (newest_in(&mb->lanes[i].q, match, arg, &best, &prev))
+            lane = i;
+    if (newest_in(&mb->waiting, match, arg, &best, &prev)) { /* arrived last */
+        fifo_unlink(&mb->waiting, best, prev);
+        waiting_changed(mb);
+        return best;
+    }
+    if (best == NULL)
+        return NULL;
+    lane_take(mb, lane, best, prev);
+    flush_released(mb);
+    return best;
 }
 
 /* Moves blocked messages into the lanes while there is room. */

@@ -789,13 +789,134 @@ static bool burst_serves(const actor__gateway *g, const actor_wire_Envelope *env
     return !g->burst_by_name && env->target_id == g->burst.a->ref.id;
 }
 
+/* ============================================================ fair shares
+ *
+ * A full mailbox is shared fairly among the clients (routing ids) whose
+ * requests wait in it (docs/PROTOCOL.md section 6): a request that finds
+ * it full is still queued when its client holds fewer than its share,
+ * the mailbox's bound (both bounds' for `block`: lanes and waiting line)
+ * divided by the clients holding some, counting this one; to make room,
+ * the newest waiting request of the client holding the most, which is
+ * over its share, is answered REJECTED. One client alone may fill the
+ * mailbox; nothing is paid unless it is full. */
+
+/* The clients a full mailbox holds requests of, by routing id. */
+#define FAIR_PEERS 32
+/* Refusals of a client found over its share that skip counting again (a
+ * flood's requests would each cost a walk over the mailbox). */
+#define FAIR_SKIPS 64u
+
+typedef struct fair_tally {
+    actor__gateway *g;
+    struct {
+        const served_call *c; /* one of the client's requests: its routing id */
+        size_t count;
+    } peer[FAIR_PEERS];
+    size_t n;
+} fair_tally;
+
+static bool same_client(const served_call *a, const served_call *b)
+{
+    return a->id_len == b->id_len && memcmp(a->id, b->id, a->id_len) == 0;
+}
+
+/* The record of a queued request from an endpoint, or NULL. */
+static const served_call *served_of(actor__gateway *g, const actor__msg *m)
+{
+    if (m->kind != ACTOR__MSG_REQUEST || m->reply_to.kind != ACTOR__ROUTE_REMOTE)
+        return NULL;
+    return (const served_call *)(const void *)actor__idmap_find(&g->calls, m->id);
+}
+
+static void tally_one(void *arg, const actor__msg *m)
+{
+    fair_tally *t = arg;
+    const served_call *c = served_of(t->g, m);
+    size_t i;
+
+    if (c == NULL)
+        return;
+    for (i = 0; i < t->n && !same_client(t->peer[i].c, c); i++)
+        ;
+    if (i == t->n && t->n == FAIR_PEERS)
+        return; /* beyond the table: not a candidate (so many clients are rare) */
+    if (i == t->n)
+        t->peer[t->n++].c = c, t->peer[i].count = 0;
+    t->peer[i].count++;
+}
+
+typedef struct victim_filter {
+    actor__gateway *g;
+    const served_call *client;
+} victim_filter;
+
+static bool from_client(void *arg, const actor__msg *m)
+{
+    const victim_filter *f = arg;
+    const served_call *c = served_of(f->g, m);
+
+    return c != NULL && same_client(c, f->client);
+}
+
+/* `msg`, a request from an endpoint that a's full mailbox refused: queued
+ * after all (0) when its client is under its share and another client is
+ * over it, whose newest waiting request is answered REJECTED instead. */
+static int admit_fairly(actor__gateway *g, actor__actor *a, actor__msg *msg)
+{
+    const served_call *me = served_of(g, msg);
+    fair_tally t;
+    victim_filter f = {g, NULL};
+    size_t mine = 0, heaviest = 0, bound, share;
+    actor__msg *victim;
+
+    if (me == NULL || a->mb.overflow == ACTOR_OVERFLOW_DROP_OLDEST ||
+        actor__mailbox_too_big(&a->mb, msg))
+        return ACTOR_EFULL; /* drop_oldest makes room its own way */
+    if (g->fair_skips != 0 && g->fair_actor == a->ref.id && g->fair_id_len == me->id_len &&
+        memcmp(g->fair_id, me->id, me->id_len) == 0) {
+        g->fair_skips--;
+        return ACTOR_EFULL;
+    }
+    t.g = g;
+    t.n = 0;
+    actor__queued_each(a, tally_one, &t);
+    for (size_t i = 0; i < t.n; i++) {
+        if (same_client(t.peer[i].c, me))
+            mine = t.peer[i].count;
+        if (t.peer[i].count > t.peer[heaviest].count)
+            heaviest = i;
+    }
+    bound = (size_t)a->mb.capacity * (a->mb.overflow == ACTOR_OVERFLOW_BLOCK ? 2 : 1);
+    share = bound / (t.n + (mine == 0 ? 1 : 0));
+    if (mine + 1 > share && me->id_len <= sizeof g->fair_id) { /* over: remembered */
+        g->fair_actor = a->ref.id;
+        g->fair_skips = FAIR_SKIPS;
+        g->fair_id_len = me->id_len;
+        memcpy(g->fair_id, me->id, me->id_len);
+    }
+    if (t.n == 0 || mine + 1 > share || t.peer[heaviest].count <= share)
+        return ACTOR_EFULL;
+    f.client = t.peer[heaviest].c;
+    victim = actor__queued_take_newest(a, from_client, &f);
+    if (victim == NULL)
+        return ACTOR_EFULL;
+    atomic_fetch_add(&g->fair_rejected, 1);
+    actor__refuse(g->sys, victim, ACTOR_STATUS_REJECTED,
+                  "mailbox full: this client holds more than its share of it");
+    return actor__deliver(g->sys, a, msg, ACTOR__PUSH_WAITLIST);
+}
+
 /* A message of the burst that its actor's mailbox refused at the flush:
- * a request is answered with why, a cast counted dropped. */
+ * a request is answered with why (unless its fair share gets it in), a
+ * cast counted dropped. */
 static void burst_refused(void *ctx, actor__msg *msg, int rc)
 {
     actor__gateway *g = ctx;
     actor_status st;
 
+    if (msg->kind == ACTOR__MSG_REQUEST && rc == ACTOR_EFULL &&
+        admit_fairly(g, g->burst.a, msg) == 0)
+        return;
     status_of_push(rc, &st);
     if (msg->kind == ACTOR__MSG_REQUEST) {
         served_call *c = (served_call *)(void *)actor__idmap_remove(&g->calls, msg->id);
@@ -929,7 +1050,8 @@ static int handle_routed(actor__gateway *g, const actor__wire_msg *m, actor__act
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory");
     else if (msg->kind == ACTOR__MSG_REQUEST && (rc = register_served(g, m, msg, packed, st)) != 0)
         msg = NULL; /* freed */
-    else if ((rc = actor__deliver(g->sys, a, msg, ACTOR__PUSH_WAITLIST)) != 0) {
+    else if ((rc = actor__deliver(g->sys, a, msg, ACTOR__PUSH_WAITLIST)) != 0 &&
+             (rc != ACTOR_EFULL || (rc = admit_fairly(g, a, msg)) != 0)) {
         if (msg->kind == ACTOR__MSG_REQUEST) /* not queued: answered with *st */
             served_recycle(g, (served_call *)(void *)actor__idmap_remove(&g->calls, msg->id));
         status_of_push(rc, st);
@@ -1500,6 +1622,7 @@ void actor_gateway_stats_get(actor_system *sys, actor_gateway_stats *out)
     out->late_replies = atomic_load(&g->late_replies);
     out->unreachable = atomic_load(&g->unreachable);
     out->dead_letters = atomic_load(&g->dead_letters);
+    out->fair_rejected = atomic_load(&g->fair_rejected);
     out->batches_received = atomic_load(&g->batches_received);
     out->batches_sent = atomic_load(&g->batches_sent);
     out->handoffs = atomic_load(&g->handoffs);

@@ -161,6 +161,12 @@ struct actor__gateway {
     actor_ref cached_ref;
     char cached_name[ACTOR__WIRE_MAX_NAME + 1];
     unsigned reads_skipped;      /* busy pumps left that skip reading (pump, gateway.c) */
+    /* The last client found over its share of a full mailbox (gateway.c,
+     * admit_fairly): its next refusals there skip the count. */
+    uint64_t fair_actor;
+    unsigned fair_skips;
+    size_t fair_id_len;
+    uint8_t fair_id[256];
     actor__packs response_packs; /* responses to packed requests, per client (pack.h) */
     actor__packs call_packs;     /* requests and casts sent by the holder, per endpoint */
     /* The requests and casts read for one actor, queued together when the
@@ -188,7 +194,7 @@ struct actor__gateway {
     atomic_uint_fast64_t calls_sent, send_failed, late_replies;
     atomic_uint_fast64_t batches_received, batches_sent;
     atomic_uint_fast64_t handoffs; /* times an idle worker took the gateway over */
-    atomic_uint_fast64_t unreachable, dead_letters;
+    atomic_uint_fast64_t unreachable, dead_letters, fair_rejected;
     atomic_uint_fast64_t next_link; /* numbers the links' monitor endpoints */
 };
 

@@ -756,8 +756,8 @@ static void fail_outcall(actor__gateway *g, uint64_t id, int rc, const char *why
     outcall_recycle(g, oc);
 }
 
-/* The holder: a cast that could not be sent to pl's endpoint (rc), a dead
- * letter. */
+/* The holder: a cast that could not be sent to pl's endpoint (rc; pl NULL:
+ * its socket could not be opened), a dead letter. */
 static void dead_cast(actor__gateway *g, const peer_link *pl, const char *env, size_t env_len,
                       const char *body, size_t body_len, int rc)
 {
@@ -766,17 +766,22 @@ static void dead_cast(actor__gateway *g, const peer_link *pl, const char *env, s
     actor_status st;
     bool ok = actor__wire_parse_item(env, env_len, body, body_len, &no_route, false, &m, &st) ==
               ACTOR__WIRE_OK;
-    const char *why = rc == ACTOR_EUNREACHABLE && pl->link.why[0] != '\0' ? pl->link.why
-                                                                           : actor_strerror(rc);
+    const char *why = actor_strerror(rc);
 
+    if (rc == ACTOR_EUNREACHABLE && pl != NULL && pl->link.why[0] != '\0')
+        why = pl->link.why;
+    else if (rc == ACTOR_EFULL)
+        why = "the queue to the peer is full";
     if (rc == ACTOR_EUNREACHABLE)
         atomic_fetch_add(&g->unreachable, 1);
-    actor__gateway_dead_letter(g, pl->link.ep->address, ok && m.env.target ? m.env.target : "",
+    actor__gateway_dead_letter(g, pl != NULL ? pl->link.ep->address : "",
+                               ok && m.env.target ? m.env.target : "",
                                ok && m.env.method ? m.env.method : "", why, body, body_len);
     actor__wire_msg_fini(&m);
 }
 
-/* The holder: a held or packed message that will not be sent (rc). */
+/* The holder: a held or packed message that will not be sent (rc; pl may
+ * be NULL). */
 static void fail_unsent(actor__gateway *g, const peer_link *pl, const char *env, size_t env_len,
                         const char *body, size_t body_len, int rc)
 {
@@ -786,7 +791,7 @@ static void fail_unsent(actor__gateway *g, const peer_link *pl, const char *env,
     if (!actor__wire_peek(env, env_len, &id, &kind))
         return;
     if (kind == actor_wire_Kind_REQUEST)
-        fail_outcall(g, id, rc, pl->link.why);
+        fail_outcall(g, id, rc, pl != NULL ? pl->link.why : NULL);
     else
         dead_cast(g, pl, env, env_len, body, body_len, rc);
 }
@@ -816,7 +821,7 @@ static void flush_pack(actor__gateway *g, actor__pack *p)
     atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, p->count);
     if (rc == 0 && p->count > 1)
         atomic_fetch_add(&g->batches_sent, 1);
-    if (rc != 0 && pl != NULL) {
+    if (rc != 0) {
         actor__wire_items it = {p->pairs.data, p->pairs.data + p->pairs.size, 0};
         const char *env, *body, *why;
         size_t env_len, body_len;
@@ -959,13 +964,9 @@ void actor__remote_send_queued(actor__gateway *g, actor__outgoing *o)
         actor__idmap_insert(&g->outstanding, &oc->node);
     }
     rc = send_now(g, o);
-    if (rc != 0) {
-        peer_link *pl = peer_link_of(g, o->endpoint);
-        if (o->request)
-            fail_outcall(g, o->id, rc, pl != NULL ? pl->link.why : NULL);
-        else if (pl != NULL)
-            dead_cast(g, pl, o->data, o->env_len, o->data + o->env_len, o->body_len, rc);
-    }
+    if (rc != 0)
+        fail_unsent(g, peer_link_of(g, o->endpoint), o->data, o->env_len, o->data + o->env_len,
+                    o->body_len, rc);
     free(o);
 }
 

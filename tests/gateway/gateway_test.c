@@ -41,12 +41,16 @@
 
 /* ============================================================ the server */
 
+/* Calcs with a small mailbox, for the fair-share test to flood: one with
+ * the default overflow (block: a waiting line as long), one that rejects. */
+static actor_type small_calc_type, small_reject_type;
+
 static int serve(void)
 {
     char tcp[256], ipc[256], line[64];
     actor_system_opts opts = {0};
     actor_system *sys = NULL;
-    actor_ref calc, calc2;
+    actor_ref calc, calc2, small, small_reject;
     actor_gateway_stats gs;
     int rc;
 
@@ -54,11 +58,19 @@ static int serve(void)
     /* two workers at least: gateway_served_during_a_long_handler needs an
      * idle one to take the gateway over */
     opts.workers = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? 2 : 0;
+    small_calc_type = calc_type;
+    small_calc_type.mailbox_capacity = 32;
+    small_reject_type = small_calc_type;
+    small_reject_type.overflow = ACTOR_OVERFLOW_REJECT;
     if ((rc = actor_system_new(&opts, &sys)) != 0 ||
         (rc = actor_spawn(sys, &calc_type, NULL, NULL, &calc)) != 0 ||
         (rc = actor_register_name(sys, calc, "calc")) != 0 ||
         (rc = actor_spawn(sys, &calc_type, NULL, NULL, &calc2)) != 0 ||
         (rc = actor_register_name(sys, calc2, "calc2")) != 0 ||
+        (rc = actor_spawn(sys, &small_calc_type, NULL, NULL, &small)) != 0 ||
+        (rc = actor_register_name(sys, small, "small")) != 0 ||
+        (rc = actor_spawn(sys, &small_reject_type, NULL, NULL, &small_reject)) != 0 ||
+        (rc = actor_register_name(sys, small_reject, "small-reject")) != 0 ||
         (rc = actor_system_bind(sys, "tcp://127.0.0.1:*", NULL, tcp, sizeof tcp)) != 0 ||
         (rc = actor_system_bind(sys, ipc, NULL, NULL, 0)) != 0) {
         printf("cannot serve: %s\n", actor_strerror(rc));
@@ -73,10 +85,11 @@ static int serve(void)
     actor_system_destroy(&sys);
     unlink(ipc + strlen("ipc://"));
     fprintf(stderr,
-            "server: received %llu, replies %llu, errors %llu, dropped %llu, handoffs %llu\n",
+            "server: received %llu, replies %llu, errors %llu, dropped %llu, handoffs %llu, "
+            "fair rejected %llu\n",
             (unsigned long long)gs.received, (unsigned long long)gs.replies,
             (unsigned long long)gs.errors, (unsigned long long)gs.dropped,
-            (unsigned long long)gs.handoffs);
+            (unsigned long long)gs.handoffs, (unsigned long long)gs.fair_rejected);
     return 0;
 }
 
@@ -902,6 +915,100 @@ TEST(curve_shared_context_and_security)
     zmq_ctx_term(ctx);
 }
 
+/* ====================================================== fair shares */
+
+/* A client that keeps `window` requests of 1 ms of work in flight at
+ * `target` until told to stop, counting how each ended. */
+typedef struct flood {
+    const char *endpoint, *target;
+    int window;
+    atomic_bool stop;
+    long sent, ok, other, lost;
+    atomic_long rejected;
+} flood;
+
+static void *flood_run(void *arg)
+{
+    flood *f = arg;
+    void *s = dealer(f->endpoint);
+    long in_flight = 0;
+
+    while (!atomic_load(&f->stop) || in_flight > 0) {
+        uint64_t id = 0;
+        int64_t result = 0;
+        actor_status st;
+        zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+        while (!atomic_load(&f->stop) && in_flight < f->window) {
+            send_call(s, (uint64_t)++f->sent, f->target, "work", 1000, 0);
+            in_flight++;
+        }
+        if (zmq_poll(&item, 1, 10000) <= 0) { /* the hang guard: nothing for 10 s */
+            f->lost += in_flight;
+            break;
+        }
+        if (recv_response(s, &id, &st, &result) != 0) {
+            f->other++;
+        } else if (st.category == ACTOR_STATUS_OK) {
+            f->ok++;
+        } else if (st.category == ACTOR_STATUS_REJECTED) {
+            atomic_fetch_add(&f->rejected, 1);
+        } else {
+            f->other++;
+        }
+        in_flight--;
+    }
+    zmq_close(s);
+    return NULL;
+}
+
+/* A client flooding an actor across processes (300 requests in flight at
+ * a mailbox of 32) does not crowd out a polite one: each of the polite
+ * client's calls (one at a time, within its share) is served, never
+ * REJECTED, under both the default overflow (block) and reject; the flood
+ * gets statuses (REJECTED for its requests over its share), every one of
+ * its requests is answered, and the mailbox never holds more than its
+ * bound. */
+TEST(a_flooding_client_does_not_crowd_out_others)
+{
+    static const char *const targets[] = {"small", "small-reject"};
+    actor_client *c = NULL;
+
+    CHECK_RC(actor_client_new(csys, &c), 0);
+    for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+        flood f = {srv.ipc, targets[t], 300, false, 0, 0, 0, 0, 0};
+        long full = 0;
+        pthread_t th;
+        actor_ref small;
+        int64_t r = 0;
+        int polite_ok = 0, polite_rejected = 0;
+        actor_status st;
+        CHECK_RC(actor_connect(csys, srv.ipc, targets[t], NULL, &small), 0);
+        CHECK_INT(pthread_create(&th, NULL, flood_run, &f), 0);
+        for (int i = 0; i < 20; i++) {
+            int cat, waited = 0;
+            /* call when the mailbox was just found full (the flood was refused) */
+            while (atomic_load(&f.rejected) == full && waited++ < 5000)
+                usleep(1000);
+            CHECK(atomic_load(&f.rejected) > full);
+            full = atomic_load(&f.rejected);
+            cat = ref_call(c, small, m_add, i, 1, 20000, &r, &st);
+            polite_ok += cat == ACTOR_STATUS_OK && r == i + 1;
+            polite_rejected += cat == ACTOR_STATUS_REJECTED;
+        }
+        atomic_store(&f.stop, true);
+        pthread_join(th, NULL);
+        printf("  %s: polite %d OK, %d REJECTED; flood sent %ld: %ld OK, %ld REJECTED, %ld "
+               "other, %ld unanswered\n",
+               targets[t], polite_ok, polite_rejected, f.sent, f.ok, atomic_load(&f.rejected),
+               f.other, f.lost);
+        CHECK_INT(polite_ok, 20);
+        CHECK_INT(polite_rejected, 0);
+        CHECK_INT(f.ok + atomic_load(&f.rejected), f.sent);
+        CHECK_INT(f.lost, 0);
+    }
+    actor_client_destroy(&c);
+}
+
 /* ========================================== a client that does not read */
 
 /* Client A sends many requests over ipc and never reads (a small receive
@@ -1456,6 +1563,7 @@ int main(int argc, char **argv)
     RUN(remote_late_reply_discarded);
     RUN(unreachable_peers_fail_fast_with_the_reason);
     RUN(received_casts_not_delivered_are_dead_letters);
+    RUN(a_flooding_client_does_not_crowd_out_others);
     RUN(silent_or_dead_peer_ends_waiting_calls);
     RUN(bind_errors_say_why);
     RUN(remote_from_handler_and_async);

@@ -243,6 +243,59 @@ ACTOR_TEST(overflow_block_waitlist_admits_in_order)
     actor__mailbox_fini(&mb);
 }
 
+/* Odd ids: the messages take_newest may take. */
+static bool odd_id(void *arg, const actor__msg *m)
+{
+    (void)arg;
+    return m->id % 2 == 1;
+}
+
+static void sum_ids(void *arg, const actor__msg *m)
+{
+    *(uint64_t *)arg += m->id;
+}
+
+/* each sees the lanes and the waiting line; take_newest takes the newest
+ * match from either (the line first: it arrived last), gives its room
+ * back, and leaves the rest in order. */
+ACTOR_TEST(take_newest_from_lanes_and_waiting_line)
+{
+    actor__mailbox mb;
+    actor__msg *dropped, *m;
+    uint64_t sum = 0;
+
+    ACTOR_ASSERT_RC(actor__mailbox_init(&mb, 3, 0, ACTOR_OVERFLOW_BLOCK, 0), 0);
+    ACTOR_ASSERT_RC(push(&mb, 128, 1, NULL), 0);
+    ACTOR_ASSERT_RC(push(&mb, 200, 3, NULL), 0);
+    ACTOR_ASSERT_RC(push(&mb, 128, 2, NULL), 0);
+    for (uint64_t i = 4; i <= 5; i++)
+        ACTOR_ASSERT_RC(actor__mailbox_push(&mb, msg(ACTOR__MSG_CAST, 128, i),
+                                            ACTOR__PUSH_WAITLIST, &dropped),
+                        0);
+    actor__mailbox_each(&mb, sum_ids, &sum);
+    ACTOR_ASSERT_INT(sum, 15);
+    m = actor__mailbox_take_newest(&mb, odd_id, NULL); /* 5, from the line */
+    ACTOR_ASSERT_INT(m->id, 5);
+    actor__msg_free(m);
+    m = actor__mailbox_take_newest(&mb, odd_id, NULL); /* 3, from the top lane */
+    ACTOR_ASSERT_INT(m->id, 3);
+    actor__msg_free(m);
+    ACTOR_ASSERT_INT(actor__mailbox_user_depth(&mb), 3);
+    ACTOR_ASSERT_RC(push(&mb, 128, 6, NULL), ACTOR_EFULL); /* 4 waits: it goes first */
+    ACTOR_ASSERT_INT(pop_id(&mb), 1); /* room: admits 4 */
+    ACTOR_ASSERT_INT(pop_id(&mb), 2);
+    ACTOR_ASSERT_INT(pop_id(&mb), 4);
+    ACTOR_ASSERT(actor__mailbox_take_newest(&mb, odd_id, NULL) == NULL);
+    ACTOR_ASSERT_RC(push(&mb, 128, 7, NULL), 0);
+    ACTOR_ASSERT_RC(push(&mb, 128, 8, NULL), 0);
+    m = actor__mailbox_take_newest(&mb, odd_id, NULL); /* the head of its lane */
+    ACTOR_ASSERT_INT(m->id, 7);
+    actor__msg_free(m);
+    ACTOR_ASSERT_INT(pop_id(&mb), 8);
+    ACTOR_ASSERT_INT(pop_id(&mb), 0);
+    actor__mailbox_fini(&mb);
+}
+
 ACTOR_TEST(waiting_line_gives_up_expired_messages)
 {
     actor__mailbox mb;
@@ -500,6 +553,7 @@ int main(void)
     ACTOR_TEST_RUN(overflow_reject_counts);
     ACTOR_TEST_RUN(overflow_drop_oldest_lowest);
     ACTOR_TEST_RUN(overflow_block_waitlist_admits_in_order);
+    ACTOR_TEST_RUN(take_newest_from_lanes_and_waiting_line);
     ACTOR_TEST_RUN(waiting_line_gives_up_expired_messages);
     ACTOR_TEST_RUN(take_all_returns_everything);
     ACTOR_TEST_RUN(fini_frees_queued_messages);

@@ -161,6 +161,9 @@ typedef struct actor_gateway_stats {
     uint64_t slow_rejected;        /* its requests answered REJECTED unrun (its backlog is over the bound) */
     uint64_t slow_dropped;         /* its requests dropped unanswered (not even REJECTED fit) */
     uint64_t slow_replies_dropped; /* its oldest waiting responses dropped at the hard bound */
+    /* a full mailbox shared fairly (docs/PROTOCOL.md §6) */
+    uint64_t fair_rejected; /* waiting requests of a client over its share, answered
+                               REJECTED to make room for a client under it */
     uint64_t waiting_replies;      /* responses waiting for room now, all clients */
     uint64_t waiting_bytes;        /* their size now */
     /* calling */
