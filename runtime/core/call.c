@@ -84,7 +84,8 @@ static void status_from_rc(actor_status *st, int rc)
         actor_status_set(st, ACTOR_STATUS_UNAVAILABLE, 0, "no instance of the pool is live");
         break;
     case ACTOR_EUNREACHABLE:
-        actor_status_set(st, ACTOR_STATUS_UNREACHABLE, 0, "the peer is unreachable");
+        actor_status_set(st, ACTOR_STATUS_UNREACHABLE, ACTOR_UNREACHABLE_NOT_SENT,
+                         "the peer is unreachable");
         break;
     default:
         actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "%s", actor_strerror(rc));

@@ -20,7 +20,8 @@
  * process is abandoned (actor__ctx_request_abandon), so nothing waits for
  * its deadline. A request whose connection to the process broke (it ends
  * UNREACHABLE, often before the supervisor has reaped the process) waits
- * for that news too. Messages arriving meanwhile wait in the stand-in. A late
+ * for that news too; one that could not even be sent (the process was not
+ * reachable yet, or any more) is sent again. Messages arriving meanwhile wait in the stand-in. A late
  * answer from the dead generation is dropped: its request is forgotten,
  * and the next process answers a request naming "instance-G" NOT_FOUND.
  * So every request gets exactly one answer, and one that may not run
@@ -252,9 +253,14 @@ static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const
 
     (void)ctx;
     if (st->category == ACTOR_STATUS_UNREACHABLE && f->gen == p->gen) {
-        /* the connection to the process broke: it died (the supervisor's
-         * news then retries f or answers it DIED, once), or stopped */
         f->call_id = 0;
+        if (st->code == ACTOR_UNREACHABLE_NOT_SENT) { /* it never left: send it again */
+            fwd_unlink(&p->sent, f);
+            send_forward(p, ctx, f);
+        }
+        /* else the connection to the process broke with f in it: the
+         * process died (the supervisor's news retries f or answers it
+         * DIED, once), or stopped */
         return;
     }
     fwd_unlink(&p->sent, f);

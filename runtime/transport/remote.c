@@ -639,7 +639,7 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
         return 0;
     case ACTOR_EUNREACHABLE:
         atomic_fetch_add(&g->unreachable, 1);
-        actor_status_set(st, ACTOR_STATUS_UNREACHABLE, 0, "%s", l->why);
+        actor_status_set(st, ACTOR_STATUS_UNREACHABLE, ACTOR_UNREACHABLE_NOT_SENT, "%s", l->why);
         return 0;
     default:
         status_not_sent(st, rc);
@@ -747,7 +747,7 @@ static void fail_outcall(actor__gateway *g, uint64_t id, int rc, const char *why
         actor_status_set(&st, ACTOR_STATUS_REJECTED, 0, "the queue to the peer is full");
     } else if (rc == ACTOR_EUNREACHABLE) {
         atomic_fetch_add(&g->unreachable, 1);
-        actor_status_set(&st, ACTOR_STATUS_UNREACHABLE, 0, "%s",
+        actor_status_set(&st, ACTOR_STATUS_UNREACHABLE, ACTOR_UNREACHABLE_NOT_SENT, "%s",
                          why != NULL && why[0] != '\0' ? why : "the peer is unreachable");
     } else {
         actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "cannot send: %s", actor_strerror(rc));
@@ -796,50 +796,8 @@ static void fail_unsent(actor__gateway *g, const peer_link *pl, const char *env,
         dead_cast(g, pl, env, env_len, body, body_len, rc);
 }
 
-static void link_changed(actor__gateway *g, uint32_t index, peer_link *pl, unsigned what,
-                         uint64_t keep_id);
-
-/* The holder: sends the calls packed for one endpoint as one BATCH; when that
- * fails, each request in it is answered (fail_outcall) and each cast is a
- * dead letter. */
-static void flush_pack(actor__gateway *g, actor__pack *p)
-{
-    uint32_t index;
-    peer_link *pl;
-    int rc;
-
-    memcpy(&index, p->key, sizeof index);
-    pl = peer_link_of(g, index);
-    rc = pl != NULL ? actor__wire_send_packed(pl->link.dealer, NULL, p->pairs.data, p->pairs.size,
-                                              p->count)
-                    : ACTOR_ESYSTEM;
-    if (rc == ACTOR_EFULL) { /* the connection may be gone */
-        link_changed(g, index, pl, actor__link_update(&pl->link), 0);
-        if (pl->link.state != ACTOR__LINK_UP)
-            rc = ACTOR_EUNREACHABLE;
-    }
-    atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, p->count);
-    if (rc == 0 && p->count > 1)
-        atomic_fetch_add(&g->batches_sent, 1);
-    if (rc != 0) {
-        actor__wire_items it = {p->pairs.data, p->pairs.data + p->pairs.size, 0};
-        const char *env, *body, *why;
-        size_t env_len, body_len;
-        while (actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why) == 1)
-            fail_unsent(g, pl, env, env_len, body, body_len, rc);
-    }
-    actor__pack_clear(p);
-}
-
-void actor__remote_flush(actor__gateway *g, bool idle)
-{
-    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
-        if (actor__pack_due(&g->call_packs, &g->call_packs.slot[i], idle))
-            flush_pack(g, &g->call_packs.slot[i]);
-}
-
 /* The holder: keeps a copy of env and body in pl's held queue until its
- * connection is up (a link found down tries again now). 0, or
+ * connection is up and has room (a link found down tries again now). 0, or
  * ACTOR_EUNREACHABLE (it cannot even try), ACTOR_EFULL (too much waits),
  * ACTOR_ENOMEM. */
 static int hold(peer_link *pl, uint32_t index, const char *env, size_t env_len, const char *body,
@@ -865,6 +823,51 @@ static int hold(peer_link *pl, uint32_t index, const char *env, size_t env_len, 
     actor__outq_push(&pl->held, o);
     pl->n_held++;
     return 0;
+}
+
+static void link_changed(actor__gateway *g, uint32_t index, peer_link *pl, unsigned what,
+                         uint64_t keep_id);
+
+/* The holder: sends the calls packed for one endpoint as one BATCH; when that
+ * fails, each request in it is answered (fail_outcall) and each cast is a
+ * dead letter. */
+static void flush_pack(actor__gateway *g, actor__pack *p)
+{
+    uint32_t index;
+    peer_link *pl;
+    int rc;
+
+    memcpy(&index, p->key, sizeof index);
+    pl = peer_link_of(g, index);
+    rc = pl != NULL ? actor__wire_send_packed(pl->link.dealer, NULL, p->pairs.data, p->pairs.size,
+                                              p->count)
+                    : ACTOR_ESYSTEM;
+    if (rc == ACTOR_EFULL) /* as in send_to_endpoint: each is held */
+        link_changed(g, index, pl, actor__link_update(&pl->link), 0);
+    if (rc == 0) {
+        atomic_fetch_add(&g->calls_sent, p->count);
+        if (p->count > 1)
+            atomic_fetch_add(&g->batches_sent, 1);
+    } else {
+        actor__wire_items it = {p->pairs.data, p->pairs.data + p->pairs.size, 0};
+        const char *env, *body, *why;
+        size_t env_len, body_len;
+        while (actor__wire_items_next(&it, &env, &env_len, &body, &body_len, &why) == 1) {
+            int held = rc == ACTOR_EFULL ? hold(pl, index, env, env_len, body, body_len) : rc;
+            if (held != 0) {
+                atomic_fetch_add(&g->send_failed, 1);
+                fail_unsent(g, pl, env, env_len, body, body_len, held);
+            }
+        }
+    }
+    actor__pack_clear(p);
+}
+
+void actor__remote_flush(actor__gateway *g, bool idle)
+{
+    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++)
+        if (actor__pack_due(&g->call_packs, &g->call_packs.slot[i], idle))
+            flush_pack(g, &g->call_packs.slot[i]);
 }
 
 /* The holder: sends what pl holds, in order, while its connection takes
@@ -928,11 +931,13 @@ static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, 
             flush_pack(g, p); /* the message goes on its own, after those */
     }
     rc = actor__wire_send(pl->link.dealer, NULL, env, env_len, body, body_len);
-    if (rc == ACTOR_EFULL) { /* the connection may be gone: this one was not sent */
+    if (rc == ACTOR_EFULL) {
+        /* not sent: the peer's queue is full, or its connection is going
+         * (libzmq drops the pipe before the monitor says so); held until
+         * room comes or the link is known down */
         actor__wire_peek(env, env_len, &id, &kind);
         link_changed(g, index, pl, actor__link_update(&pl->link), id);
-        if (pl->link.state != ACTOR__LINK_UP)
-            return hold(pl, index, env, env_len, body, body_len);
+        return hold(pl, index, env, env_len, body, body_len);
     }
     atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
     return rc;

@@ -609,12 +609,14 @@ TEST(unreachable_peers_fail_fast_with_the_reason)
         CHECK_INT(ref_call(c, ref, m_add, 1, 2, 20000, &r, &st), ACTOR_STATUS_UNREACHABLE);
         CHECK(strstr(st.message, gone[i].why) != NULL);
         CHECK(strstr(st.message, gone[i].endpoint) != NULL);
+        CHECK_INT(st.code, ACTOR_UNREACHABLE_NOT_SENT);
         CHECK_INT(ref_call(c, ref, m_add, 1, 2, 20000, &r, &st), ACTOR_STATUS_UNREACHABLE);
         CHECK_RC(actor_cast(c, ref, m_note, "\x80", 1, &o), ACTOR_EUNREACHABLE);
         CHECK_RC(actor_call_async(c, ref, m_add, "\x80", 1, &o, on_reply, &a, NULL), 0);
         async_wait(&a, 1);
         CHECK_INT(a.st.category, ACTOR_STATUS_UNREACHABLE);
         CHECK(strstr(a.st.message, gone[i].why) != NULL);
+        CHECK_INT(a.st.code, ACTOR_UNREACHABLE_NOT_SENT);
     }
     printf("  %s\n", st.message);
     /* from a handler: the request's status comes back; its cast is a dead letter */
@@ -711,9 +713,11 @@ TEST(silent_or_dead_peer_ends_waiting_calls)
     CHECK_RC(actor_call_async(c, calc, m_add, body.data, body.size, &o, on_reply, &a, NULL), 0);
     CHECK_INT(ref_call(c, calc, m_add, 1, 2, 20000, &r, &st), ACTOR_STATUS_UNREACHABLE);
     CHECK(strstr(st.message, "connection lost") != NULL);
+    CHECK_INT(st.code, ACTOR_UNREACHABLE_MAY_HAVE_RUN);
     printf("  %s\n", st.message);
     async_wait(&a, 2);
     CHECK_INT(a.st.category, ACTOR_STATUS_UNREACHABLE);
+    CHECK_INT(a.st.code, ACTOR_UNREACHABLE_MAY_HAVE_RUN);
     kill(s2.pid, SIGCONT);
     CHECK_INT(ref_call(c, calc, m_add, 1, 2, 20000, &r, &st), ACTOR_STATUS_OK);
     CHECK_INT(r, 3);

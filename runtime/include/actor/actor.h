@@ -73,8 +73,13 @@ typedef enum actor_status_category {
 
 #define ACTOR_STATUS_MESSAGE_SIZE 120
 
+/* The code of an UNREACHABLE status: whether the request may have run. */
+#define ACTOR_UNREACHABLE_MAY_HAVE_RUN 0 /* it was sent; its connection broke first */
+#define ACTOR_UNREACHABLE_NOT_SENT 1     /* it never left this process: safe to retry */
+
 /* The end of a call: a plain value (no pointers), copied freely. `code` is
- * the IDL error code when category is ACTOR_STATUS_ERROR, else 0. `message`
+ * the IDL error code when category is ACTOR_STATUS_ERROR, one of the
+ * ACTOR_UNREACHABLE_* when UNREACHABLE, else 0. `message`
  * is always NUL-terminated (possibly empty), truncated to fit. */
 typedef struct actor_status {
     actor_status_category category;

@@ -107,12 +107,13 @@ bool actor_ref_is_remote(actor_ref ref);
  *     not resolve, or a connect or handshake that takes longer than
  *     actor_system_opts.peer_timeout_ms (3 s by default) ends it at once:
  *     a call gets UNREACHABLE with the reason ("tcp://127.0.0.1:5555:
- *     connection refused"), actor_cast returns ACTOR_EUNREACHABLE.
+ *     connection refused") and code ACTOR_UNREACHABLE_NOT_SENT, actor_cast
+ *     returns ACTOR_EUNREACHABLE.
  *   - A connection that hears nothing from its peer for peer_timeout_ms,
  *     not even the heartbeats libzmq sends every third of it (a stopped
  *     process, a host cut off), is closed, like one the peer closed. The
- *     calls waiting on it end UNREACHABLE at once ("connection lost": they
- *     may have run), not at their deadline.
+ *     calls waiting on it end UNREACHABLE at once ("connection lost", code
+ *     ACTOR_UNREACHABLE_MAY_HAVE_RUN), not at their deadline.
  *   - A call to a peer found unreachable tries to connect again (one
  *     attempt, shared by every call made meanwhile), so a server that comes
  *     back is reached by the next call; libzmq keeps trying in the
