@@ -133,12 +133,14 @@ static actor__worker *sleeping_peer(actor_system *sys, const actor__worker *self
  * is still in the same handler with actors queued, an idle peer is woken
  * to steal them. At most one timer per worker is in the heap, so a busy
  * worker costs the timer thread one wake-up per period, not one per
- * message. Called on w. */
+ * message. Any thread (a plain thread that queued an actor on w). */
 static void stall_arm(actor__worker *w)
 {
-    if (atomic_load_explicit(&w->stall_armed, memory_order_relaxed))
+    bool unarmed = false;
+
+    if (atomic_load_explicit(&w->stall_armed, memory_order_relaxed) ||
+        !atomic_compare_exchange_strong(&w->stall_armed, &unarmed, true))
         return;
-    atomic_store_explicit(&w->stall_armed, true, memory_order_relaxed);
     atomic_store_explicit(&w->stall_step, atomic_load_explicit(&w->steps, memory_order_relaxed),
                           memory_order_relaxed);
     if (actor__timer_arm_by(w->sys, &w->stall_timer, actor_now_ns() + ACTOR__STALL_CHECK_NS) != 0)
@@ -213,8 +215,20 @@ void actor__schedule(actor_system *sys, actor__actor *a)
     w = spinning_peer(sys);
     if (w == NULL)
         w = sleeping_peer(sys, NULL);
-    if (w == NULL)
+    if (w == NULL) {
+        /* no worker is asleep or spinning idle: one may be stuck in a long
+         * handler. A busy peer steals `a` when its turn ends; but one that
+         * was between its last steal and its idle spin just now goes to
+         * sleep without taking a lone actor from another's queue unless
+         * that worker is marked stalled, and then `a` waits behind the
+         * long handler however long it runs. The stall check marks it. */
         w = &sys->workers[atomic_fetch_add(&sys->next_worker, 1) % sys->n_workers];
+        queue_push(w, a);
+        if (sys->n_workers > 1)
+            stall_arm(w);
+        actor__wake(w);
+        return;
+    }
     queue_push(w, a);
     actor__wake(w);
 }
