@@ -53,6 +53,8 @@ typedef struct forward {
     uint64_t call_id;   /* the stand-in's request to the process, while in `sent` */
     uint32_t gen;       /* the generation it was sent to */
     uint8_t attempts;   /* times tried again after a death */
+    bool suspect;       /* in `sent`, its connection broke (UNREACHABLE): see forwarded */
+    bool unsent;        /* a suspect that never left this process */
     int64_t deadline;   /* the caller's */
     actor_reply *reply; /* requests: the caller's deferred reply */
     size_t len;
@@ -244,31 +246,64 @@ static void send_forward(actor__process *p, actor_ctx *ctx, forward *f)
     fwd_push(&p->sent, f);
 }
 
-/* The end of a forwarded request: passed on to the caller. */
+/* The generation `gen` answered, so it lives: the suspects sent to it
+ * (their connection broke, the old one's loss read late) are sent again
+ * if they never left or may be retried, else answered DIED, once. */
+static void clear_suspects(actor__process *p, actor_ctx *ctx, uint32_t gen)
+{
+    fwd_list l = {NULL, NULL};
+    forward *f, *next;
+
+    for (f = p->sent.head; f != NULL; f = next) {
+        next = f->next;
+        if (f->suspect && f->gen == gen) {
+            fwd_unlink(&p->sent, f);
+            fwd_push(&l, f);
+        }
+    }
+    while ((f = l.head) != NULL) {
+        fwd_unlink(&l, f);
+        f->suspect = false;
+        if (!f->unsent && may_retry(p, f)) {
+            f->attempts++;
+            atomic_fetch_add(&p->c->retried, 1);
+        } else if (!f->unsent) {
+            answer(f, ACTOR_STATUS_DIED, "the connection to the instance's process broke");
+            free(f);
+            continue;
+        }
+        send_forward(p, ctx, f);
+    }
+}
+
+/* The end of a forwarded request: passed on to the caller. One whose
+ * connection to the process broke (UNREACHABLE) stays a suspect in `sent`:
+ * usually the process died, and the supervisor's news retries it or
+ * answers it DIED (generation_died); if instead its generation answers a
+ * later request, it lived (the loss was its predecessor's connection's,
+ * read late) and clear_suspects decides. */
 static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
                       size_t len, void *user)
 {
     actor__process *p = state;
     forward *f = user;
+    uint32_t gen = f->gen;
+    bool ok = st->category == ACTOR_STATUS_OK;
 
-    (void)ctx;
     if (st->category == ACTOR_STATUS_UNREACHABLE && f->gen == p->gen) {
         f->call_id = 0;
-        if (st->code == ACTOR_UNREACHABLE_NOT_SENT) { /* it never left: send it again */
-            fwd_unlink(&p->sent, f);
-            send_forward(p, ctx, f);
-        }
-        /* else the connection to the process broke with f in it: the
-         * process died (the supervisor's news retries f or answers it
-         * DIED, once), or stopped */
+        f->suspect = true;
+        f->unsent = st->code == ACTOR_UNREACHABLE_NOT_SENT;
         return;
     }
     fwd_unlink(&p->sent, f);
-    if (st->category == ACTOR_STATUS_OK)
+    if (ok)
         actor_reply_send(&f->reply, body, len);
     else
         actor_reply_status(&f->reply, st);
     free(f);
+    if (ok && gen == p->gen)
+        clear_suspects(p, ctx, gen);
 }
 
 /* The current generation died: what was sent to it is tried again (first,
@@ -285,9 +320,11 @@ static void generation_died(actor__process *p, actor_ctx *ctx, uint32_t gen)
         fwd_unlink(&p->sent, f);
         if (f->call_id != 0)
             actor__ctx_request_abandon(ctx, f->call_id);
-        if (may_retry(p, f)) {
-            f->attempts++;
+        if (f->unsent || may_retry(p, f)) { /* one that never left costs no attempt */
+            if (!f->unsent)
+                f->attempts++;
             atomic_fetch_add(&p->c->retried, 1);
+            f->suspect = f->unsent = false;
             fwd_push(&again, f);
         } else {
             answer(f, ACTOR_STATUS_DIED, "the instance's process died");

@@ -58,7 +58,7 @@ static int dealer_options(void *s, const actor__endpoint *ep, unsigned peer_time
     int timeout = (int)peer_timeout_ms, beat = timeout / 3 > 0 ? timeout / 3 : 1;
 
     if (set_int(s, ZMQ_LINGER, DEALER_LINGER_MS) != 0 || set_int(s, ZMQ_SNDHWM, DEALER_HWM) != 0 ||
-        set_int(s, ZMQ_RCVHWM, DEALER_HWM) != 0 || set_int(s, ZMQ_IMMEDIATE, 1) != 0 ||
+        set_int(s, ZMQ_RCVHWM, DEALER_HWM) != 0 ||
         set_int(s, ZMQ_HEARTBEAT_IVL, beat) != 0 ||
         set_int(s, ZMQ_HEARTBEAT_TIMEOUT, timeout - beat > 0 ? timeout - beat : 1) != 0 ||
         set_int(s, ZMQ_HANDSHAKE_IVL, timeout) != 0 || set_int(s, ZMQ_CONNECT_TIMEOUT, timeout) != 0)

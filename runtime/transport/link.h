@@ -4,9 +4,9 @@
  *
  * libzmq connects in the background and, left alone, queues messages for a
  * peer it cannot reach and retries forever. A link makes the state visible:
- * its DEALER has ZMQ_IMMEDIATE set (nothing is queued for a connection that
- * is not up: a send then fails at once), ZMTP heartbeats, and a handshake
- * and TCP connect timeout, all from one peer timeout; a socket monitor
+ * its owner sends only while it is up (and holds or fails what comes
+ * meanwhile), its DEALER has ZMTP heartbeats, and a handshake and TCP
+ * connect timeout, all from one peer timeout; a socket monitor
  * (an inproc PAIR) reports connects, refusals and losses, which
  * actor__link_update reads into `state`, with a sentence saying why.
  *
