@@ -932,9 +932,8 @@ static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, 
     }
     rc = actor__wire_send(pl->link.dealer, NULL, env, env_len, body, body_len);
     if (rc == ACTOR_EFULL) {
-        /* not sent: the peer's queue is full, or its connection is going
-         * (libzmq drops the pipe before the monitor says so); held until
-         * room comes or the link is known down */
+        /* not sent: the peer's queue is full (or the link went down):
+         * held until room comes or the link is known down */
         actor__wire_peek(env, env_len, &id, &kind);
         link_changed(g, index, pl, actor__link_update(&pl->link), id);
         return hold(pl, index, env, env_len, body, body_len);
