@@ -19,9 +19,11 @@
  * left, else answered DIED, once; the stand-in's own request to the dead
  * process is abandoned (actor__ctx_request_abandon), so nothing waits for
  * its deadline. A request whose connection to the process broke (it ends
- * UNREACHABLE, often before the supervisor has reaped the process) waits
- * for that news too; one that could not even be sent (the process was not
- * reachable yet, or any more) is sent again. Messages arriving meanwhile wait in the stand-in. A late
+ * UNREACHABLE, often before the supervisor has reaped the process) is kept
+ * as a suspect: that news settles it, or, when its generation answers a
+ * later request (it lived), it is sent again if it never left or may be
+ * retried, else answered DIED. Messages arriving meanwhile wait in the
+ * stand-in. A late
  * answer from the dead generation is dropped: its request is forgotten,
  * and the next process answers a request naming "instance-G" NOT_FOUND.
  * So every request gets exactly one answer, and one that may not run
@@ -84,6 +86,7 @@ struct actor__process {
     uint32_t gen; /* the generation forwards go to; 0: none up */
     actor_ref remote;
     fwd_list sent, waiting;
+    size_t n_suspects; /* forwards in `sent` marked suspect */
 };
 
 /* =========================================================== fwd lists */
@@ -254,6 +257,8 @@ static void clear_suspects(actor__process *p, actor_ctx *ctx, uint32_t gen)
     fwd_list l = {NULL, NULL};
     forward *f, *next;
 
+    if (p->n_suspects == 0)
+        return; /* the usual case: no walk over `sent` per answer */
     for (f = p->sent.head; f != NULL; f = next) {
         next = f->next;
         if (f->suspect && f->gen == gen) {
@@ -264,6 +269,7 @@ static void clear_suspects(actor__process *p, actor_ctx *ctx, uint32_t gen)
     while ((f = l.head) != NULL) {
         fwd_unlink(&l, f);
         f->suspect = false;
+        p->n_suspects--;
         if (!f->unsent && may_retry(p, f)) {
             f->attempts++;
             atomic_fetch_add(&p->c->retried, 1);
@@ -292,6 +298,8 @@ static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const
 
     if (st->category == ACTOR_STATUS_UNREACHABLE && f->gen == p->gen) {
         f->call_id = 0;
+        if (!f->suspect)
+            p->n_suspects++;
         f->suspect = true;
         f->unsent = st->code == ACTOR_UNREACHABLE_NOT_SENT;
         return;
@@ -316,6 +324,7 @@ static void generation_died(actor__process *p, actor_ctx *ctx, uint32_t gen)
     if (gen != p->gen)
         return; /* an older one's news */
     p->gen = 0;
+    p->n_suspects = 0; /* every one of them is in `sent`, settled below */
     while ((f = p->sent.head) != NULL) {
         fwd_unlink(&p->sent, f);
         if (f->call_id != 0)

@@ -590,7 +590,8 @@ static void wait_response(actor_system *sys, client_net *net, actor__link *l, ui
             continue;
         if (lost) {
             atomic_fetch_add(&actor__gateway_of(sys)->unreachable, 1);
-            actor_status_set(st, ACTOR_STATUS_UNREACHABLE, 0, "%s", l->why);
+            actor_status_set(st, ACTOR_STATUS_UNREACHABLE, ACTOR_UNREACHABLE_MAY_HAVE_RUN, "%s",
+                             l->why);
             return;
         }
         left = ms_until(deadline);
@@ -1239,7 +1240,8 @@ static void fail_outstanding(actor__gateway *g, uint32_t index, peer_link *pl, u
         ;
     list = g->outstanding.count != 0 ? actor__idmap_remove_if(&g->outstanding, sent_there, &f)
                                      : NULL;
-    actor_status_set(&st, ACTOR_STATUS_UNREACHABLE, 0, "%s", pl->link.why);
+    actor_status_set(&st, ACTOR_STATUS_UNREACHABLE, ACTOR_UNREACHABLE_MAY_HAVE_RUN, "%s",
+                     pl->link.why);
     while (list != NULL) {
         actor__idnode *next = list->next;
         outcall *oc = (outcall *)(void *)list;
