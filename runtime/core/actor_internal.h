@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "actor/actor.h"
+#include "actor/monitor.h"
 #include "base/text.h"
 
 /* ================================================================ messages */
@@ -35,6 +36,7 @@ typedef enum actor__msg_kind {
     ACTOR__MSG_REPLY,   /* system: the reply to one of this actor's requests */
     ACTOR__MSG_TIMEOUT, /* system: one of this actor's requests reached its deadline */
     ACTOR__MSG_HEALTH,  /* system: run the health hook, answer via reply_to */
+    ACTOR__MSG_DOWN,    /* system: a monitor of this actor's fired (monitor.c) */
 } actor__msg_kind;
 
 typedef enum actor__route_kind {
@@ -486,6 +488,12 @@ struct actor__actor {
     /* Written by the running worker, read by actor_stats_get. */
     atomic_uint_fast64_t processed, errors, in_flight, expired, late_replies;
     atomic_uint_fast64_t crashes, restarts, retried;
+
+    /* Monitors (monitor.c), under the system's monitor_lock: those
+     * watching this actor, and those it holds as a watcher. */
+    struct actor__monitor *watchers, *watching;
+    /* Why it crashed last (mark_crashed), for its monitors: "" if never. */
+    char crash_reason[ACTOR_STATUS_MESSAGE_SIZE];
 };
 
 /* The actor `ref` names with one more reference, or NULL (gone). Takes
@@ -530,6 +538,25 @@ static inline actor__actor *actor__router_pick(actor__actor *r, const actor_meth
  * terminated when it crashes: the watcher decides (actor_restart, or
  * actor_terminate). ACTOR_ENOTFOUND for a dead ref. */
 int actor__watch(actor_system *sys, actor_ref ref, actor__watch_fn fn, void *user);
+
+/* ============================================================ monitors */
+
+typedef struct actor__monitor actor__monitor;
+int actor__monitors_init(actor_system *sys);
+/* At system free: the records left (remote monitors cut short). */
+void actor__monitors_fini(actor_system *sys);
+/* At a's end (actor__finalize, a->dead set): fires its watchers with
+ * `reason`, drops the monitors it held. */
+void actor__monitors_end(actor__actor *a, actor_down_reason reason, const char *why);
+/* Fires monitor `id` if it is still live (a remote one's end). */
+void actor__monitor_fire(actor_system *sys, uint64_t id, actor_down_reason reason, const char *why);
+/* Whether monitor `id` is live; *ref (may be NULL) gets what it watches. */
+bool actor__monitor_live(actor_system *sys, uint64_t id, actor_ref *ref);
+/* Runs a DOWN message's continuation on a (its worker, ctx made for it);
+ * frees m. */
+void actor__monitor_run(actor__actor *a, actor_ctx *ctx, actor__msg *m);
+/* The actor running a handler. */
+actor__actor *actor__ctx_actor(const actor_ctx *ctx);
 /* The method a handler runs (NULL outside a message). */
 const actor_method *actor__ctx_method(const actor_ctx *ctx);
 /* actor_health_check without waiting: cb gets the answer (OK, ERROR with
@@ -693,6 +720,11 @@ struct actor_system {
     pthread_mutex_t transport_lock;
     void *_Atomic transport;
     const actor__transport_ops *transport_ops;
+
+    /* Monitors (monitor.c): every live one by id, and the lists on the
+     * actors, guarded by this lock. */
+    pthread_mutex_t monitor_lock;
+    actor__idmap monitors;
 };
 
 /* sys's transport state, or NULL while nothing has used it. */

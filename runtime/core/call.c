@@ -1261,6 +1261,11 @@ const actor_method *actor__ctx_method(const actor_ctx *ctx)
     return ctx->method;
 }
 
+actor__actor *actor__ctx_actor(const actor_ctx *ctx)
+{
+    return ctx->self;
+}
+
 /* actor_ctx_request on a remote ref: the request waits in the actor's table
  * with its deadline as a local one does; the gateway's holder sends it and
  * routes the response to this actor's mailbox. */
@@ -1499,6 +1504,7 @@ static void mark_crashed(actor__actor *a, const char *reason)
     pthread_mutex_lock(&a->lock);
     atomic_fetch_add_explicit(&a->interrupts, 1, memory_order_relaxed);
     a->crashed = true;
+    snprintf(a->crash_reason, sizeof a->crash_reason, "%s", reason);
     watched = a->watch != NULL;
     if (!watched && !a->terminating) {
         a->terminating = true;
@@ -1654,6 +1660,14 @@ static void handle_health(actor__actor *a, actor__msg *m)
     actor__msg_free(m);
 }
 
+static void handle_down(actor__worker *w, actor__actor *a, actor__msg *m)
+{
+    actor_ctx ctx;
+
+    ctx_init(&ctx, w, a, NULL, NULL);
+    actor__monitor_run(a, &ctx, m);
+}
+
 void actor__handle(actor__worker *w, actor__actor *a, actor__msg *m)
 {
     switch (m->kind) {
@@ -1664,6 +1678,9 @@ void actor__handle(actor__worker *w, actor__actor *a, actor__msg *m)
     case ACTOR__MSG_REPLY:
     case ACTOR__MSG_TIMEOUT:
         handle_reply(w, a, m);
+        break;
+    case ACTOR__MSG_DOWN:
+        handle_down(w, a, m);
         break;
     case ACTOR__MSG_HEALTH:
     default:
@@ -1731,6 +1748,23 @@ static void cleanup_state(actor__worker *w, actor__actor *a)
     a->state = NULL;
 }
 
+/* Tells a's monitors how it ended. */
+static void monitors_end(actor__actor *a)
+{
+    char why[ACTOR_STATUS_MESSAGE_SIZE + 16];
+
+    if (a->init_failed) {
+        actor__monitors_end(a, ACTOR_DOWN_FAILED, "init failed");
+    } else if (a->crashed) {
+        snprintf(why, sizeof why, "crashed: %s", a->crash_reason);
+        actor__monitors_end(a, ACTOR_DOWN_FAILED, why);
+    } else {
+        actor__monitors_end(a, ACTOR_DOWN_EXITED,
+                            actor__system_stopping(a->sys) ? "terminated: its system shut down"
+                                                           : "terminated");
+    }
+}
+
 void actor__finalize(actor__worker *w, actor__actor *a)
 {
     actor__msg *list;
@@ -1760,6 +1794,7 @@ void actor__finalize(actor__worker *w, actor__actor *a)
         a->arg_free(a->init_arg);
     a->init_arg = NULL;
     notify_watch(a, ACTOR__WATCH_EXITED, a->init_failed ? "init failed" : "terminated");
+    monitors_end(a);
     actor__table_remove(a);
 }
 

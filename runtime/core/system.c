@@ -742,6 +742,7 @@ static void system_free(actor_system *sys)
     if (actor__transport(sys) != NULL)
         sys->transport_ops->destroy(actor__transport(sys));
     pthread_mutex_destroy(&sys->transport_lock);
+    actor__monitors_fini(sys);
     /* after anything that may still drop an actor's last reference (its
      * struct joins the spares under this lock) */
     pthread_mutex_destroy(&sys->table_lock);
@@ -798,6 +799,8 @@ int actor_system_new(const actor_system_opts *opts, actor_system **out)
     pthread_mutex_init(&sys->timer_lock, NULL);
     pthread_mutex_init(&sys->blocks_lock, NULL);
     pthread_mutex_init(&sys->transport_lock, NULL);
+    if (actor__monitors_init(sys) != 0)
+        rc = ACTOR_ENOMEM;
     for (unsigned i = 0; i < ACTOR__SHARDS; i++) {
         pthread_mutex_init(&sys->shards[i].lock, NULL);
         if (rc == 0)
