@@ -1648,6 +1648,7 @@ static int gateway_make(actor_system *sys, void **out)
 
     g->sys = sys;
     g->serial = atomic_fetch_add(&serials, 1) + 1;
+    pthread_mutex_init(&g->naming, NULL);
     pthread_mutex_init(&g->lock, NULL);
     pthread_mutex_init(&g->hold, NULL);
     pthread_cond_init(&g->cmd_done, NULL);
@@ -1750,6 +1751,7 @@ static void gateway_destroy(void *gw)
     pthread_cond_destroy(&g->cmd_done);
     pthread_mutex_destroy(&g->hold);
     pthread_mutex_destroy(&g->lock);
+    pthread_mutex_destroy(&g->naming);
     free(g);
 }
 

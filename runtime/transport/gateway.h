@@ -113,7 +113,8 @@ struct actor__gateway {
     char **domains; /* the ZAP domains our binds created; forgotten at destroy */
     size_t n_domains;
 
-    pthread_mutex_t lock; /* guards everything down to `has_work` */
+    pthread_mutex_t naming; /* taken before `lock` by name registrations (names.c) */
+    pthread_mutex_t lock;   /* guards everything down to `has_work` */
     pthread_cond_t cmd_done;
     actor__outq inbox; /* responses from other threads (encoded, or `served`) */
     actor__outq sendq; /* requests and casts from other threads */

@@ -58,13 +58,14 @@ typedef struct actor_bind_opts {
 int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_opts *opts,
                       char *bound, size_t size);
 
-/* Names `ref` (a local actor) for remote callers (the envelope's `target`).
- * Names are unique within a system: registering a taken name fails with
- * ACTOR_ESTATE unless its actor is gone (the name is then reused).
- * ACTOR_EINVAL for an empty name, one longer than 255 bytes or a remote
- * ref; ACTOR_ENOTFOUND for a dead ref. A name whose actor terminated
- * resolves to nothing (NOT_FOUND) until it is unregistered or reused.
- * Any thread. */
+/* Names `ref` (a local actor) for remote callers (the envelope's `target`):
+ * `name` is the whole wire name, "ns/name" for a name in a namespace
+ * (actor/naming.h has namespaces, owners and get-if-exists spawns). Names
+ * are unique within a system: registering a taken name fails with
+ * ACTOR_ESTATE unless its actor is gone. ACTOR_EINVAL for an empty name,
+ * one longer than 255 bytes or a remote ref; ACTOR_ENOTFOUND for a dead
+ * ref. A name is released as soon as its actor is gone. Detached (no
+ * owner). Any thread. */
 int actor_register_name(actor_system *sys, actor_ref ref, const char *name);
 /* ACTOR_ENOTFOUND when the name is not registered. */
 int actor_unregister_name(actor_system *sys, const char *name);
