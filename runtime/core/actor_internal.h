@@ -483,6 +483,7 @@ struct actor__actor {
     /* Checkpoints (actor_type.checkpoint): the last one taken, kept across
      * restarts for restore. */
     uint32_t checkpoint_every, since_checkpoint;
+    uint32_t max_task_retries; /* actor_spawn_opts' */
     msgpack_sbuffer checkpoint;
 
     /* Written by the running worker, read by actor_stats_get. */
@@ -538,6 +539,15 @@ static inline actor__actor *actor__router_pick(actor__actor *r, const actor_meth
  * terminated when it crashes: the watcher decides (actor_restart, or
  * actor_terminate). ACTOR_ENOTFOUND for a dead ref. */
 int actor__watch(actor_system *sys, actor_ref ref, actor__watch_fn fn, void *user);
+
+/* How many times a request of `method` that a crash interrupted may be
+ * tried again: @retries, else 1 for @idempotent, else the actor's
+ * max_task_retries. */
+static inline uint32_t actor__retries_allowed(const actor_method *method,
+                                              uint32_t max_task_retries)
+{
+    return method->retries != 0 ? method->retries : method->idempotent ? 1 : max_task_retries;
+}
 
 /* ============================================================ monitors */
 

@@ -1519,10 +1519,10 @@ static void mark_crashed(actor__actor *a, const char *reason)
 }
 
 /* Whether a request that was running when its actor crashed may be tried
- * again: its method is @idempotent or has @retries left. */
-static bool may_retry(const actor_method *method, const actor__msg *m)
+ * again: retries left by actor__retries_allowed. */
+static bool may_retry(const actor__actor *a, const actor_method *method, const actor__msg *m)
 {
-    uint32_t allowed = method->retries != 0 ? method->retries : method->idempotent ? 1 : 0;
+    uint32_t allowed = actor__retries_allowed(method, a->max_task_retries);
 
     return m->kind == ACTOR__MSG_REQUEST && m->attempts < allowed && m->attempts < UINT8_MAX;
 }
@@ -1543,7 +1543,7 @@ static void crashed(actor__worker *w, actor__actor *a, actor__msg *m, actor_ctx 
     if (m->kind == ACTOR__MSG_REQUEST)
         actor__count_add(&a->in_flight, (uint64_t)-1);
     actor__count_add(&a->errors, 1);
-    if (request && may_retry(method, m)) {
+    if (request && may_retry(a, method, m)) {
         m->attempts++;
         actor__count_add(&a->retried, 1);
         pthread_mutex_lock(&a->lock);

@@ -460,6 +460,7 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
         a->restartable = opts->restartable;
         a->arg_free = opts->restartable ? opts->arg_free : NULL;
         a->checkpoint_every = opts->checkpoint_every;
+        a->max_task_retries = opts->max_task_retries;
     }
     actor_lock_init(&a->lock);
     pthread_condattr_init(&attr);

@@ -458,6 +458,7 @@ int actor_pool_spawn(actor_system *sys, const actor_type *type, actor_spawn_fn s
     p->spec.spec_size = spec_size;
     p->spec.isolation = o.isolation;
     p->spec.checkpoint_every = o.checkpoint_every;
+    p->spec.max_task_retries = o.max_task_retries;
     p->spec.spec = spec_size != 0 ? malloc(spec_size) : NULL;
     pthread_mutex_init(&p->lock, NULL);
     if (p->name == NULL || (spec_size != 0 && p->spec.spec == NULL)) {

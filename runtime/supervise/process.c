@@ -195,7 +195,7 @@ static uint32_t remaining_ms(int64_t deadline)
 static bool may_retry(const actor__process *p, const forward *f)
 {
     const actor_method *m = &p->c->spec.type->methods[f->method];
-    uint32_t allowed = m->retries != 0 ? m->retries : m->idempotent ? 1 : 0;
+    uint32_t allowed = actor__retries_allowed(m, p->c->spec.max_task_retries);
 
     return f->attempts < allowed;
 }

@@ -362,6 +362,32 @@ ACTOR_TEST(crashed_requests_retried_or_died)
     farm_fini(&f);
 }
 
+/* max_task_retries: a request whose method has neither @retries nor
+ * @idempotent is tried that many more times after crashes, then DIED. */
+ACTOR_TEST(max_task_retries_is_the_default_for_plain_methods)
+{
+    actor_test t;
+    farm f;
+    actor_pool_opts o = {.size = 1, .max_task_retries = 2};
+    actor_ref pool;
+    actor_status st;
+    actor_pool_stats ps;
+    int64_t inc = 0;
+
+    farm_init(&f);
+    ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
+    ACTOR_ASSERT_RC(farm_pool(t.sys, &f, &o, &pool), 0);
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, pool, M_CRASH, 0, &st, NULL), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_DIED);
+    /* three attempts, three crashes, three restarts */
+    ACTOR_ASSERT_RC(actor_test_call_int(&t, pool, M_INCARNATION, 0, &st, &inc), 0);
+    ACTOR_ASSERT_INT(inc, 4);
+    ACTOR_ASSERT_RC(actor_pool_stats_get(t.sys, pool, &ps), 0);
+    ACTOR_ASSERT_INT(ps.retried, 2);
+    actor_test_stop(&t);
+    farm_fini(&f);
+}
+
 /* Terminating a pool terminates its instances; its ref is then gone. */
 ACTOR_TEST(terminated_pool_is_gone)
 {
@@ -396,6 +422,7 @@ int main(void)
     ACTOR_TEST_RUN(scale_up_and_down_under_load);
     ACTOR_TEST_RUN(every_instance_failed_is_unavailable);
     ACTOR_TEST_RUN(crashed_requests_retried_or_died);
+    ACTOR_TEST_RUN(max_task_retries_is_the_default_for_plain_methods);
     ACTOR_TEST_RUN(terminated_pool_is_gone);
     return actor_test_summary();
 }

@@ -291,6 +291,11 @@ typedef struct actor_spawn_opts {
     /* Take a checkpoint (actor_type.checkpoint) after every this many
      * messages; 0: only when a handler asks (actor_ctx_checkpoint). */
     uint32_t checkpoint_every;
+    /* Ray's max_task_retries, as this actor's default: how many times a
+     * request that a crash interrupted is tried again when its method has
+     * neither @retries nor @idempotent. 0: never (such a request is
+     * answered DIED). */
+    uint32_t max_task_retries;
 } actor_spawn_opts;
 
 /* Creates an actor of `type` (borrowed; must outlive the actor, normally

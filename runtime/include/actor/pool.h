@@ -55,6 +55,7 @@ typedef struct actor_pool_opts {
     uint32_t health_interval_ms; /* 0: no health checks */
     uint32_t health_timeout_ms;  /* 0: 1000 */
     uint32_t checkpoint_every;   /* messages; 0: when a handler asks */
+    uint32_t max_task_retries;   /* actor_spawn_opts.max_task_retries of every instance */
     const char *name;            /* for reports; NULL: the type's name */
     actor_supervision_fn report; /* as actor_supervisor_opts */
     void *report_user;

@@ -104,6 +104,10 @@ typedef struct actor_child_spec {
     actor_isolation isolation;
     /* A checkpoint every this many messages (actor_spawn_opts); 0: on request. */
     uint32_t checkpoint_every;
+    /* Retries of an interrupted request whose method has neither @retries
+     * nor @idempotent (actor_spawn_opts.max_task_retries); also with
+     * process isolation. */
+    uint32_t max_task_retries;
     /* This child's own restart limit; all zero: the supervisor's. */
     actor_restart_opts restart;
 } actor_child_spec;
