@@ -558,10 +558,6 @@ void actor__monitors_fini(actor_system *sys);
 /* At a's end (actor__finalize, a->dead set): fires its watchers with
  * `reason`, drops the monitors it held. */
 void actor__monitors_end(actor__actor *a, actor_down_reason reason, const char *why);
-/* Fires monitor `id` if it is still live (a remote one's end). */
-void actor__monitor_fire(actor_system *sys, uint64_t id, actor_down_reason reason, const char *why);
-/* Whether monitor `id` is live; *ref (may be NULL) gets what it watches. */
-bool actor__monitor_live(actor_system *sys, uint64_t id, actor_ref *ref);
 /* Runs a DOWN message's continuation on a (its worker, ctx made for it);
  * frees m. */
 void actor__monitor_run(actor__actor *a, actor_ctx *ctx, actor__msg *m);

@@ -9,8 +9,7 @@
  * An actor's end (actor__finalize, after it is marked dead) fires its
  * watchers and drops the monitors it held. Firing takes the record out of
  * the map first, under the lock, so exactly one of firing and
- * actor_demonitor wins; actor__monitor_fire fires one by id, for a layer
- * that follows something other than a local actor.
+ * actor_demonitor wins.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +72,8 @@ void actor__monitors_fini(actor_system *sys)
 {
     actor__idnode *node;
 
-    /* left: remote monitors the shutdown cut short (every actor is gone) */
+    /* every actor is gone, and with it every monitor: nothing should be
+     * left, but a record must never leak */
     while ((node = actor__idmap_remove_if(&sys->monitors, any_node, NULL)) != NULL)
         record_free((actor__monitor *)(void *)node);
     actor__idmap_fini(&sys->monitors);
@@ -167,31 +167,6 @@ static void deliver(actor_system *sys, actor__monitor *mon, actor_down_reason re
             actor__msg_free(m);
     }
     record_free(mon);
-}
-
-void actor__monitor_fire(actor_system *sys, uint64_t id, actor_down_reason reason, const char *why)
-{
-    actor__monitor *mon;
-
-    pthread_mutex_lock(&sys->monitor_lock);
-    mon = (actor__monitor *)(void *)actor__idmap_find(&sys->monitors, id);
-    if (mon != NULL)
-        detach(sys, mon);
-    pthread_mutex_unlock(&sys->monitor_lock);
-    if (mon != NULL)
-        deliver(sys, mon, reason, why);
-}
-
-bool actor__monitor_live(actor_system *sys, uint64_t id, actor_ref *ref)
-{
-    actor__monitor *mon;
-
-    pthread_mutex_lock(&sys->monitor_lock);
-    mon = (actor__monitor *)(void *)actor__idmap_find(&sys->monitors, id);
-    if (mon != NULL && ref != NULL)
-        *ref = mon->ref;
-    pthread_mutex_unlock(&sys->monitor_lock);
-    return mon != NULL;
 }
 
 void actor__monitors_end(actor__actor *a, actor_down_reason reason, const char *why)

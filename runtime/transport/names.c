@@ -262,20 +262,6 @@ int actor_name_register(actor_system *sys, actor_ref ref, const char *name,
     return register_checked(sys, ref, full, opts != NULL ? opts->owner : ACTOR_REF_NONE);
 }
 
-/* The live actor registered as `full`, acquired; NULL if none. */
-static actor__actor *acquire_full(actor__gateway *g, const char *full)
-{
-    actor_ref ref = ACTOR_REF_NONE;
-    named **p;
-
-    pthread_mutex_lock(&g->lock);
-    p = find_name(g, full);
-    if (p != NULL)
-        ref = (*p)->ref;
-    pthread_mutex_unlock(&g->lock);
-    return ref.id != 0 ? actor__acquire(g->sys, ref) : NULL;
-}
-
 int actor_spawn_named(actor_system *sys, const char *name, const actor_name_opts *opts,
                       const actor_type *type, actor_spawn_fn spawn, const void *spec,
                       const actor_spawn_opts *spawn_opts, bool get_if_exists, actor_ref *out,
@@ -298,7 +284,7 @@ int actor_spawn_named(actor_system *sys, const char *name, const actor_name_opts
     if (rc != 0)
         return rc;
     pthread_mutex_lock(&g->naming);
-    a = acquire_full(g, full);
+    a = actor__names_acquire(g, full);
     if (a != NULL) {
         rc = get_if_exists && strcmp(a->type->name, type->name) == 0 ? 0 : ACTOR_ESTATE;
         if (rc == 0)

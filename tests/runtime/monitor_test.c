@@ -283,15 +283,6 @@ static bool probe_inits_pred(void *arg)
     return atomic_load(&c->p->inits) >= c->inits;
 }
 
-static int spawn_probe_instance(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
-                                actor_ref *ref)
-{
-    probe *p;
-
-    memcpy(&p, spec, sizeof p);
-    return actor_spawn(sys, &probe_type, p, opts, ref);
-}
-
 ACTOR_TEST(a_pool_fires_when_it_ends_not_when_an_instance_restarts)
 {
     actor_test t;
@@ -305,7 +296,7 @@ ACTOR_TEST(a_pool_fires_when_it_ends_not_when_an_instance_restarts)
     probe_init(&p);
     ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
     ACTOR_ASSERT_RC(
-        actor_pool_spawn(t.sys, &probe_type, spawn_probe_instance, &pp, sizeof pp, &po, &pool), 0);
+        actor_pool_spawn(t.sys, &probe_type, spawn_probe_spec, &pp, sizeof pp, &po, &pool), 0);
     ACTOR_ASSERT_RC(actor_pool_members(t.sys, pool, members, 2, &n), 0);
     ACTOR_ASSERT_INT(n, 2);
     ACTOR_ASSERT_RC(actor_monitor(t.sys, pool, on_down, &on_pool, NULL), 0);

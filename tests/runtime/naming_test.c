@@ -32,15 +32,6 @@ static bool released(actor_system *sys, const char *ns, const char *name)
     return actor_test_wait(released_pred, &w, LONG_MS);
 }
 
-static int spawn_probe_fn(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
-                          actor_ref *ref)
-{
-    probe *p;
-
-    memcpy(&p, spec, sizeof p);
-    return actor_spawn(sys, &probe_type, p, opts, ref);
-}
-
 ACTOR_TEST(names_live_in_namespaces_and_collide_within_one)
 {
     actor_test t;
@@ -110,23 +101,23 @@ ACTOR_TEST(get_if_exists_spawns_once)
 
     probe_init(&p);
     ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
-    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "cache", &o, &probe_type, spawn_probe_fn, &pp, NULL,
+    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "cache", &o, &probe_type, spawn_probe_spec, &pp, NULL,
                                       true, &first, &created),
                     0);
     ACTOR_ASSERT(created);
-    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "cache", &o, &probe_type, spawn_probe_fn, &pp, NULL,
+    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "cache", &o, &probe_type, spawn_probe_spec, &pp, NULL,
                                       true, &again, &created),
                     0);
     ACTOR_ASSERT(!created);
     ACTOR_ASSERT_INT(again.id, first.id);
     ACTOR_ASSERT_INT(atomic_load(&p.inits) <= 1, 1); /* nothing else was spawned */
     /* without get_if_exists, or for another type: taken */
-    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "cache", &o, &probe_type, spawn_probe_fn, &pp, NULL,
+    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "cache", &o, &probe_type, spawn_probe_spec, &pp, NULL,
                                       false, &other, &created),
                     ACTOR_ESTATE);
     other_type = probe_type;
     other_type.name = "test.Other";
-    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "cache", &o, &other_type, spawn_probe_fn, &pp, NULL,
+    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "cache", &o, &other_type, spawn_probe_spec, &pp, NULL,
                                       true, &other, &created),
                     ACTOR_ESTATE);
     actor_test_stop(&t);
@@ -147,9 +138,9 @@ ACTOR_TEST(an_owned_actor_ends_with_its_owner_a_detached_one_does_not)
     ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
     creator = spawn_probe(&t, &probe_type, &p);
     ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "owned", &(actor_name_opts){.owner = creator},
-                                      &probe_type, spawn_probe_fn, &pp, NULL, false, &owned, NULL),
+                                      &probe_type, spawn_probe_spec, &pp, NULL, false, &owned, NULL),
                     0);
-    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "detached", NULL, &probe_type, spawn_probe_fn, &pp,
+    ACTOR_ASSERT_RC(actor_spawn_named(t.sys, "detached", NULL, &probe_type, spawn_probe_spec, &pp,
                                       NULL, false, &detached, NULL),
                     0);
     ACTOR_ASSERT_RC(actor_names_list(t.sys, NULL, info, 4, &n), 0);

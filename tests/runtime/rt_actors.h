@@ -404,6 +404,17 @@ static inline bool gone_pred(void *arg)
     return actor_stats_get(g->sys, g->ref, &s) == ACTOR_ENOTFOUND;
 }
 
+/* An actor_spawn_fn (pools, actor_spawn_named): a probe_type actor whose
+ * probe is the pointer `spec` holds. */
+static inline int spawn_probe_spec(actor_system *sys, const void *spec,
+                                   const actor_spawn_opts *opts, actor_ref *ref)
+{
+    probe *p;
+
+    memcpy(&p, spec, sizeof p);
+    return actor_spawn(sys, &probe_type, p, opts, ref);
+}
+
 static inline actor_ref spawn_probe(actor_test *t, const actor_type *type, probe *p)
 {
     return actor_test_spawn(t, type, p);
