@@ -185,18 +185,25 @@ ACTOR_TEST(watching_what_is_gone_answers_at_once)
 ACTOR_TEST(failures_say_why)
 {
     actor_test t;
-    probe p;
-    actor_ref a, c;
+    probe p, busy;
+    actor_ref a, b, c;
     seen init = {0}, crash = {0};
+    outcome held = {0};
     actor_status st;
 
     probe_init(&p);
+    probe_init(&busy);
     p.init_rc = ACTOR_ESYSTEM;
-    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
-    /* spawned inactive so that the monitor is there before init runs */
-    ACTOR_ASSERT_RC(actor_spawn(t.sys, &probe_type, &p, &(actor_spawn_opts){.inactive = true}, &a),
-                    0);
+    /* one worker, held in a handler: the monitor is there before init runs */
+    ACTOR_ASSERT_RC(actor_test_start(&t, 1), 0);
+    b = spawn_probe(&t, &probe_type, &busy);
+    ACTOR_ASSERT_RC(async_int(t.client, b, M_WAIT, 0, -1, LONG_MS, &held), 0);
+    ACTOR_ASSERT(probe_wait_entered(&busy));
+    ACTOR_ASSERT_RC(actor_spawn(t.sys, &probe_type, &p, NULL, &a), 0);
     ACTOR_ASSERT_RC(actor_monitor(t.sys, a, on_down, &init, NULL), 0);
+    ACTOR_ASSERT_INT(atomic_load(&init.fired), 0);
+    probe_open(&busy);
+    ACTOR_ASSERT(outcome_wait(&held));
     ACTOR_ASSERT(actor_test_wait(fired_pred, &init, LONG_MS));
     ACTOR_ASSERT_INT(init.down.reason, ACTOR_DOWN_FAILED);
     ASSERT_STR(init.down.message, "init failed");
@@ -211,6 +218,7 @@ ACTOR_TEST(failures_say_why)
     ACTOR_ASSERT_INT(atomic_load(&init.fired), 1);
     ACTOR_ASSERT_INT(atomic_load(&crash.fired), 1);
     probe_fini(&p);
+    probe_fini(&busy);
 }
 
 ACTOR_TEST(an_actor_watcher_gets_a_message_on_its_state)
