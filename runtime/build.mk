@@ -4,6 +4,8 @@ RUNTIME_SRCS := $(wildcard runtime/*/*.c)
 RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/%.o)
 # The wire envelope's codec, generated from idl/actor_protocol.actor (wire.c).
 RUNTIME_OBJS += $(BUILD)/gen/actor_protocol.o
+# The system's own services, generated from idl/actor_system.actor (registry.c).
+RUNTIME_OBJS += $(BUILD)/gen/actor_system.o
 CPPFLAGS_runtime = -Iruntime -Iruntime/include -Igen $(MSGPACK_CFLAGS) $(ZMQ_CFLAGS)
 
 $(LIBACTOR_A): $(RUNTIME_OBJS)

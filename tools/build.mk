@@ -32,6 +32,7 @@ install: $(ACTORC) $(LIBACTOR_A) $(LIBACTOR_SO)
 	ln -sf $(notdir $(LIBACTOR_SO_FILE)) $(DESTDIR)$(PREFIX)/lib/$(LIBACTOR_SONAME)
 	ln -sf $(LIBACTOR_SONAME) $(DESTDIR)$(PREFIX)/lib/libactor.so
 	install -m 644 runtime/include/actor/*.h $(DESTDIR)$(PREFIX)/include/actor/
+	install -m 644 gen/actor_system.h $(DESTDIR)$(PREFIX)/include/actor/actor_system.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(ACTORC_VERSION)|g' \
 	    runtime/libactor.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libactor.pc
 	for m in $(MAN_PAGES); do \

@@ -1419,6 +1419,8 @@ int actor_system_bind(actor_system *sys, const char *endpoint, const actor_bind_
     if (actor__current_worker(sys) != NULL)
         return ACTOR_ESTATE;
     rc = actor__gateway_open(sys, &g);
+    if (rc == 0)
+        rc = actor__registry_start(g);
     if (rc != 0)
         return rc;
     pthread_mutex_lock(&g->lock);

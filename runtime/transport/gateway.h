@@ -30,6 +30,7 @@
 #include <zmq.h>
 
 #include "actor/remote.h"
+#include "actor/supervise.h"
 #include "core/actor_internal.h"
 #include "transport/pack.h"
 #include "base/wire.h"
@@ -120,6 +121,7 @@ struct actor__gateway {
     actor__outq sendq; /* requests and casts from other threads */
     struct actor__bind_cmd *cmds;
     struct actor__named *names;
+    struct actor__export *exports; /* actor_export_type's, under `naming` */
     actor__endpoint **endpoints;
     size_t n_endpoints, cap_endpoints;
     actor__remote **remotes;       /* never moved: a larger copy replaces it, the old one */
@@ -273,8 +275,27 @@ actor__actor *actor__names_acquire(actor__gateway *g, const char *name);
  * every name whose actor is alive, with its type and id). 0, or a negative
  * code. Any thread. */
 int actor__names_write(actor__gateway *g, msgpack_sbuffer *body);
-/* At destroy: frees every registration. */
+/* At destroy: frees every registration and exported type. */
 void actor__names_free(actor__gateway *g);
+/* Registers `ref` as `name` in the system's own namespace
+ * (ACTOR_SERVICE_NAMESPACE), which actor_name_register refuses. */
+int actor__names_register_service(actor_system *sys, actor_ref ref, const char *name);
+
+/* A type actor_export_type made creatable by name. */
+typedef struct actor__exported {
+    const actor_type *type;
+    actor_spawn_fn spawn;
+    const void *spec; /* the exporter's, valid while the system lives */
+} actor__exported;
+/* The exported type called `type_name` into *out; ACTOR_ENOTFOUND. */
+int actor__export_find(actor_system *sys, const char *type_name, actor__exported *out);
+
+/* ----------------------------------------------------------- registry.c */
+
+/* Spawns the registry (actor_sys.Registry, idl/actor_system.actor) and
+ * names it ACTOR_SERVICE_NAMESPACE "/" ACTOR_REGISTRY_NAME, unless one
+ * runs already. Any thread but a worker. */
+int actor__registry_start(actor__gateway *g);
 
 /* ------------------------------------------------------------- remote.c */
 

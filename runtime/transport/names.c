@@ -211,6 +211,15 @@ static bool part_ok(const char *s, bool may_be_empty)
     return s != NULL && (may_be_empty || s[0] != '\0') && strchr(s, '/') == NULL;
 }
 
+/* Whether the wire name `full` lies in the system's own namespace, which
+ * only the runtime registers in. */
+static bool reserved(const char *full)
+{
+    size_t len = strlen(ACTOR_SERVICE_NAMESPACE);
+
+    return strncmp(full, ACTOR_SERVICE_NAMESPACE, len) == 0 && full[len] == '/';
+}
+
 /* The wire name of ns and name into full[ACTOR_NAME_MAX + 1], or false. */
 static bool wire_name(const char *ns, const char *name, char *full)
 {
@@ -247,7 +256,8 @@ int actor_register_name(actor_system *sys, actor_ref ref, const char *name)
 {
     size_t len;
 
-    if (sys == NULL || name == NULL || (len = strlen(name)) == 0 || len > ACTOR__WIRE_MAX_NAME)
+    if (sys == NULL || name == NULL || (len = strlen(name)) == 0 || len > ACTOR__WIRE_MAX_NAME ||
+        reserved(name))
         return ACTOR_EINVAL;
     return register_checked(sys, ref, name, ACTOR_REF_NONE);
 }
@@ -257,7 +267,7 @@ int actor_name_register(actor_system *sys, actor_ref ref, const char *name,
 {
     char full[ACTOR_NAME_MAX + 1];
 
-    if (sys == NULL || !wire_name(opts != NULL ? opts->ns : NULL, name, full))
+    if (sys == NULL || !wire_name(opts != NULL ? opts->ns : NULL, name, full) || reserved(full))
         return ACTOR_EINVAL;
     return register_checked(sys, ref, full, opts != NULL ? opts->owner : ACTOR_REF_NONE);
 }
@@ -276,7 +286,8 @@ int actor_spawn_named(actor_system *sys, const char *name, const actor_name_opts
     if (created != NULL)
         *created = false;
     if (sys == NULL || type == NULL || spawn == NULL || out == NULL ||
-        !wire_name(opts != NULL ? opts->ns : NULL, name, full) || actor__ref_is_remote(owner))
+        !wire_name(opts != NULL ? opts->ns : NULL, name, full) || reserved(full) ||
+        actor__ref_is_remote(owner))
         return ACTOR_EINVAL;
     if (owner.id != 0 && !ref_alive(sys, owner))
         return ACTOR_ENOTFOUND;
@@ -499,13 +510,108 @@ int actor_names_list(actor_system *sys, const char *ns, actor_name_info *out, si
     return 0;
 }
 
+int actor_name_info_get(actor_system *sys, const char *ns, const char *name,
+                        actor_name_info *out)
+{
+    char full[ACTOR_NAME_MAX + 1];
+    actor__gateway *g;
+    int rc = ACTOR_ENOTFOUND;
+
+    if (sys == NULL || out == NULL || !wire_name(ns, name, full))
+        return ACTOR_EINVAL;
+    g = actor__gateway_of(sys);
+    if (g == NULL)
+        return ACTOR_ENOTFOUND;
+    pthread_mutex_lock(&g->lock);
+    named **p = find_name(g, full);
+    actor__actor *a = p != NULL ? actor__acquire(sys, (*p)->ref) : NULL;
+    if (a != NULL) {
+        info_fill(out, *p, a);
+        actor__release(a);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&g->lock);
+    return rc;
+}
+
+int actor__names_register_service(actor_system *sys, actor_ref ref, const char *name)
+{
+    char full[ACTOR_NAME_MAX + 1];
+
+    if (!wire_name(ACTOR_SERVICE_NAMESPACE, name, full))
+        return ACTOR_EINVAL;
+    return register_checked(sys, ref, full, ACTOR_REF_NONE);
+}
+
+/* ----------------------------------------------------- exported types */
+
+typedef struct actor__export {
+    struct actor__export *next;
+    actor__exported what;
+} exported;
+
+int actor_export_type(actor_system *sys, const actor_type *type, actor_spawn_fn spawn,
+                      const void *spec)
+{
+    actor__gateway *g;
+    exported *e;
+    int rc;
+
+    if (sys == NULL || type == NULL || type->name == NULL || spawn == NULL)
+        return ACTOR_EINVAL;
+    rc = actor__gateway_get(sys, &g);
+    if (rc != 0)
+        return rc;
+    pthread_mutex_lock(&g->naming);
+    for (e = g->exports; e != NULL; e = e->next)
+        if (strcmp(e->what.type->name, type->name) == 0)
+            break;
+    if (e != NULL) {
+        rc = e->what.type == type && e->what.spawn == spawn && e->what.spec == spec
+                 ? 0
+                 : ACTOR_ESTATE;
+    } else if ((e = malloc(sizeof *e)) == NULL) {
+        rc = ACTOR_ENOMEM;
+    } else {
+        e->what = (actor__exported){type, spawn, spec};
+        e->next = g->exports;
+        g->exports = e;
+    }
+    pthread_mutex_unlock(&g->naming);
+    return rc;
+}
+
+int actor__export_find(actor_system *sys, const char *type_name, actor__exported *out)
+{
+    actor__gateway *g = actor__gateway_of(sys);
+    int rc = ACTOR_ENOTFOUND;
+
+    if (g == NULL)
+        return rc;
+    pthread_mutex_lock(&g->naming);
+    for (exported *e = g->exports; e != NULL; e = e->next)
+        if (strcmp(e->what.type->name, type_name) == 0) {
+            *out = e->what;
+            rc = 0;
+            break;
+        }
+    pthread_mutex_unlock(&g->naming);
+    return rc;
+}
+
 /* At the gateway's end every actor is gone, and with it every entry; any
- * left (a monitor that could not be made) is freed here. */
+ * left (a monitor that could not be made) is freed here, and so are the
+ * exported types. */
 void actor__names_free(actor__gateway *g)
 {
     while (g->names != NULL) {
         named *n = g->names;
         g->names = n->next;
         free(n);
+    }
+    while (g->exports != NULL) {
+        exported *e = g->exports;
+        g->exports = e->next;
+        free(e);
     }
 }

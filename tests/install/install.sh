@@ -7,7 +7,8 @@ prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 make -s --no-print-directory install PREFIX="$prefix" BUILD="$BUILD" SANITIZER="${SANITIZER:-}" >/dev/null
 for f in bin/actorc lib/libactor.a lib/libactor.so lib/pkgconfig/libactor.pc \
-         include/actor/codec.h include/actor/error.h share/man/man1/actorc.1 \
+         include/actor/codec.h include/actor/error.h include/actor/actor_system.h \
+         share/man/man1/actorc.1 \
          share/doc/actorc/README.md share/doc/actorc/docs/IDL.md; do
     [ -e "$prefix/$f" ] || { echo "missing after install: $f"; exit 1; }
 done
@@ -43,7 +44,9 @@ message Hi { 1: string who; 2: list<int32> n; }
 ACTOR
 "$prefix/bin/actorc" -o "$work" "$work/hello.actor"
 cat >"$work/app.c" <<'C'
+#include <string.h>
 #include "hello.h"
+#include <actor/actor_system.h> /* the registry's stubs, inside libactor */
 int main(void)
 {
     hello_Hi a, b;
@@ -54,7 +57,8 @@ int main(void)
     msgpack_sbuffer s;
     msgpack_sbuffer_init(&s);
     int ok = hello_Hi_encode(&a, &s) == 0 && hello_Hi_decode(s.data, s.size, &b) == 0 &&
-             b.n_n == 3 && b.n[2] == 3;
+             b.n_n == 3 && b.n[2] == 3 &&
+             strcmp(actor_sys_Registry_type.name, "actor_sys.Registry") == 0;
     hello_Hi_free(&b);
     msgpack_sbuffer_destroy(&s);
     return ok ? 0 : 1;

@@ -11,6 +11,13 @@
  * and lists the names with the CONTROL "names" (docs/PROTOCOL.md).
  * Neither part may contain '/'; the whole is at most 255 bytes.
  *
+ * Namespace "actor" (ACTOR_SERVICE_NAMESPACE) is the system's own: once
+ * the system is bound, its registry answers there as "actor/registry"
+ * (the actor_sys.Registry service of idl/actor_system.actor, declared in
+ * <actor/actor_system.h>), so that another process, in C or another
+ * language, looks up, lists, kills, creates and watches named actors by
+ * calling it. Registering a name in that namespace is ACTOR_EINVAL.
+ *
  * Names are unique within a system: registering a name that a live actor
  * holds fails with ACTOR_ESTATE. A name is released as soon as its actor
  * is gone (terminated, failed, killed by name, ended with its owner).
@@ -36,6 +43,9 @@ extern "C" {
 #endif
 
 #define ACTOR_NAME_MAX 255u
+/* The namespace of the system's own services, and its registry's name. */
+#define ACTOR_SERVICE_NAMESPACE "actor"
+#define ACTOR_REGISTRY_NAME "registry"
 
 /* Where a name lives and what ends its actor. NULL: the default
  * namespace, detached. */
@@ -78,6 +88,20 @@ typedef struct actor_name_info {
     bool pool;        /* a pool's ref */
     bool detached;    /* no owner */
 } actor_name_info;
+
+/* The live actor registered as `name` in `ns`, described in *out;
+ * ACTOR_ENOTFOUND if none. */
+int actor_name_info_get(actor_system *sys, const char *ns, const char *name,
+                        actor_name_info *out);
+
+/* Lets other processes create actors of `type` by name: the registry's
+ * create (with a name, a namespace, get-if-exists and an optional owner,
+ * as actor_spawn_named) spawns one with spawn(sys, spec, NULL, &ref).
+ * `spec` is borrowed and must stay valid while the system lives. Exporting
+ * the same type again with the same arguments changes nothing; with other
+ * ones it is ACTOR_ESTATE. */
+int actor_export_type(actor_system *sys, const actor_type *type, actor_spawn_fn spawn,
+                      const void *spec);
 
 /* The live named actors of namespace `ns` (NULL: of every namespace), in no
  * particular order: *n receives how many there are, at most `cap` are
