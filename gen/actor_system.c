@@ -1765,6 +1765,895 @@ int actor_sys_Down_unpack_ex(const msgpack_object *o, actor_sys_Down *m,
     return actor_sys_Down__unpack(&r, o, m);
 }
 
+/* ---- actor_sys.StatsRequest */
+
+/* The IDL name of field `id` of actor_sys.StatsRequest, for error messages. */
+static const char *actor_sys_StatsRequest_field_name(uint32_t id)
+{
+    switch (id) {
+    case actor_sys_StatsRequest_FIELD_NS:
+        return "ns";
+    default:
+        return "unknown";
+    }
+}
+
+/* Bits of actor_sys.StatsRequest's fields in a decoder's set of fields seen. */
+enum {
+    actor_sys_StatsRequest_SEEN_NS,
+    actor_sys_StatsRequest_NUM_FIELDS
+};
+
+int actor_sys_StatsRequest__init(actor_sys_StatsRequest *m)
+{
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+void actor_sys_StatsRequest_init(actor_sys_StatsRequest *m)
+{
+    (void)actor_sys_StatsRequest__init(m);
+}
+
+void actor_sys_StatsRequest_free(actor_sys_StatsRequest *m)
+{
+    if (m == NULL)
+        return;
+    free(m->ns);
+    memset(m, 0, sizeof *m);
+}
+
+int actor_sys_StatsRequest_encode(const actor_sys_StatsRequest *m, msgpack_sbuffer *out)
+{
+    const size_t start = out->size;
+    uint32_t count = 0; /* fields always written */
+    int rc;
+
+    if (m->ns != NULL)
+        count++;
+    if ((rc = actor_write_map_header(out, count)) != 0)
+        goto fail;
+    if (m->ns != NULL &&
+        ((rc = actor_write_key(out, actor_sys_StatsRequest_FIELD_NS)) != 0 ||
+         (rc = actor_write_str(out, m->ns)) != 0))
+        goto fail;
+    return 0;
+
+fail:
+    out->size = start;
+    return rc;
+}
+
+int actor_sys_StatsRequest_pack(msgpack_packer *pk, const actor_sys_StatsRequest *m)
+{
+    uint32_t count = 0; /* fields always written */
+    int rc;
+
+    if (m->ns != NULL)
+        count++;
+    if ((rc = actor_pack_map_header(pk, count)) != 0)
+        return rc;
+    if (m->ns != NULL &&
+        ((rc = actor_pack_key(pk, actor_sys_StatsRequest_FIELD_NS)) != 0 ||
+         (rc = actor_pack_str(pk, m->ns)) != 0))
+        return rc;
+    return 0;
+}
+
+int actor_sys_StatsRequest__read(actor_reader *r, actor_sys_StatsRequest *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_sys_StatsRequest_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_sys_StatsRequest__init(m);
+
+    if (rc != 0 || (rc = actor_read_map_begin(r, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        id = 0;
+        if ((rc = actor_read_field_id(r, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_sys_StatsRequest_FIELD_NS:
+            if ((rc = actor_field_once(r, seen, actor_sys_StatsRequest_SEEN_NS)) == 0)
+                rc = actor_read_str(r, &m->ns);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_sys.StatsRequest", id, actor_sys_StatsRequest_field_name(id));
+    actor_sys_StatsRequest_free(m);
+    return rc;
+}
+
+int actor_sys_StatsRequest__unpack(actor_reader *r, const msgpack_object *o, actor_sys_StatsRequest *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_sys_StatsRequest_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_sys_StatsRequest__init(m);
+
+    if (rc != 0 || (rc = actor_unpack_map_begin(r, o, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+
+        id = 0;
+        if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_sys_StatsRequest_FIELD_NS:
+            if ((rc = actor_field_once(r, seen, actor_sys_StatsRequest_SEEN_NS)) == 0)
+                rc = actor_unpack_str(r, &kv->val, &m->ns);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_sys.StatsRequest", id, actor_sys_StatsRequest_field_name(id));
+    actor_sys_StatsRequest_free(m);
+    return rc;
+}
+
+int actor_sys_StatsRequest_decode(const char *buf, size_t len, actor_sys_StatsRequest *m)
+{
+    return actor_sys_StatsRequest_decode_ex(buf, len, m, NULL, NULL);
+}
+
+int actor_sys_StatsRequest_decode_ex(const char *buf, size_t len, actor_sys_StatsRequest *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+    int rc;
+
+    actor_reader_init(&r, buf, len, limits, err);
+    rc = actor_sys_StatsRequest__read(&r, m);
+    if (rc == 0 && (rc = actor_reader_finish(&r, "actor_sys.StatsRequest")) != 0)
+        actor_sys_StatsRequest_free(m);
+    return rc;
+}
+
+int actor_sys_StatsRequest_unpack(const msgpack_object *o, actor_sys_StatsRequest *m)
+{
+    return actor_sys_StatsRequest_unpack_ex(o, m, NULL, NULL);
+}
+
+int actor_sys_StatsRequest_unpack_ex(const msgpack_object *o, actor_sys_StatsRequest *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+
+    actor_reader_init(&r, NULL, 0, limits, err);
+    return actor_sys_StatsRequest__unpack(&r, o, m);
+}
+
+/* ---- actor_sys.ActorStats */
+
+/* The IDL name of field `id` of actor_sys.ActorStats, for error messages. */
+static const char *actor_sys_ActorStats_field_name(uint32_t id)
+{
+    switch (id) {
+    case actor_sys_ActorStats_FIELD_NS:
+        return "ns";
+    case actor_sys_ActorStats_FIELD_NAME:
+        return "name";
+    case actor_sys_ActorStats_FIELD_TYPE:
+        return "type";
+    case actor_sys_ActorStats_FIELD_POOL:
+        return "pool";
+    case actor_sys_ActorStats_FIELD_INSTANCES:
+        return "instances";
+    case actor_sys_ActorStats_FIELD_MAILBOX_DEPTH:
+        return "mailbox_depth";
+    case actor_sys_ActorStats_FIELD_IN_FLIGHT:
+        return "in_flight";
+    case actor_sys_ActorStats_FIELD_PROCESSED:
+        return "processed";
+    case actor_sys_ActorStats_FIELD_ERRORS:
+        return "errors";
+    case actor_sys_ActorStats_FIELD_RESTARTS:
+        return "restarts";
+    case actor_sys_ActorStats_FIELD_CRASHES:
+        return "crashes";
+    case actor_sys_ActorStats_FIELD_REJECTED:
+        return "rejected";
+    case actor_sys_ActorStats_FIELD_P50_US:
+        return "p50_us";
+    case actor_sys_ActorStats_FIELD_P99_US:
+        return "p99_us";
+    case actor_sys_ActorStats_FIELD_P999_US:
+        return "p999_us";
+    case actor_sys_ActorStats_FIELD_TIMED:
+        return "timed";
+    default:
+        return "unknown";
+    }
+}
+
+/* Bits of actor_sys.ActorStats's fields in a decoder's set of fields seen. */
+enum {
+    actor_sys_ActorStats_SEEN_NS,
+    actor_sys_ActorStats_SEEN_NAME,
+    actor_sys_ActorStats_SEEN_TYPE,
+    actor_sys_ActorStats_SEEN_POOL,
+    actor_sys_ActorStats_SEEN_INSTANCES,
+    actor_sys_ActorStats_SEEN_MAILBOX_DEPTH,
+    actor_sys_ActorStats_SEEN_IN_FLIGHT,
+    actor_sys_ActorStats_SEEN_PROCESSED,
+    actor_sys_ActorStats_SEEN_ERRORS,
+    actor_sys_ActorStats_SEEN_RESTARTS,
+    actor_sys_ActorStats_SEEN_CRASHES,
+    actor_sys_ActorStats_SEEN_REJECTED,
+    actor_sys_ActorStats_SEEN_P50_US,
+    actor_sys_ActorStats_SEEN_P99_US,
+    actor_sys_ActorStats_SEEN_P999_US,
+    actor_sys_ActorStats_SEEN_TIMED,
+    actor_sys_ActorStats_NUM_FIELDS
+};
+
+int actor_sys_ActorStats__init(actor_sys_ActorStats *m)
+{
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+void actor_sys_ActorStats_init(actor_sys_ActorStats *m)
+{
+    (void)actor_sys_ActorStats__init(m);
+}
+
+void actor_sys_ActorStats_free(actor_sys_ActorStats *m)
+{
+    if (m == NULL)
+        return;
+    free(m->ns);
+    free(m->name);
+    free(m->type);
+    memset(m, 0, sizeof *m);
+}
+
+int actor_sys_ActorStats_encode(const actor_sys_ActorStats *m, msgpack_sbuffer *out)
+{
+    const size_t start = out->size;
+    const uint32_t count = 16; /* fields always written */
+    int rc;
+
+    if ((rc = actor_write_map_header(out, count)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_NS)) != 0 ||
+        (rc = actor_write_str(out, m->ns)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_NAME)) != 0 ||
+        (rc = actor_write_str(out, m->name)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_TYPE)) != 0 ||
+        (rc = actor_write_str(out, m->type)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_POOL)) != 0 ||
+        (rc = actor_write_bool(out, m->pool)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_INSTANCES)) != 0 ||
+        (rc = actor_write_uint32(out, m->instances)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_MAILBOX_DEPTH)) != 0 ||
+        (rc = actor_write_uint64(out, m->mailbox_depth)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_IN_FLIGHT)) != 0 ||
+        (rc = actor_write_uint64(out, m->in_flight)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_PROCESSED)) != 0 ||
+        (rc = actor_write_uint64(out, m->processed)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_ERRORS)) != 0 ||
+        (rc = actor_write_uint64(out, m->errors)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_RESTARTS)) != 0 ||
+        (rc = actor_write_uint64(out, m->restarts)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_CRASHES)) != 0 ||
+        (rc = actor_write_uint64(out, m->crashes)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_REJECTED)) != 0 ||
+        (rc = actor_write_uint64(out, m->rejected)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_P50_US)) != 0 ||
+        (rc = actor_write_float64(out, m->p50_us)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_P99_US)) != 0 ||
+        (rc = actor_write_float64(out, m->p99_us)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_P999_US)) != 0 ||
+        (rc = actor_write_float64(out, m->p999_us)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_ActorStats_FIELD_TIMED)) != 0 ||
+        (rc = actor_write_uint64(out, m->timed)) != 0)
+        goto fail;
+    return 0;
+
+fail:
+    out->size = start;
+    return rc;
+}
+
+int actor_sys_ActorStats_pack(msgpack_packer *pk, const actor_sys_ActorStats *m)
+{
+    const uint32_t count = 16; /* fields always written */
+    int rc;
+
+    if ((rc = actor_pack_map_header(pk, count)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_NS)) != 0 ||
+        (rc = actor_pack_str(pk, m->ns)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_NAME)) != 0 ||
+        (rc = actor_pack_str(pk, m->name)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_TYPE)) != 0 ||
+        (rc = actor_pack_str(pk, m->type)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_POOL)) != 0 ||
+        (rc = actor_pack_bool(pk, m->pool)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_INSTANCES)) != 0 ||
+        (rc = actor_pack_uint32(pk, m->instances)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_MAILBOX_DEPTH)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->mailbox_depth)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_IN_FLIGHT)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->in_flight)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_PROCESSED)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->processed)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_ERRORS)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->errors)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_RESTARTS)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->restarts)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_CRASHES)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->crashes)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_REJECTED)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->rejected)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_P50_US)) != 0 ||
+        (rc = actor_pack_float64(pk, m->p50_us)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_P99_US)) != 0 ||
+        (rc = actor_pack_float64(pk, m->p99_us)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_P999_US)) != 0 ||
+        (rc = actor_pack_float64(pk, m->p999_us)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_ActorStats_FIELD_TIMED)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->timed)) != 0)
+        return rc;
+    return 0;
+}
+
+int actor_sys_ActorStats__read(actor_reader *r, actor_sys_ActorStats *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_sys_ActorStats_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_sys_ActorStats__init(m);
+
+    if (rc != 0 || (rc = actor_read_map_begin(r, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        id = 0;
+        if ((rc = actor_read_field_id(r, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_sys_ActorStats_FIELD_NS:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_NS)) == 0)
+                rc = actor_read_str(r, &m->ns);
+            break;
+        case actor_sys_ActorStats_FIELD_NAME:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_NAME)) == 0)
+                rc = actor_read_str(r, &m->name);
+            break;
+        case actor_sys_ActorStats_FIELD_TYPE:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_TYPE)) == 0)
+                rc = actor_read_str(r, &m->type);
+            break;
+        case actor_sys_ActorStats_FIELD_POOL:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_POOL)) == 0)
+                rc = actor_read_bool(r, &m->pool);
+            break;
+        case actor_sys_ActorStats_FIELD_INSTANCES:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_INSTANCES)) == 0)
+                rc = actor_read_uint32(r, &m->instances);
+            break;
+        case actor_sys_ActorStats_FIELD_MAILBOX_DEPTH:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_MAILBOX_DEPTH)) == 0)
+                rc = actor_read_uint64(r, &m->mailbox_depth);
+            break;
+        case actor_sys_ActorStats_FIELD_IN_FLIGHT:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_IN_FLIGHT)) == 0)
+                rc = actor_read_uint64(r, &m->in_flight);
+            break;
+        case actor_sys_ActorStats_FIELD_PROCESSED:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_PROCESSED)) == 0)
+                rc = actor_read_uint64(r, &m->processed);
+            break;
+        case actor_sys_ActorStats_FIELD_ERRORS:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_ERRORS)) == 0)
+                rc = actor_read_uint64(r, &m->errors);
+            break;
+        case actor_sys_ActorStats_FIELD_RESTARTS:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_RESTARTS)) == 0)
+                rc = actor_read_uint64(r, &m->restarts);
+            break;
+        case actor_sys_ActorStats_FIELD_CRASHES:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_CRASHES)) == 0)
+                rc = actor_read_uint64(r, &m->crashes);
+            break;
+        case actor_sys_ActorStats_FIELD_REJECTED:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_REJECTED)) == 0)
+                rc = actor_read_uint64(r, &m->rejected);
+            break;
+        case actor_sys_ActorStats_FIELD_P50_US:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_P50_US)) == 0)
+                rc = actor_read_float64(r, &m->p50_us);
+            break;
+        case actor_sys_ActorStats_FIELD_P99_US:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_P99_US)) == 0)
+                rc = actor_read_float64(r, &m->p99_us);
+            break;
+        case actor_sys_ActorStats_FIELD_P999_US:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_P999_US)) == 0)
+                rc = actor_read_float64(r, &m->p999_us);
+            break;
+        case actor_sys_ActorStats_FIELD_TIMED:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_TIMED)) == 0)
+                rc = actor_read_uint64(r, &m->timed);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_sys.ActorStats", id, actor_sys_ActorStats_field_name(id));
+    actor_sys_ActorStats_free(m);
+    return rc;
+}
+
+int actor_sys_ActorStats__unpack(actor_reader *r, const msgpack_object *o, actor_sys_ActorStats *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_sys_ActorStats_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_sys_ActorStats__init(m);
+
+    if (rc != 0 || (rc = actor_unpack_map_begin(r, o, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+
+        id = 0;
+        if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_sys_ActorStats_FIELD_NS:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_NS)) == 0)
+                rc = actor_unpack_str(r, &kv->val, &m->ns);
+            break;
+        case actor_sys_ActorStats_FIELD_NAME:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_NAME)) == 0)
+                rc = actor_unpack_str(r, &kv->val, &m->name);
+            break;
+        case actor_sys_ActorStats_FIELD_TYPE:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_TYPE)) == 0)
+                rc = actor_unpack_str(r, &kv->val, &m->type);
+            break;
+        case actor_sys_ActorStats_FIELD_POOL:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_POOL)) == 0)
+                rc = actor_unpack_bool(r, &kv->val, &m->pool);
+            break;
+        case actor_sys_ActorStats_FIELD_INSTANCES:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_INSTANCES)) == 0)
+                rc = actor_unpack_uint32(r, &kv->val, &m->instances);
+            break;
+        case actor_sys_ActorStats_FIELD_MAILBOX_DEPTH:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_MAILBOX_DEPTH)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->mailbox_depth);
+            break;
+        case actor_sys_ActorStats_FIELD_IN_FLIGHT:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_IN_FLIGHT)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->in_flight);
+            break;
+        case actor_sys_ActorStats_FIELD_PROCESSED:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_PROCESSED)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->processed);
+            break;
+        case actor_sys_ActorStats_FIELD_ERRORS:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_ERRORS)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->errors);
+            break;
+        case actor_sys_ActorStats_FIELD_RESTARTS:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_RESTARTS)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->restarts);
+            break;
+        case actor_sys_ActorStats_FIELD_CRASHES:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_CRASHES)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->crashes);
+            break;
+        case actor_sys_ActorStats_FIELD_REJECTED:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_REJECTED)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->rejected);
+            break;
+        case actor_sys_ActorStats_FIELD_P50_US:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_P50_US)) == 0)
+                rc = actor_unpack_float64(r, &kv->val, &m->p50_us);
+            break;
+        case actor_sys_ActorStats_FIELD_P99_US:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_P99_US)) == 0)
+                rc = actor_unpack_float64(r, &kv->val, &m->p99_us);
+            break;
+        case actor_sys_ActorStats_FIELD_P999_US:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_P999_US)) == 0)
+                rc = actor_unpack_float64(r, &kv->val, &m->p999_us);
+            break;
+        case actor_sys_ActorStats_FIELD_TIMED:
+            if ((rc = actor_field_once(r, seen, actor_sys_ActorStats_SEEN_TIMED)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->timed);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_sys.ActorStats", id, actor_sys_ActorStats_field_name(id));
+    actor_sys_ActorStats_free(m);
+    return rc;
+}
+
+int actor_sys_ActorStats_decode(const char *buf, size_t len, actor_sys_ActorStats *m)
+{
+    return actor_sys_ActorStats_decode_ex(buf, len, m, NULL, NULL);
+}
+
+int actor_sys_ActorStats_decode_ex(const char *buf, size_t len, actor_sys_ActorStats *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+    int rc;
+
+    actor_reader_init(&r, buf, len, limits, err);
+    rc = actor_sys_ActorStats__read(&r, m);
+    if (rc == 0 && (rc = actor_reader_finish(&r, "actor_sys.ActorStats")) != 0)
+        actor_sys_ActorStats_free(m);
+    return rc;
+}
+
+int actor_sys_ActorStats_unpack(const msgpack_object *o, actor_sys_ActorStats *m)
+{
+    return actor_sys_ActorStats_unpack_ex(o, m, NULL, NULL);
+}
+
+int actor_sys_ActorStats_unpack_ex(const msgpack_object *o, actor_sys_ActorStats *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+
+    actor_reader_init(&r, NULL, 0, limits, err);
+    return actor_sys_ActorStats__unpack(&r, o, m);
+}
+
+/* ---- actor_sys.SystemStats */
+
+/* The IDL name of field `id` of actor_sys.SystemStats, for error messages. */
+static const char *actor_sys_SystemStats_field_name(uint32_t id)
+{
+    switch (id) {
+    case actor_sys_SystemStats_FIELD_ACTORS:
+        return "actors";
+    case actor_sys_SystemStats_FIELD_LIVE_ACTORS:
+        return "live_actors";
+    default:
+        return "unknown";
+    }
+}
+
+/* Bits of actor_sys.SystemStats's fields in a decoder's set of fields seen. */
+enum {
+    actor_sys_SystemStats_SEEN_ACTORS,
+    actor_sys_SystemStats_SEEN_LIVE_ACTORS,
+    actor_sys_SystemStats_NUM_FIELDS
+};
+
+static void actor_sys_SystemStats_actors_free(actor_sys_ActorStats *items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        actor_sys_ActorStats_free(&items[i]);
+    }
+    free(items);
+}
+
+int actor_sys_SystemStats__init(actor_sys_SystemStats *m)
+{
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+void actor_sys_SystemStats_init(actor_sys_SystemStats *m)
+{
+    (void)actor_sys_SystemStats__init(m);
+}
+
+void actor_sys_SystemStats_free(actor_sys_SystemStats *m)
+{
+    if (m == NULL)
+        return;
+    actor_sys_SystemStats_actors_free(m->actors, m->n_actors);
+    memset(m, 0, sizeof *m);
+}
+
+static int actor_sys_SystemStats_actors_write(msgpack_sbuffer *out, const actor_sys_ActorStats *items, size_t n)
+{
+    size_t i;
+    int rc = actor_write_array_header(out, n);
+
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = actor_sys_ActorStats_encode(&items[i], out);
+    return rc;
+}
+
+static int actor_sys_SystemStats_actors_pack(msgpack_packer *pk, const actor_sys_ActorStats *items, size_t n)
+{
+    size_t i;
+    int rc = actor_pack_array_header(pk, n);
+
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = actor_sys_ActorStats_pack(pk, &items[i]);
+    return rc;
+}
+
+int actor_sys_SystemStats_encode(const actor_sys_SystemStats *m, msgpack_sbuffer *out)
+{
+    const size_t start = out->size;
+    const uint32_t count = 2; /* fields always written */
+    int rc;
+
+    if ((rc = actor_write_map_header(out, count)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_SystemStats_FIELD_ACTORS)) != 0 ||
+        (rc = actor_sys_SystemStats_actors_write(out, m->actors, m->n_actors)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_SystemStats_FIELD_LIVE_ACTORS)) != 0 ||
+        (rc = actor_write_uint64(out, m->live_actors)) != 0)
+        goto fail;
+    return 0;
+
+fail:
+    out->size = start;
+    return rc;
+}
+
+int actor_sys_SystemStats_pack(msgpack_packer *pk, const actor_sys_SystemStats *m)
+{
+    const uint32_t count = 2; /* fields always written */
+    int rc;
+
+    if ((rc = actor_pack_map_header(pk, count)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_SystemStats_FIELD_ACTORS)) != 0 ||
+        (rc = actor_sys_SystemStats_actors_pack(pk, m->actors, m->n_actors)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_SystemStats_FIELD_LIVE_ACTORS)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->live_actors)) != 0)
+        return rc;
+    return 0;
+}
+
+static int actor_sys_SystemStats_actors_read(actor_reader *r, actor_sys_ActorStats **items, size_t *n)
+{
+    uint32_t count = 0, i;
+    void *mem = NULL;
+    actor_sys_ActorStats *v;
+    int rc = actor_read_array_begin(r, &count);
+
+    if (rc != 0)
+        return rc;
+    if (count > 0 && (rc = actor_reader_alloc(r, count, sizeof *v, &mem)) != 0)
+        return rc;
+    v = mem;
+    for (i = 0; rc == 0 && i < count; i++)
+        rc = actor_sys_ActorStats__read(r, &v[i]);
+    if (rc != 0) {
+        actor_sys_SystemStats_actors_free(v, count);
+        return rc;
+    }
+    actor_read_array_end(r);
+    *items = v;
+    *n = count;
+    return 0;
+}
+
+static int actor_sys_SystemStats_actors_unpack(actor_reader *r, const msgpack_object *o, actor_sys_ActorStats **items, size_t *n)
+{
+    uint32_t count = 0, i;
+    void *mem = NULL;
+    actor_sys_ActorStats *v;
+    int rc = actor_unpack_array_begin(r, o, &count);
+
+    if (rc != 0)
+        return rc;
+    if (count > 0 && (rc = actor_reader_alloc(r, count, sizeof *v, &mem)) != 0)
+        return rc;
+    v = mem;
+    for (i = 0; rc == 0 && i < count; i++)
+        rc = actor_sys_ActorStats__unpack(r, &o->via.array.ptr[i], &v[i]);
+    if (rc != 0) {
+        actor_sys_SystemStats_actors_free(v, count);
+        return rc;
+    }
+    actor_unpack_array_end(r);
+    *items = v;
+    *n = count;
+    return 0;
+}
+
+int actor_sys_SystemStats__read(actor_reader *r, actor_sys_SystemStats *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_sys_SystemStats_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_sys_SystemStats__init(m);
+
+    if (rc != 0 || (rc = actor_read_map_begin(r, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        id = 0;
+        if ((rc = actor_read_field_id(r, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_sys_SystemStats_FIELD_ACTORS:
+            if ((rc = actor_field_once(r, seen, actor_sys_SystemStats_SEEN_ACTORS)) == 0)
+                rc = actor_sys_SystemStats_actors_read(r, &m->actors, &m->n_actors);
+            break;
+        case actor_sys_SystemStats_FIELD_LIVE_ACTORS:
+            if ((rc = actor_field_once(r, seen, actor_sys_SystemStats_SEEN_LIVE_ACTORS)) == 0)
+                rc = actor_read_uint64(r, &m->live_actors);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_sys.SystemStats", id, actor_sys_SystemStats_field_name(id));
+    actor_sys_SystemStats_free(m);
+    return rc;
+}
+
+int actor_sys_SystemStats__unpack(actor_reader *r, const msgpack_object *o, actor_sys_SystemStats *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_sys_SystemStats_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_sys_SystemStats__init(m);
+
+    if (rc != 0 || (rc = actor_unpack_map_begin(r, o, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+
+        id = 0;
+        if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_sys_SystemStats_FIELD_ACTORS:
+            if ((rc = actor_field_once(r, seen, actor_sys_SystemStats_SEEN_ACTORS)) == 0)
+                rc = actor_sys_SystemStats_actors_unpack(r, &kv->val, &m->actors, &m->n_actors);
+            break;
+        case actor_sys_SystemStats_FIELD_LIVE_ACTORS:
+            if ((rc = actor_field_once(r, seen, actor_sys_SystemStats_SEEN_LIVE_ACTORS)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->live_actors);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_sys.SystemStats", id, actor_sys_SystemStats_field_name(id));
+    actor_sys_SystemStats_free(m);
+    return rc;
+}
+
+int actor_sys_SystemStats_decode(const char *buf, size_t len, actor_sys_SystemStats *m)
+{
+    return actor_sys_SystemStats_decode_ex(buf, len, m, NULL, NULL);
+}
+
+int actor_sys_SystemStats_decode_ex(const char *buf, size_t len, actor_sys_SystemStats *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+    int rc;
+
+    actor_reader_init(&r, buf, len, limits, err);
+    rc = actor_sys_SystemStats__read(&r, m);
+    if (rc == 0 && (rc = actor_reader_finish(&r, "actor_sys.SystemStats")) != 0)
+        actor_sys_SystemStats_free(m);
+    return rc;
+}
+
+int actor_sys_SystemStats_unpack(const msgpack_object *o, actor_sys_SystemStats *m)
+{
+    return actor_sys_SystemStats_unpack_ex(o, m, NULL, NULL);
+}
+
+int actor_sys_SystemStats_unpack_ex(const msgpack_object *o, actor_sys_SystemStats *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+
+    actor_reader_init(&r, NULL, 0, limits, err);
+    return actor_sys_SystemStats__unpack(&r, o, m);
+}
+
 /* ---- the messages of the actors' methods, for actor/stub.h */
 
 ACTOR_MESSAGE_DESC(actor_sys_Name);
@@ -1775,6 +2664,8 @@ ACTOR_MESSAGE_DESC(actor_sys_KillRequest);
 ACTOR_MESSAGE_DESC(actor_sys_CreateRequest);
 ACTOR_MESSAGE_DESC(actor_sys_Created);
 ACTOR_MESSAGE_DESC(actor_sys_Down);
+ACTOR_MESSAGE_DESC(actor_sys_StatsRequest);
+ACTOR_MESSAGE_DESC(actor_sys_SystemStats);
 
 /* ---- actor actor_sys.Registry */
 
@@ -2394,5 +3285,260 @@ int actor_sys_Registry_ping_defer(actor_ctx *ctx, actor_reply **reply)
 int actor_sys_Registry_ping_reply(actor_reply **reply)
 {
     return actor_stub_reply(reply, &actor_sys_Registry_ping__stub, NULL);
+}
+
+/* ---- actor actor_sys.Introspect */
+
+/* actor_sys.Introspect.stats */
+
+static void actor_sys_Introspect_stats__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((actor_sys_Introspect_stats_done_fn)fn)(user, call_id, st, res);
+}
+
+static void actor_sys_Introspect_stats__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((actor_sys_Introspect_stats_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method actor_sys_Introspect_stats__stub = {
+    .ref = {&actor_sys_Introspect_type, actor_sys_Introspect_METHOD_STATS},
+    .name = "actor_sys.Introspect.stats",
+    .param = &actor_sys_StatsRequest__desc,
+    .result = &actor_sys_SystemStats__desc,
+    .done = actor_sys_Introspect_stats__done,
+    .then = actor_sys_Introspect_stats__then,
+};
+
+static int actor_sys_Introspect_stats__invoke(void *state, actor_ctx *ctx, const char *body,
+    size_t len, msgpack_sbuffer *reply_body)
+{
+    const actor_sys_Introspect_handlers *handlers = actor_stub_handlers(state);
+    actor_sys_StatsRequest req;
+    actor_sys_SystemStats res;
+    int rc = actor_stub_enter(ctx, &actor_sys_Introspect_stats__stub, handlers->stats != NULL,
+        body, len, &req, &res);
+
+    if (rc != 0)
+        return rc;
+    rc = handlers->stats(actor_stub_state(state), ctx, &req, &res);
+    return actor_stub_leave(ctx, &actor_sys_Introspect_stats__stub, rc, &req, &res, reply_body);
+}
+
+/* actor_sys.Introspect.ping */
+
+static void actor_sys_Introspect_ping__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    (void)res;
+    ((actor_sys_Introspect_ping_done_fn)fn)(user, call_id, st);
+}
+
+static void actor_sys_Introspect_ping__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    (void)res;
+    ((actor_sys_Introspect_ping_then_fn)fn)(state, ctx, st, user);
+}
+
+static const actor_stub_method actor_sys_Introspect_ping__stub = {
+    .ref = {&actor_sys_Introspect_type, actor_sys_Introspect_METHOD_PING},
+    .name = "actor_sys.Introspect.ping",
+    .param = NULL,
+    .result = NULL,
+    .done = actor_sys_Introspect_ping__done,
+    .then = actor_sys_Introspect_ping__then,
+};
+
+static int actor_sys_Introspect_ping__invoke(void *state, actor_ctx *ctx, const char *body,
+    size_t len, msgpack_sbuffer *reply_body)
+{
+    const actor_sys_Introspect_handlers *handlers = actor_stub_handlers(state);
+    int rc = actor_stub_enter(ctx, &actor_sys_Introspect_ping__stub, handlers->ping != NULL,
+        body, len, NULL, NULL);
+
+    if (rc != 0)
+        return rc;
+    rc = handlers->ping(actor_stub_state(state), ctx);
+    return actor_stub_leave(ctx, &actor_sys_Introspect_ping__stub, rc, NULL, NULL, reply_body);
+}
+
+static const actor_method actor_sys_Introspect__methods[actor_sys_Introspect_N_METHODS] = {
+    [actor_sys_Introspect_METHOD_STATS] = {
+        .name = "stats",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = ACTOR_PRIORITY_DEFAULT_VALUE,
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = actor_sys_Introspect_stats__invoke,
+    },
+    [actor_sys_Introspect_METHOD_PING] = {
+        .name = "ping",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = 255, /* @priority */
+        .timeout_ms = 1000, /* @timeout */
+        .retries = 0,
+        .idempotent = false,
+        .errors = NULL,
+        .n_errors = 0,
+        .invoke = actor_sys_Introspect_ping__invoke,
+    },
+};
+
+const actor_type actor_sys_Introspect_type = {
+    .name = "actor_sys.Introspect",
+    .methods = actor_sys_Introspect__methods,
+    .n_methods = actor_sys_Introspect_N_METHODS,
+    .init = actor_stub_init,
+    .cleanup = actor_stub_cleanup,
+    .health = actor_stub_health,
+    .checkpoint = actor_stub_checkpoint,
+    .restore = actor_stub_restore,
+    .mailbox_capacity = actor_sys_Introspect_MAILBOX_CAPACITY,
+    .overflow = actor_sys_Introspect_MAILBOX_OVERFLOW,
+    .starvation_limit = 0, /* the runtime's default */
+};
+
+int actor_sys_Introspect_spawn(actor_system *sys, const actor_sys_Introspect_handlers *handlers,
+    const void *arg, const actor_spawn_opts *opts, actor_ref *ref)
+{
+    actor_stub_hooks hooks;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    hooks = (actor_stub_hooks){
+        .init = handlers->init,
+        .cleanup = handlers->cleanup,
+        .health = handlers->health,
+        .checkpoint = handlers->checkpoint,
+        .restore = handlers->restore,
+    };
+    return actor_stub_spawn(sys, &actor_sys_Introspect_type, hooks, handlers, sizeof *handlers,
+        arg, opts, ref);
+}
+
+int actor_sys_Introspect_spawn_spec(actor_system *sys, const void *spec,
+    const actor_spawn_opts *opts, actor_ref *ref)
+{
+    const actor_sys_Introspect_spec *s = spec;
+
+    return actor_sys_Introspect_spawn(sys, &s->handlers, s->arg, opts, ref);
+}
+
+void actor_sys_Introspect_pool_opts(actor_pool_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = actor_sys_Introspect_POOL_SIZE;
+    o->balance = ACTOR_BALANCE_ROUND_ROBIN;
+    o->isolation = ACTOR_ISOLATION_THREAD;
+    o->restart.max = actor_sys_Introspect_RESTART_MAX;
+    o->restart.window_ms = actor_sys_Introspect_RESTART_WINDOW_MS;
+    o->restart.backoff_ms = actor_sys_Introspect_RESTART_BACKOFF_MS;
+}
+
+int actor_sys_Introspect_spawn_pool(actor_system *sys,
+    const actor_sys_Introspect_handlers *handlers, const void *arg, const actor_pool_opts *opts,
+    actor_ref *pool)
+{
+    actor_sys_Introspect_spec spec;
+    actor_pool_opts o;
+
+    if (handlers == NULL)
+        return ACTOR_EINVAL;
+    spec.handlers = *handlers;
+    spec.arg = arg;
+    if (opts != NULL)
+        o = *opts;
+    else
+        actor_sys_Introspect_pool_opts(&o);
+    return actor_pool_spawn(sys, &actor_sys_Introspect_type, actor_sys_Introspect_spawn_spec,
+        &spec, sizeof spec, &o, pool);
+}
+
+actor_child_spec actor_sys_Introspect_child(const actor_sys_Introspect_spec *spec)
+{
+    actor_child_spec child;
+
+    memset(&child, 0, sizeof child);
+    child.type = &actor_sys_Introspect_type;
+    child.spawn = actor_sys_Introspect_spawn_spec;
+    child.spec = spec;
+    child.spec_size = sizeof *spec;
+    child.isolation = ACTOR_ISOLATION_THREAD;
+    child.restart.max = actor_sys_Introspect_RESTART_MAX;
+    child.restart.window_ms = actor_sys_Introspect_RESTART_WINDOW_MS;
+    child.restart.backoff_ms = actor_sys_Introspect_RESTART_BACKOFF_MS;
+    return child;
+}
+
+/* actor_sys.Introspect.stats: client stubs */
+
+int actor_sys_Introspect_stats(actor_client *c, actor_ref to, const actor_sys_StatsRequest *req,
+    actor_sys_SystemStats *res, const actor_call_opts *opts, actor_status *st)
+{
+    return actor_stub_call(c, to, &actor_sys_Introspect_stats__stub, req, res, opts, st);
+}
+
+int actor_sys_Introspect_stats_async(actor_client *c, actor_ref to,
+    const actor_sys_StatsRequest *req, const actor_call_opts *opts,
+    actor_sys_Introspect_stats_done_fn done, void *user, uint64_t *call_id)
+{
+    return actor_stub_call_async(c, to, &actor_sys_Introspect_stats__stub, req, opts,
+        (actor_stub_fn)done, user, call_id);
+}
+
+int actor_sys_Introspect_stats_request(actor_ctx *ctx, actor_ref to,
+    const actor_sys_StatsRequest *req, const actor_call_opts *opts,
+    actor_sys_Introspect_stats_then_fn then, void *user, uint64_t *call_id)
+{
+    return actor_stub_request(ctx, to, &actor_sys_Introspect_stats__stub, req, opts,
+        (actor_stub_fn)then, user, call_id);
+}
+
+int actor_sys_Introspect_stats_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    return actor_stub_defer(ctx, reply);
+}
+
+int actor_sys_Introspect_stats_reply(actor_reply **reply, const actor_sys_SystemStats *res)
+{
+    return actor_stub_reply(reply, &actor_sys_Introspect_stats__stub, res);
+}
+
+/* actor_sys.Introspect.ping: client stubs */
+
+int actor_sys_Introspect_ping(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    actor_status *st)
+{
+    return actor_stub_call(c, to, &actor_sys_Introspect_ping__stub, NULL, NULL, opts, st);
+}
+
+int actor_sys_Introspect_ping_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    actor_sys_Introspect_ping_done_fn done, void *user, uint64_t *call_id)
+{
+    return actor_stub_call_async(c, to, &actor_sys_Introspect_ping__stub, NULL, opts,
+        (actor_stub_fn)done, user, call_id);
+}
+
+int actor_sys_Introspect_ping_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
+    actor_sys_Introspect_ping_then_fn then, void *user, uint64_t *call_id)
+{
+    return actor_stub_request(ctx, to, &actor_sys_Introspect_ping__stub, NULL, opts,
+        (actor_stub_fn)then, user, call_id);
+}
+
+int actor_sys_Introspect_ping_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    return actor_stub_defer(ctx, reply);
+}
+
+int actor_sys_Introspect_ping_reply(actor_reply **reply)
+{
+    return actor_stub_reply(reply, &actor_sys_Introspect_ping__stub, NULL);
 }
 

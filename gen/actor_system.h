@@ -2,7 +2,8 @@
 /**
  * The services every bound actor system serves about itself, in namespace
  * "actor" of the system's bound endpoint: the registry of named actors
- * ("actor/registry"). Another process, in C or any language with a
+ * ("actor/registry") and the metrics of the named ones
+ * ("actor/introspect"). Another process, in C or any language with a
  * msgpack and ZeroMQ library, calls them like any other actor
  * (docs/PROTOCOL.md, "System services"). The runtime compiles the C that
  * actorc generates from this file (gen/actor_system.c).
@@ -30,6 +31,9 @@ extern "C" {
 
 /** The registry's name in SERVICE_NAMESPACE. */
 #define actor_sys_REGISTRY_NAME "registry"
+
+/** The introspection service's name in SERVICE_NAMESPACE. */
+#define actor_sys_INTROSPECT_NAME "introspect"
 
 /**
  * Why a watched actor is gone: the values of actor_down_reason
@@ -71,6 +75,9 @@ typedef struct actor_sys_KillRequest actor_sys_KillRequest;
 typedef struct actor_sys_CreateRequest actor_sys_CreateRequest;
 typedef struct actor_sys_Created actor_sys_Created;
 typedef struct actor_sys_Down actor_sys_Down;
+typedef struct actor_sys_StatsRequest actor_sys_StatsRequest;
+typedef struct actor_sys_ActorStats actor_sys_ActorStats;
+typedef struct actor_sys_SystemStats actor_sys_SystemStats;
 
 /** A name in a namespace; namespace "" is the default one. */
 struct actor_sys_Name {
@@ -137,6 +144,51 @@ struct actor_sys_Down {
     actor_sys_DownReason reason;
     /** Why, for a person: "terminated", "crashed: ...". */
     char *message;
+};
+
+struct actor_sys_StatsRequest {
+    /** Only this namespace; absent: every namespace. */
+    char *ns; /* NULL when absent */
+};
+
+/** A named actor's or pool's metrics (a pool's: its instances' together). */
+struct actor_sys_ActorStats {
+    char *ns;
+    char *name;
+    char *type;
+    bool pool;
+    /** 1 for an actor; a pool's instances. */
+    uint32_t instances;
+    /** Messages waiting in the mailboxes. */
+    uint64_t mailbox_depth;
+    /** Requests taken and not yet answered. */
+    uint64_t in_flight;
+    /** Messages whose handler ran. */
+    uint64_t processed;
+    /** Handler results other than OK. */
+    uint64_t errors;
+    /** Restarts after a crash. */
+    uint64_t restarts;
+    /** Crashes (a restart follows each one that is not the last). */
+    uint64_t crashes;
+    /** Messages refused at a full mailbox. */
+    uint64_t rejected;
+    /**
+     * Handler run times (actor_latency): the median, the 99th and the
+     * 99.9th percentile, in microseconds.
+     */
+    double p50_us;
+    double p99_us;
+    double p999_us;
+    /** Handler runs timed. */
+    uint64_t timed;
+};
+
+struct actor_sys_SystemStats {
+    size_t n_actors;
+    actor_sys_ActorStats *actors;
+    /** Every live actor of the system, named or not (pool instances too). */
+    uint64_t live_actors;
 };
 
 /* actor_sys.Name: field ids on the wire */
@@ -374,6 +426,106 @@ int actor_sys_Down_unpack_ex(const msgpack_object *o, actor_sys_Down *m,
 int actor_sys_Down__init(actor_sys_Down *m);
 int actor_sys_Down__read(actor_reader *r, actor_sys_Down *m);
 int actor_sys_Down__unpack(actor_reader *r, const msgpack_object *o, actor_sys_Down *m);
+
+/* actor_sys.StatsRequest: field ids on the wire */
+#define actor_sys_StatsRequest_FIELD_NS 1u
+
+/* Zeroes *m and applies the IDL defaults. A string default that cannot be
+ * allocated is left NULL, which every encoder writes as "". */
+void actor_sys_StatsRequest_init(actor_sys_StatsRequest *m);
+/* Frees the heap memory *m owns, then zeroes it. NULL is a no-op. */
+void actor_sys_StatsRequest_free(actor_sys_StatsRequest *m);
+/* Appends *m to `out` (fields in ascending id order); on error `out` is
+ * left as it was. 0 or a negative ACTOR_E* code. */
+int actor_sys_StatsRequest_encode(const actor_sys_StatsRequest *m, msgpack_sbuffer *out);
+/* Decodes exactly one message from buf[0..len) into *m, which the caller
+ * then owns (release with _free). On error *m is zeroed and owns nothing. */
+int actor_sys_StatsRequest_decode(const char *buf, size_t len, actor_sys_StatsRequest *m);
+/* _decode with explicit limits (NULL: defaults) and the first error's
+ * code, offset and message in *err (NULL: not wanted). */
+int actor_sys_StatsRequest_decode_ex(const char *buf, size_t len, actor_sys_StatsRequest *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* The composable forms, over msgpack-c's packer and object tree. */
+int actor_sys_StatsRequest_pack(msgpack_packer *pk, const actor_sys_StatsRequest *m);
+int actor_sys_StatsRequest_unpack(const msgpack_object *o, actor_sys_StatsRequest *m);
+int actor_sys_StatsRequest_unpack_ex(const msgpack_object *o, actor_sys_StatsRequest *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* For code generated from packages that import this one; not API. */
+int actor_sys_StatsRequest__init(actor_sys_StatsRequest *m);
+int actor_sys_StatsRequest__read(actor_reader *r, actor_sys_StatsRequest *m);
+int actor_sys_StatsRequest__unpack(actor_reader *r, const msgpack_object *o, actor_sys_StatsRequest *m);
+
+/* actor_sys.ActorStats: field ids on the wire */
+#define actor_sys_ActorStats_FIELD_NS 1u
+#define actor_sys_ActorStats_FIELD_NAME 2u
+#define actor_sys_ActorStats_FIELD_TYPE 3u
+#define actor_sys_ActorStats_FIELD_POOL 4u
+#define actor_sys_ActorStats_FIELD_INSTANCES 5u
+#define actor_sys_ActorStats_FIELD_MAILBOX_DEPTH 6u
+#define actor_sys_ActorStats_FIELD_IN_FLIGHT 7u
+#define actor_sys_ActorStats_FIELD_PROCESSED 8u
+#define actor_sys_ActorStats_FIELD_ERRORS 9u
+#define actor_sys_ActorStats_FIELD_RESTARTS 10u
+#define actor_sys_ActorStats_FIELD_CRASHES 11u
+#define actor_sys_ActorStats_FIELD_REJECTED 12u
+#define actor_sys_ActorStats_FIELD_P50_US 13u
+#define actor_sys_ActorStats_FIELD_P99_US 14u
+#define actor_sys_ActorStats_FIELD_P999_US 15u
+#define actor_sys_ActorStats_FIELD_TIMED 16u
+
+/* Zeroes *m and applies the IDL defaults. A string default that cannot be
+ * allocated is left NULL, which every encoder writes as "". */
+void actor_sys_ActorStats_init(actor_sys_ActorStats *m);
+/* Frees the heap memory *m owns, then zeroes it. NULL is a no-op. */
+void actor_sys_ActorStats_free(actor_sys_ActorStats *m);
+/* Appends *m to `out` (fields in ascending id order); on error `out` is
+ * left as it was. 0 or a negative ACTOR_E* code. */
+int actor_sys_ActorStats_encode(const actor_sys_ActorStats *m, msgpack_sbuffer *out);
+/* Decodes exactly one message from buf[0..len) into *m, which the caller
+ * then owns (release with _free). On error *m is zeroed and owns nothing. */
+int actor_sys_ActorStats_decode(const char *buf, size_t len, actor_sys_ActorStats *m);
+/* _decode with explicit limits (NULL: defaults) and the first error's
+ * code, offset and message in *err (NULL: not wanted). */
+int actor_sys_ActorStats_decode_ex(const char *buf, size_t len, actor_sys_ActorStats *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* The composable forms, over msgpack-c's packer and object tree. */
+int actor_sys_ActorStats_pack(msgpack_packer *pk, const actor_sys_ActorStats *m);
+int actor_sys_ActorStats_unpack(const msgpack_object *o, actor_sys_ActorStats *m);
+int actor_sys_ActorStats_unpack_ex(const msgpack_object *o, actor_sys_ActorStats *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* For code generated from packages that import this one; not API. */
+int actor_sys_ActorStats__init(actor_sys_ActorStats *m);
+int actor_sys_ActorStats__read(actor_reader *r, actor_sys_ActorStats *m);
+int actor_sys_ActorStats__unpack(actor_reader *r, const msgpack_object *o, actor_sys_ActorStats *m);
+
+/* actor_sys.SystemStats: field ids on the wire */
+#define actor_sys_SystemStats_FIELD_ACTORS 1u
+#define actor_sys_SystemStats_FIELD_LIVE_ACTORS 2u
+
+/* Zeroes *m and applies the IDL defaults. A string default that cannot be
+ * allocated is left NULL, which every encoder writes as "". */
+void actor_sys_SystemStats_init(actor_sys_SystemStats *m);
+/* Frees the heap memory *m owns, then zeroes it. NULL is a no-op. */
+void actor_sys_SystemStats_free(actor_sys_SystemStats *m);
+/* Appends *m to `out` (fields in ascending id order); on error `out` is
+ * left as it was. 0 or a negative ACTOR_E* code. */
+int actor_sys_SystemStats_encode(const actor_sys_SystemStats *m, msgpack_sbuffer *out);
+/* Decodes exactly one message from buf[0..len) into *m, which the caller
+ * then owns (release with _free). On error *m is zeroed and owns nothing. */
+int actor_sys_SystemStats_decode(const char *buf, size_t len, actor_sys_SystemStats *m);
+/* _decode with explicit limits (NULL: defaults) and the first error's
+ * code, offset and message in *err (NULL: not wanted). */
+int actor_sys_SystemStats_decode_ex(const char *buf, size_t len, actor_sys_SystemStats *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* The composable forms, over msgpack-c's packer and object tree. */
+int actor_sys_SystemStats_pack(msgpack_packer *pk, const actor_sys_SystemStats *m);
+int actor_sys_SystemStats_unpack(const msgpack_object *o, actor_sys_SystemStats *m);
+int actor_sys_SystemStats_unpack_ex(const msgpack_object *o, actor_sys_SystemStats *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* For code generated from packages that import this one; not API. */
+int actor_sys_SystemStats__init(actor_sys_SystemStats *m);
+int actor_sys_SystemStats__read(actor_reader *r, actor_sys_SystemStats *m);
+int actor_sys_SystemStats__unpack(actor_reader *r, const msgpack_object *o, actor_sys_SystemStats *m);
 
 /* ---- actor actor_sys.Registry */
 
@@ -714,6 +866,176 @@ int actor_sys_Registry_ping_defer(actor_ctx *ctx, actor_reply **reply);
 /* Answers a deferred reply; consumes *reply (set to NULL) even on error,
  * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
 int actor_sys_Registry_ping_reply(actor_reply **reply);
+
+/* ---- actor actor_sys.Introspect */
+
+/** A look inside a running system. */
+/* actor_sys.Introspect's settings (@mailbox, @pool, @restart, @isolation, or their
+ * defaults). The mailbox's are applied by actor_sys_Introspect_type; @pool,
+ * @restart and @isolation by actor_sys_Introspect_pool_opts (which
+ * actor_sys_Introspect_spawn_pool uses), @restart and @isolation by
+ * actor_sys_Introspect_child. */
+#define actor_sys_Introspect_MAILBOX_CAPACITY 1024u
+#define actor_sys_Introspect_MAILBOX_OVERFLOW ACTOR_OVERFLOW_BLOCK
+#define actor_sys_Introspect_POOL_SIZE 1u
+#define actor_sys_Introspect_POOL_BALANCE "round_robin"
+#define actor_sys_Introspect_RESTART_MAX 3u
+#define actor_sys_Introspect_RESTART_WINDOW_MS 60000u
+#define actor_sys_Introspect_RESTART_BACKOFF_MS 100u
+#define actor_sys_Introspect_ISOLATION "thread"
+
+/* actor_sys.Introspect's methods: indices into its method table (actor_method_ref.method). */
+#define actor_sys_Introspect_METHOD_STATS 0u
+#define actor_sys_Introspect_METHOD_PING 1u
+#define actor_sys_Introspect_N_METHODS 2u
+
+/* The handlers of a actor_sys.Introspect, given to actor_sys_Introspect_spawn
+ * or actor_sys_Introspect_spawn_pool (or in a actor_sys_Introspect_spec).
+ * Any may be NULL: a method without a handler answers
+ * ACTOR_STATUS_NOT_FOUND, a missing hook does nothing. Handlers run on a
+ * worker thread, one at a time per actor, with the state init stored;
+ * every pointer argument is borrowed for the call.
+ * An rpc handler fills *res (already _init'ed, freed after it is encoded)
+ * and returns 0; or returns actor_ctx_raise(ctx, CODE, ...) with one of the
+ * method's declared codes (any other code reaches the caller as
+ * ACTOR_STATUS_INTERNAL); or returns the method's _defer function's result
+ * and answers later with its _reply function. A negative ACTOR_E* code is
+ * answered ACTOR_STATUS_INTERNAL. */
+typedef struct actor_sys_Introspect_handlers {
+    /* Creates the state from spawn's `arg` (again at every restart): 0, or a
+     * negative code (the actor then terminates without cleanup). NULL: the
+     * state is NULL. */
+    int (*init)(void **state, const void *arg, actor_ctx *ctx);
+    /* Frees the state, once per init: after the last message, or before a
+     * restart. */
+    void (*cleanup)(void *state, actor_ctx *ctx);
+    /* 0 when healthy, else a negative code and a reason in reason[size]. */
+    int (*health)(void *state, char *reason, size_t size);
+    /* Appends what restore needs to rebuild the state to `out`: 0, or a
+     * negative code (the last checkpoint is kept). Runs between messages
+     * (actor_spawn_opts.checkpoint_every, actor_ctx_checkpoint). NULL: none. */
+    int (*checkpoint)(void *state, msgpack_sbuffer *out);
+    /* At a restart, after init, when a checkpoint was taken: rebuilds the
+     * state from its bytes (borrowed). 0, or a negative code (the actor then
+     * crashes again). NULL: the state stays as init left it. */
+    int (*restore)(void *state, const char *data, size_t len);
+    /** The metrics of the named actors and pools, in no particular order. */
+    int (*stats)(void *state, actor_ctx *ctx, const actor_sys_StatsRequest *req,
+        actor_sys_SystemStats *res);
+    /** Liveness. */
+    int (*ping)(void *state, actor_ctx *ctx);
+} actor_sys_Introspect_handlers;
+
+/* The actor type of actor_sys.Introspect, for actor_method_ref and the untyped
+ * call API. Spawn it only through actor_sys_Introspect_spawn (which the functions
+ * below use): its hooks expect that function's spawn argument. */
+extern const actor_type actor_sys_Introspect_type;
+
+/* Spawns a actor_sys.Introspect running `handlers` (copied; NULL is ACTOR_EINVAL).
+ * `arg` goes to handlers->init and must stay valid until init has run
+ * (while the actor lives when opts->restartable). `opts` may be NULL. On
+ * success *ref names the actor; 0 or a negative ACTOR_E* code. */
+int actor_sys_Introspect_spawn(actor_system *sys, const actor_sys_Introspect_handlers *handlers,
+    const void *arg, const actor_spawn_opts *opts, actor_ref *ref);
+
+/* How actor_sys_Introspect_spawn_spec spawns a actor_sys.Introspect, for pools and
+ * supervisors (which copy it). */
+typedef struct actor_sys_Introspect_spec {
+    actor_sys_Introspect_handlers handlers;
+    /* Goes to handlers.init at every start and restart, so it must stay
+     * valid while the actor or pool lives. */
+    const void *arg;
+} actor_sys_Introspect_spec;
+
+/* An actor_spawn_fn (actor/supervise.h): spawns a actor_sys.Introspect from `spec`,
+ * a actor_sys_Introspect_spec, with actor_sys_Introspect_spawn. */
+int actor_sys_Introspect_spawn_spec(actor_system *sys, const void *spec,
+    const actor_spawn_opts *opts, actor_ref *ref);
+
+/* Fills *o with actor_sys.Introspect's @pool, @restart and @isolation settings;
+ * every other member is zero (the runtime's defaults). */
+void actor_sys_Introspect_pool_opts(actor_pool_opts *o);
+
+/* Spawns a pool of actor_sys.Introspect instances running `handlers` (copied; NULL is
+ * ACTOR_EINVAL) with `opts` (NULL: actor_sys_Introspect_pool_opts's). `arg` goes to
+ * every instance's init at every start and restart, so it must stay valid
+ * while the pool lives. On success *pool names the pool; 0 or a negative
+ * ACTOR_E* code. */
+int actor_sys_Introspect_spawn_pool(actor_system *sys,
+    const actor_sys_Introspect_handlers *handlers, const void *arg, const actor_pool_opts *opts,
+    actor_ref *pool);
+
+/* A child spec for actor_supervisor_add: a actor_sys.Introspect spawned from *spec,
+ * with actor_sys.Introspect's @restart and @isolation. It points to *spec, which
+ * actor_supervisor_add copies: *spec need only last until that call (its
+ * arg longer, see actor_sys_Introspect_spec). */
+actor_child_spec actor_sys_Introspect_child(const actor_sys_Introspect_spec *spec);
+
+/* actor_sys.Introspect.stats */
+/** The metrics of the named actors and pools, in no particular order. */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why).
+ * *res (prior contents not freed) owns the reply when st->category is
+ * ACTOR_STATUS_OK, else is zeroed; actor_sys_SystemStats_free releases it either way. */
+int actor_sys_Introspect_stats(actor_client *c, actor_ref to, const actor_sys_StatsRequest *req,
+    actor_sys_SystemStats *res, const actor_call_opts *opts, actor_status *st);
+/* Runs once when a _async call ends, on a worker thread: res (borrowed
+ * for the call) is the reply when st->category is ACTOR_STATUS_OK, else
+ * NULL. */
+typedef void (*actor_sys_Introspect_stats_done_fn)(void *user, uint64_t call_id,
+    const actor_status *st, const actor_sys_SystemStats *res);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state; res as above. */
+typedef void (*actor_sys_Introspect_stats_then_fn)(void *state, actor_ctx *ctx,
+    const actor_status *st, const actor_sys_SystemStats *res, void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int actor_sys_Introspect_stats_async(actor_client *c, actor_ref to,
+    const actor_sys_StatsRequest *req, const actor_call_opts *opts,
+    actor_sys_Introspect_stats_done_fn done, void *user, uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int actor_sys_Introspect_stats_request(actor_ctx *ctx, actor_ref to,
+    const actor_sys_StatsRequest *req, const actor_call_opts *opts,
+    actor_sys_Introspect_stats_then_fn then, void *user, uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int actor_sys_Introspect_stats_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply with *res; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int actor_sys_Introspect_stats_reply(actor_reply **reply, const actor_sys_SystemStats *res);
+
+/* actor_sys.Introspect.ping */
+/** Liveness. */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why). */
+int actor_sys_Introspect_ping(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    actor_status *st);
+/* Runs once when a _async call ends, on a worker thread. */
+typedef void (*actor_sys_Introspect_ping_done_fn)(void *user, uint64_t call_id,
+    const actor_status *st);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state. */
+typedef void (*actor_sys_Introspect_ping_then_fn)(void *state, actor_ctx *ctx,
+    const actor_status *st, void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int actor_sys_Introspect_ping_async(actor_client *c, actor_ref to, const actor_call_opts *opts,
+    actor_sys_Introspect_ping_done_fn done, void *user, uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int actor_sys_Introspect_ping_request(actor_ctx *ctx, actor_ref to, const actor_call_opts *opts,
+    actor_sys_Introspect_ping_then_fn then, void *user, uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int actor_sys_Introspect_ping_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int actor_sys_Introspect_ping_reply(actor_reply **reply);
 
 #ifdef __cplusplus
 }

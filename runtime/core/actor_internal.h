@@ -489,6 +489,10 @@ struct actor__actor {
     /* Written by the running worker, read by actor_stats_get. */
     atomic_uint_fast64_t processed, errors, in_flight, expired, late_replies;
     atomic_uint_fast64_t crashes, restarts, retried;
+    /* Handler run times (latency.c): NULL until the first timed run;
+     * latency_warm counts the first runs, all timed. The running worker's. */
+    _Atomic(struct actor__latency *) latency;
+    uint32_t latency_warm;
 
     /* Monitors (monitor.c), under the system's monitor_lock: those
      * watching this actor, and those it holds as a watcher. */
@@ -496,6 +500,26 @@ struct actor__actor {
     /* Why it crashed last (mark_crashed), for its monitors: "" if never. */
     char crash_reason[ACTOR_STATUS_MESSAGE_SIZE];
 };
+
+/* ----------------------------------------------------------- latency.c */
+
+typedef struct actor__latency actor__latency;
+
+/* Whether the run that starts now is timed: the first 64 of an actor, then
+ * one in 8. The running worker. */
+static inline bool actor__latency_wanted(actor__actor *a)
+{
+    if (a->latency_warm < 64u) {
+        a->latency_warm++;
+        return true;
+    }
+    return (atomic_load_explicit(&a->processed, memory_order_relaxed) & 7u) == 0;
+}
+/* Counts a run of `ns` in a's histogram (made at the first). The running
+ * worker. */
+void actor__latency_record(actor__actor *a, uint64_t ns);
+/* Frees a's histogram (the actor's struct is being freed). */
+void actor__latency_free(actor__actor *a);
 
 /* The actor `ref` names with one more reference, or NULL (gone). Takes
  * no lock. */
@@ -524,6 +548,9 @@ typedef struct actor__router_ops {
     /* The router's struct is being freed (its last reference went, on any
      * thread): releases `state`. */
     void (*free)(void *state);
+    /* The actors it stands for now: how many, the first `cap` of them
+     * written to out[]. Any thread. */
+    size_t (*members)(void *state, actor_ref *out, size_t cap);
 } actor__router_ops;
 
 /* Spawns a router of `type` (its hooks never run) that owns `state`. */

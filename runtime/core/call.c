@@ -1596,7 +1596,10 @@ static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
     w->reply_sb.size = 0;
     if (request)
         actor__count_add(&a->in_flight, 1);
+    int64_t started = actor__latency_wanted(a) ? actor_now_ns() : 0;
     rc = method->invoke(a->state, &ctx, m->body, m->len, &w->reply_sb);
+    if (started != 0)
+        actor__latency_record(a, (uint64_t)(actor_now_ns() - started));
     actor__count_add(&a->processed, 1);
     if (rc == ACTOR_INVOKE_CRASHED) {
         crashed(w, a, m, &ctx);

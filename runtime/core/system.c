@@ -303,6 +303,7 @@ static void actor_free(actor__actor *a)
     if (a->owner != NULL)
         actor__release(a->owner);
     msgpack_sbuffer_destroy(&a->checkpoint);
+    actor__latency_free(a);
     actor__mailbox_fini(&a->mb);
     actor__idmap_fini(&a->requests);
     pthread_cond_destroy(&a->room);

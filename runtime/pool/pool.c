@@ -337,10 +337,27 @@ static void pool_free(void *state)
     free(p);
 }
 
+/* actor__router_ops.members: the instances' refs. */
+static size_t members_now(void *state, actor_ref *out, size_t cap)
+{
+    pool *p = state;
+    const members *m;
+    size_t n;
+
+    pthread_mutex_lock(&p->lock);
+    m = atomic_load_explicit(&p->members, memory_order_relaxed);
+    n = m->n;
+    for (size_t i = 0; i < n && i < cap; i++)
+        out[i] = actor__child_ref(m->child[i]);
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
 static const actor__router_ops pool_ops = {
     .pick = pick,
     .terminate = terminate,
     .free = pool_free,
+    .members = members_now,
 };
 
 /* The pool `ref` names (with the router's reference, released by the

@@ -29,6 +29,7 @@
 
 #include <zmq.h>
 
+#include "actor/naming.h"
 #include "actor/remote.h"
 #include "actor/supervise.h"
 #include "core/actor_internal.h"
@@ -277,6 +278,9 @@ actor__actor *actor__names_acquire(actor__gateway *g, const char *name);
 int actor__names_write(actor__gateway *g, msgpack_sbuffer *body);
 /* At destroy: frees every registration and exported type. */
 void actor__names_free(actor__gateway *g);
+/* The live named actors of `ns` (NULL: every namespace) as
+ * actor_names_list reports them, in *out (free it; NULL when none). */
+int actor__names_snapshot(actor_system *sys, const char *ns, actor_name_info **out, size_t *n);
 /* Registers `ref` as `name` in the system's own namespace
  * (ACTOR_SERVICE_NAMESPACE), which actor_name_register refuses. */
 int actor__names_register_service(actor_system *sys, actor_ref ref, const char *name);
@@ -294,8 +298,20 @@ int actor__export_find(actor_system *sys, const char *type_name, actor__exported
 
 /* Spawns the registry (actor_sys.Registry, idl/actor_system.actor) and
  * names it ACTOR_SERVICE_NAMESPACE "/" ACTOR_REGISTRY_NAME, unless one
- * runs already. Any thread but a worker. */
+ * runs already; then the introspection service (introspect.c). Any thread
+ * but a worker. */
 int actor__registry_start(actor__gateway *g);
+
+/* ---------------------------------------------------------- introspect.c */
+
+/* Spawns the introspection service (actor_sys.Introspect) as
+ * ACTOR_SERVICE_NAMESPACE "/" ACTOR_INTROSPECT_NAME, unless one runs. */
+int actor__introspect_start(actor__gateway *g);
+/* Starts a system service: spawns it with spawn(sys, &sys, &ref) and names
+ * it `name` in the service namespace, unless a live one holds the name. */
+int actor__service_start(actor__gateway *g, const char *name,
+                         int (*spawn)(actor_system *sys, actor_system *const *arg,
+                                      actor_ref *ref));
 
 /* ------------------------------------------------------------- remote.c */
 

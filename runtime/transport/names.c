@@ -534,6 +534,27 @@ int actor_name_info_get(actor_system *sys, const char *ns, const char *name,
     return rc;
 }
 
+int actor__names_snapshot(actor_system *sys, const char *ns, actor_name_info **out, size_t *n)
+{
+    actor_name_info *infos = NULL;
+    size_t cap = 0;
+    int rc;
+
+    /* until every name fits: more may come meanwhile */
+    while ((rc = actor_names_list(sys, ns, infos, cap, n)) == 0 && *n > cap) {
+        free(infos);
+        cap = *n + 8;
+        if ((infos = malloc(cap * sizeof *infos)) == NULL)
+            return ACTOR_ENOMEM;
+    }
+    if (rc != 0) {
+        free(infos);
+        return rc;
+    }
+    *out = infos;
+    return 0;
+}
+
 int actor__names_register_service(actor_system *sys, actor_ref ref, const char *name)
 {
     char full[ACTOR_NAME_MAX + 1];

@@ -70,23 +70,13 @@ static int registry_lookup(void *state, actor_ctx *ctx, const actor_sys_Name *re
 }
 
 static int registry_list(void *state, actor_ctx *ctx, const actor_sys_ListRequest *req,
-                actor_sys_Entries *res)
+                         actor_sys_Entries *res)
 {
     actor_name_info *infos = NULL;
-    size_t n = 0, cap = 0;
-    int rc;
+    size_t n = 0;
+    int rc = actor__names_snapshot(state, req->ns, &infos, &n);
 
     (void)ctx;
-    /* Until every name fits: more may have come meanwhile. */
-    for (;;) {
-        rc = actor_names_list(state, req->ns, infos, cap, &n);
-        if (rc != 0 || n <= cap)
-            break;
-        free(infos);
-        cap = n + 8;
-        if ((infos = malloc(cap * sizeof *infos)) == NULL)
-            return ACTOR_ENOMEM;
-    }
     if (rc == 0 && n > 0 && (res->entries = calloc(n, sizeof *res->entries)) == NULL)
         rc = ACTOR_ENOMEM;
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -199,18 +189,32 @@ static const actor_sys_Registry_handlers registry_handlers = {
     .ping = registry_ping,
 };
 
-int actor__registry_start(actor__gateway *g)
+static int registry_spawn(actor_system *sys, actor_system *const *arg, actor_ref *ref)
+{
+    return actor_sys_Registry_spawn(sys, &registry_handlers, arg, NULL, ref);
+}
+
+int actor__service_start(actor__gateway *g, const char *name,
+                         int (*spawn)(actor_system *sys, actor_system *const *arg,
+                                      actor_ref *ref))
 {
     actor_ref ref;
     int rc;
 
-    if (actor_name_lookup(g->sys, ACTOR_SERVICE_NAMESPACE, ACTOR_REGISTRY_NAME, &ref) == 0)
+    if (actor_name_lookup(g->sys, ACTOR_SERVICE_NAMESPACE, name, &ref) == 0)
         return 0;
-    rc = actor_sys_Registry_spawn(g->sys, &registry_handlers, &g->sys, NULL, &ref);
+    rc = spawn(g->sys, &g->sys, &ref);
     if (rc != 0)
         return rc;
-    rc = actor__names_register_service(g->sys, ref, ACTOR_REGISTRY_NAME);
+    rc = actor__names_register_service(g->sys, ref, name);
     if (rc != 0) /* ACTOR_ESTATE: another bind's thread started one first */
         (void)actor_terminate(g->sys, ref, false);
     return rc == ACTOR_ESTATE ? 0 : rc;
+}
+
+int actor__registry_start(actor__gateway *g)
+{
+    int rc = actor__service_start(g, ACTOR_REGISTRY_NAME, registry_spawn);
+
+    return rc != 0 ? rc : actor__introspect_start(g);
 }

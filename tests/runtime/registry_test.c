@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "actor/naming.h"
+#include "actor/pool.h"
 #include "actor/remote.h"
 #include "actor_system.h"
 
@@ -244,9 +245,10 @@ ACTOR_TEST(the_registry_answers_at_the_bound_endpoint)
     ACTOR_ASSERT_RC(actor_sys_Registry_list(r.t.client, r.registry, &every, &all, &call_opts, &st),
                     0);
     ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
-    ACTOR_ASSERT_INT(all.n_entries, 2);
+    ACTOR_ASSERT_INT(all.n_entries, 3);
     ACTOR_ASSERT(entry_named(&all, "math", "adder") != NULL);
     ACTOR_ASSERT(entry_named(&all, "actor", "registry") != NULL);
+    ACTOR_ASSERT(entry_named(&all, "actor", "introspect") != NULL);
     actor_sys_Entries_free(&all);
     ACTOR_ASSERT_RC(
         actor_sys_Registry_list(r.t.client, r.registry, &only_math, &math, &call_opts, &st), 0);
@@ -395,6 +397,82 @@ ACTOR_TEST(the_service_namespace_is_the_systems_own)
     probe_fini(&p);
 }
 
+/* The row of `name` in `stats`, or NULL. */
+static const actor_sys_ActorStats *row_named(const actor_sys_SystemStats *stats, const char *name)
+{
+    for (size_t i = 0; i < stats->n_actors; i++)
+        if (strcmp(stats->actors[i].name, name) == 0)
+            return &stats->actors[i];
+    return NULL;
+}
+
+ACTOR_TEST(introspect_reports_named_actors_and_pools_against_a_known_load)
+{
+    actor_test serving, client;
+    probe p, *spec = &p;
+    actor_ref adder, farm, introspect;
+    actor_pool_opts po = {.size = 2};
+    actor_sys_StatsRequest every = {NULL}, only_jobs = {JOBS};
+    actor_sys_SystemStats stats;
+    const actor_sys_ActorStats *row;
+    char bound[256];
+    actor_status st;
+
+    probe_init(&p);
+    ACTOR_ASSERT_RC(actor_test_start(&serving, 0), 0);
+    ACTOR_ASSERT_RC(actor_test_start(&client, 0), 0);
+    adder = spawn_probe(&serving, &probe_type, &p);
+    ACTOR_ASSERT_RC(actor_name_register(serving.sys, adder, "adder", &(actor_name_opts){.ns = "math"}),
+                    0);
+    ACTOR_ASSERT_RC(
+        actor_pool_spawn(serving.sys, &probe_type, spawn_probe_spec, &spec, sizeof spec, &po, &farm),
+        0);
+    ACTOR_ASSERT_RC(actor_name_register(serving.sys, farm, "farm", &(actor_name_opts){.ns = "jobs"}),
+                    0);
+    for (int i = 0; i < 50; i++)
+        ACTOR_ASSERT_RC(sync_int(serving.client, adder, M_ADD, i, -1, LONG_MS, &st, NULL), 0);
+    for (int i = 0; i < 5; i++)
+        ACTOR_ASSERT_RC(sync_int(serving.client, adder, M_RAISE, ERR_SEVEN, -1, LONG_MS, &st, NULL),
+                        0);
+    for (int i = 0; i < 40; i++)
+        ACTOR_ASSERT_RC(sync_int(serving.client, farm, M_ADD, i, -1, LONG_MS, &st, NULL), 0);
+    ACTOR_ASSERT_RC(actor_system_bind(serving.sys, "tcp://127.0.0.1:*", NULL, bound, sizeof bound),
+                    0);
+    ACTOR_ASSERT_RC(actor_connect(client.sys, bound, "actor/introspect", NULL, &introspect), 0);
+
+    ACTOR_ASSERT_RC(
+        actor_sys_Introspect_stats(client.client, introspect, &every, &stats, &call_opts, &st), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    row = row_named(&stats, "adder");
+    ACTOR_ASSERT(row != NULL && strcmp(row->ns, "math") == 0 && !row->pool);
+    ACTOR_ASSERT(strcmp(row->type, "test.Probe") == 0);
+    ACTOR_ASSERT_INT(row->instances, 1);
+    ACTOR_ASSERT_INT(row->processed, 55);
+    ACTOR_ASSERT_INT(row->errors, 5);
+    ACTOR_ASSERT_INT(row->in_flight, 0);
+    ACTOR_ASSERT_INT(row->mailbox_depth, 0);
+    ACTOR_ASSERT_INT(row->timed, 55); /* all among the first 64 */
+    ACTOR_ASSERT(row->p50_us > 0 && row->p50_us <= row->p99_us && row->p99_us <= row->p999_us);
+    row = row_named(&stats, "farm");
+    ACTOR_ASSERT(row != NULL && row->pool);
+    ACTOR_ASSERT_INT(row->instances, 2);
+    ACTOR_ASSERT_INT(row->processed, 40);
+    ACTOR_ASSERT_INT(row->errors, 0);
+    ACTOR_ASSERT_INT(row->timed, 40);
+    ACTOR_ASSERT(row_named(&stats, "registry") != NULL); /* the services are named too */
+    ACTOR_ASSERT(stats.live_actors >= 6); /* adder, the pool and its 2, the two services */
+    actor_sys_SystemStats_free(&stats);
+
+    ACTOR_ASSERT_RC(
+        actor_sys_Introspect_stats(client.client, introspect, &only_jobs, &stats, &call_opts, &st),
+        0);
+    ACTOR_ASSERT_INT(stats.n_actors, 1);
+    actor_sys_SystemStats_free(&stats);
+    actor_test_stop(&client);
+    actor_test_stop(&serving);
+    probe_fini(&p);
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -406,5 +484,6 @@ int main(int argc, char **argv)
     ACTOR_TEST_RUN(created_by_another_process_collisions_and_get_if_exists);
     ACTOR_TEST_RUN(kill_and_watch_by_name_and_owned_actors_end_with_their_owner);
     ACTOR_TEST_RUN(the_service_namespace_is_the_systems_own);
+    ACTOR_TEST_RUN(introspect_reports_named_actors_and_pools_against_a_known_load);
     return actor_test_summary();
 }

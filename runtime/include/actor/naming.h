@@ -16,7 +16,9 @@
  * (the actor_sys.Registry service of idl/actor_system.actor, declared in
  * <actor/actor_system.h>), so that another process, in C or another
  * language, looks up, lists, kills, creates and watches named actors by
- * calling it. Registering a name in that namespace is ACTOR_EINVAL.
+ * calling it; and "actor/introspect" (actor_sys.Introspect) reports the
+ * metrics of every named actor and pool. Registering a name in that
+ * namespace is ACTOR_EINVAL.
  *
  * Names are unique within a system: registering a name that a live actor
  * holds fails with ACTOR_ESTATE. A name is released as soon as its actor
@@ -46,6 +48,8 @@ extern "C" {
 /* The namespace of the system's own services, and its registry's name. */
 #define ACTOR_SERVICE_NAMESPACE "actor"
 #define ACTOR_REGISTRY_NAME "registry"
+/* Where the metrics of its named actors are read (actor_sys.Introspect). */
+#define ACTOR_INTROSPECT_NAME "introspect"
 
 /* Where a name lives and what ends its actor. NULL: the default
  * namespace, detached. */
