@@ -90,6 +90,7 @@ all: build-all
 include tools/build.mk
 include compiler/build.mk
 include runtime/build.mk
+include actorctl/build.mk
 include gen/build.mk
 include tests/build.mk
 include bench/build.mk

@@ -23,10 +23,11 @@ check: deps
 MAN_PAGES := $(wildcard docs/man/*.1.in)
 
 .PHONY: install
-install: $(ACTORC) $(LIBACTOR_A) $(LIBACTOR_SO)
+install: $(ACTORC) $(ACTORCTL) $(LIBACTOR_A) $(LIBACTOR_SO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/actor \
 	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/actorc/docs
 	install -m 755 $(ACTORC) $(DESTDIR)$(PREFIX)/bin/actorc
+	install -m 755 $(ACTORCTL) $(DESTDIR)$(PREFIX)/bin/actorctl
 	install -m 644 $(LIBACTOR_A) $(DESTDIR)$(PREFIX)/lib/libactor.a
 	install -m 755 $(LIBACTOR_SO_FILE) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf $(notdir $(LIBACTOR_SO_FILE)) $(DESTDIR)$(PREFIX)/lib/$(LIBACTOR_SONAME)

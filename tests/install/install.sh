@@ -6,7 +6,7 @@ set -euo pipefail
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
 make -s --no-print-directory install PREFIX="$prefix" BUILD="$BUILD" SANITIZER="${SANITIZER:-}" >/dev/null
-for f in bin/actorc lib/libactor.a lib/libactor.so lib/pkgconfig/libactor.pc \
+for f in bin/actorc bin/actorctl share/man/man1/actorctl.1 lib/libactor.a lib/libactor.so lib/pkgconfig/libactor.pc \
          include/actor/codec.h include/actor/error.h include/actor/actor_system.h \
          share/man/man1/actorc.1 \
          share/doc/actorc/README.md share/doc/actorc/docs/IDL.md; do
