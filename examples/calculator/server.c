@@ -6,6 +6,7 @@
  * state the file holds.
  *
  *   calculator-server --bind tcp://127.0.0.1:5555 [--state FILE]
+ *                     [--curve-secret-key KEY --allow-client KEY]
  *
  * "tcp://127.0.0.1:*" picks a free port; the line "listening on ENDPOINT"
  * on stdout says which.
@@ -20,31 +21,41 @@
 
 static const char usage[] =
     "usage: calculator-server --bind ENDPOINT [--state FILE]\n"
+    "                         [--curve-secret-key KEY --allow-client KEY]\n"
     "\n"
     "Serves the actors \"calculator\" (calc.Calculator) and \"counter\" (calc.Counter)\n"
     "on ENDPOINT: tcp://HOST:PORT, tcp://HOST:* for a free port, or ipc://PATH. Once\n"
     "bound it prints \"listening on ENDPOINT\" with the endpoint actually bound (the\n"
     "port chosen for *). Runs until SIGINT or SIGTERM, answers what is queued, and\n"
     "prints the counter's state. The counter keeps its state in FILE (default\n"
-    "calculator-server.state), which is created when missing.\n";
+    "calculator-server.state), which is created when missing. With a CURVE secret\n"
+    "key (Z85) the endpoint is encrypted and lets in only the client public key\n"
+    "given with --allow-client.\n";
 
 typedef struct options {
     const char *bind;
     const char *state;
+    const char *curve_secret_key, *allowed_client; /* NULL: plain */
 } options;
 
 static int parse_options(int argc, char **argv, options *o)
 {
-    o->bind = NULL;
+    o->bind = o->curve_secret_key = o->allowed_client = NULL;
     o->state = "calculator-server.state";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--bind") == 0)
             o->bind = argv[i + 1];
         else if (strcmp(argv[i], "--state") == 0)
             o->state = argv[i + 1];
+        else if (strcmp(argv[i], "--curve-secret-key") == 0)
+            o->curve_secret_key = argv[i + 1];
+        else if (strcmp(argv[i], "--allow-client") == 0)
+            o->allowed_client = argv[i + 1];
         else
             return -1;
     }
+    if ((o->curve_secret_key != NULL) != (o->allowed_client != NULL))
+        return -1;
     return o->bind != NULL && argc % 2 == 1 ? 0 : -1;
 }
 
@@ -108,7 +119,11 @@ int main(int argc, char **argv)
     char bound[256] = "";
     rc = spawn_named(sys, o.state);
     if (rc == 0)
-        rc = actor_system_bind(sys, o.bind, NULL, bound, sizeof bound);
+        rc = actor_system_bind(sys, o.bind,
+                               o.curve_secret_key != NULL
+                                   ? &(actor_bind_opts){o.curve_secret_key, &o.allowed_client, 1}
+                                   : NULL,
+                               bound, sizeof bound);
     if (rc != 0) { /* a failed bind says why in `bound` */
         fprintf(stderr, "cannot serve: %s\n", bound[0] != '\0' ? bound : actor_strerror(rc));
         actor_system_destroy(&sys);

@@ -165,7 +165,41 @@ def unreachable_and_usage():
         check(f"usage: {what}", rc == 2 and what in err, (args, rc, err))
 
 
+def curve(server):
+    """A CURVE endpoint: the listed client's keys get in, other keys do not."""
+    import zmq
+    server_pub, server_sec = (k.decode() for k in zmq.curve_keypair())
+    client_pub, client_sec = (k.decode() for k in zmq.curve_keypair())
+    _, other_sec = (k.decode() for k in zmq.curve_keypair())
+    state = tempfile.TemporaryDirectory()
+    srv = subprocess.Popen([os.path.abspath(server), "--bind", "tcp://127.0.0.1:*",
+                            "--curve-secret-key", server_sec, "--allow-client", client_pub],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           cwd=state.name)
+    try:
+        m = re.search(r"listening on (\S+)", srv.stdout.readline())
+        ep = m.group(1) if m else "tcp://127.0.0.1:1"
+        rc, out, err = run("--curve-server-key", server_pub, "--curve-secret-key", client_sec,
+                           ep, "list")
+        check("CURVE: with the keys", rc == 0 and "calculator" in out, (rc, out, err))
+        env = dict(os.environ, ACTORCTL_CURVE_SERVER_KEY=server_pub,
+                   ACTORCTL_CURVE_SECRET_KEY=client_sec)
+        p = subprocess.run([ACTORCTL, ep, "ping"], capture_output=True, text=True, env=env,
+                           timeout=20)
+        check("CURVE: keys from the environment", p.returncode == 0, (p.returncode, p.stderr))
+        rc, out, err = run("--curve-server-key", server_pub, "--curve-secret-key", other_sec,
+                           ep, "ping")
+        check("CURVE: keys not on the list", rc == 1 and "CURVE" in err, (rc, out, err))
+        rc, out, err = run("--timeout", "500", ep, "ping")
+        check("CURVE: a plain client", rc == 1, (rc, out, err))
+    finally:
+        srv.terminate()
+        srv.wait(timeout=20)
+        state.cleanup()
+
+
 if __name__ == "__main__":
     ACTORCTL = sys.argv[1]
     unreachable_and_usage()
+    curve(sys.argv[2])
     sys.exit(main())
