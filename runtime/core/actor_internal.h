@@ -588,6 +588,12 @@ void actor__monitors_end(actor__actor *a, actor_down_reason reason, const char *
 /* Runs a DOWN message's continuation on a (its worker, ctx made for it);
  * frees m. */
 void actor__monitor_run(actor__actor *a, actor_ctx *ctx, actor__msg *m);
+/* A remote ref's monitor `id` fires (the transport's watch learnt the
+ * end); nothing when it ended already. Any thread. */
+void actor__monitor_fire(actor_system *sys, uint64_t id, actor_down_reason reason,
+                         const char *why);
+/* Whether monitor `id` is still waiting to fire. */
+bool actor__monitor_live(actor_system *sys, uint64_t id);
 /* The actor running a handler. */
 actor__actor *actor__ctx_actor(const actor_ctx *ctx);
 /* The method a handler runs (NULL outside a message). */
@@ -703,6 +709,10 @@ typedef struct actor__transport_ops {
                   size_t len, const actor_call_opts *opts, const actor__route *route, uint64_t id);
     /* A client's own sockets to remote systems, at actor_client_destroy. */
     void (*client_fini)(actor_client *c);
+    /* Starts watching the remote ref `ref` for monitor `monitor` (made
+     * already): the layer later calls actor__monitor_fire once, unless the
+     * monitor ended first (actor__monitor_live says). */
+    int (*watch)(actor_system *sys, actor_ref ref, uint64_t monitor);
 } actor__transport_ops;
 
 struct actor_system {

@@ -201,6 +201,78 @@ void actor__monitor_run(actor__actor *a, actor_ctx *ctx, actor__msg *m)
         note.then(a->state, ctx, &note.down, note.user);
 }
 
+/* ------------------------------------------------------ remote refs */
+
+/* A remote ref has no actor here to hang the record on: the record waits
+ * in the map (and on its watcher's list) until the transport layer, which
+ * watches through the peer's registry, fires it. */
+static int watch_remote(actor_system *sys, actor_ref ref, actor__actor *watcher, actor_down_fn fn,
+                        actor_down_then_fn then, void *user, uint64_t *id)
+{
+    const actor__transport_ops *ops = sys->transport_ops;
+    actor__monitor *mon;
+    uint64_t mid;
+    int rc;
+
+    if (actor__transport(sys) == NULL || ops == NULL || ops->watch == NULL)
+        return ACTOR_EINVAL; /* no remote ref without a transport */
+    if (actor__system_stopping(sys))
+        return ACTOR_ECLOSED;
+    mon = calloc(1, sizeof *mon);
+    if (mon == NULL)
+        return ACTOR_ENOMEM;
+    mid = mon->node.id = actor__next_id(sys);
+    mon->ref = ref;
+    mon->fn = fn;
+    mon->then = then;
+    mon->user = user;
+    pthread_mutex_lock(&sys->monitor_lock);
+    if (watcher != NULL) {
+        atomic_fetch_add(&watcher->refs, 1);
+        link_watcher(mon, watcher);
+    }
+    actor__idmap_insert(&sys->monitors, &mon->node);
+    pthread_mutex_unlock(&sys->monitor_lock);
+    rc = ops->watch(sys, ref, mid);
+    if (rc != 0) {
+        pthread_mutex_lock(&sys->monitor_lock);
+        mon = (actor__monitor *)(void *)actor__idmap_find(&sys->monitors, mid);
+        if (mon != NULL)
+            detach(sys, mon);
+        pthread_mutex_unlock(&sys->monitor_lock);
+        if (mon != NULL)
+            record_free(mon);
+        return rc;
+    }
+    if (id != NULL)
+        *id = mid;
+    return 0;
+}
+
+void actor__monitor_fire(actor_system *sys, uint64_t id, actor_down_reason reason,
+                         const char *why)
+{
+    actor__monitor *mon;
+
+    pthread_mutex_lock(&sys->monitor_lock);
+    mon = (actor__monitor *)(void *)actor__idmap_find(&sys->monitors, id);
+    if (mon != NULL)
+        detach(sys, mon);
+    pthread_mutex_unlock(&sys->monitor_lock);
+    if (mon != NULL)
+        deliver(sys, mon, reason, why);
+}
+
+bool actor__monitor_live(actor_system *sys, uint64_t id)
+{
+    bool live;
+
+    pthread_mutex_lock(&sys->monitor_lock);
+    live = actor__idmap_find(&sys->monitors, id) != NULL;
+    pthread_mutex_unlock(&sys->monitor_lock);
+    return live;
+}
+
 /* ----------------------------------------------------------- the API */
 
 static int watch(actor_system *sys, actor_ref ref, actor__actor *watcher, actor_down_fn fn,
@@ -210,8 +282,10 @@ static int watch(actor_system *sys, actor_ref ref, actor__actor *watcher, actor_
     actor__actor *a;
     bool gone = false;
 
-    if (ref.id == 0 || (fn == NULL && then == NULL) || actor__ref_is_remote(ref))
+    if (ref.id == 0 || (fn == NULL && then == NULL))
         return ACTOR_EINVAL;
+    if (actor__ref_is_remote(ref))
+        return watch_remote(sys, ref, watcher, fn, then, user, id);
     if (actor__system_stopping(sys))
         return ACTOR_ECLOSED;
     mon = calloc(1, sizeof *mon);

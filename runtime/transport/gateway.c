@@ -1770,6 +1770,7 @@ static const actor__transport_ops gateway_ops = {
     .cast = actor__remote_cast,
     .submit = actor__remote_submit,
     .client_fini = actor__client_remote_fini,
+    .watch = actor__watchdog_watch,
 };
 
 int actor__gateway_open(actor_system *sys, actor__gateway **out)

@@ -123,6 +123,7 @@ struct actor__gateway {
     struct actor__bind_cmd *cmds;
     struct actor__named *names;
     struct actor__export *exports; /* actor_export_type's, under `naming` */
+    actor_ref watchdog;            /* watchdog.c's actor, under `naming`; 0: none yet */
     actor__endpoint **endpoints;
     size_t n_endpoints, cap_endpoints;
     actor__remote **remotes;       /* never moved: a larger copy replaces it, the old one */
@@ -302,6 +303,13 @@ int actor__export_find(actor_system *sys, const char *type_name, actor__exported
  * but a worker. */
 int actor__registry_start(actor__gateway *g);
 
+/* ------------------------------------------------------------ watchdog.c */
+
+/* actor__transport_ops.watch: watches the remote ref through its
+ * system's registry (its `watch`, asked again at each timeout) and fires
+ * monitor `monitor` with what it learns: the end, or UNREACHABLE. */
+int actor__watchdog_watch(actor_system *sys, actor_ref ref, uint64_t monitor);
+
 /* ---------------------------------------------------------- introspect.c */
 
 /* Spawns the introspection service (actor_sys.Introspect) as
@@ -321,6 +329,11 @@ int actor__service_start(actor__gateway *g, const char *name,
 int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
                        size_t len, const actor_call_opts *opts, actor_status *st,
                        msgpack_sbuffer *reply);
+/* The registry of the system that serves the remote ref `to` (the same
+ * endpoint and keys) into *registry, and the name `to` has there into
+ * name[size]. ACTOR_ENOTFOUND when `to` is not a remote ref. */
+int actor__remote_registry(actor_system *sys, actor_ref to, actor_ref *registry, char *name,
+                           size_t size);
 /* actor_cast on a remote ref, on the client's DEALER. */
 int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m, const char *body,
                        size_t len, const actor_call_opts *opts);

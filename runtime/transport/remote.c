@@ -256,6 +256,26 @@ static const actor__remote *remote_of(actor_system *sys, actor_ref to)
     return atomic_load_explicit(&g->remotes_ready, memory_order_acquire)[index];
 }
 
+int actor__remote_registry(actor_system *sys, actor_ref to, actor_ref *registry, char *name,
+                           size_t size)
+{
+    const actor__remote *r = remote_of(sys, to);
+    const actor__endpoint *ep;
+    actor_connect_opts opts = {0};
+
+    if (r == NULL)
+        return ACTOR_ENOTFOUND;
+    ep = r->endpoint;
+    if (ep->curve) {
+        opts.curve_server_key = ep->server_key;
+        opts.curve_client = &ep->client;
+    }
+    if ((size_t)snprintf(name, size, "%s", r->name) >= size)
+        return ACTOR_EINVAL;
+    return actor_connect(sys, ep->address, ACTOR_SERVICE_NAMESPACE "/" ACTOR_REGISTRY_NAME, &opts,
+                         registry);
+}
+
 /* ============================================================== sockets */
 
 /* Opens l to ep, with a monitor name unique in the gateway's context. */

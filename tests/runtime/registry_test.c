@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "actor/monitor.h"
 #include "actor/naming.h"
 #include "actor/pool.h"
 #include "actor/remote.h"
@@ -130,7 +131,8 @@ static int server_stop(server *s)
 {
     int status = 0;
 
-    fclose(s->to);
+    if (s->to != NULL)
+        fclose(s->to);
     if (waitpid(s->pid, &status, 0) != s->pid)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -473,6 +475,122 @@ ACTOR_TEST(introspect_reports_named_actors_and_pools_against_a_known_load)
     probe_fini(&p);
 }
 
+/* ------------------------------------------------- remote monitors */
+
+typedef struct down_seen {
+    atomic_int fired;
+    actor_down down;
+} down_seen;
+
+static void on_down(void *user, const actor_down *down)
+{
+    down_seen *d = user;
+
+    d->down = *down;
+    atomic_fetch_add(&d->fired, 1);
+}
+
+static bool down_fired(void *arg)
+{
+    return atomic_load(&((down_seen *)arg)->fired) != 0;
+}
+
+ACTOR_TEST(monitors_of_remote_actors_report_their_end)
+{
+    remote_side r;
+    actor_ref adder, nobody, keeper;
+    actor_sys_KillRequest kill_adder = {{MATH, ADDER}, true};
+    down_seen ended = {0}, missing = {0}, cancelled = {0};
+    uint64_t id;
+    actor_status st;
+
+    ACTOR_ASSERT_RC(remote_open(&r), 0);
+    ACTOR_ASSERT_INT(run_creator(r.s.endpoint), 0);
+    ACTOR_ASSERT_RC(actor_connect(r.t.sys, r.s.endpoint, "math/adder", NULL, &adder), 0);
+    ACTOR_ASSERT_RC(actor_connect(r.t.sys, r.s.endpoint, "math/nobody", NULL, &nobody), 0);
+    ACTOR_ASSERT_RC(actor_connect(r.t.sys, r.s.endpoint, "jobs/keeper", NULL, &keeper), 0);
+    /* what is not there: at once */
+    ACTOR_ASSERT_RC(actor_monitor(r.t.sys, nobody, on_down, &missing, NULL), 0);
+    ACTOR_ASSERT(actor_test_wait(down_fired, &missing, LONG_MS));
+    ACTOR_ASSERT_INT(missing.down.reason, ACTOR_DOWN_NOT_FOUND);
+    /* cancelled: never fires */
+    ACTOR_ASSERT_RC(actor_monitor(r.t.sys, keeper, on_down, &cancelled, &id), 0);
+    ACTOR_ASSERT_RC(actor_demonitor(r.t.sys, id), 0);
+    ACTOR_ASSERT_RC(actor_demonitor(r.t.sys, id), ACTOR_ENOTFOUND);
+    /* the end, with its reason */
+    ACTOR_ASSERT_RC(actor_monitor(r.t.sys, adder, on_down, &ended, &id), 0);
+    ACTOR_ASSERT_RC(actor_sys_Registry_ping(r.t.client, r.registry, &call_opts, &st), 0);
+    ACTOR_ASSERT(!down_fired(&ended));
+    ACTOR_ASSERT_RC(actor_sys_Registry_kill(r.t.client, r.registry, &kill_adder, &call_opts, &st),
+                    0);
+    ACTOR_ASSERT(actor_test_wait(down_fired, &ended, LONG_MS));
+    ACTOR_ASSERT_INT(ended.down.reason, ACTOR_DOWN_EXITED);
+    ACTOR_ASSERT(strstr(ended.down.message, "terminated") != NULL);
+    ACTOR_ASSERT_INT(ended.down.monitor, id);
+    ACTOR_ASSERT_INT(ended.down.ref.id, adder.id);
+    ACTOR_ASSERT_RC(actor_sys_Registry_kill(r.t.client, r.registry,
+                                            &(actor_sys_KillRequest){{JOBS, KEEPER}, true},
+                                            &call_opts, &st),
+                    0);
+    ACTOR_ASSERT(actor_test_wait(name_gone, &(gone_by_name){&r, "jobs", "keeper"}, LONG_MS));
+    ACTOR_ASSERT_RC(actor_sys_Registry_ping(r.t.client, r.registry, &call_opts, &st), 0);
+    ACTOR_ASSERT_INT(atomic_load(&cancelled.fired), 0);
+    ACTOR_ASSERT_INT(atomic_load(&ended.fired), 1);
+    ACTOR_ASSERT_INT(remote_close(&r), 0);
+}
+
+ACTOR_TEST(a_dead_or_refusing_peer_is_unreachable)
+{
+    remote_side r;
+    actor_ref adder;
+    down_seen peer = {0}, actor = {0}, refused = {0};
+    char free_port[256];
+
+    ACTOR_ASSERT_RC(remote_open(&r), 0);
+    ACTOR_ASSERT_RC(actor_connect(r.t.sys, r.s.endpoint, "math/adder", NULL, &adder), 0);
+    ACTOR_ASSERT_RC(actor_monitor_peer(r.t.sys, r.s.endpoint, NULL, on_down, &peer, NULL), 0);
+    ACTOR_ASSERT_RC(actor_monitor(r.t.sys, adder, on_down, &actor, NULL), 0);
+    /* both watches are in flight once the registry answers a ping after them */
+    actor_status st;
+    ACTOR_ASSERT_RC(actor_sys_Registry_ping(r.t.client, r.registry, &call_opts, &st), 0);
+    ACTOR_ASSERT(!down_fired(&peer) && !down_fired(&actor));
+    kill(r.s.pid, SIGKILL);
+    ACTOR_ASSERT(actor_test_wait(down_fired, &peer, 4 * LONG_MS));
+    ACTOR_ASSERT(actor_test_wait(down_fired, &actor, 4 * LONG_MS));
+    ACTOR_ASSERT_INT(peer.down.reason, ACTOR_DOWN_UNREACHABLE);
+    ACTOR_ASSERT_INT(actor.down.reason, ACTOR_DOWN_UNREACHABLE);
+    printf("  killed peer: %s\n", peer.down.message);
+    ACTOR_ASSERT_INT(remote_close(&r), 128 + SIGKILL);
+
+    /* nobody listens there now: refused */
+    snprintf(free_port, sizeof free_port, "%s", r.s.endpoint);
+    actor_test t;
+    ACTOR_ASSERT_RC(actor_test_start(&t, 0), 0);
+    ACTOR_ASSERT_RC(actor_monitor_peer(t.sys, free_port, NULL, on_down, &refused, NULL), 0);
+    ACTOR_ASSERT(actor_test_wait(down_fired, &refused, LONG_MS));
+    ACTOR_ASSERT_INT(refused.down.reason, ACTOR_DOWN_UNREACHABLE);
+    printf("  refused: %s\n", refused.down.message);
+    actor_test_stop(&t);
+}
+
+ACTOR_TEST(a_peer_that_shuts_down_is_reported)
+{
+    remote_side r;
+    down_seen peer = {0};
+    actor_status st;
+
+    ACTOR_ASSERT_RC(remote_open(&r), 0);
+    ACTOR_ASSERT_RC(actor_monitor_peer(r.t.sys, r.s.endpoint, NULL, on_down, &peer, NULL), 0);
+    ACTOR_ASSERT_RC(actor_sys_Registry_ping(r.t.client, r.registry, &call_opts, &st), 0);
+    fclose(r.s.to); /* it shuts down */
+    r.s.to = NULL;
+    ACTOR_ASSERT(actor_test_wait(down_fired, &peer, 4 * LONG_MS));
+    ACTOR_ASSERT(peer.down.reason == ACTOR_DOWN_EXITED ||
+                 peer.down.reason == ACTOR_DOWN_UNREACHABLE);
+    printf("  shut down: %s: %s\n", actor_down_reason_name(peer.down.reason), peer.down.message);
+    ACTOR_ASSERT_INT(remote_close(&r), 0);
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -485,5 +603,8 @@ int main(int argc, char **argv)
     ACTOR_TEST_RUN(kill_and_watch_by_name_and_owned_actors_end_with_their_owner);
     ACTOR_TEST_RUN(the_service_namespace_is_the_systems_own);
     ACTOR_TEST_RUN(introspect_reports_named_actors_and_pools_against_a_known_load);
+    ACTOR_TEST_RUN(monitors_of_remote_actors_report_their_end);
+    ACTOR_TEST_RUN(a_dead_or_refusing_peer_is_unreachable);
+    ACTOR_TEST_RUN(a_peer_that_shuts_down_is_reported);
     return actor_test_summary();
 }

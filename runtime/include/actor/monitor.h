@@ -19,9 +19,12 @@
  *     a reply's. A monitor ends with its watcher: once the watcher actor has
  *     terminated, nothing runs.
  *
- * A monitor ends in one of the reasons below; ACTOR_DOWN_UNREACHABLE is
- * reserved for watching other systems' actors, which refs from
- * actor_connect cannot do yet (ACTOR_EINVAL).
+ * A monitor ends in one of the reasons below. A ref from actor_connect (an
+ * actor of another system) is watched through that system's registry
+ * ("actor/registry", actor/naming.h): its end is reported as there, and a
+ * peer that refuses the connection, dies or stops answering (heartbeats,
+ * actor_system_opts.peer_timeout_ms) fires ACTOR_DOWN_UNREACHABLE.
+ * actor_monitor_peer (actor/remote.h) watches a whole peer system.
  *
  * Errors: 0 or a negative ACTOR_E* code (actor/error.h).
  */
@@ -42,7 +45,8 @@ typedef enum actor_down_reason {
                                    owner's end, its system's shutdown */
     ACTOR_DOWN_FAILED = 1,      /* its init failed, or it crashed and was not restarted */
     ACTOR_DOWN_NOT_FOUND = 2,   /* it was already gone (or never was) when watched */
-    ACTOR_DOWN_UNREACHABLE = 3, /* another system's actor: that system cannot be reached */
+    ACTOR_DOWN_UNREACHABLE = 3, /* another system's actor: that system cannot be reached
+                                   (refused, gone, silent past the heartbeats) */
 } actor_down_reason;
 
 /* "EXITED", "FAILED", ...; a static string, never NULL. */
@@ -51,7 +55,7 @@ const char *actor_down_reason_name(actor_down_reason reason);
 /* What a monitor reports: a plain value, copied freely. */
 typedef struct actor_down {
     uint64_t monitor;         /* the id actor_monitor gave */
-    actor_ref ref;            /* what was watched (ACTOR_REF_NONE: a peer system) */
+    actor_ref ref;            /* what was watched (a peer system: its registry's ref) */
     actor_down_reason reason;
     char message[ACTOR_STATUS_MESSAGE_SIZE]; /* for a person: "terminated",
                                                 "crashed: ...", "init failed" */
@@ -61,9 +65,9 @@ typedef struct actor_down {
  * borrowed for the call. */
 typedef void (*actor_down_fn)(void *user, const actor_down *down);
 
-/* Watches `ref` (an actor or pool of sys); fn(user, ...) runs once. *id
- * (may be NULL) receives the monitor's id, for actor_demonitor.
- * ACTOR_EINVAL for a NULL fn, ACTOR_REF_NONE or a remote ref,
+/* Watches `ref` (an actor or pool of sys, or a ref from actor_connect);
+ * fn(user, ...) runs once. *id (may be NULL) receives the monitor's id,
+ * for actor_demonitor. ACTOR_EINVAL for a NULL fn or ACTOR_REF_NONE,
  * ACTOR_ECLOSED when the system is shutting down. Any thread. */
 int actor_monitor(actor_system *sys, actor_ref ref, actor_down_fn fn, void *user, uint64_t *id);
 

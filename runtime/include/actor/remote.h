@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "actor/actor.h"
+#include "actor/monitor.h"
 #include "actor/security.h"
 
 #ifdef __cplusplus
@@ -96,6 +97,14 @@ int actor_connect(actor_system *sys, const char *endpoint, const char *name,
 
 /* Whether `ref` came from actor_connect. */
 bool actor_ref_is_remote(actor_ref ref);
+
+/* Watches the system serving `endpoint` itself (actor/monitor.h): fn runs
+ * once, with ACTOR_DOWN_UNREACHABLE when its process is gone, stops
+ * answering (heartbeats) or refuses the connection, or ACTOR_DOWN_EXITED
+ * when it shut down. down->ref is its registry's ref. As actor_monitor
+ * otherwise; `opts` as actor_connect's. */
+int actor_monitor_peer(actor_system *sys, const char *endpoint, const actor_connect_opts *opts,
+                       actor_down_fn fn, void *user, uint64_t *id);
 
 /* ==================================================== failure detection
  *
