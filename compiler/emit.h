@@ -11,6 +11,7 @@
  *   emit_encode.c  _encode (straight into a msgpack_sbuffer) and _pack
  *   emit_decode.c  _decode/_decode_ex (from bytes) and _unpack/_unpack_ex
  *   emit_actor.c   per actor: handler table, spawn and pools, skeleton, client stubs
+ *   emit_schema.c  per actor: its methods and messages as JSON, for introspection
  *
  * All strings returned here live in the program's arena.
  */
@@ -152,5 +153,8 @@ void emit_decoders(emitter *e, const ast_decl *msg);  /* emit_decode.c */
 bool emit_has_actors(const ast_module *m);
 void emit_actor_decls(emitter *e);
 void emit_actor_defs(emitter *e);
+/* An actor's schema, as JSON in a string constant <actor>__schema
+ * (emit_schema.c). */
+void emit_actor_schema(emitter *e, const ast_decl *actor);
 
 #endif /* ACTORC_EMIT_H */

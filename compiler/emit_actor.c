@@ -735,6 +735,7 @@ static void emit_type(emitter *e, const ast_decl *d)
         emit_close(e, "};");
         emit_blank(e);
     }
+    emit_actor_schema(e, d);
     emit_open(e, "const actor_type %s_type = {", a);
     emit_line(e, ".name = \"%s\",", emit_idl_name(e, d));
     emit_line(e, ".methods = %s,",
@@ -748,6 +749,7 @@ static void emit_type(emitter *e, const ast_decl *d)
     emit_line(e, ".mailbox_capacity = %s_MAILBOX_CAPACITY,", a);
     emit_line(e, ".overflow = %s_MAILBOX_OVERFLOW,", a);
     emit_line(e, ".starvation_limit = 0, /* the runtime's default */");
+    emit_line(e, ".schema = %s__schema,", a);
     emit_close(e, "};");
     emit_blank(e);
 }

@@ -38,6 +38,18 @@ const char *actor_sys_DownReason_name(actor_sys_DownReason v)
     }
 }
 
+const char *actor_sys_IntrospectError_name(int code)
+{
+    switch (code) {
+    case actor_sys_IntrospectError_NO_SUCH_NAME:
+        return "NO_SUCH_NAME";
+    case actor_sys_IntrospectError_NO_SCHEMA:
+        return "NO_SCHEMA";
+    default:
+        return NULL;
+    }
+}
+
 /* ---- actor_sys.Name */
 
 /* The IDL name of field `id` of actor_sys.Name, for error messages. */
@@ -2654,6 +2666,201 @@ int actor_sys_SystemStats_unpack_ex(const msgpack_object *o, actor_sys_SystemSta
     return actor_sys_SystemStats__unpack(&r, o, m);
 }
 
+/* ---- actor_sys.Schema */
+
+/* The IDL name of field `id` of actor_sys.Schema, for error messages. */
+static const char *actor_sys_Schema_field_name(uint32_t id)
+{
+    switch (id) {
+    case actor_sys_Schema_FIELD_TYPE:
+        return "type";
+    case actor_sys_Schema_FIELD_JSON:
+        return "json";
+    default:
+        return "unknown";
+    }
+}
+
+/* Bits of actor_sys.Schema's fields in a decoder's set of fields seen. */
+enum {
+    actor_sys_Schema_SEEN_TYPE,
+    actor_sys_Schema_SEEN_JSON,
+    actor_sys_Schema_NUM_FIELDS
+};
+
+int actor_sys_Schema__init(actor_sys_Schema *m)
+{
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+void actor_sys_Schema_init(actor_sys_Schema *m)
+{
+    (void)actor_sys_Schema__init(m);
+}
+
+void actor_sys_Schema_free(actor_sys_Schema *m)
+{
+    if (m == NULL)
+        return;
+    free(m->type);
+    free(m->json);
+    memset(m, 0, sizeof *m);
+}
+
+int actor_sys_Schema_encode(const actor_sys_Schema *m, msgpack_sbuffer *out)
+{
+    const size_t start = out->size;
+    const uint32_t count = 2; /* fields always written */
+    int rc;
+
+    if ((rc = actor_write_map_header(out, count)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_Schema_FIELD_TYPE)) != 0 ||
+        (rc = actor_write_str(out, m->type)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_sys_Schema_FIELD_JSON)) != 0 ||
+        (rc = actor_write_str(out, m->json)) != 0)
+        goto fail;
+    return 0;
+
+fail:
+    out->size = start;
+    return rc;
+}
+
+int actor_sys_Schema_pack(msgpack_packer *pk, const actor_sys_Schema *m)
+{
+    const uint32_t count = 2; /* fields always written */
+    int rc;
+
+    if ((rc = actor_pack_map_header(pk, count)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_Schema_FIELD_TYPE)) != 0 ||
+        (rc = actor_pack_str(pk, m->type)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_sys_Schema_FIELD_JSON)) != 0 ||
+        (rc = actor_pack_str(pk, m->json)) != 0)
+        return rc;
+    return 0;
+}
+
+int actor_sys_Schema__read(actor_reader *r, actor_sys_Schema *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_sys_Schema_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_sys_Schema__init(m);
+
+    if (rc != 0 || (rc = actor_read_map_begin(r, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        id = 0;
+        if ((rc = actor_read_field_id(r, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_sys_Schema_FIELD_TYPE:
+            if ((rc = actor_field_once(r, seen, actor_sys_Schema_SEEN_TYPE)) == 0)
+                rc = actor_read_str(r, &m->type);
+            break;
+        case actor_sys_Schema_FIELD_JSON:
+            if ((rc = actor_field_once(r, seen, actor_sys_Schema_SEEN_JSON)) == 0)
+                rc = actor_read_str(r, &m->json);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_sys.Schema", id, actor_sys_Schema_field_name(id));
+    actor_sys_Schema_free(m);
+    return rc;
+}
+
+int actor_sys_Schema__unpack(actor_reader *r, const msgpack_object *o, actor_sys_Schema *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_sys_Schema_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_sys_Schema__init(m);
+
+    if (rc != 0 || (rc = actor_unpack_map_begin(r, o, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+
+        id = 0;
+        if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_sys_Schema_FIELD_TYPE:
+            if ((rc = actor_field_once(r, seen, actor_sys_Schema_SEEN_TYPE)) == 0)
+                rc = actor_unpack_str(r, &kv->val, &m->type);
+            break;
+        case actor_sys_Schema_FIELD_JSON:
+            if ((rc = actor_field_once(r, seen, actor_sys_Schema_SEEN_JSON)) == 0)
+                rc = actor_unpack_str(r, &kv->val, &m->json);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_sys.Schema", id, actor_sys_Schema_field_name(id));
+    actor_sys_Schema_free(m);
+    return rc;
+}
+
+int actor_sys_Schema_decode(const char *buf, size_t len, actor_sys_Schema *m)
+{
+    return actor_sys_Schema_decode_ex(buf, len, m, NULL, NULL);
+}
+
+int actor_sys_Schema_decode_ex(const char *buf, size_t len, actor_sys_Schema *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+    int rc;
+
+    actor_reader_init(&r, buf, len, limits, err);
+    rc = actor_sys_Schema__read(&r, m);
+    if (rc == 0 && (rc = actor_reader_finish(&r, "actor_sys.Schema")) != 0)
+        actor_sys_Schema_free(m);
+    return rc;
+}
+
+int actor_sys_Schema_unpack(const msgpack_object *o, actor_sys_Schema *m)
+{
+    return actor_sys_Schema_unpack_ex(o, m, NULL, NULL);
+}
+
+int actor_sys_Schema_unpack_ex(const msgpack_object *o, actor_sys_Schema *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+
+    actor_reader_init(&r, NULL, 0, limits, err);
+    return actor_sys_Schema__unpack(&r, o, m);
+}
+
 /* ---- the messages of the actors' methods, for actor/stub.h */
 
 ACTOR_MESSAGE_DESC(actor_sys_Name);
@@ -2666,6 +2873,7 @@ ACTOR_MESSAGE_DESC(actor_sys_Created);
 ACTOR_MESSAGE_DESC(actor_sys_Down);
 ACTOR_MESSAGE_DESC(actor_sys_StatsRequest);
 ACTOR_MESSAGE_DESC(actor_sys_SystemStats);
+ACTOR_MESSAGE_DESC(actor_sys_Schema);
 
 /* ---- actor actor_sys.Registry */
 
@@ -2999,6 +3207,29 @@ static const actor_method actor_sys_Registry__methods[actor_sys_Registry_N_METHO
     },
 };
 
+/* actor_sys.Registry's methods and the messages and enums they use, as JSON: what the
+ * introspection service's describe answers (actor_type.schema). */
+static const char actor_sys_Registry__schema[] =
+    "{\"type\": \"actor_sys.Registry\", \"methods\": ["
+    "{\"name\": \"lookup\", \"kind\": \"rpc\", \"param\": \"actor_sys.Name\", \"result\": \"actor_sys.Entry\"}, "
+    "{\"name\": \"list\", \"kind\": \"rpc\", \"param\": \"actor_sys.ListRequest\", \"result\": \"actor_sys.Entries\"}, "
+    "{\"name\": \"kill\", \"kind\": \"rpc\", \"param\": \"actor_sys.KillRequest\"}, "
+    "{\"name\": \"create\", \"kind\": \"rpc\", \"param\": \"actor_sys.CreateRequest\", \"result\": \"actor_sys.Created\"}, "
+    "{\"name\": \"watch\", \"kind\": \"rpc\", \"param\": \"actor_sys.Name\", \"result\": \"actor_sys.Down\"}, "
+    "{\"name\": \"ping\", \"kind\": \"rpc\"}"
+    "], \"messages\": {"
+    "\"actor_sys.Name\": [{\"id\": 1, \"name\": \"ns\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"name\", \"type\": \"string\"}], "
+    "\"actor_sys.Entry\": [{\"id\": 1, \"name\": \"ns\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"name\", \"type\": \"string\"}, {\"id\": 3, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 4, \"name\": \"id\", \"type\": \"uint64\"}, {\"id\": 5, \"name\": \"pool\", \"type\": \"bool\"}, {\"id\": 6, \"name\": \"detached\", \"type\": \"bool\"}], "
+    "\"actor_sys.ListRequest\": [{\"id\": 1, \"name\": \"ns\", \"type\": \"string\"}], "
+    "\"actor_sys.Entries\": [{\"id\": 1, \"name\": \"entries\", \"type\": \"list<actor_sys.Entry>\"}], "
+    "\"actor_sys.KillRequest\": [{\"id\": 1, \"name\": \"name\", \"type\": \"actor_sys.Name\"}, {\"id\": 2, \"name\": \"drain\", \"type\": \"bool\"}], "
+    "\"actor_sys.CreateRequest\": [{\"id\": 1, \"name\": \"name\", \"type\": \"actor_sys.Name\"}, {\"id\": 2, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 3, \"name\": \"get_if_exists\", \"type\": \"bool\"}, {\"id\": 4, \"name\": \"owner\", \"type\": \"actor_sys.Name\"}], "
+    "\"actor_sys.Created\": [{\"id\": 1, \"name\": \"entry\", \"type\": \"actor_sys.Entry\"}, {\"id\": 2, \"name\": \"created\", \"type\": \"bool\"}], "
+    "\"actor_sys.Down\": [{\"id\": 1, \"name\": \"reason\", \"type\": \"actor_sys.DownReason\"}, {\"id\": 2, \"name\": \"message\", \"type\": \"string\"}]"
+    "}, \"enums\": {"
+    "\"actor_sys.DownReason\": {\"EXITED\": 0, \"FAILED\": 1, \"NOT_FOUND\": 2, \"UNREACHABLE\": 3}"
+    "}}";
+
 const actor_type actor_sys_Registry_type = {
     .name = "actor_sys.Registry",
     .methods = actor_sys_Registry__methods,
@@ -3011,6 +3242,7 @@ const actor_type actor_sys_Registry_type = {
     .mailbox_capacity = actor_sys_Registry_MAILBOX_CAPACITY,
     .overflow = actor_sys_Registry_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
+    .schema = actor_sys_Registry__schema,
 };
 
 int actor_sys_Registry_spawn(actor_system *sys, const actor_sys_Registry_handlers *handlers,
@@ -3327,6 +3559,51 @@ static int actor_sys_Introspect_stats__invoke(void *state, actor_ctx *ctx, const
     return actor_stub_leave(ctx, &actor_sys_Introspect_stats__stub, rc, &req, &res, reply_body);
 }
 
+/* actor_sys.Introspect.describe */
+
+static void actor_sys_Introspect_describe__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((actor_sys_Introspect_describe_done_fn)fn)(user, call_id, st, res);
+}
+
+static void actor_sys_Introspect_describe__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((actor_sys_Introspect_describe_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method actor_sys_Introspect_describe__stub = {
+    .ref = {&actor_sys_Introspect_type, actor_sys_Introspect_METHOD_DESCRIBE},
+    .name = "actor_sys.Introspect.describe",
+    .param = &actor_sys_Name__desc,
+    .result = &actor_sys_Schema__desc,
+    .done = actor_sys_Introspect_describe__done,
+    .then = actor_sys_Introspect_describe__then,
+};
+
+static int actor_sys_Introspect_describe__invoke(void *state, actor_ctx *ctx, const char *body,
+    size_t len, msgpack_sbuffer *reply_body)
+{
+    const actor_sys_Introspect_handlers *handlers = actor_stub_handlers(state);
+    actor_sys_Name req;
+    actor_sys_Schema res;
+    int rc = actor_stub_enter(ctx, &actor_sys_Introspect_describe__stub,
+        handlers->describe != NULL, body, len, &req, &res);
+
+    if (rc != 0)
+        return rc;
+    rc = handlers->describe(actor_stub_state(state), ctx, &req, &res);
+    return actor_stub_leave(ctx, &actor_sys_Introspect_describe__stub, rc, &req, &res,
+        reply_body);
+}
+
+/* The codes actor_sys.Introspect.describe may raise. */
+static const int32_t actor_sys_Introspect_describe__errors[] = {
+    actor_sys_IntrospectError_NO_SUCH_NAME,
+    actor_sys_IntrospectError_NO_SCHEMA,
+};
+
 /* actor_sys.Introspect.ping */
 
 static void actor_sys_Introspect_ping__done(actor_stub_fn fn, void *user, uint64_t call_id,
@@ -3377,6 +3654,17 @@ static const actor_method actor_sys_Introspect__methods[actor_sys_Introspect_N_M
         .n_errors = 0,
         .invoke = actor_sys_Introspect_stats__invoke,
     },
+    [actor_sys_Introspect_METHOD_DESCRIBE] = {
+        .name = "describe",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = ACTOR_PRIORITY_DEFAULT_VALUE,
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = actor_sys_Introspect_describe__errors,
+        .n_errors = 2,
+        .invoke = actor_sys_Introspect_describe__invoke,
+    },
     [actor_sys_Introspect_METHOD_PING] = {
         .name = "ping",
         .kind = ACTOR_METHOD_RPC,
@@ -3390,6 +3678,22 @@ static const actor_method actor_sys_Introspect__methods[actor_sys_Introspect_N_M
     },
 };
 
+/* actor_sys.Introspect's methods and the messages and enums they use, as JSON: what the
+ * introspection service's describe answers (actor_type.schema). */
+static const char actor_sys_Introspect__schema[] =
+    "{\"type\": \"actor_sys.Introspect\", \"methods\": ["
+    "{\"name\": \"stats\", \"kind\": \"rpc\", \"param\": \"actor_sys.StatsRequest\", \"result\": \"actor_sys.SystemStats\"}, "
+    "{\"name\": \"describe\", \"kind\": \"rpc\", \"param\": \"actor_sys.Name\", \"result\": \"actor_sys.Schema\"}, "
+    "{\"name\": \"ping\", \"kind\": \"rpc\"}"
+    "], \"messages\": {"
+    "\"actor_sys.StatsRequest\": [{\"id\": 1, \"name\": \"ns\", \"type\": \"string\"}], "
+    "\"actor_sys.SystemStats\": [{\"id\": 1, \"name\": \"actors\", \"type\": \"list<actor_sys.ActorStats>\"}, {\"id\": 2, \"name\": \"live_actors\", \"type\": \"uint64\"}], "
+    "\"actor_sys.ActorStats\": [{\"id\": 1, \"name\": \"ns\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"name\", \"type\": \"string\"}, {\"id\": 3, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 4, \"name\": \"pool\", \"type\": \"bool\"}, {\"id\": 5, \"name\": \"instances\", \"type\": \"uint32\"}, {\"id\": 6, \"name\": \"mailbox_depth\", \"type\": \"uint64\"}, {\"id\": 7, \"name\": \"in_flight\", \"type\": \"uint64\"}, {\"id\": 8, \"name\": \"processed\", \"type\": \"uint64\"}, {\"id\": 9, \"name\": \"errors\", \"type\": \"uint64\"}, {\"id\": 10, \"name\": \"restarts\", \"type\": \"uint64\"}, {\"id\": 11, \"name\": \"crashes\", \"type\": \"uint64\"}, {\"id\": 12, \"name\": \"rejected\", \"type\": \"uint64\"}, {\"id\": 13, \"name\": \"p50_us\", \"type\": \"float64\"}, {\"id\": 14, \"name\": \"p99_us\", \"type\": \"float64\"}, {\"id\": 15, \"name\": \"p999_us\", \"type\": \"float64\"}, {\"id\": 16, \"name\": \"timed\", \"type\": \"uint64\"}], "
+    "\"actor_sys.Name\": [{\"id\": 1, \"name\": \"ns\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"name\", \"type\": \"string\"}], "
+    "\"actor_sys.Schema\": [{\"id\": 1, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"json\", \"type\": \"string\"}]"
+    "}, \"enums\": {"
+    "}}";
+
 const actor_type actor_sys_Introspect_type = {
     .name = "actor_sys.Introspect",
     .methods = actor_sys_Introspect__methods,
@@ -3402,6 +3706,7 @@ const actor_type actor_sys_Introspect_type = {
     .mailbox_capacity = actor_sys_Introspect_MAILBOX_CAPACITY,
     .overflow = actor_sys_Introspect_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
+    .schema = actor_sys_Introspect__schema,
 };
 
 int actor_sys_Introspect_spawn(actor_system *sys, const actor_sys_Introspect_handlers *handlers,
@@ -3508,6 +3813,40 @@ int actor_sys_Introspect_stats_defer(actor_ctx *ctx, actor_reply **reply)
 int actor_sys_Introspect_stats_reply(actor_reply **reply, const actor_sys_SystemStats *res)
 {
     return actor_stub_reply(reply, &actor_sys_Introspect_stats__stub, res);
+}
+
+/* actor_sys.Introspect.describe: client stubs */
+
+int actor_sys_Introspect_describe(actor_client *c, actor_ref to, const actor_sys_Name *req,
+    actor_sys_Schema *res, const actor_call_opts *opts, actor_status *st)
+{
+    return actor_stub_call(c, to, &actor_sys_Introspect_describe__stub, req, res, opts, st);
+}
+
+int actor_sys_Introspect_describe_async(actor_client *c, actor_ref to,
+    const actor_sys_Name *req, const actor_call_opts *opts,
+    actor_sys_Introspect_describe_done_fn done, void *user, uint64_t *call_id)
+{
+    return actor_stub_call_async(c, to, &actor_sys_Introspect_describe__stub, req, opts,
+        (actor_stub_fn)done, user, call_id);
+}
+
+int actor_sys_Introspect_describe_request(actor_ctx *ctx, actor_ref to,
+    const actor_sys_Name *req, const actor_call_opts *opts,
+    actor_sys_Introspect_describe_then_fn then, void *user, uint64_t *call_id)
+{
+    return actor_stub_request(ctx, to, &actor_sys_Introspect_describe__stub, req, opts,
+        (actor_stub_fn)then, user, call_id);
+}
+
+int actor_sys_Introspect_describe_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    return actor_stub_defer(ctx, reply);
+}
+
+int actor_sys_Introspect_describe_reply(actor_reply **reply, const actor_sys_Schema *res)
+{
+    return actor_stub_reply(reply, &actor_sys_Introspect_describe__stub, res);
 }
 
 /* actor_sys.Introspect.ping: client stubs */

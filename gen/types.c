@@ -5089,6 +5089,23 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
     },
 };
 
+/* types.Echo's methods and the messages and enums they use, as JSON: what the
+ * introspection service's describe answers (actor_type.schema). */
+static const char types_Echo__schema[] =
+    "{\"type\": \"types.Echo\", \"methods\": ["
+    "{\"name\": \"echo\", \"kind\": \"rpc\", \"param\": \"types.Nested\", \"result\": \"types.Scalars\"}, "
+    "{\"name\": \"ping\", \"kind\": \"rpc\"}, "
+    "{\"name\": \"nest\", \"kind\": \"rpc\", \"param\": \"types.Nested\", \"result\": \"types.Nested\"}, "
+    "{\"name\": \"poke\", \"kind\": \"cast\", \"param\": \"types.Nested\"}, "
+    "{\"name\": \"reset\", \"kind\": \"cast\"}"
+    "], \"messages\": {"
+    "\"types.Nested\": [{\"id\": 1, \"name\": \"origin\", \"type\": \"common.Point\"}, {\"id\": 2, \"name\": \"scalars\", \"type\": \"types.Scalars\"}, {\"id\": 3, \"name\": \"child\", \"type\": \"types.Nested\"}, {\"id\": 4, \"name\": \"children\", \"type\": \"list<types.Nested>\"}, {\"id\": 5, \"name\": \"kind\", \"type\": \"types.Kind\"}, {\"id\": 6, \"name\": \"label\", \"type\": \"string\"}, {\"id\": 12, \"name\": \"named\", \"type\": \"map<string, types.Nested>\"}], "
+    "\"common.Point\": [{\"id\": 1, \"name\": \"x\", \"type\": \"int32\"}, {\"id\": 2, \"name\": \"y\", \"type\": \"int32\"}], "
+    "\"types.Scalars\": [{\"id\": 1, \"name\": \"b\", \"type\": \"bool\"}, {\"id\": 2, \"name\": \"i8\", \"type\": \"int8\"}, {\"id\": 3, \"name\": \"i16\", \"type\": \"int16\"}, {\"id\": 4, \"name\": \"i32\", \"type\": \"int32\"}, {\"id\": 5, \"name\": \"i64\", \"type\": \"int64\"}, {\"id\": 6, \"name\": \"u8\", \"type\": \"uint8\"}, {\"id\": 7, \"name\": \"u16\", \"type\": \"uint16\"}, {\"id\": 8, \"name\": \"u32\", \"type\": \"uint32\"}, {\"id\": 9, \"name\": \"u64\", \"type\": \"uint64\"}, {\"id\": 10, \"name\": \"f32\", \"type\": \"float32\"}, {\"id\": 11, \"name\": \"f64\", \"type\": \"float64\"}, {\"id\": 12, \"name\": \"s\", \"type\": \"string\"}, {\"id\": 13, \"name\": \"data\", \"type\": \"bytes\"}]"
+    "}, \"enums\": {"
+    "\"types.Kind\": {\"UNKNOWN\": 0, \"SMALL\": 1, \"LARGE\": 2, \"NEGATIVE\": -1}"
+    "}}";
+
 const actor_type types_Echo_type = {
     .name = "types.Echo",
     .methods = types_Echo__methods,
@@ -5101,6 +5118,7 @@ const actor_type types_Echo_type = {
     .mailbox_capacity = types_Echo_MAILBOX_CAPACITY,
     .overflow = types_Echo_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
+    .schema = types_Echo__schema,
 };
 
 int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, const void *arg,

@@ -73,11 +73,23 @@ def exercise(ep):
     check("list --json", rc == 0 and names["calculator"]["type"] == "calc.Calculator" and
           names["calculator"]["pool"] is False and names["calculator"]["detached"] is True, out)
 
-    # a known load: 5 calls, one of them a business error
-    for a, b in ((6, 7), (1, 2), (3, 4), (5, 6)):
-        rc, out, err = run(ep, "call", "calculator", "calculate", json.dumps({"1": a, "2": b, "3": 2}))
-        check(f"call {a}*{b}", rc == 0 and json.loads(out) == {"1": a * b}, (rc, out, err))
-    rc, out, err = run(ep, "call", "calculator", "calculate", '{"1": 1, "2": 0, "3": 3}')
+    # a known load: 5 calls, one of them a business error; bodies by field
+    # name (the system serves the schema) or by field id
+    for a, b in ((6, 7), (1, 2), (3, 4)):
+        rc, out, err = run(ep, "call", "calculator", "calculate",
+                           json.dumps({"a": a, "b": b, "op": "MUL"}))
+        check(f"call {a}*{b} by field names", rc == 0 and json.loads(out) == {"result": a * b},
+              (rc, out, err))
+    rc, out, err = run(ep, "call", "calculator", "calculate", '{"1": 5, "2": 6, "3": 2}')
+    check("call by field ids", rc == 0 and json.loads(out) == {"result": 30}, (rc, out, err))
+    rc, out, err = run(ep, "call", "calculator", "calculate", '{"a": 1, "x": 2}')
+    check("call: an unknown field", rc == 2 and "has no field 'x'" in err, (rc, out, err))
+    rc, out, err = run(ep, "call", "calculator", "calculate", '{"a": 1, "op": "POW"}')
+    check("call: an unknown enum member", rc == 2 and "has no member 'POW'" in err, (rc, out, err))
+    rc, out, err = run(ep, "call", "counter", "get", "{}")
+    check("call: a reply with a list", rc == 0 and set(json.loads(out)) >= {"count", "history"},
+          (rc, out, err))
+    rc, out, err = run(ep, "call", "calculator", "calculate", '{"a": 1, "b": 0, "op": "DIV"}')
     check("call: a business error", rc == 1 and "ERROR (code 1)" in err and "zero" in err,
           (rc, out, err))
     rc, out, err = run("--json", ep, "call", "calculator", "calculate", '{"1": 1, "2": 0, "3": 3}')
@@ -87,7 +99,8 @@ def exercise(ep):
     rc, out, err = run(ep, "call", "calculator", "ping", "{}")
     check("call a method without a parameter", rc == 0 and out.strip() == "{}", (rc, out, err))
     rc, out, err = run(ep, "call", "calculator", "nosuch", "{}")
-    check("call an unknown method", rc == 1 and "has no rpc nosuch" in err,
+    check("call an unknown method", rc == 1 and "has no method 'nosuch'" in err and
+          "calculate, ping" in err,
           (rc, out, err))
     rc, out, err = run(ep, "call", "calculator", "calculate", '{"1": 6,')
     check("call: malformed JSON is a usage error", rc == 2 and "JSON" in err, (rc, out, err))

@@ -979,6 +979,26 @@ static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = 
     },
 };
 
+/* calc.Calculator's methods and the messages and enums they use, as JSON: what the
+ * introspection service's describe answers (actor_type.schema). */
+static const char calc_Calculator__schema[] =
+    "{\"type\": \"calc.Calculator\", \"methods\": ["
+    "{\"name\": \"calculate\", \"kind\": \"rpc\", \"param\": \"calc.CalcRequest\", \"result\": \"calc.CalcResponse\"}, "
+    "{\"name\": \"ping\", \"kind\": \"rpc\"}, "
+    "{\"name\": \"total\", \"kind\": \"rpc\", \"param\": \"calc.CalcRequest\"}, "
+    "{\"name\": \"last\", \"kind\": \"rpc\", \"result\": \"calc.CalcResponse\"}, "
+    "{\"name\": \"where\", \"kind\": \"rpc\", \"result\": \"geo.Point\"}, "
+    "{\"name\": \"reset\", \"kind\": \"cast\"}, "
+    "{\"name\": \"alarm\", \"kind\": \"cast\", \"param\": \"calc.Alarm\"}"
+    "], \"messages\": {"
+    "\"calc.CalcRequest\": [{\"id\": 1, \"name\": \"a\", \"type\": \"float64\"}, {\"id\": 2, \"name\": \"b\", \"type\": \"float64\"}, {\"id\": 3, \"name\": \"op\", \"type\": \"calc.Op\"}, {\"id\": 4, \"name\": \"note\", \"type\": \"string\"}], "
+    "\"calc.CalcResponse\": [{\"id\": 1, \"name\": \"result\", \"type\": \"float64\"}], "
+    "\"geo.Point\": [{\"id\": 1, \"name\": \"lat\", \"type\": \"float64\"}, {\"id\": 2, \"name\": \"lon\", \"type\": \"float64\"}, {\"id\": 3, \"name\": \"alt\", \"type\": \"float32\"}], "
+    "\"calc.Alarm\": [{\"id\": 1, \"name\": \"text\", \"type\": \"string\"}]"
+    "}, \"enums\": {"
+    "\"calc.Op\": {\"ADD\": 0, \"SUB\": 1, \"MUL\": 2, \"DIV\": 3}"
+    "}}";
+
 const actor_type calc_Calculator_type = {
     .name = "calc.Calculator",
     .methods = calc_Calculator__methods,
@@ -991,6 +1011,7 @@ const actor_type calc_Calculator_type = {
     .mailbox_capacity = calc_Calculator_MAILBOX_CAPACITY,
     .overflow = calc_Calculator_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
+    .schema = calc_Calculator__schema,
 };
 
 int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *handlers,
@@ -1394,6 +1415,20 @@ static const actor_method calc_Shard__methods[calc_Shard_N_METHODS] = {
     },
 };
 
+/* calc.Shard's methods and the messages and enums they use, as JSON: what the
+ * introspection service's describe answers (actor_type.schema). */
+static const char calc_Shard__schema[] =
+    "{\"type\": \"calc.Shard\", \"methods\": ["
+    "{\"name\": \"calculate\", \"kind\": \"rpc\", \"param\": \"calc.CalcRequest\", \"result\": \"calc.CalcResponse\"}, "
+    "{\"name\": \"ping\", \"kind\": \"rpc\"}, "
+    "{\"name\": \"forget\", \"kind\": \"cast\", \"param\": \"calc.CalcRequest\"}"
+    "], \"messages\": {"
+    "\"calc.CalcRequest\": [{\"id\": 1, \"name\": \"a\", \"type\": \"float64\"}, {\"id\": 2, \"name\": \"b\", \"type\": \"float64\"}, {\"id\": 3, \"name\": \"op\", \"type\": \"calc.Op\"}, {\"id\": 4, \"name\": \"note\", \"type\": \"string\"}], "
+    "\"calc.CalcResponse\": [{\"id\": 1, \"name\": \"result\", \"type\": \"float64\"}]"
+    "}, \"enums\": {"
+    "\"calc.Op\": {\"ADD\": 0, \"SUB\": 1, \"MUL\": 2, \"DIV\": 3}"
+    "}}";
+
 const actor_type calc_Shard_type = {
     .name = "calc.Shard",
     .methods = calc_Shard__methods,
@@ -1406,6 +1441,7 @@ const actor_type calc_Shard_type = {
     .mailbox_capacity = calc_Shard_MAILBOX_CAPACITY,
     .overflow = calc_Shard_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
+    .schema = calc_Shard__schema,
 };
 
 int calc_Shard_spawn(actor_system *sys, const calc_Shard_handlers *handlers, const void *arg,
@@ -1561,6 +1597,14 @@ int calc_Shard_forget_cast(actor_ctx *ctx, actor_ref to, const calc_CalcRequest 
 
 /* ---- actor calc.Idle */
 
+/* calc.Idle's methods and the messages and enums they use, as JSON: what the
+ * introspection service's describe answers (actor_type.schema). */
+static const char calc_Idle__schema[] =
+    "{\"type\": \"calc.Idle\", \"methods\": ["
+    "], \"messages\": {"
+    "}, \"enums\": {"
+    "}}";
+
 const actor_type calc_Idle_type = {
     .name = "calc.Idle",
     .methods = NULL,
@@ -1573,6 +1617,7 @@ const actor_type calc_Idle_type = {
     .mailbox_capacity = calc_Idle_MAILBOX_CAPACITY,
     .overflow = calc_Idle_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
+    .schema = calc_Idle__schema,
 };
 
 int calc_Idle_spawn(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,

@@ -278,6 +278,17 @@ static const actor_method docs_Notes__methods[docs_Notes_N_METHODS] = {
     },
 };
 
+/* docs.Notes's methods and the messages and enums they use, as JSON: what the
+ * introspection service's describe answers (actor_type.schema). */
+static const char docs_Notes__schema[] =
+    "{\"type\": \"docs.Notes\", \"methods\": ["
+    "{\"name\": \"add\", \"kind\": \"rpc\", \"param\": \"docs.Note\", \"result\": \"docs.Note\"}"
+    "], \"messages\": {"
+    "\"docs.Note\": [{\"id\": 1, \"name\": \"text\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"kind\", \"type\": \"docs.Kind\"}]"
+    "}, \"enums\": {"
+    "\"docs.Kind\": {\"A\": 0, \"B\": 1}"
+    "}}";
+
 const actor_type docs_Notes_type = {
     .name = "docs.Notes",
     .methods = docs_Notes__methods,
@@ -290,6 +301,7 @@ const actor_type docs_Notes_type = {
     .mailbox_capacity = docs_Notes_MAILBOX_CAPACITY,
     .overflow = docs_Notes_MAILBOX_OVERFLOW,
     .starvation_limit = 0, /* the runtime's default */
+    .schema = docs_Notes__schema,
 };
 
 int docs_Notes_spawn(actor_system *sys, const docs_Notes_handlers *handlers, const void *arg,

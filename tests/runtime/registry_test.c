@@ -470,6 +470,29 @@ ACTOR_TEST(introspect_reports_named_actors_and_pools_against_a_known_load)
         0);
     ACTOR_ASSERT_INT(stats.n_actors, 1);
     actor_sys_SystemStats_free(&stats);
+
+    /* schemas: a generated type has one, a hand-made one none */
+    actor_sys_Schema schema;
+    actor_sys_Name registry = {ACTOR_NS, REGISTRY}, adder_name = {MATH, ADDER},
+                   nobody = {MATH, NOBODY};
+    ACTOR_ASSERT_RC(
+        actor_sys_Introspect_describe(client.client, introspect, &registry, &schema, &call_opts, &st),
+        0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT(strcmp(schema.type, "actor_sys.Registry") == 0);
+    ACTOR_ASSERT(strstr(schema.json, "{\"name\": \"watch\", \"kind\": \"rpc\", \"param\": "
+                                     "\"actor_sys.Name\", \"result\": \"actor_sys.Down\"}") != NULL);
+    ACTOR_ASSERT(strstr(schema.json, "\"actor_sys.DownReason\": {\"EXITED\": 0") != NULL);
+    actor_sys_Schema_free(&schema);
+    ACTOR_ASSERT_RC(actor_sys_Introspect_describe(client.client, introspect, &adder_name, &schema,
+                                                  &call_opts, &st),
+                    0);
+    ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_ERROR);
+    ACTOR_ASSERT_INT(st.code, actor_sys_IntrospectError_NO_SCHEMA);
+    ACTOR_ASSERT_RC(
+        actor_sys_Introspect_describe(client.client, introspect, &nobody, &schema, &call_opts, &st),
+        0);
+    ACTOR_ASSERT_INT(st.code, actor_sys_IntrospectError_NO_SUCH_NAME);
     actor_test_stop(&client);
     actor_test_stop(&serving);
     probe_fini(&p);

@@ -204,6 +204,10 @@ typedef struct actor_type {
      * last checkpoint's bytes (borrowed). 0, or a negative code (the
      * instance then crashes again). NULL: the state stays as init left it. */
     int (*restore)(void *state, const char *data, size_t len);
+    /* Its methods and the messages and enums they use, as JSON (actorc
+     * writes it; the introspection service's describe answers it, so a
+     * caller needs no .actor file). NULL: not described. */
+    const char *schema;
 } actor_type;
 
 /* ============================================================ the system */
