@@ -143,6 +143,14 @@ static int route(actor__actor **a, const actor_method_ref *m, const char *body, 
     return to != NULL ? 0 : ACTOR_EUNAVAILABLE;
 }
 
+/* Whether a call that expects `want` may run on an actor of type `have`:
+ * the same type, or a copy of it (a process instance's stand-in runs a
+ * copy with one more method of its own, and keeps the static name). */
+static bool type_matches(const actor_type *want, const actor_type *have)
+{
+    return want == have || (want->name == have->name && want->n_methods <= have->n_methods);
+}
+
 /* Finds the actor (for a router, the one it picks for `body`) and method,
  * and the call's priority and deadline. */
 static int resolve(actor_system *sys, actor_ref to, const actor_method_ref *m,
@@ -156,7 +164,8 @@ static int resolve(actor_system *sys, actor_ref to, const actor_method_ref *m,
     t->method = NULL;
     t->priority = ACTOR_PRIORITY_DEFAULT_VALUE;
     if (m != NULL &&
-        ((m->type != NULL && m->type != t->a->type) || m->method >= t->a->type->n_methods)) {
+        ((m->type != NULL && !type_matches(m->type, t->a->type)) ||
+         m->method >= t->a->type->n_methods)) {
         actor__release(t->a);
         t->a = NULL;
         return ACTOR_ENOTFOUND;

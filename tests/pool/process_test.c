@@ -124,6 +124,33 @@ ACTOR_TEST(instances_run_in_processes_of_their_own)
     rig_stop(&g);
 }
 
+/* A member's ref takes calls made with the actor's own type (as the
+ * generated stubs make them), though its stand-in runs a copy of it. */
+ACTOR_TEST(typed_calls_reach_a_member_directly)
+{
+    rig g;
+    actor_ref members[2];
+    actor_method_ref m = {&farm_type, M_PID};
+    msgpack_sbuffer body, reply;
+    actor_status st;
+    int64_t pid = 0;
+    size_t n;
+
+    ACTOR_ASSERT_RC(rig_start(&g, 2, quick), 0);
+    ACTOR_ASSERT_RC(actor_pool_members(g.t.sys, g.pool, members, 2, &n), 0);
+    msgpack_sbuffer_init(&body);
+    msgpack_sbuffer_init(&reply);
+    ACTOR_ASSERT_RC(actor_test_int_body(&body, 0), 0);
+    ACTOR_ASSERT_RC(actor_call(g.t.client, members[1], m, body.data, body.size, NULL, &st, &reply),
+                    0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_RC(actor_test_int_of(reply.data, reply.size, &pid), 0);
+    ACTOR_ASSERT_INT(pid, pid_of(&g, 1));
+    msgpack_sbuffer_destroy(&body);
+    msgpack_sbuffer_destroy(&reply);
+    rig_stop(&g);
+}
+
 ACTOR_TEST(kill_9_restarts_only_that_instance)
 {
     rig g;
@@ -364,6 +391,7 @@ ACTOR_TEST(no_process_outlives_its_pool)
 int main(void)
 {
     ACTOR_TEST_RUN(instances_run_in_processes_of_their_own);
+    ACTOR_TEST_RUN(typed_calls_reach_a_member_directly);
     ACTOR_TEST_RUN(kill_9_restarts_only_that_instance);
     ACTOR_TEST_RUN(segfault_takes_down_only_its_instance);
     ACTOR_TEST_RUN(abort_takes_down_only_its_instance);
