@@ -758,6 +758,32 @@ static void emit_type(emitter *e, const ast_decl *d)
  * actor_stub_hooks'. */
 static const char *const hook_names[] = {"init", "cleanup", "health", "checkpoint", "restore"};
 
+/* max_concurrency (actor_spawn_opts): that many instances sharing one
+ * state behind one ref, a pool of the actor's own restart settings. */
+static void emit_spawn_concurrent(emitter *e, const ast_decl *d)
+{
+    const char *a = emit_cname(e, d);
+
+    emit_line(e, "/* actor_spawn_opts.max_concurrency: that many instances sharing one state,");
+    emit_line(e, " * behind one ref; the least loaded takes the next call. */");
+    emit_line(e, "static int %s__spawn_concurrent(actor_system *sys,", a);
+    emit_line(e, "    const %s_handlers *handlers, const void *arg, const actor_spawn_opts *opts,", a);
+    emit_line(e, "    actor_ref *ref)");
+    emit_open(e, "{");
+    emit_line(e, "actor_pool_opts o;");
+    emit_blank(e);
+    emit_line(e, "%s_pool_opts(&o);", a);
+    emit_line(e, "o.size = opts->max_concurrency;");
+    emit_line(e, "o.balance = ACTOR_BALANCE_LEAST_LOADED;");
+    emit_line(e, "o.isolation = ACTOR_ISOLATION_THREAD; /* one state: one process */");
+    emit_line(e, "o.shared_state = true;");
+    emit_line(e, "o.checkpoint_every = opts->checkpoint_every;");
+    emit_line(e, "o.max_task_retries = opts->max_task_retries;");
+    emit_line(e, "return %s_spawn_pool(sys, handlers, arg, &o, ref);", a);
+    emit_close(e, "}");
+    emit_blank(e);
+}
+
 static void emit_spawn(emitter *e, const ast_decl *d)
 {
     const char *a = emit_cname(e, d);
@@ -765,12 +791,15 @@ static void emit_spawn(emitter *e, const ast_decl *d)
                      "sizeof *handlers", "arg", "opts", "ref"},
                     8};
 
+    emit_spawn_concurrent(e, d);
     emit_line(e, "%s", spawn_sig(e, a, false));
     emit_open(e, "{");
     emit_line(e, "actor_stub_hooks hooks;");
     emit_blank(e);
     emit_line(e, "if (handlers == NULL)");
     emit_line(e, "    return ACTOR_EINVAL;");
+    emit_line(e, "if (opts != NULL && opts->max_concurrency > 1)");
+    emit_line(e, "    return %s__spawn_concurrent(sys, handlers, arg, opts, ref);", a);
     emit_open(e, "hooks = (actor_stub_hooks){");
     for (size_t i = 0; i < sizeof hook_names / sizeof hook_names[0]; i++)
         emit_line(e, ".%s = handlers->%s,", hook_names[i], hook_names[i]);

@@ -3245,6 +3245,24 @@ const actor_type actor_sys_Registry_type = {
     .schema = actor_sys_Registry__schema,
 };
 
+/* actor_spawn_opts.max_concurrency: that many instances sharing one state,
+ * behind one ref; the least loaded takes the next call. */
+static int actor_sys_Registry__spawn_concurrent(actor_system *sys,
+    const actor_sys_Registry_handlers *handlers, const void *arg, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    actor_pool_opts o;
+
+    actor_sys_Registry_pool_opts(&o);
+    o.size = opts->max_concurrency;
+    o.balance = ACTOR_BALANCE_LEAST_LOADED;
+    o.isolation = ACTOR_ISOLATION_THREAD; /* one state: one process */
+    o.shared_state = true;
+    o.checkpoint_every = opts->checkpoint_every;
+    o.max_task_retries = opts->max_task_retries;
+    return actor_sys_Registry_spawn_pool(sys, handlers, arg, &o, ref);
+}
+
 int actor_sys_Registry_spawn(actor_system *sys, const actor_sys_Registry_handlers *handlers,
     const void *arg, const actor_spawn_opts *opts, actor_ref *ref)
 {
@@ -3252,6 +3270,8 @@ int actor_sys_Registry_spawn(actor_system *sys, const actor_sys_Registry_handler
 
     if (handlers == NULL)
         return ACTOR_EINVAL;
+    if (opts != NULL && opts->max_concurrency > 1)
+        return actor_sys_Registry__spawn_concurrent(sys, handlers, arg, opts, ref);
     hooks = (actor_stub_hooks){
         .init = handlers->init,
         .cleanup = handlers->cleanup,
@@ -3709,6 +3729,24 @@ const actor_type actor_sys_Introspect_type = {
     .schema = actor_sys_Introspect__schema,
 };
 
+/* actor_spawn_opts.max_concurrency: that many instances sharing one state,
+ * behind one ref; the least loaded takes the next call. */
+static int actor_sys_Introspect__spawn_concurrent(actor_system *sys,
+    const actor_sys_Introspect_handlers *handlers, const void *arg, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    actor_pool_opts o;
+
+    actor_sys_Introspect_pool_opts(&o);
+    o.size = opts->max_concurrency;
+    o.balance = ACTOR_BALANCE_LEAST_LOADED;
+    o.isolation = ACTOR_ISOLATION_THREAD; /* one state: one process */
+    o.shared_state = true;
+    o.checkpoint_every = opts->checkpoint_every;
+    o.max_task_retries = opts->max_task_retries;
+    return actor_sys_Introspect_spawn_pool(sys, handlers, arg, &o, ref);
+}
+
 int actor_sys_Introspect_spawn(actor_system *sys, const actor_sys_Introspect_handlers *handlers,
     const void *arg, const actor_spawn_opts *opts, actor_ref *ref)
 {
@@ -3716,6 +3754,8 @@ int actor_sys_Introspect_spawn(actor_system *sys, const actor_sys_Introspect_han
 
     if (handlers == NULL)
         return ACTOR_EINVAL;
+    if (opts != NULL && opts->max_concurrency > 1)
+        return actor_sys_Introspect__spawn_concurrent(sys, handlers, arg, opts, ref);
     hooks = (actor_stub_hooks){
         .init = handlers->init,
         .cleanup = handlers->cleanup,

@@ -5121,6 +5121,24 @@ const actor_type types_Echo_type = {
     .schema = types_Echo__schema,
 };
 
+/* actor_spawn_opts.max_concurrency: that many instances sharing one state,
+ * behind one ref; the least loaded takes the next call. */
+static int types_Echo__spawn_concurrent(actor_system *sys,
+    const types_Echo_handlers *handlers, const void *arg, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    actor_pool_opts o;
+
+    types_Echo_pool_opts(&o);
+    o.size = opts->max_concurrency;
+    o.balance = ACTOR_BALANCE_LEAST_LOADED;
+    o.isolation = ACTOR_ISOLATION_THREAD; /* one state: one process */
+    o.shared_state = true;
+    o.checkpoint_every = opts->checkpoint_every;
+    o.max_task_retries = opts->max_task_retries;
+    return types_Echo_spawn_pool(sys, handlers, arg, &o, ref);
+}
+
 int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
@@ -5128,6 +5146,8 @@ int types_Echo_spawn(actor_system *sys, const types_Echo_handlers *handlers, con
 
     if (handlers == NULL)
         return ACTOR_EINVAL;
+    if (opts != NULL && opts->max_concurrency > 1)
+        return types_Echo__spawn_concurrent(sys, handlers, arg, opts, ref);
     hooks = (actor_stub_hooks){
         .init = handlers->init,
         .cleanup = handlers->cleanup,

@@ -484,6 +484,7 @@ struct actor__actor {
      * restarts for restore. */
     uint32_t checkpoint_every, since_checkpoint;
     uint32_t max_task_retries; /* actor_spawn_opts' */
+    actor_shared_state *shared; /* actor_spawn_opts.shared_state (a reference); NULL: own */
     msgpack_sbuffer checkpoint;
 
     /* Written by the running worker, read by actor_stats_get. */
@@ -500,6 +501,14 @@ struct actor__actor {
     /* Why it crashed last (mark_crashed), for its monitors: "" if never. */
     char crash_reason[ACTOR_STATUS_MESSAGE_SIZE];
 };
+
+/* ------------------------------------------------------------ shared.c */
+
+/* A's init and cleanup through its shared state (actor_spawn_opts). */
+int actor__shared_init(actor__actor *a, actor_ctx *ctx);
+void actor__shared_cleanup(actor__actor *a, actor_ctx *ctx);
+/* Takes a reference to s (at spawn). */
+void actor__shared_hold(actor_shared_state *s);
 
 /* ----------------------------------------------------------- latency.c */
 

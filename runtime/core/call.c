@@ -1708,6 +1708,8 @@ int actor__run_init(actor__worker *w, actor__actor *a)
     if (a->type->init == NULL || a->router != NULL)
         return 0;
     ctx_init(&ctx, w, a, NULL, NULL);
+    if (a->shared != NULL)
+        return actor__shared_init(a, &ctx);
     return a->type->init(&a->state, a->init_arg, &ctx);
 }
 
@@ -1752,7 +1754,10 @@ static void cleanup_state(actor__worker *w, actor__actor *a)
 {
     actor_ctx ctx;
 
-    if (a->state_live && a->type->cleanup != NULL) {
+    if (a->state_live && a->shared != NULL) {
+        ctx_init(&ctx, w, a, NULL, NULL);
+        actor__shared_cleanup(a, &ctx);
+    } else if (a->state_live && a->type->cleanup != NULL) {
         ctx_init(&ctx, w, a, NULL, NULL);
         a->type->cleanup(a->state, &ctx);
     }
@@ -1823,7 +1828,7 @@ void actor__restart_run(actor__worker *w, actor__actor *a)
     has_state = rc == 0;
     if (rc != 0)
         snprintf(why, sizeof why, "init failed on restart: %s", actor_strerror(rc));
-    else if (a->type->restore != NULL && a->checkpoint.size != 0 &&
+    else if (a->type->restore != NULL && a->checkpoint.size != 0 && a->shared == NULL &&
              (rc = a->type->restore(a->state, a->checkpoint.data, a->checkpoint.size)) != 0)
         snprintf(why, sizeof why, "restore failed: %s", actor_strerror(rc));
     a->since_checkpoint = 0;

@@ -304,6 +304,7 @@ static void actor_free(actor__actor *a)
         actor__release(a->owner);
     msgpack_sbuffer_destroy(&a->checkpoint);
     actor__latency_free(a);
+    actor_shared_state_release(a->shared);
     actor__mailbox_fini(&a->mb);
     actor__idmap_fini(&a->requests);
     pthread_cond_destroy(&a->room);
@@ -462,6 +463,9 @@ static actor__actor *actor_new(actor_system *sys, const actor_type *type, const 
         a->arg_free = opts->restartable ? opts->arg_free : NULL;
         a->checkpoint_every = opts->checkpoint_every;
         a->max_task_retries = opts->max_task_retries;
+        a->shared = opts->shared_state;
+        if (a->shared != NULL)
+            actor__shared_hold(a->shared);
     }
     actor_lock_init(&a->lock);
     pthread_condattr_init(&attr);
@@ -500,7 +504,9 @@ int actor_spawn(actor_system *sys, const actor_type *type, const void *arg,
     int rc = ACTOR_ENOMEM;
 
     if (sys == NULL || type == NULL || ref == NULL ||
-        (type->n_methods != 0 && type->methods == NULL))
+        (type->n_methods != 0 && type->methods == NULL) ||
+        (opts != NULL && opts->max_concurrency > 1) || /* the generated spawn's, or a pool's */
+        (opts != NULL && opts->shared_state != NULL && !opts->restartable))
         return ACTOR_EINVAL;
     a = actor_new(sys, type, arg, opts);
     if (a != NULL)

@@ -332,6 +332,7 @@ static void pool_free(void *state)
     members_free(atomic_load(&p->members));
     free(p->draining);
     free((void *)(uintptr_t)p->spec.spec);
+    actor_shared_state_release(p->spec.shared_state); /* each instance holds its own */
     free(p->name);
     pthread_mutex_destroy(&p->lock);
     free(p);
@@ -460,7 +461,8 @@ int actor_pool_spawn(actor_system *sys, const actor_type *type, actor_spawn_fn s
     if (sys == NULL || type == NULL || spawn == NULL || out == NULL ||
         (spec == NULL && spec_size != 0) || o.size > POOL_MAX ||
         (unsigned)o.balance > ACTOR_BALANCE_KEY_HASH ||
-        (unsigned)o.isolation > ACTOR_ISOLATION_PROCESS)
+        (unsigned)o.isolation > ACTOR_ISOLATION_PROCESS ||
+        (o.shared_state && o.isolation == ACTOR_ISOLATION_PROCESS))
         return ACTOR_EINVAL;
     p = calloc(1, sizeof *p);
     if (p == NULL)
@@ -478,6 +480,10 @@ int actor_pool_spawn(actor_system *sys, const actor_type *type, actor_spawn_fn s
     p->spec.max_task_retries = o.max_task_retries;
     p->spec.spec = spec_size != 0 ? malloc(spec_size) : NULL;
     pthread_mutex_init(&p->lock, NULL);
+    if (o.shared_state && actor_shared_state_new(&p->spec.shared_state) != 0) {
+        pool_free(p);
+        return ACTOR_ENOMEM;
+    }
     if (p->name == NULL || (spec_size != 0 && p->spec.spec == NULL)) {
         pool_free(p);
         return ACTOR_ENOMEM;

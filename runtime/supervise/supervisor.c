@@ -146,6 +146,7 @@ static int start_child(actor_supervisor *s, actor__child *c)
     o.restartable = true;
     o.checkpoint_every = c->spec.checkpoint_every;
     o.max_task_retries = c->spec.max_task_retries;
+    o.shared_state = c->spec.shared_state;
     if (c->spec.isolation == ACTOR_ISOLATION_PROCESS)
         rc = actor__process_spawn(s->sys, c, &ref);
     else

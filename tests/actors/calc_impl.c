@@ -4,7 +4,9 @@
  */
 #include "calc_impl.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,10 @@ typedef struct calc_state {
     size_t n_stalled;
     bool unhealthy;
     atomic_int *cleanups;
+    /* meet: the only handler that may run concurrently (max_concurrency) */
+    pthread_mutex_t meet_lock;
+    pthread_cond_t meet_cond;
+    int inside, peak;
 } calc_state;
 
 static int calc_init(void **state, const void *arg, actor_ctx *ctx)
@@ -34,6 +40,8 @@ static int calc_init(void **state, const void *arg, actor_ctx *ctx)
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return ACTOR_ENOMEM;
+    pthread_mutex_init(&s->meet_lock, NULL);
+    pthread_cond_init(&s->meet_cond, NULL);
     if (cfg != NULL) {
         s->total = cfg->start;
         s->cleanups = cfg->cleanups;
@@ -50,6 +58,8 @@ static void calc_cleanup(void *state, actor_ctx *ctx)
     (void)ctx;
     if (s->cleanups != NULL)
         atomic_fetch_add(s->cleanups, 1);
+    pthread_mutex_destroy(&s->meet_lock);
+    pthread_cond_destroy(&s->meet_cond);
     free(s);
 }
 
@@ -169,6 +179,29 @@ static void calc_add(void *state, actor_ctx *ctx, const calc_CalcRequest *msg)
     s->total += msg->a;
 }
 
+static int calc_meet(void *state, actor_ctx *ctx, const calc_CalcRequest *req,
+                     calc_CalcResponse *res)
+{
+    calc_state *s = state;
+    struct timespec until;
+
+    (void)ctx;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 5;
+    pthread_mutex_lock(&s->meet_lock);
+    s->inside++;
+    if (s->inside > s->peak)
+        s->peak = s->inside;
+    pthread_cond_broadcast(&s->meet_cond);
+    while (s->peak < (int)req->a &&
+           pthread_cond_timedwait(&s->meet_cond, &s->meet_lock, &until) == 0)
+        ;
+    res->result = s->peak;
+    s->inside--;
+    pthread_mutex_unlock(&s->meet_lock);
+    return 0;
+}
+
 const calc_Calculator_handlers calculator_handlers = {
     .init = calc_init,
     .cleanup = calc_cleanup,
@@ -183,6 +216,7 @@ const calc_Calculator_handlers calculator_handlers = {
     .reset = calc_reset,
     .alarm = calc_alarm,
     .add = calc_add,
+    .meet = calc_meet,
 };
 
 /* A Calculator with fewer handlers: its own state, no config. */

@@ -643,6 +643,69 @@ ACTOR_TEST(generated_pool_serves_through_the_stubs)
     actor_test_stop(&t);
 }
 
+typedef struct meeting {
+    pthread_mutex_t lock; /* callbacks run on any worker */
+    int done, ok, peak_ok;
+} meeting;
+
+static void met(void *user, uint64_t call_id, const actor_status *st,
+                const calc_CalcResponse *res)
+{
+    meeting *m = user;
+
+    (void)call_id;
+    pthread_mutex_lock(&m->lock);
+    m->ok += st->category == ACTOR_STATUS_OK;
+    m->peak_ok += res != NULL && res->result == 3; /* all three inside at once */
+    m->done++;
+    pthread_mutex_unlock(&m->lock);
+}
+
+static bool all_met(void *arg)
+{
+    meeting *m = arg;
+    pthread_mutex_lock(&m->lock);
+    bool done = m->done == 3;
+    pthread_mutex_unlock(&m->lock);
+    return done;
+}
+
+/* max_concurrency: three calls run at once on one shared state, which is
+ * made once and freed once. */
+ACTOR_TEST(max_concurrency_runs_calls_at_once_on_one_state)
+{
+    atomic_int cleanups = 0;
+    calc_config cfg = {.cleanups = &cleanups};
+    actor_spawn_opts so = {.max_concurrency = 3};
+    actor_test t;
+    actor_ref calc;
+    calc_CalcRequest three = request(3, 0, calc_Op_ADD), one = request(1, 0, calc_Op_ADD);
+    calc_CalcResponse res;
+    actor_status st;
+    actor_pool_stats ps;
+    meeting m = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+
+    ACTOR_ASSERT_RC(actor_test_start(&t, 4), 0);
+    ACTOR_ASSERT_RC(calc_Calculator_spawn(t.sys, &calculator_handlers, &cfg, &so, &calc), 0);
+    ACTOR_ASSERT_RC(actor_pool_stats_get(t.sys, calc, &ps), 0);
+    ACTOR_ASSERT_INT(ps.size, 3);
+    for (int i = 0; i < 3; i++)
+        ACTOR_ASSERT_RC(calc_Calculator_meet_async(t.client, calc, &three, NULL, met, &m, NULL), 0);
+    ACTOR_ASSERT(actor_test_wait(all_met, &m, 20000));
+    ACTOR_ASSERT_INT(m.ok, 3);
+    ACTOR_ASSERT_INT(m.peak_ok, 3); /* all three were inside at once, on the same state */
+    ACTOR_ASSERT_RC(calc_Calculator_meet(t.client, calc, &one, &res, NULL, &st), 0);
+    ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
+    calc_CalcResponse_free(&res);
+    actor_test_stop(&t);
+    ACTOR_ASSERT_INT(atomic_load(&cleanups), 1); /* one state: one cleanup */
+
+    /* actor_spawn itself does not: a hand-written type goes through a pool */
+    ACTOR_ASSERT_RC(actor_test_start(&t, 1), 0);
+    ACTOR_ASSERT_RC(actor_spawn(t.sys, &calc_Calculator_type, NULL, &so, &calc), ACTOR_EINVAL);
+    actor_test_stop(&t);
+}
+
 int main(void)
 {
     ACTOR_TEST_RUN(sync_call_ok);
@@ -662,5 +725,6 @@ int main(void)
     ACTOR_TEST_RUN(pool_opts_and_child_spec_from_the_idl);
     ACTOR_TEST_RUN(generated_pool_serves_through_the_stubs);
     ACTOR_TEST_RUN(spawn_from_a_spec);
+    ACTOR_TEST_RUN(max_concurrency_runs_calls_at_once_on_one_state);
     return actor_test_summary();
 }

@@ -1014,6 +1014,24 @@ const actor_type calc_Calculator_type = {
     .schema = calc_Calculator__schema,
 };
 
+/* actor_spawn_opts.max_concurrency: that many instances sharing one state,
+ * behind one ref; the least loaded takes the next call. */
+static int calc_Calculator__spawn_concurrent(actor_system *sys,
+    const calc_Calculator_handlers *handlers, const void *arg, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    actor_pool_opts o;
+
+    calc_Calculator_pool_opts(&o);
+    o.size = opts->max_concurrency;
+    o.balance = ACTOR_BALANCE_LEAST_LOADED;
+    o.isolation = ACTOR_ISOLATION_THREAD; /* one state: one process */
+    o.shared_state = true;
+    o.checkpoint_every = opts->checkpoint_every;
+    o.max_task_retries = opts->max_task_retries;
+    return calc_Calculator_spawn_pool(sys, handlers, arg, &o, ref);
+}
+
 int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *handlers,
     const void *arg, const actor_spawn_opts *opts, actor_ref *ref)
 {
@@ -1021,6 +1039,8 @@ int calc_Calculator_spawn(actor_system *sys, const calc_Calculator_handlers *han
 
     if (handlers == NULL)
         return ACTOR_EINVAL;
+    if (opts != NULL && opts->max_concurrency > 1)
+        return calc_Calculator__spawn_concurrent(sys, handlers, arg, opts, ref);
     hooks = (actor_stub_hooks){
         .init = handlers->init,
         .cleanup = handlers->cleanup,
@@ -1444,6 +1464,24 @@ const actor_type calc_Shard_type = {
     .schema = calc_Shard__schema,
 };
 
+/* actor_spawn_opts.max_concurrency: that many instances sharing one state,
+ * behind one ref; the least loaded takes the next call. */
+static int calc_Shard__spawn_concurrent(actor_system *sys,
+    const calc_Shard_handlers *handlers, const void *arg, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    actor_pool_opts o;
+
+    calc_Shard_pool_opts(&o);
+    o.size = opts->max_concurrency;
+    o.balance = ACTOR_BALANCE_LEAST_LOADED;
+    o.isolation = ACTOR_ISOLATION_THREAD; /* one state: one process */
+    o.shared_state = true;
+    o.checkpoint_every = opts->checkpoint_every;
+    o.max_task_retries = opts->max_task_retries;
+    return calc_Shard_spawn_pool(sys, handlers, arg, &o, ref);
+}
+
 int calc_Shard_spawn(actor_system *sys, const calc_Shard_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
@@ -1451,6 +1489,8 @@ int calc_Shard_spawn(actor_system *sys, const calc_Shard_handlers *handlers, con
 
     if (handlers == NULL)
         return ACTOR_EINVAL;
+    if (opts != NULL && opts->max_concurrency > 1)
+        return calc_Shard__spawn_concurrent(sys, handlers, arg, opts, ref);
     hooks = (actor_stub_hooks){
         .init = handlers->init,
         .cleanup = handlers->cleanup,
@@ -1620,6 +1660,24 @@ const actor_type calc_Idle_type = {
     .schema = calc_Idle__schema,
 };
 
+/* actor_spawn_opts.max_concurrency: that many instances sharing one state,
+ * behind one ref; the least loaded takes the next call. */
+static int calc_Idle__spawn_concurrent(actor_system *sys,
+    const calc_Idle_handlers *handlers, const void *arg, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    actor_pool_opts o;
+
+    calc_Idle_pool_opts(&o);
+    o.size = opts->max_concurrency;
+    o.balance = ACTOR_BALANCE_LEAST_LOADED;
+    o.isolation = ACTOR_ISOLATION_THREAD; /* one state: one process */
+    o.shared_state = true;
+    o.checkpoint_every = opts->checkpoint_every;
+    o.max_task_retries = opts->max_task_retries;
+    return calc_Idle_spawn_pool(sys, handlers, arg, &o, ref);
+}
+
 int calc_Idle_spawn(actor_system *sys, const calc_Idle_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
@@ -1627,6 +1685,8 @@ int calc_Idle_spawn(actor_system *sys, const calc_Idle_handlers *handlers, const
 
     if (handlers == NULL)
         return ACTOR_EINVAL;
+    if (opts != NULL && opts->max_concurrency > 1)
+        return calc_Idle__spawn_concurrent(sys, handlers, arg, opts, ref);
     hooks = (actor_stub_hooks){
         .init = handlers->init,
         .cleanup = handlers->cleanup,

@@ -304,6 +304,24 @@ const actor_type docs_Notes_type = {
     .schema = docs_Notes__schema,
 };
 
+/* actor_spawn_opts.max_concurrency: that many instances sharing one state,
+ * behind one ref; the least loaded takes the next call. */
+static int docs_Notes__spawn_concurrent(actor_system *sys,
+    const docs_Notes_handlers *handlers, const void *arg, const actor_spawn_opts *opts,
+    actor_ref *ref)
+{
+    actor_pool_opts o;
+
+    docs_Notes_pool_opts(&o);
+    o.size = opts->max_concurrency;
+    o.balance = ACTOR_BALANCE_LEAST_LOADED;
+    o.isolation = ACTOR_ISOLATION_THREAD; /* one state: one process */
+    o.shared_state = true;
+    o.checkpoint_every = opts->checkpoint_every;
+    o.max_task_retries = opts->max_task_retries;
+    return docs_Notes_spawn_pool(sys, handlers, arg, &o, ref);
+}
+
 int docs_Notes_spawn(actor_system *sys, const docs_Notes_handlers *handlers, const void *arg,
     const actor_spawn_opts *opts, actor_ref *ref)
 {
@@ -311,6 +329,8 @@ int docs_Notes_spawn(actor_system *sys, const docs_Notes_handlers *handlers, con
 
     if (handlers == NULL)
         return ACTOR_EINVAL;
+    if (opts != NULL && opts->max_concurrency > 1)
+        return docs_Notes__spawn_concurrent(sys, handlers, arg, opts, ref);
     hooks = (actor_stub_hooks){
         .init = handlers->init,
         .cleanup = handlers->cleanup,

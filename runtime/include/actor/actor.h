@@ -273,6 +273,16 @@ int actor_system_new(const actor_system_opts *opts, actor_system **out);
  * called from a worker. NULL or *NULL: nothing. */
 void actor_system_destroy(actor_system **sys);
 
+/* A state several actors share (actor_spawn_opts.shared_state). */
+typedef struct actor_shared_state actor_shared_state;
+
+/* A new, empty shared state, with one reference: the caller's, dropped
+ * with actor_shared_state_release once its actors are spawned. */
+int actor_shared_state_new(actor_shared_state **out);
+/* Drops a reference; the last one frees it (its state is freed by the
+ * last actor's cleanup, before). NULL: nothing. */
+void actor_shared_state_release(actor_shared_state *s);
+
 typedef struct actor_spawn_opts {
     bool inactive; /* start deactivated: messages wait until actor_activate */
     /* The bound on the body bytes of the user messages the mailbox holds,
@@ -300,6 +310,23 @@ typedef struct actor_spawn_opts {
      * neither @retries nor @idempotent. 0: never (such a request is
      * answered DIED). */
     uint32_t max_task_retries;
+    /* Ray's max_concurrency: run up to this many calls at once (for
+     * handlers that wait on I/O); 0 or 1: one at a time. Honoured by the
+     * generated <Actor>_spawn, which then spawns that many instances behind
+     * one ref, sharing one state (least loaded first, restarted as a pool
+     * is; `arg` must stay valid while the actor lives). Handlers then run
+     * concurrently on the same state: guarding it is the handlers' own
+     * business. actor_spawn itself refuses it (ACTOR_EINVAL): for a
+     * hand-written type, spawn a pool with actor_pool_opts.shared_state. */
+    uint32_t max_concurrency;
+    /* Actors spawned with the same shared state share one state: the first
+     * init makes it, the others (and restarts, while one holds it) take it
+     * as it is, and the last cleanup frees it; restore is not run on it.
+     * Each actor holds a reference to `shared_state` while it lives; it
+     * must be `restartable` (an init that finds the state made does not
+     * take `arg`, so the runtime must own it). NULL: the actor's own
+     * state. Pools with shared_state set it. */
+    actor_shared_state *shared_state;
 } actor_spawn_opts;
 
 /* Creates an actor of `type` (borrowed; must outlive the actor, normally

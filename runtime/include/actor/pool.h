@@ -56,6 +56,11 @@ typedef struct actor_pool_opts {
     uint32_t health_timeout_ms;  /* 0: 1000 */
     uint32_t checkpoint_every;   /* messages; 0: when a handler asks */
     uint32_t max_task_retries;   /* actor_spawn_opts.max_task_retries of every instance */
+    /* The instances share one state (actor_spawn_opts.shared_state): the
+     * first init makes it, the last cleanup frees it, a restarted instance
+     * takes it as it is. What max_concurrency spawns; not with process
+     * isolation (ACTOR_EINVAL). */
+    bool shared_state;
     const char *name;            /* for reports; NULL: the type's name */
     actor_supervision_fn report; /* as actor_supervisor_opts */
     void *report_user;

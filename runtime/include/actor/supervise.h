@@ -108,6 +108,10 @@ typedef struct actor_child_spec {
      * nor @idempotent (actor_spawn_opts.max_task_retries); also with
      * process isolation. */
     uint32_t max_task_retries;
+    /* actor_spawn_opts.shared_state of the child (borrowed: it must live
+     * while the supervisor does); NULL: its own state. Not with process
+     * isolation. */
+    actor_shared_state *shared_state;
     /* This child's own restart limit; all zero: the supervisor's. */
     actor_restart_opts restart;
 } actor_child_spec;
