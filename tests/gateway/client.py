@@ -155,9 +155,10 @@ def run(endpoint):
         name, _, _, result = c.call({METHOD: "names"}, kind=CONTROL)
         names = {e.get(1): (e.get(2), e.get(3)) for e in result.get(1, [])} if name == "OK" else {}
         registry = names.pop("actor/registry", (None, None))
+        introspect = names.pop("actor/introspect", (None, None))
         check("names", set(names) == {"calc", "calc2", "small", "small-reject"} and
               all(t == "test.Calc" and isinstance(i, int) and i > 0 for t, i in names.values()) and
-              registry[0] == "actor_sys.Registry",
+              registry[0] == "actor_sys.Registry" and introspect[0] == "actor_sys.Introspect",
               (name, result))
 
         name, _, _, result = c.call({METHOD: "lookup", TARGET: "calc"}, kind=CONTROL)
