@@ -201,6 +201,22 @@ void actor__monitor_run(actor__actor *a, actor_ctx *ctx, actor__msg *m)
         note.then(a->state, ctx, &note.down, note.user);
 }
 
+/* A record with a fresh id, on no list yet; NULL when out of memory. */
+static actor__monitor *record_new(actor_system *sys, actor_ref ref, actor_down_fn fn,
+                                  actor_down_then_fn then, void *user)
+{
+    actor__monitor *mon = calloc(1, sizeof *mon);
+
+    if (mon != NULL) {
+        mon->node.id = actor__next_id(sys);
+        mon->ref = ref;
+        mon->fn = fn;
+        mon->then = then;
+        mon->user = user;
+    }
+    return mon;
+}
+
 /* ------------------------------------------------------ remote refs */
 
 /* A remote ref has no actor here to hang the record on: the record waits
@@ -218,14 +234,10 @@ static int watch_remote(actor_system *sys, actor_ref ref, actor__actor *watcher,
         return ACTOR_EINVAL; /* no remote ref without a transport */
     if (actor__system_stopping(sys))
         return ACTOR_ECLOSED;
-    mon = calloc(1, sizeof *mon);
+    mon = record_new(sys, ref, fn, then, user);
     if (mon == NULL)
         return ACTOR_ENOMEM;
-    mid = mon->node.id = actor__next_id(sys);
-    mon->ref = ref;
-    mon->fn = fn;
-    mon->then = then;
-    mon->user = user;
+    mid = mon->node.id;
     pthread_mutex_lock(&sys->monitor_lock);
     if (watcher != NULL) {
         atomic_fetch_add(&watcher->refs, 1);
@@ -288,14 +300,9 @@ static int watch(actor_system *sys, actor_ref ref, actor__actor *watcher, actor_
         return watch_remote(sys, ref, watcher, fn, then, user, id);
     if (actor__system_stopping(sys))
         return ACTOR_ECLOSED;
-    mon = calloc(1, sizeof *mon);
+    mon = record_new(sys, ref, fn, then, user);
     if (mon == NULL)
         return ACTOR_ENOMEM;
-    mon->node.id = actor__next_id(sys);
-    mon->ref = ref;
-    mon->fn = fn;
-    mon->then = then;
-    mon->user = user;
     a = actor__acquire(sys, ref); /* the record keeps this reference */
     pthread_mutex_lock(&sys->monitor_lock);
     if (a != NULL) {
