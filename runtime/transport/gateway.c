@@ -462,6 +462,16 @@ static bool packed_away(actor__gateway *g, const actor__wire_route *route, const
     return true;
 }
 
+/* The holder: whether a response goes into its client's pack: when it
+ * answers a request that came in a BATCH (`packed`), and also when it
+ * does not but the client has a pack open, so that it does not overtake
+ * the responses packed before it (that client reads BATCHes: it sent one). */
+static bool joins_pack(actor__gateway *g, const actor__wire_route *route, bool packed)
+{
+    return packed || actor__packs_find(&g->response_packs, route->id, route->id_len,
+                                       route->delimiter) != NULL;
+}
+
 /* The holder: sends a response record now unless its client has responses
  * waiting (then it queues behind them, so a client's responses keep
  * their order) or no room; frees it or keeps it. */
@@ -471,7 +481,7 @@ static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
 
     if (actor__peers_find(&g->waiting, (const uint8_t *)o->data, o->id_len) != NULL)
         keep(g, o);
-    else if (o->packed && packed_away(g, &route, o->data + o->id_len, o->env_len,
+    else if (joins_pack(g, &route, o->packed) && packed_away(g, &route, o->data + o->id_len, o->env_len,
                                       o->data + o->id_len + o->env_len, o->body_len))
         free(o);
     else if (send_response(g, o) == 0)
@@ -489,7 +499,7 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
 
     if (actor__peers_find(&g->waiting, route->id, route->id_len) == NULL) {
         int rc;
-        if (packed && packed_away(g, route, env, env_len, body, body_len))
+        if (joins_pack(g, route, packed) && packed_away(g, route, env, env_len, body, body_len))
             return;
         rc = actor__wire_send(g->router, route, env, env_len, body, body_len);
         if (rc != ACTOR_EFULL) {

@@ -24,29 +24,34 @@ void actor__packs_fini(actor__packs *ps)
         msgpack_sbuffer_destroy(&ps->slot[i].pairs);
 }
 
+actor__pack *actor__packs_find(actor__packs *ps, const void *key, size_t key_len, bool delimiter)
+{
+    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++) {
+        actor__pack *p = &ps->slot[i];
+        if (p->count != 0 && p->key_len == key_len && p->delimiter == delimiter &&
+            memcmp(p->key, key, key_len) == 0)
+            return p;
+    }
+    return NULL;
+}
+
 actor__pack *actor__packs_get(actor__packs *ps, const void *key, size_t key_len, bool delimiter)
 {
-    actor__pack *free_slot = NULL;
+    actor__pack *p;
 
     if (ps->max <= 1 || key_len > ACTOR__PACK_MAX_KEY)
         return NULL;
-    for (size_t i = 0; i < ACTOR__PACK_SLOTS; i++) {
-        actor__pack *p = &ps->slot[i];
-        if (p->count == 0) {
-            if (free_slot == NULL)
-                free_slot = p;
-        } else if (p->key_len == key_len && p->delimiter == delimiter &&
-                   memcmp(p->key, key, key_len) == 0) {
-            return p;
+    p = actor__packs_find(ps, key, key_len, delimiter);
+    for (size_t i = 0; p == NULL && i < ACTOR__PACK_SLOTS; i++) {
+        if (ps->slot[i].count == 0) {
+            p = &ps->slot[i];
+            p->opened = ps->pumps;
+            p->key_len = key_len;
+            p->delimiter = delimiter;
+            memcpy(p->key, key, key_len);
         }
     }
-    if (free_slot != NULL) {
-        free_slot->opened = ps->pumps;
-        free_slot->key_len = key_len;
-        free_slot->delimiter = delimiter;
-        memcpy(free_slot->key, key, key_len);
-    }
-    return free_slot;
+    return p;
 }
 
 int actor__pack_add(actor__pack *p, const char *env, size_t env_len, const char *body,

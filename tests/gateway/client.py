@@ -242,6 +242,23 @@ def run_batches(c):
     check("pipelined batches", got == want, "%d of %d matched" % (
         sum(1 for k in want if got.get(k) == want[k]), len(want)))
 
+    # One actor answers in the order it ran the calls, and a client's
+    # responses keep that order whether they leave packed or alone: a
+    # lone call's answer never overtakes the batch's before it.
+    order = []
+    for round_ in range(40):
+        pairs = []
+        for i in range(5):
+            mid, frames = c.frames(REQUEST, {1: round_, 2: i}, calc)
+            order.append(mid)
+            pairs.append(frames)
+        c.send_batch(pairs)
+        order.append(c.send(REQUEST, {1: round_, 2: 100}, calc))
+    seen = [c.receive()[0] for _ in order]
+    check("batched and lone answers keep their order", seen == order,
+          "first difference at %s" % next((i for i, (a, b) in enumerate(zip(seen, order))
+                                           if a != b), None))
+
 
 def main():
     server = subprocess.Popen([sys.argv[1], "serve"], stdin=subprocess.PIPE,
