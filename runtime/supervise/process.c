@@ -22,8 +22,11 @@
  * UNREACHABLE, often before the supervisor has reaped the process) is kept
  * as a suspect: that news settles it, or, when its generation answers a
  * later request (it lived), it is sent again if it never left or may be
- * retried, else answered DIED. Messages arriving meanwhile wait in the
- * stand-in. A late
+ * retried, else answered DIED. So that suspects of a generation that
+ * lives do not wait for a later answer that may never come (nothing else
+ * may be sent to it), the stand-in asks that generation's registry for a
+ * ping while it has any: the answer settles them as a later answer would.
+ * Messages arriving meanwhile wait in the stand-in. A late
  * answer from the dead generation is dropped: its request is forgotten,
  * and the next process answers a request naming "instance-G" NOT_FOUND.
  * So every request gets exactly one answer, and one that may not run
@@ -40,11 +43,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "actor/naming.h"
 #include "actor/remote.h"
+#include "actor_system.h"
 #include "supervise/supervise.h"
 
 /* How long a new process may take to be ready. */
 #define READY_TIMEOUT_MS 10000
+/* A probe of a generation with suspects (see forwarded) waits this long
+ * for its answer; one that gets none is made again, up to PROBES_MAX
+ * times in a row (the process died: the supervisor's news settles them). */
+#define PROBE_TIMEOUT_MS 1000
+#define PROBES_MAX 1000
 
 /* A message the stand-in forwards; lives until its continuation ran. */
 typedef struct forward {
@@ -86,7 +96,10 @@ struct actor__process {
     uint32_t gen; /* the generation forwards go to; 0: none up */
     actor_ref remote;
     fwd_list sent, waiting;
-    size_t n_suspects; /* forwards in `sent` marked suspect */
+    size_t n_suspects;      /* forwards in `sent` marked suspect */
+    actor_ref registry;     /* the current generation's registry: probes go there */
+    uint32_t probe_gen;     /* a probe is out to this generation; 0: none */
+    unsigned probes_failed; /* probes in a row that got no answer */
 };
 
 /* =========================================================== fwd lists */
@@ -282,6 +295,43 @@ static void clear_suspects(actor__process *p, actor_ctx *ctx, uint32_t gen)
     }
 }
 
+static void probed(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                   size_t len, void *user);
+
+/* While the current generation has suspects, asks its registry for a ping
+ * (one probe at a time): an answer means it lives (probed). */
+static void probe(actor__process *p, actor_ctx *ctx)
+{
+    const actor_method_ref ping = {&actor_sys_Registry_type, actor_sys_Registry_METHOD_PING};
+    const actor_call_opts o = {ACTOR_PRIORITY_DEFAULT, PROBE_TIMEOUT_MS};
+
+    if (p->n_suspects == 0 || p->gen == 0 || p->probe_gen != 0 || p->probes_failed >= PROBES_MAX)
+        return;
+    if (actor_ctx_request(ctx, p->registry, ping, NULL, 0, &o, probed, NULL, NULL) == 0)
+        p->probe_gen = p->gen;
+}
+
+/* A probe's end: its generation answered, so it lives, and its suspects
+ * are settled; without an answer, another probe goes while they remain. */
+static void probed(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                   size_t len, void *user)
+{
+    actor__process *p = state;
+    uint32_t gen = p->probe_gen;
+
+    (void)body;
+    (void)len;
+    (void)user;
+    p->probe_gen = 0;
+    if (gen == p->gen && st->category == ACTOR_STATUS_OK) {
+        p->probes_failed = 0;
+        clear_suspects(p, ctx, gen);
+    } else if (gen == p->gen) {
+        p->probes_failed++;
+    }
+    probe(p, ctx);
+}
+
 /* The end of a forwarded request: passed on to the caller. One whose
  * connection to the process broke (UNREACHABLE) stays a suspect in `sent`:
  * usually the process died, and the supervisor's news retries it or
@@ -302,6 +352,7 @@ static void forwarded(void *state, actor_ctx *ctx, const actor_status *st, const
             p->n_suspects++;
         f->suspect = true;
         f->unsent = st->code == ACTOR_UNREACHABLE_NOT_SENT;
+        probe(p, ctx);
         return;
     }
     fwd_unlink(&p->sent, f);
@@ -357,9 +408,12 @@ static void generation_up(actor__process *p, actor_ctx *ctx, uint32_t gen)
     fwd_list l = p->waiting;
 
     snprintf(name, sizeof name, "instance-%u", gen);
-    if (actor_connect(p->sys, p->endpoint, name, NULL, &p->remote) != 0)
+    if (actor_connect(p->sys, p->endpoint, name, NULL, &p->remote) != 0 ||
+        actor_connect(p->sys, p->endpoint, ACTOR_SERVICE_NAMESPACE "/" ACTOR_REGISTRY_NAME, NULL,
+                      &p->registry) != 0)
         return; /* still down: the supervisor sees it die or time out */
     p->gen = gen;
+    p->probes_failed = 0;
     p->waiting.head = p->waiting.tail = NULL;
     while (l.head != NULL) {
         forward *f = l.head;
@@ -391,6 +445,7 @@ static int stand_in_invoke(void *state, actor_ctx *ctx, const char *body, size_t
 
     (void)reply_body;
     take_news(p, ctx);
+    probe(p, ctx); /* none while there are no suspects, or one is out */
     if (index == p->type.n_methods - 1)
         return ACTOR_INVOKE_REPLY; /* the doorbell */
     f = malloc(sizeof *f + len);

@@ -49,20 +49,34 @@ typedef struct rig {
     actor_ref pool;
 } rig;
 
-static int rig_start(rig *g, unsigned size, actor_restart_opts restart)
+/* A pool of `size` process instances in a system whose links to its
+ * peers (here: the instances' processes) are lost after `peer_timeout_ms`
+ * of silence (0: the default). */
+static int rig_start_timeout(rig *g, unsigned size, actor_restart_opts restart,
+                             unsigned peer_timeout_ms)
 {
     actor_pool_opts o = {.size = size,
                          .isolation = ACTOR_ISOLATION_PROCESS,
                          .restart = restart,
                          .report = on_report,
                          .report_user = &g->r};
+    actor_system_opts so = {.workers = 2, .peer_timeout_ms = peer_timeout_ms};
     int rc;
 
     memset(&g->r, 0, sizeof g->r);
     pthread_mutex_init(&g->r.lock, NULL);
     farm_init(&g->f);
-    rc = actor_test_start(&g->t, 2);
+    memset(&g->t, 0, sizeof g->t);
+    g->t.timeout_ms = WAIT_MS;
+    rc = actor_system_new(&so, &g->t.sys);
+    if (rc == 0)
+        rc = actor_client_new(g->t.sys, &g->t.client);
     return rc != 0 ? rc : farm_pool(g->t.sys, &g->f, &o, &g->pool);
+}
+
+static int rig_start(rig *g, unsigned size, actor_restart_opts restart)
+{
+    return rig_start_timeout(g, size, restart, 0);
 }
 
 static void rig_stop(rig *g)
@@ -241,37 +255,78 @@ static bool both_answered(void *arg)
     return atomic_load(&o[0].calls) >= 1 && atomic_load(&o[1].calls) >= 1;
 }
 
-ACTOR_TEST(in_flight_requests_retried_or_died_once)
+/* Sends a spin of `us` microseconds, then its idempotent twin, to the
+ * pool: their answers land in got[0] and got[1]. 0 or the first error. */
+static int send_spins(rig *g, int64_t us, once got[2])
 {
-    rig g;
-    once got[2] = {0};
+    const actor_call_opts o = {ACTOR_PRIORITY_DEFAULT, WAIT_MS};
     msgpack_sbuffer body;
-    actor_pool_stats ps;
-    actor_call_opts o = {ACTOR_PRIORITY_DEFAULT, WAIT_MS};
-    int pid;
+    int rc;
 
-    ACTOR_ASSERT_RC(rig_start(&g, 1, quick), 0);
-    pid = pid_of(&g, 0);
     msgpack_sbuffer_init(&body);
-    actor_test_int_body(&body, 300000); /* 300 ms each */
-    ACTOR_ASSERT_RC(actor_call_async(g.t.client, g.pool, (actor_method_ref){&farm_type, M_SPIN},
-                                     body.data, body.size, &o, once_reply, &got[0], NULL),
-                    0);
-    ACTOR_ASSERT_RC(actor_call_async(g.t.client, g.pool,
-                                     (actor_method_ref){&farm_type, M_SAFE_SPIN}, body.data,
-                                     body.size, &o, once_reply, &got[1], NULL),
-                    0);
+    actor_test_int_body(&body, us);
+    rc = actor_call_async(g->t.client, g->pool, (actor_method_ref){&farm_type, M_SPIN}, body.data,
+                          body.size, &o, once_reply, &got[0], NULL);
+    if (rc == 0)
+        rc = actor_call_async(g->t.client, g->pool, (actor_method_ref){&farm_type, M_SAFE_SPIN},
+                              body.data, body.size, &o, once_reply, &got[1], NULL);
     msgpack_sbuffer_destroy(&body);
-    usleep(100000); /* the first runs, the second waits behind it, in the process */
-    ACTOR_ASSERT_RC(kill(pid, SIGKILL), 0);
+    return rc;
+}
+
+/* send_spins' answers after their process died or its connection broke:
+ * the spin, which may have run, DIED; its idempotent twin retried and OK;
+ * each answered once. */
+static void expect_died_and_retried_once(rig *g, once got[2])
+{
+    actor_pool_stats ps;
+
     ACTOR_ASSERT(actor_test_wait(both_answered, got, WAIT_MS));
     ACTOR_ASSERT_INT(atomic_load(&got[0].category), ACTOR_STATUS_DIED);
     ACTOR_ASSERT_INT(atomic_load(&got[1].category), ACTOR_STATUS_OK);
     usleep(50000); /* nothing more comes */
     ACTOR_ASSERT_INT(atomic_load(&got[0].calls), 1);
     ACTOR_ASSERT_INT(atomic_load(&got[1].calls), 1);
-    ACTOR_ASSERT_RC(actor_pool_stats_get(g.t.sys, g.pool, &ps), 0);
+    ACTOR_ASSERT_RC(actor_pool_stats_get(g->t.sys, g->pool, &ps), 0);
     ACTOR_ASSERT_INT(ps.retried, 1);
+}
+
+ACTOR_TEST(in_flight_requests_retried_or_died_once)
+{
+    rig g;
+    once got[2] = {0};
+    int pid;
+
+    ACTOR_ASSERT_RC(rig_start(&g, 1, quick), 0);
+    pid = pid_of(&g, 0);
+    ACTOR_ASSERT_RC(send_spins(&g, 300000, got), 0); /* 300 ms each */
+    usleep(100000); /* the first runs, the second waits behind it, in the process */
+    ACTOR_ASSERT_RC(kill(pid, SIGKILL), 0);
+    expect_died_and_retried_once(&g, got);
+    rig_stop(&g);
+}
+
+/* A process that lives but whose connection broke (stopped for longer
+ * than the peer timeout, then let go on): the requests in flight to it
+ * are not left waiting for their deadline. The stand-in asks the process
+ * whether it lives; it does, so the idempotent request is sent again and
+ * answered OK, and the other, which may have run, is answered DIED. */
+ACTOR_TEST(requests_to_a_live_process_whose_connection_broke_are_settled)
+{
+    rig g;
+    once got[2] = {0};
+    actor_status st;
+    int pid;
+
+    ACTOR_ASSERT_RC(rig_start_timeout(&g, 1, quick, 300), 0);
+    pid = pid_of(&g, 0);
+    ACTOR_ASSERT_INT(call_pid(&g, g.pool, &st), pid); /* the connection is up */
+    ACTOR_ASSERT_RC(kill(pid, SIGSTOP), 0);
+    ACTOR_ASSERT_RC(send_spins(&g, 1000, got), 0);
+    usleep(1200000); /* four peer timeouts: the connection is lost */
+    ACTOR_ASSERT_RC(kill(pid, SIGCONT), 0);
+    expect_died_and_retried_once(&g, got);
+    ACTOR_ASSERT_INT(pid_of(&g, 0), pid); /* the same process: it was never restarted */
     rig_stop(&g);
 }
 
@@ -396,6 +451,7 @@ int main(void)
     ACTOR_TEST_RUN(segfault_takes_down_only_its_instance);
     ACTOR_TEST_RUN(abort_takes_down_only_its_instance);
     ACTOR_TEST_RUN(in_flight_requests_retried_or_died_once);
+    ACTOR_TEST_RUN(requests_to_a_live_process_whose_connection_broke_are_settled);
     ACTOR_TEST_RUN(messages_sent_while_restarting_are_served_in_order);
     ACTOR_TEST_RUN(past_its_limit_it_fails_and_the_pool_is_unavailable);
     ACTOR_TEST_RUN(no_process_outlives_its_pool);
