@@ -235,17 +235,15 @@ static bool answered(const session *s, int rc, const actor_status *st)
     }
 }
 
-/* Splits "ns/name" (or "name": the default namespace) into bufs. */
-static void split_name(const char *full, char *ns, char *name)
+/* Splits the command's "ns/name" argument into bufs: 0, or EXIT_USAGE
+ * (said why) when a part is too long. */
+static int split_name(const char *full, char *ns, char *name)
 {
-    const char *slash = strchr(full, '/');
-    size_t len = slash != NULL ? (size_t)(slash - full) : 0;
-
-    if (len > ACTOR_NAME_MAX)
-        len = ACTOR_NAME_MAX;
-    memcpy(ns, full, len);
-    ns[len] = '\0';
-    snprintf(name, ACTOR_NAME_MAX + 1, "%s", slash != NULL ? slash + 1 : full);
+    if (actor_name_split(full, ns, name) == 0)
+        return 0;
+    fprintf(stderr, "actorctl: '%s': a namespace or name is longer than %u bytes\n", full,
+            ACTOR_NAME_MAX);
+    return EXIT_USAGE;
 }
 
 static void print_full_name(FILE *f, const char *ns, const char *name, int width)
@@ -444,7 +442,8 @@ static int cmd_kill(session *s)
     actor_status st;
     int rc;
 
-    split_name(s->o->args[0], ns, name);
+    if (split_name(s->o->args[0], ns, name) != 0)
+        return EXIT_USAGE;
     rc = actor_sys_Registry_kill(s->client, s->registry, &req, &s->call, &st);
     if (!answered(s, rc, &st))
         return EXIT_NO;
@@ -546,7 +545,8 @@ static int cmd_call(session *s)
     schema sch;
     int rc, described, exit_code = EXIT_NO;
 
-    split_name(s->o->args[0], ns, name);
+    if (split_name(s->o->args[0], ns, name) != 0)
+        return EXIT_USAGE;
     rc = actor_sys_Registry_lookup(s->client, s->registry, &who, &entry, &s->call, &st);
     if (!answered(s, rc, &st)) {
         actor_sys_Entry_free(&entry);

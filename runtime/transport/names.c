@@ -461,15 +461,26 @@ int actor_name_kill(actor_system *sys, const char *ns, const char *name, bool dr
     return rc != 0 ? rc : actor_terminate(sys, ref, drain);
 }
 
+int actor_name_split(const char *full, char *ns, char *name)
+{
+    const char *slash;
+    size_t ns_len, name_len;
+
+    if (full == NULL || ns == NULL || name == NULL)
+        return ACTOR_EINVAL;
+    slash = strchr(full, '/');
+    ns_len = slash != NULL ? (size_t)(slash - full) : 0;
+    name_len = strlen(slash != NULL ? slash + 1 : full);
+    memcpy(ns, full, ns_len <= ACTOR_NAME_MAX ? ns_len : ACTOR_NAME_MAX);
+    ns[ns_len <= ACTOR_NAME_MAX ? ns_len : ACTOR_NAME_MAX] = '\0';
+    snprintf(name, ACTOR_NAME_MAX + 1, "%s", slash != NULL ? slash + 1 : full);
+    return ns_len <= ACTOR_NAME_MAX && name_len <= ACTOR_NAME_MAX ? 0 : ACTOR_EINVAL;
+}
+
 /* Fills *info from the entry e (its actor a). */
 static void info_fill(actor_name_info *info, const named *e, const actor__actor *a)
 {
-    const char *slash = strchr(e->name, '/');
-    size_t ns_len = slash != NULL ? (size_t)(slash - e->name) : 0;
-
-    memcpy(info->ns, e->name, ns_len);
-    info->ns[ns_len] = '\0';
-    snprintf(info->name, sizeof info->name, "%s", slash != NULL ? slash + 1 : e->name);
+    (void)actor_name_split(e->name, info->ns, info->name); /* registered: fits */
     info->ref = e->ref;
     info->type = a->type->name;
     info->pool = a->router != NULL;

@@ -145,17 +145,6 @@ static int watchdog_of(actor__gateway *g, actor__actor **out)
     return rc;
 }
 
-/* Splits the wire name "ns/name" (or "name") into j's parts. */
-static void split(job *j, const char *full)
-{
-    const char *slash = strchr(full, '/');
-    size_t len = slash != NULL ? (size_t)(slash - full) : 0;
-
-    memcpy(j->ns, full, len);
-    j->ns[len] = '\0';
-    snprintf(j->name, sizeof j->name, "%s", slash != NULL ? slash + 1 : full);
-}
-
 int actor__watchdog_watch(actor_system *sys, actor_ref ref, uint64_t monitor)
 {
     actor__gateway *g = actor__gateway_of(sys);
@@ -180,7 +169,7 @@ int actor__watchdog_watch(actor_system *sys, actor_ref ref, uint64_t monitor)
         free(j);
         return rc;
     }
-    split(j, full);
+    (void)actor_name_split(full, j->ns, j->name); /* a name too long is not found */
     m = actor__msg_new(ACTOR__MSG_CAST, (const char *)&j, sizeof j);
     if (m == NULL) {
         rc = ACTOR_ENOMEM;

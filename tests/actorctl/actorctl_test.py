@@ -134,6 +134,10 @@ def exercise(ep):
     check("kill what is gone", rc == 1 and "no live actor" in err, (rc, out, err))
     rc, out, err = run(ep, "kill", "actor/registry")
     check("kill a system service", rc == 1, (rc, out, err))
+    for what in ("kill", "call"):
+        rc, out, err = run(ep, what, "n" * 300, *(["add", "{}"] if what == "call" else []))
+        check(f"{what}: a name too long is a usage error", rc == 2 and "longer than 255" in err,
+              (rc, out, err))
 
     # top refreshes until interrupted
     p = subprocess.Popen([ACTORCTL, ep, "top"], stdout=subprocess.PIPE, text=True)

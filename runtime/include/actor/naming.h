@@ -51,6 +51,12 @@ extern "C" {
 /* Where the metrics of its named actors are read (actor_sys.Introspect). */
 #define ACTOR_INTROSPECT_NAME "introspect"
 
+/* Splits a full name, "ns/name" or "name" (the default namespace), at its
+ * first '/' into ns and name (each ACTOR_NAME_MAX + 1 bytes, written; a
+ * part that is longer is cut). 0, or ACTOR_EINVAL when a part was cut or
+ * an argument is NULL. */
+int actor_name_split(const char *full, char *ns, char *name);
+
 /* Where a name lives and what ends its actor. NULL: the default
  * namespace, detached. */
 typedef struct actor_name_opts {
