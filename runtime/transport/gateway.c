@@ -462,14 +462,18 @@ static bool packed_away(actor__gateway *g, const actor__wire_route *route, const
     return true;
 }
 
-/* The holder: whether a response goes into its client's pack: when it
- * answers a request that came in a BATCH (`packed`), and also when it
- * does not but the client has a pack open, so that it does not overtake
- * the responses packed before it (that client reads BATCHes: it sent one). */
-static bool joins_pack(actor__gateway *g, const actor__wire_route *route, bool packed)
+/* The holder: before a response to a request that came alone (`packed`
+ * false) leaves, alone, its client's open pack leaves, so that it does
+ * not overtake the responses packed before it. */
+static void flush_pack_before_lone(actor__gateway *g, const actor__wire_route *route, bool packed)
 {
-    return packed || actor__packs_find(&g->response_packs, route->id, route->id_len,
-                                       route->delimiter) != NULL;
+    actor__pack *p;
+
+    if (packed)
+        return;
+    p = actor__packs_find(&g->response_packs, route->id, route->id_len, route->delimiter);
+    if (p != NULL)
+        flush_pack(g, p);
 }
 
 /* The holder: sends a response record now unless its client has responses
@@ -479,9 +483,10 @@ static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
 {
     actor__wire_route route = {o->data, o->id_len, o->delimiter};
 
+    flush_pack_before_lone(g, &route, o->packed);
     if (actor__peers_find(&g->waiting, (const uint8_t *)o->data, o->id_len) != NULL)
         keep(g, o);
-    else if (joins_pack(g, &route, o->packed) && packed_away(g, &route, o->data + o->id_len, o->env_len,
+    else if (o->packed && packed_away(g, &route, o->data + o->id_len, o->env_len,
                                       o->data + o->id_len + o->env_len, o->body_len))
         free(o);
     else if (send_response(g, o) == 0)
@@ -497,9 +502,10 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
 {
     actor__outgoing *o;
 
+    flush_pack_before_lone(g, route, packed);
     if (actor__peers_find(&g->waiting, route->id, route->id_len) == NULL) {
         int rc;
-        if (joins_pack(g, route, packed) && packed_away(g, route, env, env_len, body, body_len))
+        if (packed && packed_away(g, route, env, env_len, body, body_len))
             return;
         rc = actor__wire_send(g->router, route, env, env_len, body, body_len);
         if (rc != ACTOR_EFULL) {

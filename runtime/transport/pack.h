@@ -67,8 +67,8 @@ void actor__packs_fini(actor__packs *ps);
 actor__pack *actor__packs_get(actor__packs *ps, const void *key, size_t key_len, bool delimiter);
 
 /* The open pack for the peer `key`, NULL when it has none (none is opened).
- * While a peer has one, every message to it goes into it (or, too large,
- * after flushing it): messages to a peer keep their order. */
+ * A message to the peer that leaves on its own flushes it first: messages
+ * to a peer keep their order. */
 actor__pack *actor__packs_find(actor__packs *ps, const void *key, size_t key_len, bool delimiter);
 
 /* Appends the message (envelope, body; borrowed, copied). 0, or
