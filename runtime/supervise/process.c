@@ -50,6 +50,9 @@
 
 /* How long a new process may take to be ready. */
 #define READY_TIMEOUT_MS 10000
+/* A child whose own health check failed writes why on its status pipe and
+ * exits with this status. */
+#define UNHEALTHY_EXIT 97
 /* A probe of a generation with suspects (see forwarded) waits this long
  * for its answer; one that gets none is made again, up to PROBES_MAX
  * times in a row (the process died: the supervisor's news settles them). */
@@ -86,6 +89,10 @@ struct actor__process {
     char endpoint[96];
     pid_t pid;              /* the supervisor thread's; -1: could not fork */
     int fork_errno;
+    int status_fd; /* the supervisor thread's: read end of the child's pipe; -1: none */
+    bool killed_unhealthy;         /* the supervisor thread's: killed for a failed check */
+    uint32_t health_interval_ms;   /* the child checks itself this often; 0: never */
+    uint32_t health_timeout_ms;
     uint32_t next_gen; /* the supervisor thread's */
     actor_ref self;    /* the stand-in */
     /* News for the stand-in, written by the supervisor thread, then a
@@ -130,6 +137,40 @@ static void fwd_unlink(fwd_list *l, forward *f)
 
 /* ===================================================== the child process */
 
+/* The child's watch over its instance until the instance is gone: every
+ * health_interval_ms it runs the instance's health check (the supervisor's
+ * checks reach the stand-in, in the parent, which cannot see this state).
+ * A check that fails or times out ends the process: why goes on the status
+ * pipe, for the supervisor's report, and it exits UNHEALTHY_EXIT. */
+static void child_watch(const actor__process *p, actor_system *sys, actor_ref ref, int status_fd)
+{
+    actor_client *client = NULL;
+    int64_t next = actor_now_ns() + (int64_t)p->health_interval_ms * 1000000;
+    actor_stats st;
+
+    if (p->health_interval_ms != 0 && actor_client_new(sys, &client) != 0)
+        _exit(1);
+    while (actor_stats_get(sys, ref, &st) == 0) {
+        actor_status hs;
+        char why[ACTOR_STATUS_MESSAGE_SIZE + 32];
+        int n;
+        poll(NULL, 0, 10);
+        if (client == NULL || actor_now_ns() < next)
+            continue;
+        actor_health_check(client, ref, p->health_timeout_ms, &hs);
+        next = actor_now_ns() + (int64_t)p->health_interval_ms * 1000000;
+        if (hs.category != ACTOR_STATUS_ERROR && hs.category != ACTOR_STATUS_TIMEOUT)
+            continue;
+        n = snprintf(why, sizeof why, "%s: %s",
+                     hs.category == ACTOR_STATUS_TIMEOUT ? "health check timed out" : "unhealthy",
+                     hs.message);
+        if (write(status_fd, why, n > 0 && (size_t)n < sizeof why ? (size_t)n : 0) < 0)
+            _exit(UNHEALTHY_EXIT); /* the report says less: still unhealthy */
+        _exit(UNHEALTHY_EXIT);
+    }
+    actor_client_destroy(&client);
+}
+
 /* The child's life: a system of its own with one instance, bound and
  * named; exits when the instance is gone. Never returns. */
 static void child_main(actor__process *p, uint32_t gen, int ready_fd)
@@ -137,7 +178,6 @@ static void child_main(actor__process *p, uint32_t gen, int ready_fd)
     actor_system *sys = NULL;
     actor_spawn_opts o = {0};
     actor_ref ref;
-    actor_stats st;
     char name[32];
     int code = 1;
 
@@ -149,12 +189,29 @@ static void child_main(actor__process *p, uint32_t gen, int ready_fd)
         p->c->spec.spawn(sys, p->c->spec.spec, &o, &ref) == 0 &&
         actor_system_bind(sys, p->endpoint, NULL, NULL, 0) == 0 &&
         actor_register_name(sys, ref, name) == 0 && write(ready_fd, "1", 1) == 1) {
-        close(ready_fd);
-        while (actor_stats_get(sys, ref, &st) == 0)
-            poll(NULL, 0, 10);
+        child_watch(p, sys, ref, ready_fd);
         code = 0;
     }
     _exit(code); /* no atexit handlers: they are the parent's */
+}
+
+static void close_status(actor__process *p)
+{
+    if (p->status_fd >= 0)
+        close(p->status_fd);
+    p->status_fd = -1;
+}
+
+/* What a child that ended UNHEALTHY_EXIT wrote on its status pipe, into
+ * why[size]. */
+static void read_unhealthy(actor__process *p, char *why, size_t size)
+{
+    ssize_t n = p->status_fd >= 0 ? read(p->status_fd, why, size - 1) : -1;
+
+    if (n <= 0)
+        snprintf(why, size, "unhealthy");
+    else
+        why[n] = '\0';
 }
 
 /* Forks generation `gen` and waits until it serves. Supervisor thread. */
@@ -186,7 +243,9 @@ static int start_process(actor__process *p, uint32_t gen)
     pfd.events = POLLIN;
     if (poll(&pfd, 1, READY_TIMEOUT_MS) == 1 && read(fds[0], &ok, 1) == 1 && ok == '1')
         rc = 0;
-    close(fds[0]);
+    close_status(p);
+    p->status_fd = fds[0]; /* why it was unhealthy comes here */
+    p->killed_unhealthy = false;
     p->pid = pid;
     atomic_store(&p->c->pid, (int)pid);
     if (rc != 0)
@@ -536,6 +595,8 @@ static actor__process *process_new(actor_system *sys, actor__child *c)
     p->type.restore = NULL;
     p->c = c;
     p->sys = sys;
+    p->status_fd = -1;
+    actor__supervisor_health_opts(c->sup, &p->health_interval_ms, &p->health_timeout_ms);
     return p;
 }
 
@@ -571,20 +632,29 @@ int actor__process_restart(actor__child *c)
     return 0;
 }
 
-bool actor__process_reap(actor__child *c, char *why, size_t size)
+bool actor__process_reap(actor__child *c, char *why, size_t size, bool *unhealthy)
 {
     actor__process *p = c->proc;
     int status;
 
+    *unhealthy = false;
     if (p->pid < 0) {
         snprintf(why, size, "could not start its process: %s", strerror(p->fork_errno));
     } else if (p->pid == 0 || waitpid(p->pid, &status, WNOHANG) != p->pid) {
         return false;
-    } else if (WIFSIGNALED(status))
+    } else if (p->killed_unhealthy) {
+        *unhealthy = true;
+        why[0] = '\0'; /* the failed check's reason stands */
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == UNHEALTHY_EXIT) {
+        *unhealthy = true;
+        read_unhealthy(p, why, size);
+    } else if (WIFSIGNALED(status)) {
         snprintf(why, size, "process %d killed by signal %d (%s)", (int)p->pid, WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
-    else
+    } else {
         snprintf(why, size, "process %d exited with status %d", (int)p->pid, WEXITSTATUS(status));
+    }
+    close_status(p);
     p->pid = 0;
     atomic_store(&c->pid, 0);
     atomic_store(&p->died_gen, p->next_gen);
@@ -598,6 +668,13 @@ void actor__process_kill(actor__child *c)
         kill(c->proc->pid, SIGKILL);
 }
 
+void actor__process_kill_unhealthy(actor__child *c)
+{
+    if (c->proc != NULL && c->proc->pid > 0)
+        c->proc->killed_unhealthy = true;
+    actor__process_kill(c);
+}
+
 void actor__process_free(actor__child *c)
 {
     actor__process *p = c->proc;
@@ -609,6 +686,7 @@ void actor__process_free(actor__child *c)
         kill(p->pid, SIGKILL);
         waitpid(p->pid, NULL, 0);
     }
+    close_status(p);
     snprintf(path, sizeof path, "%s/instance", p->dir);
     unlink(path);
     rmdir(p->dir);

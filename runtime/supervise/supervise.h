@@ -42,6 +42,7 @@ typedef struct actor__child {
 
     /* Under the root's lock. */
     bool crash_seen, restart_seen, exit_seen, unhealthy_seen;
+    bool crash_unhealthy; /* with crash_seen: it was found unhealthy (a process child) */
     bool respawn; /* its actor is gone: start a new one (new ref) */
     bool group;   /* restarts because a sibling did (one-for-all, rest-for-one) */
     bool health_pending;
@@ -95,10 +96,19 @@ int actor__process_spawn(actor_system *sys, actor__child *c, actor_ref *ref);
 /* Starts a new child process behind c's stand-in (a restart). */
 int actor__process_restart(actor__child *c);
 /* Reaps c's process if it has died: true when it did (its stand-in then
- * answers or re-sends what was in flight). */
-bool actor__process_reap(actor__child *c, char *why, size_t size);
-/* Kills c's process (SIGKILL), e.g. when its health check timed out. */
+ * answers or re-sends what was in flight), with *unhealthy true when it
+ * ended because it was found unhealthy (by its own health checks, or
+ * killed by actor__process_kill_unhealthy): then `why` is not written
+ * over when the kill set it already. */
+bool actor__process_reap(actor__child *c, char *why, size_t size, bool *unhealthy);
+/* Kills c's process (SIGKILL), e.g. when it failed for good. */
 void actor__process_kill(actor__child *c);
+/* The same, because its health check failed: reaped as unhealthy. */
+void actor__process_kill_unhealthy(actor__child *c);
+/* The health checks of the supervisor of c: every interval_ms (0: none),
+ * each failing after timeout_ms. A process child runs them on itself. */
+void actor__supervisor_health_opts(const actor_supervisor *s, uint32_t *interval_ms,
+                                   uint32_t *timeout_ms);
 /* Kills and reaps the process, frees c->proc (the stand-in terminates on
  * its own). */
 void actor__process_free(actor__child *c);

@@ -418,13 +418,22 @@ static void health_answered(void *user, uint64_t call_id, const actor_status *st
     free(p);
 }
 
+void actor__supervisor_health_opts(const actor_supervisor *s, uint32_t *interval_ms,
+                                   uint32_t *timeout_ms)
+{
+    *interval_ms = s->opts.health_interval_ms;
+    *timeout_ms =
+        s->opts.health_timeout_ms != 0 ? s->opts.health_timeout_ms : DEFAULT_HEALTH_TIMEOUT_MS;
+}
+
 static void check_health(actor_supervisor *s, actor__child *c, int64_t now)
 {
-    uint32_t timeout =
-        s->opts.health_timeout_ms != 0 ? s->opts.health_timeout_ms : DEFAULT_HEALTH_TIMEOUT_MS;
+    uint32_t interval, timeout;
     health_probe *p;
 
-    c->next_health = now + (int64_t)s->opts.health_interval_ms * 1000000;
+    actor__supervisor_health_opts(s, &interval, &timeout);
+
+    c->next_health = now + (int64_t)interval * 1000000;
     if (c->health_pending || s->root->client == NULL)
         return;
     p = malloc(sizeof *p);
@@ -461,10 +470,11 @@ static void visit(actor_supervisor *s, int64_t now, int64_t *next)
         if (st == ACTOR__CHILD_REMOVED)
             continue;
         if (c->proc != NULL && st != ACTOR__CHILD_FAILED &&
-            actor__process_reap(c, why, sizeof why)) {
+            actor__process_reap(c, why, sizeof why, &c->crash_unhealthy)) {
             c->crash_seen = true;
             c->crashed_at = now;
-            snprintf(c->reason, sizeof c->reason, "%s", why);
+            if (why[0] != '\0')
+                snprintf(c->reason, sizeof c->reason, "%s", why);
         }
         if (c->exit_seen) { /* gone by itself: started anew, counted as a restart */
             c->exit_seen = false;
@@ -476,12 +486,14 @@ static void visit(actor_supervisor *s, int64_t now, int64_t *next)
         }
         if (c->crash_seen) {
             c->crash_seen = false;
-            child_crashed(s, c, now, ACTOR_CHILD_CRASHED);
+            child_crashed(s, c, now,
+                          c->crash_unhealthy ? ACTOR_CHILD_UNHEALTHY : ACTOR_CHILD_CRASHED);
+            c->crash_unhealthy = false;
         }
         if (c->unhealthy_seen) {
             c->unhealthy_seen = false;
             if (c->proc != NULL)
-                actor__process_kill(c); /* reaped, then restarted, next look */
+                actor__process_kill_unhealthy(c); /* reaped, then restarted, next look */
             else
                 child_crashed(s, c, now, ACTOR_CHILD_UNHEALTHY);
         }

@@ -55,6 +55,8 @@ enum {
     M_PID,         /* reply {1: the process id serving it} */
     M_SIGNAL,      /* the process dies of signal arg, its default action (a
                       segfault is SIGSEGV; abort() is SIGABRT) */
+    M_SICKEN,      /* the next arg health checks fail (in the farm this
+                      instance sees: a process instance's own copy) */
     M_N
 };
 
@@ -249,6 +251,18 @@ static inline int inv_pid(void *state, actor_ctx *ctx, const char *body, size_t 
     return actor_test_int_body(out, (int64_t)getpid());
 }
 
+static inline int inv_sicken(void *state, actor_ctx *ctx, const char *body, size_t len,
+                             msgpack_sbuffer *out)
+{
+    cell *c = state;
+    int64_t n = 0;
+
+    (void)ctx;
+    actor_test_int_of(body, len, &n);
+    atomic_store(&c->f->unhealthy, (int)n);
+    return actor_test_int_body(out, n);
+}
+
 static inline int inv_signal(void *state, actor_ctx *ctx, const char *body, size_t len,
                              msgpack_sbuffer *out)
 {
@@ -300,6 +314,7 @@ static const actor_method farm_methods[M_N] = {
                      .invoke = inv_spin},
     [M_PID] = {.name = "pid", .kind = ACTOR_METHOD_RPC, .priority = 128, .invoke = inv_pid},
     [M_SIGNAL] = {.name = "signal", .kind = ACTOR_METHOD_RPC, .priority = 128, .invoke = inv_signal},
+    [M_SICKEN] = {.name = "sicken", .kind = ACTOR_METHOD_RPC, .priority = 128, .invoke = inv_sicken},
 };
 
 static const actor_type farm_type = {

@@ -22,7 +22,7 @@
 /* What the pool's supervisor reported. */
 typedef struct reports {
     pthread_mutex_t lock;
-    int crashed, restarted, failed;
+    int crashed, unhealthy, restarted, failed;
     char last_reason[256];
 } reports;
 
@@ -31,8 +31,11 @@ static void on_report(void *user, const actor_supervision_event *ev)
     reports *r = user;
 
     pthread_mutex_lock(&r->lock);
-    if (ev->kind == ACTOR_CHILD_CRASHED) {
-        r->crashed++;
+    if (ev->kind == ACTOR_CHILD_CRASHED || ev->kind == ACTOR_CHILD_UNHEALTHY) {
+        if (ev->kind == ACTOR_CHILD_CRASHED)
+            r->crashed++;
+        else
+            r->unhealthy++;
         snprintf(r->last_reason, sizeof r->last_reason, "%s", ev->reason);
     } else if (ev->kind == ACTOR_CHILD_RESTARTED) {
         r->restarted++;
@@ -49,15 +52,17 @@ typedef struct rig {
     actor_ref pool;
 } rig;
 
-/* A pool of `size` process instances in a system whose links to its
- * peers (here: the instances' processes) are lost after `peer_timeout_ms`
- * of silence (0: the default). */
-static int rig_start_timeout(rig *g, unsigned size, actor_restart_opts restart,
-                             unsigned peer_timeout_ms)
+/* A pool of `size` process instances, checked every `health_interval_ms`
+ * (0: never), in a system whose links to its peers (here: the instances'
+ * processes) are lost after `peer_timeout_ms` of silence (0: the
+ * default). */
+static int rig_start_opts(rig *g, unsigned size, actor_restart_opts restart,
+                          unsigned peer_timeout_ms, uint32_t health_interval_ms)
 {
     actor_pool_opts o = {.size = size,
                          .isolation = ACTOR_ISOLATION_PROCESS,
                          .restart = restart,
+                         .health_interval_ms = health_interval_ms,
                          .report = on_report,
                          .report_user = &g->r};
     actor_system_opts so = {.workers = 2, .peer_timeout_ms = peer_timeout_ms};
@@ -76,7 +81,7 @@ static int rig_start_timeout(rig *g, unsigned size, actor_restart_opts restart,
 
 static int rig_start(rig *g, unsigned size, actor_restart_opts restart)
 {
-    return rig_start_timeout(g, size, restart, 0);
+    return rig_start_opts(g, size, restart, 0, 0);
 }
 
 static void rig_stop(rig *g)
@@ -318,7 +323,7 @@ ACTOR_TEST(requests_to_a_live_process_whose_connection_broke_are_settled)
     actor_status st;
     int pid;
 
-    ACTOR_ASSERT_RC(rig_start_timeout(&g, 1, quick, 300), 0);
+    ACTOR_ASSERT_RC(rig_start_opts(&g, 1, quick, 300, 0), 0);
     pid = pid_of(&g, 0);
     ACTOR_ASSERT_INT(call_pid(&g, g.pool, &st), pid); /* the connection is up */
     ACTOR_ASSERT_RC(kill(pid, SIGSTOP), 0);
@@ -327,6 +332,45 @@ ACTOR_TEST(requests_to_a_live_process_whose_connection_broke_are_settled)
     ACTOR_ASSERT_RC(kill(pid, SIGCONT), 0);
     expect_died_and_retried_once(&g, got);
     ACTOR_ASSERT_INT(pid_of(&g, 0), pid); /* the same process: it was never restarted */
+    rig_stop(&g);
+}
+
+static bool restarted_pred(void *arg)
+{
+    rig *g = arg;
+    int n;
+
+    pthread_mutex_lock(&g->r.lock);
+    n = g->r.restarted;
+    pthread_mutex_unlock(&g->r.lock);
+    return n >= 1;
+}
+
+/* The pool's health checks reach the instance in its process: one that
+ * finds itself unhealthy is restarted in a new process, reported and
+ * counted as unhealthy (not as a crash), with its hook's reason. */
+ACTOR_TEST(an_unhealthy_process_instance_is_restarted_as_unhealthy)
+{
+    rig g;
+    actor_status st;
+    actor_pool_stats ps;
+    int64_t told = 0;
+    int pid;
+
+    ACTOR_ASSERT_RC(rig_start_opts(&g, 1, quick, 0, 10), 0);
+    pid = pid_of(&g, 0);
+    ACTOR_ASSERT_RC(actor_test_call_int(&g.t, g.pool, M_SICKEN, 1, &st, &told), 0);
+    ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_OK);
+    ACTOR_ASSERT(new_pid(&g, 0, pid) > 0);
+    ACTOR_ASSERT(actor_test_wait(restarted_pred, &g, WAIT_MS));
+    pthread_mutex_lock(&g.r.lock);
+    ACTOR_ASSERT_INT(g.r.unhealthy, 1);
+    ACTOR_ASSERT_INT(g.r.crashed, 0);
+    ACTOR_ASSERT(strstr(g.r.last_reason, "unhealthy: told to be unhealthy") != NULL);
+    pthread_mutex_unlock(&g.r.lock);
+    ACTOR_ASSERT_RC(actor_pool_stats_get(g.t.sys, g.pool, &ps), 0);
+    ACTOR_ASSERT_INT(ps.restarts, 1);
+    ACTOR_ASSERT_INT(call_pid(&g, g.pool, &st), pid_of(&g, 0)); /* the new process serves */
     rig_stop(&g);
 }
 
@@ -452,6 +496,7 @@ int main(void)
     ACTOR_TEST_RUN(abort_takes_down_only_its_instance);
     ACTOR_TEST_RUN(in_flight_requests_retried_or_died_once);
     ACTOR_TEST_RUN(requests_to_a_live_process_whose_connection_broke_are_settled);
+    ACTOR_TEST_RUN(an_unhealthy_process_instance_is_restarted_as_unhealthy);
     ACTOR_TEST_RUN(messages_sent_while_restarting_are_served_in_order);
     ACTOR_TEST_RUN(past_its_limit_it_fails_and_the_pool_is_unavailable);
     ACTOR_TEST_RUN(no_process_outlives_its_pool);
