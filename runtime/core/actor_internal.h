@@ -468,6 +468,7 @@ struct actor__actor {
 
     /* Touched only by the worker running the actor. */
     actor__idmap requests; /* actor__request by id */
+    size_t n_timers;       /* of them, actor_ctx_after's timers (a drain does not wait for those) */
     /* The same requests by deadline, earliest first (ties: in the order
      * made); req_timer fires at req_first's deadline or earlier, or a
      * "requests due" message is on its way: armed by this worker only,

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "actor/stub.h"
 #include "core/actor_internal.h"
 
 struct actor_ctx {
@@ -1168,6 +1169,67 @@ bool actor__ctx_request_abandon(actor_ctx *ctx, uint64_t call_id)
     return true;
 }
 
+/* ================================================================ timers */
+
+/* An actor_ctx_after timer is a request record that sends nothing: the
+ * deadline list that ends an actor's requests TIMEOUT runs its callback
+ * when it is due, in deadline order with them, and abandoning it is
+ * cancelling it. Its callback and user ride in the record's space. */
+typedef struct after_call {
+    actor_after_fn fn;
+    void *user;
+} after_call;
+
+/* A timer's "request" ended: due (TIMEOUT) runs the callback with the
+ * user's state (a generated actor's own, not the runtime's box); DIED
+ * (the actor ends first) does not. */
+static void after_due(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
+                      size_t len, void *user)
+{
+    const after_call *ac = user;
+
+    (void)body;
+    (void)len;
+    ctx->self->n_timers--;
+    if (st->category != ACTOR_STATUS_TIMEOUT)
+        return;
+    if (state != NULL && ctx->self->type->init == actor_stub_init)
+        state = actor_stub_state(state);
+    ac->fn(state, ctx, ac->user);
+}
+
+int actor_ctx_after(actor_ctx *ctx, uint32_t delay_ms, actor_after_fn fn, void *user,
+                    uint64_t *timer_id)
+{
+    uint64_t id;
+    void *space;
+
+    if (ctx == NULL || fn == NULL)
+        return ACTOR_EINVAL;
+    id = actor__next_id(ctx->sys);
+    if (request_enter(ctx->self, id, actor_now_ns() + (int64_t)delay_ms * 1000000, after_due, NULL,
+                      sizeof(after_call), &space) == NULL)
+        return ACTOR_ENOMEM;
+    *(after_call *)space = (after_call){fn, user};
+    ctx->self->n_timers++;
+    if (timer_id != NULL)
+        *timer_id = id;
+    return 0;
+}
+
+bool actor_ctx_cancel_after(actor_ctx *ctx, uint64_t timer_id)
+{
+    const actor__request *req;
+
+    if (ctx == NULL)
+        return false;
+    req = (const actor__request *)(void *)actor__idmap_find(&ctx->self->requests, timer_id);
+    if (req == NULL || req->then != after_due) /* ran, or a request's id */
+        return false;
+    ctx->self->n_timers--;
+    return actor__ctx_request_abandon(ctx, timer_id);
+}
+
 /* The request timer fired: ends, TIMEOUT, every request whose deadline
  * passed, in deadline order (those a continuation makes meanwhile are due
  * later than `now`), then arms the timer for the first one left. */
@@ -1746,7 +1808,8 @@ static void fail_deferred(actor__actor *a)
 
 bool actor__drain_waits(const actor__actor *a)
 {
-    return a->requests.count != 0; /* each ends by its deadline at the latest */
+    /* each ends by its deadline at the latest; timers do not hold it up */
+    return a->requests.count > a->n_timers;
 }
 
 /* Runs cleanup on the state init made, if it did. */

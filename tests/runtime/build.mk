@@ -2,8 +2,8 @@
 # runtime/core/mailbox.c; the others run actors on worker threads and also run
 # under ThreadSanitizer (see CHECK_TSAN_* in the Makefile).
 
-RT_TESTS := mailbox_test calls_test lifecycle_test monitor_test metrics_test naming_test registry_test stress_test sched_test bytes_test blocks_test
-RT_TSAN_TESTS := calls_test lifecycle_test monitor_test metrics_test stress_test sched_test bytes_test blocks_test
+RT_TESTS := mailbox_test timer_test calls_test lifecycle_test monitor_test metrics_test naming_test registry_test stress_test sched_test bytes_test blocks_test
+RT_TSAN_TESTS := timer_test calls_test lifecycle_test monitor_test metrics_test stress_test sched_test bytes_test blocks_test
 
 $(BUILD)/tests/runtime/%: $(BUILD)/tests/runtime/%.o $(LIBACTOR_A)
 	@mkdir -p $(@D)

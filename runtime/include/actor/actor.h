@@ -583,6 +583,24 @@ int actor_ctx_request(actor_ctx *ctx, actor_ref to, actor_method_ref m, const ch
 int actor_ctx_cast(actor_ctx *ctx, actor_ref to, actor_method_ref m, const char *body, size_t len,
                    const actor_call_opts *opts);
 
+/* Runs on the actor once a timer of actor_ctx_after is due, serialised
+ * with its other messages: `state` is the actor's state (for a generated
+ * actor, the state its init made), `user` as given. */
+typedef void (*actor_after_fn)(void *state, actor_ctx *ctx, void *user);
+
+/* A timer from a handler or continuation: fn(state, ctx, user) runs on
+ * this actor once, `delay_ms` from now (or as soon after as its worker
+ * gets to it), unless actor_ctx_cancel_after takes it back first or the
+ * actor ends first (then it never runs). *timer_id (may be NULL) names it.
+ * A timer costs no message until it is due (it rides on the actor's
+ * request deadlines). 0, ACTOR_EINVAL (fn NULL) or ACTOR_ENOMEM. */
+int actor_ctx_after(actor_ctx *ctx, uint32_t delay_ms, actor_after_fn fn, void *user,
+                    uint64_t *timer_id);
+
+/* Takes back a timer of this actor's that has not run: true, and it never
+ * will; false when it ran already or is not this actor's. */
+bool actor_ctx_cancel_after(actor_ctx *ctx, uint64_t timer_id);
+
 /* The current monotonic time in nanoseconds (the clock of deadlines). */
 int64_t actor_now_ns(void);
 
