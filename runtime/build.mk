@@ -6,6 +6,8 @@ RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/%.o)
 RUNTIME_OBJS += $(BUILD)/gen/actor_protocol.o
 # The system's own services, generated from idl/actor_system.actor (registry.c).
 RUNTIME_OBJS += $(BUILD)/gen/actor_system.o
+# The queue service, generated from idl/queue.actor (queue/queue.c).
+RUNTIME_OBJS += $(BUILD)/gen/queue.o
 CPPFLAGS_runtime = -Iruntime -Iruntime/include -Igen $(MSGPACK_CFLAGS) $(ZMQ_CFLAGS)
 
 $(LIBACTOR_A): $(RUNTIME_OBJS)

@@ -28,7 +28,7 @@ FUZZ_COMPILER_OBJS := $(patsubst $(BUILD)/%,$(FUZZ_DIR)/%,$(filter-out %/main.o,
 # gen/types.c declares an actor, so its stubs need the whole runtime (and
 # libzmq), though the decoders use only the codec part.
 FUZZ_RUNTIME_OBJS := $(patsubst runtime/%.c,$(FUZZ_DIR)/runtime/%.o,$(RUNTIME_SRCS)) \
-                     $(FUZZ_DIR)/gen/actor_protocol.o $(FUZZ_DIR)/gen/actor_system.o
+                     $(patsubst $(BUILD)/gen/%,$(FUZZ_DIR)/gen/%,$(filter $(BUILD)/gen/%,$(RUNTIME_OBJS)))
 FUZZ_GEN_OBJS := $(FUZZ_DIR)/gen/types.o $(FUZZ_DIR)/gen/common.o
 FUZZ_DECODE := $(FUZZ_DIR)/fuzz_decode
 FUZZ_PARSE := $(FUZZ_DIR)/fuzz_parse

@@ -8,6 +8,7 @@ trap 'rm -rf "$prefix"' EXIT
 make -s --no-print-directory install PREFIX="$prefix" BUILD="$BUILD" SANITIZER="${SANITIZER:-}" >/dev/null
 for f in bin/actorc bin/actorctl share/man/man1/actorctl.1 lib/libactor.a lib/libactor.so lib/pkgconfig/libactor.pc \
          include/actor/codec.h include/actor/error.h include/actor/actor_system.h \
+         include/actor/queue.h include/actor/queues.h \
          share/man/man1/actorc.1 \
          share/doc/actorc/README.md share/doc/actorc/docs/IDL.md; do
     [ -e "$prefix/$f" ] || { echo "missing after install: $f"; exit 1; }
@@ -47,6 +48,7 @@ cat >"$work/app.c" <<'C'
 #include <string.h>
 #include "hello.h"
 #include <actor/actor_system.h> /* the registry's stubs, inside libactor */
+#include <actor/queues.h>       /* the queue service, with its generated <actor/queue.h> */
 int main(void)
 {
     hello_Hi a, b;
@@ -58,7 +60,9 @@ int main(void)
     msgpack_sbuffer_init(&s);
     int ok = hello_Hi_encode(&a, &s) == 0 && hello_Hi_decode(s.data, s.size, &b) == 0 &&
              b.n_n == 3 && b.n[2] == 3 &&
-             strcmp(actor_sys_Registry_type.name, "actor_sys.Registry") == 0;
+             strcmp(actor_sys_Registry_type.name, "actor_sys.Registry") == 0 &&
+             strcmp(actor_queue_Queue_type.name, "actor_queue.Queue") == 0 &&
+             actor_queue_spawn(NULL, NULL, NULL, NULL) == ACTOR_EINVAL;
     hello_Hi_free(&b);
     msgpack_sbuffer_destroy(&s);
     return ok ? 0 : 1;

@@ -1,0 +1,608 @@
+/*
+ * queue.c - the queue service's actor (actor/queues.h, idl/queue.actor;
+ * docs/RUNTIME.md, "Queues").
+ *
+ * The items are a ring of byte strings, each one encoded message, owned
+ * by the queue. A put or get that cannot be served at once and may wait
+ * takes its caller's reply (deferred) and joins its line, puts or gets,
+ * in arrival order, with a timer (actor_ctx_after) for when its wait
+ * ends. Every change of the ring serves the lines again: the oldest get
+ * while enough items are there, then the oldest put while its whole batch
+ * fits, until neither moves. Only the head of a line is served, so a
+ * large batch is not passed by smaller ones behind it (no starvation).
+ *
+ * A waiter's wait ends at its timeout, and at the latest
+ * ACTOR_QUEUE_ANSWER_MARGIN_MS before its caller's deadline: the caller
+ * gets FULL or EMPTY from the queue, never a TIMEOUT of its own, and an
+ * item is never handed to a reply that its caller stopped waiting for.
+ *
+ * Shutdown refuses puts at once (waiting ones end SHUT_DOWN); gets take
+ * what is left until the queue is empty or the grace period ends, then
+ * the rest is dropped (and counted in the answer), waiting gets end
+ * SHUT_DOWN, and every later call is answered SHUT_DOWN. One actor, one
+ * worker at a time: no locks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor/queues.h"
+
+/* A put or get waiting for room or items. */
+typedef struct waiter {
+    struct waiter *prev, *next;
+    actor_reply *reply;  /* the caller's, deferred */
+    actor_bytes *items;  /* a put's items, owned */
+    size_t n;            /* a put's items, or the items a get asks for */
+    uint64_t bytes;      /* a put's bytes */
+    uint64_t timer;      /* when its wait ends (actor_ctx_after) */
+    uint32_t waited_ms;  /* for the answer's message */
+} waiter;
+
+typedef struct line {
+    waiter *head, *tail;
+} line;
+
+typedef struct queue {
+    char *type; /* "" : any */
+    uint64_t max_items, max_bytes;
+    uint32_t max_waiting;
+    actor_bytes *ring; /* n items from head, of cap */
+    size_t cap, head, n;
+    uint64_t bytes;
+    line puts, gets;
+    uint32_t n_puts, n_gets;
+    uint64_t put_total, got_total;
+    bool shut_down;  /* no more puts */
+    bool finished;   /* nothing more out either: the grace is over or it ran dry */
+    uint64_t grace_timer;
+    actor_reply *shutdown_reply; /* the first shutdown's, until finished */
+    uint64_t dropped;
+} queue;
+
+/* =============================================================== lines */
+
+static void line_push(line *l, waiter *w)
+{
+    w->next = NULL;
+    w->prev = l->tail;
+    if (l->tail != NULL)
+        l->tail->next = w;
+    else
+        l->head = w;
+    l->tail = w;
+}
+
+static void line_unlink(line *l, waiter *w)
+{
+    if (w->prev != NULL)
+        w->prev->next = w->next;
+    else
+        l->head = w->next;
+    if (w->next != NULL)
+        w->next->prev = w->prev;
+    else
+        l->tail = w->prev;
+    w->next = w->prev = NULL;
+}
+
+static void items_free(actor_bytes *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i].data);
+    free(items);
+}
+
+static void waiter_free(waiter *w)
+{
+    items_free(w->items, w->items != NULL ? w->n : 0);
+    free(w);
+}
+
+/* Answers w's caller ERROR `code` with `message`, and frees w (already
+ * out of its line, its timer ended or cancelled). */
+static void waiter_refuse(waiter *w, int32_t code, const char *message)
+{
+    actor_status st;
+
+    actor_status_set(&st, ACTOR_STATUS_ERROR, code, "%s", message);
+    actor_reply_status(&w->reply, &st);
+    waiter_free(w);
+}
+
+/* ================================================================ ring */
+
+static bool ring_room(const queue *q, size_t n, uint64_t bytes)
+{
+    return (q->max_items == 0 || q->n + n <= q->max_items) &&
+           (q->max_bytes == 0 || q->bytes + bytes <= q->max_bytes);
+}
+
+/* Makes room in the ring for n more items. 0 or ACTOR_ENOMEM. */
+static int ring_reserve(queue *q, size_t n)
+{
+    size_t cap = q->cap != 0 ? q->cap : 16;
+    actor_bytes *ring;
+
+    if (q->n + n <= q->cap)
+        return 0;
+    while (cap < q->n + n)
+        cap *= 2;
+    ring = malloc(cap * sizeof *ring);
+    if (ring == NULL)
+        return ACTOR_ENOMEM;
+    for (size_t i = 0; i < q->n; i++)
+        ring[i] = q->ring[(q->head + i) % q->cap];
+    free(q->ring);
+    q->ring = ring;
+    q->cap = cap;
+    q->head = 0;
+    return 0;
+}
+
+/* Appends n items, taking their bytes (items[] itself stays the
+ * caller's); room was reserved. */
+static void ring_append(queue *q, actor_bytes *items, size_t n, uint64_t bytes)
+{
+    for (size_t i = 0; i < n; i++) {
+        q->ring[(q->head + q->n) % q->cap] = items[i];
+        q->n++;
+        items[i] = (actor_bytes){NULL, 0};
+    }
+    q->bytes += bytes;
+    q->put_total += n;
+}
+
+/* The oldest n items into out (n of them, taken). */
+static void ring_take(queue *q, actor_bytes *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = q->ring[q->head];
+        q->bytes -= out[i].len;
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+    }
+    q->got_total += n;
+}
+
+static void ring_drop_all(queue *q)
+{
+    while (q->n > 0) {
+        free(q->ring[q->head].data);
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+        q->dropped++;
+    }
+    q->bytes = 0;
+}
+
+/* Copies a request's items (borrowed) into owned ones, with their bytes.
+ * NULL when out of memory. */
+static actor_bytes *items_copy(const actor_bytes *in, size_t n, uint64_t *bytes)
+{
+    actor_bytes *out = calloc(n != 0 ? n : 1, sizeof *out);
+
+    *bytes = 0;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i].len != 0) {
+            out[i].data = malloc(in[i].len);
+            if (out[i].data == NULL) {
+                items_free(out, i);
+                return NULL;
+            }
+            memcpy(out[i].data, in[i].data, in[i].len);
+        }
+        out[i].len = in[i].len;
+        *bytes += in[i].len;
+    }
+    return out;
+}
+
+/* ============================================================= serving */
+
+static void finish_shutdown(queue *q, actor_ctx *ctx);
+
+/* Gives the oldest w->n items to waiting get w (out of its line). */
+static void serve_get(queue *q, waiter *w)
+{
+    actor_queue_Items res = {w->n, calloc(w->n, sizeof(actor_bytes))};
+    actor_status st;
+
+    if (res.items == NULL) { /* out of memory: the items stay */
+        actor_status_set(&st, ACTOR_STATUS_INTERNAL, 0, "queue: out of memory");
+        actor_reply_status(&w->reply, &st);
+        waiter_free(w);
+        return;
+    }
+    ring_take(q, res.items, w->n);
+    if (actor_queue_Queue_get_reply(&w->reply, &res) != 0)
+        q->dropped += w->n; /* could not be encoded: the caller got INTERNAL */
+    actor_queue_Items_free(&res);
+    waiter_free(w);
+}
+
+/* Serves the heads of the lines while they can be: gets first (they make
+ * room), then puts. */
+static void serve(queue *q, actor_ctx *ctx)
+{
+    bool moved = true;
+
+    while (moved) {
+        moved = false;
+        while (q->gets.head != NULL && q->gets.head->n <= q->n) {
+            waiter *w = q->gets.head;
+            line_unlink(&q->gets, w);
+            q->n_gets--;
+            actor_ctx_cancel_after(ctx, w->timer);
+            serve_get(q, w);
+            moved = true;
+        }
+        while (q->puts.head != NULL && ring_room(q, q->puts.head->n, q->puts.head->bytes) &&
+               ring_reserve(q, q->puts.head->n) == 0) {
+            waiter *w = q->puts.head;
+            line_unlink(&q->puts, w);
+            q->n_puts--;
+            actor_ctx_cancel_after(ctx, w->timer);
+            ring_append(q, w->items, w->n, w->bytes);
+            actor_queue_Queue_put_reply(&w->reply);
+            waiter_free(w);
+            moved = true;
+        }
+    }
+    if (q->shut_down && !q->finished && q->n == 0)
+        finish_shutdown(q, ctx);
+}
+
+/* A waiter's wait is over: out of its line, answered FULL or EMPTY. */
+static void waiter_due(void *state, actor_ctx *ctx, void *user)
+{
+    queue *q = state;
+    waiter *w = user;
+    char why[80];
+
+    if (w->items != NULL) {
+        line_unlink(&q->puts, w);
+        q->n_puts--;
+        snprintf(why, sizeof why, "queue full: no room within %u ms", (unsigned)w->waited_ms);
+        waiter_refuse(w, actor_queue_QueueError_FULL, why);
+    } else {
+        line_unlink(&q->gets, w);
+        q->n_gets--;
+        snprintf(why, sizeof why, "queue empty: no items within %u ms", (unsigned)w->waited_ms);
+        waiter_refuse(w, actor_queue_QueueError_EMPTY, why);
+    }
+    serve(q, ctx); /* a put that left the head may let the next one in */
+}
+
+/* How long a caller may wait: its timeout, cut to leave the margin before
+ * its deadline; 0 when it may not wait at all. */
+static uint32_t wait_ms(actor_ctx *ctx, const actor_queue_Wait *wait)
+{
+    int64_t deadline = actor_ctx_deadline(ctx), left_ms, margin;
+
+    if (!wait->block)
+        return 0;
+    if (deadline == 0)
+        return wait->timeout_ms;
+    left_ms = (deadline - actor_now_ns()) / 1000000;
+    margin = left_ms / 10 < ACTOR_QUEUE_ANSWER_MARGIN_MS ? left_ms / 10 : ACTOR_QUEUE_ANSWER_MARGIN_MS;
+    left_ms -= margin;
+    if (left_ms <= 0)
+        return 0;
+    if (wait->timeout_ms != 0 && wait->timeout_ms < left_ms)
+        return wait->timeout_ms;
+    return left_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)left_ms;
+}
+
+/* Puts the current request's caller in line `l` for up to ms: 0
+ * (deferred), or a negative code (nothing kept). */
+static int wait_in_line(actor_ctx *ctx, line *l, waiter *w, uint32_t ms,
+                        int (*defer)(actor_ctx *, actor_reply **))
+{
+    int rc = defer(ctx, &w->reply);
+
+    if (rc != ACTOR_INVOKE_DEFERRED)
+        return rc < 0 ? rc : ACTOR_ESTATE;
+    w->waited_ms = ms;
+    rc = actor_ctx_after(ctx, ms, waiter_due, w, &w->timer);
+    if (rc != 0)
+        return rc; /* the reply stays with the runtime: INTERNAL */
+    line_push(l, w);
+    return 0;
+}
+
+/* ============================================================ handlers */
+
+static bool type_differs(const queue *q, const char *type)
+{
+    return q->type[0] != '\0' && type != NULL && type[0] != '\0' && strcmp(q->type, type) != 0;
+}
+
+static int queue_put(void *state, actor_ctx *ctx, const actor_queue_PutRequest *req)
+{
+    queue *q = state;
+    uint64_t bytes = 0;
+    actor_bytes *items;
+    waiter *w;
+    uint32_t ms;
+    int rc;
+
+    if (q->shut_down)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
+    if (type_differs(q, req->type))
+        return actor_ctx_raise(ctx, actor_queue_QueueError_WRONG_TYPE,
+                               "queue of %s: an item of %s", q->type, req->type);
+    if (req->n_items > ACTOR_QUEUE_MAX_BATCH)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_TOO_LARGE,
+                               "a batch of %zu items: at most %u", req->n_items,
+                               ACTOR_QUEUE_MAX_BATCH);
+    for (size_t i = 0; i < req->n_items; i++)
+        bytes += req->items[i].len;
+    if ((q->max_items != 0 && req->n_items > q->max_items) ||
+        (q->max_bytes != 0 && bytes > q->max_bytes))
+        return actor_ctx_raise(ctx, actor_queue_QueueError_TOO_LARGE,
+                               "%zu items of %llu bytes never fit a queue of %llu items, %llu bytes",
+                               req->n_items, (unsigned long long)bytes,
+                               (unsigned long long)q->max_items, (unsigned long long)q->max_bytes);
+    if (q->puts.head == NULL && ring_room(q, req->n_items, bytes)) {
+        items = items_copy(req->items, req->n_items, &bytes);
+        if (items == NULL || ring_reserve(q, req->n_items) != 0) {
+            items_free(items, items != NULL ? req->n_items : 0);
+            return ACTOR_ENOMEM;
+        }
+        ring_append(q, items, req->n_items, bytes);
+        free(items);
+        serve(q, ctx);
+        return 0;
+    }
+    ms = wait_ms(ctx, &req->wait);
+    if (ms == 0 || q->n_puts + q->n_gets >= q->max_waiting)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_FULL,
+                               ms == 0 ? "queue full" : "queue full, and too many callers wait");
+    w = calloc(1, sizeof *w);
+    items = w != NULL ? items_copy(req->items, req->n_items, &bytes) : NULL;
+    if (items == NULL) {
+        free(w);
+        return ACTOR_ENOMEM;
+    }
+    *w = (waiter){.items = items, .n = req->n_items, .bytes = bytes};
+    rc = wait_in_line(ctx, &q->puts, w, ms, actor_queue_Queue_put_defer);
+    if (rc != 0) {
+        waiter_free(w);
+        return rc;
+    }
+    q->n_puts++;
+    return ACTOR_INVOKE_DEFERRED;
+}
+
+static int queue_get(void *state, actor_ctx *ctx, const actor_queue_GetRequest *req,
+                     actor_queue_Items *res)
+{
+    queue *q = state;
+    waiter *w;
+    uint32_t ms;
+    int rc;
+
+    if (type_differs(q, req->type))
+        return actor_ctx_raise(ctx, actor_queue_QueueError_WRONG_TYPE,
+                               "queue of %s: asked for %s", q->type, req->type);
+    if (req->count == 0 || req->count > ACTOR_QUEUE_MAX_BATCH)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_BAD_COUNT,
+                               "a get of %u items: from 1 to %u", (unsigned)req->count,
+                               ACTOR_QUEUE_MAX_BATCH);
+    if (q->max_items != 0 && req->count > q->max_items)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_TOO_LARGE,
+                               "%u items never fit a queue of %llu", (unsigned)req->count,
+                               (unsigned long long)q->max_items);
+    if (q->finished)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
+    if (q->gets.head == NULL && req->count <= q->n) {
+        res->items = calloc(req->count, sizeof *res->items);
+        if (res->items == NULL)
+            return ACTOR_ENOMEM;
+        res->n_items = req->count;
+        ring_take(q, res->items, req->count);
+        serve(q, ctx);
+        return 0;
+    }
+    if (q->shut_down)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_SHUT_DOWN,
+                               "queue shutting down with %zu items: fewer than %u", q->n,
+                               (unsigned)req->count);
+    ms = wait_ms(ctx, &req->wait);
+    if (ms == 0 || q->n_puts + q->n_gets >= q->max_waiting)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_EMPTY,
+                               ms == 0 ? "queue empty" : "queue empty, and too many callers wait");
+    w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return ACTOR_ENOMEM;
+    w->n = req->count;
+    rc = wait_in_line(ctx, &q->gets, w, ms, actor_queue_Queue_get_defer);
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    q->n_gets++;
+    return ACTOR_INVOKE_DEFERRED;
+}
+
+static int queue_info(void *state, actor_ctx *ctx, actor_queue_Info *res)
+{
+    queue *q = state;
+
+    (void)ctx;
+    res->type = strdup(q->type);
+    if (res->type == NULL)
+        return ACTOR_ENOMEM;
+    res->items = q->n;
+    res->size_bytes = q->bytes;
+    res->max_items = q->max_items;
+    res->max_bytes = q->max_bytes;
+    res->waiting_puts = q->n_puts;
+    res->waiting_gets = q->n_gets;
+    res->shut_down = q->shut_down;
+    res->put_total = q->put_total;
+    res->got_total = q->got_total;
+    return 0;
+}
+
+/* Refuses every waiter of line l with SHUT_DOWN. */
+static void refuse_line(queue *q, actor_ctx *ctx, line *l, uint32_t *count, const char *why)
+{
+    waiter *w;
+
+    (void)q;
+    while ((w = l->head) != NULL) {
+        line_unlink(l, w);
+        (*count)--;
+        actor_ctx_cancel_after(ctx, w->timer);
+        waiter_refuse(w, actor_queue_QueueError_SHUT_DOWN, why);
+    }
+}
+
+/* The end of a shutdown: what is left is dropped, waiting gets end, and
+ * the shutdown's caller learns how many items were dropped. */
+static void finish_shutdown(queue *q, actor_ctx *ctx)
+{
+    actor_queue_ShutdownResult res;
+
+    q->finished = true;
+    if (q->grace_timer != 0)
+        actor_ctx_cancel_after(ctx, q->grace_timer);
+    q->grace_timer = 0;
+    ring_drop_all(q);
+    refuse_line(q, ctx, &q->gets, &q->n_gets, "queue shut down");
+    res.dropped = q->dropped;
+    if (q->shutdown_reply != NULL)
+        actor_queue_Queue_shutdown_reply(&q->shutdown_reply, &res);
+}
+
+static void grace_over(void *state, actor_ctx *ctx, void *user)
+{
+    queue *q = state;
+
+    (void)user;
+    q->grace_timer = 0;
+    finish_shutdown(q, ctx);
+}
+
+static int queue_shutdown(void *state, actor_ctx *ctx, const actor_queue_ShutdownRequest *req,
+                          actor_queue_ShutdownResult *res)
+{
+    queue *q = state;
+    int rc;
+
+    if (q->shut_down) { /* again: answered with what the first one ended or ends with */
+        res->dropped = q->dropped;
+        return 0;
+    }
+    q->shut_down = true;
+    refuse_line(q, ctx, &q->puts, &q->n_puts, "queue shut down");
+    if (q->n == 0 || req->grace_ms == 0) {
+        finish_shutdown(q, ctx);
+        res->dropped = q->dropped;
+        return 0;
+    }
+    rc = actor_queue_Queue_shutdown_defer(ctx, &q->shutdown_reply);
+    if (rc != ACTOR_INVOKE_DEFERRED)
+        return rc;
+    if (actor_ctx_after(ctx, req->grace_ms, grace_over, NULL, &q->grace_timer) != 0)
+        finish_shutdown(q, ctx); /* no timer: no grace */
+    return ACTOR_INVOKE_DEFERRED;
+}
+
+/* ============================================================ lifetime */
+
+/* The state is made by actor_queue_spawn and handed over as `arg`: it
+ * holds the copied options from the start, and a spawn runs init once
+ * (the queue is never restartable in place: see actor_queue_spawn). */
+static int queue_init(void **state, const void *arg, actor_ctx *ctx)
+{
+    (void)ctx;
+    *state = (void *)(uintptr_t)arg;
+    return 0;
+}
+
+static queue *queue_new(const actor_queue_opts *o)
+{
+    queue *q = calloc(1, sizeof *q);
+
+    if (q == NULL)
+        return NULL;
+    q->type = strdup(o->type != NULL ? o->type : "");
+    if (q->type == NULL) {
+        free(q);
+        return NULL;
+    }
+    q->max_items = o->max_items;
+    q->max_bytes = o->max_bytes;
+    q->max_waiting = o->max_waiting != 0 ? o->max_waiting : ACTOR_QUEUE_DEFAULT_MAX_WAITING;
+    return q;
+}
+
+/* The waiters' replies are answered DIED by the runtime after this. */
+static void queue_cleanup(void *state, actor_ctx *ctx)
+{
+    queue *q = state;
+    waiter *w;
+
+    (void)ctx;
+    while ((w = q->puts.head) != NULL) {
+        line_unlink(&q->puts, w);
+        waiter_free(w);
+    }
+    while ((w = q->gets.head) != NULL) {
+        line_unlink(&q->gets, w);
+        waiter_free(w);
+    }
+    while (q->n > 0) {
+        free(q->ring[q->head].data);
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+    }
+    free(q->ring);
+    free(q->type);
+    free(q);
+}
+
+static const actor_queue_Queue_handlers queue_handlers = {
+    .init = queue_init,
+    .cleanup = queue_cleanup,
+    .put = queue_put,
+    .get = queue_get,
+    .info = queue_info,
+    .shutdown = queue_shutdown,
+};
+
+int actor_queue_spawn(actor_system *sys, const actor_queue_opts *opts,
+                      const actor_spawn_opts *spawn_opts, actor_ref *out)
+{
+    const actor_queue_opts none = {0};
+    actor_spawn_opts so = spawn_opts != NULL ? *spawn_opts : (actor_spawn_opts){0};
+    queue *q;
+    int rc;
+
+    if (sys == NULL || out == NULL)
+        return ACTOR_EINVAL;
+    q = queue_new(opts != NULL ? opts : &none);
+    if (q == NULL)
+        return ACTOR_ENOMEM;
+    /* A restart in place would run init again on the state it adopted;
+     * a supervisor restarts a queue by spawning a new one instead. */
+    so.restartable = false;
+    so.max_concurrency = 0;
+    rc = actor_queue_Queue_spawn(sys, &queue_handlers, q, &so, out);
+    if (rc != 0) {
+        free(q->type);
+        free(q);
+    }
+    return rc;
+}
+
+int actor_queue_spawn_fn(actor_system *sys, const void *spec, const actor_spawn_opts *opts,
+                         actor_ref *out)
+{
+    return actor_queue_spawn(sys, spec, opts, out);
+}
