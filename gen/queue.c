@@ -21,6 +21,8 @@ const char *actor_queue_QueueError_name(int code)
         return "WRONG_TYPE";
     case actor_queue_QueueError_BAD_COUNT:
         return "BAD_COUNT";
+    case actor_queue_QueueError_CLOSED:
+        return "CLOSED";
     default:
         return NULL;
     }
@@ -851,6 +853,10 @@ static const char *actor_queue_Info_field_name(uint32_t id)
         return "put_total";
     case actor_queue_Info_FIELD_GOT_TOTAL:
         return "got_total";
+    case actor_queue_Info_FIELD_SENDERS:
+        return "senders";
+    case actor_queue_Info_FIELD_CLOSED:
+        return "closed";
     default:
         return "unknown";
     }
@@ -868,6 +874,8 @@ enum {
     actor_queue_Info_SEEN_SHUT_DOWN,
     actor_queue_Info_SEEN_PUT_TOTAL,
     actor_queue_Info_SEEN_GOT_TOTAL,
+    actor_queue_Info_SEEN_SENDERS,
+    actor_queue_Info_SEEN_CLOSED,
     actor_queue_Info_NUM_FIELDS
 };
 
@@ -893,7 +901,7 @@ void actor_queue_Info_free(actor_queue_Info *m)
 int actor_queue_Info_encode(const actor_queue_Info *m, msgpack_sbuffer *out)
 {
     const size_t start = out->size;
-    const uint32_t count = 10; /* fields always written */
+    const uint32_t count = 12; /* fields always written */
     int rc;
 
     if ((rc = actor_write_map_header(out, count)) != 0)
@@ -928,6 +936,12 @@ int actor_queue_Info_encode(const actor_queue_Info *m, msgpack_sbuffer *out)
     if ((rc = actor_write_key(out, actor_queue_Info_FIELD_GOT_TOTAL)) != 0 ||
         (rc = actor_write_uint64(out, m->got_total)) != 0)
         goto fail;
+    if ((rc = actor_write_key(out, actor_queue_Info_FIELD_SENDERS)) != 0 ||
+        (rc = actor_write_uint32(out, m->senders)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_queue_Info_FIELD_CLOSED)) != 0 ||
+        (rc = actor_write_bool(out, m->closed)) != 0)
+        goto fail;
     return 0;
 
 fail:
@@ -937,7 +951,7 @@ fail:
 
 int actor_queue_Info_pack(msgpack_packer *pk, const actor_queue_Info *m)
 {
-    const uint32_t count = 10; /* fields always written */
+    const uint32_t count = 12; /* fields always written */
     int rc;
 
     if ((rc = actor_pack_map_header(pk, count)) != 0)
@@ -971,6 +985,12 @@ int actor_queue_Info_pack(msgpack_packer *pk, const actor_queue_Info *m)
         return rc;
     if ((rc = actor_pack_key(pk, actor_queue_Info_FIELD_GOT_TOTAL)) != 0 ||
         (rc = actor_pack_uint64(pk, m->got_total)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_queue_Info_FIELD_SENDERS)) != 0 ||
+        (rc = actor_pack_uint32(pk, m->senders)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_queue_Info_FIELD_CLOSED)) != 0 ||
+        (rc = actor_pack_bool(pk, m->closed)) != 0)
         return rc;
     return 0;
 }
@@ -1028,6 +1048,14 @@ int actor_queue_Info__read(actor_reader *r, actor_queue_Info *m)
         case actor_queue_Info_FIELD_GOT_TOTAL:
             if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_GOT_TOTAL)) == 0)
                 rc = actor_read_uint64(r, &m->got_total);
+            break;
+        case actor_queue_Info_FIELD_SENDERS:
+            if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_SENDERS)) == 0)
+                rc = actor_read_uint32(r, &m->senders);
+            break;
+        case actor_queue_Info_FIELD_CLOSED:
+            if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_CLOSED)) == 0)
+                rc = actor_read_bool(r, &m->closed);
             break;
         default: /* a field this version does not know */
             if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
@@ -1104,6 +1132,14 @@ int actor_queue_Info__unpack(actor_reader *r, const msgpack_object *o, actor_que
             if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_GOT_TOTAL)) == 0)
                 rc = actor_unpack_uint64(r, &kv->val, &m->got_total);
             break;
+        case actor_queue_Info_FIELD_SENDERS:
+            if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_SENDERS)) == 0)
+                rc = actor_unpack_uint32(r, &kv->val, &m->senders);
+            break;
+        case actor_queue_Info_FIELD_CLOSED:
+            if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_CLOSED)) == 0)
+                rc = actor_unpack_bool(r, &kv->val, &m->closed);
+            break;
         default: /* a field this version does not know */
             if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
                 rc = actor_unpack_skip(r, &kv->val);
@@ -1153,6 +1189,182 @@ int actor_queue_Info_unpack_ex(const msgpack_object *o, actor_queue_Info *m,
 
     actor_reader_init(&r, NULL, 0, limits, err);
     return actor_queue_Info__unpack(&r, o, m);
+}
+
+/* ---- actor_queue.Sender */
+
+/* The IDL name of field `id` of actor_queue.Sender, for error messages. */
+static const char *actor_queue_Sender_field_name(uint32_t id)
+{
+    switch (id) {
+    case actor_queue_Sender_FIELD_ID:
+        return "id";
+    default:
+        return "unknown";
+    }
+}
+
+/* Bits of actor_queue.Sender's fields in a decoder's set of fields seen. */
+enum {
+    actor_queue_Sender_SEEN_ID,
+    actor_queue_Sender_NUM_FIELDS
+};
+
+int actor_queue_Sender__init(actor_queue_Sender *m)
+{
+    memset(m, 0, sizeof *m);
+    return 0;
+}
+
+void actor_queue_Sender_init(actor_queue_Sender *m)
+{
+    (void)actor_queue_Sender__init(m);
+}
+
+void actor_queue_Sender_free(actor_queue_Sender *m)
+{
+    if (m == NULL)
+        return;
+    memset(m, 0, sizeof *m);
+}
+
+int actor_queue_Sender_encode(const actor_queue_Sender *m, msgpack_sbuffer *out)
+{
+    const size_t start = out->size;
+    const uint32_t count = 1; /* fields always written */
+    int rc;
+
+    if ((rc = actor_write_map_header(out, count)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_queue_Sender_FIELD_ID)) != 0 ||
+        (rc = actor_write_uint64(out, m->id)) != 0)
+        goto fail;
+    return 0;
+
+fail:
+    out->size = start;
+    return rc;
+}
+
+int actor_queue_Sender_pack(msgpack_packer *pk, const actor_queue_Sender *m)
+{
+    const uint32_t count = 1; /* fields always written */
+    int rc;
+
+    if ((rc = actor_pack_map_header(pk, count)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_queue_Sender_FIELD_ID)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->id)) != 0)
+        return rc;
+    return 0;
+}
+
+int actor_queue_Sender__read(actor_reader *r, actor_queue_Sender *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_queue_Sender_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_queue_Sender__init(m);
+
+    if (rc != 0 || (rc = actor_read_map_begin(r, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        id = 0;
+        if ((rc = actor_read_field_id(r, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_queue_Sender_FIELD_ID:
+            if ((rc = actor_field_once(r, seen, actor_queue_Sender_SEEN_ID)) == 0)
+                rc = actor_read_uint64(r, &m->id);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_skip(r);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_read_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_queue.Sender", id, actor_queue_Sender_field_name(id));
+    actor_queue_Sender_free(m);
+    return rc;
+}
+
+int actor_queue_Sender__unpack(actor_reader *r, const msgpack_object *o, actor_queue_Sender *m)
+{
+    uint64_t seen[ACTOR_SEEN_WORDS(actor_queue_Sender_NUM_FIELDS)] = {0};
+    actor_unknown_ids unknown = {0};
+    uint32_t count = 0, i, id = 0;
+    int rc = actor_queue_Sender__init(m);
+
+    if (rc != 0 || (rc = actor_unpack_map_begin(r, o, &count)) != 0)
+        goto fail;
+    for (i = 0; i < count; i++) {
+        const msgpack_object_kv *kv = &o->via.map.ptr[i];
+
+        id = 0;
+        if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
+            goto fail;
+        switch (id) {
+        case actor_queue_Sender_FIELD_ID:
+            if ((rc = actor_field_once(r, seen, actor_queue_Sender_SEEN_ID)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->id);
+            break;
+        default: /* a field this version does not know */
+            if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
+                rc = actor_unpack_skip(r, &kv->val);
+            break;
+        }
+        if (rc != 0)
+            goto fail;
+    }
+    actor_unpack_map_end(r);
+    actor_unknown_ids_fini(r, &unknown);
+    return 0;
+
+fail:
+    actor_unknown_ids_fini(r, &unknown);
+    actor_reader_context(r, "actor_queue.Sender", id, actor_queue_Sender_field_name(id));
+    actor_queue_Sender_free(m);
+    return rc;
+}
+
+int actor_queue_Sender_decode(const char *buf, size_t len, actor_queue_Sender *m)
+{
+    return actor_queue_Sender_decode_ex(buf, len, m, NULL, NULL);
+}
+
+int actor_queue_Sender_decode_ex(const char *buf, size_t len, actor_queue_Sender *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+    int rc;
+
+    actor_reader_init(&r, buf, len, limits, err);
+    rc = actor_queue_Sender__read(&r, m);
+    if (rc == 0 && (rc = actor_reader_finish(&r, "actor_queue.Sender")) != 0)
+        actor_queue_Sender_free(m);
+    return rc;
+}
+
+int actor_queue_Sender_unpack(const msgpack_object *o, actor_queue_Sender *m)
+{
+    return actor_queue_Sender_unpack_ex(o, m, NULL, NULL);
+}
+
+int actor_queue_Sender_unpack_ex(const msgpack_object *o, actor_queue_Sender *m,
+    const actor_decode_limits *limits, actor_decode_error *err)
+{
+    actor_reader r;
+
+    actor_reader_init(&r, NULL, 0, limits, err);
+    return actor_queue_Sender__unpack(&r, o, m);
 }
 
 /* ---- actor_queue.ShutdownRequest */
@@ -1515,6 +1727,7 @@ ACTOR_MESSAGE_DESC(actor_queue_Items);
 ACTOR_MESSAGE_DESC(actor_queue_Info);
 ACTOR_MESSAGE_DESC(actor_queue_ShutdownRequest);
 ACTOR_MESSAGE_DESC(actor_queue_ShutdownResult);
+ACTOR_MESSAGE_DESC(actor_queue_Sender);
 
 /* ---- actor actor_queue.Queue */
 
@@ -1565,6 +1778,7 @@ static const int32_t actor_queue_Queue_put__errors[] = {
     actor_queue_QueueError_TOO_LARGE,
     actor_queue_QueueError_WRONG_TYPE,
     actor_queue_QueueError_BAD_COUNT,
+    actor_queue_QueueError_CLOSED,
 };
 
 /* actor_queue.Queue.get */
@@ -1613,6 +1827,7 @@ static const int32_t actor_queue_Queue_get__errors[] = {
     actor_queue_QueueError_TOO_LARGE,
     actor_queue_QueueError_WRONG_TYPE,
     actor_queue_QueueError_BAD_COUNT,
+    actor_queue_QueueError_CLOSED,
 };
 
 /* actor_queue.Queue.info */
@@ -1690,6 +1905,106 @@ static int actor_queue_Queue_shutdown__invoke(void *state, actor_ctx *ctx, const
     return actor_stub_leave(ctx, &actor_queue_Queue_shutdown__stub, rc, &req, &res, reply_body);
 }
 
+/* actor_queue.Queue.open_sender */
+
+static void actor_queue_Queue_open_sender__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    ((actor_queue_Queue_open_sender_done_fn)fn)(user, call_id, st, res);
+}
+
+static void actor_queue_Queue_open_sender__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    ((actor_queue_Queue_open_sender_then_fn)fn)(state, ctx, st, res, user);
+}
+
+static const actor_stub_method actor_queue_Queue_open_sender__stub = {
+    .ref = {&actor_queue_Queue_type, actor_queue_Queue_METHOD_OPEN_SENDER},
+    .name = "actor_queue.Queue.open_sender",
+    .param = NULL,
+    .result = &actor_queue_Sender__desc,
+    .done = actor_queue_Queue_open_sender__done,
+    .then = actor_queue_Queue_open_sender__then,
+};
+
+static int actor_queue_Queue_open_sender__invoke(void *state, actor_ctx *ctx, const char *body,
+    size_t len, msgpack_sbuffer *reply_body)
+{
+    const actor_queue_Queue_handlers *handlers = actor_stub_handlers(state);
+    actor_queue_Sender res;
+    int rc = actor_stub_enter(ctx, &actor_queue_Queue_open_sender__stub,
+        handlers->open_sender != NULL, body, len, NULL, &res);
+
+    if (rc != 0)
+        return rc;
+    rc = handlers->open_sender(actor_stub_state(state), ctx, &res);
+    return actor_stub_leave(ctx, &actor_queue_Queue_open_sender__stub, rc, NULL, &res,
+        reply_body);
+}
+
+/* The codes actor_queue.Queue.open_sender may raise. */
+static const int32_t actor_queue_Queue_open_sender__errors[] = {
+    actor_queue_QueueError_FULL,
+    actor_queue_QueueError_EMPTY,
+    actor_queue_QueueError_SHUT_DOWN,
+    actor_queue_QueueError_TOO_LARGE,
+    actor_queue_QueueError_WRONG_TYPE,
+    actor_queue_QueueError_BAD_COUNT,
+    actor_queue_QueueError_CLOSED,
+};
+
+/* actor_queue.Queue.close_sender */
+
+static void actor_queue_Queue_close_sender__done(actor_stub_fn fn, void *user, uint64_t call_id,
+    const actor_status *st, const void *res)
+{
+    (void)res;
+    ((actor_queue_Queue_close_sender_done_fn)fn)(user, call_id, st);
+}
+
+static void actor_queue_Queue_close_sender__then(actor_stub_fn fn, void *state, actor_ctx *ctx,
+    const actor_status *st, const void *res, void *user)
+{
+    (void)res;
+    ((actor_queue_Queue_close_sender_then_fn)fn)(state, ctx, st, user);
+}
+
+static const actor_stub_method actor_queue_Queue_close_sender__stub = {
+    .ref = {&actor_queue_Queue_type, actor_queue_Queue_METHOD_CLOSE_SENDER},
+    .name = "actor_queue.Queue.close_sender",
+    .param = &actor_queue_Sender__desc,
+    .result = NULL,
+    .done = actor_queue_Queue_close_sender__done,
+    .then = actor_queue_Queue_close_sender__then,
+};
+
+static int actor_queue_Queue_close_sender__invoke(void *state, actor_ctx *ctx, const char *body,
+    size_t len, msgpack_sbuffer *reply_body)
+{
+    const actor_queue_Queue_handlers *handlers = actor_stub_handlers(state);
+    actor_queue_Sender req;
+    int rc = actor_stub_enter(ctx, &actor_queue_Queue_close_sender__stub,
+        handlers->close_sender != NULL, body, len, &req, NULL);
+
+    if (rc != 0)
+        return rc;
+    rc = handlers->close_sender(actor_stub_state(state), ctx, &req);
+    return actor_stub_leave(ctx, &actor_queue_Queue_close_sender__stub, rc, &req, NULL,
+        reply_body);
+}
+
+/* The codes actor_queue.Queue.close_sender may raise. */
+static const int32_t actor_queue_Queue_close_sender__errors[] = {
+    actor_queue_QueueError_FULL,
+    actor_queue_QueueError_EMPTY,
+    actor_queue_QueueError_SHUT_DOWN,
+    actor_queue_QueueError_TOO_LARGE,
+    actor_queue_QueueError_WRONG_TYPE,
+    actor_queue_QueueError_BAD_COUNT,
+    actor_queue_QueueError_CLOSED,
+};
+
 static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS] = {
     [actor_queue_Queue_METHOD_PUT] = {
         .name = "put",
@@ -1699,7 +2014,7 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .retries = 0,
         .idempotent = false,
         .errors = actor_queue_Queue_put__errors,
-        .n_errors = 6,
+        .n_errors = 7,
         .invoke = actor_queue_Queue_put__invoke,
     },
     [actor_queue_Queue_METHOD_GET] = {
@@ -1710,7 +2025,7 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .retries = 0,
         .idempotent = false,
         .errors = actor_queue_Queue_get__errors,
-        .n_errors = 6,
+        .n_errors = 7,
         .invoke = actor_queue_Queue_get__invoke,
     },
     [actor_queue_Queue_METHOD_INFO] = {
@@ -1735,6 +2050,28 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .n_errors = 0,
         .invoke = actor_queue_Queue_shutdown__invoke,
     },
+    [actor_queue_Queue_METHOD_OPEN_SENDER] = {
+        .name = "open_sender",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = ACTOR_PRIORITY_DEFAULT_VALUE,
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = actor_queue_Queue_open_sender__errors,
+        .n_errors = 7,
+        .invoke = actor_queue_Queue_open_sender__invoke,
+    },
+    [actor_queue_Queue_METHOD_CLOSE_SENDER] = {
+        .name = "close_sender",
+        .kind = ACTOR_METHOD_RPC,
+        .priority = ACTOR_PRIORITY_DEFAULT_VALUE,
+        .timeout_ms = 0, /* the system's default */
+        .retries = 0,
+        .idempotent = false,
+        .errors = actor_queue_Queue_close_sender__errors,
+        .n_errors = 7,
+        .invoke = actor_queue_Queue_close_sender__invoke,
+    },
 };
 
 /* actor_queue.Queue's methods and the messages and enums they use, as JSON: what the
@@ -1744,15 +2081,18 @@ static const char actor_queue_Queue__schema[] =
     "{\"name\": \"put\", \"kind\": \"rpc\", \"param\": \"actor_queue.PutRequest\"}, "
     "{\"name\": \"get\", \"kind\": \"rpc\", \"param\": \"actor_queue.GetRequest\", \"result\": \"actor_queue.Items\"}, "
     "{\"name\": \"info\", \"kind\": \"rpc\", \"result\": \"actor_queue.Info\"}, "
-    "{\"name\": \"shutdown\", \"kind\": \"rpc\", \"param\": \"actor_queue.ShutdownRequest\", \"result\": \"actor_queue.ShutdownResult\"}"
+    "{\"name\": \"shutdown\", \"kind\": \"rpc\", \"param\": \"actor_queue.ShutdownRequest\", \"result\": \"actor_queue.ShutdownResult\"}, "
+    "{\"name\": \"open_sender\", \"kind\": \"rpc\", \"result\": \"actor_queue.Sender\"}, "
+    "{\"name\": \"close_sender\", \"kind\": \"rpc\", \"param\": \"actor_queue.Sender\"}"
     "], \"messages\": {"
     "\"actor_queue.PutRequest\": [{\"id\": 1, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"items\", \"type\": \"list<bytes>\"}, {\"id\": 3, \"name\": \"wait\", \"type\": \"actor_queue.Wait\"}], "
     "\"actor_queue.Wait\": [{\"id\": 1, \"name\": \"block\", \"type\": \"bool\"}, {\"id\": 2, \"name\": \"timeout_ms\", \"type\": \"uint32\"}], "
     "\"actor_queue.GetRequest\": [{\"id\": 1, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"count\", \"type\": \"uint32\"}, {\"id\": 3, \"name\": \"wait\", \"type\": \"actor_queue.Wait\"}], "
     "\"actor_queue.Items\": [{\"id\": 1, \"name\": \"items\", \"type\": \"list<bytes>\"}], "
-    "\"actor_queue.Info\": [{\"id\": 1, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"items\", \"type\": \"uint64\"}, {\"id\": 3, \"name\": \"size_bytes\", \"type\": \"uint64\"}, {\"id\": 4, \"name\": \"max_items\", \"type\": \"uint64\"}, {\"id\": 5, \"name\": \"max_bytes\", \"type\": \"uint64\"}, {\"id\": 6, \"name\": \"waiting_puts\", \"type\": \"uint32\"}, {\"id\": 7, \"name\": \"waiting_gets\", \"type\": \"uint32\"}, {\"id\": 8, \"name\": \"shut_down\", \"type\": \"bool\"}, {\"id\": 9, \"name\": \"put_total\", \"type\": \"uint64\"}, {\"id\": 10, \"name\": \"got_total\", \"type\": \"uint64\"}], "
+    "\"actor_queue.Info\": [{\"id\": 1, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"items\", \"type\": \"uint64\"}, {\"id\": 3, \"name\": \"size_bytes\", \"type\": \"uint64\"}, {\"id\": 4, \"name\": \"max_items\", \"type\": \"uint64\"}, {\"id\": 5, \"name\": \"max_bytes\", \"type\": \"uint64\"}, {\"id\": 6, \"name\": \"waiting_puts\", \"type\": \"uint32\"}, {\"id\": 7, \"name\": \"waiting_gets\", \"type\": \"uint32\"}, {\"id\": 8, \"name\": \"shut_down\", \"type\": \"bool\"}, {\"id\": 9, \"name\": \"put_total\", \"type\": \"uint64\"}, {\"id\": 10, \"name\": \"got_total\", \"type\": \"uint64\"}, {\"id\": 11, \"name\": \"senders\", \"type\": \"uint32\"}, {\"id\": 12, \"name\": \"closed\", \"type\": \"bool\"}], "
     "\"actor_queue.ShutdownRequest\": [{\"id\": 1, \"name\": \"grace_ms\", \"type\": \"uint32\"}], "
-    "\"actor_queue.ShutdownResult\": [{\"id\": 1, \"name\": \"dropped\", \"type\": \"uint64\"}]"
+    "\"actor_queue.ShutdownResult\": [{\"id\": 1, \"name\": \"dropped\", \"type\": \"uint64\"}], "
+    "\"actor_queue.Sender\": [{\"id\": 1, \"name\": \"id\", \"type\": \"uint64\"}]"
     "}, \"enums\": {"
     "}}";
 
@@ -1995,5 +2335,73 @@ int actor_queue_Queue_shutdown_defer(actor_ctx *ctx, actor_reply **reply)
 int actor_queue_Queue_shutdown_reply(actor_reply **reply, const actor_queue_ShutdownResult *res)
 {
     return actor_stub_reply(reply, &actor_queue_Queue_shutdown__stub, res);
+}
+
+/* actor_queue.Queue.open_sender: client stubs */
+
+int actor_queue_Queue_open_sender(actor_client *c, actor_ref to, actor_queue_Sender *res,
+    const actor_call_opts *opts, actor_status *st)
+{
+    return actor_stub_call(c, to, &actor_queue_Queue_open_sender__stub, NULL, res, opts, st);
+}
+
+int actor_queue_Queue_open_sender_async(actor_client *c, actor_ref to,
+    const actor_call_opts *opts, actor_queue_Queue_open_sender_done_fn done, void *user,
+    uint64_t *call_id)
+{
+    return actor_stub_call_async(c, to, &actor_queue_Queue_open_sender__stub, NULL, opts,
+        (actor_stub_fn)done, user, call_id);
+}
+
+int actor_queue_Queue_open_sender_request(actor_ctx *ctx, actor_ref to,
+    const actor_call_opts *opts, actor_queue_Queue_open_sender_then_fn then, void *user,
+    uint64_t *call_id)
+{
+    return actor_stub_request(ctx, to, &actor_queue_Queue_open_sender__stub, NULL, opts,
+        (actor_stub_fn)then, user, call_id);
+}
+
+int actor_queue_Queue_open_sender_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    return actor_stub_defer(ctx, reply);
+}
+
+int actor_queue_Queue_open_sender_reply(actor_reply **reply, const actor_queue_Sender *res)
+{
+    return actor_stub_reply(reply, &actor_queue_Queue_open_sender__stub, res);
+}
+
+/* actor_queue.Queue.close_sender: client stubs */
+
+int actor_queue_Queue_close_sender(actor_client *c, actor_ref to, const actor_queue_Sender *req,
+    const actor_call_opts *opts, actor_status *st)
+{
+    return actor_stub_call(c, to, &actor_queue_Queue_close_sender__stub, req, NULL, opts, st);
+}
+
+int actor_queue_Queue_close_sender_async(actor_client *c, actor_ref to,
+    const actor_queue_Sender *req, const actor_call_opts *opts,
+    actor_queue_Queue_close_sender_done_fn done, void *user, uint64_t *call_id)
+{
+    return actor_stub_call_async(c, to, &actor_queue_Queue_close_sender__stub, req, opts,
+        (actor_stub_fn)done, user, call_id);
+}
+
+int actor_queue_Queue_close_sender_request(actor_ctx *ctx, actor_ref to,
+    const actor_queue_Sender *req, const actor_call_opts *opts,
+    actor_queue_Queue_close_sender_then_fn then, void *user, uint64_t *call_id)
+{
+    return actor_stub_request(ctx, to, &actor_queue_Queue_close_sender__stub, req, opts,
+        (actor_stub_fn)then, user, call_id);
+}
+
+int actor_queue_Queue_close_sender_defer(actor_ctx *ctx, actor_reply **reply)
+{
+    return actor_stub_defer(ctx, reply);
+}
+
+int actor_queue_Queue_close_sender_reply(actor_reply **reply)
+{
+    return actor_stub_reply(reply, &actor_queue_Queue_close_sender__stub, NULL);
 }
 

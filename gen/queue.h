@@ -52,6 +52,11 @@ enum {
     actor_queue_QueueError_WRONG_TYPE = 5,
     /** A get of no items, or of more than a batch may hold. */
     actor_queue_QueueError_BAD_COUNT = 6,
+    /**
+     * A channel whose senders have all closed: it takes no more items, and
+     * once the last one is out its gets end CLOSED.
+     */
+    actor_queue_QueueError_CLOSED = 7,
 };
 /* The code's name ("FULL"), or NULL for a code this version does not know. */
 const char *actor_queue_QueueError_name(int code);
@@ -62,6 +67,7 @@ typedef struct actor_queue_PutRequest actor_queue_PutRequest;
 typedef struct actor_queue_GetRequest actor_queue_GetRequest;
 typedef struct actor_queue_Items actor_queue_Items;
 typedef struct actor_queue_Info actor_queue_Info;
+typedef struct actor_queue_Sender actor_queue_Sender;
 typedef struct actor_queue_ShutdownRequest actor_queue_ShutdownRequest;
 typedef struct actor_queue_ShutdownResult actor_queue_ShutdownResult;
 
@@ -121,6 +127,14 @@ struct actor_queue_Info {
     /** Items put and got over the queue's life. */
     uint64_t put_total;
     uint64_t got_total;
+    /** A channel's senders open now, and whether its last one closed. */
+    uint32_t senders;
+    bool closed;
+};
+
+/** One sender of a channel, as open_sender named it. */
+struct actor_queue_Sender {
+    uint64_t id;
 };
 
 struct actor_queue_ShutdownRequest {
@@ -264,6 +278,8 @@ int actor_queue_Items__unpack(actor_reader *r, const msgpack_object *o, actor_qu
 #define actor_queue_Info_FIELD_SHUT_DOWN 8u
 #define actor_queue_Info_FIELD_PUT_TOTAL 9u
 #define actor_queue_Info_FIELD_GOT_TOTAL 10u
+#define actor_queue_Info_FIELD_SENDERS 11u
+#define actor_queue_Info_FIELD_CLOSED 12u
 
 /* Zeroes *m and applies the IDL defaults. A string default that cannot be
  * allocated is left NULL, which every encoder writes as "". */
@@ -289,6 +305,34 @@ int actor_queue_Info_unpack_ex(const msgpack_object *o, actor_queue_Info *m,
 int actor_queue_Info__init(actor_queue_Info *m);
 int actor_queue_Info__read(actor_reader *r, actor_queue_Info *m);
 int actor_queue_Info__unpack(actor_reader *r, const msgpack_object *o, actor_queue_Info *m);
+
+/* actor_queue.Sender: field ids on the wire */
+#define actor_queue_Sender_FIELD_ID 1u
+
+/* Zeroes *m and applies the IDL defaults. A string default that cannot be
+ * allocated is left NULL, which every encoder writes as "". */
+void actor_queue_Sender_init(actor_queue_Sender *m);
+/* Frees the heap memory *m owns, then zeroes it. NULL is a no-op. */
+void actor_queue_Sender_free(actor_queue_Sender *m);
+/* Appends *m to `out` (fields in ascending id order); on error `out` is
+ * left as it was. 0 or a negative ACTOR_E* code. */
+int actor_queue_Sender_encode(const actor_queue_Sender *m, msgpack_sbuffer *out);
+/* Decodes exactly one message from buf[0..len) into *m, which the caller
+ * then owns (release with _free). On error *m is zeroed and owns nothing. */
+int actor_queue_Sender_decode(const char *buf, size_t len, actor_queue_Sender *m);
+/* _decode with explicit limits (NULL: defaults) and the first error's
+ * code, offset and message in *err (NULL: not wanted). */
+int actor_queue_Sender_decode_ex(const char *buf, size_t len, actor_queue_Sender *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* The composable forms, over msgpack-c's packer and object tree. */
+int actor_queue_Sender_pack(msgpack_packer *pk, const actor_queue_Sender *m);
+int actor_queue_Sender_unpack(const msgpack_object *o, actor_queue_Sender *m);
+int actor_queue_Sender_unpack_ex(const msgpack_object *o, actor_queue_Sender *m,
+    const actor_decode_limits *limits, actor_decode_error *err);
+/* For code generated from packages that import this one; not API. */
+int actor_queue_Sender__init(actor_queue_Sender *m);
+int actor_queue_Sender__read(actor_reader *r, actor_queue_Sender *m);
+int actor_queue_Sender__unpack(actor_reader *r, const msgpack_object *o, actor_queue_Sender *m);
 
 /* actor_queue.ShutdownRequest: field ids on the wire */
 #define actor_queue_ShutdownRequest_FIELD_GRACE_MS 1u
@@ -348,7 +392,10 @@ int actor_queue_ShutdownResult__unpack(actor_reader *r, const msgpack_object *o,
 
 /* ---- actor actor_queue.Queue */
 
-/** A queue. Puts and gets wait in the order they came. */
+/**
+ * A queue. Puts and gets wait in the order they came. A queue with
+ * senders is a channel: it closes when its last sender closes.
+ */
 /* actor_queue.Queue's settings (@mailbox, @pool, @restart, @isolation, or their
  * defaults). The mailbox's are applied by actor_queue_Queue_type; @pool,
  * @restart and @isolation by actor_queue_Queue_pool_opts (which
@@ -368,7 +415,9 @@ int actor_queue_ShutdownResult__unpack(actor_reader *r, const msgpack_object *o,
 #define actor_queue_Queue_METHOD_GET 1u
 #define actor_queue_Queue_METHOD_INFO 2u
 #define actor_queue_Queue_METHOD_SHUTDOWN 3u
-#define actor_queue_Queue_N_METHODS 4u
+#define actor_queue_Queue_METHOD_OPEN_SENDER 4u
+#define actor_queue_Queue_METHOD_CLOSE_SENDER 5u
+#define actor_queue_Queue_N_METHODS 6u
 
 /* The handlers of a actor_queue.Queue, given to actor_queue_Queue_spawn
  * or actor_queue_Queue_spawn_pool (or in a actor_queue_Queue_spec).
@@ -411,6 +460,17 @@ typedef struct actor_queue_Queue_handlers {
      */
     int (*shutdown)(void *state, actor_ctx *ctx, const actor_queue_ShutdownRequest *req,
         actor_queue_ShutdownResult *res);
+    /**
+     * Makes the queue a channel (if it was not one) and opens one more
+     * sender on it; CLOSED once its last sender closed.
+     */
+    int (*open_sender)(void *state, actor_ctx *ctx, actor_queue_Sender *res);
+    /**
+     * Closes a sender (again: nothing happens). When the last one closes,
+     * the channel is closed: puts end CLOSED, gets take what is left, then
+     * end CLOSED, and so do the gets waiting then.
+     */
+    int (*close_sender)(void *state, actor_ctx *ctx, const actor_queue_Sender *req);
 } actor_queue_Queue_handlers;
 
 /* The actor type of actor_queue.Queue, for actor_method_ref and the untyped
@@ -596,6 +656,81 @@ int actor_queue_Queue_shutdown_defer(actor_ctx *ctx, actor_reply **reply);
 /* Answers a deferred reply with *res; consumes *reply (set to NULL) even on error,
  * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
 int actor_queue_Queue_shutdown_reply(actor_reply **reply, const actor_queue_ShutdownResult *res);
+
+/* actor_queue.Queue.open_sender */
+/**
+ * Makes the queue a channel (if it was not one) and opens one more
+ * sender on it; CLOSED once its last sender closed.
+ */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why).
+ * *res (prior contents not freed) owns the reply when st->category is
+ * ACTOR_STATUS_OK, else is zeroed; actor_queue_Sender_free releases it either way. */
+int actor_queue_Queue_open_sender(actor_client *c, actor_ref to, actor_queue_Sender *res,
+    const actor_call_opts *opts, actor_status *st);
+/* Runs once when a _async call ends, on a worker thread: res (borrowed
+ * for the call) is the reply when st->category is ACTOR_STATUS_OK, else
+ * NULL. */
+typedef void (*actor_queue_Queue_open_sender_done_fn)(void *user, uint64_t call_id,
+    const actor_status *st, const actor_queue_Sender *res);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state; res as above. */
+typedef void (*actor_queue_Queue_open_sender_then_fn)(void *state, actor_ctx *ctx,
+    const actor_status *st, const actor_queue_Sender *res, void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int actor_queue_Queue_open_sender_async(actor_client *c, actor_ref to,
+    const actor_call_opts *opts, actor_queue_Queue_open_sender_done_fn done, void *user,
+    uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int actor_queue_Queue_open_sender_request(actor_ctx *ctx, actor_ref to,
+    const actor_call_opts *opts, actor_queue_Queue_open_sender_then_fn then, void *user,
+    uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int actor_queue_Queue_open_sender_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply with *res; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int actor_queue_Queue_open_sender_reply(actor_reply **reply, const actor_queue_Sender *res);
+
+/* actor_queue.Queue.close_sender */
+/**
+ * Closes a sender (again: nothing happens). When the last one closes,
+ * the channel is closed: puts end CLOSED, gets take what is left, then
+ * end CLOSED, and so do the gets waiting then.
+ */
+/* Blocking call from a plain thread. Returns 0 when the call was made (*st
+ * says how it ended) or a negative ACTOR_E* code (*st says why). */
+int actor_queue_Queue_close_sender(actor_client *c, actor_ref to, const actor_queue_Sender *req,
+    const actor_call_opts *opts, actor_status *st);
+/* Runs once when a _async call ends, on a worker thread. */
+typedef void (*actor_queue_Queue_close_sender_done_fn)(void *user, uint64_t call_id,
+    const actor_status *st);
+/* Runs once on the requesting actor when a _request ends, with that
+ * actor's state. */
+typedef void (*actor_queue_Queue_close_sender_then_fn)(void *state, actor_ctx *ctx,
+    const actor_status *st, void *user);
+/* Asynchronous call: returns at once; done(user, ...) runs exactly once,
+ * unless this returns a negative ACTOR_E* code. *call_id (may be NULL)
+ * receives the correlation id. */
+int actor_queue_Queue_close_sender_async(actor_client *c, actor_ref to,
+    const actor_queue_Sender *req, const actor_call_opts *opts,
+    actor_queue_Queue_close_sender_done_fn done, void *user, uint64_t *call_id);
+/* From a handler: returns at once; then(state, ctx, ...) runs exactly once,
+ * later, on the calling actor, unless this returns a negative code. Only
+ * from actors spawned by a generated _spawn function. */
+int actor_queue_Queue_close_sender_request(actor_ctx *ctx, actor_ref to,
+    const actor_queue_Sender *req, const actor_call_opts *opts,
+    actor_queue_Queue_close_sender_then_fn then, void *user, uint64_t *call_id);
+/* In a handler: takes the request's reply to answer it later; `return` the
+ * result (ACTOR_INVOKE_DEFERRED, or a negative code) from the handler. */
+int actor_queue_Queue_close_sender_defer(actor_ctx *ctx, actor_reply **reply);
+/* Answers a deferred reply; consumes *reply (set to NULL) even on error,
+ * when the caller gets ACTOR_STATUS_INTERNAL. 0 or a negative code. */
+int actor_queue_Queue_close_sender_reply(actor_reply **reply);
 
 #ifdef __cplusplus
 }

@@ -19,8 +19,12 @@
  * Shutdown refuses puts at once (waiting ones end SHUT_DOWN); gets take
  * what is left until the queue is empty or the grace period ends, then
  * the rest is dropped (and counted in the answer), waiting gets end
- * SHUT_DOWN, and every later call is answered SHUT_DOWN. One actor, one
- * worker at a time: no locks.
+ * SHUT_DOWN, and every later call is answered SHUT_DOWN.
+ *
+ * A queue with senders (open_sender) is a channel: when its last sender
+ * closes it is closed, which is a shutdown without a deadline: puts end
+ * CLOSED, gets take what is left, and once it is empty they (and those
+ * waiting) end CLOSED. One actor, one worker at a time: no locks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +62,12 @@ typedef struct queue {
     uint64_t grace_timer;
     actor_reply *shutdown_reply; /* the first shutdown's, until finished */
     uint64_t dropped;
+    /* A channel's senders: the ids open now (a set: closing twice does
+     * nothing), and whether the last one closed. */
+    uint64_t *senders;
+    uint32_t n_senders, cap_senders;
+    uint64_t next_sender;
+    bool closed;
 } queue;
 
 /* =============================================================== lines */
@@ -203,6 +213,7 @@ static actor_bytes *items_copy(const actor_bytes *in, size_t n, uint64_t *bytes)
 /* ============================================================= serving */
 
 static void finish_shutdown(queue *q, actor_ctx *ctx);
+static void refuse_line(actor_ctx *ctx, line *l, uint32_t *count, int32_t code, const char *why);
 
 /* Gives the oldest w->n items to waiting get w (out of its line). */
 static void serve_get(queue *q, waiter *w)
@@ -253,6 +264,17 @@ static void serve(queue *q, actor_ctx *ctx)
     }
     if (q->shut_down && !q->finished && q->n == 0)
         finish_shutdown(q, ctx);
+    /* a closed channel gets no more items: a waiting get that asks for
+     * more than is left never will be served */
+    if (q->closed && q->gets.head != NULL && q->gets.head->n > q->n) {
+        waiter *w = q->gets.head;
+        line_unlink(&q->gets, w);
+        q->n_gets--;
+        actor_ctx_cancel_after(ctx, w->timer);
+        waiter_refuse(w, actor_queue_QueueError_CLOSED,
+                      "channel closed: its senders closed, and fewer items are left");
+        serve(q, ctx); /* the next one may ask for less */
+    }
 }
 
 /* A waiter's wait is over: out of its line, answered FULL or EMPTY. */
@@ -331,6 +353,9 @@ static int queue_put(void *state, actor_ctx *ctx, const actor_queue_PutRequest *
 
     if (q->shut_down)
         return actor_ctx_raise(ctx, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
+    if (q->closed)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_CLOSED,
+                               "channel closed: its senders closed");
     if (type_differs(q, req->type))
         return actor_ctx_raise(ctx, actor_queue_QueueError_WRONG_TYPE,
                                "queue of %s: an item of %s", q->type, req->type);
@@ -411,6 +436,10 @@ static int queue_get(void *state, actor_ctx *ctx, const actor_queue_GetRequest *
         return actor_ctx_raise(ctx, actor_queue_QueueError_SHUT_DOWN,
                                "queue shutting down with %zu items: fewer than %u", q->n,
                                (unsigned)req->count);
+    if (q->closed)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_CLOSED,
+                               "channel closed with %zu items: fewer than %u", q->n,
+                               (unsigned)req->count);
     ms = wait_ms(ctx, &req->wait);
     if (ms == 0 || q->n_puts + q->n_gets >= q->max_waiting)
         return actor_ctx_raise(ctx, actor_queue_QueueError_EMPTY,
@@ -445,20 +474,69 @@ static int queue_info(void *state, actor_ctx *ctx, actor_queue_Info *res)
     res->shut_down = q->shut_down;
     res->put_total = q->put_total;
     res->got_total = q->got_total;
+    res->senders = q->n_senders;
+    res->closed = q->closed;
     return 0;
 }
 
-/* Refuses every waiter of line l with SHUT_DOWN. */
-static void refuse_line(queue *q, actor_ctx *ctx, line *l, uint32_t *count, const char *why)
+/* ============================================================ channels */
+
+static int queue_open_sender(void *state, actor_ctx *ctx, actor_queue_Sender *res)
+{
+    queue *q = state;
+
+    if (q->closed)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_CLOSED,
+                               "channel closed: its senders closed");
+    if (q->shut_down)
+        return actor_ctx_raise(ctx, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
+    if (q->n_senders == q->cap_senders) {
+        uint32_t cap = q->cap_senders != 0 ? 2 * q->cap_senders : 8;
+        uint64_t *grown = realloc(q->senders, cap * sizeof *grown);
+        if (grown == NULL)
+            return ACTOR_ENOMEM;
+        q->senders = grown;
+        q->cap_senders = cap;
+    }
+    res->id = ++q->next_sender;
+    q->senders[q->n_senders++] = res->id;
+    return 0;
+}
+
+static int queue_close_sender(void *state, actor_ctx *ctx, const actor_queue_Sender *req)
+{
+    queue *q = state;
+    waiter *w;
+
+    for (uint32_t i = 0; i < q->n_senders; i++) {
+        if (q->senders[i] != req->id)
+            continue;
+        q->senders[i] = q->senders[--q->n_senders];
+        if (q->n_senders != 0)
+            return 0;
+        q->closed = true;
+        while ((w = q->puts.head) != NULL) { /* their items never went in */
+            line_unlink(&q->puts, w);
+            q->n_puts--;
+            actor_ctx_cancel_after(ctx, w->timer);
+            waiter_refuse(w, actor_queue_QueueError_CLOSED, "channel closed: its senders closed");
+        }
+        serve(q, ctx);
+        return 0;
+    }
+    return 0; /* closed before, or never opened here: nothing to do */
+}
+
+/* Refuses every waiter of line l with `code`. */
+static void refuse_line(actor_ctx *ctx, line *l, uint32_t *count, int32_t code, const char *why)
 {
     waiter *w;
 
-    (void)q;
     while ((w = l->head) != NULL) {
         line_unlink(l, w);
         (*count)--;
         actor_ctx_cancel_after(ctx, w->timer);
-        waiter_refuse(w, actor_queue_QueueError_SHUT_DOWN, why);
+        waiter_refuse(w, code, why);
     }
 }
 
@@ -473,7 +551,7 @@ static void finish_shutdown(queue *q, actor_ctx *ctx)
         actor_ctx_cancel_after(ctx, q->grace_timer);
     q->grace_timer = 0;
     ring_drop_all(q);
-    refuse_line(q, ctx, &q->gets, &q->n_gets, "queue shut down");
+    refuse_line(ctx, &q->gets, &q->n_gets, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
     res.dropped = q->dropped;
     if (q->shutdown_reply != NULL)
         actor_queue_Queue_shutdown_reply(&q->shutdown_reply, &res);
@@ -499,7 +577,7 @@ static int queue_shutdown(void *state, actor_ctx *ctx, const actor_queue_Shutdow
         return 0;
     }
     q->shut_down = true;
-    refuse_line(q, ctx, &q->puts, &q->n_puts, "queue shut down");
+    refuse_line(ctx, &q->puts, &q->n_puts, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
     if (q->n == 0 || req->grace_ms == 0) {
         finish_shutdown(q, ctx);
         res->dropped = q->dropped;
@@ -563,6 +641,7 @@ static void queue_cleanup(void *state, actor_ctx *ctx)
         q->n--;
     }
     free(q->ring);
+    free(q->senders);
     free(q->type);
     free(q);
 }
@@ -574,6 +653,8 @@ static const actor_queue_Queue_handlers queue_handlers = {
     .get = queue_get,
     .info = queue_info,
     .shutdown = queue_shutdown,
+    .open_sender = queue_open_sender,
+    .close_sender = queue_close_sender,
 };
 
 int actor_queue_spawn(actor_system *sys, const actor_queue_opts *opts,

@@ -1,9 +1,11 @@
 # tests/queue/: the queue service (runtime/queue/, idl/queue.actor) with
 # items of tests/queue/jobs.actor, which the current actorc compiles into
-# $(BUILD) at build time. Also under ThreadSanitizer.
+# $(BUILD) at build time. queue_test also runs under ThreadSanitizer;
+# channel_test runs producer processes (fork and exec of itself).
 
 QUEUE_GEN := $(BUILD)/tests/queue/gen
-QUEUE_TESTS := queue_test
+QUEUE_TESTS := queue_test channel_test
+QUEUE_TSAN_TESTS := queue_test
 QUEUE_GEN_CFLAGS = $(CSTD) $(WARNINGS) -Wpedantic -Wconversion $(CFLAGS) $(SANFLAGS) \
                    -I$(QUEUE_GEN) -Iruntime/include -Igen $(MSGPACK_CFLAGS)
 
@@ -23,5 +25,5 @@ $(BUILD)/tests/queue/%_test: $(BUILD)/tests/queue/%_test.o $(QUEUE_GEN)/jobs.o $
 
 CHECK_DEPS += $(QUEUE_TESTS:%=$(BUILD)/tests/queue/%)
 CHECK_TESTS += $(QUEUE_TESTS:%=$(BUILD)/tests/queue/%)
-CHECK_TSAN_DEPS += $(QUEUE_TESTS:%=$(BUILD)/tests/queue/%)
-CHECK_TSAN_TESTS += $(QUEUE_TESTS:%=$(TSAN_BUILD)/tests/queue/%)
+CHECK_TSAN_DEPS += $(QUEUE_TSAN_TESTS:%=$(BUILD)/tests/queue/%)
+CHECK_TSAN_TESTS += $(QUEUE_TSAN_TESTS:%=$(TSAN_BUILD)/tests/queue/%)
