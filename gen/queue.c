@@ -857,6 +857,10 @@ static const char *actor_queue_Info_field_name(uint32_t id)
         return "senders";
     case actor_queue_Info_FIELD_CLOSED:
         return "closed";
+    case actor_queue_Info_FIELD_PEAK_ITEMS:
+        return "peak_items";
+    case actor_queue_Info_FIELD_PEAK_BYTES:
+        return "peak_bytes";
     default:
         return "unknown";
     }
@@ -876,6 +880,8 @@ enum {
     actor_queue_Info_SEEN_GOT_TOTAL,
     actor_queue_Info_SEEN_SENDERS,
     actor_queue_Info_SEEN_CLOSED,
+    actor_queue_Info_SEEN_PEAK_ITEMS,
+    actor_queue_Info_SEEN_PEAK_BYTES,
     actor_queue_Info_NUM_FIELDS
 };
 
@@ -901,7 +907,7 @@ void actor_queue_Info_free(actor_queue_Info *m)
 int actor_queue_Info_encode(const actor_queue_Info *m, msgpack_sbuffer *out)
 {
     const size_t start = out->size;
-    const uint32_t count = 12; /* fields always written */
+    const uint32_t count = 14; /* fields always written */
     int rc;
 
     if ((rc = actor_write_map_header(out, count)) != 0)
@@ -942,6 +948,12 @@ int actor_queue_Info_encode(const actor_queue_Info *m, msgpack_sbuffer *out)
     if ((rc = actor_write_key(out, actor_queue_Info_FIELD_CLOSED)) != 0 ||
         (rc = actor_write_bool(out, m->closed)) != 0)
         goto fail;
+    if ((rc = actor_write_key(out, actor_queue_Info_FIELD_PEAK_ITEMS)) != 0 ||
+        (rc = actor_write_uint64(out, m->peak_items)) != 0)
+        goto fail;
+    if ((rc = actor_write_key(out, actor_queue_Info_FIELD_PEAK_BYTES)) != 0 ||
+        (rc = actor_write_uint64(out, m->peak_bytes)) != 0)
+        goto fail;
     return 0;
 
 fail:
@@ -951,7 +963,7 @@ fail:
 
 int actor_queue_Info_pack(msgpack_packer *pk, const actor_queue_Info *m)
 {
-    const uint32_t count = 12; /* fields always written */
+    const uint32_t count = 14; /* fields always written */
     int rc;
 
     if ((rc = actor_pack_map_header(pk, count)) != 0)
@@ -991,6 +1003,12 @@ int actor_queue_Info_pack(msgpack_packer *pk, const actor_queue_Info *m)
         return rc;
     if ((rc = actor_pack_key(pk, actor_queue_Info_FIELD_CLOSED)) != 0 ||
         (rc = actor_pack_bool(pk, m->closed)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_queue_Info_FIELD_PEAK_ITEMS)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->peak_items)) != 0)
+        return rc;
+    if ((rc = actor_pack_key(pk, actor_queue_Info_FIELD_PEAK_BYTES)) != 0 ||
+        (rc = actor_pack_uint64(pk, m->peak_bytes)) != 0)
         return rc;
     return 0;
 }
@@ -1056,6 +1074,14 @@ int actor_queue_Info__read(actor_reader *r, actor_queue_Info *m)
         case actor_queue_Info_FIELD_CLOSED:
             if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_CLOSED)) == 0)
                 rc = actor_read_bool(r, &m->closed);
+            break;
+        case actor_queue_Info_FIELD_PEAK_ITEMS:
+            if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_PEAK_ITEMS)) == 0)
+                rc = actor_read_uint64(r, &m->peak_items);
+            break;
+        case actor_queue_Info_FIELD_PEAK_BYTES:
+            if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_PEAK_BYTES)) == 0)
+                rc = actor_read_uint64(r, &m->peak_bytes);
             break;
         default: /* a field this version does not know */
             if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
@@ -1139,6 +1165,14 @@ int actor_queue_Info__unpack(actor_reader *r, const msgpack_object *o, actor_que
         case actor_queue_Info_FIELD_CLOSED:
             if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_CLOSED)) == 0)
                 rc = actor_unpack_bool(r, &kv->val, &m->closed);
+            break;
+        case actor_queue_Info_FIELD_PEAK_ITEMS:
+            if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_PEAK_ITEMS)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->peak_items);
+            break;
+        case actor_queue_Info_FIELD_PEAK_BYTES:
+            if ((rc = actor_field_once(r, seen, actor_queue_Info_SEEN_PEAK_BYTES)) == 0)
+                rc = actor_unpack_uint64(r, &kv->val, &m->peak_bytes);
             break;
         default: /* a field this version does not know */
             if ((rc = actor_unknown_field_once(r, &unknown, id)) == 0)
@@ -2089,7 +2123,7 @@ static const char actor_queue_Queue__schema[] =
     "\"actor_queue.Wait\": [{\"id\": 1, \"name\": \"block\", \"type\": \"bool\"}, {\"id\": 2, \"name\": \"timeout_ms\", \"type\": \"uint32\"}], "
     "\"actor_queue.GetRequest\": [{\"id\": 1, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"count\", \"type\": \"uint32\"}, {\"id\": 3, \"name\": \"wait\", \"type\": \"actor_queue.Wait\"}], "
     "\"actor_queue.Items\": [{\"id\": 1, \"name\": \"items\", \"type\": \"list<bytes>\"}], "
-    "\"actor_queue.Info\": [{\"id\": 1, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"items\", \"type\": \"uint64\"}, {\"id\": 3, \"name\": \"size_bytes\", \"type\": \"uint64\"}, {\"id\": 4, \"name\": \"max_items\", \"type\": \"uint64\"}, {\"id\": 5, \"name\": \"max_bytes\", \"type\": \"uint64\"}, {\"id\": 6, \"name\": \"waiting_puts\", \"type\": \"uint32\"}, {\"id\": 7, \"name\": \"waiting_gets\", \"type\": \"uint32\"}, {\"id\": 8, \"name\": \"shut_down\", \"type\": \"bool\"}, {\"id\": 9, \"name\": \"put_total\", \"type\": \"uint64\"}, {\"id\": 10, \"name\": \"got_total\", \"type\": \"uint64\"}, {\"id\": 11, \"name\": \"senders\", \"type\": \"uint32\"}, {\"id\": 12, \"name\": \"closed\", \"type\": \"bool\"}], "
+    "\"actor_queue.Info\": [{\"id\": 1, \"name\": \"type\", \"type\": \"string\"}, {\"id\": 2, \"name\": \"items\", \"type\": \"uint64\"}, {\"id\": 3, \"name\": \"size_bytes\", \"type\": \"uint64\"}, {\"id\": 4, \"name\": \"max_items\", \"type\": \"uint64\"}, {\"id\": 5, \"name\": \"max_bytes\", \"type\": \"uint64\"}, {\"id\": 6, \"name\": \"waiting_puts\", \"type\": \"uint32\"}, {\"id\": 7, \"name\": \"waiting_gets\", \"type\": \"uint32\"}, {\"id\": 8, \"name\": \"shut_down\", \"type\": \"bool\"}, {\"id\": 9, \"name\": \"put_total\", \"type\": \"uint64\"}, {\"id\": 10, \"name\": \"got_total\", \"type\": \"uint64\"}, {\"id\": 11, \"name\": \"senders\", \"type\": \"uint32\"}, {\"id\": 12, \"name\": \"closed\", \"type\": \"bool\"}, {\"id\": 13, \"name\": \"peak_items\", \"type\": \"uint64\"}, {\"id\": 14, \"name\": \"peak_bytes\", \"type\": \"uint64\"}], "
     "\"actor_queue.ShutdownRequest\": [{\"id\": 1, \"name\": \"grace_ms\", \"type\": \"uint32\"}], "
     "\"actor_queue.ShutdownResult\": [{\"id\": 1, \"name\": \"dropped\", \"type\": \"uint64\"}], "
     "\"actor_queue.Sender\": [{\"id\": 1, \"name\": \"id\", \"type\": \"uint64\"}]"

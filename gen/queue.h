@@ -130,6 +130,9 @@ struct actor_queue_Info {
     /** A channel's senders open now, and whether its last one closed. */
     uint32_t senders;
     bool closed;
+    /** The most items, and the most bytes, the queue ever held at once. */
+    uint64_t peak_items;
+    uint64_t peak_bytes;
 };
 
 /** One sender of a channel, as open_sender named it. */
@@ -280,6 +283,8 @@ int actor_queue_Items__unpack(actor_reader *r, const msgpack_object *o, actor_qu
 #define actor_queue_Info_FIELD_GOT_TOTAL 10u
 #define actor_queue_Info_FIELD_SENDERS 11u
 #define actor_queue_Info_FIELD_CLOSED 12u
+#define actor_queue_Info_FIELD_PEAK_ITEMS 13u
+#define actor_queue_Info_FIELD_PEAK_BYTES 14u
 
 /* Zeroes *m and applies the IDL defaults. A string default that cannot be
  * allocated is left NULL, which every encoder writes as "". */

@@ -57,6 +57,7 @@ typedef struct queue {
     line puts, gets;
     uint32_t n_puts, n_gets;
     uint64_t put_total, got_total;
+    uint64_t peak_items, peak_bytes; /* the most held at once */
     bool shut_down;  /* no more puts */
     bool finished;   /* nothing more out either: the grace is over or it ran dry */
     uint64_t grace_timer;
@@ -161,6 +162,10 @@ static void ring_append(queue *q, actor_bytes *items, size_t n, uint64_t bytes)
     }
     q->bytes += bytes;
     q->put_total += n;
+    if (q->n > q->peak_items)
+        q->peak_items = q->n;
+    if (q->bytes > q->peak_bytes)
+        q->peak_bytes = q->bytes;
 }
 
 /* The oldest n items into out (n of them, taken). */
@@ -476,6 +481,8 @@ static int queue_info(void *state, actor_ctx *ctx, actor_queue_Info *res)
     res->got_total = q->got_total;
     res->senders = q->n_senders;
     res->closed = q->closed;
+    res->peak_items = q->peak_items;
+    res->peak_bytes = q->peak_bytes;
     return 0;
 }
 

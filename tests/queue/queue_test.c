@@ -122,6 +122,8 @@ ACTOR_TEST(typed_items_come_out_whole_and_in_order)
     ACTOR_ASSERT_INT(info_of(&t, q).items, 0);
     ACTOR_ASSERT_INT(info_of(&t, q).put_total, 3);
     ACTOR_ASSERT_INT(info_of(&t, q).got_total, 3);
+    ACTOR_ASSERT_INT(info_of(&t, q).peak_items, 3);
+    ACTOR_ASSERT(info_of(&t, q).peak_bytes > sizeof big);
     actor_test_stop(&t);
 }
 
