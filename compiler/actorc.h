@@ -339,6 +339,7 @@ typedef struct ast_decl {
     ptr_vec reserved; /* ast_reserved * */
     bool has_priority;
     uint8_t priority; /* @priority(n) on the message; 128 when unset */
+    bool queue_items; /* @queue: typed queue and channel wrappers are generated */
 
     /* DECL_ACTOR */
     ptr_vec methods; /* ast_method * */

@@ -207,6 +207,13 @@ static void apply_retries(annot_ctx *c, const ast_annotation *a, const arg_value
     c->target.method->settings.retries = (uint32_t)v->number[0];
 }
 
+static void apply_queue(annot_ctx *c, const ast_annotation *a, const arg_values *v)
+{
+    (void)a;
+    (void)v;
+    c->target.decl->queue_items = true;
+}
+
 static void apply_idempotent(annot_ctx *c, const ast_annotation *a, const arg_values *v)
 {
     (void)a;
@@ -241,6 +248,7 @@ static const annot_spec known_annotations[] = {
      {{"retries", ARG_INT, 0, RETRIES_MAX, NULL, NULL, NULL, true}}, apply_retries},
     {"idempotent", PLACE_RPC | PLACE_CAST, "methods", "@idempotent", true, 0, {{0}},
      apply_idempotent},
+    {"queue", PLACE_MESSAGE, "messages", "@queue", true, 0, {{0}}, apply_queue},
 };
 
 #define KNOWN_COUNT (sizeof known_annotations / sizeof known_annotations[0])
@@ -644,6 +652,7 @@ static void apply_decl(program *p, ast_decl *d)
     if (d->kind == DECL_MESSAGE) {
         d->has_priority = false;
         d->priority = 128;
+        d->queue_items = false;
     }
     /* An actor's methods first: its @pool sets their key fields. */
     if (d->kind == DECL_ACTOR) {

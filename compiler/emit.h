@@ -153,6 +153,11 @@ void emit_decoders(emitter *e, const ast_decl *msg);  /* emit_decode.c */
 bool emit_has_actors(const ast_module *m);
 void emit_actor_decls(emitter *e);
 void emit_actor_defs(emitter *e);
+/* Messages marked @queue (emit_queue.c): does the module have any? Their
+ * descriptors and typed queue and channel calls, header and source. */
+bool emit_has_queue_items(const ast_module *m);
+void emit_queue_decls(emitter *e);
+void emit_queue_defs(emitter *e);
 /* An actor's schema, as JSON in a string constant <actor>__schema
  * (emit_schema.c). */
 void emit_actor_schema(emitter *e, const ast_decl *actor);

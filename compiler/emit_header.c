@@ -333,8 +333,8 @@ static void emit_functions(emitter *e)
 
 /* The header's sections, in order. */
 static void (*const sections[])(emitter *e) = {
-    emit_consts, emit_enums,     emit_errors,      emit_forward,
-    emit_structs, emit_functions, emit_actor_decls,
+    emit_consts,    emit_enums,       emit_errors,      emit_forward, emit_structs,
+    emit_functions, emit_queue_decls, emit_actor_decls,
 };
 
 void emit_header(emitter *e)
@@ -357,6 +357,8 @@ void emit_header(emitter *e)
         emit_line(e, "#include \"actor/actor.h\"");
         emit_line(e, "#include \"actor/pool.h\"");
     }
+    if (emit_has_queue_items(e->m))
+        emit_line(e, "#include \"actor/channel.h\"");
     for (size_t i = 0; i < e->m->imports.len; i++) {
         const ast_import *imp = e->m->imports.items[i];
         if (imp->module != NULL)

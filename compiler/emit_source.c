@@ -245,5 +245,6 @@ void emit_source(emitter *e)
         for (size_t j = 0; j < sizeof message_parts / sizeof message_parts[0]; j++)
             message_parts[j](e, d);
     }
+    emit_queue_defs(e);
     emit_actor_defs(e);
 }

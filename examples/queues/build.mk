@@ -8,7 +8,7 @@ $(QUEUES_GEN)/frames.c $(QUEUES_GEN)/frames.h &: examples/queues/frames.actor $(
 	@mkdir -p $(@D)
 	$(ACTORC) -o $(QUEUES_GEN) $<
 $(QUEUES_GEN)/frames.o: $(QUEUES_GEN)/frames.c
-	$(CC) $(ALL_CFLAGS) -Iruntime/include $(MSGPACK_CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Iruntime/include -Igen $(MSGPACK_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 CPPFLAGS_examples += -I$(QUEUES_GEN) -Igen
 QUEUES_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard examples/queues/*.c))

@@ -29,9 +29,6 @@
 #include "actor/remote.h"
 #include "frames.h"
 
-ACTOR_MESSAGE_DESC(frames_Frame);
-
-#define FRAME_TYPE "frames.Frame"
 #define CHANNEL_NAME "frames"
 #define PAYLOAD_BYTES (16u * 1024u)
 #define QUEUE_ITEMS 32u
@@ -107,7 +104,7 @@ static void *consumer_main(void *arg)
         return NULL;
     }
     for (;;) {
-        actor_recv(c, &all->rx, &f, RECV_TIMEOUT_MS, &st);
+        frames_Frame_recv(c, &all->rx, &f, RECV_TIMEOUT_MS, &st);
         if (st.category != ACTOR_STATUS_OK) {
             if (!(st.category == ACTOR_STATUS_ERROR && st.code == actor_queue_QueueError_CLOSED)) {
                 fprintf(stderr, "consumer %u: %s: %s\n", ca->index, actor_status_name(st.category),
@@ -160,7 +157,7 @@ static int consume(const char *endpoint, const options *o)
         free(all.seen);
         return 1;
     }
-    all.rx = actor_receiver_of(q, &frames_Frame__desc, FRAME_TYPE);
+    all.rx = frames_Frame_receiver(q);
     t0 = now_s();
     for (unsigned i = 0; i < CONSUMERS; i++) {
         args[i] = (consumer_arg){&all, i};
@@ -226,7 +223,7 @@ static void *producer_main(void *arg)
         f.seq = seq;
         f.payload = (actor_bytes){payload, PAYLOAD_BYTES};
         f.checksum = checksum(payload, PAYLOAD_BYTES);
-        actor_send(c, &tx, &f, SEND_TIMEOUT_MS, &st);
+        frames_Frame_send(c, &tx, &f, SEND_TIMEOUT_MS, &st);
         if (st.category == ACTOR_STATUS_OK && atomic_fetch_add(&all->sent, 1) + 1 == QUEUE_ITEMS)
             atomic_store(&all->filled_at, now_s());
     }
@@ -288,10 +285,10 @@ static int run(const options *o)
         rc = actor_system_bind(all.sys, endpoint, NULL, NULL, 0);
     if (rc == 0)
         rc = actor_channel_new(all.sys, me,
-                               &(actor_queue_opts){.type = FRAME_TYPE,
+                               &(actor_queue_opts){.type = frames_Frame_TYPE,
                                                    .max_items = QUEUE_ITEMS,
                                                    .max_bytes = QUEUE_BYTES},
-                               &frames_Frame__desc, &all.first, &rx, &st) != 0 ||
+                               &frames_Frame_desc, &all.first, &rx, &st) != 0 ||
                      st.category != ACTOR_STATUS_OK
                  ? ACTOR_ESYSTEM
                  : 0;

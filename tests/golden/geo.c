@@ -244,3 +244,75 @@ int geo_Point_unpack_ex(const msgpack_object *o, geo_Point *m,
     return geo_Point__unpack(&r, o, m);
 }
 
+static void geo_Point__init_any(void *m)
+{
+    geo_Point_init(m);
+}
+
+static void geo_Point__free_any(void *m)
+{
+    geo_Point_free(m);
+}
+
+static int geo_Point__encode_any(const void *m, msgpack_sbuffer *out)
+{
+    return geo_Point_encode(m, out);
+}
+
+static int geo_Point__decode_any(const char *buf, size_t len, void *m,
+    actor_decode_error *err)
+{
+    return geo_Point_decode_ex(buf, len, m, NULL, err);
+}
+
+const actor_message_desc geo_Point_desc = {
+    sizeof(geo_Point), geo_Point__init_any, geo_Point__free_any, geo_Point__encode_any, geo_Point__decode_any,
+};
+
+int geo_Point_queue_put(actor_client *c, actor_ref queue, const geo_Point *items,
+    size_t n, actor_queue_Wait wait, actor_status *st)
+{
+    return actor_queue_put(c, queue, &geo_Point_desc, geo_Point_TYPE, items, n, wait, st);
+}
+
+int geo_Point_queue_get(actor_client *c, actor_ref queue, geo_Point *out, size_t n,
+    actor_queue_Wait wait, actor_status *st)
+{
+    return actor_queue_get(c, queue, &geo_Point_desc, geo_Point_TYPE, out, n, wait, st);
+}
+
+int geo_Point_sender_open(actor_client *c, actor_ref queue, actor_sender *out,
+    actor_status *st)
+{
+    return actor_sender_open(c, queue, &geo_Point_desc, geo_Point_TYPE, out, st);
+}
+
+actor_receiver geo_Point_receiver(actor_ref queue)
+{
+    return actor_receiver_of(queue, &geo_Point_desc, geo_Point_TYPE);
+}
+
+int geo_Point_send(actor_client *c, const actor_sender *s, const geo_Point *item,
+    uint32_t timeout_ms, actor_status *st)
+{
+    return actor_send(c, s, item, timeout_ms, st);
+}
+
+int geo_Point_try_send(actor_client *c, const actor_sender *s, const geo_Point *item,
+    actor_status *st)
+{
+    return actor_try_send(c, s, item, st);
+}
+
+int geo_Point_recv(actor_client *c, const actor_receiver *r, geo_Point *out,
+    uint32_t timeout_ms, actor_status *st)
+{
+    return actor_recv(c, r, out, timeout_ms, st);
+}
+
+int geo_Point_try_recv(actor_client *c, const actor_receiver *r, geo_Point *out,
+    actor_status *st)
+{
+    return actor_try_recv(c, r, out, st);
+}
+

@@ -10,6 +10,7 @@
 #include <msgpack.h>
 
 #include "actor/codec.h"
+#include "actor/channel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +34,7 @@ const char *geo_GeoError_name(int code);
 /* ---- messages */
 typedef struct geo_Point geo_Point;
 
-/** A position. */
+/** A position; queues and channels of them are typed (@queue). */
 struct geo_Point {
     double lat;
     double lon;
@@ -71,6 +72,31 @@ int geo_Point_unpack_ex(const msgpack_object *o, geo_Point *m,
 int geo_Point__init(geo_Point *m);
 int geo_Point__read(actor_reader *r, geo_Point *m);
 int geo_Point__unpack(actor_reader *r, const msgpack_object *o, geo_Point *m);
+
+/* geo.Point as the items of queues and channels (@queue; actor/queues.h,
+ * actor/channel.h): the name a queue of them is typed by, how the
+ * runtime encodes and decodes one, and the typed calls. */
+#define geo_Point_TYPE "geo.Point"
+extern const actor_message_desc geo_Point_desc;
+/* actor_queue_put and actor_queue_get of n items. */
+int geo_Point_queue_put(actor_client *c, actor_ref queue, const geo_Point *items,
+    size_t n, actor_queue_Wait wait, actor_status *st);
+int geo_Point_queue_get(actor_client *c, actor_ref queue, geo_Point *out, size_t n,
+    actor_queue_Wait wait, actor_status *st);
+/* A channel's sender and receiver of them (actor_sender_open,
+ * actor_receiver_of), and actor_send, actor_try_send, actor_recv and
+ * actor_try_recv of one. */
+int geo_Point_sender_open(actor_client *c, actor_ref queue, actor_sender *out,
+    actor_status *st);
+actor_receiver geo_Point_receiver(actor_ref queue);
+int geo_Point_send(actor_client *c, const actor_sender *s, const geo_Point *item,
+    uint32_t timeout_ms, actor_status *st);
+int geo_Point_try_send(actor_client *c, const actor_sender *s, const geo_Point *item,
+    actor_status *st);
+int geo_Point_recv(actor_client *c, const actor_receiver *r, geo_Point *out,
+    uint32_t timeout_ms, actor_status *st);
+int geo_Point_try_recv(actor_client *c, const actor_receiver *r, geo_Point *out,
+    actor_status *st);
 
 #ifdef __cplusplus
 }

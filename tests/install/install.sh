@@ -41,6 +41,7 @@ work=$prefix/work
 mkdir -p "$work"
 cat >"$work/hello.actor" <<'ACTOR'
 package hello;
+@queue
 message Hi { 1: string who; 2: list<int32> n; }
 ACTOR
 "$prefix/bin/actorc" -o "$work" "$work/hello.actor"
@@ -62,6 +63,7 @@ int main(void)
              b.n_n == 3 && b.n[2] == 3 &&
              strcmp(actor_sys_Registry_type.name, "actor_sys.Registry") == 0 &&
              strcmp(actor_queue_Queue_type.name, "actor_queue.Queue") == 0 &&
+             hello_Hi_desc.size == sizeof(hello_Hi) && strcmp(hello_Hi_TYPE, "hello.Hi") == 0 &&
              actor_queue_spawn(NULL, NULL, NULL, NULL) == ACTOR_EINVAL;
     hello_Hi_free(&b);
     msgpack_sbuffer_destroy(&s);

@@ -20,9 +20,8 @@
 #include "actor/testing.h"
 #include "jobs.h"
 
-ACTOR_MESSAGE_DESC(jobs_Job);
 
-#define JOB "jobs.Job"
+#define JOB jobs_Job_TYPE
 #define LONG_MS 10000u
 #define PER_PRODUCER 500u
 
@@ -38,7 +37,7 @@ static actor_status send_id(actor_client *c, const actor_sender *s, uint64_t id)
 
     jobs_Job_init(&j);
     j.id = id;
-    actor_send(c, s, &j, LONG_MS, &st);
+    jobs_Job_send(c, s, &j, LONG_MS, &st);
     return st;
 }
 
@@ -49,7 +48,7 @@ static int64_t recv_id(actor_client *c, const actor_receiver *r, uint32_t timeou
     jobs_Job j;
     int64_t id;
 
-    actor_recv(c, r, &j, timeout_ms, st);
+    jobs_Job_recv(c, r, &j, timeout_ms, st);
     if (st->category != ACTOR_STATUS_OK)
         return -1;
     id = (int64_t)j.id;
@@ -120,7 +119,7 @@ ACTOR_TEST(a_channel_closes_with_its_last_sender_and_receivers_drain_it)
 
     ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
     ACTOR_ASSERT_RC(actor_channel_new(t.sys, t.client, &(actor_queue_opts){.type = JOB},
-                                      &jobs_Job__desc, &a, &r, &st),
+                                      &jobs_Job_desc, &a, &r, &st),
                     0);
     ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_OK);
     ACTOR_ASSERT_RC(actor_sender_clone(t.client, &a, &b, &st), 0);
@@ -137,7 +136,7 @@ ACTOR_TEST(a_channel_closes_with_its_last_sender_and_receivers_drain_it)
     ACTOR_ASSERT(info_of(t.client, r.queue).closed);
     st = send_id(t.client, &b, 4); /* b->id is 0, but the queue is what says no */
     ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_CLOSED));
-    actor_sender_open(t.client, r.queue, &jobs_Job__desc, JOB, &late, &st);
+    actor_sender_open(t.client, r.queue, &jobs_Job_desc, JOB, &late, &st);
     ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_CLOSED));
     copy = r; /* a second receiver */
     ACTOR_ASSERT_INT(recv_id(t.client, &r, LONG_MS, &st), 1);
@@ -147,7 +146,7 @@ ACTOR_TEST(a_channel_closes_with_its_last_sender_and_receivers_drain_it)
     ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_CLOSED));
     {
         jobs_Job j;
-        actor_try_recv(t.client, &r, &j, &st);
+        jobs_Job_try_recv(t.client, &r, &j, &st);
         ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_CLOSED));
     }
     actor_test_stop(&t);
@@ -155,7 +154,7 @@ ACTOR_TEST(a_channel_closes_with_its_last_sender_and_receivers_drain_it)
     /* a receive waiting on an empty channel when it closes */
     ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
     ACTOR_ASSERT_RC(actor_channel_new(t.sys, t.client, &(actor_queue_opts){.type = JOB},
-                                      &jobs_Job__desc, &a, &r, &st),
+                                      &jobs_Job_desc, &a, &r, &st),
                     0);
     waiting = (receiver_thread){.t = &t, .r = r};
     pthread_create(&waiting.thread, NULL, receiver_main, &waiting);
@@ -184,7 +183,7 @@ static int produce(const char *endpoint, uint64_t first)
     if (actor_system_new(NULL, &sys) != 0 || actor_client_new(sys, &c) != 0 ||
         actor_connect(sys, endpoint, "jobs", NULL, &q) != 0)
         goto out;
-    actor_sender_open(c, q, &jobs_Job__desc, JOB, &s, &st);
+    jobs_Job_sender_open(c, q, &s, &st);
     if (st.category != ACTOR_STATUS_OK) {
         fprintf(stderr, "produce: open: %s\n", st.message);
         goto out;
@@ -238,7 +237,7 @@ ACTOR_TEST(two_producer_processes_and_a_receiver_lose_nothing)
     /* bounded: the producers wait for the receiver */
     ACTOR_ASSERT_RC(actor_channel_new(t.sys, t.client,
                                       &(actor_queue_opts){.type = JOB, .max_items = 16},
-                                      &jobs_Job__desc, &mine, &r, &st),
+                                      &jobs_Job_desc, &mine, &r, &st),
                     0);
     ACTOR_ASSERT_RC(actor_register_name(t.sys, r.queue, "jobs"), 0);
     p1 = start_producer(endpoint, 0);

@@ -16,10 +16,9 @@
 #include "actor/testing.h"
 #include "jobs.h"
 
-ACTOR_MESSAGE_DESC(jobs_Job);
 ACTOR_MESSAGE_DESC(jobs_Note);
 
-#define JOB "jobs.Job"
+#define JOB jobs_Job_TYPE
 #define LONG_MS 10000u
 
 static const actor_queue_Wait nowait = {false, 0};
@@ -39,13 +38,13 @@ static jobs_Job job(uint64_t id, uint8_t *payload, size_t len)
     return j;
 }
 
-/* Puts job `id` (no payload); the status. */
+/* Puts job `id` (no payload) with the generated wrapper; the status. */
 static actor_status put_id(actor_test *t, actor_ref q, uint64_t id, actor_queue_Wait w)
 {
     jobs_Job j = job(id, NULL, 0);
     actor_status st;
 
-    actor_queue_put(t->client, q, &jobs_Job__desc, JOB, &j, 1, w, &st);
+    jobs_Job_queue_put(t->client, q, &j, 1, w, &st);
     return st;
 }
 
@@ -55,7 +54,7 @@ static int64_t get_id(actor_test *t, actor_ref q, actor_queue_Wait w, actor_stat
     jobs_Job j;
     int64_t id;
 
-    actor_queue_get(t->client, q, &jobs_Job__desc, JOB, &j, 1, w, st);
+    jobs_Job_queue_get(t->client, q, &j, 1, w, st);
     if (st->category != ACTOR_STATUS_OK)
         return -1;
     id = (int64_t)j.id;
@@ -106,10 +105,10 @@ ACTOR_TEST(typed_items_come_out_whole_and_in_order)
     in[0] = job(1, big, sizeof big);
     in[1] = job(2, NULL, 0);
     in[2] = job(3, big, 10);
-    ACTOR_ASSERT_RC(actor_queue_put(t.client, q, &jobs_Job__desc, JOB, in, 3, nowait, &st), 0);
+    ACTOR_ASSERT_RC(actor_queue_put(t.client, q, &jobs_Job_desc, JOB, in, 3, nowait, &st), 0);
     ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_OK);
     ACTOR_ASSERT_INT(info_of(&t, q).items, 3);
-    ACTOR_ASSERT_RC(actor_queue_get(t.client, q, &jobs_Job__desc, JOB, out, 2, nowait, &st), 0);
+    ACTOR_ASSERT_RC(actor_queue_get(t.client, q, &jobs_Job_desc, JOB, out, 2, nowait, &st), 0);
     ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_OK);
     ACTOR_ASSERT_INT(out[0].id, 1);
     ACTOR_ASSERT_INT(out[0].payload.len, sizeof big);
@@ -141,7 +140,7 @@ ACTOR_TEST(full_empty_and_batches_whole_or_not_at_all)
     for (uint64_t i = 0; i < 3; i++)
         ACTOR_ASSERT_INT(put_id(&t, q, i, nowait).category, ACTOR_STATUS_OK);
     /* a batch of 2 does not fit in the 1 place left: none goes in */
-    actor_queue_put(t.client, q, &jobs_Job__desc, JOB, two, 2, nowait, &st);
+    actor_queue_put(t.client, q, &jobs_Job_desc, JOB, two, 2, nowait, &st);
     ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_FULL));
     ACTOR_ASSERT_INT(info_of(&t, q).items, 3);
     ACTOR_ASSERT_INT(put_id(&t, q, 3, nowait).category, ACTOR_STATUS_OK);
@@ -151,25 +150,25 @@ ACTOR_TEST(full_empty_and_batches_whole_or_not_at_all)
     ACTOR_ASSERT_INT(info.items, 4);
     ACTOR_ASSERT_INT(info.max_items, 4);
     /* a get of 3 takes 3 at once; then a get of 3 finds 1: none comes out */
-    actor_queue_get(t.client, q, &jobs_Job__desc, JOB, out, 3, nowait, &st);
+    actor_queue_get(t.client, q, &jobs_Job_desc, JOB, out, 3, nowait, &st);
     ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_OK);
     for (int i = 0; i < 3; i++) {
         ACTOR_ASSERT_INT(out[i].id, i);
         jobs_Job_free(&out[i]);
     }
-    actor_queue_get(t.client, q, &jobs_Job__desc, JOB, out, 3, nowait, &st);
+    actor_queue_get(t.client, q, &jobs_Job_desc, JOB, out, 3, nowait, &st);
     ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_EMPTY));
     ACTOR_ASSERT_INT(info_of(&t, q).items, 1);
     /* more than the queue ever holds, either way, and a get of nothing */
     {
         jobs_Job five[5] = {job(1, NULL, 0), job(2, NULL, 0), job(3, NULL, 0), job(4, NULL, 0),
                             job(5, NULL, 0)};
-        actor_queue_put(t.client, q, &jobs_Job__desc, JOB, five, 5, waiting(LONG_MS), &st);
+        actor_queue_put(t.client, q, &jobs_Job_desc, JOB, five, 5, waiting(LONG_MS), &st);
         ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_TOO_LARGE));
-        actor_queue_get(t.client, q, &jobs_Job__desc, JOB, five, 5, waiting(LONG_MS), &st);
+        actor_queue_get(t.client, q, &jobs_Job_desc, JOB, five, 5, waiting(LONG_MS), &st);
         ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_TOO_LARGE));
     }
-    actor_queue_get(t.client, q, &jobs_Job__desc, JOB, out, 0, nowait, &st);
+    actor_queue_get(t.client, q, &jobs_Job_desc, JOB, out, 0, nowait, &st);
     ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_BAD_COUNT));
     ACTOR_ASSERT_INT(get_id(&t, q, nowait, &st), 3);
     actor_test_stop(&t);
@@ -204,17 +203,17 @@ ACTOR_TEST(a_byte_bound_smaller_than_one_item_and_a_byte_bound_that_waits)
 
     ACTOR_ASSERT_RC(start(&t, &(actor_queue_opts){.type = JOB, .max_bytes = 1000}, &q), 0);
     ACTOR_ASSERT_INT(put_id(&t, q, 0, nowait).category, ACTOR_STATUS_OK);
-    actor_queue_put(t.client, q, &jobs_Job__desc, JOB, &j, 1, nowait, &st);
+    actor_queue_put(t.client, q, &jobs_Job_desc, JOB, &j, 1, nowait, &st);
     ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_OK);
     /* a second 600-byte job does not fit in what is left */
-    actor_queue_put(t.client, q, &jobs_Job__desc, JOB, &j, 1, nowait, &st);
+    actor_queue_put(t.client, q, &jobs_Job_desc, JOB, &j, 1, nowait, &st);
     ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_FULL));
     ACTOR_ASSERT(info_of(&t, q).size_bytes > 600);
     /* one of 1200 bytes never fits, even waiting */
     {
         uint8_t large[1200] = {0};
         jobs_Job l = job(2, large, sizeof large);
-        actor_queue_put(t.client, q, &jobs_Job__desc, JOB, &l, 1, waiting(LONG_MS), &st);
+        actor_queue_put(t.client, q, &jobs_Job_desc, JOB, &l, 1, waiting(LONG_MS), &st);
         ACTOR_ASSERT(is_error(&st, actor_queue_QueueError_TOO_LARGE));
     }
     ACTOR_ASSERT_INT(get_id(&t, q, nowait, &st), 0);
@@ -244,7 +243,7 @@ static void *getter_main(void *arg)
 
     g->id = -1;
     if (actor_client_new(g->t->sys, &c) == 0) {
-        actor_queue_get(c, g->q, &jobs_Job__desc, JOB, &j, 1, g->wait, &g->st);
+        actor_queue_get(c, g->q, &jobs_Job_desc, JOB, &j, 1, g->wait, &g->st);
         if (g->st.category == ACTOR_STATUS_OK) {
             g->id = (int64_t)j.id;
             jobs_Job_free(&j);
@@ -321,7 +320,7 @@ static void *putter_main(void *arg)
     jobs_Job j = job(p->id, NULL, 0);
 
     if (actor_client_new(p->t->sys, &c) == 0) {
-        actor_queue_put(c, p->q, &jobs_Job__desc, JOB, &j, 1, waiting(LONG_MS), &p->st);
+        actor_queue_put(c, p->q, &jobs_Job_desc, JOB, &j, 1, waiting(LONG_MS), &p->st);
         actor_client_destroy(&c);
     }
     atomic_store(&p->done, true);
