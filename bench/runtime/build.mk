@@ -16,6 +16,8 @@
 #                  bench/runtime/bench.actor into $(BUILD)/bench/runtime/
 #   bench-rt-pool  pools and restarts (pool.c), through the stubs of
 #                  bench/runtime/poolbench.actor                     (C)
+#   bench-rt-queue the queue service, one item per call against
+#                  batches (queue.c)                                 (C)
 #
 # `run.py --smoke` (in `make check`) proves each program runs and returns
 # sane figures; no timing is asserted.
@@ -66,7 +68,14 @@ BENCH_RT_POOL := $(BENCH_RT_OUT)/bench-rt-pool
 $(BENCH_RT_POOL): $(BENCH_RT_OUT)/pool.o $(BENCH_RT_OUT)/poolbench.o $(BENCH_RT_COMMON_OBJ) $(LIBACTOR_A)
 	$(CC) $(ALL_LDFLAGS) -pthread $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
 
-BENCH_RT_BINS := $(BENCH_RT_ZMQ) $(BENCH_RT_OURS) $(BENCH_RT_POOL)
+BENCH_RT_QUEUE := $(BENCH_RT_OUT)/bench-rt-queue
+$(BENCH_RT_OUT)/queue.o: bench/runtime/queue.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -pthread $(BENCH_RT_CPPFLAGS) -Igen $(DEPFLAGS) -c $< -o $@
+$(BENCH_RT_QUEUE): $(BENCH_RT_OUT)/queue.o $(BENCH_RT_COMMON_OBJ) $(LIBACTOR_A)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
+
+BENCH_RT_BINS := $(BENCH_RT_ZMQ) $(BENCH_RT_OURS) $(BENCH_RT_POOL) $(BENCH_RT_QUEUE)
 
 # CAF: a header and a library the compiler finds (-print-file-name echoes
 # the bare name when it finds nothing); no compile test, so make stays fast.

@@ -73,6 +73,8 @@ ROWS = [
         "ours.pipe.tcp", ">=", 0.6, 1.4e6),
     Row("zmq.pipe.tcp", "  same; ours with packing off (wire_batch 1)",
         "ours.pipe.tcp.unpacked", None, 1.0, None),
+    Row("ours.pipe.tcp.unpacked", "ours, one call per message (wire_batch 1)",
+        "ours.pipe.tcp", ">=", 1.5, None),
     Row("caf.then.remote.pipe", "CAF remote request().then(), 1000 outst.",
         "ours.pipe.tcp", ">=", 3.0, 118e3),
     Row("caf.cast.actor", "CAF send(), actor->actor one-way",
@@ -97,10 +99,15 @@ ROWS = [
         "ours.restart.thread", "<=", 1.0, None),
     Row("ours.restart.budget", "  crash to serving again, process isolation",
         "ours.restart.process", "<=", 1.0, None),
+    # The queue service (bench-rt-queue, queue.c): batches against one item
+    # per call, in the same run.
+    Row("ours.queue.one", "queue: put, get one item per call, 2 threads",
+        "ours.queue.batch", ">=", 3.0, None),
 ]
 
 PROGRAMS = [("zmq", "bench-rt-zmq"), ("caf", "bench-rt-caf"),
-            ("ours", "bench-rt-ours"), ("pool", "bench-rt-pool")]
+            ("ours", "bench-rt-ours"), ("pool", "bench-rt-pool"),
+            ("queue", "bench-rt-queue")]
 
 
 def parse_output(text):
