@@ -4,8 +4,9 @@
  * or out whole; waits ended by a put or a get, by their timeout, or by
  * the caller's deadline (answered by the queue, not TIMEOUT); waiting
  * callers served in order; a byte bound; the bound on waiting callers;
- * shutdown while a get waits, with and without a grace period; a queue
- * that ends while callers wait; info.
+ * a prefetching consumer's next get out while it works; shutdown while a
+ * get waits, with and without a grace period; a queue that ends while
+ * callers wait; info.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -400,6 +401,47 @@ ACTOR_TEST(no_more_callers_wait_than_the_bound)
     actor_test_stop(&t);
 }
 
+/* A consumer that prefetches: while it holds item k, the get of item k+1
+ * has reached the queue already (the queue counts it got), so the queue's
+ * round trip overlaps the consumer's work. The info call goes by the same
+ * client after the prefetch, so the queue has read the prefetch first. */
+ACTOR_TEST(a_prefetching_consumer_asks_for_its_next_item_while_it_works)
+{
+    actor_test t;
+    actor_ref q;
+    actor_queue_prefetch p;
+    actor_status st;
+    jobs_Job j;
+    bool got = false;
+
+    ACTOR_ASSERT_RC(start(&t, &(actor_queue_opts){.type = JOB}, &q), 0);
+    for (uint64_t i = 0; i < 3; i++)
+        ACTOR_ASSERT_INT(put_id(&t, q, i, nowait).category, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_RC(actor_queue_prefetch_start(&p, t.client, q, &jobs_Job_desc, JOB,
+                                               waiting(LONG_MS)),
+                    0);
+    for (uint64_t i = 0; i < 3; i++) {
+        ACTOR_ASSERT_RC(actor_queue_prefetch_next(&p, &j, &st), 0);
+        ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_OK);
+        ACTOR_ASSERT_INT(j.id, i);
+        jobs_Job_free(&j);
+        /* "working" on item i: item i+1 is out of the queue already, or
+         * (after the last) its get waits there */
+        if (i < 2) {
+            ACTOR_ASSERT_INT(info_of(&t, q).got_total, i + 2);
+        } else {
+            ACTOR_ASSERT_INT(info_of(&t, q).waiting_gets, 1);
+        }
+    }
+    ACTOR_ASSERT_INT(put_id(&t, q, 3, nowait).category, ACTOR_STATUS_OK);
+    actor_queue_prefetch_stop(&p, &j, &got); /* the item the last get brought */
+    ACTOR_ASSERT(got);
+    ACTOR_ASSERT_INT(j.id, 3);
+    jobs_Job_free(&j);
+    ACTOR_ASSERT_INT(info_of(&t, q).items, 0);
+    actor_test_stop(&t);
+}
+
 /* ----------------------------------------------------------- shutdown */
 
 ACTOR_TEST(shutdown_ends_a_waiting_get_and_refuses_puts)
@@ -532,6 +574,7 @@ int main(void)
     ACTOR_TEST_RUN(a_waiting_put_goes_in_when_a_get_makes_room);
     ACTOR_TEST_RUN(waits_end_at_their_timeout_or_before_the_callers_deadline);
     ACTOR_TEST_RUN(no_more_callers_wait_than_the_bound);
+    ACTOR_TEST_RUN(a_prefetching_consumer_asks_for_its_next_item_while_it_works);
     ACTOR_TEST_RUN(shutdown_ends_a_waiting_get_and_refuses_puts);
     ACTOR_TEST_RUN(during_the_grace_period_gets_take_what_is_left_then_it_is_dropped);
     ACTOR_TEST_RUN(a_queue_that_ends_answers_its_waiting_callers);

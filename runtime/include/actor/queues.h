@@ -22,6 +22,8 @@
 #ifndef ACTOR_QUEUES_H
 #define ACTOR_QUEUES_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,6 +87,41 @@ int actor_queue_put(actor_client *c, actor_ref q, const actor_message_desc *desc
 int actor_queue_get(actor_client *c, actor_ref q, const actor_message_desc *desc,
                     const char *type, void *out, size_t n, actor_queue_Wait wait,
                     actor_status *st);
+
+/* A consumer that fetches its next item while it works on the current
+ * one: each actor_queue_prefetch_next returns the item fetched before and
+ * at once asks the queue for the next, so the queue's round trip overlaps
+ * the caller's work instead of following it. One thread uses it at a
+ * time; the fields are its own. */
+typedef struct actor_queue_prefetch {
+    actor_client *client;           /* borrowed */
+    actor_ref queue;
+    const actor_message_desc *desc; /* borrowed */
+    const char *type;               /* borrowed */
+    actor_queue_Wait wait;
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    bool outstanding; /* a get is out */
+    bool ready;       /* it ended: st (and, OK, item) hold its outcome */
+    actor_status st;
+    void *item; /* desc->size bytes: the fetched item, decoded */
+} actor_queue_prefetch;
+
+/* Starts p on queue q (items of desc's type named `type`; each get waits
+ * as `wait` says): the first get goes out now. 0 or a negative code. */
+int actor_queue_prefetch_start(actor_queue_prefetch *p, actor_client *c, actor_ref q,
+                               const actor_message_desc *desc, const char *type,
+                               actor_queue_Wait wait);
+
+/* Waits for the outstanding get, decodes its item into *out (_init'ed
+ * here; the caller frees it when st is OK) and, when it is OK, sends the
+ * next get before returning. *st as actor_queue_get's. */
+int actor_queue_prefetch_next(actor_queue_prefetch *p, void *out, actor_status *st);
+
+/* Ends p: waits for the get still out (up to its wait) and, when it
+ * brought an item, decodes it into *out (may be NULL: then an item it
+ * brought is lost, so pass one) with *got true. */
+void actor_queue_prefetch_stop(actor_queue_prefetch *p, void *out, bool *got);
 
 #ifdef __cplusplus
 }
