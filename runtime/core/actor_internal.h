@@ -856,6 +856,9 @@ int actor__ctx_request_space(actor_ctx *ctx, actor_ref to, actor_method_ref m, c
  * given up on it and dealt with what the continuation would have. false
  * when there is no such request. On the worker running the actor. */
 bool actor__ctx_request_abandon(actor_ctx *ctx, uint64_t call_id);
+/* The state a's user code works on: a generated actor's own (inside the
+ * runtime's box), else a->state. What timers and monitors pass on. */
+void *actor__user_state(const actor__actor *a);
 /* The waiting line of `owner` has an expired message: remove and answer
  * every expired one (TIMEOUT), re-arm for the next. */
 void actor__waitline_expired(actor_system *sys, actor_ref owner);

@@ -1169,6 +1169,13 @@ bool actor__ctx_request_abandon(actor_ctx *ctx, uint64_t call_id)
     return true;
 }
 
+void *actor__user_state(const actor__actor *a)
+{
+    if (a->state != NULL && a->type->init == actor_stub_init)
+        return actor_stub_state(a->state); /* a generated actor's box */
+    return a->state;
+}
+
 /* ================================================================ timers */
 
 /* An actor_ctx_after timer is a request record that sends nothing: the
@@ -1190,12 +1197,11 @@ static void after_due(void *state, actor_ctx *ctx, const actor_status *st, const
 
     (void)body;
     (void)len;
+    (void)state;
     ctx->self->n_timers--;
     if (st->category != ACTOR_STATUS_TIMEOUT)
         return;
-    if (state != NULL && ctx->self->type->init == actor_stub_init)
-        state = actor_stub_state(state);
-    ac->fn(state, ctx, ac->user);
+    ac->fn(actor__user_state(ctx->self), ctx, ac->user);
 }
 
 int actor_ctx_after(actor_ctx *ctx, uint32_t delay_ms, actor_after_fn fn, void *user,

@@ -198,7 +198,7 @@ void actor__monitor_run(actor__actor *a, actor_ctx *ctx, actor__msg *m)
     memcpy(&note, m->body, sizeof note);
     actor__msg_free(m);
     if (a->state_live)
-        note.then(a->state, ctx, &note.down, note.user);
+        note.then(actor__user_state(a), ctx, &note.down, note.user);
 }
 
 /* A record with a fresh id, on no list yet; NULL when out of memory. */

@@ -9,7 +9,9 @@
  *   TIMEOUT                     nothing happened yet: asked again
  *   UNREACHABLE                 UNREACHABLE, with why (refused, lost, silent)
  *   DIED                        EXITED: the peer's registry ended with its system
- *   NOT_FOUND, a registry error NOT_FOUND: nothing there to watch
+ *   NOT_FOUND, a registry error NOT_FOUND: nothing there to watch; but for
+ *                               the registry itself (a peer's monitor)
+ *                               EXITED: its system is shutting down
  *
  * A job is asked again only while its monitor is live, so a demonitor (or
  * the end of the watching actor) stops it at its next answer. Jobs travel
@@ -40,6 +42,12 @@ static void fire(job *j, actor_down_reason reason, const char *why)
 }
 
 static void ask(actor_ctx *ctx, job *j);
+
+/* Whether j watches the peer's registry itself (actor_monitor_peer). */
+static bool watches_registry(const job *j)
+{
+    return strcmp(j->ns, ACTOR_SERVICE_NAMESPACE) == 0 && strcmp(j->name, ACTOR_REGISTRY_NAME) == 0;
+}
 
 /* The peer's answer to a watch. */
 static void answered(void *state, actor_ctx *ctx, const actor_status *st, const char *body,
@@ -74,6 +82,11 @@ static void answered(void *state, actor_ctx *ctx, const actor_status *st, const 
         fire(j, ACTOR_DOWN_EXITED, "terminated: its system shut down");
         return;
     case ACTOR_STATUS_NOT_FOUND:
+        if (watches_registry(j)) { /* every bound system has one until it shuts down */
+            fire(j, ACTOR_DOWN_EXITED, "terminated: its system shut down");
+            return;
+        }
+        /* fall through */
     case ACTOR_STATUS_ERROR:
         snprintf(why, sizeof why, "not found: %s", st->message);
         fire(j, ACTOR_DOWN_NOT_FOUND, why);

@@ -71,7 +71,8 @@ typedef void (*actor_down_fn)(void *user, const actor_down *down);
  * ACTOR_ECLOSED when the system is shutting down. Any thread. */
 int actor_monitor(actor_system *sys, actor_ref ref, actor_down_fn fn, void *user, uint64_t *id);
 
-/* Runs once on the watching actor, serialised with its handlers. */
+/* Runs once on the watching actor, serialised with its handlers; `state`
+ * is its state (for a generated actor, the state its init made). */
 typedef void (*actor_down_then_fn)(void *state, actor_ctx *ctx, const actor_down *down,
                                    void *user);
 
