@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "actor/queues.h"
+#include "queue/wait.h"
 
 /* A put or get waiting for room or items. */
 typedef struct waiter {
@@ -303,26 +304,6 @@ static void waiter_due(void *state, actor_ctx *ctx, void *user)
     serve(q, ctx); /* a put that left the head may let the next one in */
 }
 
-/* How long a caller may wait: its timeout, cut to leave the margin before
- * its deadline; 0 when it may not wait at all. */
-static uint32_t wait_ms(actor_ctx *ctx, const actor_queue_Wait *wait)
-{
-    int64_t deadline = actor_ctx_deadline(ctx), left_ms, margin;
-
-    if (!wait->block)
-        return 0;
-    if (deadline == 0)
-        return wait->timeout_ms;
-    left_ms = (deadline - actor_now_ns()) / 1000000;
-    margin = left_ms / 10 < ACTOR_QUEUE_ANSWER_MARGIN_MS ? left_ms / 10 : ACTOR_QUEUE_ANSWER_MARGIN_MS;
-    left_ms -= margin;
-    if (left_ms <= 0)
-        return 0;
-    if (wait->timeout_ms != 0 && wait->timeout_ms < left_ms)
-        return wait->timeout_ms;
-    return left_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)left_ms;
-}
-
 /* Puts the current request's caller in line `l` for up to ms: 0
  * (deferred), or a negative code (nothing kept). */
 static int wait_in_line(actor_ctx *ctx, line *l, waiter *w, uint32_t ms,
@@ -387,7 +368,7 @@ static int queue_put(void *state, actor_ctx *ctx, const actor_queue_PutRequest *
         serve(q, ctx);
         return 0;
     }
-    ms = wait_ms(ctx, &req->wait);
+    ms = actor__wait_ms(ctx, req->wait.block, req->wait.timeout_ms);
     if (ms == 0 || q->n_puts + q->n_gets >= q->max_waiting)
         return actor_ctx_raise(ctx, actor_queue_QueueError_FULL,
                                ms == 0 ? "queue full" : "queue full, and too many callers wait");
@@ -445,7 +426,7 @@ static int queue_get(void *state, actor_ctx *ctx, const actor_queue_GetRequest *
         return actor_ctx_raise(ctx, actor_queue_QueueError_CLOSED,
                                "channel closed with %zu items: fewer than %u", q->n,
                                (unsigned)req->count);
-    ms = wait_ms(ctx, &req->wait);
+    ms = actor__wait_ms(ctx, req->wait.block, req->wait.timeout_ms);
     if (ms == 0 || q->n_puts + q->n_gets >= q->max_waiting)
         return actor_ctx_raise(ctx, actor_queue_QueueError_EMPTY,
                                ms == 0 ? "queue empty" : "queue empty, and too many callers wait");

@@ -4,8 +4,8 @@
 # channel_test runs producer processes (fork and exec of itself).
 
 QUEUE_GEN := $(BUILD)/tests/queue/gen
-QUEUE_TESTS := queue_test channel_test
-QUEUE_TSAN_TESTS := queue_test
+QUEUE_TESTS := queue_test channel_test barrier_test
+QUEUE_TSAN_TESTS := queue_test barrier_test
 QUEUE_GEN_CFLAGS = $(CSTD) $(WARNINGS) -Wpedantic -Wconversion $(CFLAGS) $(SANFLAGS) \
                    -I$(QUEUE_GEN) -Iruntime/include -Igen $(MSGPACK_CFLAGS)
 
