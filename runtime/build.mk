@@ -6,9 +6,9 @@ RUNTIME_OBJS := $(RUNTIME_SRCS:%.c=$(BUILD)/%.o)
 RUNTIME_OBJS += $(BUILD)/gen/actor_protocol.o
 # The system's own services, generated from idl/actor_system.actor (registry.c).
 RUNTIME_OBJS += $(BUILD)/gen/actor_system.o
-# The queue and barrier services, generated from idl/queue.actor and
-# idl/barrier.actor (queue/queue.c, queue/barrier.c).
-RUNTIME_OBJS += $(BUILD)/gen/queue.o $(BUILD)/gen/barrier.o
+# The queue, barrier and object store services, generated from
+# idl/queue.actor, idl/barrier.actor and idl/store.actor (queue/).
+RUNTIME_OBJS += $(BUILD)/gen/queue.o $(BUILD)/gen/barrier.o $(BUILD)/gen/store.o
 CPPFLAGS_runtime = -Iruntime -Iruntime/include -Igen $(MSGPACK_CFLAGS) $(ZMQ_CFLAGS)
 
 $(LIBACTOR_A): $(RUNTIME_OBJS)

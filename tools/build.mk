@@ -36,6 +36,7 @@ install: $(ACTORC) $(ACTORCTL) $(LIBACTOR_A) $(LIBACTOR_SO)
 	install -m 644 gen/actor_system.h $(DESTDIR)$(PREFIX)/include/actor/actor_system.h
 	install -m 644 gen/queue.h $(DESTDIR)$(PREFIX)/include/actor/queue.h
 	install -m 644 gen/barrier.h $(DESTDIR)$(PREFIX)/include/actor/barrier.h
+	install -m 644 gen/store.h $(DESTDIR)$(PREFIX)/include/actor/store.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(ACTORC_VERSION)|g' \
 	    runtime/libactor.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libactor.pc
 	for m in $(MAN_PAGES); do \

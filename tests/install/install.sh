@@ -9,7 +9,8 @@ make -s --no-print-directory install PREFIX="$prefix" BUILD="$BUILD" SANITIZER="
 for f in bin/actorc bin/actorctl share/man/man1/actorctl.1 lib/libactor.a lib/libactor.so lib/pkgconfig/libactor.pc \
          include/actor/codec.h include/actor/error.h include/actor/actor_system.h \
          include/actor/queue.h include/actor/queues.h include/actor/barrier.h \
-         include/actor/barriers.h include/actor/channel.h \
+         include/actor/barriers.h include/actor/channel.h include/actor/store.h \
+         include/actor/stores.h \
          share/man/man1/actorc.1 \
          share/doc/actorc/README.md share/doc/actorc/docs/IDL.md; do
     [ -e "$prefix/$f" ] || { echo "missing after install: $f"; exit 1; }
@@ -52,6 +53,7 @@ cat >"$work/app.c" <<'C'
 #include <actor/actor_system.h> /* the registry's stubs, inside libactor */
 #include <actor/queues.h>       /* the queue service, with its generated <actor/queue.h> */
 #include <actor/barriers.h>     /* the barrier service, with <actor/barrier.h> */
+#include <actor/stores.h>       /* the object store, with <actor/store.h> */
 int main(void)
 {
     hello_Hi a, b;
@@ -67,7 +69,8 @@ int main(void)
              strcmp(actor_queue_Queue_type.name, "actor_queue.Queue") == 0 &&
              hello_Hi_desc.size == sizeof(hello_Hi) && strcmp(hello_Hi_TYPE, "hello.Hi") == 0 &&
              actor_queue_spawn(NULL, NULL, NULL, NULL) == ACTOR_EINVAL &&
-             actor_barrier_spawn(NULL, 2, NULL, NULL) == ACTOR_EINVAL;
+             actor_barrier_spawn(NULL, 2, NULL, NULL) == ACTOR_EINVAL &&
+             actor_store_spawn(NULL, 0, NULL, NULL) == ACTOR_EINVAL;
     hello_Hi_free(&b);
     msgpack_sbuffer_destroy(&s);
     return ok ? 0 : 1;

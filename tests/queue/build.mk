@@ -1,10 +1,12 @@
 # tests/queue/: the queue service (runtime/queue/, idl/queue.actor) with
 # items of tests/queue/jobs.actor, which the current actorc compiles into
-# $(BUILD) at build time. queue_test also runs under ThreadSanitizer;
-# channel_test runs producer processes (fork and exec of itself).
+# $(BUILD) at build time; channels, barriers and the object store too.
+# queue_test and barrier_test also run under ThreadSanitizer;
+# channel_test runs producer processes (fork and exec of itself), and it
+# and store_test talk over ipc (libzmq is not instrumented for TSan).
 
 QUEUE_GEN := $(BUILD)/tests/queue/gen
-QUEUE_TESTS := queue_test channel_test barrier_test
+QUEUE_TESTS := queue_test channel_test barrier_test store_test
 QUEUE_TSAN_TESTS := queue_test barrier_test
 QUEUE_GEN_CFLAGS = $(CSTD) $(WARNINGS) -Wpedantic -Wconversion $(CFLAGS) $(SANFLAGS) \
                    -I$(QUEUE_GEN) -Iruntime/include -Igen $(MSGPACK_CFLAGS)

@@ -1,0 +1,198 @@
+/*
+ * store.c - the object store's actor (actor/stores.h, idl/store.actor;
+ * docs/RUNTIME.md, "Queues").
+ *
+ * Blobs by id in a table of BUCKETS chains, each with its count of
+ * references; the bytes bound counts the blobs' sizes. A blob is copied
+ * in once at put and out once per get: what crosses the other hops is its
+ * 16-byte ObjectRef. One actor, one worker at a time: no locks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor/stores.h"
+
+typedef struct object {
+    struct object *next; /* in its bucket */
+    uint64_t id;
+    uint32_t refs;
+    actor_bytes data; /* owned */
+} object;
+
+#define BUCKETS 1024u
+
+typedef struct store {
+    object *buckets[BUCKETS];
+    uint64_t next_id, objects, bytes, max_bytes, peak_bytes;
+} store;
+
+static object **slot_of(store *s, uint64_t id)
+{
+    object **o = &s->buckets[id % BUCKETS];
+
+    while (*o != NULL && (*o)->id != id)
+        o = &(*o)->next;
+    return o;
+}
+
+static void object_free(store *s, object **where)
+{
+    object *o = *where;
+
+    *where = o->next;
+    s->bytes -= o->data.len;
+    s->objects--;
+    free(o->data.data);
+    free(o);
+}
+
+static int store_put(void *state, actor_ctx *ctx, const actor_store_PutObject *req,
+                     actor_store_ObjectRef *res)
+{
+    store *s = state;
+    object *o;
+
+    if (s->max_bytes != 0 && req->data.len > s->max_bytes)
+        return actor_ctx_raise(ctx, actor_store_StoreError_TOO_LARGE,
+                               "a blob of %zu bytes never fits a store of %llu", req->data.len,
+                               (unsigned long long)s->max_bytes);
+    if (s->max_bytes != 0 && s->bytes + req->data.len > s->max_bytes)
+        return actor_ctx_raise(ctx, actor_store_StoreError_FULL,
+                               "store full: %llu of %llu bytes held, %zu more asked",
+                               (unsigned long long)s->bytes, (unsigned long long)s->max_bytes,
+                               req->data.len);
+    o = calloc(1, sizeof *o);
+    if (o == NULL || (req->data.len != 0 && (o->data.data = malloc(req->data.len)) == NULL)) {
+        free(o);
+        return ACTOR_ENOMEM;
+    }
+    if (req->data.len != 0)
+        memcpy(o->data.data, req->data.data, req->data.len);
+    o->data.len = req->data.len;
+    o->id = ++s->next_id;
+    o->refs = req->refs != 0 ? req->refs : 1;
+    o->next = s->buckets[o->id % BUCKETS];
+    s->buckets[o->id % BUCKETS] = o;
+    s->objects++;
+    s->bytes += o->data.len;
+    if (s->bytes > s->peak_bytes)
+        s->peak_bytes = s->bytes;
+    res->id = o->id;
+    res->size = o->data.len;
+    return 0;
+}
+
+static int no_such_object(actor_ctx *ctx, uint64_t id)
+{
+    return actor_ctx_raise(ctx, actor_store_StoreError_NO_SUCH_OBJECT,
+                           "no object %llu: never put, or released", (unsigned long long)id);
+}
+
+static int store_get(void *state, actor_ctx *ctx, const actor_store_ObjectRef *req,
+                     actor_store_Blob *res)
+{
+    store *s = state;
+    object *o = *slot_of(s, req->id);
+
+    if (o == NULL)
+        return no_such_object(ctx, req->id);
+    if (o->data.len != 0) {
+        res->data.data = malloc(o->data.len); /* the stub frees it after encoding */
+        if (res->data.data == NULL)
+            return ACTOR_ENOMEM;
+        memcpy(res->data.data, o->data.data, o->data.len);
+    }
+    res->data.len = o->data.len;
+    return 0;
+}
+
+static int store_retain(void *state, actor_ctx *ctx, const actor_store_RefCount *req,
+                        actor_store_Remaining *res)
+{
+    store *s = state;
+    object *o = *slot_of(s, req->object.id);
+
+    if (o == NULL)
+        return no_such_object(ctx, req->object.id);
+    o->refs = req->count > UINT32_MAX - o->refs ? UINT32_MAX : o->refs + req->count;
+    res->refs = o->refs;
+    return 0;
+}
+
+static int store_release(void *state, actor_ctx *ctx, const actor_store_RefCount *req,
+                         actor_store_Remaining *res)
+{
+    store *s = state;
+    object **where = slot_of(s, req->object.id);
+
+    if (*where == NULL)
+        return no_such_object(ctx, req->object.id);
+    (*where)->refs = req->count >= (*where)->refs ? 0 : (*where)->refs - req->count;
+    res->refs = (*where)->refs;
+    if (res->refs == 0)
+        object_free(s, where);
+    return 0;
+}
+
+static int store_info(void *state, actor_ctx *ctx, actor_store_StoreInfo *res)
+{
+    store *s = state;
+
+    (void)ctx;
+    res->objects = s->objects;
+    res->size_bytes = s->bytes;
+    res->max_bytes = s->max_bytes;
+    res->peak_bytes = s->peak_bytes;
+    return 0;
+}
+
+/* The state is made by actor_store_spawn and handed over as `arg`, as the
+ * queue's is (queue.c). */
+static int store_init(void **state, const void *arg, actor_ctx *ctx)
+{
+    (void)ctx;
+    *state = (void *)(uintptr_t)arg;
+    return 0;
+}
+
+static void store_cleanup(void *state, actor_ctx *ctx)
+{
+    store *s = state;
+
+    (void)ctx;
+    for (size_t b = 0; b < BUCKETS; b++)
+        while (s->buckets[b] != NULL)
+            object_free(s, &s->buckets[b]);
+    free(s);
+}
+
+static const actor_store_Store_handlers store_handlers = {
+    .init = store_init,
+    .cleanup = store_cleanup,
+    .put = store_put,
+    .get = store_get,
+    .retain = store_retain,
+    .release = store_release,
+    .info = store_info,
+};
+
+int actor_store_spawn(actor_system *sys, uint64_t max_bytes, const actor_spawn_opts *spawn_opts,
+                      actor_ref *out)
+{
+    actor_spawn_opts so = spawn_opts != NULL ? *spawn_opts : (actor_spawn_opts){0};
+    store *s;
+    int rc;
+
+    if (sys == NULL || out == NULL)
+        return ACTOR_EINVAL;
+    s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ACTOR_ENOMEM;
+    s->max_bytes = max_bytes;
+    so.restartable = false;
+    so.max_concurrency = 0;
+    rc = actor_store_Store_spawn(sys, &store_handlers, s, &so, out);
+    if (rc != 0)
+        free(s);
+    return rc;
+}
