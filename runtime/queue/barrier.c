@@ -5,7 +5,7 @@
  * A round collects arrivals as deferred replies; the last party's arrival
  * answers them all (and itself) and starts the next round. Each waiting
  * arrival has a timer (actor_ctx_after) for its wait, which ends before
- * its caller's deadline (queue/wait.h): the first to run out answers
+ * its caller's deadline (queue/service.h): the first to run out answers
  * TIMED_OUT, and the round is broken, every other arrival answered BROKEN.
  * Joined parties are watched (actor_ctx_monitor, local or remote refs);
  * one that ends while a round it has not arrived in is under way breaks
@@ -18,7 +18,7 @@
 #include "actor/barriers.h"
 #include "actor/monitor.h"
 #include "actor/remote.h"
-#include "queue/wait.h"
+#include "queue/service.h"
 
 typedef struct arrival {
     struct arrival *next;
@@ -228,15 +228,6 @@ static int barrier_info(void *state, actor_ctx *ctx, actor_barrier_BarrierInfo *
     return 0;
 }
 
-/* The state is made by actor_barrier_spawn and handed over as `arg`, as
- * the queue's is (queue.c). */
-static int barrier_init(void **state, const void *arg, actor_ctx *ctx)
-{
-    (void)ctx;
-    *state = (void *)(uintptr_t)arg;
-    return 0;
-}
-
 /* The waiting arrivals' replies are answered DIED by the runtime after
  * this; the monitors end with the actor. */
 static void barrier_cleanup(void *state, actor_ctx *ctx)
@@ -254,7 +245,7 @@ static void barrier_cleanup(void *state, actor_ctx *ctx)
 }
 
 static const actor_barrier_Barrier_handlers barrier_handlers = {
-    .init = barrier_init,
+    .init = actor__service_adopt,
     .cleanup = barrier_cleanup,
     .join = barrier_join,
     .arrive = barrier_arrive,
@@ -264,7 +255,7 @@ static const actor_barrier_Barrier_handlers barrier_handlers = {
 int actor_barrier_spawn(actor_system *sys, uint32_t parties, const actor_spawn_opts *spawn_opts,
                         actor_ref *out)
 {
-    actor_spawn_opts so = spawn_opts != NULL ? *spawn_opts : (actor_spawn_opts){0};
+    actor_spawn_opts so = actor__service_spawn_opts(spawn_opts);
     barrier *b;
     int rc;
 
@@ -274,8 +265,6 @@ int actor_barrier_spawn(actor_system *sys, uint32_t parties, const actor_spawn_o
     if (b == NULL)
         return ACTOR_ENOMEM;
     b->parties = parties;
-    so.restartable = false;
-    so.max_concurrency = 0;
     rc = actor_barrier_Barrier_spawn(sys, &barrier_handlers, b, &so, out);
     if (rc != 0)
         free(b);

@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "actor/queues.h"
-#include "queue/wait.h"
+#include "queue/service.h"
 
 /* A put or get waiting for room or items. */
 typedef struct waiter {
@@ -581,16 +581,6 @@ static int queue_shutdown(void *state, actor_ctx *ctx, const actor_queue_Shutdow
 
 /* ============================================================ lifetime */
 
-/* The state is made by actor_queue_spawn and handed over as `arg`: it
- * holds the copied options from the start, and a spawn runs init once
- * (the queue is never restartable in place: see actor_queue_spawn). */
-static int queue_init(void **state, const void *arg, actor_ctx *ctx)
-{
-    (void)ctx;
-    *state = (void *)(uintptr_t)arg;
-    return 0;
-}
-
 static queue *queue_new(const actor_queue_opts *o)
 {
     queue *q = calloc(1, sizeof *q);
@@ -635,7 +625,7 @@ static void queue_cleanup(void *state, actor_ctx *ctx)
 }
 
 static const actor_queue_Queue_handlers queue_handlers = {
-    .init = queue_init,
+    .init = actor__service_adopt,
     .cleanup = queue_cleanup,
     .put = queue_put,
     .get = queue_get,
@@ -649,7 +639,7 @@ int actor_queue_spawn(actor_system *sys, const actor_queue_opts *opts,
                       const actor_spawn_opts *spawn_opts, actor_ref *out)
 {
     const actor_queue_opts none = {0};
-    actor_spawn_opts so = spawn_opts != NULL ? *spawn_opts : (actor_spawn_opts){0};
+    actor_spawn_opts so = actor__service_spawn_opts(spawn_opts);
     queue *q;
     int rc;
 
@@ -658,10 +648,6 @@ int actor_queue_spawn(actor_system *sys, const actor_queue_opts *opts,
     q = queue_new(opts != NULL ? opts : &none);
     if (q == NULL)
         return ACTOR_ENOMEM;
-    /* A restart in place would run init again on the state it adopted;
-     * a supervisor restarts a queue by spawning a new one instead. */
-    so.restartable = false;
-    so.max_concurrency = 0;
     rc = actor_queue_Queue_spawn(sys, &queue_handlers, q, &so, out);
     if (rc != 0) {
         free(q->type);

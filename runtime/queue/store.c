@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "actor/stores.h"
+#include "queue/service.h"
 
 typedef struct object {
     struct object *next; /* in its bucket */
@@ -146,15 +147,6 @@ static int store_info(void *state, actor_ctx *ctx, actor_store_StoreInfo *res)
     return 0;
 }
 
-/* The state is made by actor_store_spawn and handed over as `arg`, as the
- * queue's is (queue.c). */
-static int store_init(void **state, const void *arg, actor_ctx *ctx)
-{
-    (void)ctx;
-    *state = (void *)(uintptr_t)arg;
-    return 0;
-}
-
 static void store_cleanup(void *state, actor_ctx *ctx)
 {
     store *s = state;
@@ -167,7 +159,7 @@ static void store_cleanup(void *state, actor_ctx *ctx)
 }
 
 static const actor_store_Store_handlers store_handlers = {
-    .init = store_init,
+    .init = actor__service_adopt,
     .cleanup = store_cleanup,
     .put = store_put,
     .get = store_get,
@@ -179,7 +171,7 @@ static const actor_store_Store_handlers store_handlers = {
 int actor_store_spawn(actor_system *sys, uint64_t max_bytes, const actor_spawn_opts *spawn_opts,
                       actor_ref *out)
 {
-    actor_spawn_opts so = spawn_opts != NULL ? *spawn_opts : (actor_spawn_opts){0};
+    actor_spawn_opts so = actor__service_spawn_opts(spawn_opts);
     store *s;
     int rc;
 
@@ -189,8 +181,6 @@ int actor_store_spawn(actor_system *sys, uint64_t max_bytes, const actor_spawn_o
     if (s == NULL)
         return ACTOR_ENOMEM;
     s->max_bytes = max_bytes;
-    so.restartable = false;
-    so.max_concurrency = 0;
     rc = actor_store_Store_spawn(sys, &store_handlers, s, &so, out);
     if (rc != 0)
         free(s);

@@ -1,7 +1,7 @@
 /*
- * wait.c - a service's waits end before their callers' deadlines (wait.h).
+ * service.c - what the service actors share (service.h).
  */
-#include "queue/wait.h"
+#include "queue/service.h"
 
 #include "actor/queues.h"
 
@@ -21,4 +21,20 @@ uint32_t actor__wait_ms(actor_ctx *ctx, bool block, uint32_t timeout_ms)
     if (timeout_ms != 0 && timeout_ms < left_ms)
         return timeout_ms;
     return left_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)left_ms;
+}
+
+int actor__service_adopt(void **state, const void *arg, actor_ctx *ctx)
+{
+    (void)ctx;
+    *state = (void *)(uintptr_t)arg;
+    return 0;
+}
+
+actor_spawn_opts actor__service_spawn_opts(const actor_spawn_opts *given)
+{
+    actor_spawn_opts o = given != NULL ? *given : (actor_spawn_opts){0};
+
+    o.restartable = false;
+    o.max_concurrency = 0;
+    return o;
 }
