@@ -419,6 +419,9 @@ int check_program(program *p);
  * Each file is written to a temporary and renamed, and only when its content
  * changed. Returns 0 or -1 after reporting to p->diags. */
 int emit_module(program *p, const ast_module *m, const char *outdir);
+/* actorc --dot: writes one Graphviz graph of the root modules (and what
+ * their declarations reach) to `out`. 0, or -1 with a diagnostic. */
+int emit_dot_graph(program *p, const ptr_vec *roots, FILE *out);
 
 /* Lookups shared by the stages. */
 ast_decl *module_find_decl(const ast_module *m, const char *name);

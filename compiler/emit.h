@@ -12,6 +12,8 @@
  *   emit_decode.c  _decode/_decode_ex (from bytes) and _unpack/_unpack_ex
  *   emit_actor.c   per actor: handler table, spawn and pools, skeleton, client stubs
  *   emit_schema.c  per actor: its methods and messages as JSON, for introspection
+ *   emit_queue.c   per @queue message: its descriptor and typed queue calls
+ *   emit_dot.c     actorc --dot: a Graphviz graph of the inputs
  *
  * All strings returned here live in the program's arena.
  */
@@ -58,6 +60,9 @@ const char *emit_prefix(emitter *e, const ast_module *m);
 const char *emit_cname(emitter *e, const ast_decl *d);
 /* "calc.CalcRequest", for error messages. */
 const char *emit_idl_name(emitter *e, const ast_decl *d);
+/* A type as the IDL spells it, with package-qualified names:
+ * "list<calc.Point>", "map<string, int32>". */
+const char *emit_idl_type(emitter *e, const ast_type *t);
 /* An upper-case copy ("terms" -> "TERMS"). */
 const char *emit_upper(emitter *e, const char *s);
 /* A C string literal of `len` bytes, escaped, ASCII only. */

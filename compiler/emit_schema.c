@@ -49,19 +49,6 @@ static void add_decl(emitter *e, ptr_vec *found, const ast_decl *d)
             add_type(e, found, ((const ast_field *)d->fields.items[i])->type);
 }
 
-static const char *type_text(emitter *e, const ast_type *t)
-{
-    switch (t->kind) {
-    case TYPE_SCALAR: return scalar_name(t->scalar);
-    case TYPE_NAMED: return emit_idl_name(e, t->resolved);
-    case TYPE_LIST: return arena_printf(e->p->arena, "list<%s>", type_text(e, t->elem));
-    case TYPE_MAP:
-        return arena_printf(e->p->arena, "map<%s, %s>", type_text(e, t->key),
-                            type_text(e, t->value));
-    }
-    return "?";
-}
-
 /* One line of the literal: `json` (names and spellings only, which need no
  * JSON escapes) as C string text. */
 static void emit_piece(emitter *e, const char *json)
@@ -79,9 +66,9 @@ static void emit_methods(emitter *e, const ast_decl *actor)
         const char *text = arena_printf(a, "{\"name\": \"%s\", \"kind\": \"%s\"", m->name,
                                         m->kind == METHOD_RPC ? "rpc" : "cast");
         if (m->param != NULL)
-            text = arena_printf(a, "%s, \"param\": \"%s\"", text, type_text(e, m->param));
+            text = arena_printf(a, "%s, \"param\": \"%s\"", text, emit_idl_type(e, m->param));
         if (m->kind == METHOD_RPC && m->result != NULL)
-            text = arena_printf(a, "%s, \"result\": \"%s\"", text, type_text(e, m->result));
+            text = arena_printf(a, "%s, \"result\": \"%s\"", text, emit_idl_type(e, m->result));
         emit_piece(e, arena_printf(a, "%s}%s", text, i + 1 < actor->methods.len ? ", " : ""));
     }
 }
@@ -94,7 +81,7 @@ static void emit_message(emitter *e, const ast_decl *d, bool last)
     for (size_t i = 0; i < d->fields.len; i++) {
         const ast_field *f = d->fields.items[i];
         text = arena_printf(a, "%s%s{\"id\": %" PRIu64 ", \"name\": \"%s\", \"type\": \"%s\"}",
-                            text, i > 0 ? ", " : "", f->id, f->name, type_text(e, f->type));
+                            text, i > 0 ? ", " : "", f->id, f->name, emit_idl_type(e, f->type));
     }
     emit_piece(e, arena_printf(a, "%s]%s", text, last ? "" : ", "));
 }

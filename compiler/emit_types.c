@@ -35,6 +35,19 @@ const char *emit_idl_name(emitter *e, const ast_decl *d)
     return arena_printf(e->p->arena, "%s.%s", d->module->package, d->name);
 }
 
+const char *emit_idl_type(emitter *e, const ast_type *t)
+{
+    switch (t->kind) {
+    case TYPE_SCALAR: return scalar_name(t->scalar);
+    case TYPE_NAMED: return emit_idl_name(e, t->resolved);
+    case TYPE_LIST: return arena_printf(e->p->arena, "list<%s>", emit_idl_type(e, t->elem));
+    case TYPE_MAP:
+        return arena_printf(e->p->arena, "map<%s, %s>", emit_idl_type(e, t->key),
+                            emit_idl_type(e, t->value));
+    }
+    return "?";
+}
+
 const char *emit_upper(emitter *e, const char *s)
 {
     char *u = arena_strdup(e->p->arena, s);

@@ -2,10 +2,12 @@
  * main.c - the actorc command line (DESIGN.md section 5).
  *
  *   actorc [-I dir]... [-o outdir] [-M depfile] [--check] [-Werror] file.actor...
+ *   actorc [-I dir]... --dot file.actor...
  *
  * Loads every input with its imports, resolves and checks the program, and
  * unless --check or an error stops it, writes <stem>.h and <stem>.c for each
- * input (never for modules only imported) and the optional make depfile.
+ * input (never for modules only imported) and the optional make depfile;
+ * with --dot, one Graphviz graph of them all on standard output instead.
  * Diagnostics are printed once, at the end. Exit status: 0 success, 1 errors
  * in the input, 2 usage errors.
  */
@@ -24,6 +26,7 @@ typedef struct options {
     const char *outdir;   /* NULL: the current directory */
     const char *depfile;  /* -M, or NULL */
     bool check_only;      /* --check */
+    bool dot;             /* --dot */
     bool werror;          /* -Werror */
     bool allow_runtime_namespace; /* --allow-runtime-namespace */
 } options;
@@ -43,6 +46,8 @@ static const char usage_text[] =
     "                   (default: .)\n"
     "  -M depfile       also write make dependencies of the outputs (like gcc -MD -MP)\n"
     "  --check          check the inputs only; write nothing\n"
+    "  --dot            write a Graphviz graph of the inputs' actors, methods and\n"
+    "                   messages to standard output instead (dot -Tsvg draws it)\n"
     "  -Werror          treat warnings as errors\n"
     "  --allow-runtime-namespace\n"
     "                   accept packages named actor or actor_* (libactor's own IDL\n"
@@ -101,6 +106,8 @@ static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *i
             return 0;
         } else if (strcmp(arg, "--check") == 0) {
             o->check_only = true;
+        } else if (strcmp(arg, "--dot") == 0) {
+            o->dot = true;
         } else if (strcmp(arg, "-Werror") == 0) {
             o->werror = true;
         } else if (strcmp(arg, "--allow-runtime-namespace") == 0) {
@@ -123,6 +130,8 @@ static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *i
     }
     if (o->inputs.len == 0)
         return usage_error("no input files", NULL);
+    if (o->dot && (o->outdir != NULL || o->depfile != NULL))
+        return usage_error("--dot writes to standard output: no -o or -M with it", NULL);
     for (size_t i = 0; i < o->inputs.len; i++)
         if (!is_actor_file_name(o->inputs.items[i]))
             return usage_error("input files are named <name>.actor, not '",
@@ -310,6 +319,8 @@ static int run(program *p, const options *o)
     check_program(p);
     if (diag_failures(p->diags) != 0 || o->check_only)
         return 0;
+    if (o->dot)
+        return emit_dot_graph(p, &roots, stdout);
     /* Everything that can fail before the first output is written. */
     if (o->depfile && write_depfile_temp(p, o, &roots) != 0)
         return -1;
