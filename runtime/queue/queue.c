@@ -494,7 +494,6 @@ static int queue_open_sender(void *state, actor_ctx *ctx, actor_queue_Sender *re
 static int queue_close_sender(void *state, actor_ctx *ctx, const actor_queue_Sender *req)
 {
     queue *q = state;
-    waiter *w;
 
     for (uint32_t i = 0; i < q->n_senders; i++) {
         if (q->senders[i] != req->id)
@@ -503,12 +502,9 @@ static int queue_close_sender(void *state, actor_ctx *ctx, const actor_queue_Sen
         if (q->n_senders != 0)
             return 0;
         q->closed = true;
-        while ((w = q->puts.head) != NULL) { /* their items never went in */
-            line_unlink(&q->puts, w);
-            q->n_puts--;
-            actor_ctx_cancel_after(ctx, w->timer);
-            waiter_refuse(w, actor_queue_QueueError_CLOSED, "channel closed: its senders closed");
-        }
+        /* the waiting puts' items never went in */
+        refuse_line(ctx, &q->puts, &q->n_puts, actor_queue_QueueError_CLOSED,
+                    "channel closed: its senders closed");
         serve(q, ctx);
         return 0;
     }
