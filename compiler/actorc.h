@@ -423,6 +423,12 @@ int emit_module(program *p, const ast_module *m, const char *outdir);
  * their declarations reach) to `out`. 0, or -1 with a diagnostic. */
 int emit_dot_graph(program *p, const ptr_vec *roots, FILE *out);
 
+/* actorc --check-compat (compat.c): reports to newp->diags, as errors at
+ * the new version's lines with notes at the old one's, every change from
+ * old_m to new_m that breaks a reader or writer of the other version. */
+void check_compat(program *oldp, const ast_module *old_m, program *newp,
+                  const ast_module *new_m);
+
 /* Lookups shared by the stages. */
 ast_decl *module_find_decl(const ast_module *m, const char *name);
 bool is_c_keyword(const char *name);

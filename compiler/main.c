@@ -3,11 +3,14 @@
  *
  *   actorc [-I dir]... [-o outdir] [-M depfile] [--check] [-Werror] file.actor...
  *   actorc [-I dir]... --dot file.actor...
+ *   actorc [-I dir]... --check-compat old.actor new.actor
  *
  * Loads every input with its imports, resolves and checks the program, and
  * unless --check or an error stops it, writes <stem>.h and <stem>.c for each
  * input (never for modules only imported) and the optional make depfile;
- * with --dot, one Graphviz graph of them all on standard output instead.
+ * with --dot, one Graphviz graph of them all on standard output instead;
+ * with --check-compat, only the changes from the first input to the second
+ * that break readers or writers of the other version, as errors.
  * Diagnostics are printed once, at the end. Exit status: 0 success, 1 errors
  * in the input, 2 usage errors.
  */
@@ -27,6 +30,7 @@ typedef struct options {
     const char *depfile;  /* -M, or NULL */
     bool check_only;      /* --check */
     bool dot;             /* --dot */
+    bool check_compat;    /* --check-compat */
     bool werror;          /* -Werror */
     bool allow_runtime_namespace; /* --allow-runtime-namespace */
 } options;
@@ -48,6 +52,9 @@ static const char usage_text[] =
     "  --check          check the inputs only; write nothing\n"
     "  --dot            write a Graphviz graph of the inputs' actors, methods and\n"
     "                   messages to standard output instead (dot -Tsvg draws it)\n"
+    "  --check-compat   with two inputs, OLD.actor NEW.actor: report each change\n"
+    "                   from OLD to NEW that breaks readers or writers of the other\n"
+    "                   version (exit status 1); write nothing\n"
     "  -Werror          treat warnings as errors\n"
     "  --allow-runtime-namespace\n"
     "                   accept packages named actor or actor_* (libactor's own IDL\n"
@@ -108,6 +115,8 @@ static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *i
             o->check_only = true;
         } else if (strcmp(arg, "--dot") == 0) {
             o->dot = true;
+        } else if (strcmp(arg, "--check-compat") == 0) {
+            o->check_compat = true;
         } else if (strcmp(arg, "-Werror") == 0) {
             o->werror = true;
         } else if (strcmp(arg, "--allow-runtime-namespace") == 0) {
@@ -132,6 +141,11 @@ static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *i
         return usage_error("no input files", NULL);
     if (o->dot && (o->outdir != NULL || o->depfile != NULL))
         return usage_error("--dot writes to standard output: no -o or -M with it", NULL);
+    if (o->check_compat && (o->inputs.len != 2 || o->dot || o->outdir != NULL ||
+                            o->depfile != NULL))
+        return usage_error("--check-compat takes two inputs, OLD.actor NEW.actor, and no "
+                           "-o, -M or --dot",
+                           NULL);
     for (size_t i = 0; i < o->inputs.len; i++)
         if (!is_actor_file_name(o->inputs.items[i]))
             return usage_error("input files are named <name>.actor, not '",
@@ -303,8 +317,30 @@ static int rename_depfile(program *p, const options *o)
 
 /* ------------------------------------------------------------ the run */
 
+/* --check-compat: each version is its own program (its own modules and
+ * names), sharing the arena, the diagnostics and the include dirs. */
+static int run_compat(program *newp, const options *o)
+{
+    program oldp = {.arena = newp->arena,
+                    .diags = newp->diags,
+                    .include_dirs = newp->include_dirs,
+                    .allow_runtime_namespace = newp->allow_runtime_namespace};
+    ast_module *old_m = load_module(&oldp, o->inputs.items[0]);
+    ast_module *new_m = load_module(newp, o->inputs.items[1]);
+
+    resolve_program(&oldp);
+    check_program(&oldp);
+    resolve_program(newp);
+    check_program(newp);
+    if (diag_failures(newp->diags) == 0 && old_m != NULL && new_m != NULL)
+        check_compat(&oldp, old_m, newp, new_m);
+    return 0;
+}
+
 static int run(program *p, const options *o)
 {
+    if (o->check_compat)
+        return run_compat(p, o);
     ptr_vec roots = {0};
     for (size_t i = 0; i < o->inputs.len; i++) {
         ast_module *m = load_module(p, o->inputs.items[i]);
