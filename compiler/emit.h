@@ -63,6 +63,11 @@ const char *emit_idl_name(emitter *e, const ast_decl *d);
 /* A type as the IDL spells it, with package-qualified names:
  * "list<calc.Point>", "map<string, int32>". */
 const char *emit_idl_type(emitter *e, const ast_type *t);
+/* Adds to `found` (once each) the declarations `t` names (NULL: none),
+ * and for a message those its fields name, transitively. */
+void emit_collect_type(emitter *e, ptr_vec *found, const ast_type *t);
+/* The same from a declaration: d (NULL: none) and what it names. */
+void emit_collect_decl(emitter *e, ptr_vec *found, const ast_decl *d);
 /* An upper-case copy ("terms" -> "TERMS"). */
 const char *emit_upper(emitter *e, const char *s);
 /* A C string literal of `len` bytes, escaped, ASCII only. */

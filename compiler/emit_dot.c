@@ -64,40 +64,26 @@ static bool has_annotation(const ast_decl *d, const char *name)
     return false;
 }
 
-/* Adds d, and what its fields and methods name, to `drawn`, once. */
-static void reach_decl(emitter *e, ptr_vec *drawn, const ast_decl *d);
-
-static void reach_type(emitter *e, ptr_vec *drawn, const ast_type *t)
-{
-    if (t == NULL)
-        return;
-    switch (t->kind) {
-    case TYPE_SCALAR: break;
-    case TYPE_NAMED: reach_decl(e, drawn, t->resolved); break;
-    case TYPE_LIST: reach_type(e, drawn, t->elem); break;
-    case TYPE_MAP:
-        reach_type(e, drawn, t->key);
-        reach_type(e, drawn, t->value);
-        break;
-    }
-}
-
+/* Adds d (once) and everything it reaches to `drawn`: a message's field
+ * types, an actor's parameters, results and raised error codes. */
 static void reach_decl(emitter *e, ptr_vec *drawn, const ast_decl *d)
 {
-    if (d == NULL || d->kind == DECL_CONST)
+    if (d->kind == DECL_CONST)
         return;
+    if (d->kind != DECL_ACTOR) {
+        emit_collect_decl(e, drawn, d);
+        return;
+    }
     for (size_t i = 0; i < drawn->len; i++)
         if (drawn->items[i] == d)
             return;
     ptr_vec_push(e->p->arena, drawn, (void *)(uintptr_t)d);
-    for (size_t i = 0; d->kind == DECL_MESSAGE && i < d->fields.len; i++)
-        reach_type(e, drawn, ((const ast_field *)d->fields.items[i])->type);
-    for (size_t i = 0; d->kind == DECL_ACTOR && i < d->methods.len; i++) {
+    for (size_t i = 0; i < d->methods.len; i++) {
         const ast_method *m = d->methods.items[i];
-        reach_type(e, drawn, m->param);
-        reach_type(e, drawn, m->result);
+        emit_collect_type(e, drawn, m->param);
+        emit_collect_type(e, drawn, m->result);
         for (size_t j = 0; j < m->raises.len; j++)
-            reach_type(e, drawn, m->raises.items[j]);
+            emit_collect_type(e, drawn, m->raises.items[j]);
     }
 }
 

@@ -18,37 +18,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-static void add_decl(emitter *e, ptr_vec *found, const ast_decl *d);
-
-/* Adds the messages and enums `t` names, and theirs, to `found`. */
-static void add_type(emitter *e, ptr_vec *found, const ast_type *t)
-{
-    if (t == NULL)
-        return;
-    switch (t->kind) {
-    case TYPE_SCALAR: break;
-    case TYPE_NAMED: add_decl(e, found, t->resolved); break;
-    case TYPE_LIST: add_type(e, found, t->elem); break;
-    case TYPE_MAP:
-        add_type(e, found, t->key);
-        add_type(e, found, t->value);
-        break;
-    }
-}
-
-static void add_decl(emitter *e, ptr_vec *found, const ast_decl *d)
-{
-    if (d == NULL)
-        return;
-    for (size_t i = 0; i < found->len; i++)
-        if (found->items[i] == d)
-            return;
-    ptr_vec_push(e->p->arena, found, (void *)(uintptr_t)d);
-    if (d->kind == DECL_MESSAGE)
-        for (size_t i = 0; i < d->fields.len; i++)
-            add_type(e, found, ((const ast_field *)d->fields.items[i])->type);
-}
-
 /* One line of the literal: `json` (names and spellings only, which need no
  * JSON escapes) as C string text. */
 static void emit_piece(emitter *e, const char *json)
@@ -124,9 +93,9 @@ void emit_actor_schema(emitter *e, const ast_decl *actor)
 
     for (size_t i = 0; i < actor->methods.len; i++) {
         const ast_method *m = actor->methods.items[i];
-        add_type(e, &found, m->param);
+        emit_collect_type(e, &found, m->param);
         if (m->kind == METHOD_RPC)
-            add_type(e, &found, m->result);
+            emit_collect_type(e, &found, m->result);
     }
     emit_line(e, "/* %s's methods and the messages and enums they use, as JSON: what the",
               emit_idl_name(e, actor));

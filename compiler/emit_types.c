@@ -48,6 +48,34 @@ const char *emit_idl_type(emitter *e, const ast_type *t)
     return "?";
 }
 
+void emit_collect_decl(emitter *e, ptr_vec *found, const ast_decl *d)
+{
+    if (d == NULL)
+        return;
+    for (size_t i = 0; i < found->len; i++)
+        if (found->items[i] == d)
+            return;
+    ptr_vec_push(e->p->arena, found, (void *)(uintptr_t)d);
+    if (d->kind == DECL_MESSAGE)
+        for (size_t i = 0; i < d->fields.len; i++)
+            emit_collect_type(e, found, ((const ast_field *)d->fields.items[i])->type);
+}
+
+void emit_collect_type(emitter *e, ptr_vec *found, const ast_type *t)
+{
+    if (t == NULL)
+        return;
+    switch (t->kind) {
+    case TYPE_SCALAR: break;
+    case TYPE_NAMED: emit_collect_decl(e, found, t->resolved); break;
+    case TYPE_LIST: emit_collect_type(e, found, t->elem); break;
+    case TYPE_MAP:
+        emit_collect_type(e, found, t->key);
+        emit_collect_type(e, found, t->value);
+        break;
+    }
+}
+
 const char *emit_upper(emitter *e, const char *s)
 {
     char *u = arena_strdup(e->p->arena, s);
