@@ -18,6 +18,8 @@
 #                  bench/runtime/poolbench.actor                     (C)
 #   bench-rt-queue the queue service, one item per call against
 #                  batches (queue.c)                                 (C)
+#   bench-rt-scale a million actors spawned, messaged once and ended
+#                  (tests/runtime/scale_test.c, SCALE_BENCH)         (C)
 #
 # `run.py --smoke` (in `make check`) proves each program runs and returns
 # sane figures; no timing is asserted.
@@ -75,7 +77,17 @@ $(BENCH_RT_OUT)/queue.o: bench/runtime/queue.c
 $(BENCH_RT_QUEUE): $(BENCH_RT_OUT)/queue.o $(BENCH_RT_COMMON_OBJ) $(LIBACTOR_A)
 	$(CC) $(ALL_LDFLAGS) -pthread $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
 
-BENCH_RT_BINS := $(BENCH_RT_ZMQ) $(BENCH_RT_OURS) $(BENCH_RT_POOL) $(BENCH_RT_QUEUE)
+# Many actors at once: tests/runtime/scale_test.c at the full count.
+BENCH_RT_SCALE := $(BENCH_RT_OUT)/bench-rt-scale
+$(BENCH_RT_OUT)/scale.o: tests/runtime/scale_test.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -pthread -DSCALE_BENCH -Itests/runtime -Iruntime $(CPPFLAGS_tests) \
+	    $(DEPFLAGS) -c $< -o $@
+$(BENCH_RT_SCALE): $(BENCH_RT_OUT)/scale.o $(LIBACTOR_A)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
+
+BENCH_RT_BINS := $(BENCH_RT_ZMQ) $(BENCH_RT_OURS) $(BENCH_RT_POOL) $(BENCH_RT_QUEUE) \
+                 $(BENCH_RT_SCALE)
 
 # CAF: a header and a library the compiler finds (-print-file-name echoes
 # the bare name when it finds nothing); no compile test, so make stays fast.

@@ -103,11 +103,16 @@ ROWS = [
     # per call, in the same run.
     Row("ours.queue.one", "queue: put, get one item per call, 2 threads",
         "ours.queue.batch", ">=", 3.0, None),
+    # Many actors (bench-rt-scale): 1M spawned, one message each, all ended.
+    Row("ours.scale.round", "1M actors spawned, messaged once, ended",
+        None, None, 1.0, None),
+    Row("ours.scale.rss", "  peak resident memory per actor in it",
+        None, None, 1.0, None),
 ]
 
 PROGRAMS = [("zmq", "bench-rt-zmq"), ("caf", "bench-rt-caf"),
             ("ours", "bench-rt-ours"), ("pool", "bench-rt-pool"),
-            ("queue", "bench-rt-queue")]
+            ("queue", "bench-rt-queue"), ("scale", "bench-rt-scale")]
 
 
 def parse_output(text):

@@ -2,7 +2,7 @@
 # runtime/core/mailbox.c; the others run actors on worker threads and also run
 # under ThreadSanitizer (see CHECK_TSAN_* in the Makefile).
 
-RT_TESTS := mailbox_test timer_test calls_test lifecycle_test monitor_test metrics_test naming_test registry_test stress_test sched_test bytes_test blocks_test
+RT_TESTS := mailbox_test timer_test scale_test calls_test lifecycle_test monitor_test metrics_test naming_test registry_test stress_test sched_test bytes_test blocks_test
 RT_TSAN_TESTS := timer_test calls_test lifecycle_test monitor_test metrics_test stress_test sched_test bytes_test blocks_test
 
 $(BUILD)/tests/runtime/%: $(BUILD)/tests/runtime/%.o $(LIBACTOR_A)
