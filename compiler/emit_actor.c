@@ -37,6 +37,23 @@ static const char *message_ctype(emitter *e, const ast_type *t)
     return t != NULL ? emit_cname(e, t->resolved) : NULL;
 }
 
+/* A method's message's own file makes its @queue messages' descriptors
+ * public (emit_queue.c); ACTOR_MESSAGE_DESC makes the others here. */
+static bool has_public_desc(emitter *e, const ast_decl *d)
+{
+    return d->queue_items && d->module == e->m;
+}
+
+/* The descriptor of a method's message (actor_message_desc), or "NULL" for
+ * (). */
+static const char *desc_of(emitter *e, const ast_type *t)
+{
+    if (t == NULL)
+        return "NULL";
+    return arena_printf(e->p->arena, has_public_desc(e, t->resolved) ? "&%s_desc" : "&%s__desc",
+                        emit_cname(e, t->resolved));
+}
+
 /* What one method's generated names are built from. */
 typedef struct method_names {
     const char *actor;  /* "calc_Calculator" */
@@ -45,6 +62,7 @@ typedef struct method_names {
     const char *index;  /* "calc_Calculator_METHOD_CALCULATE" */
     const char *param;  /* "calc_CalcRequest" or NULL */
     const char *result; /* "calc_CalcResponse" or NULL (casts too) */
+    const char *param_desc, *result_desc; /* "&calc_CalcRequest__desc", or "NULL" */
     bool rpc;
 } method_names;
 
@@ -58,6 +76,8 @@ static method_names names_of(emitter *e, const ast_decl *actor, const ast_method
     n.index = arena_printf(e->p->arena, "%s_METHOD_%s", n.actor, emit_upper(e, m->name));
     n.param = message_ctype(e, m->param);
     n.result = m->kind == METHOD_RPC ? message_ctype(e, m->result) : NULL;
+    n.param_desc = desc_of(e, m->param);
+    n.result_desc = m->kind == METHOD_RPC ? desc_of(e, m->result) : "NULL";
     n.rpc = m->kind == METHOD_RPC;
     return n;
 }
@@ -526,12 +546,6 @@ static ptr_vec method_messages(emitter *e)
     return found;
 }
 
-/* The descriptor of a message type (actor_message_desc), or "NULL" for (). */
-static const char *desc_ref(emitter *e, const char *ctype)
-{
-    return ctype != NULL ? arena_printf(e->p->arena, "&%s__desc", ctype) : "NULL";
-}
-
 static void emit_support(emitter *e)
 {
     ptr_vec messages = method_messages(e);
@@ -540,8 +554,11 @@ static void emit_support(emitter *e)
         return;
     emit_line(e, "/* ---- the messages of the actors' methods, for actor/stub.h */");
     emit_blank(e);
-    for (size_t i = 0; i < messages.len; i++)
-        emit_line(e, "ACTOR_MESSAGE_DESC(%s);", emit_cname(e, messages.items[i]));
+    for (size_t i = 0; i < messages.len; i++) {
+        const ast_decl *d = messages.items[i];
+        if (!has_public_desc(e, d))
+            emit_line(e, "ACTOR_MESSAGE_DESC(%s);", emit_cname(e, d));
+    }
     emit_blank(e);
 }
 
@@ -590,8 +607,8 @@ static void emit_stub_method(emitter *e, const method_names *n)
     emit_open(e, "static const actor_stub_method %s__stub = {", n->base);
     emit_line(e, ".ref = {&%s_type, %s},", n->actor, n->index);
     emit_line(e, ".name = \"%s\",", n->idl);
-    emit_line(e, ".param = %s,", desc_ref(e, n->param));
-    emit_line(e, ".result = %s,", desc_ref(e, n->result));
+    emit_line(e, ".param = %s,", n->param_desc);
+    emit_line(e, ".result = %s,", n->result_desc);
     if (n->rpc) {
         emit_line(e, ".done = %s__done,", n->base);
         emit_line(e, ".then = %s__then,", n->base);

@@ -61,30 +61,11 @@ void emit_queue_decls(emitter *e)
     }
 }
 
-/* The descriptor's functions, over the message's own. */
+/* The public descriptor, over actor/stub.h's ACTOR_MESSAGE_DESC_FUNCS; the
+ * stubs of this file's actors use it too (emit_actor.c). */
 static void emit_desc(emitter *e, const char *n)
 {
-    emit_line(e, "static void %s__init_any(void *m)", n);
-    emit_open(e, "{");
-    emit_line(e, "%s_init(m);", n);
-    emit_close(e, "}");
-    emit_blank(e);
-    emit_line(e, "static void %s__free_any(void *m)", n);
-    emit_open(e, "{");
-    emit_line(e, "%s_free(m);", n);
-    emit_close(e, "}");
-    emit_blank(e);
-    emit_line(e, "static int %s__encode_any(const void *m, msgpack_sbuffer *out)", n);
-    emit_open(e, "{");
-    emit_line(e, "return %s_encode(m, out);", n);
-    emit_close(e, "}");
-    emit_blank(e);
-    emit_line(e, "static int %s__decode_any(const char *buf, size_t len, void *m,", n);
-    emit_line(e, "    actor_decode_error *err)");
-    emit_open(e, "{");
-    emit_line(e, "return %s_decode_ex(buf, len, m, NULL, err);", n);
-    emit_close(e, "}");
-    emit_blank(e);
+    emit_line(e, "ACTOR_MESSAGE_DESC_FUNCS(%s)", n);
     emit_line(e, "const actor_message_desc %s_desc = {", n);
     emit_line(e, "    sizeof(%s), %s__init_any, %s__free_any, %s__encode_any, %s__decode_any,", n,
               n, n, n, n);

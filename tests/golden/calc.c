@@ -642,10 +642,61 @@ int calc_Alarm_unpack_ex(const msgpack_object *o, calc_Alarm *m,
     return calc_Alarm__unpack(&r, o, m);
 }
 
+ACTOR_MESSAGE_DESC_FUNCS(calc_CalcResponse)
+const actor_message_desc calc_CalcResponse_desc = {
+    sizeof(calc_CalcResponse), calc_CalcResponse__init_any, calc_CalcResponse__free_any, calc_CalcResponse__encode_any, calc_CalcResponse__decode_any,
+};
+
+int calc_CalcResponse_queue_put(actor_client *c, actor_ref queue, const calc_CalcResponse *items,
+    size_t n, actor_queue_Wait wait, actor_status *st)
+{
+    return actor_queue_put(c, queue, &calc_CalcResponse_desc, calc_CalcResponse_TYPE, items, n, wait, st);
+}
+
+int calc_CalcResponse_queue_get(actor_client *c, actor_ref queue, calc_CalcResponse *out, size_t n,
+    actor_queue_Wait wait, actor_status *st)
+{
+    return actor_queue_get(c, queue, &calc_CalcResponse_desc, calc_CalcResponse_TYPE, out, n, wait, st);
+}
+
+int calc_CalcResponse_sender_open(actor_client *c, actor_ref queue, actor_sender *out,
+    actor_status *st)
+{
+    return actor_sender_open(c, queue, &calc_CalcResponse_desc, calc_CalcResponse_TYPE, out, st);
+}
+
+actor_receiver calc_CalcResponse_receiver(actor_ref queue)
+{
+    return actor_receiver_of(queue, &calc_CalcResponse_desc, calc_CalcResponse_TYPE);
+}
+
+int calc_CalcResponse_send(actor_client *c, const actor_sender *s, const calc_CalcResponse *item,
+    uint32_t timeout_ms, actor_status *st)
+{
+    return actor_send(c, s, item, timeout_ms, st);
+}
+
+int calc_CalcResponse_try_send(actor_client *c, const actor_sender *s, const calc_CalcResponse *item,
+    actor_status *st)
+{
+    return actor_try_send(c, s, item, st);
+}
+
+int calc_CalcResponse_recv(actor_client *c, const actor_receiver *r, calc_CalcResponse *out,
+    uint32_t timeout_ms, actor_status *st)
+{
+    return actor_recv(c, r, out, timeout_ms, st);
+}
+
+int calc_CalcResponse_try_recv(actor_client *c, const actor_receiver *r, calc_CalcResponse *out,
+    actor_status *st)
+{
+    return actor_try_recv(c, r, out, st);
+}
+
 /* ---- the messages of the actors' methods, for actor/stub.h */
 
 ACTOR_MESSAGE_DESC(calc_CalcRequest);
-ACTOR_MESSAGE_DESC(calc_CalcResponse);
 ACTOR_MESSAGE_DESC(geo_Point);
 ACTOR_MESSAGE_DESC(calc_Alarm);
 
@@ -669,7 +720,7 @@ static const actor_stub_method calc_Calculator_calculate__stub = {
     .ref = {&calc_Calculator_type, calc_Calculator_METHOD_CALCULATE},
     .name = "calc.Calculator.calculate",
     .param = &calc_CalcRequest__desc,
-    .result = &calc_CalcResponse__desc,
+    .result = &calc_CalcResponse_desc,
     .done = calc_Calculator_calculate__done,
     .then = calc_Calculator_calculate__then,
 };
@@ -791,7 +842,7 @@ static const actor_stub_method calc_Calculator_last__stub = {
     .ref = {&calc_Calculator_type, calc_Calculator_METHOD_LAST},
     .name = "calc.Calculator.last",
     .param = NULL,
-    .result = &calc_CalcResponse__desc,
+    .result = &calc_CalcResponse_desc,
     .done = calc_Calculator_last__done,
     .then = calc_Calculator_last__then,
 };
@@ -1315,7 +1366,7 @@ static const actor_stub_method calc_Shard_calculate__stub = {
     .ref = {&calc_Shard_type, calc_Shard_METHOD_CALCULATE},
     .name = "calc.Shard.calculate",
     .param = &calc_CalcRequest__desc,
-    .result = &calc_CalcResponse__desc,
+    .result = &calc_CalcResponse_desc,
     .done = calc_Shard_calculate__done,
     .then = calc_Shard_calculate__then,
 };

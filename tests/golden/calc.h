@@ -3,7 +3,8 @@
  * Golden codegen test for actors: every method form (rpc with and without
  * parameter and result, casts with and without parameter), every method
  * setting, a message priority, errors from two declarations (one imported),
- * every actor setting, and a key_hash pool.
+ * every actor setting, a key_hash pool, and a @queue message that a
+ * method returns.
  */
 #ifndef ACTORC_GEN_CALC_CALC_H
 #define ACTORC_GEN_CALC_CALC_H
@@ -17,6 +18,7 @@
 #include "actor/codec.h"
 #include "actor/actor.h"
 #include "actor/pool.h"
+#include "actor/channel.h"
 #include "geo.h"
 
 #ifdef __cplusplus
@@ -59,6 +61,7 @@ struct calc_CalcRequest {
     char *note; /* NULL when absent */
 };
 
+/** Also a queue's items: its descriptor serves the stubs and the queue. */
 struct calc_CalcResponse {
     double result;
 };
@@ -154,6 +157,31 @@ int calc_Alarm_unpack_ex(const msgpack_object *o, calc_Alarm *m,
 int calc_Alarm__init(calc_Alarm *m);
 int calc_Alarm__read(actor_reader *r, calc_Alarm *m);
 int calc_Alarm__unpack(actor_reader *r, const msgpack_object *o, calc_Alarm *m);
+
+/* calc.CalcResponse as the items of queues and channels (@queue; actor/queues.h,
+ * actor/channel.h): the name a queue of them is typed by, how the
+ * runtime encodes and decodes one, and the typed calls. */
+#define calc_CalcResponse_TYPE "calc.CalcResponse"
+extern const actor_message_desc calc_CalcResponse_desc;
+/* actor_queue_put and actor_queue_get of n items. */
+int calc_CalcResponse_queue_put(actor_client *c, actor_ref queue, const calc_CalcResponse *items,
+    size_t n, actor_queue_Wait wait, actor_status *st);
+int calc_CalcResponse_queue_get(actor_client *c, actor_ref queue, calc_CalcResponse *out, size_t n,
+    actor_queue_Wait wait, actor_status *st);
+/* A channel's sender and receiver of them (actor_sender_open,
+ * actor_receiver_of), and actor_send, actor_try_send, actor_recv and
+ * actor_try_recv of one. */
+int calc_CalcResponse_sender_open(actor_client *c, actor_ref queue, actor_sender *out,
+    actor_status *st);
+actor_receiver calc_CalcResponse_receiver(actor_ref queue);
+int calc_CalcResponse_send(actor_client *c, const actor_sender *s, const calc_CalcResponse *item,
+    uint32_t timeout_ms, actor_status *st);
+int calc_CalcResponse_try_send(actor_client *c, const actor_sender *s, const calc_CalcResponse *item,
+    actor_status *st);
+int calc_CalcResponse_recv(actor_client *c, const actor_receiver *r, calc_CalcResponse *out,
+    uint32_t timeout_ms, actor_status *st);
+int calc_CalcResponse_try_recv(actor_client *c, const actor_receiver *r, calc_CalcResponse *out,
+    actor_status *st);
 
 /* ---- actor calc.Calculator */
 

@@ -244,27 +244,7 @@ int geo_Point_unpack_ex(const msgpack_object *o, geo_Point *m,
     return geo_Point__unpack(&r, o, m);
 }
 
-static void geo_Point__init_any(void *m)
-{
-    geo_Point_init(m);
-}
-
-static void geo_Point__free_any(void *m)
-{
-    geo_Point_free(m);
-}
-
-static int geo_Point__encode_any(const void *m, msgpack_sbuffer *out)
-{
-    return geo_Point_encode(m, out);
-}
-
-static int geo_Point__decode_any(const char *buf, size_t len, void *m,
-    actor_decode_error *err)
-{
-    return geo_Point_decode_ex(buf, len, m, NULL, err);
-}
-
+ACTOR_MESSAGE_DESC_FUNCS(geo_Point)
 const actor_message_desc geo_Point_desc = {
     sizeof(geo_Point), geo_Point__init_any, geo_Point__free_any, geo_Point__encode_any, geo_Point__decode_any,
 };

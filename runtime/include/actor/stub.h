@@ -38,12 +38,11 @@ typedef struct actor_message_desc {
     int (*decode)(const char *buf, size_t len, void *m, actor_decode_error *err);
 } actor_message_desc;
 
-/* Defines `static const actor_message_desc T__desc` for the generated
- * message type T (its struct and T_init, T_free, T_encode, T_decode_ex),
- * through four static functions T__init_any, T__free_any, T__encode_any
- * and T__decode_any that only convert the pointers. Generated code writes
- * `ACTOR_MESSAGE_DESC(calc_CalcRequest);` once per message type. */
-#define ACTOR_MESSAGE_DESC(T)                                                                  \
+/* The four static functions T__init_any, T__free_any, T__encode_any and
+ * T__decode_any of the generated message type T (its struct and T_init,
+ * T_free, T_encode, T_decode_ex), which only convert the pointers: what an
+ * actor_message_desc of T holds. */
+#define ACTOR_MESSAGE_DESC_FUNCS(T)                                                            \
     static void T##__init_any(void *m)                                                         \
     {                                                                                          \
         T##_init(m);                                                                           \
@@ -59,7 +58,14 @@ typedef struct actor_message_desc {
     static int T##__decode_any(const char *buf, size_t len, void *m, actor_decode_error *err)  \
     {                                                                                          \
         return T##_decode_ex(buf, len, m, NULL, err);                                          \
-    }                                                                                          \
+    }
+
+/* Defines `static const actor_message_desc T__desc` for the generated
+ * message type T, over ACTOR_MESSAGE_DESC_FUNCS(T). Generated code writes
+ * `ACTOR_MESSAGE_DESC(calc_CalcRequest);` once per message type its
+ * actors use (a message marked @queue has a public T_desc instead). */
+#define ACTOR_MESSAGE_DESC(T)                                                                  \
+    ACTOR_MESSAGE_DESC_FUNCS(T)                                                                \
     static const actor_message_desc T##__desc = {                                              \
         sizeof(T), T##__init_any, T##__free_any, T##__encode_any, T##__decode_any,             \
     }
