@@ -51,6 +51,16 @@ static party_rec *find_party(barrier *b, uint64_t id)
     return NULL;
 }
 
+/* Once a round's arrivals are answered (b->head is NULL): the next round
+ * starts empty. */
+static void next_round(barrier *b)
+{
+    b->tail = NULL;
+    b->waiting = 0;
+    for (uint32_t i = 0; i < b->n_joined; i++)
+        b->joined[i].arrived = false;
+}
+
 /* Ends the round: every arrival is answered ERROR `code` (the one whose
  * timer ran out, `timed_out`, gets TIMED_OUT instead) and the next round
  * starts empty. */
@@ -73,10 +83,7 @@ static void break_round(barrier *b, actor_ctx *ctx, const arrival *timed_out, in
         actor_reply_status(&a->reply, &st);
         free(a);
     }
-    b->tail = NULL;
-    b->waiting = 0;
-    for (uint32_t i = 0; i < b->n_joined; i++)
-        b->joined[i].arrived = false;
+    next_round(b);
     b->broken++;
 }
 
@@ -100,10 +107,7 @@ static void release(barrier *b, actor_ctx *ctx, actor_barrier_Released *mine)
         free(a);
     }
     *mine = res;
-    b->tail = NULL;
-    b->waiting = 0;
-    for (uint32_t i = 0; i < b->n_joined; i++)
-        b->joined[i].arrived = false;
+    next_round(b);
 }
 
 static int barrier_arrive(void *state, actor_ctx *ctx, const actor_barrier_Arrive *req,
@@ -275,14 +279,10 @@ int actor_barrier_wait(actor_client *c, actor_ref barrier_ref, uint64_t party,
                        uint32_t timeout_ms, actor_barrier_Released *out, actor_status *st)
 {
     actor_barrier_Arrive req = {party, timeout_ms};
-    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+    actor_call_opts o = actor__wait_call_opts(true, timeout_ms);
     actor_barrier_Released res;
     int rc;
 
-    if (timeout_ms != 0)
-        o.timeout_ms = timeout_ms > UINT32_MAX - ACTOR_QUEUE_CALL_SLACK_MS
-                           ? UINT32_MAX
-                           : timeout_ms + ACTOR_QUEUE_CALL_SLACK_MS;
     rc = actor_barrier_Barrier_arrive(c, barrier_ref, &req, &res, &o, st);
     if (out != NULL)
         *out = res;

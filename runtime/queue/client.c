@@ -7,21 +7,13 @@
 #include <string.h>
 
 #include "actor/queues.h"
+#include "queue/service.h"
 
-/* The call's own timeout for a put or get that waits `wait`: longer, so
- * that the queue answers first; 0 (the method's) when it waits as long as
- * the call may. */
+/* The call's own options for a put or get that waits `wait`: longer than
+ * the wait, so that the queue answers first. */
 static actor_call_opts call_opts(actor_queue_Wait wait)
 {
-    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
-
-    if (!wait.block)
-        o.timeout_ms = ACTOR_QUEUE_CALL_SLACK_MS;
-    else if (wait.timeout_ms != 0)
-        o.timeout_ms = wait.timeout_ms > UINT32_MAX - ACTOR_QUEUE_CALL_SLACK_MS
-                           ? UINT32_MAX
-                           : wait.timeout_ms + ACTOR_QUEUE_CALL_SLACK_MS;
-    return o;
+    return actor__wait_call_opts(wait.block, wait.timeout_ms);
 }
 
 static void status_local(actor_status *st, int rc, const char *what)
@@ -30,7 +22,7 @@ static void status_local(actor_status *st, int rc, const char *what)
 }
 
 /* Encodes items[0..n) of desc's type into *out (n byte strings, each
- * malloc'd; the caller frees them with items_free). */
+ * malloc'd; the caller frees them with actor__bytes_free). */
 static int encode_items(const actor_message_desc *desc, const void *items, size_t n,
                         actor_bytes **out)
 {
@@ -54,9 +46,7 @@ static int encode_items(const actor_message_desc *desc, const void *items, size_
     }
     msgpack_sbuffer_destroy(&sb);
     if (rc != 0) {
-        for (size_t i = 0; i < n; i++)
-            free(bytes[i].data);
-        free(bytes);
+        actor__bytes_free(bytes, n);
         return rc;
     }
     *out = bytes;
@@ -85,9 +75,7 @@ int actor_queue_put(actor_client *c, actor_ref q, const actor_message_desc *desc
     }
     req = (actor_queue_PutRequest){(char *)(uintptr_t)(type != NULL ? type : ""), n, bytes, wait};
     rc = actor_queue_Queue_put(c, q, &req, &o, st);
-    for (size_t i = 0; i < n; i++)
-        free(bytes[i].data);
-    free(bytes);
+    actor__bytes_free(bytes, n);
     return rc;
 }
 

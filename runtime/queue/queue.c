@@ -46,6 +46,7 @@ typedef struct waiter {
 
 typedef struct line {
     waiter *head, *tail;
+    uint32_t n; /* waiting in it */
 } line;
 
 typedef struct queue {
@@ -56,7 +57,6 @@ typedef struct queue {
     size_t cap, head, n;
     uint64_t bytes;
     line puts, gets;
-    uint32_t n_puts, n_gets;
     uint64_t put_total, got_total;
     uint64_t peak_items, peak_bytes; /* the most held at once */
     bool shut_down;  /* no more puts */
@@ -83,6 +83,7 @@ static void line_push(line *l, waiter *w)
     else
         l->head = w;
     l->tail = w;
+    l->n++;
 }
 
 static void line_unlink(line *l, waiter *w)
@@ -96,18 +97,22 @@ static void line_unlink(line *l, waiter *w)
     else
         l->tail = w->prev;
     w->next = w->prev = NULL;
+    l->n--;
 }
 
-static void items_free(actor_bytes *items, size_t n)
+/* Takes l's oldest waiter out, its timer cancelled: the caller answers it. */
+static waiter *line_take(line *l, actor_ctx *ctx)
 {
-    for (size_t i = 0; i < n; i++)
-        free(items[i].data);
-    free(items);
+    waiter *w = l->head;
+
+    line_unlink(l, w);
+    actor_ctx_cancel_after(ctx, w->timer);
+    return w;
 }
 
 static void waiter_free(waiter *w)
 {
-    items_free(w->items, w->items != NULL ? w->n : 0);
+    actor__bytes_free(w->items, w->items != NULL ? w->n : 0);
     free(w);
 }
 
@@ -205,7 +210,7 @@ static actor_bytes *items_copy(const actor_bytes *in, size_t n, uint64_t *bytes)
         if (in[i].len != 0) {
             out[i].data = malloc(in[i].len);
             if (out[i].data == NULL) {
-                items_free(out, i);
+                actor__bytes_free(out, i);
                 return NULL;
             }
             memcpy(out[i].data, in[i].data, in[i].len);
@@ -219,7 +224,7 @@ static actor_bytes *items_copy(const actor_bytes *in, size_t n, uint64_t *bytes)
 /* ============================================================= serving */
 
 static void finish_shutdown(queue *q, actor_ctx *ctx);
-static void refuse_line(actor_ctx *ctx, line *l, uint32_t *count, int32_t code, const char *why);
+static void refuse_line(actor_ctx *ctx, line *l, int32_t code, const char *why);
 
 /* Gives the oldest w->n items to waiting get w (out of its line). */
 static void serve_get(queue *q, waiter *w)
@@ -249,19 +254,12 @@ static void serve(queue *q, actor_ctx *ctx)
     while (moved) {
         moved = false;
         while (q->gets.head != NULL && q->gets.head->n <= q->n) {
-            waiter *w = q->gets.head;
-            line_unlink(&q->gets, w);
-            q->n_gets--;
-            actor_ctx_cancel_after(ctx, w->timer);
-            serve_get(q, w);
+            serve_get(q, line_take(&q->gets, ctx));
             moved = true;
         }
         while (q->puts.head != NULL && ring_room(q, q->puts.head->n, q->puts.head->bytes) &&
                ring_reserve(q, q->puts.head->n) == 0) {
-            waiter *w = q->puts.head;
-            line_unlink(&q->puts, w);
-            q->n_puts--;
-            actor_ctx_cancel_after(ctx, w->timer);
+            waiter *w = line_take(&q->puts, ctx);
             ring_append(q, w->items, w->n, w->bytes);
             actor_queue_Queue_put_reply(&w->reply);
             waiter_free(w);
@@ -273,11 +271,7 @@ static void serve(queue *q, actor_ctx *ctx)
     /* a closed channel gets no more items: a waiting get that asks for
      * more than is left never will be served */
     if (q->closed && q->gets.head != NULL && q->gets.head->n > q->n) {
-        waiter *w = q->gets.head;
-        line_unlink(&q->gets, w);
-        q->n_gets--;
-        actor_ctx_cancel_after(ctx, w->timer);
-        waiter_refuse(w, actor_queue_QueueError_CLOSED,
+        waiter_refuse(line_take(&q->gets, ctx), actor_queue_QueueError_CLOSED,
                       "channel closed: its senders closed, and fewer items are left");
         serve(q, ctx); /* the next one may ask for less */
     }
@@ -292,12 +286,10 @@ static void waiter_due(void *state, actor_ctx *ctx, void *user)
 
     if (w->items != NULL) {
         line_unlink(&q->puts, w);
-        q->n_puts--;
         snprintf(why, sizeof why, "queue full: no room within %u ms", (unsigned)w->waited_ms);
         waiter_refuse(w, actor_queue_QueueError_FULL, why);
     } else {
         line_unlink(&q->gets, w);
-        q->n_gets--;
         snprintf(why, sizeof why, "queue empty: no items within %u ms", (unsigned)w->waited_ms);
         waiter_refuse(w, actor_queue_QueueError_EMPTY, why);
     }
@@ -360,7 +352,7 @@ static int queue_put(void *state, actor_ctx *ctx, const actor_queue_PutRequest *
     if (q->puts.head == NULL && ring_room(q, req->n_items, bytes)) {
         items = items_copy(req->items, req->n_items, &bytes);
         if (items == NULL || ring_reserve(q, req->n_items) != 0) {
-            items_free(items, items != NULL ? req->n_items : 0);
+            actor__bytes_free(items, items != NULL ? req->n_items : 0);
             return ACTOR_ENOMEM;
         }
         ring_append(q, items, req->n_items, bytes);
@@ -369,7 +361,7 @@ static int queue_put(void *state, actor_ctx *ctx, const actor_queue_PutRequest *
         return 0;
     }
     ms = actor__wait_ms(ctx, req->wait.block, req->wait.timeout_ms);
-    if (ms == 0 || q->n_puts + q->n_gets >= q->max_waiting)
+    if (ms == 0 || q->puts.n + q->gets.n >= q->max_waiting)
         return actor_ctx_raise(ctx, actor_queue_QueueError_FULL,
                                ms == 0 ? "queue full" : "queue full, and too many callers wait");
     w = calloc(1, sizeof *w);
@@ -384,7 +376,6 @@ static int queue_put(void *state, actor_ctx *ctx, const actor_queue_PutRequest *
         waiter_free(w);
         return rc;
     }
-    q->n_puts++;
     return ACTOR_INVOKE_DEFERRED;
 }
 
@@ -427,7 +418,7 @@ static int queue_get(void *state, actor_ctx *ctx, const actor_queue_GetRequest *
                                "channel closed with %zu items: fewer than %u", q->n,
                                (unsigned)req->count);
     ms = actor__wait_ms(ctx, req->wait.block, req->wait.timeout_ms);
-    if (ms == 0 || q->n_puts + q->n_gets >= q->max_waiting)
+    if (ms == 0 || q->puts.n + q->gets.n >= q->max_waiting)
         return actor_ctx_raise(ctx, actor_queue_QueueError_EMPTY,
                                ms == 0 ? "queue empty" : "queue empty, and too many callers wait");
     w = calloc(1, sizeof *w);
@@ -439,7 +430,6 @@ static int queue_get(void *state, actor_ctx *ctx, const actor_queue_GetRequest *
         free(w);
         return rc;
     }
-    q->n_gets++;
     return ACTOR_INVOKE_DEFERRED;
 }
 
@@ -455,8 +445,8 @@ static int queue_info(void *state, actor_ctx *ctx, actor_queue_Info *res)
     res->size_bytes = q->bytes;
     res->max_items = q->max_items;
     res->max_bytes = q->max_bytes;
-    res->waiting_puts = q->n_puts;
-    res->waiting_gets = q->n_gets;
+    res->waiting_puts = q->puts.n;
+    res->waiting_gets = q->gets.n;
     res->shut_down = q->shut_down;
     res->put_total = q->put_total;
     res->got_total = q->got_total;
@@ -503,7 +493,7 @@ static int queue_close_sender(void *state, actor_ctx *ctx, const actor_queue_Sen
             return 0;
         q->closed = true;
         /* the waiting puts' items never went in */
-        refuse_line(ctx, &q->puts, &q->n_puts, actor_queue_QueueError_CLOSED,
+        refuse_line(ctx, &q->puts, actor_queue_QueueError_CLOSED,
                     "channel closed: its senders closed");
         serve(q, ctx);
         return 0;
@@ -512,16 +502,10 @@ static int queue_close_sender(void *state, actor_ctx *ctx, const actor_queue_Sen
 }
 
 /* Refuses every waiter of line l with `code`. */
-static void refuse_line(actor_ctx *ctx, line *l, uint32_t *count, int32_t code, const char *why)
+static void refuse_line(actor_ctx *ctx, line *l, int32_t code, const char *why)
 {
-    waiter *w;
-
-    while ((w = l->head) != NULL) {
-        line_unlink(l, w);
-        (*count)--;
-        actor_ctx_cancel_after(ctx, w->timer);
-        waiter_refuse(w, code, why);
-    }
+    while (l->head != NULL)
+        waiter_refuse(line_take(l, ctx), code, why);
 }
 
 /* The end of a shutdown: what is left is dropped, waiting gets end, and
@@ -535,7 +519,7 @@ static void finish_shutdown(queue *q, actor_ctx *ctx)
         actor_ctx_cancel_after(ctx, q->grace_timer);
     q->grace_timer = 0;
     ring_drop_all(q);
-    refuse_line(ctx, &q->gets, &q->n_gets, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
+    refuse_line(ctx, &q->gets, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
     res.dropped = q->dropped;
     if (q->shutdown_reply != NULL)
         actor_queue_Queue_shutdown_reply(&q->shutdown_reply, &res);
@@ -561,7 +545,7 @@ static int queue_shutdown(void *state, actor_ctx *ctx, const actor_queue_Shutdow
         return 0;
     }
     q->shut_down = true;
-    refuse_line(ctx, &q->puts, &q->n_puts, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
+    refuse_line(ctx, &q->puts, actor_queue_QueueError_SHUT_DOWN, "queue shut down");
     if (q->n == 0 || req->grace_ms == 0) {
         finish_shutdown(q, ctx);
         res->dropped = q->dropped;
@@ -609,11 +593,7 @@ static void queue_cleanup(void *state, actor_ctx *ctx)
         line_unlink(&q->gets, w);
         waiter_free(w);
     }
-    while (q->n > 0) {
-        free(q->ring[q->head].data);
-        q->head = (q->head + 1) % q->cap;
-        q->n--;
-    }
+    ring_drop_all(q);
     free(q->ring);
     free(q->senders);
     free(q->type);

@@ -3,6 +3,8 @@
  */
 #include "queue/service.h"
 
+#include <stdlib.h>
+
 #include "actor/queues.h"
 
 uint32_t actor__wait_ms(actor_ctx *ctx, bool block, uint32_t timeout_ms)
@@ -37,4 +39,26 @@ actor_spawn_opts actor__service_spawn_opts(const actor_spawn_opts *given)
     o.restartable = false;
     o.max_concurrency = 0;
     return o;
+}
+
+actor_call_opts actor__wait_call_opts(bool block, uint32_t timeout_ms)
+{
+    actor_call_opts o = ACTOR_CALL_OPTS_DEFAULT;
+
+    if (!block)
+        o.timeout_ms = ACTOR_QUEUE_CALL_SLACK_MS;
+    else if (timeout_ms != 0)
+        o.timeout_ms = timeout_ms > UINT32_MAX - ACTOR_QUEUE_CALL_SLACK_MS
+                           ? UINT32_MAX
+                           : timeout_ms + ACTOR_QUEUE_CALL_SLACK_MS;
+    return o;
+}
+
+void actor__bytes_free(actor_bytes *items, size_t n)
+{
+    if (items == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(items[i].data);
+    free(items);
 }

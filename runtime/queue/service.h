@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "actor/actor.h"
+#include "actor/codec.h"
 
 /* The current request's caller may wait this many ms: `timeout_ms` (0: as
  * long as its deadline allows), cut so that the service answers
@@ -28,5 +29,13 @@ int actor__service_adopt(void **state, const void *arg, actor_ctx *ctx);
  * twice; a supervisor restarts a service by spawning a new one) nor
  * concurrent. */
 actor_spawn_opts actor__service_spawn_opts(const actor_spawn_opts *given);
+
+/* The options of a blocking call to a service that waits up to
+ * timeout_ms (`block`; 0: as long as the call may): ACTOR_QUEUE_CALL_SLACK_MS
+ * longer than the wait, so that the service's own answer comes first. */
+actor_call_opts actor__wait_call_opts(bool block, uint32_t timeout_ms);
+
+/* Frees items[0..n)'s bytes and the array (NULL: nothing). */
+void actor__bytes_free(actor_bytes *items, size_t n);
 
 #endif /* ACTOR_QUEUE_SERVICE_H */

@@ -2,8 +2,7 @@
  * store.c - the object store's actor (actor/stores.h, idl/store.actor;
  * docs/RUNTIME.md, "Queues").
  *
- * Blobs by id in a table of BUCKETS chains, each with its count of
- * references; the bytes bound counts the blobs' sizes. A blob is copied
+ * Blobs by id in the core's id map, each with its count of references; the bytes bound counts the blobs' sizes. A blob is copied
  * in once at put and out once per get: what crosses the other hops is its
  * 16-byte ObjectRef. One actor, one worker at a time: no locks.
  */
@@ -11,38 +10,29 @@
 #include <string.h>
 
 #include "actor/stores.h"
+#include "core/actor_internal.h"
 #include "queue/service.h"
 
 typedef struct object {
-    struct object *next; /* in its bucket */
-    uint64_t id;
+    actor__idnode node; /* first: its id in the map */
     uint32_t refs;
     actor_bytes data; /* owned */
 } object;
 
-#define BUCKETS 1024u
-
 typedef struct store {
-    object *buckets[BUCKETS];
-    uint64_t next_id, objects, bytes, max_bytes, peak_bytes;
+    actor__idmap objects;
+    uint64_t next_id, bytes, max_bytes, peak_bytes;
 } store;
 
-static object **slot_of(store *s, uint64_t id)
+static object *find_object(store *s, uint64_t id)
 {
-    object **o = &s->buckets[id % BUCKETS];
-
-    while (*o != NULL && (*o)->id != id)
-        o = &(*o)->next;
-    return o;
+    return (object *)(void *)actor__idmap_find(&s->objects, id);
 }
 
-static void object_free(store *s, object **where)
+/* Frees o, taken out of the map already. */
+static void object_free(store *s, object *o)
 {
-    object *o = *where;
-
-    *where = o->next;
     s->bytes -= o->data.len;
-    s->objects--;
     free(o->data.data);
     free(o);
 }
@@ -70,15 +60,13 @@ static int store_put(void *state, actor_ctx *ctx, const actor_store_PutObject *r
     if (req->data.len != 0)
         memcpy(o->data.data, req->data.data, req->data.len);
     o->data.len = req->data.len;
-    o->id = ++s->next_id;
+    o->node.id = ++s->next_id;
     o->refs = req->refs != 0 ? req->refs : 1;
-    o->next = s->buckets[o->id % BUCKETS];
-    s->buckets[o->id % BUCKETS] = o;
-    s->objects++;
+    actor__idmap_insert(&s->objects, &o->node);
     s->bytes += o->data.len;
     if (s->bytes > s->peak_bytes)
         s->peak_bytes = s->bytes;
-    res->id = o->id;
+    res->id = o->node.id;
     res->size = o->data.len;
     return 0;
 }
@@ -93,7 +81,7 @@ static int store_get(void *state, actor_ctx *ctx, const actor_store_ObjectRef *r
                      actor_store_Blob *res)
 {
     store *s = state;
-    object *o = *slot_of(s, req->id);
+    object *o = find_object(s, req->id);
 
     if (o == NULL)
         return no_such_object(ctx, req->id);
@@ -111,7 +99,7 @@ static int store_retain(void *state, actor_ctx *ctx, const actor_store_RefCount 
                         actor_store_Remaining *res)
 {
     store *s = state;
-    object *o = *slot_of(s, req->object.id);
+    object *o = find_object(s, req->object.id);
 
     if (o == NULL)
         return no_such_object(ctx, req->object.id);
@@ -124,14 +112,16 @@ static int store_release(void *state, actor_ctx *ctx, const actor_store_RefCount
                          actor_store_Remaining *res)
 {
     store *s = state;
-    object **where = slot_of(s, req->object.id);
+    object *o = find_object(s, req->object.id);
 
-    if (*where == NULL)
+    if (o == NULL)
         return no_such_object(ctx, req->object.id);
-    (*where)->refs = req->count >= (*where)->refs ? 0 : (*where)->refs - req->count;
-    res->refs = (*where)->refs;
-    if (res->refs == 0)
-        object_free(s, where);
+    o->refs = req->count >= o->refs ? 0 : o->refs - req->count;
+    res->refs = o->refs;
+    if (res->refs == 0) {
+        actor__idmap_remove(&s->objects, o->node.id);
+        object_free(s, o);
+    }
     return 0;
 }
 
@@ -140,21 +130,32 @@ static int store_info(void *state, actor_ctx *ctx, actor_store_StoreInfo *res)
     store *s = state;
 
     (void)ctx;
-    res->objects = s->objects;
+    res->objects = s->objects.count;
     res->size_bytes = s->bytes;
     res->max_bytes = s->max_bytes;
     res->peak_bytes = s->peak_bytes;
     return 0;
 }
 
+static bool every_object(actor__idnode *node, void *arg)
+{
+    (void)node;
+    (void)arg;
+    return true;
+}
+
 static void store_cleanup(void *state, actor_ctx *ctx)
 {
     store *s = state;
+    actor__idnode *n = actor__idmap_remove_if(&s->objects, every_object, NULL);
 
     (void)ctx;
-    for (size_t b = 0; b < BUCKETS; b++)
-        while (s->buckets[b] != NULL)
-            object_free(s, &s->buckets[b]);
+    while (n != NULL) {
+        actor__idnode *next = n->next;
+        object_free(s, (object *)(void *)n);
+        n = next;
+    }
+    actor__idmap_fini(&s->objects);
     free(s);
 }
 
@@ -180,9 +181,15 @@ int actor_store_spawn(actor_system *sys, uint64_t max_bytes, const actor_spawn_o
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return ACTOR_ENOMEM;
+    if (actor__idmap_init(&s->objects, 64) != 0) {
+        free(s);
+        return ACTOR_ENOMEM;
+    }
     s->max_bytes = max_bytes;
     rc = actor_store_Store_spawn(sys, &store_handlers, s, &so, out);
-    if (rc != 0)
+    if (rc != 0) {
+        actor__idmap_fini(&s->objects);
         free(s);
+    }
     return rc;
 }
