@@ -732,6 +732,7 @@ static void emit_method_entry(emitter *e, const ast_method *m, const method_name
     emit_line(e, ".errors = %s,", n_errors > 0 ? errors_array(e, n) : "NULL");
     emit_line(e, ".n_errors = %zu,", n_errors);
     emit_line(e, ".invoke = %s__invoke,", n->base);
+    emit_line(e, ".reads_frames = true,");
     if (s->key_field != NULL)
         emit_line(e, ".key_field = %s, /* key_hash(%s) */", emit_field_id(e, param, s->key_field),
                   s->key_field->name);

@@ -479,7 +479,7 @@ const char *emit_free_stmt(emitter *e, const ast_type *t, const char *path, cons
     case SHAPE_STRING:
         return arena_printf(a, "free(%s)", items);
     case SHAPE_BYTES:
-        return arena_printf(a, "free(%s.data)", items);
+        return arena_printf(a, "actor_bytes_free(&%s)", items);
     case SHAPE_MESSAGE:
         return arena_printf(a, "%s_free(&%s)", emit_cname(e, t->resolved), items);
     case SHAPE_LIST:

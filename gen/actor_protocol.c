@@ -271,8 +271,6 @@ int actor_wire_Status_unpack_ex(const msgpack_object *o, actor_wire_Status *m,
 static const char *actor_wire_OobFrame_field_name(uint32_t id)
 {
     switch (id) {
-    case actor_wire_OobFrame_FIELD_FIELD:
-        return "field";
     case actor_wire_OobFrame_FIELD_SIZE:
         return "size";
     default:
@@ -282,7 +280,6 @@ static const char *actor_wire_OobFrame_field_name(uint32_t id)
 
 /* Bits of actor_wire.OobFrame's fields in a decoder's set of fields seen. */
 enum {
-    actor_wire_OobFrame_SEEN_FIELD,
     actor_wire_OobFrame_SEEN_SIZE,
     actor_wire_OobFrame_NUM_FIELDS
 };
@@ -308,13 +305,10 @@ void actor_wire_OobFrame_free(actor_wire_OobFrame *m)
 int actor_wire_OobFrame_encode(const actor_wire_OobFrame *m, msgpack_sbuffer *out)
 {
     const size_t start = out->size;
-    const uint32_t count = 2; /* fields always written */
+    const uint32_t count = 1; /* fields always written */
     int rc;
 
     if ((rc = actor_write_map_header(out, count)) != 0)
-        goto fail;
-    if ((rc = actor_write_key(out, actor_wire_OobFrame_FIELD_FIELD)) != 0 ||
-        (rc = actor_write_uint32(out, m->field)) != 0)
         goto fail;
     if ((rc = actor_write_key(out, actor_wire_OobFrame_FIELD_SIZE)) != 0 ||
         (rc = actor_write_uint64(out, m->size)) != 0)
@@ -328,13 +322,10 @@ fail:
 
 int actor_wire_OobFrame_pack(msgpack_packer *pk, const actor_wire_OobFrame *m)
 {
-    const uint32_t count = 2; /* fields always written */
+    const uint32_t count = 1; /* fields always written */
     int rc;
 
     if ((rc = actor_pack_map_header(pk, count)) != 0)
-        return rc;
-    if ((rc = actor_pack_key(pk, actor_wire_OobFrame_FIELD_FIELD)) != 0 ||
-        (rc = actor_pack_uint32(pk, m->field)) != 0)
         return rc;
     if ((rc = actor_pack_key(pk, actor_wire_OobFrame_FIELD_SIZE)) != 0 ||
         (rc = actor_pack_uint64(pk, m->size)) != 0)
@@ -356,10 +347,6 @@ int actor_wire_OobFrame__read(actor_reader *r, actor_wire_OobFrame *m)
         if ((rc = actor_read_field_id(r, &id)) != 0)
             goto fail;
         switch (id) {
-        case actor_wire_OobFrame_FIELD_FIELD:
-            if ((rc = actor_field_once(r, seen, actor_wire_OobFrame_SEEN_FIELD)) == 0)
-                rc = actor_read_uint32(r, &m->field);
-            break;
         case actor_wire_OobFrame_FIELD_SIZE:
             if ((rc = actor_field_once(r, seen, actor_wire_OobFrame_SEEN_SIZE)) == 0)
                 rc = actor_read_uint64(r, &m->size);
@@ -399,10 +386,6 @@ int actor_wire_OobFrame__unpack(actor_reader *r, const msgpack_object *o, actor_
         if ((rc = actor_unpack_field_id(r, &kv->key, &id)) != 0)
             goto fail;
         switch (id) {
-        case actor_wire_OobFrame_FIELD_FIELD:
-            if ((rc = actor_field_once(r, seen, actor_wire_OobFrame_SEEN_FIELD)) == 0)
-                rc = actor_unpack_uint32(r, &kv->val, &m->field);
-            break;
         case actor_wire_OobFrame_FIELD_SIZE:
             if ((rc = actor_field_once(r, seen, actor_wire_OobFrame_SEEN_SIZE)) == 0)
                 rc = actor_unpack_uint64(r, &kv->val, &m->size);
@@ -797,7 +780,7 @@ void actor_wire_Envelope_free(actor_wire_Envelope *m)
         actor_wire_Oob_free(m->oob);
         free(m->oob);
     }
-    free(m->auth.data);
+    actor_bytes_free(&m->auth);
     memset(m, 0, sizeof *m);
 }
 

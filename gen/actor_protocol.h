@@ -89,17 +89,16 @@ struct actor_wire_Status {
     char *message;
 };
 
-/** Describes one out-of-band frame (reserved: not sent by version 1). */
+/** Describes one out-of-band frame (docs/PROTOCOL.md, "Large payloads"). */
 struct actor_wire_OobFrame {
-    /** The id of the body's `bytes` field whose value this frame carries. */
-    uint32_t field;
     /** The frame's size in bytes. */
     uint64_t size;
 };
 
 /**
- * Reserved for large `bytes` fields travelling as separate frames; the
- * i-th entry describes frame 2 + i.
+ * The out-of-band frames after the body: a `bytes` value of the body
+ * that refers to frame i (msgpack ext 1, 4 bytes: i) has the bytes of
+ * the i-th entry's frame, the message's frame 3 + i (counting from 1).
  */
 struct actor_wire_Oob {
     size_t n_frames;
@@ -148,7 +147,7 @@ struct actor_wire_Envelope {
     char *type; /* NULL when absent */
     /** RESPONSE only; absent means OK. */
     actor_wire_Status *status; /* NULL when absent */
-    /** Reserved: out-of-band frames. */
+    /** The out-of-band frames after the body, when there are any. */
     actor_wire_Oob *oob; /* NULL when absent */
     /** Reserved: authentication token (CURVE authenticates the connection). */
     bool has_auth;
@@ -215,7 +214,6 @@ int actor_wire_Status__read(actor_reader *r, actor_wire_Status *m);
 int actor_wire_Status__unpack(actor_reader *r, const msgpack_object *o, actor_wire_Status *m);
 
 /* actor_wire.OobFrame: field ids on the wire */
-#define actor_wire_OobFrame_FIELD_FIELD 1u
 #define actor_wire_OobFrame_FIELD_SIZE 2u
 
 /* Zeroes *m and applies the IDL defaults. A string default that cannot be

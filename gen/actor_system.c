@@ -3149,6 +3149,7 @@ static const actor_method actor_sys_Registry__methods[actor_sys_Registry_N_METHO
         .errors = actor_sys_Registry_lookup__errors,
         .n_errors = 4,
         .invoke = actor_sys_Registry_lookup__invoke,
+        .reads_frames = true,
     },
     [actor_sys_Registry_METHOD_LIST] = {
         .name = "list",
@@ -3160,6 +3161,7 @@ static const actor_method actor_sys_Registry__methods[actor_sys_Registry_N_METHO
         .errors = NULL,
         .n_errors = 0,
         .invoke = actor_sys_Registry_list__invoke,
+        .reads_frames = true,
     },
     [actor_sys_Registry_METHOD_KILL] = {
         .name = "kill",
@@ -3171,6 +3173,7 @@ static const actor_method actor_sys_Registry__methods[actor_sys_Registry_N_METHO
         .errors = actor_sys_Registry_kill__errors,
         .n_errors = 4,
         .invoke = actor_sys_Registry_kill__invoke,
+        .reads_frames = true,
     },
     [actor_sys_Registry_METHOD_CREATE] = {
         .name = "create",
@@ -3182,6 +3185,7 @@ static const actor_method actor_sys_Registry__methods[actor_sys_Registry_N_METHO
         .errors = actor_sys_Registry_create__errors,
         .n_errors = 4,
         .invoke = actor_sys_Registry_create__invoke,
+        .reads_frames = true,
     },
     [actor_sys_Registry_METHOD_WATCH] = {
         .name = "watch",
@@ -3193,6 +3197,7 @@ static const actor_method actor_sys_Registry__methods[actor_sys_Registry_N_METHO
         .errors = actor_sys_Registry_watch__errors,
         .n_errors = 4,
         .invoke = actor_sys_Registry_watch__invoke,
+        .reads_frames = true,
     },
     [actor_sys_Registry_METHOD_PING] = {
         .name = "ping",
@@ -3204,6 +3209,7 @@ static const actor_method actor_sys_Registry__methods[actor_sys_Registry_N_METHO
         .errors = NULL,
         .n_errors = 0,
         .invoke = actor_sys_Registry_ping__invoke,
+        .reads_frames = true,
     },
 };
 
@@ -3673,6 +3679,7 @@ static const actor_method actor_sys_Introspect__methods[actor_sys_Introspect_N_M
         .errors = NULL,
         .n_errors = 0,
         .invoke = actor_sys_Introspect_stats__invoke,
+        .reads_frames = true,
     },
     [actor_sys_Introspect_METHOD_DESCRIBE] = {
         .name = "describe",
@@ -3684,6 +3691,7 @@ static const actor_method actor_sys_Introspect__methods[actor_sys_Introspect_N_M
         .errors = actor_sys_Introspect_describe__errors,
         .n_errors = 2,
         .invoke = actor_sys_Introspect_describe__invoke,
+        .reads_frames = true,
     },
     [actor_sys_Introspect_METHOD_PING] = {
         .name = "ping",
@@ -3695,6 +3703,7 @@ static const actor_method actor_sys_Introspect__methods[actor_sys_Introspect_N_M
         .errors = NULL,
         .n_errors = 0,
         .invoke = actor_sys_Introspect_ping__invoke,
+        .reads_frames = true,
     },
 };
 

@@ -1191,6 +1191,7 @@ static const actor_method actor_barrier_Barrier__methods[actor_barrier_Barrier_N
         .errors = actor_barrier_Barrier_join__errors,
         .n_errors = 4,
         .invoke = actor_barrier_Barrier_join__invoke,
+        .reads_frames = true,
     },
     [actor_barrier_Barrier_METHOD_ARRIVE] = {
         .name = "arrive",
@@ -1202,6 +1203,7 @@ static const actor_method actor_barrier_Barrier__methods[actor_barrier_Barrier_N
         .errors = actor_barrier_Barrier_arrive__errors,
         .n_errors = 4,
         .invoke = actor_barrier_Barrier_arrive__invoke,
+        .reads_frames = true,
     },
     [actor_barrier_Barrier_METHOD_INFO] = {
         .name = "info",
@@ -1213,6 +1215,7 @@ static const actor_method actor_barrier_Barrier__methods[actor_barrier_Barrier_N
         .errors = NULL,
         .n_errors = 0,
         .invoke = actor_barrier_Barrier_info__invoke,
+        .reads_frames = true,
     },
 };
 

@@ -351,7 +351,7 @@ void compat_v2_Record_free(compat_v2_Record *m)
         compat_v2_Inner_free(m->extra_inner);
         free(m->extra_inner);
     }
-    free(m->blob.data);
+    actor_bytes_free(&m->blob);
     memset(m, 0, sizeof *m);
 }
 

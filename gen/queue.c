@@ -2050,6 +2050,7 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .errors = actor_queue_Queue_put__errors,
         .n_errors = 7,
         .invoke = actor_queue_Queue_put__invoke,
+        .reads_frames = true,
     },
     [actor_queue_Queue_METHOD_GET] = {
         .name = "get",
@@ -2061,6 +2062,7 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .errors = actor_queue_Queue_get__errors,
         .n_errors = 7,
         .invoke = actor_queue_Queue_get__invoke,
+        .reads_frames = true,
     },
     [actor_queue_Queue_METHOD_INFO] = {
         .name = "info",
@@ -2072,6 +2074,7 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .errors = NULL,
         .n_errors = 0,
         .invoke = actor_queue_Queue_info__invoke,
+        .reads_frames = true,
     },
     [actor_queue_Queue_METHOD_SHUTDOWN] = {
         .name = "shutdown",
@@ -2083,6 +2086,7 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .errors = NULL,
         .n_errors = 0,
         .invoke = actor_queue_Queue_shutdown__invoke,
+        .reads_frames = true,
     },
     [actor_queue_Queue_METHOD_OPEN_SENDER] = {
         .name = "open_sender",
@@ -2094,6 +2098,7 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .errors = actor_queue_Queue_open_sender__errors,
         .n_errors = 7,
         .invoke = actor_queue_Queue_open_sender__invoke,
+        .reads_frames = true,
     },
     [actor_queue_Queue_METHOD_CLOSE_SENDER] = {
         .name = "close_sender",
@@ -2105,6 +2110,7 @@ static const actor_method actor_queue_Queue__methods[actor_queue_Queue_N_METHODS
         .errors = actor_queue_Queue_close_sender__errors,
         .n_errors = 7,
         .invoke = actor_queue_Queue_close_sender__invoke,
+        .reads_frames = true,
     },
 };
 

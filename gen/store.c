@@ -251,7 +251,7 @@ void actor_store_PutObject_free(actor_store_PutObject *m)
 {
     if (m == NULL)
         return;
-    free(m->data.data);
+    actor_bytes_free(&m->data);
     memset(m, 0, sizeof *m);
 }
 
@@ -442,7 +442,7 @@ void actor_store_Blob_free(actor_store_Blob *m)
 {
     if (m == NULL)
         return;
-    free(m->data.data);
+    actor_bytes_free(&m->data);
     memset(m, 0, sizeof *m);
 }
 
@@ -1422,6 +1422,7 @@ static const actor_method actor_store_Store__methods[actor_store_Store_N_METHODS
         .errors = actor_store_Store_put__errors,
         .n_errors = 3,
         .invoke = actor_store_Store_put__invoke,
+        .reads_frames = true,
     },
     [actor_store_Store_METHOD_GET] = {
         .name = "get",
@@ -1433,6 +1434,7 @@ static const actor_method actor_store_Store__methods[actor_store_Store_N_METHODS
         .errors = actor_store_Store_get__errors,
         .n_errors = 3,
         .invoke = actor_store_Store_get__invoke,
+        .reads_frames = true,
     },
     [actor_store_Store_METHOD_RETAIN] = {
         .name = "retain",
@@ -1444,6 +1446,7 @@ static const actor_method actor_store_Store__methods[actor_store_Store_N_METHODS
         .errors = actor_store_Store_retain__errors,
         .n_errors = 3,
         .invoke = actor_store_Store_retain__invoke,
+        .reads_frames = true,
     },
     [actor_store_Store_METHOD_RELEASE] = {
         .name = "release",
@@ -1455,6 +1458,7 @@ static const actor_method actor_store_Store__methods[actor_store_Store_N_METHODS
         .errors = actor_store_Store_release__errors,
         .n_errors = 3,
         .invoke = actor_store_Store_release__invoke,
+        .reads_frames = true,
     },
     [actor_store_Store_METHOD_INFO] = {
         .name = "info",
@@ -1466,6 +1470,7 @@ static const actor_method actor_store_Store__methods[actor_store_Store_N_METHODS
         .errors = NULL,
         .n_errors = 0,
         .invoke = actor_store_Store_info__invoke,
+        .reads_frames = true,
     },
 };
 

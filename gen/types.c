@@ -251,7 +251,7 @@ void types_Scalars_free(types_Scalars *m)
     if (m == NULL)
         return;
     free(m->s);
-    free(m->data.data);
+    actor_bytes_free(&m->data);
     memset(m, 0, sizeof *m);
 }
 
@@ -645,7 +645,7 @@ void types_Optionals_free(types_Optionals *m)
     if (m == NULL)
         return;
     free(m->s);
-    free(m->data.data);
+    actor_bytes_free(&m->data);
     if (m->point != NULL) {
         common_Point_free(m->point);
         free(m->point);
@@ -2712,7 +2712,7 @@ static void types_Maps_u8_keys_free(types_Maps_u8_keys_entry *items, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        free(items[i].value.data);
+        actor_bytes_free(&items[i].value);
     }
     free(items);
 }
@@ -5039,6 +5039,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = types_Echo_echo__errors,
         .n_errors = 2,
         .invoke = types_Echo_echo__invoke,
+        .reads_frames = true,
         .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_PING] = {
@@ -5051,6 +5052,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = types_Echo_ping__invoke,
+        .reads_frames = true,
     },
     [types_Echo_METHOD_NEST] = {
         .name = "nest",
@@ -5062,6 +5064,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = types_Echo_nest__invoke,
+        .reads_frames = true,
         .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_POKE] = {
@@ -5074,6 +5077,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = types_Echo_poke__invoke,
+        .reads_frames = true,
         .key_field = types_Nested_FIELD_LABEL, /* key_hash(label) */
     },
     [types_Echo_METHOD_RESET] = {
@@ -5086,6 +5090,7 @@ static const actor_method types_Echo__methods[types_Echo_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = types_Echo_reset__invoke,
+        .reads_frames = true,
     },
 };
 

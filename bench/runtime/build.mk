@@ -20,6 +20,8 @@
 #                  batches (queue.c)                                 (C)
 #   bench-rt-scale a million actors spawned, messaged once and ended
 #                  (tests/runtime/scale_test.c, SCALE_BENCH)         (C)
+#   bench-rt-blob  1 MiB and 64 MiB blobs across processes: raw libzmq
+#                  against an actor call, out of band (blob.c)       (C)
 #
 # `run.py --smoke` (in `make check`) proves each program runs and returns
 # sane figures; no timing is asserted.
@@ -86,8 +88,21 @@ $(BENCH_RT_OUT)/scale.o: tests/runtime/scale_test.c
 $(BENCH_RT_SCALE): $(BENCH_RT_OUT)/scale.o $(LIBACTOR_A)
 	$(CC) $(ALL_LDFLAGS) -pthread $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
 
+# Large payloads across processes: raw libzmq against an actor call whose
+# blob travels out of band (blob.c), with the stubs of blob.actor.
+BENCH_RT_BLOB := $(BENCH_RT_OUT)/bench-rt-blob
+$(BENCH_RT_OUT)/blob.c $(BENCH_RT_OUT)/blob.h &: bench/runtime/blob.actor $(ACTORC)
+	@mkdir -p $(@D)
+	$(ACTORC) -o $(BENCH_RT_OUT) $<
+$(BENCH_RT_OUT)/blob_stubs.o: $(BENCH_RT_OUT)/blob.c
+	$(CC) $(ALL_CFLAGS) -pthread $(BENCH_RT_CPPFLAGS) $(DEPFLAGS) -c $< -o $@
+$(BENCH_RT_OUT)/blob.o: $(BENCH_RT_OUT)/blob.h
+$(BENCH_RT_BLOB): $(BENCH_RT_OUT)/blob.o $(BENCH_RT_OUT)/blob_stubs.o $(BENCH_RT_COMMON_OBJ) \
+                  $(LIBACTOR_A)
+	$(CC) $(ALL_LDFLAGS) -pthread $^ $(MSGPACK_LIBS) $(ZMQ_LIBS) -o $@
+
 BENCH_RT_BINS := $(BENCH_RT_ZMQ) $(BENCH_RT_OURS) $(BENCH_RT_POOL) $(BENCH_RT_QUEUE) \
-                 $(BENCH_RT_SCALE)
+                 $(BENCH_RT_SCALE) $(BENCH_RT_BLOB)
 
 # CAF: a header and a library the compiler finds (-print-file-name echoes
 # the bare name when it finds nothing); no compile test, so make stays fast.

@@ -48,7 +48,7 @@ static void *producer_main(void *arg)
         return NULL;
     }
     for (unsigned i = 0; i < r->batch; i++)
-        items[i] = (actor_bytes){(uint8_t *)payload, r->item_bytes};
+        items[i] = (actor_bytes){.data = (uint8_t *)payload, .len = r->item_bytes};
     for (long done = 0; done < r->items; done += r->batch) {
         actor_queue_Queue_put(c, r->q, &req, &o, &st);
         if (st.category != ACTOR_STATUS_OK) {

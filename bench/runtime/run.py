@@ -13,6 +13,7 @@ Programs (in --bin, built by bench/runtime/build.mk) print lines
   bench-rt-caf   caf.*          (CAF 0.17; may be missing: --skip-caf says why)
   bench-rt-ours  ours.*         (libactor; ours.c)
   bench-rt-pool  ours.pool.*, ours.restart.* (libactor's pools; pool.c)
+  bench-rt-blob  zmq.blob.*, ours.blob.* (large payloads; blob.c)
 Options not listed below (--n, --pipe-n, --req-bytes, ...) are passed to
 every program. --smoke: one round with tiny counts; checks that every
 anchor ran and returned sane figures (exit 1 otherwise); asserts no timing.
@@ -103,6 +104,20 @@ ROWS = [
     # per call, in the same run.
     Row("ours.queue.one", "queue: put, get one item per call, 2 threads",
         "ours.queue.batch", ">=", 3.0, None),
+    # Large payloads across processes (bench-rt-blob): raw libzmq anchors
+    # and libactor in the same run; each side's peak memory in blob sizes.
+    Row("zmq.blob.1m", "1 MiB blob round trip, raw libzmq, tcp, 2 proc.",
+        "ours.blob.1m", "<=", 1.2, None),
+    Row("zmq.blob.64m", "  same, 64 MiB",
+        "ours.blob.64m", "<=", 1.2, None),
+    Row("ours.blob.copies.budget", "64 MiB: sender's peak memory, in blobs",
+        "ours.blob.64m.send_copies", "<=", 1.1, None),
+    Row("ours.blob.copies.budget", "  receiver's (the received bytes: 1)",
+        "ours.blob.64m.recv_copies", "<=", 1.1, None),
+    Row("zmq.blob.64m.send_copies", "  raw libzmq's sender, for comparison",
+        None, None, 1.0, None),
+    Row("zmq.blob.64m.recv_copies", "  raw libzmq's receiver",
+        None, None, 1.0, None),
     # Many actors (bench-rt-scale): 1M spawned, one message each, all ended.
     Row("ours.scale.round", "1M actors spawned, messaged once, ended",
         None, None, 1.0, None),
@@ -112,7 +127,8 @@ ROWS = [
 
 PROGRAMS = [("zmq", "bench-rt-zmq"), ("caf", "bench-rt-caf"),
             ("ours", "bench-rt-ours"), ("pool", "bench-rt-pool"),
-            ("queue", "bench-rt-queue"), ("scale", "bench-rt-scale")]
+            ("queue", "bench-rt-queue"), ("scale", "bench-rt-scale"),
+            ("blob", "bench-rt-blob")]
 
 
 def parse_output(text):

@@ -221,7 +221,7 @@ static void *producer_main(void *arg)
         frames_Frame_init(&f);
         f.producer = pa->index;
         f.seq = seq;
-        f.payload = (actor_bytes){payload, PAYLOAD_BYTES};
+        f.payload = (actor_bytes){.data = payload, .len = PAYLOAD_BYTES};
         f.checksum = checksum(payload, PAYLOAD_BYTES);
         frames_Frame_send(c, &tx, &f, SEND_TIMEOUT_MS, &st);
         if (st.category == ACTOR_STATUS_OK && atomic_fetch_add(&all->sent, 1) + 1 == QUEUE_ITEMS)

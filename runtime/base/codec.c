@@ -8,6 +8,7 @@
  * the input cannot back (every msgpack value takes at least one byte).
  */
 #include "actor/codec.h"
+#include "base/oob.h"
 
 #include <float.h>
 #include <inttypes.h>
@@ -365,6 +366,7 @@ void actor_reader_init(actor_reader *r, const void *buf, size_t len,
                                                  : ACTOR_DECODE_DEFAULT_MAX_TOTAL_ALLOC;
     r->err = err;
     r->err_has_context = false;
+    r->oob = NULL;
     if (err != NULL) {
         err->code = 0;
         err->offset = 0;
@@ -765,6 +767,7 @@ static int copy_bytes(actor_reader *r, const uint8_t *body, size_t len, actor_by
     void *mem = NULL;
     int rc;
 
+    b->frames = NULL;
     if (len == 0) {
         b->data = NULL;
         b->len = 0;
@@ -777,6 +780,69 @@ static int copy_bytes(actor_reader *r, const uint8_t *body, size_t len, actor_by
     b->data = mem;
     b->len = len;
     return 0;
+}
+
+/* A reference to an out-of-band frame at r->p (oob.h): a view into it. */
+static int read_frame_ref(actor_reader *r, actor_bytes *b)
+{
+    const uint8_t *at = r->p;
+    const actor_oob_frames *f = r->oob;
+    uint32_t index;
+
+    if ((size_t)(r->end - at) < ACTOR__OOB_REF_SIZE)
+        return actor__fail_truncated(r, at);
+    if (at[1] != ACTOR__OOB_EXT_TYPE)
+        return actor__fail_type(r, at, "bin");
+    index = actor__load32(at + 2);
+    if (f == NULL || index >= f->n)
+        return actor__fail(r, at, ACTOR_EMALFORMED,
+                           "refers to out-of-band frame %" PRIu32 " of %" PRIu32, index,
+                           f != NULL ? f->n : 0u);
+    if (f->len[index] > r->max_bytes_len)
+        return actor__fail(r, at, ACTOR_ELIMIT, "bytes of %zu bytes exceeds the limit %" PRIu32,
+                           f->len[index], r->max_bytes_len);
+    b->len = f->len[index];
+    b->data = b->len != 0 ? (uint8_t *)(uintptr_t)f->data[index] : NULL;
+    b->frames = b->len != 0 ? r->oob : NULL;
+    if (b->frames != NULL)
+        actor__oob_retain(b->frames);
+    r->p = at + ACTOR__OOB_REF_SIZE;
+    return 0;
+}
+
+int actor_decode_framed(const char *buf, size_t len, actor_oob_frames *frames,
+                        int (*read)(actor_reader *r, void *m), void (*free_msg)(void *m),
+                        const char *message_name, void *m, actor_decode_error *err)
+{
+    actor_reader r;
+    int rc;
+
+    actor_reader_init(&r, buf, len, NULL, err);
+    r.oob = frames;
+    rc = read(&r, m);
+    if (rc == 0 && (rc = actor_reader_finish(&r, message_name)) != 0)
+        free_msg(m);
+    return rc;
+}
+
+int actor_bytes_keep(actor_bytes *dst, const actor_bytes *src)
+{
+    if (src->frames == NULL)
+        return actor_bytes_dup(dst, src->data, src->len);
+    actor__oob_retain(src->frames);
+    *dst = *src;
+    return 0;
+}
+
+void actor_bytes_free(actor_bytes *b)
+{
+    if (b->frames != NULL)
+        actor__oob_release(b->frames);
+    else
+        free(b->data);
+    b->data = NULL;
+    b->len = 0;
+    b->frames = NULL;
 }
 
 /* Parses a str (is_str) or bin header at r->p: the body's start and length,
@@ -831,8 +897,11 @@ int actor_read_bytes(actor_reader *r, actor_bytes *b)
 {
     const uint8_t *at = r->p, *body = NULL;
     uint32_t len = 0;
-    int rc = read_blob_header(r, false, &body, &len);
+    int rc;
 
+    if (at < r->end && *at == ACTOR__MP_FIXEXT4)
+        return read_frame_ref(r, b);
+    rc = read_blob_header(r, false, &body, &len);
     if (rc == 0)
         rc = copy_bytes(r, body, len, b);
     r->p = rc == 0 ? body + len : at;
@@ -997,7 +1066,7 @@ void actor_free_bytes_array(actor_bytes *items, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++)
-        free(items[i].data);
+        actor_bytes_free(&items[i]);
     free(items);
 }
 
@@ -1302,6 +1371,7 @@ int actor_bytes_dup(actor_bytes *b, const void *data, size_t len)
 {
     b->data = NULL;
     b->len = 0;
+    b->frames = NULL;
     if (len == 0)
         return 0;
     b->data = malloc(len);

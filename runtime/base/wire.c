@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The wire's category values are actor.h's. */
@@ -336,8 +337,10 @@ static int send_more(void *socket, const void *data, size_t len, int flags)
     }
 }
 
-int actor__wire_send(void *socket, const actor__wire_route *route, const char *envelope,
-                     size_t envelope_len, const char *body, size_t body_len)
+/* Sends [routing id][delimiter][envelope][body], the body's part with
+ * `last_flags` (ZMQ_SNDMORE when frames follow). */
+static int send_message(void *socket, const actor__wire_route *route, const char *envelope,
+                        size_t envelope_len, const char *body, size_t body_len, int last_flags)
 {
     const void *parts[4];
     size_t lens[4], n = 0;
@@ -362,11 +365,169 @@ int actor__wire_send(void *socket, const actor__wire_route *route, const char *e
     if (rc < 0)
         return send_error(zmq_errno());
     for (size_t i = 1; i < n; i++) {
-        rc = send_more(socket, parts[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : 0);
+        rc = send_more(socket, parts[i], lens[i], i + 1 < n ? ZMQ_SNDMORE : last_flags);
         if (rc != 0)
             return rc;
     }
     return 0;
+}
+
+int actor__wire_send(void *socket, const actor__wire_route *route, const char *envelope,
+                     size_t envelope_len, const char *body, size_t body_len)
+{
+    return send_message(socket, route, envelope, envelope_len, body, body_len, 0);
+}
+
+/* ------------------------------------------------ out-of-band frames, out */
+
+struct actor__wire_blob {
+    atomic_size_t refs;
+    char *data;
+};
+
+actor__wire_blob *actor__wire_blob_new(char *data)
+{
+    actor__wire_blob *b = malloc(sizeof *b);
+
+    if (b == NULL) {
+        free(data);
+        return NULL;
+    }
+    atomic_init(&b->refs, 1);
+    b->data = data;
+    return b;
+}
+
+void actor__wire_blob_unref(actor__wire_blob *b)
+{
+    if (b != NULL && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+        free(b->data);
+        free(b);
+    }
+}
+
+/* libzmq's free callback of a frame over a blob (any thread). */
+static void blob_frame_done(void *data, void *hint)
+{
+    (void)data;
+    actor__wire_blob_unref(hint);
+}
+
+/* One out-of-band frame: over `blob` (zero copy), else copied. */
+static int send_frame(void *socket, const char *data, size_t len, actor__wire_blob *blob,
+                      int flags)
+{
+    zmq_msg_t frame;
+
+    if (blob == NULL)
+        return send_more(socket, data, len, flags);
+    atomic_fetch_add_explicit(&blob->refs, 1, memory_order_relaxed);
+    if (zmq_msg_init_data(&frame, (void *)(uintptr_t)data, len, blob_frame_done, blob) != 0) {
+        actor__wire_blob_unref(blob);
+        return ACTOR_ENOMEM;
+    }
+    for (;;) {
+        if (zmq_msg_send(&frame, socket, flags) >= 0)
+            return 0;
+        if (zmq_errno() != EINTR)
+            break;
+    }
+    int rc = send_error(zmq_errno());
+    zmq_msg_close(&frame); /* drops the blob's reference */
+    return rc;
+}
+
+int actor__wire_send_split(void *socket, const actor__wire_route *route, const char *envelope,
+                           size_t envelope_len, const actor__oob_split *s, const char *body,
+                           actor__wire_blob *blob)
+{
+    int rc = send_message(socket, route, envelope, envelope_len, s->body.data, s->body.size,
+                          ZMQ_SNDMORE);
+
+    for (uint32_t i = 0; rc == 0 && i < s->n; i++)
+        rc = send_frame(socket, body + s->offset[i], s->len[i], blob,
+                        i + 1 < s->n ? ZMQ_SNDMORE : 0);
+    return rc;
+}
+
+int actor__wire_describe_oob(msgpack_sbuffer *sb, size_t env_start, const actor__oob_split *s)
+{
+    const size_t end = sb->size;
+    unsigned char head = (unsigned char)sb->data[env_start];
+    int rc;
+
+    if ((head & 0xf0u) != ACTOR__MP_FIXMAP || (head & 0x0fu) == 0x0fu)
+        return ACTOR_EINVAL; /* not an envelope this side encoded */
+    if ((rc = actor_write_key(sb, actor_wire_Envelope_FIELD_OOB)) != 0 ||
+        (rc = actor_write_map_header(sb, 1)) != 0 ||
+        (rc = actor_write_key(sb, actor_wire_Oob_FIELD_FRAMES)) != 0 ||
+        (rc = actor_write_array_header(sb, s->n)) != 0)
+        goto fail;
+    for (uint32_t i = 0; i < s->n; i++)
+        if ((rc = actor_write_map_header(sb, 1)) != 0 ||
+            (rc = actor_write_key(sb, actor_wire_OobFrame_FIELD_SIZE)) != 0 ||
+            (rc = actor_write_uint64(sb, s->len[i])) != 0)
+            goto fail;
+    sb->data[env_start] = (char)(head + 1);
+    return 0;
+
+fail:
+    sb->size = end;
+    return rc;
+}
+
+/* ------------------------------------------------- out-of-band frames, in */
+
+/* Frames moved out of an actor__wire_in: the zmq_msg_t's hold the bytes. */
+typedef struct taken_frames {
+    actor_oob_frames f;
+    zmq_msg_t msgs[];
+} taken_frames;
+
+static void taken_frames_destroy(actor_oob_frames *f)
+{
+    taken_frames *t = (taken_frames *)(void *)f;
+
+    for (uint32_t i = 0; i < f->n; i++)
+        zmq_msg_close(&t->msgs[i]);
+    free(t);
+}
+
+int actor__wire_take_frames(actor__wire_in *in, const actor__wire_msg *m, actor_oob_frames **out)
+{
+    taken_frames *t = malloc(sizeof *t + m->n_oob * sizeof(zmq_msg_t));
+
+    *out = NULL;
+    if (t == NULL)
+        return ACTOR_ENOMEM;
+    atomic_init(&t->f.refs, 1);
+    t->f.destroy = taken_frames_destroy;
+    t->f.n = m->n_oob;
+    t->f.total = 0;
+    for (uint32_t i = 0; i < m->n_oob; i++) {
+        zmq_msg_t *part = &in->parts[m->oob_at + i];
+        zmq_msg_init(&t->msgs[i]);
+        zmq_msg_move(&t->msgs[i], part); /* a small one's bytes live in the zmq_msg_t */
+        t->f.data[i] = zmq_msg_data(&t->msgs[i]);
+        t->f.len[i] = zmq_msg_size(&t->msgs[i]);
+        t->f.total += t->f.len[i];
+        in->data[m->oob_at + i] = NULL;
+        in->size[m->oob_at + i] = 0;
+    }
+    *out = &t->f;
+    return 0;
+}
+
+int actor__wire_join_body(const actor__wire_in *in, const actor__wire_msg *m, msgpack_sbuffer *out,
+                          const char **why)
+{
+    actor_oob_frames view = {.n = m->n_oob};
+
+    for (uint32_t i = 0; i < m->n_oob; i++) {
+        view.data[i] = (const uint8_t *)in->data[m->oob_at + i];
+        view.len[i] = in->size[m->oob_at + i];
+    }
+    return actor__oob_join(m->body, m->body_len, &view, out, why);
 }
 
 /* =========================================================== receiving */
@@ -559,19 +720,64 @@ static inline actor__wire_verdict check_sizes(size_t env_len, size_t body_len, a
     return ACTOR__WIRE_OK;
 }
 
-/* Frames: the envelope at `at`, the body after it, nothing more. */
-static actor__wire_verdict check_frames(actor__wire_in *in, size_t at, actor_status *st)
+/* The out-of-band frames from part `first` on against what the envelope
+ * says of them (docs/PROTOCOL.md, "Large payloads"): as many, each of the
+ * size given, on a message kind that may have them. */
+static actor__wire_verdict check_oob(const actor__wire_in *in, size_t first,
+                                     const actor_wire_Envelope *env, actor_status *st)
 {
+    size_t n = in->n_parts - first, described = env->oob != NULL ? env->oob->n_frames : 0;
+    uint64_t total = 0;
+
+    if (n == 0 && described == 0)
+        return ACTOR__WIRE_OK;
+    if (env->kind == actor_wire_Kind_BATCH || env->kind == actor_wire_Kind_CONTROL) {
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "out-of-band frames on a %s",
+                         env->kind == actor_wire_Kind_BATCH ? "BATCH" : "CONTROL");
+        return ACTOR__WIRE_ANSWER;
+    }
+    if (described != n) {
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0,
+                         "the envelope describes %zu out-of-band frames, %zu came", described, n);
+        return ACTOR__WIRE_ANSWER;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t size = env->oob->frames[i].size;
+        if (size != part_size(in, first + i)) {
+            actor_status_set(st, ACTOR_STATUS_DECODE, 0,
+                             "out-of-band frame %zu holds %zu bytes, the envelope says %llu", i,
+                             part_size(in, first + i), (unsigned long long)size);
+            return ACTOR__WIRE_ANSWER;
+        }
+        total += size;
+    }
+    if (total > ACTOR__OOB_MAX_TOTAL)
+        return invalid(st, ACTOR_STATUS_DECODE, "out-of-band frames of more than 256 MiB in all");
+    return ACTOR__WIRE_OK;
+}
+
+/* Frames: the envelope at `at`, the body after it, then the out-of-band
+ * frames m's envelope describes (m NULL: its envelope could not be read,
+ * so none may follow). */
+static actor__wire_verdict check_frames(actor__wire_in *in, size_t at, const actor__wire_msg *m,
+                                        actor_status *st)
+{
+    actor__wire_verdict v;
+
     if (in->n_discarded > 0 || in->n_parts - at > ACTOR__WIRE_MAX_FRAMES)
         return invalid(st, ACTOR_STATUS_DECODE, "more than 18 frames");
     if (in->n_parts - at < 2)
         return check_sizes(part_size(in, at), 0, st) != ACTOR__WIRE_OK
                    ? ACTOR__WIRE_ANSWER
                    : invalid(st, ACTOR_STATUS_DECODE, "no body frame");
-    if (in->n_parts - at > 2)
-        return invalid(st, ACTOR_STATUS_DECODE,
-                       "out-of-band frames are not supported by protocol version 1");
-    return check_sizes(part_size(in, at), part_size(in, at + 1), st);
+    v = check_sizes(part_size(in, at), part_size(in, at + 1), st);
+    if (v != ACTOR__WIRE_OK)
+        return v;
+    if (m == NULL)
+        return in->n_parts - at > 2 ? invalid(st, ACTOR_STATUS_DECODE,
+                                              "frames after the body of an unreadable envelope")
+                                    : ACTOR__WIRE_OK;
+    return check_oob(in, at + 2, &m->env, st);
 }
 
 /* ------------------------------------------------- reading in place
@@ -973,12 +1179,12 @@ actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expe
     if (at >= in->n_parts)
         return ACTOR__WIRE_DROP;
     if (part_size(in, at) > ACTOR__WIRE_MAX_ENVELOPE || part_size(in, at) == 0)
-        return answer_or_drop(m, expect_response, check_frames(in, at, st));
+        return answer_or_drop(m, expect_response, check_frames(in, at, NULL, st));
     v = decode_envelope(part_data(in, at), part_size(in, at), m, st);
     if (v == ACTOR__WIRE_OK)
         v = check_envelope(m, expect_response, false, st);
     if (v == ACTOR__WIRE_OK || v == ACTOR__WIRE_BATCH) {
-        actor__wire_verdict frames = check_frames(in, at, st);
+        actor__wire_verdict frames = check_frames(in, at, m, st);
         v = frames == ACTOR__WIRE_OK ? v : frames;
     }
     if (v != ACTOR__WIRE_OK && v != ACTOR__WIRE_BATCH)
@@ -988,6 +1194,8 @@ actor__wire_verdict actor__wire_parse(actor__wire_in *in, bool router, bool expe
         m->body_len = part_size(in, at + 1);
     } else {
         set_body(m, part_data(in, at + 1), part_size(in, at + 1));
+        m->oob_at = at + 2;
+        m->n_oob = (uint32_t)(in->n_parts - m->oob_at);
     }
     return v;
 }
@@ -1003,6 +1211,8 @@ actor__wire_verdict actor__wire_parse_item(const char *env, size_t env_len, cons
     m->route = route != NULL ? *route : no_route;
     m->heap_env = false;
     m->shape = 0;
+    m->oob_at = 0;
+    m->n_oob = 0;
     m->body = NULL;
     m->body_len = 0;
     status_ok(st);
@@ -1013,6 +1223,8 @@ actor__wire_verdict actor__wire_parse_item(const char *env, size_t env_len, cons
         v = decode_envelope(env, env_len, m, st);
     if (v == ACTOR__WIRE_OK)
         v = check_envelope(m, expect_response, true, st);
+    if (v == ACTOR__WIRE_OK && m->env.oob != NULL)
+        v = invalid(st, ACTOR_STATUS_DECODE, "out-of-band frames inside a BATCH");
     if (v != ACTOR__WIRE_OK)
         return answer_or_drop(m, expect_response, v);
     set_body(m, body, body_len);

@@ -23,9 +23,10 @@
 
 #include "actor/actor.h"
 #include "actor_protocol.h"
+#include "base/oob.h"
 
 /* Limits of docs/PROTOCOL.md section 7. */
-#define ACTOR__WIRE_MAX_OOB 16u
+#define ACTOR__WIRE_MAX_OOB ACTOR__OOB_MAX_FRAMES
 #define ACTOR__WIRE_MAX_FRAMES (2u + ACTOR__WIRE_MAX_OOB) /* envelope, body, oob */
 /* Routing id and delimiter on a ROUTER, then the frames. */
 #define ACTOR__WIRE_MAX_PARTS (2u + ACTOR__WIRE_MAX_FRAMES)
@@ -94,6 +95,30 @@ typedef struct actor__wire_route {
 int actor__wire_send(void *socket, const actor__wire_route *route, const char *envelope,
                      size_t envelope_len, const char *body, size_t body_len);
 
+/* Out-of-band frames, out (docs/PROTOCOL.md, "Large payloads"). */
+
+/* Adds the description of s's frames (envelope field 13) to the envelope
+ * that starts at sb->data[env_start] and ends at sb->size: a fixmap with
+ * room for one more field, as every envelope actor__wire_encode makes is.
+ * 0, ACTOR_EINVAL (not such a map) or ACTOR_ENOMEM (sb unchanged then). */
+int actor__wire_describe_oob(msgpack_sbuffer *sb, size_t env_start, const actor__oob_split *s);
+
+/* A malloc'd buffer that the frames sent over it share: freed when the
+ * last of them is sent (libzmq's free callback, any thread) and its
+ * creator's reference is dropped. NULL when out of memory (data freed). */
+typedef struct actor__wire_blob actor__wire_blob;
+actor__wire_blob *actor__wire_blob_new(char *data);
+void actor__wire_blob_unref(actor__wire_blob *b);
+
+/* As actor__wire_send with s's body in place of `body`, then s's frames:
+ * frame i is body[s->offset[i]..+s->len[i]), `body` the one s was split
+ * from. `blob` NULL: the frames are copied into libzmq; else `body` lies in
+ * blob's buffer, and they are sent without a copy, each holding a
+ * reference (the caller keeps its own). Result as actor__wire_send. */
+int actor__wire_send_split(void *socket, const actor__wire_route *route, const char *envelope,
+                           size_t envelope_len, const actor__oob_split *s, const char *body,
+                           actor__wire_blob *blob);
+
 /* ------------------------------------------------------------ incoming */
 
 /* One received multipart message: up to ACTOR__WIRE_MAX_PARTS parts are
@@ -130,8 +155,24 @@ typedef struct actor__wire_msg {
      * thread, has the same fields but message_id (kind, target, method,
      * type, priority, deadline). 0: unknown. */
     uint64_t shape;
+    /* Out-of-band frames (a valid REQUEST, CAST or RESPONSE only): n_oob
+     * of them, the in's parts from oob_at on. */
+    size_t oob_at;
+    uint32_t n_oob;
     char names[3][ACTOR__WIRE_MAX_NAME + 1]; /* target, method, type (NUL-terminated) */
 } actor__wire_msg;
+
+/* Moves m's out-of-band frames (m->n_oob > 0) out of `in` into *out, a
+ * new actor_oob_frames with one reference, the caller's; `in` keeps empty
+ * parts there (the body stays). 0 or ACTOR_ENOMEM (*out NULL). */
+int actor__wire_take_frames(actor__wire_in *in, const actor__wire_msg *m, actor_oob_frames **out);
+
+/* Appends m's body to `out` with its out-of-band frames (if any) back
+ * inline: for a receiver that keeps no frames. 0, ACTOR_EMALFORMED (a
+ * reference to a frame m does not have, a body that is not msgpack; *why
+ * says which) or ACTOR_ENOMEM. */
+int actor__wire_join_body(const actor__wire_in *in, const actor__wire_msg *m, msgpack_sbuffer *out,
+                          const char **why);
 
 /* What to do with a message that failed validation. */
 typedef enum actor__wire_verdict {

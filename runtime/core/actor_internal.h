@@ -23,9 +23,11 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "actor/actor.h"
 #include "actor/monitor.h"
+#include "base/oob.h"
 #include "base/text.h"
 
 /* ================================================================ messages */
@@ -69,9 +71,28 @@ typedef struct actor__msg {
     uint8_t kind;
     uint8_t priority;
     uint8_t attempts; /* REQUEST: times it was tried again after a crash */
+    bool has_frames;  /* out-of-band frames came with it: actor__msg_frames */
     char *body;
     size_t len;
 } actor__msg;
+
+/* The frames that came with m from an endpoint (NULL: none); m holds a
+ * reference, kept after the body's NUL (actor__msg_new_framed). */
+static inline actor_oob_frames *actor__msg_frames(const actor__msg *m)
+{
+    actor_oob_frames *f = NULL;
+
+    if (m->has_frames)
+        memcpy(&f, m->body + m->len + 1, sizeof f);
+    return f;
+}
+
+/* What m weighs in a mailbox's byte bound: its body and its frames. */
+size_t actor__msg_frames_bytes(const actor__msg *m);
+static inline size_t actor__msg_bytes(const actor__msg *m)
+{
+    return m->has_frames ? m->len + actor__msg_frames_bytes(m) : m->len;
+}
 
 /* The status of a REPLY or TIMEOUT (right after the header); NULL for
  * other kinds. */
@@ -88,6 +109,10 @@ actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len);
  * message too big for a block: malloc). */
 actor__msg *actor__msg_new_in(struct actor__blocks *pool, actor__msg_kind kind, const char *body,
                               size_t len);
+/* The same with `frames` (the caller's reference moves into the message,
+ * also when this fails: then it is dropped). */
+actor__msg *actor__msg_new_framed(struct actor__blocks *pool, actor__msg_kind kind,
+                                  const char *body, size_t len, actor_oob_frames *frames);
 /* Frees m into its pool (any thread) or with free. */
 void actor__msg_free(actor__msg *m);
 /* Adds n (wrapping: (uint64_t)-1 takes one away) to a statistics counter
@@ -606,8 +631,15 @@ void actor__monitor_fire(actor_system *sys, uint64_t id, actor_down_reason reaso
 bool actor__monitor_live(actor_system *sys, uint64_t id);
 /* The actor running a handler. */
 actor__actor *actor__ctx_actor(const actor_ctx *ctx);
+/* When `body` is this thread's encode buffer (actor_encode_buffer, where
+ * the generated stubs encode), its memory, which the caller now owns and
+ * frees; the thread's next use starts a new buffer. Else NULL. */
+char *actor__encode_buffer_take(const char *body);
 /* The method a handler runs (NULL outside a message). */
 const actor_method *actor__ctx_method(const actor_ctx *ctx);
+/* The out-of-band frames of the message a handler runs (borrowed for the
+ * handler's call; NULL: none, or its method does not read frames). */
+actor_oob_frames *actor__ctx_frames(const actor_ctx *ctx);
 /* actor_health_check without waiting: cb gets the answer (OK, ERROR with
  * the hook's code, TIMEOUT, DIED, NOT_FOUND) on another thread. */
 int actor__health_check_async(actor_client *c, actor_ref to, uint32_t timeout_ms, actor_reply_fn cb,

@@ -375,7 +375,7 @@ void actor__burst_add(actor__burst *b, actor__msg *m)
         b->oldest = m;
     if (actor__msg_is_user(m)) {
         b->users++;
-        b->user_bytes += m->len;
+        b->user_bytes += actor__msg_bytes(m);
     }
 }
 
@@ -961,7 +961,8 @@ int actor_cast(actor_client *c, actor_ref to, actor_method_ref m, const char *bo
 /* ========================================================= encode buffer */
 
 /* Generated stubs encode into this thread's buffer; the calls copy the body
- * into the message (or ZeroMQ frames) before returning. */
+ * into the message (or ZeroMQ frames) before returning, or take the buffer
+ * over (actor__encode_buffer_take). */
 #define ENCODE_BUFFER_KEEP (64u * 1024u) /* a bigger one is freed on next use */
 
 static _Thread_local msgpack_sbuffer encode_buffer;
@@ -992,6 +993,16 @@ msgpack_sbuffer *actor_encode_buffer(void)
     }
     sb->size = 0;
     return sb;
+}
+
+char *actor__encode_buffer_take(const char *body)
+{
+    char *data = encode_buffer.data;
+
+    if (body == NULL || body != data)
+        return NULL;
+    msgpack_sbuffer_init(&encode_buffer); /* the next use starts a new one */
+    return data;
 }
 
 /* ===================================================== an actor's requests */
@@ -1338,6 +1349,13 @@ const actor_method *actor__ctx_method(const actor_ctx *ctx)
     return ctx->method;
 }
 
+actor_oob_frames *actor__ctx_frames(const actor_ctx *ctx)
+{
+    return ctx->msg != NULL && ctx->method != NULL && ctx->method->reads_frames
+               ? actor__msg_frames(ctx->msg)
+               : NULL;
+}
+
 actor__actor *actor__ctx_actor(const actor_ctx *ctx)
 {
     return ctx->self;
@@ -1656,6 +1674,27 @@ static void take_checkpoint(actor__actor *a)
     }
 }
 
+/* Runs a method that does not read out-of-band frames on m's body with
+ * its frames copied back in; a body whose references do not match the
+ * frames fails as a message that does not decode. */
+static int invoke_joined(actor__actor *a, actor_ctx *ctx, const actor__msg *m,
+                         msgpack_sbuffer *reply_body)
+{
+    const actor_method *method = &a->type->methods[m->method];
+    msgpack_sbuffer joined;
+    const char *why = NULL;
+    int rc;
+
+    msgpack_sbuffer_init(&joined);
+    rc = actor__oob_join(m->body, m->len, actor__msg_frames(m), &joined, &why);
+    if (rc == 0)
+        rc = method->invoke(a->state, ctx, joined.data, joined.size, reply_body);
+    else if (rc == ACTOR_EMALFORMED)
+        rc = actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", why);
+    msgpack_sbuffer_destroy(&joined);
+    return rc;
+}
+
 static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
 {
     bool request = m->kind == ACTOR__MSG_REQUEST;
@@ -1674,7 +1713,10 @@ static void handle_user(actor__worker *w, actor__actor *a, actor__msg *m)
     if (request)
         actor__count_add(&a->in_flight, 1);
     int64_t started = actor__latency_wanted(a) ? actor_now_ns() : 0;
-    rc = method->invoke(a->state, &ctx, m->body, m->len, &w->reply_sb);
+    if (m->has_frames && !method->reads_frames)
+        rc = invoke_joined(a, &ctx, m, &w->reply_sb);
+    else
+        rc = method->invoke(a->state, &ctx, m->body, m->len, &w->reply_sb);
     if (started != 0)
         actor__latency_record(a, (uint64_t)(actor_now_ns() - started));
     actor__count_add(&a->processed, 1);

@@ -34,19 +34,20 @@ static bool kind_has_status(actor__msg_kind kind)
     return kind == ACTOR__MSG_REPLY || kind == ACTOR__MSG_TIMEOUT;
 }
 
-actor__msg *actor__msg_new_in(actor__blocks *pool, actor__msg_kind kind, const char *body,
-                              size_t len)
+/* A message with room for `extra` bytes after the body's NUL. */
+static actor__msg *msg_alloc(actor__blocks *pool, actor__msg_kind kind, const char *body,
+                             size_t len, size_t extra)
 {
     size_t status_size = kind_has_status(kind) ? sizeof(actor_status) : 0;
     actor__msg *m;
 
-    if (len > SIZE_MAX - sizeof(*m) - status_size - 1)
+    if (len > SIZE_MAX - sizeof(*m) - status_size - 1 - extra)
         return NULL;
-    if (pool != NULL && sizeof(*m) + status_size + len + 1 <= ACTOR__POOL_BLOCK) {
+    if (pool != NULL && sizeof(*m) + status_size + len + 1 + extra <= ACTOR__POOL_BLOCK) {
         m = actor__blocks_alloc(pool);
     } else {
         pool = NULL;
-        m = malloc(sizeof(*m) + status_size + len + 1);
+        m = malloc(sizeof(*m) + status_size + len + 1 + extra);
     }
     if (m == NULL)
         return NULL;
@@ -64,13 +65,40 @@ actor__msg *actor__msg_new_in(actor__blocks *pool, actor__msg_kind kind, const c
     return m;
 }
 
+actor__msg *actor__msg_new_in(actor__blocks *pool, actor__msg_kind kind, const char *body,
+                              size_t len)
+{
+    return msg_alloc(pool, kind, body, len, 0);
+}
+
+actor__msg *actor__msg_new_framed(actor__blocks *pool, actor__msg_kind kind, const char *body,
+                                  size_t len, actor_oob_frames *frames)
+{
+    actor__msg *m = msg_alloc(pool, kind, body, len, sizeof frames);
+
+    if (m == NULL) {
+        actor__oob_release(frames);
+        return NULL;
+    }
+    memcpy(m->body + len + 1, &frames, sizeof frames);
+    m->has_frames = true;
+    return m;
+}
+
 actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len)
 {
     return actor__msg_new_in(NULL, kind, body, len);
 }
 
+size_t actor__msg_frames_bytes(const actor__msg *m)
+{
+    return (size_t)actor__msg_frames(m)->total;
+}
+
 void actor__msg_free(actor__msg *m)
 {
+    if (m != NULL && m->has_frames)
+        actor__oob_release(actor__msg_frames(m));
     if (m != NULL && m->pool != NULL)
         actor__blocks_free(m->pool, m);
     else
@@ -93,7 +121,7 @@ static void fifo_push(actor__fifo *q, actor__msg *m)
         q->head = m;
     q->tail = m;
     q->n++;
-    q->bytes += m->len;
+    q->bytes += actor__msg_bytes(m);
 }
 
 static actor__msg *fifo_pop(actor__fifo *q)
@@ -106,7 +134,7 @@ static actor__msg *fifo_pop(actor__fifo *q)
     if (q->head == NULL)
         q->tail = NULL;
     q->n--;
-    q->bytes -= m->len;
+    q->bytes -= actor__msg_bytes(m);
     m->next = NULL;
     return m;
 }
@@ -121,7 +149,7 @@ static void fifo_unlink(actor__fifo *q, actor__msg *m, actor__msg *prev)
     if (q->tail == m)
         q->tail = prev;
     q->n--;
-    q->bytes -= m->len;
+    q->bytes -= actor__msg_bytes(m);
     m->next = NULL;
 }
 
@@ -223,12 +251,12 @@ static actor__msg *lane_take(actor__mailbox *mb, size_t i, actor__msg *m, actor_
         mb->n_lanes--;
     }
     mb->count--;
-    mb->bytes -= m->len;
+    mb->bytes -= actor__msg_bytes(m);
     /* out of `admitted` by the batch (flush_released) */
     atomic_store_explicit(&mb->released,
                           atomic_load_explicit(&mb->released, memory_order_relaxed) + 1,
                           memory_order_relaxed);
-    mb->released_bytes += m->len;
+    mb->released_bytes += actor__msg_bytes(m);
     return m;
 }
 
@@ -261,7 +289,7 @@ static int lane_insert(actor__mailbox *mb, actor__msg *m)
     m->seq = ++mb->seq;
     fifo_push(&lane->q, m);
     mb->count++;
-    mb->bytes += m->len;
+    mb->bytes += actor__msg_bytes(m);
     return 0;
 }
 
@@ -330,7 +358,7 @@ static void waiting_changed(actor__mailbox *mb)
 
 bool actor__mailbox_too_big(const actor__mailbox *mb, const actor__msg *m)
 {
-    return actor__msg_is_user(m) && m->len > mb->max_bytes;
+    return actor__msg_is_user(m) && actor__msg_bytes(m) > mb->max_bytes;
 }
 
 /* Whether m, once queued, would itself be a drop_oldest victim: dropping
@@ -345,7 +373,7 @@ static bool newcomer_is_victim(const actor__mailbox *mb, const actor__msg *m)
         count -= mb->lanes[i].q.n;
         bytes -= mb->lanes[i].q.bytes;
     }
-    return !room_for(mb, count, bytes, m->len);
+    return !room_for(mb, count, bytes, actor__msg_bytes(m));
 }
 
 /* Queues m in the lanes once its room is reserved. */
@@ -354,7 +382,7 @@ static int lane_insert_reserved(actor__mailbox *mb, actor__msg *m)
     int rc = lane_insert(mb, m);
 
     if (rc != 0)
-        unreserve(mb, 1, m->len);
+        unreserve(mb, 1, actor__msg_bytes(m));
     return rc;
 }
 
@@ -366,7 +394,7 @@ static int drop_until_room(actor__mailbox *mb, actor__msg *m, actor__msg **dropp
 {
     actor__msg **tail = dropped;
 
-    while (!reserve(mb, 1, m->len)) {
+    while (!reserve(mb, 1, actor__msg_bytes(m))) {
         if (mb->n_lanes == 0 || mb->lanes[0].priority > m->priority) {
             mb->rejected++;
             return ACTOR_EFULL;
@@ -382,7 +410,7 @@ static int drop_until_room(actor__mailbox *mb, actor__msg *m, actor__msg **dropp
 /* Whether the waiting line has room for m (it is bounded as the lanes are). */
 static bool waiting_room_for(const actor__mailbox *mb, const actor__msg *m)
 {
-    return room_for(mb, mb->waiting.n, mb->waiting.bytes, m->len);
+    return room_for(mb, mb->waiting.n, mb->waiting.bytes, actor__msg_bytes(m));
 }
 
 static int push_full(actor__mailbox *mb, actor__msg *m, unsigned flags, actor__msg **dropped)
@@ -423,7 +451,7 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
         fifo_push(&mb->system, m);
         return 0;
     }
-    if (mb->waiting.n != 0 || m->len > mb->max_bytes || !reserve(mb, 1, m->len))
+    if (mb->waiting.n != 0 || actor__msg_bytes(m) > mb->max_bytes || !reserve(mb, 1, actor__msg_bytes(m)))
         return push_full(mb, m, flags, dropped);
     return lane_insert_reserved(mb, m);
 }
@@ -479,7 +507,7 @@ static void admit_waiting(actor__mailbox *mb)
 {
     if (mb->waiting.n != 0)
         flush_released(mb);
-    while (mb->waiting.n != 0 && reserve(mb, 1, mb->waiting.head->len)) {
+    while (mb->waiting.n != 0 && reserve(mb, 1, actor__msg_bytes(mb->waiting.head))) {
         actor__msg *m = fifo_pop(&mb->waiting);
         if (lane_insert_reserved(mb, m) != 0) {
             /* no memory for a new lane: keep it waiting at the head */
@@ -488,7 +516,7 @@ static void admit_waiting(actor__mailbox *mb)
             if (mb->waiting.tail == NULL)
                 mb->waiting.tail = m;
             mb->waiting.n++;
-            mb->waiting.bytes += m->len;
+            mb->waiting.bytes += actor__msg_bytes(m);
             break;
         }
     }
@@ -538,7 +566,7 @@ actor__msg *actor__mailbox_take_expired(actor__mailbox *mb, int64_t now, int64_t
         keep_tail = &m->next;
         mb->waiting.tail = m;
         mb->waiting.n++;
-        mb->waiting.bytes += m->len;
+        mb->waiting.bytes += actor__msg_bytes(m);
         if (m->deadline != 0 && (*next == 0 || m->deadline < *next))
             *next = m->deadline;
     }
@@ -560,15 +588,15 @@ static int unpop_one(actor__mailbox *mb, actor__msg *m)
             return ACTOR_ENOMEM;
         q = &lane->q;
         mb->count++;
-        mb->bytes += m->len;
-        atomic_fetch_add_explicit(&mb->admitted, admit_word(1, m->len), memory_order_relaxed);
+        mb->bytes += actor__msg_bytes(m);
+        atomic_fetch_add_explicit(&mb->admitted, admit_word(1, actor__msg_bytes(m)), memory_order_relaxed);
     }
     m->next = q->head;
     q->head = m;
     if (q->tail == NULL)
         q->tail = m;
     q->n++;
-    q->bytes += m->len;
+    q->bytes += actor__msg_bytes(m);
     return 0;
 }
 
@@ -669,7 +697,7 @@ actor__offer actor__mailbox_offer(actor__mailbox *mb, actor__msg *m)
 {
     bool user = actor__msg_is_user(m);
 
-    return actor__mailbox_offer_chain(mb, m, m, user ? 1 : 0, user ? m->len : 0);
+    return actor__mailbox_offer_chain(mb, m, m, user ? 1 : 0, user ? actor__msg_bytes(m) : 0);
 }
 
 /* Queues a message taken from the inbox, whose room is reserved already.
@@ -692,7 +720,7 @@ static void inbox_place(actor__mailbox *mb, actor__msg *m)
     m->seq = ++mb->seq;
     fifo_push(&lane->q, m);
     mb->count++;
-    mb->bytes += m->len;
+    mb->bytes += actor__msg_bytes(m);
 }
 
 /* Queues a stack taken from the inbox (newest first) oldest first. */

@@ -55,7 +55,7 @@ static int decode_reply(const actor_message_desc *d, const char *body, size_t le
                         actor_status *st)
 {
     actor_decode_error err;
-    int rc = d->decode(body, len, res, &err);
+    int rc = d->decode(body, len, NULL, res, &err);
 
     if (rc != 0)
         actor_status_set(st, ACTOR_STATUS_DECODE, 0, "reply: %s", err.message);
@@ -369,7 +369,7 @@ int actor_stub_enter(actor_ctx *ctx, const actor_stub_method *m, bool has_handle
 
     if (!has_handler)
         return actor_ctx_fail(ctx, ACTOR_STATUS_NOT_FOUND, "%s has no handler", m->name);
-    if (m->param != NULL && m->param->decode(body, len, req, &err) != 0)
+    if (m->param != NULL && m->param->decode(body, len, actor__ctx_frames(ctx), req, &err) != 0)
         return actor_ctx_fail(ctx, ACTOR_STATUS_DECODE, "%s", err.message);
     if (m->result != NULL)
         m->result->init(res);

@@ -784,6 +784,8 @@ static void apply_defaults(actor_system_opts *o)
         o->idle_spin_us = 0;
     if (o->peer_timeout_ms == 0)
         o->peer_timeout_ms = 3000;
+    if (o->oob_threshold == 0)
+        o->oob_threshold = ACTOR_OOB_DEFAULT_THRESHOLD;
 }
 
 int actor_system_new(const actor_system_opts *opts, actor_system **out)

@@ -164,7 +164,7 @@ static void ring_append(queue *q, actor_bytes *items, size_t n, uint64_t bytes)
     for (size_t i = 0; i < n; i++) {
         q->ring[(q->head + q->n) % q->cap] = items[i];
         q->n++;
-        items[i] = (actor_bytes){NULL, 0};
+        items[i] = (actor_bytes){0};
     }
     q->bytes += bytes;
     q->put_total += n;

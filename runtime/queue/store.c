@@ -33,7 +33,7 @@ static object *find_object(store *s, uint64_t id)
 static void object_free(store *s, object *o)
 {
     s->bytes -= o->data.len;
-    free(o->data.data);
+    actor_bytes_free(&o->data);
     free(o);
 }
 
@@ -53,13 +53,10 @@ static int store_put(void *state, actor_ctx *ctx, const actor_store_PutObject *r
                                (unsigned long long)s->bytes, (unsigned long long)s->max_bytes,
                                req->data.len);
     o = calloc(1, sizeof *o);
-    if (o == NULL || (req->data.len != 0 && (o->data.data = malloc(req->data.len)) == NULL)) {
+    if (o == NULL || actor_bytes_keep(&o->data, &req->data) != 0) { /* a view: no copy */
         free(o);
         return ACTOR_ENOMEM;
     }
-    if (req->data.len != 0)
-        memcpy(o->data.data, req->data.data, req->data.len);
-    o->data.len = req->data.len;
     o->node.id = ++s->next_id;
     o->refs = req->refs != 0 ? req->refs : 1;
     actor__idmap_insert(&s->objects, &o->node);

@@ -581,6 +581,7 @@ static actor__process *process_new(actor_system *sys, actor__child *c)
     for (size_t i = 0; i < t->n_methods; i++) {
         p->methods[i] = t->methods[i];
         p->methods[i].invoke = stand_in_invoke;
+        p->methods[i].reads_frames = false; /* forwarded as one body */
     }
     p->methods[t->n_methods].name = "actor.control";
     p->methods[t->n_methods].kind = ACTOR_METHOD_CAST;

@@ -541,6 +541,35 @@ static int encode_response(actor__gateway *g, msgpack_sbuffer *sb, uint64_t wire
     return actor__wire_encode(sb, &h);
 }
 
+/* The holder: sends the response whose envelope is in g->sb with body's
+ * large bins out of band (docs/PROTOCOL.md, "Large payloads"), copied into
+ * libzmq, when it has such bins and the client has room for it now; true
+ * when it went (or could never go: counted unroutable). Else g->sb is as it
+ * was, for the response to go with its bins inline. */
+static bool respond_split(actor__gateway *g, const actor__wire_route *route, const char *body,
+                          size_t len)
+{
+    const size_t env_len = g->sb.size;
+    const char head = g->sb.data[0];
+    actor__oob_split split;
+    int rc = actor__oob_split_body(body, len, g->sys->opts.oob_threshold, &split);
+
+    if (rc == 0 && split.n > 0 && actor__peers_find(&g->waiting, route->id, route->id_len) == NULL &&
+        actor__wire_describe_oob(&g->sb, 0, &split) == 0) {
+        flush_pack_before_lone(g, route, false);
+        rc = actor__wire_send_split(g->router, route, g->sb.data, g->sb.size, &split, body, NULL);
+        if (rc != ACTOR_EFULL) {
+            atomic_fetch_add(rc == 0 ? &g->replies : &g->unroutable, 1);
+            actor__oob_split_fini(&split);
+            return true;
+        }
+        g->sb.size = env_len; /* nothing went: inline after all */
+        g->sb.data[0] = head;
+    }
+    actor__oob_split_fini(&split);
+    return false;
+}
+
 /* The holder: the response `st` (+ body when OK) to a message read;
  * `packed`: the message came in a BATCH. */
 static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t wire_id,
@@ -551,6 +580,8 @@ static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t 
         atomic_fetch_add(&g->dropped, 1);
         return;
     }
+    if (len >= g->sys->opts.oob_threshold && respond_split(g, route, body, len))
+        return;
     send_or_keep(g, route, g->sb.data, g->sb.size, body, len, packed);
 }
 
@@ -766,11 +797,18 @@ static actor__msg *build_msg(actor__gateway *g, const actor__wire_msg *m, actor_
                              const actor_method *method, uint32_t index)
 {
     bool request = m->env.kind == actor_wire_Kind_REQUEST;
+    actor__msg_kind kind = request ? ACTOR__MSG_REQUEST : ACTOR__MSG_CAST;
     actor__worker *w = actor__current_worker(g->sys); /* the holder, else the destroying thread */
-    actor__msg *msg =
-        actor__msg_new_in(w != NULL ? &w->pool : NULL,
-                          request ? ACTOR__MSG_REQUEST : ACTOR__MSG_CAST, m->body, m->body_len);
+    actor__blocks *pool = w != NULL ? &w->pool : NULL;
+    actor_oob_frames *frames = NULL;
+    actor__msg *msg;
 
+    if (m->n_oob == 0)
+        msg = actor__msg_new_in(pool, kind, m->body, m->body_len);
+    else if (actor__wire_take_frames(&g->in, m, &frames) == 0)
+        msg = actor__msg_new_framed(pool, kind, m->body, m->body_len, frames);
+    else
+        msg = NULL;
     if (msg == NULL)
         return NULL;
     msg->id = actor__next_id(g->sys);
@@ -1202,11 +1240,7 @@ static void handle_message(actor__gateway *g, const actor__wire_msg *m, actor__w
                            actor_status *st, bool closing, bool packed)
 {
     actor__count_add(&g->received, 1);
-    if (v == ACTOR__WIRE_OK && m->env.oob != NULL) { /* PROTOCOL.md: field 13 is reserved */
-        actor_status_set(st, ACTOR_STATUS_DECODE, 0,
-                         "out-of-band frames are not supported by protocol version 1");
-        v = m->env.kind == actor_wire_Kind_CAST ? ACTOR__WIRE_DROP : ACTOR__WIRE_ANSWER;
-    } else if (v == ACTOR__WIRE_OK && closing && m->env.kind != actor_wire_Kind_CAST) {
+    if (v == ACTOR__WIRE_OK && closing && m->env.kind != actor_wire_Kind_CAST) {
         actor_status_set(st, ACTOR_STATUS_DIED, 0, "the actor system is shutting down");
         v = ACTOR__WIRE_ANSWER;
     } else if (v == ACTOR__WIRE_OK && m->env.kind != actor_wire_Kind_CAST &&

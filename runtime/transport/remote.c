@@ -506,10 +506,49 @@ static int link_ready(actor__link *l, int64_t deadline)
     return l->state == ACTOR__LINK_UP ? 0 : ACTOR_EUNREACHABLE;
 }
 
+/* A call's body as it goes out: as it is, or split (its large bins out of
+ * band, sent over `blob` when the body's memory could be taken over). */
+typedef struct outgoing_body {
+    const char *data;
+    size_t len;
+    actor__oob_split split;
+    actor__wire_blob *blob;
+} outgoing_body;
+
+/* Splits body[len] when it holds bins of at least the system's
+ * oob_threshold, adding their description to the envelope env_start..
+ * of sb (docs/PROTOCOL.md, "Large payloads"). Release *out with
+ * outgoing_body_fini whatever this returns (0 or ACTOR_ENOMEM). */
+static int outgoing_body_make(actor_system *sys, const char *body, size_t len,
+                              msgpack_sbuffer *sb, size_t env_start, outgoing_body *out)
+{
+    int rc;
+
+    out->data = body;
+    out->len = len;
+    out->blob = NULL;
+    rc = actor__oob_split_body(body, len, sys->opts.oob_threshold, &out->split);
+    if (rc != 0 || out->split.n == 0)
+        return rc;
+    rc = actor__wire_describe_oob(sb, env_start, &out->split);
+    if (rc == 0) {
+        char *owned = actor__encode_buffer_take(body); /* the stubs' buffer: no copy */
+        if (owned != NULL && (out->blob = actor__wire_blob_new(owned)) == NULL)
+            rc = ACTOR_ENOMEM;
+    }
+    return rc;
+}
+
+static void outgoing_body_fini(outgoing_body *b)
+{
+    actor__wire_blob_unref(b->blob);
+    actor__oob_split_fini(&b->split);
+}
+
 /* Sends [envelope, body] on a client's link once it is up, waiting for room
  * until the deadline. 0, ACTOR_EFULL (no room by then), ACTOR_EUNREACHABLE,
  * ACTOR_ETIMEDOUT (not connected by then) or another send error. */
-static int send_by(actor__link *l, const char *env, size_t env_len, const char *body, size_t len,
+static int send_by(actor__link *l, const char *env, size_t env_len, const outgoing_body *body,
                    int64_t deadline)
 {
     for (;;) {
@@ -518,8 +557,11 @@ static int send_by(actor__link *l, const char *env, size_t env_len, const char *
                                    {NULL, l->monitor_fd, ZMQ_POLLIN, 0}};
         long left;
 
-        if (rc == 0)
-            rc = actor__wire_send(l->dealer, NULL, env, env_len, body, len);
+        if (rc == 0 && body->split.n > 0)
+            rc = actor__wire_send_split(l->dealer, NULL, env, env_len, &body->split, body->data,
+                                        body->blob);
+        else if (rc == 0)
+            rc = actor__wire_send(l->dealer, NULL, env, env_len, body->data, body->len);
         if (rc != ACTOR_EFULL)
             return rc;
         actor__link_update(l); /* no connection to send on any more? */
@@ -550,6 +592,43 @@ static int prepare(actor_client *c, actor_ref to, const actor_method_ref *m, boo
     return encode_call(&net->sb, r, m, request, opts, id, timeout);
 }
 
+/* The body of an OK response m (from `in`) with its out-of-band frames
+ * inline, appended to `out`: the callers on this side keep no frames. A
+ * body whose references do not match its frames turns st into DECODE. */
+static void reply_into(const actor__wire_in *in, const actor__wire_msg *m, msgpack_sbuffer *out,
+                       actor_status *st)
+{
+    const char *why = NULL;
+    int rc = ACTOR_ENOMEM;
+
+    if (m->n_oob > 0)
+        rc = actor__wire_join_body(in, m, out, &why);
+    else if (msgpack_sbuffer_write(out, m->body, m->body_len) == 0)
+        rc = 0;
+
+    if (rc == ACTOR_EMALFORMED)
+        actor_status_set(st, ACTOR_STATUS_DECODE, 0, "bad response: %s", why);
+    else if (rc != 0)
+        actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory for the reply");
+}
+
+/* The body of an OK response m as the holder routes it: its own bytes, or
+ * with out-of-band frames, joined into *joined (reply_into). */
+static void response_body(const actor__wire_in *in, const actor__wire_msg *m,
+                          msgpack_sbuffer *joined, const char **body, size_t *len, actor_status *st)
+{
+    if (m->n_oob == 0) {
+        *body = m->body;
+        *len = m->body_len;
+        return;
+    }
+    reply_into(in, m, joined, st);
+    if (st->category == ACTOR_STATUS_OK) {
+        *body = joined->data;
+        *len = joined->size;
+    }
+}
+
 #define DISCARDED 2 /* take_response read a response to something else */
 
 /* Reads the response to call `id`: 0, DISCARDED when another one was read
@@ -571,9 +650,8 @@ static int take_response(actor_system *sys, client_net *net, void *s, uint64_t i
         rc = DISCARDED;
     } else {
         actor__wire_status_of(&m.env, st);
-        if (st->category == ACTOR_STATUS_OK && reply != NULL &&
-            msgpack_sbuffer_write(reply, m.body, m.body_len) != 0)
-            actor_status_set(st, ACTOR_STATUS_INTERNAL, 0, "out of memory for the reply");
+        if (st->category == ACTOR_STATUS_OK && reply != NULL)
+            reply_into(&net->in, &m, reply, st);
     }
     actor__wire_msg_fini(&m);
     actor__wire_in_close(&net->in);
@@ -642,10 +720,12 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
     int64_t deadline = actor__deadline_after(timeout);
     uint64_t id = actor__next_id(sys);
     actor__link *l = NULL;
+    outgoing_body out = {0};
     int rc = prepare(c, to, m, true, opts, id, timeout, &l);
 
-    if (rc == 0)
-        rc = send_by(l, c->net->sb.data, c->net->sb.size, body, len, deadline);
+    if (rc == 0 && (rc = outgoing_body_make(sys, body, len, &c->net->sb, 0, &out)) == 0)
+        rc = send_by(l, c->net->sb.data, c->net->sb.size, &out, deadline);
+    outgoing_body_fini(&out);
     switch (rc) {
     case 0:
         atomic_fetch_add(&g->calls_sent, 1);
@@ -675,10 +755,12 @@ int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
     actor__gateway *g = actor__gateway_of(sys);
     uint32_t timeout = actor__call_timeout(sys, m, opts);
     actor__link *l = NULL;
+    outgoing_body out = {0};
     int rc = prepare(c, to, m, false, opts, actor__next_id(sys), timeout, &l);
 
-    if (rc == 0)
-        rc = send_by(l, c->net->sb.data, c->net->sb.size, body, len, actor__deadline_after(timeout));
+    if (rc == 0 && (rc = outgoing_body_make(sys, body, len, &c->net->sb, 0, &out)) == 0)
+        rc = send_by(l, c->net->sb.data, c->net->sb.size, &out, actor__deadline_after(timeout));
+    outgoing_body_fini(&out);
     atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
     if (rc == ACTOR_EUNREACHABLE)
         atomic_fetch_add(&g->unreachable, 1);
@@ -1178,15 +1260,17 @@ static void route_one(actor__gateway *g, const actor__wire_msg *m, actor__wire_v
     } else if ((oc = take_outcall(g, m->env.correlation_id)) == NULL) {
         atomic_fetch_add(&g->late_replies, 1);
     } else {
-        bool ok;
+        msgpack_sbuffer joined = {0};
+        const char *body = NULL;
+        size_t len = 0;
         actor__wire_status_of(&m->env, st);
-        ok = st->category == ACTOR_STATUS_OK;
+        if (st->category == ACTOR_STATUS_OK)
+            response_body(&g->in, m, &joined, &body, &len, st);
         if (oc->route.kind == ACTOR__ROUTE_ACTOR)
-            reply_to_actor(g, oc->route.ref, oc->node.id, st, ok ? m->body : NULL,
-                           ok ? m->body_len : 0);
+            reply_to_actor(g, oc->route.ref, oc->node.id, st, body, len);
         else
-            actor__route_reply(g->sys, &oc->route, oc->node.id, st, ok ? m->body : NULL,
-                               ok ? m->body_len : 0);
+            actor__route_reply(g->sys, &oc->route, oc->node.id, st, body, len);
+        msgpack_sbuffer_destroy(&joined);
         outcall_recycle(g, oc);
     }
 }

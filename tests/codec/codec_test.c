@@ -104,7 +104,7 @@ static char *dup(const char *s)
 
 static actor_bytes blob(size_t len, uint8_t seed)
 {
-    actor_bytes b = {NULL, len};
+    actor_bytes b = {.data = NULL, .len = len};
     if (len > 0) {
         b.data = malloc(len);
         for (size_t i = 0; i < len; i++)
@@ -436,7 +436,7 @@ TEST(lists_every_kind)
     in.n_kinds = 3, in.kinds = kinds;
     char *strings[] = {"", "a", "\xe2\x82\xac"};
     in.n_strings = 3, in.strings = strings;
-    actor_bytes blobs[] = {{NULL, 0}, {(uint8_t *)"\x00\x01", 2}};
+    actor_bytes blobs[] = {{.data = NULL, .len = 0}, {.data = (uint8_t *)"\x00\x01", .len = 2}};
     in.n_blobs = 2, in.blobs = blobs;
     common_Point points[] = {{1, 2}, {-3, 4}};
     in.n_points = 2, in.points = points;
@@ -482,7 +482,7 @@ TEST(maps_every_kind)
     in.n_i32_keys = 1, in.i32_keys = i32k;
     types_Maps_i64_keys_entry i64k[] = {{INT64_MIN, INT64_MAX}};
     in.n_i64_keys = 1, in.i64_keys = i64k;
-    types_Maps_u8_keys_entry u8k[] = {{255, {(uint8_t *)"ab", 2}}};
+    types_Maps_u8_keys_entry u8k[] = {{255, {.data = (uint8_t *)"ab", .len = 2}}};
     in.n_u8_keys = 1, in.u8_keys = u8k;
     types_Maps_u16_keys_entry u16k[] = {{65535, -1.0f}};
     in.n_u16_keys = 1, in.u16_keys = u16k;

@@ -56,8 +56,8 @@ static int gate_pass(void *state, actor_ctx *ctx, const char *body, size_t len,
 }
 
 static const actor_method gate_methods[] = {
-    {"hold", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, gate_hold, 0},
-    {"pass", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, gate_pass, 0},
+    {"hold", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, gate_hold, 0, false},
+    {"pass", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, gate_pass, 0, false},
 };
 static const actor_type gate_type = {
     .name = "test.Gate",
@@ -384,7 +384,7 @@ static int driver_go(void *state, actor_ctx *ctx, const char *body, size_t len,
 }
 
 static const actor_method driver_methods[] = {
-    {"go", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, driver_go, 0},
+    {"go", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, driver_go, 0, false},
 };
 static const actor_type driver_type = {
     .name = "test.Driver",

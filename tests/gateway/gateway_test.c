@@ -356,11 +356,11 @@ TEST(hostile_bytes_then_legit_call)
     static const char huge_str[] =
         "\x84\x01\x01\x02\x01\x03\x07\x07\xdb\xff\xff\xff\xff";        /* str 4 GiB */
     static const char resp[] = "\x84\x01\x01\x02\x02\x03\x08\x04\x01"; /* a RESPONSE */
-    static const char oob[] = "\x86\x01\x01\x02\x01\x03\x09\x07\xa4"
-                              "calc"
-                              "\x09\xa3"
+    static const char oob[] = "\x86\x01\x01\x02\x01\x03\x09\x07\xa4" /* one frame */
+                              "calc"                                   /* described, */
+                              "\x09\xa3"                               /* none sent */
                               "add"
-                              "\x0d\x80";
+                              "\x0d\x81\x01\x91\x81\x02\x05";
     static const char no_target[] = "\x84\x01\x01\x02\x01\x03\x0a\x09\xa3"
                                     "add";
     char big_frames[30];
@@ -1226,7 +1226,7 @@ static struct {
 static int spinner_spin(void *state, actor_ctx *ctx, const char *body, size_t len,
                         msgpack_sbuffer *reply);
 static const actor_method spinner_methods[] = {
-    {"spin", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, spinner_spin, 0},
+    {"spin", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, spinner_spin, 0, false},
 };
 static const actor_type spinner_type = {
     .name = "test.Spinner",
@@ -1317,7 +1317,7 @@ static int orderer_go(void *state, actor_ctx *ctx, const char *body, size_t len,
 }
 
 static const actor_method orderer_methods[] = {
-    {"go", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, orderer_go, 0},
+    {"go", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, orderer_go, 0, false},
 };
 static const actor_type orderer_type = {
     .name = "test.Orderer",

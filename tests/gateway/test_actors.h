@@ -186,13 +186,13 @@ static inline int calc_seq_state(void *state, actor_ctx *ctx, const char *body, 
 
 static const int32_t calc_errors[] = {CALC_ERR_NEGATIVE};
 static const actor_method calc_methods[] = {
-    {"add", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, calc_add, 0},
-    {"note", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_note, 0},
-    {"notes", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_notes, 0},
-    {"work", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_work, 0},
-    {"slow", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_slow, 0},
-    {"seq", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_seq, 0},
-    {"seq_state", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_seq_state, 0},
+    {"add", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, calc_add, 0, false},
+    {"note", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_note, 0, false},
+    {"notes", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_notes, 0, false},
+    {"work", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_work, 0, false},
+    {"slow", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_slow, 0, false},
+    {"seq", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, calc_seq, 0, false},
+    {"seq_state", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, calc_seq_state, 0, false},
 };
 static const actor_type calc_type = {
     .name = "test.Calc",
@@ -274,8 +274,8 @@ static inline int relay_init(void **state, const void *arg, actor_ctx *ctx)
 }
 
 static const actor_method relay_methods[] = {
-    {"relay", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, relay_relay, 0},
-    {"tell", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, relay_tell, 0},
+    {"relay", ACTOR_METHOD_RPC, 128, 0, 0, false, calc_errors, 1, relay_relay, 0, false},
+    {"tell", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, relay_tell, 0, false},
 };
 static const actor_type relay_type = {
     .name = "test.Relay",

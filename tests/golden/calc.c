@@ -961,6 +961,7 @@ static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = 
         .errors = calc_Calculator_calculate__errors,
         .n_errors = 3,
         .invoke = calc_Calculator_calculate__invoke,
+        .reads_frames = true,
     },
     [calc_Calculator_METHOD_PING] = {
         .name = "ping",
@@ -972,6 +973,7 @@ static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = 
         .errors = NULL,
         .n_errors = 0,
         .invoke = calc_Calculator_ping__invoke,
+        .reads_frames = true,
     },
     [calc_Calculator_METHOD_TOTAL] = {
         .name = "total",
@@ -983,6 +985,7 @@ static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = 
         .errors = NULL,
         .n_errors = 0,
         .invoke = calc_Calculator_total__invoke,
+        .reads_frames = true,
     },
     [calc_Calculator_METHOD_LAST] = {
         .name = "last",
@@ -994,6 +997,7 @@ static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = 
         .errors = NULL,
         .n_errors = 0,
         .invoke = calc_Calculator_last__invoke,
+        .reads_frames = true,
     },
     [calc_Calculator_METHOD_WHERE] = {
         .name = "where",
@@ -1005,6 +1009,7 @@ static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = 
         .errors = calc_Calculator_where__errors,
         .n_errors = 1,
         .invoke = calc_Calculator_where__invoke,
+        .reads_frames = true,
     },
     [calc_Calculator_METHOD_RESET] = {
         .name = "reset",
@@ -1016,6 +1021,7 @@ static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = 
         .errors = NULL,
         .n_errors = 0,
         .invoke = calc_Calculator_reset__invoke,
+        .reads_frames = true,
     },
     [calc_Calculator_METHOD_ALARM] = {
         .name = "alarm",
@@ -1027,6 +1033,7 @@ static const actor_method calc_Calculator__methods[calc_Calculator_N_METHODS] = 
         .errors = NULL,
         .n_errors = 0,
         .invoke = calc_Calculator_alarm__invoke,
+        .reads_frames = true,
     },
 };
 
@@ -1459,6 +1466,7 @@ static const actor_method calc_Shard__methods[calc_Shard_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = calc_Shard_calculate__invoke,
+        .reads_frames = true,
         .key_field = calc_CalcRequest_FIELD_OP, /* key_hash(op) */
     },
     [calc_Shard_METHOD_PING] = {
@@ -1471,6 +1479,7 @@ static const actor_method calc_Shard__methods[calc_Shard_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = calc_Shard_ping__invoke,
+        .reads_frames = true,
     },
     [calc_Shard_METHOD_FORGET] = {
         .name = "forget",
@@ -1482,6 +1491,7 @@ static const actor_method calc_Shard__methods[calc_Shard_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = calc_Shard_forget__invoke,
+        .reads_frames = true,
         .key_field = calc_CalcRequest_FIELD_OP, /* key_hash(op) */
     },
 };

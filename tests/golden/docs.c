@@ -275,6 +275,7 @@ static const actor_method docs_Notes__methods[docs_Notes_N_METHODS] = {
         .errors = NULL,
         .n_errors = 0,
         .invoke = docs_Notes_add__invoke,
+        .reads_frames = true,
     },
 };
 

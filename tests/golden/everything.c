@@ -271,9 +271,9 @@ void golden_Scalars_free(golden_Scalars *m)
     if (m == NULL)
         return;
     free(m->s);
-    free(m->data.data);
+    actor_bytes_free(&m->data);
     free(m->os);
-    free(m->odata.data);
+    actor_bytes_free(&m->odata);
     if (m->where != NULL) {
         geo_Point_free(m->where);
         free(m->where);
@@ -1303,7 +1303,7 @@ static void golden_Containers_nested_value_free(golden_Containers_nested_value_e
     size_t i;
 
     for (i = 0; i < n; i++) {
-        free(items[i].value.data);
+        actor_bytes_free(&items[i].value);
     }
     free(items);
 }

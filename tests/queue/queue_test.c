@@ -35,7 +35,7 @@ static jobs_Job job(uint64_t id, uint8_t *payload, size_t len)
 
     jobs_Job_init(&j);
     j.id = id;
-    j.payload = (actor_bytes){payload, len};
+    j.payload = (actor_bytes){.data = payload, .len = len};
     return j;
 }
 

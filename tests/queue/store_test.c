@@ -56,7 +56,7 @@ ACTOR_TEST(a_blob_put_once_is_got_by_reference_until_its_last_release)
         blob[i] = (uint8_t)(i * 31 + 7);
     ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
     ACTOR_ASSERT_RC(actor_store_spawn(t.sys, 0, NULL, &s), 0);
-    put = (actor_store_PutObject){{blob, BLOB_BYTES}, 2}; /* two holders */
+    put = (actor_store_PutObject){{.data = blob, .len = BLOB_BYTES}, 2}; /* two holders */
     ACTOR_ASSERT_RC(actor_store_Store_put(t.client, s, &put, &ref, NULL, &st), 0);
     ACTOR_ASSERT_INT(st.category, ACTOR_STATUS_OK);
     ACTOR_ASSERT_INT(ref.size, BLOB_BYTES);
@@ -89,7 +89,7 @@ ACTOR_TEST(the_byte_bound_answers_full_and_too_large)
     actor_ref s;
     actor_status st;
     uint8_t chunk[600] = {0};
-    actor_store_PutObject put = {{chunk, sizeof chunk}, 1};
+    actor_store_PutObject put = {{.data = chunk, .len = sizeof chunk}, 1};
     actor_store_ObjectRef a, b;
 
     ACTOR_ASSERT_RC(actor_test_start(&t, 2), 0);
@@ -100,7 +100,7 @@ ACTOR_TEST(the_byte_bound_answers_full_and_too_large)
     ACTOR_ASSERT(is_error(&st, actor_store_StoreError_FULL));
     {
         uint8_t big[1200] = {0};
-        actor_store_PutObject huge = {{big, sizeof big}, 1};
+        actor_store_PutObject huge = {{.data = big, .len = sizeof big}, 1};
         actor_store_Store_put(t.client, s, &huge, &b, NULL, &st);
         ACTOR_ASSERT(is_error(&st, actor_store_StoreError_TOO_LARGE));
     }
@@ -120,7 +120,7 @@ ACTOR_TEST(another_system_gets_the_blob_by_its_reference)
     actor_status st;
     char dir[] = "/tmp/actor-store-XXXXXX", endpoint[64];
     uint8_t blob[4096];
-    actor_store_PutObject put = {{blob, sizeof blob}, 1};
+    actor_store_PutObject put = {{.data = blob, .len = sizeof blob}, 1};
     actor_store_ObjectRef ref;
     actor_store_Blob got;
 

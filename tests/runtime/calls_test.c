@@ -852,7 +852,7 @@ static int requester_init(void **state, const void *arg, actor_ctx *ctx)
 }
 
 static const actor_method requester_methods[1] = {
-    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_requester_start, 0},
+    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_requester_start, 0, false},
 };
 
 static const actor_type requester_type = {.name = "test.Requester",
@@ -983,7 +983,7 @@ static int inv_spacer_start(void *state, actor_ctx *ctx, const char *body, size_
 }
 
 static const actor_method spacer_methods[1] = {
-    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_spacer_start, 0},
+    {"start", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_spacer_start, 0, false},
 };
 
 static const actor_type spacer_type = {.name = "test.Spacer",

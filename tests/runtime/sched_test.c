@@ -30,7 +30,7 @@ static int inv_b_mark(void *state, actor_ctx *ctx, const char *body, size_t len,
 }
 
 static const actor_method b_methods[] = {
-    {"mark", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_b_mark, 0},
+    {"mark", ACTOR_METHOD_CAST, 128, 0, 0, false, NULL, 0, inv_b_mark, 0, false},
 };
 static const actor_type b_type = {
     .name = "test.B", .methods = b_methods, .n_methods = 1, .overflow = ACTOR_OVERFLOW_REJECT};
@@ -182,7 +182,7 @@ static int inv_pong(void *state, actor_ctx *ctx, const char *body, size_t len,
 }
 
 static const actor_method pong_methods[] = {
-    {"ping", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_pong, 0},
+    {"ping", ACTOR_METHOD_RPC, 128, 0, 0, false, NULL, 0, inv_pong, 0, false},
 };
 static const actor_type pong_type = {.name = "test.Pong",
                                      .methods = pong_methods,

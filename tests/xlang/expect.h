@@ -227,7 +227,7 @@ static inline void set_str(char **field, const char *value)
 
 static inline actor_bytes make_bytes(const void *data, size_t len)
 {
-    actor_bytes b = {xdup_mem(data, len), len};
+    actor_bytes b = {.data = xdup_mem(data, len), .len = len};
     return b;
 }
 

@@ -136,6 +136,12 @@ typedef struct actor_method {
      * message whose value picks the instance (@pool(balance =
      * key_hash(field))); 0: none. */
     uint32_t key_field;
+    /* Whether `invoke` reads a message's out-of-band frames itself
+     * (actor_stub_enter does: actorc's method tables set it), so that a
+     * large `bytes` value reaches the handler as a view into the received
+     * frame (docs/PROTOCOL.md, "Large payloads"). false: `body` has every
+     * value inline, the frames copied back into it. */
+    bool reads_frames;
 } actor_method;
 
 /* What happens when a message arrives at a full mailbox. Every refusal
@@ -259,7 +265,16 @@ typedef struct actor_system_opts {
      * on it end UNREACHABLE; a connect or handshake that takes longer fails
      * the same way. 0: 3000. */
     unsigned peer_timeout_ms;
+    /* The size from which a `bytes` value of a message to a remote system
+     * travels out of band, in a ZeroMQ frame of its own rather than inside
+     * the body (docs/PROTOCOL.md, "Large payloads"): the sender copies it
+     * no more than once, and the receiving handler sees it where it
+     * arrived, without a copy. 0: ACTOR_OOB_DEFAULT_THRESHOLD; SIZE_MAX:
+     * never. */
+    size_t oob_threshold;
 } actor_system_opts;
+
+#define ACTOR_OOB_DEFAULT_THRESHOLD ((size_t)64u * 1024u)
 
 /* Starts a system and its workers; `opts` may be NULL (all defaults).
  * On success *out is a new system the caller destroys. */

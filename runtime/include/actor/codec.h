@@ -41,12 +41,39 @@ extern "C" {
 
 /* ============================================================== 1. types */
 
-/* A `bytes` field. When filled by a decoder or _init, `data` is heap memory
- * owned by the enclosing message and freed by its _free. */
+/* Frames received out of band (docs/PROTOCOL.md, "Large payloads"), held
+ * by reference count; opaque. */
+typedef struct actor_oob_frames actor_oob_frames;
+
+/* A `bytes` field. When filled by _init or by a decoder, it is owned by the
+ * enclosing message and released by its _free; to keep one beyond the
+ * message, move the whole struct out (zero the field) and release it later
+ * with actor_bytes_free.
+ *   frames NULL: `data` is heap memory (malloc) of `len` bytes.
+ *   frames set:  the value came out of band, and `data` points into the
+ *                received frame, which `frames` holds a reference to: no
+ *                copy was made. Do not free `data` or write to it.
+ * A struct a caller fills ({buf, n}) leaves frames NULL; the encoders only
+ * read data and len. */
 typedef struct actor_bytes {
     uint8_t *data;
     size_t len;
+    actor_oob_frames *frames;
 } actor_bytes;
+
+/* Releases b's bytes (free, or the frame reference) and zeroes *b. */
+void actor_bytes_free(actor_bytes *b);
+
+/* Makes *dst hold the bytes of *src beyond src's message: a view takes one
+ * more reference to its frame (no copy), heap bytes are copied. 0 or
+ * ACTOR_ENOMEM (*dst empty then). Release *dst with actor_bytes_free. */
+int actor_bytes_keep(actor_bytes *dst, const actor_bytes *src);
+
+/* Whether b is a view into a received out-of-band frame. */
+static inline bool actor_bytes_is_view(const actor_bytes *b)
+{
+    return b->frames != NULL;
+}
 
 /* Bounds a decoder enforces on untrusted input. Zero in a field means "use
  * the default" (ACTOR_DECODE_DEFAULT_*), so a zero-initialised struct is the
@@ -111,6 +138,7 @@ typedef struct actor_decode_error {
 #define ACTOR__MP_INT32 0xd2u
 #define ACTOR__MP_INT64 0xd3u
 #define ACTOR__MP_FIXEXT1 0xd4u
+#define ACTOR__MP_FIXEXT4 0xd6u
 #define ACTOR__MP_FIXEXT16 0xd8u
 #define ACTOR__MP_STR8 0xd9u
 #define ACTOR__MP_STR16 0xdau
@@ -513,6 +541,9 @@ typedef struct actor_reader {
     size_t alloc_left;       /* of max_total_alloc */
     actor_decode_error *err; /* NULL: the caller wants the code only */
     bool err_has_context;    /* err->message already names the message */
+    /* The frames that came with the body (borrowed; NULL: none): a `bytes`
+     * value that refers to one becomes a view into it (actor_bytes). */
+    actor_oob_frames *oob;
 } actor_reader;
 
 /* Starts a decode of `len` bytes at `buf` (NULL, 0 for _unpack). `limits`
@@ -521,6 +552,14 @@ void actor_reader_init(actor_reader *r, const void *buf, size_t len,
                        const actor_decode_limits *limits, actor_decode_error *err);
 /* After the top-level message: ACTOR_ETRAILING unless the input is used up. */
 int actor_reader_finish(actor_reader *r, const char *message_name);
+/* A whole message `message_name` of len bytes at buf whose `bytes` values
+ * may refer to `frames` (borrowed; views of them take their own
+ * references), read by its generated `read` (T__read) under the default
+ * limits, then checked with actor_reader_finish; on that failure `free_msg`
+ * releases *m. As T_decode_ex otherwise. */
+int actor_decode_framed(const char *buf, size_t len, actor_oob_frames *frames,
+                        int (*read)(actor_reader *r, void *m), void (*free_msg)(void *m),
+                        const char *message_name, void *m, actor_decode_error *err);
 /* Called on the way out of a failed message decoder: prefixes the error text
  * with "<message_name> field <id> (<field_name>): " the first time (so the
  * innermost message is named). id 0: no field. */
@@ -756,7 +795,8 @@ static inline void actor_read_array_end(actor_reader *r)
  * copied to an exactly sized heap buffer that the caller owns. *s is set
  * only on success. */
 int actor_read_str(actor_reader *r, char **s);
-/* A bin, copied to the heap (data NULL when empty); set only on success. */
+/* A bin, copied to the heap (data NULL when empty), or a reference to one
+ * of r->oob's frames, viewed in place; set only on success. */
 int actor_read_bytes(actor_reader *r, actor_bytes *b);
 /* Any one value, recursively, counting its depth: for unknown fields. */
 int actor_skip(actor_reader *r);

@@ -29,19 +29,22 @@ extern "C" {
 #endif
 
 /* One message type through untyped pointers: its struct's size and its
- * generated _init, _free, _encode and _decode_ex (default limits). */
+ * generated _init, _free, _encode and _decode_ex (default limits); decode
+ * takes the out-of-band frames that came with the body (NULL: none), whose
+ * `bytes` values it views in place. */
 typedef struct actor_message_desc {
     size_t size;
     void (*init)(void *m);
     void (*free)(void *m);
     int (*encode)(const void *m, msgpack_sbuffer *out);
-    int (*decode)(const char *buf, size_t len, void *m, actor_decode_error *err);
+    int (*decode)(const char *buf, size_t len, actor_oob_frames *frames, void *m,
+                  actor_decode_error *err);
 } actor_message_desc;
 
-/* The four static functions T__init_any, T__free_any, T__encode_any and
+/* The static functions T__init_any, T__free_any, T__encode_any and
  * T__decode_any of the generated message type T (its struct and T_init,
- * T_free, T_encode, T_decode_ex), which only convert the pointers: what an
- * actor_message_desc of T holds. */
+ * T_free, T_encode, T_decode_ex, T__read), which only convert the
+ * pointers: what an actor_message_desc of T holds. */
 #define ACTOR_MESSAGE_DESC_FUNCS(T)                                                            \
     static void T##__init_any(void *m)                                                         \
     {                                                                                          \
@@ -55,9 +58,16 @@ typedef struct actor_message_desc {
     {                                                                                          \
         return T##_encode(m, out);                                                             \
     }                                                                                          \
-    static int T##__decode_any(const char *buf, size_t len, void *m, actor_decode_error *err)  \
+    static int T##__read_any(actor_reader *r, void *m)                                         \
     {                                                                                          \
-        return T##_decode_ex(buf, len, m, NULL, err);                                          \
+        return T##__read(r, m);                                                                \
+    }                                                                                          \
+    static int T##__decode_any(const char *buf, size_t len, actor_oob_frames *frames, void *m, \
+                               actor_decode_error *err)                                        \
+    {                                                                                          \
+        if (frames == NULL)                                                                    \
+            return T##_decode_ex(buf, len, m, NULL, err);                                      \
+        return actor_decode_framed(buf, len, frames, T##__read_any, T##__free_any, #T, m, err); \
     }
 
 /* Defines `static const actor_message_desc T__desc` for the generated
