@@ -450,6 +450,27 @@ int actor__wire_send_split(void *socket, const actor__wire_route *route, const c
     return rc;
 }
 
+int actor__wire_send_large(void *socket, const actor__wire_route *route, const char *envelope,
+                           size_t envelope_len, const char *body, size_t body_len,
+                           size_t threshold)
+{
+    actor__oob_split s;
+    msgpack_sbuffer env;
+    int rc;
+
+    if (body_len < threshold || actor__oob_split_body(body, body_len, threshold, &s) != 0)
+        return actor__wire_send(socket, route, envelope, envelope_len, body, body_len);
+    msgpack_sbuffer_init(&env);
+    if (s.n > 0 && msgpack_sbuffer_write(&env, envelope, envelope_len) == 0 &&
+        actor__wire_describe_oob(&env, 0, &s) == 0)
+        rc = actor__wire_send_split(socket, route, env.data, env.size, &s, body, NULL);
+    else /* nothing to split, or no memory to: inline */
+        rc = actor__wire_send(socket, route, envelope, envelope_len, body, body_len);
+    msgpack_sbuffer_destroy(&env);
+    actor__oob_split_fini(&s);
+    return rc;
+}
+
 int actor__wire_describe_oob(msgpack_sbuffer *sb, size_t env_start, const actor__oob_split *s)
 {
     const size_t end = sb->size;

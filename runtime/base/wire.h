@@ -119,6 +119,14 @@ int actor__wire_send_split(void *socket, const actor__wire_route *route, const c
                            size_t envelope_len, const actor__oob_split *s, const char *body,
                            actor__wire_blob *blob);
 
+/* actor__wire_send with body's bins of at least `threshold` bytes out of
+ * band, copied into libzmq (actor__wire_send_split), when it has any;
+ * inline when it has none, or there is no memory to split it. The same
+ * result. Everything borrowed. */
+int actor__wire_send_large(void *socket, const actor__wire_route *route, const char *envelope,
+                           size_t envelope_len, const char *body, size_t body_len,
+                           size_t threshold);
+
 /* ------------------------------------------------------------ incoming */
 
 /* One received multipart message: up to ACTOR__WIRE_MAX_PARTS parts are

@@ -328,8 +328,9 @@ static bool peer_is_slow(actor__gateway *g, const actor__wire_route *route)
 static int send_response(actor__gateway *g, const actor__outgoing *o)
 {
     actor__wire_route route = {o->data, o->id_len, o->delimiter};
-    int rc = actor__wire_send(g->router, &route, o->data + o->id_len, o->env_len,
-                              o->data + o->id_len + o->env_len, o->body_len);
+    int rc = actor__wire_send_large(g->router, &route, o->data + o->id_len, o->env_len,
+                                    o->data + o->id_len + o->env_len, o->body_len,
+                                    g->sys->opts.oob_threshold);
 
     if (rc == ACTOR_EFULL)
         return rc;
@@ -482,11 +483,12 @@ static void flush_pack_before_lone(actor__gateway *g, const actor__wire_route *r
 static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
 {
     actor__wire_route route = {o->data, o->id_len, o->delimiter};
+    bool packed = o->packed && o->body_len < g->sys->opts.oob_threshold; /* large: alone */
 
-    flush_pack_before_lone(g, &route, o->packed);
+    flush_pack_before_lone(g, &route, packed);
     if (actor__peers_find(&g->waiting, (const uint8_t *)o->data, o->id_len) != NULL)
         keep(g, o);
-    else if (o->packed && packed_away(g, &route, o->data + o->id_len, o->env_len,
+    else if (packed && packed_away(g, &route, o->data + o->id_len, o->env_len,
                                       o->data + o->id_len + o->env_len, o->body_len))
         free(o);
     else if (send_response(g, o) == 0)
@@ -502,12 +504,14 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
 {
     actor__outgoing *o;
 
+    packed = packed && body_len < g->sys->opts.oob_threshold; /* a large one goes alone */
     flush_pack_before_lone(g, route, packed);
     if (actor__peers_find(&g->waiting, route->id, route->id_len) == NULL) {
         int rc;
         if (packed && packed_away(g, route, env, env_len, body, body_len))
             return;
-        rc = actor__wire_send(g->router, route, env, env_len, body, body_len);
+        rc = actor__wire_send_large(g->router, route, env, env_len, body, body_len,
+                                    g->sys->opts.oob_threshold);
         if (rc != ACTOR_EFULL) {
             atomic_fetch_add(rc == 0 ? &g->replies : &g->unroutable, 1);
             return;
@@ -541,35 +545,6 @@ static int encode_response(actor__gateway *g, msgpack_sbuffer *sb, uint64_t wire
     return actor__wire_encode(sb, &h);
 }
 
-/* The holder: sends the response whose envelope is in g->sb with body's
- * large bins out of band (docs/PROTOCOL.md, "Large payloads"), copied into
- * libzmq, when it has such bins and the client has room for it now; true
- * when it went (or could never go: counted unroutable). Else g->sb is as it
- * was, for the response to go with its bins inline. */
-static bool respond_split(actor__gateway *g, const actor__wire_route *route, const char *body,
-                          size_t len)
-{
-    const size_t env_len = g->sb.size;
-    const char head = g->sb.data[0];
-    actor__oob_split split;
-    int rc = actor__oob_split_body(body, len, g->sys->opts.oob_threshold, &split);
-
-    if (rc == 0 && split.n > 0 && actor__peers_find(&g->waiting, route->id, route->id_len) == NULL &&
-        actor__wire_describe_oob(&g->sb, 0, &split) == 0) {
-        flush_pack_before_lone(g, route, false);
-        rc = actor__wire_send_split(g->router, route, g->sb.data, g->sb.size, &split, body, NULL);
-        if (rc != ACTOR_EFULL) {
-            atomic_fetch_add(rc == 0 ? &g->replies : &g->unroutable, 1);
-            actor__oob_split_fini(&split);
-            return true;
-        }
-        g->sb.size = env_len; /* nothing went: inline after all */
-        g->sb.data[0] = head;
-    }
-    actor__oob_split_fini(&split);
-    return false;
-}
-
 /* The holder: the response `st` (+ body when OK) to a message read;
  * `packed`: the message came in a BATCH. */
 static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t wire_id,
@@ -580,8 +555,6 @@ static void respond(actor__gateway *g, const actor__wire_route *route, uint64_t 
         atomic_fetch_add(&g->dropped, 1);
         return;
     }
-    if (len >= g->sys->opts.oob_threshold && respond_split(g, route, body, len))
-        return;
     send_or_keep(g, route, g->sb.data, g->sb.size, body, len, packed);
 }
 

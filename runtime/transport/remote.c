@@ -980,8 +980,9 @@ static void send_held(actor__gateway *g, peer_link *pl)
     actor__outgoing *o;
 
     while ((o = pl->held.head) != NULL) {
-        int rc = actor__wire_send(pl->link.dealer, NULL, o->data, o->env_len, o->data + o->env_len,
-                                  o->body_len);
+        int rc = actor__wire_send_large(pl->link.dealer, NULL, o->data, o->env_len,
+                                        o->data + o->env_len, o->body_len,
+                                        g->sys->opts.oob_threshold);
         if (rc == ACTOR_EFULL)
             return; /* no room, or libzmq has not attached the new connection yet */
         actor__outq_pop(&pl->held);
@@ -1017,15 +1018,18 @@ static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, 
     actor__pack *p;
     uint64_t id = 0;
     actor_wire_Kind kind;
+    bool large;
     int rc;
 
     if (pl == NULL)
         return ACTOR_ESYSTEM;
     if (pl->link.state != ACTOR__LINK_UP || pl->held.head != NULL)
         return hold(pl, index, env, env_len, body, body_len);
-    p = actor__packs_get(&g->call_packs, &index, sizeof index, false);
+    large = body_len >= g->sys->opts.oob_threshold; /* its bins may go out of band: alone */
+    p = large ? actor__packs_find(&g->call_packs, &index, sizeof index, false)
+              : actor__packs_get(&g->call_packs, &index, sizeof index, false);
     if (p != NULL) {
-        if (actor__pack_add(p, env, env_len, body, body_len) == 0) {
+        if (!large && actor__pack_add(p, env, env_len, body, body_len) == 0) {
             if (actor__pack_full(&g->call_packs, p))
                 flush_pack(g, p);
             return 0;
@@ -1033,7 +1037,8 @@ static int send_to_endpoint(actor__gateway *g, uint32_t index, const char *env, 
         if (p->count != 0)
             flush_pack(g, p); /* the message goes on its own, after those */
     }
-    rc = actor__wire_send(pl->link.dealer, NULL, env, env_len, body, body_len);
+    rc = actor__wire_send_large(pl->link.dealer, NULL, env, env_len, body, body_len,
+                                g->sys->opts.oob_threshold);
     if (rc == ACTOR_EFULL) {
         /* not sent: the peer's queue is full (or the link went down):
          * held until room comes or the link is known down */

@@ -10,6 +10,7 @@
  * BATCH) are answered DECODE, leak nothing, and the server goes on. The
  * split and join of bodies is also checked on its own.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +328,53 @@ ACTOR_TEST(values_in_lists_and_nested_messages_travel_out_of_band_too)
     rig_stop(&r);
 }
 
+/* What an asynchronous look answered, once. */
+typedef struct async_seen {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    int n;
+    actor_status st;
+    blobs_Seen seen;
+} async_seen;
+
+static void on_seen(void *user, uint64_t call_id, const actor_status *st, const blobs_Seen *res)
+{
+    async_seen *a = user;
+
+    (void)call_id;
+    pthread_mutex_lock(&a->lock);
+    a->st = *st;
+    if (res != NULL)
+        a->seen = *res;
+    a->n++;
+    pthread_cond_signal(&a->done);
+    pthread_mutex_unlock(&a->lock);
+}
+
+ACTOR_TEST(calls_through_the_gateway_holder_carry_them_out_of_band_too)
+{
+    static const size_t parts[] = {THRESHOLD * 2, 7};
+    rig r;
+    async_seen a = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, {0}, {0}};
+
+    ACTOR_ASSERT_RC(rig_start(&r), 0);
+    blobs_Blob b = blob_make(THRESHOLD, parts, 2, THRESHOLD * 3);
+    /* an asynchronous call leaves through the worker holding the sockets,
+     * as a handler's request does */
+    for (int i = 0; i < 3; i++)
+        ACTOR_ASSERT_RC(blobs_Holder_look_async(r.client, r.far_holder, &b, NULL, on_seen, &a, NULL),
+                        0);
+    pthread_mutex_lock(&a.lock);
+    while (a.n < 3)
+        pthread_cond_wait(&a.done, &a.lock);
+    pthread_mutex_unlock(&a.lock);
+    ACTOR_ASSERT_STATUS(&a.st, ACTOR_STATUS_OK);
+    ACTOR_ASSERT_INT(a.seen.sum, seen_of(&b).sum);
+    ACTOR_ASSERT_INT(a.seen.views, 3);
+    blob_free(&b);
+    rig_stop(&r);
+}
+
 ACTOR_TEST(a_view_kept_past_the_handler_stays_valid)
 {
     rig r;
@@ -616,6 +664,7 @@ int main(void)
 {
     ACTOR_TEST_RUN(values_at_the_threshold_and_above_reach_the_handler_as_views);
     ACTOR_TEST_RUN(values_in_lists_and_nested_messages_travel_out_of_band_too);
+    ACTOR_TEST_RUN(calls_through_the_gateway_holder_carry_them_out_of_band_too);
     ACTOR_TEST_RUN(a_view_kept_past_the_handler_stays_valid);
     ACTOR_TEST_RUN(responses_and_casts_carry_large_values_out_of_band);
     ACTOR_TEST_RUN(a_hand_written_method_gets_the_values_inline);

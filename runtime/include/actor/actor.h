@@ -267,10 +267,10 @@ typedef struct actor_system_opts {
     unsigned peer_timeout_ms;
     /* The size from which a `bytes` value of a message to a remote system
      * travels out of band, in a ZeroMQ frame of its own rather than inside
-     * the body (docs/PROTOCOL.md, "Large payloads"): the sender copies it
-     * no more than once, and the receiving handler sees it where it
-     * arrived, without a copy. 0: ACTOR_OOB_DEFAULT_THRESHOLD; SIZE_MAX:
-     * never. */
+     * the body (docs/PROTOCOL.md, "Large payloads"): a blocking call or
+     * cast copies it only when it encodes it, and the receiving handler
+     * sees it where it arrived, without a copy. 0:
+     * ACTOR_OOB_DEFAULT_THRESHOLD; SIZE_MAX: never. */
     size_t oob_threshold;
 } actor_system_opts;
 
