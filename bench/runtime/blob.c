@@ -294,8 +294,12 @@ int main(int argc, char **argv)
         cases[1].rounds = 2;
     }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        for (size_t j = 0; j < sizeof impls / sizeof impls[0]; j++)
-            run_case(&impls[j], &cases[i]);
+        for (size_t j = 0; j < sizeof impls / sizeof impls[0]; j++) {
+            char key[64];
+            snprintf(key, sizeof key, "%s.blob.%s", impls[j].name, cases[i].name);
+            if (bench_selected(&p, key))
+                run_case(&impls[j], &cases[i]);
+        }
     bench_report("ours.blob.copies.budget", 1.0, "copies");
     return 0;
 }

@@ -48,11 +48,13 @@ static uint32_t load_be(const uint8_t *p, unsigned width)
 static bool value_shape(const uint8_t *p, const uint8_t *end, size_t *header, uint64_t *payload,
                         uint64_t *children)
 {
+    /* The sizes of the values of one fixed size from 0xc0 (nil) to 0xd8
+     * (fixext 16): nil, bool, float, (u)int 8..64, fixext 1..16. */
     static const uint8_t fixed[] = {
-        [0xc0 - 0xc0] = 1, [0xc2 - 0xc0] = 1, [0xc3 - 0xc0] = 1, [0xca - 0xc0] = 5,
-        [0xcb - 0xc0] = 9, [0xcc - 0xc0] = 2, [0xcd - 0xc0] = 3, [0xce - 0xc0] = 5,
-        [0xcf - 0xc0] = 9, [0xd0 - 0xc0] = 2, [0xd1 - 0xc0] = 3, [0xd2 - 0xc0] = 5,
-        [0xd3 - 0xc0] = 9, [0xd4 - 0xc0] = 3, [0xd5 - 0xc0] = 4, [0xd6 - 0xc0] = 6,
+        [0xc0 - 0xc0] = 1,  [0xc2 - 0xc0] = 1,  [0xc3 - 0xc0] = 1, [0xca - 0xc0] = 5,
+        [0xcb - 0xc0] = 9,  [0xcc - 0xc0] = 2,  [0xcd - 0xc0] = 3, [0xce - 0xc0] = 5,
+        [0xcf - 0xc0] = 9,  [0xd0 - 0xc0] = 2,  [0xd1 - 0xc0] = 3, [0xd2 - 0xc0] = 5,
+        [0xd3 - 0xc0] = 9,  [0xd4 - 0xc0] = 3,  [0xd5 - 0xc0] = 4, [0xd6 - 0xc0] = 6,
         [0xd7 - 0xc0] = 10, [0xd8 - 0xc0] = 18,
     };
     uint8_t b = *p;
@@ -61,37 +63,54 @@ static bool value_shape(const uint8_t *p, const uint8_t *end, size_t *header, ui
     *payload = 0;
     *children = 0;
     *header = 1;
-    if (b < 0x80 || b >= 0xe0)
+    if (b < ACTOR__MP_FIXMAP || b >= ACTOR__MP_NEGATIVE_FIXINT)
         return true;
-    if (b < 0x90) {
+    if (b < ACTOR__MP_FIXARRAY) {
         *children = 2u * (b & 0x0fu);
         return true;
     }
-    if (b < 0xa0) {
+    if (b < ACTOR__MP_FIXSTR) {
         *children = b & 0x0fu;
         return true;
     }
-    if (b < 0xc0) {
+    if (b < ACTOR__MP_NIL) {
         *payload = b & 0x1fu;
         return true;
     }
-    if (b <= 0xd8 && fixed[b - 0xc0] != 0) {
+    if (b <= ACTOR__MP_FIXEXT16 && fixed[b - 0xc0] != 0) {
         *header = fixed[b - 0xc0];
         return (size_t)(end - p) >= *header;
     }
     switch (b) {
-    case 0xc4: case 0xc7: case 0xd9: width = 1; break;
-    case 0xc5: case 0xc8: case 0xda: case 0xdc: case 0xde: width = 2; break;
-    case 0xc6: case 0xc9: case 0xdb: case 0xdd: case 0xdf: width = 4; break;
-    default: return false; /* 0xc1 */
+    case ACTOR__MP_BIN8:
+    case ACTOR__MP_EXT8:
+    case ACTOR__MP_STR8:
+        width = 1;
+        break;
+    case ACTOR__MP_BIN16:
+    case ACTOR__MP_EXT16:
+    case ACTOR__MP_STR16:
+    case ACTOR__MP_ARRAY16:
+    case ACTOR__MP_MAP16:
+        width = 2;
+        break;
+    case ACTOR__MP_BIN32:
+    case ACTOR__MP_EXT32:
+    case ACTOR__MP_STR32:
+    case ACTOR__MP_ARRAY32:
+    case ACTOR__MP_MAP32:
+        width = 4;
+        break;
+    default:
+        return false; /* ACTOR__MP_NEVER_USED */
     }
-    *header = 1 + width + (b >= 0xc7 && b <= 0xc9 ? 1 : 0); /* ext: its type byte */
+    *header = 1 + width + (b >= ACTOR__MP_EXT8 && b <= ACTOR__MP_EXT32 ? 1 : 0); /* + ext type */
     if ((size_t)(end - p) < *header)
         return false;
     uint64_t n = load_be(p + 1, width);
-    if (b == 0xdc || b == 0xdd)
+    if (b == ACTOR__MP_ARRAY16 || b == ACTOR__MP_ARRAY32)
         *children = n;
-    else if (b == 0xde || b == 0xdf)
+    else if (b == ACTOR__MP_MAP16 || b == ACTOR__MP_MAP32)
         *children = 2 * n;
     else
         *payload = n;
@@ -123,9 +142,9 @@ static int walk(const uint8_t *p, const uint8_t *end, visit_fn *fn, void *ctx, c
         }
         found v = {p, header, (size_t)payload, false, 0};
         int rc = 0;
-        if (*p >= 0xc4 && *p <= 0xc6)
+        if (*p >= ACTOR__MP_BIN8 && *p <= ACTOR__MP_BIN32)
             rc = fn(ctx, &v);
-        else if (*p == 0xd6 && p[1] == ACTOR__OOB_EXT_TYPE) {
+        else if (*p == ACTOR__MP_FIXEXT4 && p[1] == ACTOR__OOB_EXT_TYPE) {
             v.ref = true;
             v.index = load_be(p + 2, 4);
             v.header_len = ACTOR__OOB_REF_SIZE;
@@ -164,7 +183,7 @@ static int note_bin(void *ctx, const found *v)
 
 static void put_ref(char *p, uint32_t index)
 {
-    p[0] = (char)0xd6;
+    p[0] = (char)ACTOR__MP_FIXEXT4;
     p[1] = (char)ACTOR__OOB_EXT_TYPE;
     actor__store32(p + 2, index);
 }

@@ -88,10 +88,9 @@ static inline actor_oob_frames *actor__msg_frames(const actor__msg *m)
 }
 
 /* What m weighs in a mailbox's byte bound: its body and its frames. */
-size_t actor__msg_frames_bytes(const actor__msg *m);
 static inline size_t actor__msg_bytes(const actor__msg *m)
 {
-    return m->has_frames ? m->len + actor__msg_frames_bytes(m) : m->len;
+    return m->has_frames ? m->len + (size_t)actor__msg_frames(m)->total : m->len;
 }
 
 /* The status of a REPLY or TIMEOUT (right after the header); NULL for

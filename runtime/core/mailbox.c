@@ -90,11 +90,6 @@ actor__msg *actor__msg_new(actor__msg_kind kind, const char *body, size_t len)
     return actor__msg_new_in(NULL, kind, body, len);
 }
 
-size_t actor__msg_frames_bytes(const actor__msg *m)
-{
-    return (size_t)actor__msg_frames(m)->total;
-}
-
 void actor__msg_free(actor__msg *m)
 {
     if (m != NULL && m->has_frames)
@@ -451,7 +446,8 @@ int actor__mailbox_push(actor__mailbox *mb, actor__msg *m, unsigned flags, actor
         fifo_push(&mb->system, m);
         return 0;
     }
-    if (mb->waiting.n != 0 || actor__msg_bytes(m) > mb->max_bytes || !reserve(mb, 1, actor__msg_bytes(m)))
+    if (mb->waiting.n != 0 || actor__msg_bytes(m) > mb->max_bytes ||
+        !reserve(mb, 1, actor__msg_bytes(m)))
         return push_full(mb, m, flags, dropped);
     return lane_insert_reserved(mb, m);
 }
@@ -589,7 +585,8 @@ static int unpop_one(actor__mailbox *mb, actor__msg *m)
         q = &lane->q;
         mb->count++;
         mb->bytes += actor__msg_bytes(m);
-        atomic_fetch_add_explicit(&mb->admitted, admit_word(1, actor__msg_bytes(m)), memory_order_relaxed);
+        atomic_fetch_add_explicit(&mb->admitted, admit_word(1, actor__msg_bytes(m)),
+                                  memory_order_relaxed);
     }
     m->next = q->head;
     q->head = m;

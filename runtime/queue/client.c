@@ -95,8 +95,8 @@ static void decode_items(const actor_message_desc *desc, const actor_queue_Items
     for (; decoded < n; decoded++) {
         void *item = (char *)out + decoded * desc->size;
         desc->init(item);
-        if (desc->decode((const char *)res->items[decoded].data, res->items[decoded].len, NULL, item,
-                         &err) != 0) {
+        if (desc->decode((const char *)res->items[decoded].data, res->items[decoded].len, NULL,
+                         item, &err) != 0) {
             desc->free(item);
             break;
         }

@@ -517,26 +517,29 @@ typedef struct outgoing_body {
 
 /* Splits body[len] when it holds bins of at least the system's
  * oob_threshold, adding their description to the envelope env_start..
- * of sb (docs/PROTOCOL.md, "Large payloads"). Release *out with
- * outgoing_body_fini whatever this returns (0 or ACTOR_ENOMEM). */
+ * of sb (docs/PROTOCOL.md, "Large payloads"); without memory to, it goes
+ * inline. Release *out with outgoing_body_fini whatever this returns: 0,
+ * or ACTOR_ENOMEM when the stubs' buffer was taken over but could not be
+ * wrapped (then it is freed and nothing may be sent). */
 static int outgoing_body_make(actor_system *sys, const char *body, size_t len,
                               msgpack_sbuffer *sb, size_t env_start, outgoing_body *out)
 {
-    int rc;
+    char *owned;
 
     out->data = body;
     out->len = len;
     out->blob = NULL;
-    rc = actor__oob_split_body(body, len, sys->opts.oob_threshold, &out->split);
-    if (rc != 0 || out->split.n == 0)
-        return rc;
-    rc = actor__wire_describe_oob(sb, env_start, &out->split);
-    if (rc == 0) {
-        char *owned = actor__encode_buffer_take(body); /* the stubs' buffer: no copy */
-        if (owned != NULL && (out->blob = actor__wire_blob_new(owned)) == NULL)
-            rc = ACTOR_ENOMEM;
+    if (actor__oob_split_body(body, len, sys->opts.oob_threshold, &out->split) != 0 ||
+        out->split.n == 0)
+        return 0;
+    if (actor__wire_describe_oob(sb, env_start, &out->split) != 0) {
+        actor__oob_split_fini(&out->split); /* inline after all */
+        return 0;
     }
-    return rc;
+    owned = actor__encode_buffer_take(body); /* the stubs' buffer: sent without a copy */
+    if (owned != NULL && (out->blob = actor__wire_blob_new(owned)) == NULL)
+        return ACTOR_ENOMEM;
+    return 0;
 }
 
 static void outgoing_body_fini(outgoing_body *b)
@@ -662,11 +665,12 @@ static int take_response(actor_system *sys, client_net *net, void *s, uint64_t i
  * lost (UNREACHABLE, once what arrived before is read) or the deadline
  * passes: first without blocking until the spin ends
  * (actor_system_opts.call_spin_us; a response then needs no wake-up of
- * this thread), then in zmq_poll on the socket and its monitor. */
+ * this thread) when `spin`, then in zmq_poll on the socket and its
+ * monitor. */
 static void wait_response(actor_system *sys, client_net *net, actor__link *l, uint64_t id,
-                          int64_t deadline, actor_status *st, msgpack_sbuffer *reply)
+                          bool spin, int64_t deadline, actor_status *st, msgpack_sbuffer *reply)
 {
-    int64_t spin_until = actor__spin_until(sys);
+    int64_t spin_until = spin ? actor__spin_until(sys) : 0;
     bool lost = false;
 
     while (actor_now_ns() < spin_until) {
@@ -722,14 +726,19 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
     actor__link *l = NULL;
     outgoing_body out = {0};
     int rc = prepare(c, to, m, true, opts, id, timeout, &l);
+    /* A request with frames takes as long to arrive as its bytes take: no
+     * spin, which on few CPUs would take one from libzmq's threads moving
+     * them (docs/RUNTIME.md, "Large payloads"). */
+    bool spin;
 
     if (rc == 0 && (rc = outgoing_body_make(sys, body, len, &c->net->sb, 0, &out)) == 0)
         rc = send_by(l, c->net->sb.data, c->net->sb.size, &out, deadline);
+    spin = out.split.n == 0;
     outgoing_body_fini(&out);
     switch (rc) {
     case 0:
         atomic_fetch_add(&g->calls_sent, 1);
-        wait_response(sys, c->net, l, id, deadline, st, reply);
+        wait_response(sys, c->net, l, id, spin, deadline, st, reply);
         return 0;
     case ACTOR_EFULL:
         atomic_fetch_add(&g->send_failed, 1);

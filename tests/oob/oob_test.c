@@ -171,7 +171,9 @@ static const actor_method plain_methods[] = {
     {.name = "look", .kind = ACTOR_METHOD_RPC, .priority = 128, .invoke = plain_look},
 };
 static const actor_type plain_type = {
-    .name = "blobs.Plain", .methods = plain_methods, .n_methods = 1,
+    .name = "blobs.Plain",
+    .methods = plain_methods,
+    .n_methods = 1,
 };
 
 /* ------------------------------------------------------------------ rig */
@@ -282,11 +284,13 @@ static int look_sees(rig *r, actor_ref to, const blobs_Blob *b, uint32_t views)
     }
     if (got.data_len != want.data_len || got.parts_len != want.parts_len ||
         got.inner_len != want.inner_len || got.sum != want.sum || got.views != views) {
-        fprintf(stderr, "look saw %llu/%llu/%llu bytes, sum %llx, %u views; want %llu/%llu/%llu, %llx, %u\n",
-                (unsigned long long)got.data_len, (unsigned long long)got.parts_len,
-                (unsigned long long)got.inner_len, (unsigned long long)got.sum, got.views,
-                (unsigned long long)want.data_len, (unsigned long long)want.parts_len,
-                (unsigned long long)want.inner_len, (unsigned long long)want.sum, views);
+        fprintf(
+            stderr,
+            "look saw %llu/%llu/%llu bytes, sum %llx, %u views; want %llu/%llu/%llu, %llx, %u\n",
+            (unsigned long long)got.data_len, (unsigned long long)got.parts_len,
+            (unsigned long long)got.inner_len, (unsigned long long)got.sum, got.views,
+            (unsigned long long)want.data_len, (unsigned long long)want.parts_len,
+            (unsigned long long)want.inner_len, (unsigned long long)want.sum, views);
         return -1;
     }
     return 0;
@@ -362,8 +366,8 @@ ACTOR_TEST(calls_through_the_gateway_holder_carry_them_out_of_band_too)
     /* an asynchronous call leaves through the worker holding the sockets,
      * as a handler's request does */
     for (int i = 0; i < 3; i++)
-        ACTOR_ASSERT_RC(blobs_Holder_look_async(r.client, r.far_holder, &b, NULL, on_seen, &a, NULL),
-                        0);
+        ACTOR_ASSERT_RC(
+            blobs_Holder_look_async(r.client, r.far_holder, &b, NULL, on_seen, &a, NULL), 0);
     pthread_mutex_lock(&a.lock);
     while (a.n < 3)
         pthread_cond_wait(&a.done, &a.lock);
@@ -445,8 +449,8 @@ ACTOR_TEST(a_hand_written_method_gets_the_values_inline)
     msgpack_sbuffer_init(&body);
     msgpack_sbuffer_init(&reply);
     ACTOR_ASSERT_RC(blobs_Blob_encode(&b, &body), 0);
-    ACTOR_ASSERT_RC(actor_call(r.client, r.far_plain, look, body.data, body.size, NULL, &st, &reply),
-                    0);
+    ACTOR_ASSERT_RC(
+        actor_call(r.client, r.far_plain, look, body.data, body.size, NULL, &st, &reply), 0);
     ACTOR_ASSERT_STATUS(&st, ACTOR_STATUS_OK);
     ACTOR_ASSERT_RC(blobs_Seen_decode(reply.data, reply.size, &got), 0);
     ACTOR_ASSERT_INT(got.sum, seen_of(&b).sum);
@@ -538,8 +542,8 @@ static int decode_says(void *s, uint64_t id, const char *text)
     read_status(s, id, &st);
     if (st.category == ACTOR_STATUS_DECODE && strstr(st.message, text) != NULL)
         return 0;
-    fprintf(stderr, "response %llu: status %d \"%s\", not DECODE \"%s\"\n",
-            (unsigned long long)id, (int)st.category, st.message, text);
+    fprintf(stderr, "response %llu: status %d \"%s\", not DECODE \"%s\"\n", (unsigned long long)id,
+            (int)st.category, st.message, text);
     return -1;
 }
 
@@ -573,7 +577,8 @@ ACTOR_TEST(frames_that_do_not_match_the_envelope_are_refused)
     envelope_for(&env, 4, false, two, 2);
     send_parts(s, (const char *[]){env.data, body, frame, frame},
                (size_t[]){env.size, body_len, one, one - 1}, 4);
-    ACTOR_ASSERT_RC(decode_says(s, 4, "out-of-band frame 1 holds 4095 bytes, the envelope says 4096"), 0);
+    ACTOR_ASSERT_RC(
+        decode_says(s, 4, "out-of-band frame 1 holds 4095 bytes, the envelope says 4096"), 0);
     /* a reference to a frame the message does not have */
     body_len = ref_body(body, 3);
     envelope_for(&env, 5, false, &one, 1);
@@ -592,9 +597,10 @@ ACTOR_TEST(frames_that_do_not_match_the_envelope_are_refused)
         actor__wire_encode(&env, &h);
         actor__oob_split sp = {.n = 1, .len = {one}};
         actor__wire_describe_oob(&env, 0, &sp);
-        send_parts(s, (const char *[]){env.data, body, frame},
-                   (size_t[]){env.size, body_len, one}, 3);
-        ACTOR_ASSERT_RC(decode_says(s, 7, "a reference to an out-of-band frame the message does not have"), 0);
+        send_parts(s, (const char *[]){env.data, body, frame}, (size_t[]){env.size, body_len, one},
+                   3);
+        ACTOR_ASSERT_RC(
+            decode_says(s, 7, "a reference to an out-of-band frame the message does not have"), 0);
     }
     /* casts with bad frames are dropped, and the server goes on */
     envelope_for(&env, 8, true, &one, 1);
