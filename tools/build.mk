@@ -2,7 +2,8 @@
 
 DEB_PACKAGES_BUILD := gcc make pkg-config flex bison libmsgpack-dev libzmq3-dev
 DEB_PACKAGES_TEST := clang libclang-rt-14-dev python3 python3-msgpack python3-zmq \
-                     protobuf-c-compiler libprotobuf-c-dev libcaf-dev g++ clang-format graphviz
+                     protobuf-c-compiler libprotobuf-c-dev libcaf-dev g++ clang-format graphviz \
+                     iproute2 nftables
 
 .PHONY: deps deps-build
 deps:

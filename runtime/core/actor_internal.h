@@ -754,6 +754,10 @@ typedef struct actor__transport_ops {
      * already): the layer later calls actor__monitor_fire once, unless the
      * monitor ended first (actor__monitor_live says). */
     int (*watch)(actor_system *sys, actor_ref ref, uint64_t monitor);
+    /* The system is shutting down: every actor was told to terminate with
+     * drain; the layer cuts short the waits of its own actors that would
+     * otherwise hold the shutdown up (a long-poll in flight). */
+    void (*stopping)(void *t);
 } actor__transport_ops;
 
 struct actor_system {

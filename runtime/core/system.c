@@ -882,6 +882,8 @@ static void terminate_all(actor_system *sys)
     for (size_t i = 0; i < n; i++)
         actor_terminate(sys, refs[i], true);
     free(refs);
+    if (actor__transport(sys) != NULL && sys->transport_ops->stopping != NULL)
+        sys->transport_ops->stopping(actor__transport(sys));
 }
 
 void actor_system_destroy(actor_system **psys)

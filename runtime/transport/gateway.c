@@ -1794,6 +1794,7 @@ static const actor__transport_ops gateway_ops = {
     .submit = actor__remote_submit,
     .client_fini = actor__client_remote_fini,
     .watch = actor__watchdog_watch,
+    .stopping = actor__watchdog_stop,
 };
 
 int actor__gateway_open(actor_system *sys, actor__gateway **out)

@@ -309,6 +309,10 @@ int actor__registry_start(actor__gateway *g);
  * system's registry (its `watch`, asked again at each timeout) and fires
  * monitor `monitor` with what it learns: the end, or UNREACHABLE. */
 int actor__watchdog_watch(actor_system *sys, actor_ref ref, uint64_t monitor);
+/* actor__transport_ops.stopping: ends the watchdog without drain, so that
+ * the watches it keeps in flight (each waits up to the default timeout for
+ * news) do not hold the shutdown up; their monitors fire EXITED. */
+void actor__watchdog_stop(void *gw);
 
 /* ---------------------------------------------------------- introspect.c */
 

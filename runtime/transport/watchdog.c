@@ -158,6 +158,18 @@ static int watchdog_of(actor__gateway *g, actor__actor **out)
     return rc;
 }
 
+void actor__watchdog_stop(void *gw)
+{
+    actor__gateway *g = gw;
+    actor_ref dog;
+
+    pthread_mutex_lock(&g->naming);
+    dog = g->watchdog;
+    pthread_mutex_unlock(&g->naming);
+    if (dog.id != 0)
+        actor_terminate(g->sys, dog, false);
+}
+
 int actor__watchdog_watch(actor_system *sys, actor_ref ref, uint64_t monitor)
 {
     actor__gateway *g = actor__gateway_of(sys);

@@ -115,6 +115,52 @@ int actor_pool_pids(actor_system *sys, actor_ref pool, int *out, size_t cap, siz
  * stats, or to nest a pool's instances' fate under a wider tree. */
 actor_supervisor *actor_pool_supervisor(actor_system *sys, actor_ref pool);
 
+/* ================================================== pools across hosts
+ *
+ * A pool whose members are actors of other systems, normally on other
+ * hosts: refs from actor_connect (actor/remote.h), one per member, each an
+ * actor of the pool's type registered on its host. The pool is a local
+ * actor with the type's methods; each message goes to the reachable member
+ * with the fewest of the pool's calls in flight. A member is found down by
+ * the failure detector (actor/remote.h, "Failure detection": refused, lost,
+ * or silent past actor_system_opts.peer_timeout_ms) or when its actor ends;
+ * the calls in flight to it that end UNREACHABLE go to another member when
+ * they never left or their method is @idempotent or has @retries, and are
+ * answered UNREACHABLE otherwise; it gets no new ones. Every `rejoin_ms` it
+ * is asked again (a lookup of its name in its registry) and rejoins at the
+ * first answer. With no member up a call is answered UNAVAILABLE. The pool
+ * ends with actor_terminate; its members are not touched. docs/RUNTIME.md,
+ * "Pools across hosts". */
+
+typedef struct actor_host_pool_opts {
+    const actor_ref *members; /* n_members refs from actor_connect (copied) */
+    size_t n_members;
+    uint32_t rejoin_ms; /* how often a down member is asked again; 0: 250 */
+} actor_host_pool_opts;
+
+/* Spawns a pool of `type` (static, the members' type) over opts->members.
+ * ACTOR_EINVAL for no members or a member that is not a remote ref. */
+int actor_host_pool_spawn(actor_system *sys, const actor_type *type,
+                          const actor_host_pool_opts *opts, actor_ref *pool);
+
+/* One member as the pool sees it. */
+typedef struct actor_host_member_stats {
+    actor_ref ref;
+    bool up;
+    uint64_t in_flight; /* the pool's calls to it now */
+    uint64_t sent;      /* messages forwarded to it */
+    uint64_t retried;   /* calls that ended UNREACHABLE on it and went to another member */
+    uint64_t downs;     /* times it was found down */
+    uint64_t rejoins;   /* times it came back */
+} actor_host_member_stats;
+
+/* The members of the host pool `pool` of sys, in the order given, asked
+ * through client c (a call to the pool, answered between its messages):
+ * *n receives how many there are, at most `cap` are written.
+ * ACTOR_ENOTFOUND when `pool` is no host pool (or did not answer). */
+int actor_host_pool_stats(actor_system *sys, actor_client *c, actor_ref pool,
+                          actor_host_member_stats *out, size_t cap, size_t *n);
+
 #ifdef __cplusplus
 }
 #endif
