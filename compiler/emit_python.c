@@ -330,6 +330,22 @@ static const char *py_field_name(emitter *e, const ast_field *f)
 
 /* ------------------------------------------------------------- sections */
 
+#define PY_LINE_MAX 79 /* PEP 8's line length */
+
+/* head (ending in an open bracket) and tail as one line when it fits,
+ * else tail on a continuation line, indented one more level. */
+static void emit_fitted(emitter *e, const char *head, const char *tail)
+{
+    if ((size_t)e->indent * 4 + strlen(head) + strlen(tail) <= PY_LINE_MAX) {
+        emit_line(e, "%s%s", head, tail);
+        return;
+    }
+    emit_line(e, "%s", head);
+    e->indent++;
+    emit_line(e, "%s", tail);
+    e->indent--;
+}
+
 static bool module_has(const ast_module *m, decl_kind kind)
 {
     for (size_t i = 0; i < m->decls.len; i++)
@@ -436,8 +452,15 @@ static void emit_message(emitter *e, const ast_decl *d)
     for (size_t i = 0; i < d->fields.len; i++) {
         const ast_field *f = d->fields.items[i];
         py_comment_doc(e, f->doc);
-        emit_line(e, "%s: %s%s = %s", py_field_name(e, f), py_hint(e, f->type),
-                  f->optional ? " | None" : "", py_field_default(e, f));
+        const char *dflt = py_field_default(e, f);
+        const char *call = strchr(dflt, '(');
+        const char *head = arena_printf(e->p->arena, "%s: %s%s = ", py_field_name(e, f),
+                                        py_hint(e, f->type), f->optional ? " | None" : "");
+        if (call != NULL) /* dataclasses.field(...) */
+            emit_fitted(e, arena_printf(e->p->arena, "%s%.*s", head, (int)(call - dflt + 1), dflt),
+                        call + 1);
+        else
+            emit_line(e, "%s%s", head, dflt);
     }
     e->indent--;
 }
@@ -479,10 +502,13 @@ static void emit_describe(emitter *e, const ast_decl *d)
     for (size_t i = 0; i < d->fields.len; i++) {
         const ast_field *f = d->fields.items[i];
         const char *attr = py_field_name(e, f);
-        emit_line(e, "_rt.Field(%" PRIu64 ", \"%s\", %s%s%s%s%s),", f->id, f->name,
-                  py_type_desc(e, f->type), f->optional ? ", optional=True" : "",
-                  strcmp(attr, f->name) != 0 ? ", attr=\"" : "",
-                  strcmp(attr, f->name) != 0 ? attr : "", strcmp(attr, f->name) != 0 ? "\"" : "");
+        emit_fitted(e, "_rt.Field(",
+                    arena_printf(e->p->arena, "%" PRIu64 ", \"%s\", %s%s%s%s%s),", f->id,
+                                 f->name, py_type_desc(e, f->type),
+                                 f->optional ? ", optional=True" : "",
+                                 strcmp(attr, f->name) != 0 ? ", attr=\"" : "",
+                                 strcmp(attr, f->name) != 0 ? attr : "",
+                                 strcmp(attr, f->name) != 0 ? "\"" : ""));
     }
     e->indent--;
     emit_line(e, ")");
@@ -572,10 +598,12 @@ static void emit_client_method(emitter *e, const ast_decl *actor, const ast_meth
     emit_raw(e, "%*spriority: int | None = None) -> %s:\n", column, "", result);
     e->indent++;
     py_docstring(e, m->doc, raises_text(e, m));
-    emit_line(e, "%s%sself.%s(%s, %s, timeout_ms, priority)",
-              strcmp(result, "None") != 0 ? "return " : "", async ? "await " : "",
-              m->kind == METHOD_RPC ? "_call" : "_cast", method_const(e, actor, m),
-              m->param != NULL ? "request" : "None");
+    emit_fitted(e,
+                arena_printf(e->p->arena, "%s%sself.%s(",
+                             strcmp(result, "None") != 0 ? "return " : "", async ? "await " : "",
+                             m->kind == METHOD_RPC ? "_call" : "_cast"),
+                arena_printf(e->p->arena, "%s, %s, timeout_ms, priority)",
+                             method_const(e, actor, m), m->param != NULL ? "request" : "None"));
     e->indent--;
 }
 
@@ -649,7 +677,8 @@ static void emit_python_module(emitter *e)
         if (d->kind != DECL_ACTOR)
             continue;
         top_gap(e, &first);
-        emit_line(e, "# %s's methods: what each call sends and expects.", emit_idl_name(e, d));
+        emit_line(e, "# The methods of %s: what each call sends and expects.",
+                  emit_idl_name(e, d));
         for (size_t j = 0; j < d->methods.len; j++)
             emit_method_desc(e, d, d->methods.items[j]);
         top_gap(e, &first);
