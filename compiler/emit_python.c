@@ -42,7 +42,10 @@ static const char *const python_keywords[] = {
 
 /* Attributes of generated messages and clients that fields and methods
  * must not shadow. */
-static const char *const message_attrs[] = {"encode", "decode", NULL};
+static const char *const message_attrs[] = {"encode", "decode", "_schema", "_write", "_read",
+                                            NULL};
+/* The modules a generated module imports, by the names it uses. */
+static const char *const imported_names[] = {"annotations", "dataclasses", "enum", "_rt", NULL};
 static const char *const client_attrs[] = {"close", "connection", "name", "TYPE", "NAME", NULL};
 
 static bool in_list(const char *const *list, const char *name)
@@ -740,6 +743,11 @@ static void check_python_names(emitter *e)
     }
     for (size_t i = 0; i < m->decls.len; i++) {
         const ast_decl *d = m->decls.items[i];
+        if (in_list(python_keywords, d->name) || in_list(imported_names, d->name))
+            diag_error(e->p->diags, d->loc,
+                       "'%s' is a Python keyword or a module the generated module imports: it "
+                       "cannot name a declaration (--python)",
+                       d->name);
         claim(e, &names, d->name, d->loc, "this declaration");
         for (size_t j = 0; d->kind == DECL_ERRORS && j < d->members.len; j++) {
             const ast_enum_member *mem = d->members.items[j];

@@ -371,7 +371,7 @@ class String:
             raise _Invalid("expected str, got %s" % _wire_name(v))
         if "\0" in v:
             raise _Invalid("a string may not contain NUL")
-        if len(v) > MAX_STRING and len(v.encode("utf-8")) > MAX_STRING:
+        if len(v) * 4 > MAX_STRING and len(v.encode("utf-8")) > MAX_STRING:
             raise _Invalid("a string longer than %d bytes" % MAX_STRING)
         return v
 
@@ -748,6 +748,7 @@ class AsyncConnection:
                 await self._reader
             except asyncio.CancelledError:
                 pass
+            self._reader = None
         self._sock.close()
 
     async def __aenter__(self):
@@ -757,15 +758,24 @@ class AsyncConnection:
         await self.close()
 
     async def _read(self):
-        while True:
-            frames = await self._sock.recv_multipart()
-            try:
-                response = _read_response(frames)
-            except DecodeError:
-                continue
-            future = self._waiting.pop(response.correlation_id, None)
-            if future is not None and not future.done():
-                future.set_result(response)
+        """Hands each response to the call waiting for it. When the socket
+        fails, every waiting call fails with Unreachable, and the next call
+        starts reading again."""
+        try:
+            while True:
+                frames = await self._sock.recv_multipart()
+                try:
+                    response = _read_response(frames)
+                except DecodeError:
+                    continue
+                future = self._waiting.pop(response.correlation_id, None)
+                if future is not None and not future.done():
+                    future.set_result(response)
+        except zmq.ZMQError as e:
+            for future in self._waiting.values():
+                if not future.done():
+                    future.set_exception(Unreachable("the connection failed: %s" % e))
+            self._reader = None
 
     async def request(self, target, method, type_name, body, timeout_ms, priority):
         """Sends a REQUEST and waits up to timeout_ms for its Response."""
