@@ -4,7 +4,8 @@
 Usage: clients.py CALCULATOR_SERVER POOL_CHAOS GEN
 
 GEN holds the package `generated`: what `actorc --python` wrote for
-examples/calculator/calculator.actor and examples/pools/chaos.actor.
+examples/calculator/calculator.actor, examples/pools/chaos.actor and
+idl/types.actor (with idl/common.actor).
 Starts `calculator-server --bind tcp://127.0.0.1:*` and `pool-chaos --serve
 tcp://127.0.0.1:*`, reads the endpoints they print, and calls them through
 the generated modules only:
@@ -17,6 +18,9 @@ the generated modules only:
   by a ROUTER socket of this script that never answers, and the Timeout the
   blocking and the asyncio clients raise when their deadline passes;
 - the asyncio clients: many calls in flight on one connection at once;
+- types.Echo (idl/types.actor) against a ROUTER of this script that answers
+  as a server may: a result with an out-of-band frame, declared and
+  undeclared error codes, an unknown category, DIED;
 - chaos.Worker, a pool of 4 behind key_hash: square and record, blocking
   and concurrent; note, a cast, read back through noted.
 
@@ -30,6 +34,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import msgpack
@@ -39,6 +44,7 @@ sys.path.insert(0, sys.argv[3] if len(sys.argv) > 3 else ".")
 from generated import actor_runtime as rt  # noqa: E402
 from generated import calculator as calc  # noqa: E402
 from generated import chaos  # noqa: E402
+from generated import types  # noqa: E402
 
 passed = failed = 0
 
@@ -181,6 +187,57 @@ def run_silent_server():
         router.close()
 
 
+# ------------------------------------------------------------ a fake server
+
+def run_fake_server():
+    """A ROUTER of this script answers types.Echo's calls as a server could:
+    a result whose bytes travel out of band, a declared error code, one the
+    method does not declare, a category this version does not know."""
+    blob = bytes(range(256)) * 1024
+    ref = b"\xd6\x01\x00\x00\x00\x00"
+    answers = [
+        ({13: {1: [{2: len(blob)}]}}, b"\x82\x0c\xa2ok\x0d" + ref, [blob]),
+        ({12: {1: 1, 2: 2, 3: "too big"}}, b"", []),
+        ({12: {1: 1, 2: 9, 3: "not declared"}}, b"", []),
+        ({12: {1: 42, 3: "from a newer server"}}, b"", []),
+        ({12: {1: 3}}, b"", []),
+    ]
+    ctx = zmq.Context.instance()
+    router = ctx.socket(zmq.ROUTER)
+    router.setsockopt(zmq.LINGER, 0)
+    port = router.bind_to_random_port("tcp://127.0.0.1")
+
+    def serve():
+        for fields, body, frames in answers:
+            if not router.poll(5000):
+                return
+            peer, env, _ = router.recv_multipart()
+            request = msgpack.unpackb(env, strict_map_key=False)
+            response = {1: 1, 2: 2, 3: 1, 4: request[3]}
+            response.update(fields)
+            router.send_multipart([peer, msgpack.packb(response), body] + frames)
+
+    server = threading.Thread(target=serve)
+    server.start()
+    try:
+        with types.EchoClient("tcp://127.0.0.1:%d" % port) as c:
+            arg = types.Nested(label="x")
+            got = c.echo(arg, timeout_ms=5000)
+            check("a result with an out-of-band frame", got.s == "ok" and got.data == blob,
+                  (got.s, len(got.data)))
+            e = raises("a declared code raises its class", types.TooBig, lambda: c.echo(arg))
+            check("its message", e is not None and e.message == "too big")
+            e = raises("an undeclared code raises BusinessError", rt.BusinessError,
+                       lambda: c.echo(arg))
+            check("with its code", e is not None and e.code == 9 and
+                  not isinstance(e, types.TypesError), e)
+            raises("an unknown category raises Internal", rt.Internal, lambda: c.echo(arg))
+            raises("DIED raises Died", rt.Died, lambda: c.nest(arg))
+    finally:
+        server.join()
+        router.close()
+
+
 # -------------------------------------------------------------------- pool
 
 def run_pool(endpoint):
@@ -258,6 +315,7 @@ def main():
                                ("calculator asyncio",
                                 lambda: asyncio.run(run_calculator_async(calc_endpoint))),
                                ("deadlines", run_silent_server),
+                               ("statuses and frames", run_fake_server),
                                ("pool", lambda: run_pool(pool_endpoint)),
                                ("pool asyncio",
                                 lambda: asyncio.run(run_pool_async(pool_endpoint)))]:
