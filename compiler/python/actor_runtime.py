@@ -277,13 +277,16 @@ class _Reading:
         self.depth -= 1
 
 
-def _depth_of(v):
-    """How many containers deep a skipped value goes."""
+def _deeper_than(v, room):
+    """Whether a skipped value nests more than `room` containers deep
+    (looking no deeper than that)."""
     if isinstance(v, _Pairs):
-        return 1 + max((max(_depth_of(k), _depth_of(x)) for k, x in v), default=0)
-    if isinstance(v, list):
-        return 1 + max((_depth_of(x) for x in v), default=0)
-    return 0
+        items = [x for pair in v for x in pair]
+    elif isinstance(v, list):
+        items = v
+    else:
+        return False
+    return room <= 0 or any(_deeper_than(x, room - 1) for x in items)
 
 
 class Bool:
@@ -593,7 +596,7 @@ class Message:
             f = schema.by_id.get(key)
             try:
                 if f is None:
-                    if r.depth + _depth_of(v) > MAX_DEPTH:
+                    if _deeper_than(v, MAX_DEPTH - r.depth):
                         raise _Invalid("nesting deeper than %d" % MAX_DEPTH)
                     continue
                 values[f.attr] = f.type.read(v, r)

@@ -219,6 +219,16 @@ def check_refused(t, classes):
         except rt.DecodeError as e:
             t.check(name, None if str(e).startswith(cls._schema.name) else
                     "the error does not name the message: %s" % e)
+    # Nesting far beyond the limit, in a field the schema does not know.
+    for depth in (1000, 5000):
+        data = b"\x81\x64" + b"\x91" * depth + b"\x90"
+        try:
+            T.Scalars.decode(data)
+            t.check("unknown field %d deep" % depth, "decoded")
+        except rt.DecodeError:
+            t.check("unknown field %d deep" % depth, None)
+        except RecursionError:
+            t.check("unknown field %d deep" % depth, "RecursionError")
     # Every prefix of valid bodies is refused too.
     for name in ("nested", "maps_full", "lists_full", "optionals_present"):
         data = encode(xlang.SHARED_CASES[name])
