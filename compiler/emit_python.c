@@ -34,16 +34,14 @@
 #define RUNTIME_MODULE "actor_runtime"
 
 static const char *const python_keywords[] = {
-    "False", "None",   "True",    "and",      "as",     "assert", "async", "await",
-    "break", "class",  "continue", "def",     "del",    "elif",   "else",  "except",
-    "finally", "for",  "from",    "global",   "if",     "import", "in",    "is",
-    "lambda", "nonlocal", "not",  "or",       "pass",   "raise",  "return", "try",
-    "while", "with",   "yield",   NULL};
+    "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+    "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+    "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
+    "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield",    NULL};
 
 /* Attributes of generated messages and clients that fields and methods
  * must not shadow. */
-static const char *const message_attrs[] = {"encode", "decode", "_schema", "_write", "_read",
-                                            NULL};
+static const char *const message_attrs[] = {"encode", "decode", "_schema", "_write", "_read", NULL};
 /* The modules a generated module imports, by the names it uses. */
 static const char *const imported_names[] = {"annotations", "dataclasses", "enum", "_rt", NULL};
 static const char *const client_attrs[] = {"close", "connection", "name", "TYPE", "NAME", NULL};
@@ -163,8 +161,8 @@ static const char *doc_line(emitter *e, const char *line, size_t len, bool last)
     char *out = arena_alloc(e->p->arena, len * 2 + 1), *o = out;
 
     for (size_t i = 0; i < len; i++) {
-        bool closes = line[i] == '"' && ((i + 1 < len && line[i + 1] == '"') ||
-                                          (last && i + 1 == len));
+        bool closes =
+            line[i] == '"' && ((i + 1 < len && line[i + 1] == '"') || (last && i + 1 == len));
         if (line[i] == '\\' || closes)
             *o++ = '\\';
         *o++ = line[i];
@@ -231,11 +229,12 @@ static const char *py_hint(emitter *e, const ast_type *t)
         if (scalar_is_float(t->scalar))
             return "float";
         return t->scalar == SCALAR_STRING ? "str" : "bytes";
-    case TYPE_NAMED: return py_ref(e, t->resolved);
-    case TYPE_LIST: return arena_printf(e->p->arena, "list[%s]", py_hint(e, t->elem));
+    case TYPE_NAMED:
+        return py_ref(e, t->resolved);
+    case TYPE_LIST:
+        return arena_printf(e->p->arena, "list[%s]", py_hint(e, t->elem));
     case TYPE_MAP:
-        return arena_printf(e->p->arena, "dict[%s, %s]", py_hint(e, t->key),
-                            py_hint(e, t->value));
+        return arena_printf(e->p->arena, "dict[%s, %s]", py_hint(e, t->key), py_hint(e, t->value));
     }
     return "object";
 }
@@ -246,11 +245,13 @@ static const char *py_type_desc(emitter *e, const ast_type *t)
     arena *a = e->p->arena;
 
     switch (t->kind) {
-    case TYPE_SCALAR: return arena_printf(a, "_rt.%s", emit_upper(e, scalar_name(t->scalar)));
+    case TYPE_SCALAR:
+        return arena_printf(a, "_rt.%s", emit_upper(e, scalar_name(t->scalar)));
     case TYPE_NAMED:
         return arena_printf(a, t->resolved->kind == DECL_ENUM ? "_rt.EnumOf(%s)" : "_rt.Msg(%s)",
                             py_ref(e, t->resolved));
-    case TYPE_LIST: return arena_printf(a, "_rt.List(%s)", py_type_desc(e, t->elem));
+    case TYPE_LIST:
+        return arena_printf(a, "_rt.List(%s)", py_type_desc(e, t->elem));
     case TYPE_MAP:
         return arena_printf(a, "_rt.Map(%s, %s)", py_type_desc(e, t->key),
                             py_type_desc(e, t->value));
@@ -278,10 +279,14 @@ static const char *py_value(emitter *e, const ast_type *t, const ast_value *v)
         if (scalar_is_float(k))
             return py_float(e, k, v->negative ? -(double)v->u : (double)v->u);
         return arena_printf(e->p->arena, "%s%" PRIu64, v->negative ? "-" : "", v->u);
-    case VALUE_FLOAT: return py_float(e, k, v->f);
-    case VALUE_BOOL: return v->b ? "True" : "False";
-    case VALUE_STRING: return py_string(e, v->str, v->str_len);
-    case VALUE_DURATION: return arena_printf(e->p->arena, "%" PRIu64, v->u);
+    case VALUE_FLOAT:
+        return py_float(e, k, v->f);
+    case VALUE_BOOL:
+        return v->b ? "True" : "False";
+    case VALUE_STRING:
+        return py_string(e, v->str, v->str_len);
+    case VALUE_DURATION:
+        return arena_printf(e->p->arena, "%" PRIu64, v->u);
     }
     return "None";
 }
@@ -299,12 +304,17 @@ static const char *py_zero(emitter *e, const ast_type *t)
         return "0";
     }
     switch (t->scalar) {
-    case SCALAR_BOOL: return "False";
+    case SCALAR_BOOL:
+        return "False";
     case SCALAR_FLOAT32:
-    case SCALAR_FLOAT64: return "0.0";
-    case SCALAR_STRING: return "\"\"";
-    case SCALAR_BYTES: return "b\"\"";
-    default: return "0";
+    case SCALAR_FLOAT64:
+        return "0.0";
+    case SCALAR_STRING:
+        return "\"\"";
+    case SCALAR_BYTES:
+        return "b\"\"";
+    default:
+        return "0";
     }
 }
 
@@ -374,9 +384,10 @@ static void emit_header_part(emitter *e)
 
     emit_line(e, "# Generated by actorc %s from %s; do not edit.", ACTORC_VERSION,
               slash != NULL ? slash + 1 : m->file->path);
-    py_docstring(e, m->doc != NULL ? m->doc
-                                   : arena_printf(e->p->arena, "Messages and clients of package %s.",
-                                                  m->package),
+    py_docstring(e,
+                 m->doc != NULL
+                     ? m->doc
+                     : arena_printf(e->p->arena, "Messages and clients of package %s.", m->package),
                  NULL);
     emit_blank(e);
     emit_line(e, "from __future__ import annotations");
@@ -421,9 +432,10 @@ static void emit_errors(emitter *e, const ast_decl *d, bool *first)
 {
     emit_line(e, "class %s(_rt.BusinessError):", d->name);
     e->indent++;
-    py_docstring(e, d->doc != NULL ? d->doc
-                                   : arena_printf(e->p->arena, "The error codes %s.",
-                                                  emit_idl_name(e, d)),
+    py_docstring(e,
+                 d->doc != NULL
+                     ? d->doc
+                     : arena_printf(e->p->arena, "The error codes %s.", emit_idl_name(e, d)),
                  NULL);
     e->indent--;
     for (size_t i = 0; i < d->members.len; i++) {
@@ -431,9 +443,10 @@ static void emit_errors(emitter *e, const ast_decl *d, bool *first)
         top_gap(e, first);
         emit_line(e, "class %s(%s):", camel(e, m->name), d->name);
         e->indent++;
-        py_docstring(e, m->doc != NULL ? m->doc
-                                       : arena_printf(e->p->arena, "%s of %s.", m->name,
-                                                      emit_idl_name(e, d)),
+        py_docstring(e,
+                     m->doc != NULL
+                         ? m->doc
+                         : arena_printf(e->p->arena, "%s of %s.", m->name, emit_idl_name(e, d)),
                      NULL);
         emit_blank(e);
         emit_line(e, "code = %" PRId64, m->number);
@@ -506,9 +519,8 @@ static void emit_describe(emitter *e, const ast_decl *d)
         const ast_field *f = d->fields.items[i];
         const char *attr = py_field_name(e, f);
         emit_fitted(e, "_rt.Field(",
-                    arena_printf(e->p->arena, "%" PRIu64 ", \"%s\", %s%s%s%s%s),", f->id,
-                                 f->name, py_type_desc(e, f->type),
-                                 f->optional ? ", optional=True" : "",
+                    arena_printf(e->p->arena, "%" PRIu64 ", \"%s\", %s%s%s%s%s),", f->id, f->name,
+                                 py_type_desc(e, f->type), f->optional ? ", optional=True" : "",
                                  strcmp(attr, f->name) != 0 ? ", attr=\"" : "",
                                  strcmp(attr, f->name) != 0 ? attr : "",
                                  strcmp(attr, f->name) != 0 ? "\"" : ""));
@@ -582,14 +594,12 @@ static const char *raises_text(emitter *e, const ast_method *m)
     return text;
 }
 
-static void emit_client_method(emitter *e, const ast_decl *actor, const ast_method *m,
-                               bool async)
+static void emit_client_method(emitter *e, const ast_decl *actor, const ast_method *m, bool async)
 {
     const char *name = py_ident(e, m->name, client_attrs);
     const char *def = arena_printf(e->p->arena, "%sdef %s(", async ? "async " : "", name);
-    const char *result = m->kind == METHOD_RPC && m->result != NULL
-                             ? py_ref(e, m->result->resolved)
-                             : "None";
+    const char *result =
+        m->kind == METHOD_RPC && m->result != NULL ? py_ref(e, m->result->resolved) : "None";
     int column = (int)strlen(def) + e->indent * 4;
 
     emit_blank(e);
@@ -613,9 +623,8 @@ static void emit_client_method(emitter *e, const ast_decl *actor, const ast_meth
 static void emit_client(emitter *e, const ast_decl *actor, bool async)
 {
     arena *a = e->p->arena;
-    const char *what = arena_printf(a, "%s calls to the actor %s%s",
-                                    async ? "Asyncio" : "Blocking", emit_idl_name(e, actor),
-                                    actor->doc != NULL ? ":" : ".");
+    const char *what = arena_printf(a, "%s calls to the actor %s%s", async ? "Asyncio" : "Blocking",
+                                    emit_idl_name(e, actor), actor->doc != NULL ? ":" : ".");
 
     emit_line(e, "class %s%sClient(_rt.%sClient):", async ? "Async" : "", actor->name,
               async ? "Async" : "");
@@ -680,8 +689,7 @@ static void emit_python_module(emitter *e)
         if (d->kind != DECL_ACTOR)
             continue;
         top_gap(e, &first);
-        emit_line(e, "# The methods of %s: what each call sends and expects.",
-                  emit_idl_name(e, d));
+        emit_line(e, "# The methods of %s: what each call sends and expects.", emit_idl_name(e, d));
         for (size_t j = 0; j < d->methods.len; j++)
             emit_method_desc(e, d, d->methods.items[j]);
         top_gap(e, &first);
@@ -703,8 +711,8 @@ static void claim(emitter *e, ptr_vec *names, const char *name, src_loc loc, con
     for (size_t i = 0; i < names->len; i++) {
         const py_name *n = names->items[i];
         if (strcmp(n->name, name) == 0) {
-            diag_error(e->p->diags, loc, "%s would be the Python name '%s' twice (--python)",
-                       what, name);
+            diag_error(e->p->diags, loc, "%s would be the Python name '%s' twice (--python)", what,
+                       name);
             diag_note(e->p->diags, n->loc, "'%s' is defined here", name);
             return;
         }
@@ -773,6 +781,9 @@ static int write_runtime(program *p, const char *outdir)
     emitter e = {.p = p};
     int rc;
 
+    emit_line(&e, "# Written by actorc %s --python: the support module of the modules it",
+              ACTORC_VERSION);
+    emit_line(&e, "# generates beside it; do not edit.");
     for (size_t i = 0; emit_python_runtime[i] != NULL; i++)
         emit_raw(&e, "%s", emit_python_runtime[i]);
     rc = emit_replace_file(p, arena_printf(p->arena, "%s/%s.py", outdir, RUNTIME_MODULE), e.buf,

@@ -11,8 +11,9 @@
  * input (never for modules only imported) and the optional make depfile;
  * with --dot, one Graphviz graph of them all on standard output instead;
  * with --python, <stem>.py for each input and the support module
- * actor_runtime.py instead of C; with --check-compat, only the changes from the first input to the second
- * that break readers or writers of the other version, as errors.
+ * actor_runtime.py instead of C; with --check-compat, only the changes
+ * from the first input to the second that break readers or writers of the
+ * other version, as errors.
  * Diagnostics are printed once, at the end. Exit status: 0 success, 1 errors
  * in the input, 2 usage errors.
  */
