@@ -28,8 +28,9 @@ PROTOCOL_VERSION = 1
 # Message kinds (docs/PROTOCOL.md section 4).
 REQUEST, RESPONSE, CAST = 1, 2, 3
 # Envelope keys (docs/PROTOCOL.md section 3).
-_VERSION, _KIND, _MESSAGE_ID, _CORRELATION_ID, _PRIORITY, _DEADLINE_MS = range(1, 7)
-_TARGET, _METHOD, _TYPE, _STATUS, _OOB = 7, 9, 11, 12, 13
+_VERSION, _KIND, _MESSAGE_ID, _CORRELATION_ID = 1, 2, 3, 4
+_PRIORITY, _DEADLINE_MS, _TARGET, _METHOD, _TYPE = 5, 6, 7, 9, 11
+_STATUS, _OOB = 12, 13
 # Status block keys, and the out-of-band frame list's.
 _CATEGORY, _CODE, _MESSAGE = 1, 2, 3
 _OOB_FRAMES, _OOB_SIZE = 1, 2
@@ -95,7 +96,7 @@ class BusinessError(ActorError):
 
 
 class Timeout(ActorError, TimeoutError):
-    """TIMEOUT: no answer within the deadline (the server's or the caller's)."""
+    """TIMEOUT: no answer within the deadline, the server's or the caller's."""
 
     category, category_name = 2, "TIMEOUT"
 
@@ -131,7 +132,7 @@ class Unauthorized(ActorError):
 
 
 class Internal(ActorError):
-    """INTERNAL: the handler raised an undeclared code, or the server failed."""
+    """INTERNAL: an undeclared error code, or the server failed."""
 
 
 class Unavailable(ActorError):
@@ -151,8 +152,8 @@ class EncodeError(ValueError):
 
 
 _CATEGORIES = {cls.category: cls for cls in (
-    Timeout, Died, Rejected, DecodeError, NotFound, Unauthorized, Internal, Unavailable,
-    Unreachable)}
+    Timeout, Died, Rejected, DecodeError, NotFound, Unauthorized, Internal,
+    Unavailable, Unreachable)}
 
 
 class _Invalid(Exception):
@@ -160,6 +161,13 @@ class _Invalid(Exception):
 
 
 # ---------------------------------------------------------------- writer
+
+# msgpack's integer forms: (type byte, struct format, bound), smallest first.
+_UNSIGNED_FORMS = ((0xCC, ">B", 0xFF), (0xCD, ">H", 0xFFFF),
+                   (0xCE, ">I", 0xFFFFFFFF), (0xCF, ">Q", 2**64 - 1))
+_SIGNED_FORMS = ((0xD0, ">b", -2**7), (0xD1, ">h", -2**15),
+                 (0xD2, ">i", -2**31), (0xD3, ">q", -2**63))
+
 
 class Writer:
     """msgpack in the C encoders' forms: the smallest integer form (the
@@ -178,7 +186,8 @@ class Writer:
         if small is not None and value < small_limit:
             self._buf.append(small | value)
             return
-        for code, fmt, limit in zip(codes, (">B", ">H", ">I"), (0xFF, 0xFFFF, 0xFFFFFFFF)):
+        forms = zip(codes, (">B", ">H", ">I"), (0xFF, 0xFFFF, 0xFFFFFFFF))
+        for code, fmt, limit in forms:
             if code is not None and value <= limit:
                 self._buf.append(code)
                 self._buf += struct.pack(fmt, value)
@@ -189,15 +198,13 @@ class Writer:
         if 0 <= v < 0x80 or -32 <= v < 0:
             self._buf.append(v & 0xFF)
         elif v >= 0:
-            for code, fmt, limit in ((0xCC, ">B", 0xFF), (0xCD, ">H", 0xFFFF),
-                                     (0xCE, ">I", 0xFFFFFFFF), (0xCF, ">Q", 2**64 - 1)):
+            for code, fmt, limit in _UNSIGNED_FORMS:
                 if v <= limit:
                     self._buf.append(code)
                     self._buf += struct.pack(fmt, v)
                     return
         else:
-            for code, fmt, limit in ((0xD0, ">b", -2**7), (0xD1, ">h", -2**15),
-                                     (0xD2, ">i", -2**31), (0xD3, ">q", -2**63)):
+            for code, fmt, limit in _SIGNED_FORMS:
                 if v >= limit:
                     self._buf.append(code)
                     self._buf += struct.pack(fmt, v)
@@ -374,7 +381,16 @@ class String:
             raise _Invalid("expected str, got %s" % _wire_name(v))
         if "\0" in v:
             raise _Invalid("a string may not contain NUL")
-        if len(v) * 4 > MAX_STRING and len(v.encode("utf-8")) > MAX_STRING:
+        if v.isascii():
+            size = len(v)
+        else:
+            # Bytes that are not UTF-8 arrive as lone surrogates (the
+            # decoder's surrogateescape), which UTF-8 cannot encode.
+            try:
+                size = len(v.encode("utf-8"))
+            except UnicodeEncodeError:
+                raise _Invalid("not valid UTF-8") from None
+        if size > MAX_STRING:
             raise _Invalid("a string longer than %d bytes" % MAX_STRING)
         return v
 
@@ -466,8 +482,8 @@ class Msg:
 
     def write(self, w, v):
         if not isinstance(v, self.message_class):
-            raise _Invalid("expected %s, got %s" % (self.message_class.__name__,
-                                                    type(v).__name__))
+            raise _Invalid("expected %s, got %s" % (
+                self.message_class.__name__, type(v).__name__))
         v._write(w)
 
     def read(self, v, r):
@@ -499,7 +515,8 @@ class Field:
     name (a Python keyword gets a trailing underscore)."""
 
     def __init__(self, field_id, name, type_, *, optional=False, attr=None):
-        self.id, self.name, self.type, self.optional = field_id, name, type_, optional
+        self.id, self.name, self.type = field_id, name, type_
+        self.optional = optional
         self.attr = attr or name
 
 
@@ -521,7 +538,8 @@ def _frame_hook(frames):
             return msgpack.ExtType(code, data)
         index = struct.unpack(">I", data)[0]
         if index >= len(frames):
-            raise _Invalid("refers to out-of-band frame %d of %d" % (index, len(frames)))
+            raise _Invalid("refers to out-of-band frame %d of %d"
+                           % (index, len(frames)))
         return bytes(frames[index])
     return hook
 
@@ -546,27 +564,29 @@ class Message:
     @classmethod
     def decode(cls, data, frames=()):
         """The message in `data`, exactly one msgpack map."""
+        name = cls._schema.name
         try:
-            value = msgpack.unpackb(bytes(data), raw=False, strict_map_key=False,
-                                    object_pairs_hook=_Pairs, ext_hook=_frame_hook(frames))
+            value = msgpack.unpackb(
+                bytes(data), raw=False, strict_map_key=False,
+                unicode_errors="surrogateescape", object_pairs_hook=_Pairs,
+                ext_hook=_frame_hook(frames))
         except _Invalid as e:
-            raise DecodeError("%s: %s" % (cls._schema.name, e)) from None
+            raise DecodeError("%s: %s" % (name, e)) from None
         except msgpack.ExtraData:
-            raise DecodeError("%s: bytes after the message" % cls._schema.name) from None
-        except UnicodeDecodeError:
-            raise DecodeError("%s: a string that is not UTF-8" % cls._schema.name) from None
+            raise DecodeError("%s: bytes after the message" % name) from None
         except (ValueError, msgpack.UnpackException) as e:
-            raise DecodeError("%s: not one msgpack value (truncated or malformed): %s"
-                              % (cls._schema.name, e)) from None
+            raise DecodeError("%s: not one msgpack value (truncated or "
+                              "malformed): %s" % (name, e)) from None
         if not isinstance(value, _Pairs):
-            raise DecodeError("%s: expected map, got %s" % (cls._schema.name,
-                                                            _wire_name(value)))
+            raise DecodeError("%s: expected map, got %s"
+                              % (name, _wire_name(value)))
         return cls._read(value, _Reading())
 
     def _write(self, w):
         schema = self._schema
         present = [(f, getattr(self, f.attr)) for f in schema.fields]
-        present = [(f, v) for f, v in present if not (f.optional and v is None)]
+        present = [(f, v) for f, v in present
+                   if not (f.optional and v is None)]
         w.map(len(present))
         for f, v in present:
             try:
@@ -575,8 +595,8 @@ class Message:
                 w.int(f.id)
                 f.type.write(w, v)
             except _Invalid as e:
-                raise EncodeError("%s field %d (%s): %s" % (schema.name, f.id, f.name, e)) \
-                    from None
+                raise EncodeError("%s field %d (%s): %s"
+                                  % (schema.name, f.id, f.name, e)) from None
 
     @classmethod
     def _read(cls, pairs, r):
@@ -588,10 +608,12 @@ class Message:
             raise DecodeError("%s: %s" % (schema.name, e)) from None
         for key, v in pairs:
             if not _is_int(key) or not 1 <= key <= MAX_FIELD_ID:
-                raise DecodeError("%s: a key that is not a field id (1..%d): %r"
+                raise DecodeError("%s: a key that is not a field id "
+                                  "(1..%d): %r"
                                   % (schema.name, MAX_FIELD_ID, key))
             if key in seen:
-                raise DecodeError("%s: field %d appears twice" % (schema.name, key))
+                raise DecodeError("%s: field %d appears twice"
+                                  % (schema.name, key))
             seen.add(key)
             f = schema.by_id.get(key)
             try:
@@ -601,10 +623,9 @@ class Message:
                     continue
                 values[f.attr] = f.type.read(v, r)
             except _Invalid as e:
-                if f is None:
-                    raise DecodeError("%s field %d: %s" % (schema.name, key, e)) from None
-                raise DecodeError("%s field %d (%s): %s" % (schema.name, f.id, f.name, e)) \
-                    from None
+                where = "%d" % key if f is None else "%d (%s)" % (f.id, f.name)
+                raise DecodeError("%s field %s: %s"
+                                  % (schema.name, where, e)) from None
         r.leave()
         return cls(**values)
 
@@ -633,12 +654,13 @@ class Response:
         raise _CATEGORIES.get(self.category, Internal)(self.message, self.code)
 
 
-def _envelope(kind, message_id, target, method, type_name, deadline_ms, priority):
-    fields = [(_VERSION, PROTOCOL_VERSION), (_KIND, kind), (_MESSAGE_ID, message_id)]
-    if priority is not None:
-        fields.append((_PRIORITY, priority))
-    fields += [(_DEADLINE_MS, deadline_ms), (_TARGET, target), (_METHOD, method),
-               (_TYPE, type_name)]
+def _envelope(kind, message_id, call):
+    fields = [(_VERSION, PROTOCOL_VERSION), (_KIND, kind),
+              (_MESSAGE_ID, message_id)]
+    if call.priority is not None:
+        fields.append((_PRIORITY, call.priority))
+    fields += [(_DEADLINE_MS, call.timeout_ms), (_TARGET, call.target),
+               (_METHOD, call.method), (_TYPE, call.type_name)]
     w = Writer()
     w.map(len(fields))
     for key, value in fields:
@@ -651,36 +673,56 @@ def _envelope(kind, message_id, target, method, type_name, deadline_ms, priority
 
 
 def _read_response(frames):
-    """The Response in a message's frames; DecodeError when they are not one."""
+    """The Response in a message's frames; DecodeError if they hold none."""
     if len(frames) < 2:
         raise DecodeError("a message of %d frames" % len(frames))
     try:
-        env = msgpack.unpackb(bytes(frames[0]), raw=False, strict_map_key=False)
+        env = msgpack.unpackb(bytes(frames[0]), raw=False,
+                              strict_map_key=False)
     except (ValueError, msgpack.UnpackException) as e:
         raise DecodeError("bad envelope: %s" % e) from None
     if not isinstance(env, dict) or env.get(_VERSION) != PROTOCOL_VERSION:
         raise DecodeError("not a version %d envelope" % PROTOCOL_VERSION)
     if env.get(_KIND) != RESPONSE:
         raise DecodeError("not a RESPONSE (kind %r)" % env.get(_KIND))
-    status = env.get(_STATUS) or {}
+    status, oob_field = env.get(_STATUS, {}), env.get(_OOB, {})
+    described = oob_field.get(_OOB_FRAMES, []) \
+        if isinstance(oob_field, dict) else None
+    if not isinstance(status, dict) or not isinstance(described, list) or \
+            not all(isinstance(e, dict) for e in described):
+        raise DecodeError("bad envelope: a status or oob that is not a map")
     oob = [bytes(f) for f in frames[2:]]
-    sizes = [e.get(_OOB_SIZE) for e in (env.get(_OOB) or {}).get(_OOB_FRAMES, [])]
+    sizes = [e.get(_OOB_SIZE) for e in described]
     if sizes != [len(f) for f in oob]:
-        raise DecodeError("the envelope describes %d out-of-band frames, %d came"
-                          % (len(sizes), len(oob)))
+        raise DecodeError("the envelope describes %d out-of-band frames, "
+                          "%d came" % (len(sizes), len(oob)))
     body = bytes(frames[1]) or b"\x80"
     return Response(env.get(_CORRELATION_ID, 0), status.get(_CATEGORY, 0),
                     status.get(_CODE, 0), status.get(_MESSAGE, ""), body, oob)
+
+
+def _z85(key):
+    return key.encode() if isinstance(key, str) else key
 
 
 def _connect(sock, endpoint, curve):
     sock.setsockopt(zmq.LINGER, 0)
     if curve is not None:
         server_key, public_key, secret_key = curve
-        sock.curve_serverkey = server_key.encode() if isinstance(server_key, str) else server_key
-        sock.curve_publickey = public_key.encode() if isinstance(public_key, str) else public_key
-        sock.curve_secretkey = secret_key.encode() if isinstance(secret_key, str) else secret_key
+        sock.curve_serverkey = _z85(server_key)
+        sock.curve_publickey = _z85(public_key)
+        sock.curve_secretkey = _z85(secret_key)
     sock.connect(endpoint)
+
+
+class Call:
+    """One call as the envelope describes it: the target's registered
+    name, the method's IDL name, the actor type (package.Actor), the
+    deadline in milliseconds and the priority (None: the method's)."""
+
+    def __init__(self, target, method, type_name, timeout_ms, priority):
+        self.target, self.method, self.type_name = target, method, type_name
+        self.timeout_ms, self.priority = timeout_ms, priority
 
 
 class Connection:
@@ -705,18 +747,17 @@ class Connection:
     def __exit__(self, *exc):
         self.close()
 
-    def request(self, target, method, type_name, body, timeout_ms, priority):
-        """Sends a REQUEST and waits up to timeout_ms for its Response;
-        responses to earlier calls that timed out are dropped."""
+    def request(self, call, body):
+        """Sends a REQUEST and waits up to call.timeout_ms for its
+        Response; responses to earlier calls that timed out are dropped."""
         message_id = next(self._ids)
-        env = _envelope(REQUEST, message_id, target, method, type_name, timeout_ms, priority)
-        deadline = time.monotonic() + timeout_ms / 1000
-        self._sock.send_multipart([env, body])
+        deadline = time.monotonic() + call.timeout_ms / 1000
+        self._sock.send_multipart([_envelope(REQUEST, message_id, call), body])
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not self._sock.poll(max(1, math.ceil(left * 1000))):
+            if left <= 0 or not self._sock.poll(math.ceil(left * 1000)):
                 if time.monotonic() >= deadline:
-                    raise Timeout("no response within %d ms" % timeout_ms)
+                    raise Timeout("no response within %d ms" % call.timeout_ms)
                 continue
             try:
                 response = _read_response(self._sock.recv_multipart())
@@ -725,10 +766,9 @@ class Connection:
             if response.correlation_id == message_id:
                 return response
 
-    def cast(self, target, method, type_name, body, timeout_ms, priority):
+    def cast(self, call, body):
         """Sends a CAST; nothing comes back."""
-        env = _envelope(CAST, next(self._ids), target, method, type_name, timeout_ms,
-                        priority)
+        env = _envelope(CAST, next(self._ids), call)
         self._sock.send_multipart([env, body])
 
 
@@ -738,7 +778,8 @@ class AsyncConnection:
     loop; close it with `await connection.close()`."""
 
     def __init__(self, endpoint, *, context=None, curve=None):
-        self._sock = (context or zmq.asyncio.Context.instance()).socket(zmq.DEALER)
+        context = context or zmq.asyncio.Context.instance()
+        self._sock = context.socket(zmq.DEALER)
         _connect(self._sock, endpoint, curve)
         self._ids = itertools.count(1)
         self._waiting = {}
@@ -777,29 +818,30 @@ class AsyncConnection:
         except zmq.ZMQError as e:
             for future in self._waiting.values():
                 if not future.done():
-                    future.set_exception(Unreachable("the connection failed: %s" % e))
+                    future.set_exception(
+                        Unreachable("the connection failed: %s" % e))
             self._reader = None
 
-    async def request(self, target, method, type_name, body, timeout_ms, priority):
-        """Sends a REQUEST and waits up to timeout_ms for its Response."""
+    async def request(self, call, body):
+        """Sends a REQUEST and waits up to call.timeout_ms for its Response."""
         loop = asyncio.get_running_loop()
         if self._reader is None:
             self._reader = loop.create_task(self._read())
         message_id = next(self._ids)
-        env = _envelope(REQUEST, message_id, target, method, type_name, timeout_ms, priority)
+        env = _envelope(REQUEST, message_id, call)
         future = self._waiting[message_id] = loop.create_future()
         try:
             await self._sock.send_multipart([env, body])
-            return await asyncio.wait_for(future, timeout_ms / 1000)
+            return await asyncio.wait_for(future, call.timeout_ms / 1000)
         except asyncio.TimeoutError:
-            raise Timeout("no response within %d ms" % timeout_ms) from None
+            raise Timeout("no response within %d ms"
+                          % call.timeout_ms) from None
         finally:
             self._waiting.pop(message_id, None)
 
-    async def cast(self, target, method, type_name, body, timeout_ms, priority):
+    async def cast(self, call, body):
         """Sends a CAST; nothing comes back."""
-        env = _envelope(CAST, next(self._ids), target, method, type_name, timeout_ms,
-                        priority)
+        env = _envelope(CAST, next(self._ids), call)
         await self._sock.send_multipart([env, body])
 
 
@@ -812,28 +854,35 @@ class Method:
 
     def __init__(self, name, *, param=None, result=None, raises=(), cast=False,
                  timeout_ms=None, priority=None):
-        self.name, self.param, self.result, self.raises = name, param, result, raises
-        self.cast, self.timeout_ms, self.priority = cast, timeout_ms, priority
+        self.name, self.param, self.result = name, param, result
+        self.raises, self.cast = raises, cast
+        self.timeout_ms, self.priority = timeout_ms, priority
 
-    def prepare(self, arg, timeout_ms, priority):
-        """(body, deadline in ms, priority or None) of one call."""
+    def prepare(self, client, arg, timeout_ms, priority):
+        """(Call, body) of one call of `client`'s."""
         if self.param is None:
             body = b"\x80"
         elif isinstance(arg, self.param):
             body = arg.encode()
         else:
-            raise TypeError("%s takes a %s, not %s" % (self.name, self.param.__name__,
-                                                       type(arg).__name__))
+            raise TypeError("%s takes a %s, not %s" % (
+                self.name, self.param.__name__, type(arg).__name__))
         if timeout_ms is None:
-            timeout_ms = self.timeout_ms if self.timeout_ms is not None else DEFAULT_TIMEOUT_MS
+            timeout_ms = self.timeout_ms
+        if timeout_ms is None:
+            timeout_ms = DEFAULT_TIMEOUT_MS
         if not _is_int(timeout_ms) or not 0 <= timeout_ms <= DEADLINE_MAX_MS:
-            raise ValueError("timeout_ms must be an int in 0..%d" % DEADLINE_MAX_MS)
+            raise ValueError("timeout_ms must be an int in 0..%d"
+                             % DEADLINE_MAX_MS)
         if priority is None:
             priority = self.priority
-        if priority is not None and (not _is_int(priority) or
-                                     not PRIORITY_MIN <= priority <= PRIORITY_MAX):
-            raise ValueError("priority must be an int in %d..%d" % (PRIORITY_MIN, PRIORITY_MAX))
-        return body, timeout_ms, priority
+        if priority is not None and not (
+                _is_int(priority) and
+                PRIORITY_MIN <= priority <= PRIORITY_MAX):
+            raise ValueError("priority must be an int in %d..%d"
+                             % (PRIORITY_MIN, PRIORITY_MAX))
+        call = Call(client.name, self.name, client.TYPE, timeout_ms, priority)
+        return call, body
 
     def result_of(self, response):
         response.raise_for_status(self.raises)
@@ -867,14 +916,12 @@ class Client:
         self.close()
 
     def _call(self, method, arg, timeout_ms, priority):
-        body, timeout_ms, priority = method.prepare(arg, timeout_ms, priority)
-        response = self.connection.request(self.name, method.name, self.TYPE, body,
-                                           timeout_ms, priority)
-        return method.result_of(response)
+        call, body = method.prepare(self, arg, timeout_ms, priority)
+        return method.result_of(self.connection.request(call, body))
 
     def _cast(self, method, arg, timeout_ms, priority):
-        body, timeout_ms, priority = method.prepare(arg, timeout_ms, priority)
-        self.connection.cast(self.name, method.name, self.TYPE, body, timeout_ms, priority)
+        call, body = method.prepare(self, arg, timeout_ms, priority)
+        self.connection.cast(call, body)
 
 
 class AsyncClient:
@@ -886,7 +933,8 @@ class AsyncClient:
 
     def __init__(self, connection, name=None):
         self._owned = isinstance(connection, str)
-        self.connection = AsyncConnection(connection) if self._owned else connection
+        self.connection = (AsyncConnection(connection) if self._owned
+                           else connection)
         self.name = name if name is not None else self.NAME
 
     async def close(self):
@@ -901,12 +949,9 @@ class AsyncClient:
         await self.close()
 
     async def _call(self, method, arg, timeout_ms, priority):
-        body, timeout_ms, priority = method.prepare(arg, timeout_ms, priority)
-        response = await self.connection.request(self.name, method.name, self.TYPE, body,
-                                                 timeout_ms, priority)
-        return method.result_of(response)
+        call, body = method.prepare(self, arg, timeout_ms, priority)
+        return method.result_of(await self.connection.request(call, body))
 
     async def _cast(self, method, arg, timeout_ms, priority):
-        body, timeout_ms, priority = method.prepare(arg, timeout_ms, priority)
-        await self.connection.cast(self.name, method.name, self.TYPE, body, timeout_ms,
-                                   priority)
+        call, body = method.prepare(self, arg, timeout_ms, priority)
+        await self.connection.cast(call, body)

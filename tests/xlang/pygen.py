@@ -250,9 +250,12 @@ def check_named_errors(t):
             (T.Scalars, {4: "x"}, "types.Scalars field 4 (i32): expected integer, got str"),
             (T.Scalars, {2: 128}, "types.Scalars field 2 (i8): 128 is out of the range of int8"),
             (T.Nested, {4: [{6: 5}]}, "types.Nested field 6 (label): expected str, got integer"),
+            (T.Lists, {12: ["a", b"\xed\xa0\x80"]},
+             "types.Lists field 12 (strings): not valid UTF-8"),
     ]:
+        raw = msgpack.packb(body).replace(b"\xc4\x03\xed", b"\xa3\xed")  # that bin as a str
         try:
-            cls.decode(msgpack.packb(body))
+            cls.decode(raw)
             t.check("error for %r" % body, "decoded")
         except rt.DecodeError as e:
             t.check("error for %r" % body, None if str(e) == want else "got %r" % str(e))
