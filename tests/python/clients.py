@@ -14,6 +14,7 @@ the generated modules only:
   raised as their classes (DivideByZero, InvalidInput), NOT_FOUND for an
   unknown name or another actor type, priorities, a deadline already past;
   both clients on one shared connection;
+- a connection to a CURVE endpoint;
 - the envelope a call sends (target, method, type, deadline, priority), read
   by a ROUTER socket of this script that never answers, and the Timeout the
   blocking and the asyncio clients raise when their deadline passes;
@@ -137,6 +138,23 @@ async def run_calculator_async(endpoint):
             check("asyncio DivideByZero", False, "no exception")
         except calc.DivideByZero as e:
             check("asyncio DivideByZero", e.code == 1)
+
+
+def run_curve(server_program, work):
+    """A CURVE endpoint: the client's keys and the server's public key."""
+    server_public, server_secret = zmq.curve_keypair()
+    client_public, client_secret = zmq.curve_keypair()
+    server, endpoint = start([server_program, "--bind", "tcp://127.0.0.1:*",
+                              "--state", os.path.join(work, "curve.state"),
+                              "--curve-secret-key", server_secret.decode(),
+                              "--allow-client", client_public.decode()])
+    try:
+        curve = (server_public.decode(), client_public, client_secret)
+        with rt.Connection(endpoint, curve=curve) as conn:
+            got = calc.CalculatorClient(conn).calculate(calc.CalcRequest(2.0, 5.0))
+            check("a call over CURVE", got.result == 7.0, got)
+    finally:
+        stop("calculator-server with CURVE", server)
 
 
 # --------------------------------------------------------------- deadlines
@@ -314,6 +332,7 @@ def main():
             for name, step in [("calculator", lambda: run_calculator(calc_endpoint)),
                                ("calculator asyncio",
                                 lambda: asyncio.run(run_calculator_async(calc_endpoint))),
+                               ("curve", lambda: run_curve(sys.argv[1], work)),
                                ("deadlines", run_silent_server),
                                ("statuses and frames", run_fake_server),
                                ("pool", lambda: run_pool(pool_endpoint)),
