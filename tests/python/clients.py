@@ -21,7 +21,7 @@ the generated modules only:
 - the asyncio clients: many calls in flight on one connection at once;
 - types.Echo (idl/types.actor) against a ROUTER of this script that answers
   as a server may: a result with an out-of-band frame, declared and
-  undeclared error codes, an unknown category, DIED;
+  undeclared error codes, an unknown category, DIED, TIMEOUT, REJECTED;
 - chaos.Worker, a pool of 4 behind key_hash: square and record, blocking
   and concurrent; note, a cast, read back through noted.
 
@@ -219,6 +219,8 @@ def run_fake_server():
         ({12: {1: 1, 2: 9, 3: "not declared"}}, b"", []),
         ({12: {1: 42, 3: "from a newer server"}}, b"", []),
         ({12: {1: 3}}, b"", []),
+        ({12: {1: 2, 3: "deadline passed before its turn"}}, b"", []),
+        ({12: {1: 4, 3: "mailbox full"}}, b"", []),
     ]
     ctx = zmq.Context.instance()
     router = ctx.socket(zmq.ROUTER)
@@ -251,6 +253,11 @@ def run_fake_server():
                   not isinstance(e, types.TypesError), e)
             raises("an unknown category raises Internal", rt.Internal, lambda: c.echo(arg))
             raises("DIED raises Died", rt.Died, lambda: c.nest(arg))
+            e = raises("the server's TIMEOUT raises Timeout", rt.Timeout,
+                       lambda: c.echo(arg))
+            check("with the server's message",
+                  e is not None and e.message == "deadline passed before its turn")
+            raises("REJECTED raises Rejected", rt.Rejected, lambda: c.ping())
     finally:
         server.join()
         router.close()
