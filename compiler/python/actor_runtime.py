@@ -9,7 +9,8 @@ Every module actorc generates imports this one. It holds what they share:
   (BusinessError), and the exceptions of the status categories;
 - the envelope and the connections of docs/PROTOCOL.md: Connection (a
   DEALER socket, blocking) and AsyncConnection (asyncio, several calls in
-  flight), and the bases of generated clients, Client and AsyncClient.
+  flight), with the runtime's own CONTROL operations (ping, names,
+  lookup), and the bases of generated clients, Client and AsyncClient.
 
 It depends on msgpack and pyzmq only.
 """
@@ -26,7 +27,7 @@ import zmq.asyncio
 
 PROTOCOL_VERSION = 1
 # Message kinds (docs/PROTOCOL.md section 4).
-REQUEST, RESPONSE, CAST = 1, 2, 3
+REQUEST, RESPONSE, CAST, CONTROL = 1, 2, 3, 4
 # Envelope keys (docs/PROTOCOL.md section 3).
 _VERSION, _KIND, _MESSAGE_ID, _CORRELATION_ID = 1, 2, 3, 4
 _PRIORITY, _DEADLINE_MS, _TARGET, _METHOD, _TYPE = 5, 6, 7, 9, 11
@@ -655,12 +656,13 @@ class Response:
 
 
 def _envelope(kind, message_id, call):
+    """A call's envelope; a CONTROL carries no deadline, type or priority."""
+    deadline = call.timeout_ms if kind != CONTROL else None
     fields = [(_VERSION, PROTOCOL_VERSION), (_KIND, kind),
-              (_MESSAGE_ID, message_id)]
-    if call.priority is not None:
-        fields.append((_PRIORITY, call.priority))
-    fields += [(_DEADLINE_MS, call.timeout_ms), (_TARGET, call.target),
-               (_METHOD, call.method), (_TYPE, call.type_name)]
+              (_MESSAGE_ID, message_id), (_PRIORITY, call.priority),
+              (_DEADLINE_MS, deadline), (_TARGET, call.target),
+              (_METHOD, call.method), (_TYPE, call.type_name)]
+    fields = [(key, value) for key, value in fields if value is not None]
     w = Writer()
     w.map(len(fields))
     for key, value in fields:
@@ -717,12 +719,33 @@ def _connect(sock, endpoint, curve):
 
 class Call:
     """One call as the envelope describes it: the target's registered
-    name, the method's IDL name, the actor type (package.Actor), the
-    deadline in milliseconds and the priority (None: the method's)."""
+    name, the method's IDL name (for a CONTROL, the operation), the actor
+    type (package.Actor), the deadline in milliseconds and the priority;
+    None leaves a field out."""
 
     def __init__(self, target, method, type_name, timeout_ms, priority):
         self.target, self.method, self.type_name = target, method, type_name
         self.timeout_ms, self.priority = timeout_ms, priority
+
+
+def _control_body(response):
+    """The plain msgpack body of a CONTROL's answer."""
+    response.raise_for_status()
+    try:
+        body = msgpack.unpackb(response.body, raw=False, strict_map_key=False)
+    except (ValueError, msgpack.UnpackException) as e:
+        raise DecodeError("the answer to a CONTROL: %s" % e) from None
+    if not isinstance(body, dict):
+        raise DecodeError("the answer to a CONTROL is not a map")
+    return body
+
+
+def _names_of(body):
+    return [(e.get(1, ""), e.get(2, ""), e.get(3, 0)) for e in body.get(1, [])]
+
+
+def _lookup_of(body):
+    return body.get(1, 0), body.get(2, "")
 
 
 class Connection:
@@ -747,12 +770,30 @@ class Connection:
     def __exit__(self, *exc):
         self.close()
 
-    def request(self, call, body):
-        """Sends a REQUEST and waits up to call.timeout_ms for its
-        Response; responses to earlier calls that timed out are dropped."""
+    def ping(self, timeout_ms=DEFAULT_TIMEOUT_MS):
+        """CONTROL ping: returns when the server's runtime answers."""
+        _control_body(self.request(Call(None, "ping", None, timeout_ms, None),
+                                   b"\x80", CONTROL))
+
+    def names(self, timeout_ms=DEFAULT_TIMEOUT_MS):
+        """CONTROL names: (name, actor type, id) of every name registered
+        in the server's system whose actor is alive."""
+        call = Call(None, "names", None, timeout_ms, None)
+        return _names_of(_control_body(self.request(call, b"\x80", CONTROL)))
+
+    def lookup(self, name, timeout_ms=DEFAULT_TIMEOUT_MS):
+        """CONTROL lookup: (id, actor type) of the actor registered as
+        `name`; NotFound when none is."""
+        call = Call(name, "lookup", None, timeout_ms, None)
+        return _lookup_of(_control_body(self.request(call, b"\x80", CONTROL)))
+
+    def request(self, call, body, kind=REQUEST):
+        """Sends a REQUEST (or a CONTROL) and waits up to call.timeout_ms
+        for its Response; responses to earlier calls that timed out are
+        dropped."""
         message_id = next(self._ids)
         deadline = time.monotonic() + call.timeout_ms / 1000
-        self._sock.send_multipart([_envelope(REQUEST, message_id, call), body])
+        self._sock.send_multipart([_envelope(kind, message_id, call), body])
         while True:
             left = deadline - time.monotonic()
             if left <= 0 or not self._sock.poll(math.ceil(left * 1000)):
@@ -822,13 +863,33 @@ class AsyncConnection:
                         Unreachable("the connection failed: %s" % e))
             self._reader = None
 
-    async def request(self, call, body):
-        """Sends a REQUEST and waits up to call.timeout_ms for its Response."""
+    async def ping(self, timeout_ms=DEFAULT_TIMEOUT_MS):
+        """CONTROL ping: returns when the server's runtime answers."""
+        call = Call(None, "ping", None, timeout_ms, None)
+        _control_body(await self.request(call, b"\x80", CONTROL))
+
+    async def names(self, timeout_ms=DEFAULT_TIMEOUT_MS):
+        """CONTROL names: (name, actor type, id) of every name registered
+        in the server's system whose actor is alive."""
+        call = Call(None, "names", None, timeout_ms, None)
+        return _names_of(_control_body(
+            await self.request(call, b"\x80", CONTROL)))
+
+    async def lookup(self, name, timeout_ms=DEFAULT_TIMEOUT_MS):
+        """CONTROL lookup: (id, actor type) of the actor registered as
+        `name`; NotFound when none is."""
+        call = Call(name, "lookup", None, timeout_ms, None)
+        return _lookup_of(_control_body(
+            await self.request(call, b"\x80", CONTROL)))
+
+    async def request(self, call, body, kind=REQUEST):
+        """Sends a REQUEST (or a CONTROL) and waits up to call.timeout_ms
+        for its Response."""
         loop = asyncio.get_running_loop()
         if self._reader is None:
             self._reader = loop.create_task(self._read())
         message_id = next(self._ids)
-        env = _envelope(REQUEST, message_id, call)
+        env = _envelope(kind, message_id, call)
         future = self._waiting[message_id] = loop.create_future()
         try:
             await self._sock.send_multipart([env, body])

@@ -13,7 +13,8 @@ the generated modules only:
 - calc.Calculator and calc.Counter, blocking: results, the business errors
   raised as their classes (DivideByZero, InvalidInput), NOT_FOUND for an
   unknown name or another actor type, priorities, a deadline already past;
-  both clients on one shared connection;
+  both clients on one shared connection; the CONTROL operations ping,
+  names and lookup;
 - a connection to a CURVE endpoint;
 - the envelope a call sends (target, method, type, deadline, priority), read
   by a ROUTER socket of this script that never answers, and the Timeout the
@@ -116,6 +117,15 @@ def run_calculator(endpoint):
 
         raises("an unknown name raises NotFound", rt.NotFound,
                lambda: calc.CalculatorClient(conn, name="nobody").ping())
+        check("CONTROL ping", conn.ping(timeout_ms=5000) is None)
+        names = {name: (type_name, id_) for name, type_name, id_ in conn.names()}
+        check("CONTROL names", names.get("calculator", ("",))[0] == "calc.Calculator"
+              and names.get("counter", ("",))[0] == "calc.Counter", names)
+        found = conn.lookup("counter")
+        check("CONTROL lookup", found == (names.get("counter", (0, 0))[1], "calc.Counter"),
+              found)
+        raises("CONTROL lookup of a name nobody holds raises NotFound", rt.NotFound,
+               lambda: conn.lookup("nobody"))
         raises("another actor type raises NotFound", rt.NotFound,
                lambda: calc.CalculatorClient(conn, name="counter").ping())
 
@@ -133,6 +143,8 @@ async def run_calculator_async(endpoint):
         check("asyncio: an error among concurrent calls",
               isinstance(outcomes[0], calc.DivideByZero) and outcomes[1] is None
               and outcomes[2] == calc.CalcResponse(7.0), outcomes)
+        names = [name for name, _, _ in await c.connection.names()]
+        check("asyncio CONTROL names", "calculator" in names, names)
         try:
             await c.calculate(Req(1.0, 0.0, Op.DIV))
             check("asyncio DivideByZero", False, "no exception")
