@@ -36,6 +36,8 @@ U64_MAX = 2**64 - 1
 
 
 def load(gen):
+    """Imports the generated package from GEN as T (types), C (common) and
+    rt (its support module)."""
     sys.path.insert(0, gen)
     global T, C, rt
     from generated import actor_runtime as rt
@@ -157,10 +159,6 @@ def same(a, b):
     if isinstance(a, list):
         return isinstance(b, list) and len(a) == len(b) and all(map(same, a, b))
     return type(a) is type(b) and a == b
-
-
-class Tally(xlang.Tally):
-    pass
 
 
 def write(gen, directory):
@@ -308,7 +306,7 @@ def check_frames(t):
 
 def check(gen, directory):
     load(gen)
-    t = Tally()
+    t = xlang.Tally()
     shared, classes = shared_cases(), case_classes()
     check_shared(t, directory, shared, classes)
     check_decode_only(t, shared, classes)
