@@ -419,6 +419,11 @@ int check_program(program *p);
  * Each file is written to a temporary and renamed, and only when its content
  * changed. Returns 0 or -1 after reporting to p->diags. */
 int emit_module(program *p, const ast_module *m, const char *outdir);
+/* actorc --python: writes <stem>.py for each root module and the support
+ * module actor_runtime.py into outdir (emit_python.c). 0, or -1 after
+ * reporting to p->diags; nothing is written when a module has a name
+ * Python cannot take. */
+int emit_python(program *p, const ptr_vec *roots, const char *outdir);
 /* actorc --dot: writes one Graphviz graph of the root modules (and what
  * their declarations reach) to `out`. 0, or -1 with a diagnostic. */
 int emit_dot_graph(program *p, const ptr_vec *roots, FILE *out);

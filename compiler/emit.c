@@ -270,6 +270,24 @@ static char *write_temp(program *p, const char *path, const char *buf, size_t le
     return tmp;
 }
 
+int emit_replace_file(program *p, const char *path, const char *buf, size_t len)
+{
+    char *tmp;
+
+    if (file_has(path, buf != NULL ? buf : "", len))
+        return 0;
+    tmp = write_temp(p, path, buf != NULL ? buf : "", len);
+    if (tmp == NULL)
+        return -1;
+    if (rename(tmp, path) != 0) {
+        diag_error(p->diags, (src_loc){0}, "cannot rename '%s' to '%s': %s", tmp, path,
+                   strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 int emit_module(program *p, const ast_module *m, const char *outdir)
 {
     emitter out[ARTIFACT_COUNT];

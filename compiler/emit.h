@@ -14,6 +14,9 @@
  *   emit_schema.c  per actor: its methods and messages as JSON, for introspection
  *   emit_queue.c   per @queue message: its descriptor and typed queue calls
  *   emit_dot.c     actorc --dot: a Graphviz graph of the inputs
+ *   emit_python.c  actorc --python: a Python module per input, and the
+ *                  support module (compiler/python/actor_runtime.py, built
+ *                  into actorc as emit_python_runtime)
  *
  * All strings returned here live in the program's arena.
  */
@@ -51,6 +54,9 @@ void emit_raw(emitter *e, const char *fmt, ...) ACTORC_PRINTF(2, 3);
 void emit_doc(emitter *e, const char *doc);
 /* The banner every generated file starts with. */
 void emit_banner(emitter *e);
+/* Replaces `path` with buf[0..len) through a temporary renamed into place,
+ * only when the content changed. 0, or -1 after reporting to p->diags. */
+int emit_replace_file(program *p, const char *path, const char *buf, size_t len);
 
 /* ----------------------------------------------------- names and C types */
 
@@ -171,5 +177,9 @@ void emit_queue_defs(emitter *e);
 /* An actor's schema, as JSON in a string constant <actor>__schema
  * (emit_schema.c). */
 void emit_actor_schema(emitter *e, const ast_decl *actor);
+
+/* The text of actor_runtime.py, line by line (each with its newline),
+ * NULL-terminated; generated from compiler/python/actor_runtime.py. */
+extern const char *const emit_python_runtime[];
 
 #endif /* ACTORC_EMIT_H */

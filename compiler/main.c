@@ -4,13 +4,16 @@
  *   actorc [-I dir]... [-o outdir] [-M depfile] [--check] [-Werror] file.actor...
  *   actorc [-I dir]... --dot file.actor...
  *   actorc [-I dir]... --check-compat old.actor new.actor
+ *   actorc [-I dir]... [-o outdir] --python file.actor...
  *
  * Loads every input with its imports, resolves and checks the program, and
  * unless --check or an error stops it, writes <stem>.h and <stem>.c for each
  * input (never for modules only imported) and the optional make depfile;
  * with --dot, one Graphviz graph of them all on standard output instead;
- * with --check-compat, only the changes from the first input to the second
- * that break readers or writers of the other version, as errors.
+ * with --python, <stem>.py for each input and the support module
+ * actor_runtime.py instead of C; with --check-compat, only the changes
+ * from the first input to the second that break readers or writers of the
+ * other version, as errors.
  * Diagnostics are printed once, at the end. Exit status: 0 success, 1 errors
  * in the input, 2 usage errors.
  */
@@ -30,6 +33,7 @@ typedef struct options {
     const char *depfile;  /* -M, or NULL */
     bool check_only;      /* --check */
     bool dot;             /* --dot */
+    bool python;          /* --python */
     bool check_compat;    /* --check-compat */
     bool werror;          /* -Werror */
     bool allow_runtime_namespace; /* --allow-runtime-namespace */
@@ -52,6 +56,9 @@ static const char usage_text[] =
     "  --check          check the inputs only; write nothing\n"
     "  --dot            write a Graphviz graph of the inputs' actors, methods and\n"
     "                   messages to standard output instead (dot -Tsvg draws it)\n"
+    "  --python         write Python clients instead: file.py for each input (its\n"
+    "                   messages, enums, error codes and a client class per actor)\n"
+    "                   and the support module actor_runtime.py\n"
     "  --check-compat   with two inputs, OLD.actor NEW.actor: report each change\n"
     "                   from OLD to NEW that breaks readers or writers of the other\n"
     "                   version (exit status 1); write nothing\n"
@@ -115,6 +122,8 @@ static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *i
             o->check_only = true;
         } else if (strcmp(arg, "--dot") == 0) {
             o->dot = true;
+        } else if (strcmp(arg, "--python") == 0) {
+            o->python = true;
         } else if (strcmp(arg, "--check-compat") == 0) {
             o->check_compat = true;
         } else if (strcmp(arg, "-Werror") == 0) {
@@ -141,7 +150,9 @@ static int parse_options(arena *a, int argc, char **argv, options *o, ptr_vec *i
         return usage_error("no input files", NULL);
     if (o->dot && (o->outdir != NULL || o->depfile != NULL))
         return usage_error("--dot writes to standard output: no -o or -M with it", NULL);
-    if (o->check_compat && (o->inputs.len != 2 || o->dot || o->outdir != NULL ||
+    if (o->python && (o->dot || o->depfile != NULL))
+        return usage_error("--python writes Python modules: no --dot or -M with it", NULL);
+    if (o->check_compat && (o->inputs.len != 2 || o->dot || o->python || o->outdir != NULL ||
                             o->depfile != NULL))
         return usage_error("--check-compat takes two inputs, OLD.actor NEW.actor, and no "
                            "-o, -M or --dot",
@@ -362,6 +373,8 @@ static int run(program *p, const options *o)
         return -1;
     const char *outdir = o->outdir ? o->outdir : ".";
     int rc = o->outdir ? make_dirs(p, outdir) : 0;
+    if (o->python)
+        return rc == 0 ? emit_python(p, &roots, outdir) : rc;
     for (size_t i = 0; rc == 0 && i < roots.len; i++)
         rc = emit_module(p, roots.items[i], outdir);
     if (o->depfile && rc == 0)

@@ -5,6 +5,8 @@
  *   pool-chaos --instances N --requests R [--isolation thread|process]
  *              [--balance round_robin|least_loaded|p2c|key_hash]
  *              [--kill-every MS]
+ *   pool-chaos --serve ENDPOINT [--instances N] [--isolation thread|process]
+ *              [--balance ...]
  *
  * A third of the requests are `record` (must not run twice: an instance's
  * death while it runs is answered DIED), the rest `square` (idempotent:
@@ -14,6 +16,11 @@
  * handler crashes). Its last line counts what happened; it exits 0 only when
  * every request had one reply, every result was right, and nothing was
  * lost, duplicated or wrong.
+ *
+ * With --serve it runs no requests of its own: it serves the pool (default
+ * 4 instances) as "worker" on ENDPOINT for remote callers
+ * (tests/python/clients.py), prints "listening on ENDPOINT" and runs until
+ * SIGINT or SIGTERM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "actor/remote.h"
 #include "chaos.h"
 
 #define WINDOW 64            /* requests in flight at once */
@@ -36,10 +44,14 @@
 #define BACKOFF_MAX_MS 10     /* restarts come fast: they are the point */
 #define MAX_INSTANCES 1024
 #define REPORTED_MAX 5 /* unexpected answers described on stderr */
+#define SERVE_INSTANCES 4
+#define SERVE_RUNS 65536 /* --serve: record's runs counted for ids below this */
 
 static const char usage[] =
     "usage: pool-chaos --instances N --requests R [--isolation thread|process]\n"
-    "                  [--balance round_robin|least_loaded|p2c|key_hash] [--kill-every MS]\n";
+    "                  [--balance round_robin|least_loaded|p2c|key_hash] [--kill-every MS]\n"
+    "       pool-chaos --serve ENDPOINT [--instances N] [--isolation thread|process]\n"
+    "                  [--balance round_robin|least_loaded|p2c|key_hash]\n";
 
 typedef struct options {
     unsigned instances;
@@ -47,12 +59,16 @@ typedef struct options {
     actor_isolation isolation;
     actor_balance balance;
     unsigned kill_every_ms; /* 0: only others kill */
+    const char *serve;      /* --serve ENDPOINT, or NULL */
 } options;
 
 /* What the instances share with the checker, in memory shared with the
  * child processes too (mapped before they are forked). */
 typedef struct shared {
     atomic_uint_fast64_t crash_ref; /* thread isolation: this instance's next handler crashes */
+    atomic_uint_fast64_t noted;     /* note casts served */
+    atomic_int_fast64_t noted_sum;  /* and the sum of their x */
+    uint64_t n_runs;       /* the ids runs counts */
     atomic_uint runs[];    /* record's runs, per request id */
 } shared;
 
@@ -113,11 +129,31 @@ static int worker_record(void *state, actor_ctx *ctx, const chaos_Job *req, chao
 {
     shared *sh = state;
 
-    atomic_fetch_add(&sh->runs[req->id], 1); /* the side effect: before a crash may strike */
+    if (req->id < sh->n_runs) /* the side effect: before a crash may strike */
+        atomic_fetch_add(&sh->runs[req->id], 1);
     if (crash_now(sh, ctx))
         return actor_ctx_crash(ctx, "pool-chaos crashed it");
     res->id = req->id;
     res->y = req->x + 1;
+    return 0;
+}
+
+static void worker_note(void *state, actor_ctx *ctx, const chaos_Job *req)
+{
+    shared *sh = state;
+
+    (void)ctx;
+    atomic_fetch_add(&sh->noted_sum, req->x);
+    atomic_fetch_add(&sh->noted, 1);
+}
+
+static int worker_noted(void *state, actor_ctx *ctx, chaos_Result *res)
+{
+    shared *sh = state;
+
+    (void)ctx;
+    res->id = atomic_load(&sh->noted);
+    res->y = atomic_load(&sh->noted_sum);
     return 0;
 }
 
@@ -294,7 +330,7 @@ static int parse_args(int argc, char **argv, options *o)
     static const actor_balance policies[] = {ACTOR_BALANCE_ROUND_ROBIN,
                                              ACTOR_BALANCE_LEAST_LOADED, ACTOR_BALANCE_RANDOM2,
                                              ACTOR_BALANCE_KEY_HASH};
-    bool have_instances = false, have_requests = false;
+    bool have_instances = false, have_requests = false, have_balance = false;
     uint64_t v;
 
     memset(o, 0, sizeof *o);
@@ -315,6 +351,8 @@ static int parse_args(int argc, char **argv, options *o)
             known = parse_number(value, UINT32_MAX, &v) && v >= 1;
             o->requests = v;
             have_requests = true;
+        } else if (strcmp(flag, "--serve") == 0) {
+            o->serve = value;
         } else if (strcmp(flag, "--kill-every") == 0) {
             known = parse_number(value, 3600000, &v) && v >= 1;
             o->kill_every_ms = (unsigned)v;
@@ -323,6 +361,7 @@ static int parse_args(int argc, char **argv, options *o)
             o->isolation = strcmp(value, "process") == 0 ? ACTOR_ISOLATION_PROCESS
                                                          : ACTOR_ISOLATION_THREAD;
         } else if (strcmp(flag, "--balance") == 0) {
+            have_balance = true;
             known = false;
             for (size_t b = 0; b < sizeof balances / sizeof *balances; b++)
                 if (strcmp(value, balances[b]) == 0) {
@@ -338,6 +377,18 @@ static int parse_args(int argc, char **argv, options *o)
             return -1;
         }
     }
+    if (o->serve != NULL) {
+        if (have_requests || o->kill_every_ms != 0) {
+            fprintf(stderr, "pool-chaos: --serve takes no --requests or --kill-every\n");
+            return -1;
+        }
+        if (!have_instances)
+            o->instances = SERVE_INSTANCES;
+        if (!have_balance) /* chaos.actor's */
+            o->balance = ACTOR_BALANCE_KEY_HASH;
+        o->requests = SERVE_RUNS;
+        return 0;
+    }
     if (!have_instances || !have_requests) {
         fprintf(stderr, "pool-chaos: --instances and --requests are required\n");
         return -1;
@@ -351,7 +402,10 @@ static shared *shared_new(uint64_t requests, size_t *size)
 
     *size = sizeof(shared) + requests * sizeof(atomic_uint);
     m = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    return m == MAP_FAILED ? NULL : m; /* zero-filled */
+    if (m == MAP_FAILED)
+        return NULL;
+    ((shared *)m)->n_runs = requests; /* the rest is zero-filled */
+    return m;
 }
 
 static int tally_init(tally *t, shared *sh, uint64_t requests)
@@ -400,6 +454,27 @@ static void run_requests(actor_client *me, actor_ref pool, tally *t, pending *ca
     close_tally(t);
 }
 
+/* --serve: the pool as "worker" on `endpoint` until SIGINT or SIGTERM
+ * (blocked in every thread by main, so that sigwait gets them). */
+static int serve(actor_system *sys, actor_ref pool, const char *endpoint, const sigset_t *stop)
+{
+    char bound[256] = "";
+    int sig, rc = actor_register_name(sys, pool, "worker");
+
+    if (rc == 0)
+        rc = actor_system_bind(sys, endpoint, NULL, bound, sizeof bound);
+    if (rc != 0) {
+        fprintf(stderr, "pool-chaos: cannot serve: %s\n",
+                bound[0] != '\0' ? bound : actor_strerror(rc));
+        return 1;
+    }
+    printf("listening on %s\n", bound);
+    fflush(stdout);
+    while (sigwait(stop, &sig) != 0)
+        ;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -409,7 +484,9 @@ int main(int argc, char **argv)
     actor_pool_opts po;
     actor_pool_stats ps = {0};
     chaos_Worker_handlers h = {
-        .init = worker_init, .square = worker_square, .record = worker_record};
+        .init = worker_init, .square = worker_square, .record = worker_record,
+        .note = worker_note, .noted = worker_noted};
+    sigset_t stop;
     killer k = {0};
     tally t;
     pending *calls;
@@ -421,6 +498,11 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    if (o.serve != NULL) /* before any thread starts, for serve's sigwait */
+        pthread_sigmask(SIG_BLOCK, &stop, NULL);
     sh = shared_new(o.requests, &sh_size);
     calls = calloc(o.requests, sizeof *calls);
     if (sh == NULL || calls == NULL || tally_init(&t, sh, o.requests) != 0) {
@@ -441,6 +523,15 @@ int main(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "pool-chaos: could not start the pool: %s\n", actor_strerror(rc));
         return 1;
+    }
+    if (o.serve != NULL) {
+        int status = serve(sys, pool, o.serve, &stop);
+        actor_client_destroy(&me);
+        actor_system_destroy(&sys);
+        tally_fini(&t);
+        free(calls);
+        munmap(sh, sh_size);
+        return status;
     }
     if (o.isolation == ACTOR_ISOLATION_PROCESS)
         print_instances(sys, pool);

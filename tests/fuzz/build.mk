@@ -40,6 +40,9 @@ $(FUZZ_DIR)/compiler/lex.o: $(BUILD)/compiler/lex.c $(BUILD)/compiler/parse.h
 $(FUZZ_DIR)/compiler/parse.o: $(BUILD)/compiler/parse.c $(BUILD)/compiler/lex.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -w -Icompiler -I$(BUILD)/compiler -c $< -o $@
+$(FUZZ_DIR)/compiler/python_runtime.o: $(BUILD)/compiler/python_runtime.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -w -Icompiler -c $< -o $@
 $(FUZZ_DIR)/compiler/%.o: compiler/%.c $(BUILD)/compiler/parse.h $(BUILD)/compiler/lex.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -w $(CPPFLAGS_compiler) -c $< -o $@
