@@ -26,7 +26,7 @@ major=${version%%.*}
     [ "$(readlink "$prefix/lib/libactor.so.$major")" = "libactor.so.$version" ] &&
     [ -f "$prefix/lib/libactor.so.$version" ] ||
     { echo "libactor.so symlinks: $(ls -l "$prefix/lib" | grep libactor.so)"; exit 1; }
-readelf -d "$prefix/lib/libactor.so.$version" | grep -q "SONAME.*\[libactor.so.$major\]" ||
+readelf -d "$prefix/lib/libactor.so.$version" | grep "SONAME.*\[libactor.so.$major\]" >/dev/null ||
     { echo "soname: $(readelf -d "$prefix/lib/libactor.so.$version" | grep SONAME)"; exit 1; }
 grep -q "^.TH ACTORC 1 .*\"actorc $version\"" "$prefix/share/man/man1/actorc.1" ||
     { echo "the manual page is not for actorc $version"; exit 1; }
@@ -84,7 +84,7 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 $CC ${SANFLAGS:-} "$work/hello.c" "$work/app.c" $(pkg-config --cflags --libs libactor) -o "$work/app"
 LD_LIBRARY_PATH=$prefix/lib "$work/app"
 # a program linked against it needs libactor.so.MAJOR, not libactor.so
-readelf -d "$work/app" | grep -q "NEEDED.*\[libactor.so.$major\]" ||
+readelf -d "$work/app" | grep "NEEDED.*\[libactor.so.$major\]" >/dev/null ||
     { echo "the program does not need libactor.so.$major"; exit 1; }
 # shellcheck disable=SC2046
 $CC ${SANFLAGS:-} "$work/hello.c" "$work/app.c" $(pkg-config --cflags libactor) \
