@@ -167,11 +167,14 @@ caf::behavior ping_actor(caf::event_based_actor *self, pingpong_state *pp)
             pp->pong = pong;
             ping_send(self, pp);
         },
+        [=](ping_atom) { ping_send(self, pp); },
+        /* Savina's PingActor: a pong makes it send itself a ping, which
+         * sends the next one to Pong. */
         [=](pong_atom, uint64_t) {
             if (++pp->pongs == pp->n)
                 pp->run.end();
             else
-                ping_send(self, pp);
+                self->send(self, ping_atom::value);
         },
     };
 }

@@ -202,6 +202,7 @@ typedef struct ours_pingpong {
     actor_ref pong;
 } ours_pingpong;
 
+/* One ping to Pong, carrying who to answer. */
 static void ours_ping_send(ours_pingpong *pp, actor_ctx *ctx)
 {
     savina_Hit hit = {.from = actor_ctx_self(ctx).id, .n = (uint64_t)(pp->n - pp->pongs)};
@@ -215,6 +216,13 @@ static void ours_ping_start(void *state, actor_ctx *ctx, const savina_Peer *msg)
     ours_ping_send(pp, ctx);
 }
 
+static void ours_ping_ping(void *state, actor_ctx *ctx)
+{
+    ours_ping_send(state, ctx);
+}
+
+/* Savina's PingActor: a pong makes it send itself a ping, which sends
+ * the next one to Pong. */
 static void ours_ping_pong(void *state, actor_ctx *ctx, const savina_Count *msg)
 {
     ours_pingpong *pp = state;
@@ -222,7 +230,7 @@ static void ours_ping_pong(void *state, actor_ctx *ctx, const savina_Count *msg)
     if (++pp->pongs == pp->n)
         ours_end(&pp->run, NULL);
     else
-        ours_ping_send(pp, ctx);
+        ours_sent(&pp->run, savina_Ping_ping_cast(ctx, actor_ctx_self(ctx), NULL), "Ping.ping");
 }
 
 /* Pong answers each ping to its sender. */
@@ -236,6 +244,7 @@ static void ours_pong_ping(void *state, actor_ctx *ctx, const savina_Hit *msg)
 static const savina_Ping_handlers ours_ping_handlers = {
     .init = ours_borrow_state,
     .start = ours_ping_start,
+    .ping = ours_ping_ping,
     .pong = ours_ping_pong,
 };
 
