@@ -4,7 +4,7 @@ and prints one table of median run times and ratios (ours / CAF).
 
 Each round runs bench-savina-caf, then bench-savina-ours (the order flips
 every round, so neither side always runs on a machine warmed by the
-other); each program runs every benchmark --reps times (common.c: 3) and
+other); each program runs every benchmark --reps times (common.c: 2) and
 prints "RESULT side.name ms ms" per run and "CHECK side.name what" when a
 run's result was verified. The table shows, per benchmark, the median over
 all runs of all rounds, the spread, and the ratio of the medians.
@@ -154,7 +154,7 @@ def main():
     for side, why in skipped.items():
         print(f"{side} side skipped: {why}")
     print(f"Savina subset: medians of every run over {rounds} round(s); "
-          f"options: {' '.join(extra) or 'defaults (scaled parameters, 3 runs each)'}")
+          f"options: {' '.join(extra) or 'defaults (scaled parameters, 2 runs each)'}")
     print("ratio = ours / CAF (run time, lower is better); goal: <= 0.50 "
           "(2x faster) where message passing dominates, else <= 1.00")
     print()
