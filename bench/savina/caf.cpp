@@ -768,6 +768,7 @@ int main(int argc, char **argv)
     savina_params p;
     if (savina_parse_args(argc, argv, &p) != 0)
         return 2;
+    savina_print_params(&p);
     for (const auto &b : benchmarks) {
         if (!savina_selected(&p, b.name))
             continue;

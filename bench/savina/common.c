@@ -132,20 +132,19 @@ int savina_parse_args(int argc, char **argv, savina_params *p)
 
 void savina_print_params(const savina_params *p)
 {
-    fprintf(stderr,
-            "pingpong: %ld pings\n"
-            "counting: %ld increments\n"
-            "fjthroughput: %ld actors x %ld messages\n"
-            "fjcreation: %ld actors\n"
-            "threadring: %ld actors, %ld hops\n"
-            "chameneos: %ld creatures, %ld meetings\n"
-            "big: %ld actors x %ld pings\n"
-            "dictionary: %ld workers x %ld requests, %ld%% writes, %ld keys\n"
-            "bank: %ld accounts, %ld transfers\n",
-            p->pingpong_n, p->counting_n, p->fjthr_actors, p->fjthr_n, p->fjcreate_n,
-            p->ring_actors, p->ring_hops, p->cham_creatures, p->cham_meetings, p->big_actors,
-            p->big_pings, p->dict_workers, p->dict_msgs, p->dict_write_pct, p->dict_keys,
-            p->bank_accounts, p->bank_transactions);
+    printf("PARAMS pingpong %ld pings\n", p->pingpong_n);
+    printf("PARAMS counting %ld increments\n", p->counting_n);
+    printf("PARAMS fjthroughput %ld actors x %ld msgs\n", p->fjthr_actors, p->fjthr_n);
+    printf("PARAMS fjcreation %ld actors\n", p->fjcreate_n);
+    printf("PARAMS threadring %ld actors, %ld hops\n", p->ring_actors, p->ring_hops);
+    printf("PARAMS chameneos %ld creatures, %ld meetings\n", p->cham_creatures,
+           p->cham_meetings);
+    printf("PARAMS big %ld actors x %ld pings\n", p->big_actors, p->big_pings);
+    printf("PARAMS dictionary %ld workers x %ld reqs, %ld%% writes, %ld keys\n",
+           p->dict_workers, p->dict_msgs, p->dict_write_pct, p->dict_keys);
+    printf("PARAMS bank %ld accounts, %ld transfers\n", p->bank_accounts,
+           p->bank_transactions);
+    fflush(stdout);
 }
 
 bool savina_selected(const savina_params *p, const char *name)

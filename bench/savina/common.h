@@ -9,7 +9,8 @@
  *     RESULT <side>.<benchmark> <milliseconds> ms
  *
  * one line per run of a benchmark on stdout (--reps lines per benchmark);
- * "CHECK <side>.<benchmark> <what>" says that a run's result was verified.
+ * "CHECK <side>.<benchmark> <what>" says that a run's result was verified,
+ * and "PARAMS <benchmark> <text>" lines first say what the parameters are.
  * A wrong result is fatal: the program prints why to stderr and exits 1.
  *
  * Benchmarks (Imam and Sarkar, "Savina - An Actor Benchmark Suite", 2014),
@@ -64,7 +65,7 @@ typedef struct savina_params {
  * message to stderr. */
 int savina_parse_args(int argc, char **argv, savina_params *p);
 
-/* Prints the parameters to stderr, one benchmark a line. */
+/* Prints "PARAMS <benchmark> <text>" per benchmark: its parameters. */
 void savina_print_params(const savina_params *p);
 
 /* True when `name` is to run (no --only, or listed in it). */

@@ -1054,6 +1054,7 @@ int main(int argc, char **argv)
     savina_params p;
     if (savina_parse_args(argc, argv, &p) != 0)
         return 2;
+    savina_print_params(&p);
     for (size_t i = 0; i < sizeof ours_benchmarks / sizeof ours_benchmarks[0]; i++) {
         const ours_benchmark *b = &ours_benchmarks[i];
         if (!savina_selected(&p, b->name))

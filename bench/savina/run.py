@@ -20,7 +20,8 @@ import statistics
 import subprocess
 import sys
 
-# name, what it exercises, the goal on ours / CAF (times: lower is better).
+# name, what it exercises (for the reader: bench/README.md says more), the
+# goal on ours / CAF (times: lower is better).
 # Message-passing-bound benchmarks: at least 2x faster (ratio <= 0.5);
 # the others: at or below CAF's time (ratio <= 1.0).
 BENCHMARKS = [
@@ -38,8 +39,9 @@ BENCHMARKS = [
 PROGRAMS = [("caf", "bench-savina-caf"), ("ours", "bench-savina-ours")]
 
 
-def parse_output(text):
-    """{key: [ms, ...]} from RESULT lines and the set of CHECK keys."""
+def parse_output(text, params):
+    """{key: [ms, ...]} from RESULT lines and the set of CHECK keys; PARAMS
+    lines go into params {benchmark: text}."""
     results, checks = {}, set()
     for line in text.splitlines():
         parts = line.split()
@@ -47,17 +49,19 @@ def parse_output(text):
             results.setdefault(parts[1], []).append(float(parts[2]))
         elif len(parts) >= 2 and parts[0] == "CHECK":
             checks.add(parts[1])
+        elif len(parts) >= 3 and parts[0] == "PARAMS":
+            params[parts[1]] = " ".join(parts[2:])
     return results, checks
 
 
-def run_program(path, extra, timeout):
+def run_program(path, extra, timeout, params):
     """Runs one program; returns (results, checks, error or None)."""
     try:
         proc = subprocess.run([path] + extra, capture_output=True, text=True,
                               timeout=timeout)
     except subprocess.TimeoutExpired:
         return {}, set(), f"no answer after {timeout}s"
-    results, checks = parse_output(proc.stdout)
+    results, checks = parse_output(proc.stdout, params)
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-3:]
         return results, checks, f"exit {proc.returncode}: " + " | ".join(tail)
@@ -77,8 +81,8 @@ def spread(vals):
         f"{min(vals):.2f}..{max(vals):.2f}"
 
 
-def print_table(values, skipped):
-    head = ["benchmark", "what it exercises", "CAF (median)", "min..max",
+def print_table(values, skipped, params):
+    head = ["benchmark", "parameters", "CAF (median)", "min..max",
             "ours (median)", "min..max", "ratio", "goal", ""]
     rows = []
     for name, what, goal in BENCHMARKS:
@@ -88,7 +92,7 @@ def print_table(values, skipped):
         om = statistics.median(ours) if ours else None
         ratio = om / cm if cm and om is not None else None
         verdict = "" if ratio is None else ("PASS" if ratio <= goal else "MISS")
-        rows.append([name, what,
+        rows.append([name, params.get(name, ""),
                      fmt_ms(cm) if cm is not None else
                      ("skipped" if "caf" in skipped else "n/a"),
                      spread(caf), fmt_ms(om), spread(ours),
@@ -134,7 +138,7 @@ def main():
     skipped = {}
     if args.skip_caf:
         skipped["caf"] = args.skip_caf
-    values, checks, errors = {}, set(), []
+    values, checks, errors, params = {}, set(), [], {}
     for rnd in range(rounds):
         order = PROGRAMS if rnd % 2 == 0 else list(reversed(PROGRAMS))
         for side, prog in order:
@@ -145,7 +149,8 @@ def main():
                 skipped[side] = f"{path} not built"
                 continue
             print(f"round {rnd + 1}/{rounds}: {prog}", file=sys.stderr, flush=True)
-            results, got_checks, err = run_program(path, extra, timeout)
+            side_params = params.setdefault(side, {})
+            results, got_checks, err = run_program(path, extra, timeout, side_params)
             for key, vals in results.items():
                 values.setdefault(key, []).extend(vals)
             checks |= got_checks
@@ -158,7 +163,11 @@ def main():
     print("ratio = ours / CAF (run time, lower is better); goal: <= 0.50 "
           "(2x faster) where message passing dominates, else <= 1.00")
     print()
-    print_table(values, skipped)
+    shown = params.get("ours") or params.get("caf") or {}
+    if params.get("ours") and params.get("caf") and params["ours"] != params["caf"]:
+        errors.append("the two sides ran with different parameters: "
+                      f"{params['caf']} against {params['ours']}")
+    print_table(values, skipped, shown)
     for e in errors:
         print(f"error: {e}")
     if args.smoke:
