@@ -669,7 +669,6 @@ struct bank_state {
 };
 
 struct account_state {
-    bank_state *bank;
     int64_t balance;
 };
 
@@ -721,7 +720,7 @@ int64_t bench_bank(const savina_params &p, const char *name)
     world w; /* after the states: destroyed first, once its actors are done */
     int64_t t0 = savina_now_ns();
     for (auto &a : accounts) {
-        a = account_state{&bank, SAVINA_BANK_OPENING};
+        a = account_state{SAVINA_BANK_OPENING};
         bank.accounts.push_back(w.sys->spawn(account_actor, &a));
     }
     auto teller = w.sys->spawn(teller_actor, &bank);

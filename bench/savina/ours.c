@@ -901,7 +901,6 @@ typedef struct ours_bank {
 } ours_bank;
 
 typedef struct ours_account {
-    ours_bank *bank;
     int64_t balance;
 } ours_account;
 
@@ -1006,7 +1005,7 @@ static int64_t ours_bench_bank(const savina_params *p, const char *name)
     ours_world_start(&w, name);
     int64_t t0 = savina_now_ns();
     for (long i = 0; i < n; i++) {
-        accounts[i] = (ours_account){.bank = &bank, .balance = SAVINA_BANK_OPENING};
+        accounts[i] = (ours_account){.balance = SAVINA_BANK_OPENING};
         ours_check(savina_Account_spawn(w.sys, &ours_account_handlers, &accounts[i], NULL,
                                         &refs[i]),
                    name, "spawn");
