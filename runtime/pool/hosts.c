@@ -30,6 +30,7 @@
 #include "actor/remote.h"
 #include "actor_system.h"
 #include "core/actor_internal.h"
+#include "supervise/supervise.h"
 #include "transport/gateway.h"
 
 #define REJOIN_DEFAULT_MS 250u
@@ -338,28 +339,13 @@ static host_pool *pool_new(actor_system *sys, const actor_type *type, const acto
 {
     host_pool *hp = calloc(1, sizeof *hp + o->n_members * sizeof hp->members[0]);
 
-    if (hp == NULL || (hp->methods = calloc(type->n_methods + 1, sizeof *hp->methods)) == NULL) {
+    if (hp == NULL || actor__stand_in_type(type, pool_invoke, "actor.host_pool_stats",
+                                           ACTOR_METHOD_RPC, pool_init, pool_cleanup, &hp->own,
+                                           &hp->methods) != 0) {
         free(hp);
         return NULL;
     }
-    for (size_t i = 0; i < type->n_methods; i++) {
-        hp->methods[i] = type->methods[i];
-        hp->methods[i].invoke = pool_invoke;
-        hp->methods[i].reads_frames = false; /* forwarded as one body */
-    }
-    hp->methods[type->n_methods].name = "actor.host_pool_stats";
-    hp->methods[type->n_methods].kind = ACTOR_METHOD_RPC;
-    hp->methods[type->n_methods].priority = 255;
-    hp->methods[type->n_methods].invoke = pool_invoke;
     hp->type = type;
-    hp->own = *type;
-    hp->own.methods = hp->methods;
-    hp->own.n_methods = type->n_methods + 1;
-    hp->own.init = pool_init;
-    hp->own.cleanup = pool_cleanup;
-    hp->own.health = NULL;
-    hp->own.checkpoint = NULL;
-    hp->own.restore = NULL;
     hp->rejoin_ms = o->rejoin_ms != 0 ? o->rejoin_ms : REJOIN_DEFAULT_MS;
     hp->n = o->n_members;
     for (size_t i = 0; i < hp->n; i++) {

@@ -563,6 +563,37 @@ static void ring(actor__process *p)
     }
 }
 
+int actor__stand_in_type(const actor_type *t, actor_invoke_fn invoke, const char *control,
+                         actor_method_kind control_kind,
+                         int (*init)(void **state, const void *arg, actor_ctx *ctx),
+                         void (*cleanup)(void *state, actor_ctx *ctx), actor_type *own,
+                         actor_method **methods)
+{
+    actor_method *m = calloc(t->n_methods + 1, sizeof *m);
+
+    *methods = m;
+    if (m == NULL)
+        return ACTOR_ENOMEM;
+    for (size_t i = 0; i < t->n_methods; i++) {
+        m[i] = t->methods[i];
+        m[i].invoke = invoke;
+        m[i].reads_frames = false; /* forwarded as one body */
+    }
+    m[t->n_methods].name = control;
+    m[t->n_methods].kind = control_kind;
+    m[t->n_methods].priority = 255;
+    m[t->n_methods].invoke = invoke;
+    *own = *t;
+    own->methods = m;
+    own->n_methods = t->n_methods + 1;
+    own->init = init;
+    own->cleanup = cleanup;
+    own->health = NULL;
+    own->checkpoint = NULL;
+    own->restore = NULL;
+    return 0;
+}
+
 static actor__process *process_new(actor_system *sys, actor__child *c)
 {
     const actor_type *t = c->spec.type;
@@ -570,31 +601,18 @@ static actor__process *process_new(actor_system *sys, actor__child *c)
 
     if (p == NULL)
         return NULL;
-    p->methods = calloc(t->n_methods + 1, sizeof *p->methods);
     snprintf(p->dir, sizeof p->dir, "/tmp/actor-XXXXXX");
-    if (p->methods == NULL || mkdtemp(p->dir) == NULL) {
+    if (actor__stand_in_type(t, stand_in_invoke, "actor.control", ACTOR_METHOD_CAST,
+                             stand_in_init, stand_in_cleanup, &p->type, &p->methods) != 0) {
+        free(p);
+        return NULL;
+    }
+    if (mkdtemp(p->dir) == NULL) {
         free(p->methods);
         free(p);
         return NULL;
     }
     snprintf(p->endpoint, sizeof p->endpoint, "ipc://%s/instance", p->dir);
-    for (size_t i = 0; i < t->n_methods; i++) {
-        p->methods[i] = t->methods[i];
-        p->methods[i].invoke = stand_in_invoke;
-        p->methods[i].reads_frames = false; /* forwarded as one body */
-    }
-    p->methods[t->n_methods].name = "actor.control";
-    p->methods[t->n_methods].kind = ACTOR_METHOD_CAST;
-    p->methods[t->n_methods].priority = 255;
-    p->methods[t->n_methods].invoke = stand_in_invoke;
-    p->type = *t;
-    p->type.methods = p->methods;
-    p->type.n_methods = t->n_methods + 1;
-    p->type.init = stand_in_init;
-    p->type.cleanup = stand_in_cleanup;
-    p->type.health = NULL;
-    p->type.checkpoint = NULL;
-    p->type.restore = NULL;
     p->c = c;
     p->sys = sys;
     p->status_fd = -1;

@@ -90,6 +90,20 @@ void actor__supervisor_release(actor_supervisor *s);
 
 /* ------------------------------------------------------------ process.c */
 
+/* The type of an actor that stands in for instances of `t` elsewhere (a
+ * process instance's stand-in, a pool across hosts): *own is a copy of t
+ * whose methods all run `invoke` on one body (reads_frames false: their
+ * frames are joined back in), with one more method at index t->n_methods,
+ * `control` (priority 255), and `init` and `cleanup` as its hooks (no
+ * health, checkpoint or restore). *methods receives the method table the
+ * copy points to (malloc'd: the caller frees it after the actor ended). 0
+ * or ACTOR_ENOMEM. */
+int actor__stand_in_type(const actor_type *t, actor_invoke_fn invoke, const char *control,
+                         actor_method_kind control_kind,
+                         int (*init)(void **state, const void *arg, actor_ctx *ctx),
+                         void (*cleanup)(void *state, actor_ctx *ctx), actor_type *own,
+                         actor_method **methods);
+
 /* Starts c's actor in a child process and the stand-in actor that forwards
  * to it; *ref names the stand-in (what callers and pools see). */
 int actor__process_spawn(actor_system *sys, actor__child *c, actor_ref *ref);
