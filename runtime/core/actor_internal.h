@@ -148,6 +148,8 @@ typedef struct actor__blocks {
 #define ACTOR__POOL_BLOCK 384u
 /* Blocks a pool keeps (1.5 MiB); beyond, returning blocks are freed. */
 #define ACTOR__POOL_KEEP 4096u
+/* Returned blocks an owner keeps when it takes them, above the bound too. */
+#define ACTOR__POOL_REFILL 256u
 
 void actor__blocks_init(actor__blocks *p);
 /* Frees every free block (the pool's messages must all be freed). */

@@ -19,7 +19,8 @@
  * itself (a worker freeing a message it allocated: a request/reply chain
  * between actors of one worker) goes straight to `local`. The pool counts
  * its `population` (blocks malloc'd and not freed); while it is above
- * ACTOR__POOL_KEEP, blocks coming back are freed instead of kept, so a
+ * ACTOR__POOL_KEEP, blocks coming back are freed instead of kept (but a
+ * refill's worth, ACTOR__POOL_REFILL, for an owner allocating now), so a
  * burst does not pin its peak memory for ever.
  *
  * Owners: each worker has one (for messages its handlers send and the
@@ -80,18 +81,35 @@ static void keep_local(actor__blocks *p, actor__msg *b)
     p->local = b;
 }
 
-/* Moves every returned block to the (empty) local list (owner only). */
+/* Moves the returned blocks to the (empty) local list (owner only),
+ * freeing those that take the population past ACTOR__POOL_KEEP, but for the
+ * first ACTOR__POOL_REFILL: the owner is allocating now, and a sender that
+ * keeps a backlog above the bound in flight would otherwise free every block
+ * that comes back and allocate every one it sends. */
 static void take_returned(actor__blocks *p)
 {
     actor__msg *b = atomic_exchange_explicit(&p->returned, NULL, memory_order_acquire);
+    actor__msg *keep = NULL;
 
+    for (unsigned kept = 0; b != NULL && kept < ACTOR__POOL_REFILL; kept++) {
+        actor__msg *next = b->next;
+        b->next = keep;
+        keep = b;
+        b = next;
+    }
     while (b != NULL && p->population > ACTOR__POOL_KEEP) { /* shrink after a burst */
         actor__msg *next = b->next;
         free(b);
         p->population--;
         b = next;
     }
-    p->local = b;
+    while (b != NULL) {
+        actor__msg *next = b->next;
+        b->next = keep;
+        keep = b;
+        b = next;
+    }
+    p->local = keep;
 }
 
 actor__msg *actor__blocks_alloc(actor__blocks *p)

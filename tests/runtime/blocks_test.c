@@ -87,6 +87,35 @@ ACTOR_TEST(own_pool_frees_locally_and_shrinks_after_a_burst)
     actor__blocks_fini(&pool);
 }
 
+/* A sender with more blocks in flight than the pool keeps: the blocks other
+ * threads return are taken back a refill at a time and reused, not freed
+ * and allocated again; past the refill, the excess is freed. */
+ACTOR_TEST(a_sender_above_the_bound_reuses_a_refill_of_returned_blocks)
+{
+    static actor__msg *blocks[ACTOR__POOL_KEEP + 1000];
+    const size_t n = ACTOR__POOL_KEEP + 1000;
+    actor__blocks pool;
+
+    actor__blocks_init(&pool); /* not this thread's own: frees are "returns" */
+    for (size_t i = 0; i < n; i++)
+        ACTOR_ASSERT((blocks[i] = actor__msg_new_in(&pool, ACTOR__MSG_CAST, NULL, 0)) != NULL);
+    for (size_t i = 0; i < 500; i++)
+        actor__msg_free(blocks[i]);
+    ACTOR_ASSERT_INT(pool.population, n);
+    /* the next allocation takes the 500 returned: a refill stays (that one
+     * among them), the rest, above the bound, is freed */
+    ACTOR_ASSERT((blocks[0] = actor__msg_new_in(&pool, ACTOR__MSG_CAST, NULL, 0)) != NULL);
+    ACTOR_ASSERT_INT(pool.population, n - (500 - ACTOR__POOL_REFILL));
+    for (size_t i = 1; i < ACTOR__POOL_REFILL; i++)
+        ACTOR_ASSERT((blocks[i] = actor__msg_new_in(&pool, ACTOR__MSG_CAST, NULL, 0)) != NULL);
+    ACTOR_ASSERT_INT(pool.population, n - (500 - ACTOR__POOL_REFILL)); /* no new one */
+    for (size_t i = 0; i < ACTOR__POOL_REFILL; i++)
+        actor__msg_free(blocks[i]);
+    for (size_t i = 500; i < n; i++)
+        actor__msg_free(blocks[i]);
+    actor__blocks_fini(&pool);
+}
+
 static actor__msg *cast(int priority, uint64_t id)
 {
     actor__msg *m = actor__msg_new(ACTOR__MSG_CAST, "x", 1);
@@ -197,6 +226,7 @@ int main(void)
     ACTOR_TEST_RUN(blocks_return_from_other_threads);
     ACTOR_TEST_RUN(big_messages_bypass_the_pool);
     ACTOR_TEST_RUN(own_pool_frees_locally_and_shrinks_after_a_burst);
+    ACTOR_TEST_RUN(a_sender_above_the_bound_reuses_a_refill_of_returned_blocks);
     ACTOR_TEST_RUN(unpop_restores_the_order);
     ACTOR_TEST_RUN(message_ids_unique_across_threads_and_systems);
     return actor_test_summary();
