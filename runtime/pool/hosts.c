@@ -75,15 +75,6 @@ struct host_pool {
 
 /* =============================================================== helpers */
 
-static uint32_t remaining_ms(int64_t deadline)
-{
-    int64_t left = deadline - actor_now_ns();
-
-    if (deadline == 0)
-        return 0; /* the method's or the system's */
-    return left <= 1000000 ? 1 : (uint32_t)(left / 1000000);
-}
-
 static void answer(forward *f, actor_status_category category, int32_t code, const char *why)
 {
     actor_status st;
@@ -110,7 +101,7 @@ static member *pick(host_pool *hp)
 
 /* ============================================================ up and down */
 
-static void watch(host_pool *hp, actor_ctx *ctx, member *m);
+static void watch(actor_ctx *ctx, member *m);
 static void probe_later(host_pool *hp, actor_ctx *ctx, member *m);
 
 static void member_down(host_pool *hp, actor_ctx *ctx, member *m)
@@ -125,13 +116,13 @@ static void member_down(host_pool *hp, actor_ctx *ctx, member *m)
     probe_later(hp, ctx, m);
 }
 
-static void member_up(host_pool *hp, actor_ctx *ctx, member *m)
+static void member_up(actor_ctx *ctx, member *m)
 {
     if (m->up)
         return;
     m->up = true;
     m->stats.rejoins++;
-    watch(hp, ctx, m);
+    watch(ctx, m);
 }
 
 static void watched_down(void *state, actor_ctx *ctx, const actor_down *down, void *user)
@@ -144,9 +135,8 @@ static void watched_down(void *state, actor_ctx *ctx, const actor_down *down, vo
     member_down(state, ctx, m);
 }
 
-static void watch(host_pool *hp, actor_ctx *ctx, member *m)
+static void watch(actor_ctx *ctx, member *m)
 {
-    (void)hp;
     if (actor_ctx_monitor(ctx, m->ref, watched_down, m, &m->monitor) != 0)
         m->monitor = 0; /* calls still find out */
 }
@@ -161,7 +151,7 @@ static void looked_up(void *state, actor_ctx *ctx, const actor_status *st, const
     (void)len;
     m->probing = false;
     if (st->category == ACTOR_STATUS_OK)
-        member_up(hp, ctx, m);
+        member_up(ctx, m);
     else
         probe_later(hp, ctx, m);
 }
@@ -225,7 +215,7 @@ static void send_forward(host_pool *hp, actor_ctx *ctx, forward *f)
             free(f);
             return;
         }
-        o.timeout_ms = remaining_ms(f->deadline);
+        o.timeout_ms = actor__forward_timeout_ms(f->deadline);
         rc = f->request
                  ? actor_ctx_request(ctx, m->ref, method, f->body, f->len, &o, forwarded, f, NULL)
                  : actor_ctx_cast(ctx, m->ref, method, f->body, f->len, &o);
@@ -322,7 +312,7 @@ static int pool_init(void **state, const void *arg, actor_ctx *ctx)
 
     *state = hp;
     for (size_t i = 0; i < hp->n; i++)
-        watch(hp, ctx, &hp->members[i]);
+        watch(ctx, &hp->members[i]);
     return 0;
 }
 
@@ -339,9 +329,9 @@ static host_pool *pool_new(actor_system *sys, const actor_type *type, const acto
 {
     host_pool *hp = calloc(1, sizeof *hp + o->n_members * sizeof hp->members[0]);
 
-    if (hp == NULL || actor__stand_in_type(type, pool_invoke, "actor.host_pool_stats",
-                                           ACTOR_METHOD_RPC, pool_init, pool_cleanup, &hp->own,
-                                           &hp->methods) != 0) {
+    if (hp == NULL ||
+        actor__stand_in_type(type, pool_invoke, "actor.host_pool_stats", ACTOR_METHOD_RPC,
+                             pool_init, pool_cleanup, &hp->own, &hp->methods) != 0) {
         free(hp);
         return NULL;
     }

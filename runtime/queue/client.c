@@ -22,7 +22,7 @@ static void status_local(actor_status *st, int rc, const char *what)
 }
 
 /* Encodes items[0..n) of desc's type into *out (n byte strings, each
- * malloc'd; the caller frees them with actor__bytes_free). */
+ * malloc'd; the caller frees them with actor_free_bytes_array). */
 static int encode_items(const actor_message_desc *desc, const void *items, size_t n,
                         actor_bytes **out)
 {
@@ -46,7 +46,7 @@ static int encode_items(const actor_message_desc *desc, const void *items, size_
     }
     msgpack_sbuffer_destroy(&sb);
     if (rc != 0) {
-        actor__bytes_free(bytes, n);
+        actor_free_bytes_array(bytes, n);
         return rc;
     }
     *out = bytes;
@@ -75,7 +75,7 @@ int actor_queue_put(actor_client *c, actor_ref q, const actor_message_desc *desc
     }
     req = (actor_queue_PutRequest){(char *)(uintptr_t)(type != NULL ? type : ""), n, bytes, wait};
     rc = actor_queue_Queue_put(c, q, &req, &o, st);
-    actor__bytes_free(bytes, n);
+    actor_free_bytes_array(bytes, n);
     return rc;
 }
 

@@ -112,7 +112,7 @@ static waiter *line_take(line *l, actor_ctx *ctx)
 
 static void waiter_free(waiter *w)
 {
-    actor__bytes_free(w->items, w->items != NULL ? w->n : 0);
+    actor_free_bytes_array(w->items, w->items != NULL ? w->n : 0);
     free(w);
 }
 
@@ -210,7 +210,7 @@ static actor_bytes *items_copy(const actor_bytes *in, size_t n, uint64_t *bytes)
         if (in[i].len != 0) {
             out[i].data = malloc(in[i].len);
             if (out[i].data == NULL) {
-                actor__bytes_free(out, i);
+                actor_free_bytes_array(out, i);
                 return NULL;
             }
             memcpy(out[i].data, in[i].data, in[i].len);
@@ -352,7 +352,7 @@ static int queue_put(void *state, actor_ctx *ctx, const actor_queue_PutRequest *
     if (q->puts.head == NULL && ring_room(q, req->n_items, bytes)) {
         items = items_copy(req->items, req->n_items, &bytes);
         if (items == NULL || ring_reserve(q, req->n_items) != 0) {
-            actor__bytes_free(items, items != NULL ? req->n_items : 0);
+            actor_free_bytes_array(items, items != NULL ? req->n_items : 0);
             return ACTOR_ENOMEM;
         }
         ring_append(q, items, req->n_items, bytes);

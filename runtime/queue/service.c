@@ -53,12 +53,3 @@ actor_call_opts actor__wait_call_opts(bool block, uint32_t timeout_ms)
                            : timeout_ms + ACTOR_QUEUE_CALL_SLACK_MS;
     return o;
 }
-
-void actor__bytes_free(actor_bytes *items, size_t n)
-{
-    if (items == NULL)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(items[i].data);
-    free(items);
-}

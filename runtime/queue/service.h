@@ -35,7 +35,4 @@ actor_spawn_opts actor__service_spawn_opts(const actor_spawn_opts *given);
  * longer than the wait, so that the service's own answer comes first. */
 actor_call_opts actor__wait_call_opts(bool block, uint32_t timeout_ms);
 
-/* Frees items[0..n)'s bytes and the array (NULL: nothing). */
-void actor__bytes_free(actor_bytes *items, size_t n);
-
 #endif /* ACTOR_QUEUE_SERVICE_H */

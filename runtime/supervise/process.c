@@ -256,7 +256,7 @@ static int start_process(actor__process *p, uint32_t gen)
 
 /* ======================================================== the stand-in */
 
-static uint32_t remaining_ms(int64_t deadline)
+uint32_t actor__forward_timeout_ms(int64_t deadline)
 {
     int64_t left = deadline - actor_now_ns();
 
@@ -301,7 +301,7 @@ static void send_forward(actor__process *p, actor_ctx *ctx, forward *f)
         free(f);
         return;
     }
-    o.timeout_ms = remaining_ms(f->deadline);
+    o.timeout_ms = actor__forward_timeout_ms(f->deadline);
     f->gen = p->gen;
     if (!f->request) {
         actor_ctx_cast(ctx, p->remote, m, f->body, f->len, &o);

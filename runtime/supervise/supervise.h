@@ -98,6 +98,11 @@ void actor__supervisor_release(actor_supervisor *s);
  * health, checkpoint or restore). *methods receives the method table the
  * copy points to (malloc'd: the caller frees it after the actor ended). 0
  * or ACTOR_ENOMEM. */
+/* The timeout of a stand-in's forward of a message whose caller's
+ * deadline is `deadline` (actor_ctx_deadline): the ms left, at least 1;
+ * 0 (the method's or the system's) when it has none. */
+uint32_t actor__forward_timeout_ms(int64_t deadline);
+
 int actor__stand_in_type(const actor_type *t, actor_invoke_fn invoke, const char *control,
                          actor_method_kind control_kind,
                          int (*init)(void **state, const void *arg, actor_ctx *ctx),

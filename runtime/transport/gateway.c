@@ -480,10 +480,18 @@ static void flush_pack_before_lone(actor__gateway *g, const actor__wire_route *r
 /* The holder: sends a response record now unless its client has responses
  * waiting (then it queues behind them, so a client's responses keep
  * their order) or no room; frees it or keeps it. */
+/* Whether a response may be packed: it answers a request that came in a
+ * BATCH (`packed`) and its body is too small for out-of-band frames, which
+ * a batch cannot carry. */
+static bool may_pack(const actor__gateway *g, bool packed, size_t body_len)
+{
+    return packed && body_len < g->sys->opts.oob_threshold;
+}
+
 static void send_or_keep_record(actor__gateway *g, actor__outgoing *o)
 {
     actor__wire_route route = {o->data, o->id_len, o->delimiter};
-    bool packed = o->packed && o->body_len < g->sys->opts.oob_threshold; /* large: alone */
+    bool packed = may_pack(g, o->packed, o->body_len);
 
     flush_pack_before_lone(g, &route, packed);
     if (actor__peers_find(&g->waiting, (const uint8_t *)o->data, o->id_len) != NULL)
@@ -504,7 +512,7 @@ static void send_or_keep(actor__gateway *g, const actor__wire_route *route, cons
 {
     actor__outgoing *o;
 
-    packed = packed && body_len < g->sys->opts.oob_threshold; /* a large one goes alone */
+    packed = may_pack(g, packed, body_len);
     flush_pack_before_lone(g, route, packed);
     if (actor__peers_find(&g->waiting, route->id, route->id_len) == NULL) {
         int rc;

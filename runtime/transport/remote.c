@@ -516,13 +516,13 @@ typedef struct outgoing_body {
 } outgoing_body;
 
 /* Splits body[len] when it holds bins of at least the system's
- * oob_threshold, adding their description to the envelope env_start..
- * of sb (docs/PROTOCOL.md, "Large payloads"); without memory to, it goes
- * inline. Release *out with outgoing_body_fini whatever this returns: 0,
+ * oob_threshold, adding their description to the envelope in sb
+ * (docs/PROTOCOL.md, "Large payloads"); without memory to, it goes inline.
+ * Release *out with outgoing_body_fini whatever this returns: 0,
  * or ACTOR_ENOMEM when the stubs' buffer was taken over but could not be
  * wrapped (then it is freed and nothing may be sent). */
 static int outgoing_body_make(actor_system *sys, const char *body, size_t len,
-                              msgpack_sbuffer *sb, size_t env_start, outgoing_body *out)
+                              msgpack_sbuffer *sb, outgoing_body *out)
 {
     char *owned;
 
@@ -532,7 +532,7 @@ static int outgoing_body_make(actor_system *sys, const char *body, size_t len,
     if (actor__oob_split_body(body, len, sys->opts.oob_threshold, &out->split) != 0 ||
         out->split.n == 0)
         return 0;
-    if (actor__wire_describe_oob(sb, env_start, &out->split) != 0) {
+    if (actor__wire_describe_oob(sb, 0, &out->split) != 0) {
         actor__oob_split_fini(&out->split); /* inline after all */
         return 0;
     }
@@ -574,6 +574,23 @@ static int send_by(actor__link *l, const char *env, size_t env_len, const outgoi
             return rc;
         zmq_poll(items, 2, left);
     }
+}
+
+/* Sends the call whose envelope prepare left in c->net->sb, with `body`,
+ * on l (send_by), its large bins out of band; *split (may be NULL) says
+ * whether it had any. */
+static int send_call(actor_client *c, actor__link *l, const char *body, size_t len,
+                     int64_t deadline, bool *split)
+{
+    outgoing_body out;
+    int rc = outgoing_body_make(c->sys, body, len, &c->net->sb, &out);
+
+    if (rc == 0)
+        rc = send_by(l, c->net->sb.data, c->net->sb.size, &out, deadline);
+    if (split != NULL)
+        *split = out.split.n > 0;
+    outgoing_body_fini(&out);
+    return rc;
 }
 
 /* The client's link for `to` and the call's envelope in net->sb. */
@@ -724,21 +741,18 @@ int actor__remote_call(actor_client *c, actor_ref to, const actor_method_ref *m,
     int64_t deadline = actor__deadline_after(timeout);
     uint64_t id = actor__next_id(sys);
     actor__link *l = NULL;
-    outgoing_body out = {0};
+    bool split = false;
     int rc = prepare(c, to, m, true, opts, id, timeout, &l);
-    /* A request with frames takes as long to arrive as its bytes take: no
-     * spin, which on few CPUs would take one from libzmq's threads moving
-     * them (docs/RUNTIME.md, "Large payloads"). */
-    bool spin;
 
-    if (rc == 0 && (rc = outgoing_body_make(sys, body, len, &c->net->sb, 0, &out)) == 0)
-        rc = send_by(l, c->net->sb.data, c->net->sb.size, &out, deadline);
-    spin = out.split.n == 0;
-    outgoing_body_fini(&out);
+    if (rc == 0)
+        rc = send_call(c, l, body, len, deadline, &split);
     switch (rc) {
     case 0:
         atomic_fetch_add(&g->calls_sent, 1);
-        wait_response(sys, c->net, l, id, spin, deadline, st, reply);
+        /* A request with frames takes as long to arrive as its bytes take:
+         * no spin, which on few CPUs would take one from libzmq's threads
+         * moving them (docs/RUNTIME.md, "Large payloads"). */
+        wait_response(sys, c->net, l, id, !split, deadline, st, reply);
         return 0;
     case ACTOR_EFULL:
         atomic_fetch_add(&g->send_failed, 1);
@@ -764,12 +778,10 @@ int actor__remote_cast(actor_client *c, actor_ref to, const actor_method_ref *m,
     actor__gateway *g = actor__gateway_of(sys);
     uint32_t timeout = actor__call_timeout(sys, m, opts);
     actor__link *l = NULL;
-    outgoing_body out = {0};
     int rc = prepare(c, to, m, false, opts, actor__next_id(sys), timeout, &l);
 
-    if (rc == 0 && (rc = outgoing_body_make(sys, body, len, &c->net->sb, 0, &out)) == 0)
-        rc = send_by(l, c->net->sb.data, c->net->sb.size, &out, actor__deadline_after(timeout));
-    outgoing_body_fini(&out);
+    if (rc == 0)
+        rc = send_call(c, l, body, len, actor__deadline_after(timeout), NULL);
     atomic_fetch_add(rc == 0 ? &g->calls_sent : &g->send_failed, 1);
     if (rc == ACTOR_EUNREACHABLE)
         atomic_fetch_add(&g->unreachable, 1);
