@@ -81,35 +81,32 @@ static void keep_local(actor__blocks *p, actor__msg *b)
     p->local = b;
 }
 
-/* Moves the returned blocks to the (empty) local list (owner only),
- * freeing those that take the population past ACTOR__POOL_KEEP, but for the
+/* Moves the returned blocks to the (empty) local list (owner only): the
+ * whole stack in O(1) while the population is within ACTOR__POOL_KEEP.
+ * Above it, the blocks that take it past the bound are freed, but for the
  * first ACTOR__POOL_REFILL: the owner is allocating now, and a sender that
- * keeps a backlog above the bound in flight would otherwise free every block
- * that comes back and allocate every one it sends. */
+ * keeps a backlog above the bound in flight would otherwise free every
+ * block that comes back and allocate every one it sends. */
 static void take_returned(actor__blocks *p)
 {
     actor__msg *b = atomic_exchange_explicit(&p->returned, NULL, memory_order_acquire);
-    actor__msg *keep = NULL;
+    actor__msg *last = b, *rest;
 
-    for (unsigned kept = 0; b != NULL && kept < ACTOR__POOL_REFILL; kept++) {
-        actor__msg *next = b->next;
-        b->next = keep;
-        keep = b;
-        b = next;
-    }
-    while (b != NULL && p->population > ACTOR__POOL_KEEP) { /* shrink after a burst */
-        actor__msg *next = b->next;
-        free(b);
+    p->local = b;
+    if (p->population <= ACTOR__POOL_KEEP)
+        return;
+    for (unsigned kept = 1; last != NULL && kept < ACTOR__POOL_REFILL; kept++)
+        last = last->next;
+    if (last == NULL)
+        return;
+    rest = last->next;
+    while (rest != NULL && p->population > ACTOR__POOL_KEEP) { /* shrink after a burst */
+        actor__msg *next = rest->next;
+        free(rest);
         p->population--;
-        b = next;
+        rest = next;
     }
-    while (b != NULL) {
-        actor__msg *next = b->next;
-        b->next = keep;
-        keep = b;
-        b = next;
-    }
-    p->local = keep;
+    last->next = rest;
 }
 
 actor__msg *actor__blocks_alloc(actor__blocks *p)
